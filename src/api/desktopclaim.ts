@@ -1,0 +1,110 @@
+// DesktopClaim: a user's logon — RHEV's "take VM". It binds one desktop of a pool to one user
+// until it is released (deleted, or logoff/idle policy of the pool).
+import { z } from 'zod';
+import type { KindDefinition } from './crd.js';
+import { API_VERSION, cel, conditions, immutable, ObjectMeta, objectName, observedGeneration } from './meta.js';
+
+export const ClaimPhase = z.enum(['Pending', 'Bound', 'Released', 'Failed']);
+export type ClaimPhase = z.infer<typeof ClaimPhase>;
+
+export const DesktopClaimSpec = z
+  .object({
+    poolRef: cel(
+      z
+        .object({ name: objectName('Name of the VirtualDesktopPool in the same namespace.') })
+        .describe('The pool to take a desktop from.'),
+      immutable('spec.poolRef', 'release this claim and create a new one for the other pool'),
+    ),
+    user: cel(
+      z
+        .string()
+        .min(1)
+        .max(256)
+        .describe(
+          'The user the desktop is for, as the API server knows them (e.g. "oidc:alice@example.com"). Users may only claim for themselves.',
+        ),
+      immutable('spec.user', 'a desktop is never handed from one user to another; release this claim instead'),
+    ),
+  })
+  .describe('Which pool, for whom.');
+
+const LoggedInUser = z
+  .object({
+    userName: z.string().describe('User name inside the guest.'),
+    domain: z.string().optional().describe('Windows domain of the user, when there is one.'),
+    loginTime: z.iso.datetime().optional().describe('When the user logged on, as the guest agent reports it.'),
+  })
+  .describe('A user logged on to the guest, as the guest agent reports it.');
+
+export const DesktopClaimStatus = z
+  .object({
+    observedGeneration: observedGeneration(),
+    phase: ClaimPhase.optional().describe(
+      'Summary for people and printer columns: Pending, Bound, Released or Failed. Conditions hold the details.',
+    ),
+    desktop: z
+      .object({
+        name: z.string().describe('Name of the VirtualMachine bound to this claim.'),
+        ready: z.boolean().describe('The desktop is running and can be connected to.'),
+      })
+      .optional()
+      .describe('The bound desktop.'),
+    boundTime: z.iso.datetime().optional().describe('When the desktop was bound to the claim.'),
+    connection: z
+      .object({
+        vncPath: z
+          .string()
+          .optional()
+          .describe("API server path of the desktop's VNC websocket (subprotocol plain.kubevirt.io)."),
+        rdpService: z
+          .string()
+          .optional()
+          .describe("Service that exposes the desktop's RDP port, when the pool enables RDP."),
+      })
+      .optional()
+      .describe('How to reach the desktop.'),
+    session: z
+      .object({
+        loggedInUsers: z.array(LoggedInUser).max(64).optional().describe('Users logged on to the guest.'),
+        connectedSince: z.iso.datetime().optional().describe('When the current console connection opened.'),
+        idleSince: z.iso.datetime().optional().describe('Since when nobody has been logged on.'),
+      })
+      .optional()
+      .describe('The session on the desktop.'),
+    conditions: conditions('Bound, Ready and Released, with reasons such as PoolExhausted or UserLimitReached.'),
+  })
+  .describe('What the operator observed.');
+
+export const DesktopClaim = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('DesktopClaim'),
+  metadata: ObjectMeta,
+  spec: DesktopClaimSpec,
+  status: DesktopClaimStatus.optional(),
+});
+
+export type DesktopClaim = z.infer<typeof DesktopClaim>;
+export type DesktopClaimSpec = z.infer<typeof DesktopClaimSpec>;
+export type DesktopClaimStatus = z.infer<typeof DesktopClaimStatus>;
+
+export const desktopClaimKind: KindDefinition = {
+  kind: 'DesktopClaim',
+  plural: 'desktopclaims',
+  shortNames: ['dclaim'],
+  description:
+    "A DesktopClaim is a user's logon: it binds one desktop of a VirtualDesktopPool to one user until it is released. Deleting it logs off and gives the desktop back.",
+  schema: DesktopClaim,
+  printerColumns: [
+    { name: 'Pool', type: 'string', jsonPath: '.spec.poolRef.name', description: 'The pool.' },
+    { name: 'User', type: 'string', jsonPath: '.spec.user', description: 'The user the desktop is for.' },
+    { name: 'Desktop', type: 'string', jsonPath: '.status.desktop.name', description: 'The bound desktop.' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Pending, Bound, Released or Failed.' },
+    {
+      name: 'Reason',
+      type: 'string',
+      jsonPath: ".status.conditions[?(@.type=='Bound')].reason",
+      description: 'Why the claim is (not) bound.',
+      priority: 1,
+    },
+  ],
+};

@@ -1,0 +1,296 @@
+// VirtualDesktopPool: RHEV's VM pool. How many desktops of which template, how many kept warm,
+// how they are handed out and given back, and who may use them.
+import { z } from 'zod';
+import type { KindDefinition } from './crd.js';
+import {
+  API_VERSION,
+  cel,
+  conditions,
+  displayName,
+  ObjectMeta,
+  objectName,
+  observedGeneration,
+  stringSet,
+} from './meta.js';
+
+/**
+ * Desktops are named `<pool>-<index>` and that name is also the guest's hostname and part of
+ * its pod's name, so pool names are DNS labels short enough to leave room for the index.
+ */
+export const MAX_POOL_NAME_LENGTH = 50;
+
+export const Assignment = z.enum(['Automatic', 'Manual']);
+export const Persistence = z.enum(['Stateless', 'Persistent']);
+
+const TemplateReference = z
+  .object({
+    name: objectName('Name of the VMTemplate in the same namespace.'),
+    revision: z
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'Pin the pool to this revision number of the template; when empty the pool follows the newest revision.',
+      ),
+  })
+  .describe('The template the desktops are made from.');
+
+const Access = z
+  .object({
+    users: stringSet(
+      z.string().min(1).max(256),
+      1000,
+      'User names, as the API server knows them (e.g. "oidc:alice@example.com"), entitled to take desktops from this pool.',
+    ).prefault([]),
+    groups: stringSet(
+      z.string().min(1).max(256),
+      200,
+      'Groups, as the API server knows them (e.g. "oidc:sales"), whose members are entitled to take desktops from this pool.',
+    ).prefault([]),
+  })
+  .describe(
+    'Who may use the pool: the operator grants these users and groups the right to claim desktops from it. Nobody when empty.',
+  );
+
+const minutes = (description: string, defaultValue: number) =>
+  z
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(defaultValue)
+    .describe(description);
+
+const LogoffPolicy = z
+  .object({
+    action: z
+      .enum(['Release', 'None'])
+      .default('Release')
+      .describe(
+        'What happens when the guest agent reports that the user logged off: Release ends the claim (an Automatic pool takes the desktop back; a Manual pool keeps it for the same user), None keeps the claim.',
+      ),
+    gracePeriodMinutes: minutes(
+      'How long to wait after logoff before acting, so a quick re-logon keeps the desktop.',
+      5,
+    ),
+  })
+  .describe("After oVirt's console-disconnect action and Horizon's automatic logoff.");
+
+const IdlePolicy = z
+  .object({
+    action: z
+      .enum(['Release', 'PowerOff', 'None'])
+      .default('Release')
+      .describe('What happens to a claimed desktop that nobody has been logged on to for timeoutMinutes.'),
+    timeoutMinutes: minutes('Minutes with nobody logged on before the action; 0 never acts.', 120),
+  })
+  .describe('Desktops held but unused.');
+
+const Session = z
+  .object({
+    logoff: LogoffPolicy.prefault({}),
+    idle: IdlePolicy.prefault({}),
+  })
+  .describe('Session policies.');
+
+const UpdateStrategy = z
+  .object({
+    type: z
+      .enum(['OnRelease', 'Manual'])
+      .default('OnRelease')
+      .describe(
+        'OnRelease: idle desktops are recreated on a new template revision at once, held ones when they are released. Manual: only desktops an administrator deletes are recreated.',
+      ),
+    maxUnavailable: z
+      .union([z.int().min(0), z.string().regex(/^(100|[1-9]?[0-9])%$/)])
+      .default('25%')
+      .describe('How many idle desktops may be recreated at the same time: a number or a percentage of size.'),
+  })
+  .describe('How a new template revision reaches the desktops.');
+
+const Toleration = z
+  .object({
+    key: z.string().max(316).optional().describe('Taint key the toleration applies to; empty matches all keys.'),
+    operator: z.enum(['Exists', 'Equal']).default('Equal').describe('Exists or Equal.'),
+    value: z.string().max(63).optional().describe('Taint value to match with operator Equal.'),
+    effect: z
+      .enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'])
+      .optional()
+      .describe('Taint effect to match; empty matches all.'),
+    tolerationSeconds: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('For NoExecute: how long the desktop stays after the taint appears.'),
+  })
+  .describe('A toleration, as in a Pod spec.');
+
+const Placement = z
+  .object({
+    nodeSelector: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Labels a node must have to run the pool\'s desktops, e.g. {"kubevdi.io/desktop-host": "true"}.'),
+    tolerations: z.array(Toleration).max(32).optional().describe('Taints of desktop hosts the desktops tolerate.'),
+    affinity: z
+      .record(z.string(), z.unknown())
+      .meta({ 'x-kubernetes-preserve-unknown-fields': true })
+      .optional()
+      .describe(
+        'A Pod affinity (nodeAffinity, podAffinity, podAntiAffinity) passed through to the desktops unchanged.',
+      ),
+  })
+  .describe('Which hosts (nodes) run the desktops.');
+
+const Rdp = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe("Expose each desktop's RDP port (3389) through a Service, for guests that serve RDP."),
+  })
+  .describe('Remote Desktop Protocol access, besides the VNC console.');
+
+export const VirtualDesktopPoolSpec = cel(
+  z
+    .object({
+      displayName: displayName('pool'),
+      templateRef: TemplateReference,
+      size: z
+        .int()
+        .min(0)
+        .max(5000)
+        .describe('How many desktops the pool has at most; claims take them up to this number.'),
+      prestarted: z
+        .int()
+        .min(0)
+        .default(0)
+        .describe(
+          'How many unassigned desktops are kept powered on and ready, so a user gets one in seconds. At most size.',
+        ),
+      assignment: Assignment.default('Automatic').describe(
+        'Automatic (floating): a desktop goes back to the pool when its user releases it. Manual (dedicated): a desktop stays with its first user for good. Cannot change while the pool has desktops.',
+      ),
+      persistence: Persistence.default('Stateless').describe(
+        'Stateless: the disk is reset to the template when the desktop is released. Persistent: the disk keeps what the user did.',
+      ),
+      maxDesktopsPerUser: z.int().default(1).describe('How many desktops of this pool one user may hold at once.'),
+      access: Access.prefault({}),
+      session: Session.prefault({}),
+      updateStrategy: UpdateStrategy.prefault({}),
+      placement: Placement.optional(),
+      rdp: Rdp.prefault({}),
+      paused: z
+        .boolean()
+        .default(false)
+        .describe(
+          "Stop changing the pool's desktops (no creation, deletion or updates); claims of already existing desktops still work.",
+        ),
+    })
+    .describe('How many desktops of which template, how they are handed out and given back, and who may use them.'),
+  {
+    rule: 'self.prestarted <= self.size',
+    messageExpression:
+      "'prestarted (' + string(self.prestarted) + ') cannot be larger than size (' + string(self.size) + ')'",
+    fieldPath: '.prestarted',
+  },
+  {
+    rule: 'self.maxDesktopsPerUser >= 1',
+    message: 'maxDesktopsPerUser must be at least 1',
+    fieldPath: '.maxDesktopsPerUser',
+  },
+);
+
+export const VirtualDesktopPoolStatus = z
+  .object({
+    observedGeneration: observedGeneration(),
+    desktops: z.int().min(0).optional().describe('Desktops (VirtualMachines) the pool has.'),
+    ready: z.int().min(0).optional().describe('Desktops running and ready for a user.'),
+    available: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('Desktops a new claim can get now: unassigned and not being updated.'),
+    assigned: z.int().min(0).optional().describe('Desktops bound to a user.'),
+    updated: z.int().min(0).optional().describe("Desktops on the pool's target template revision."),
+    templateRevision: z.int().min(1).optional().describe('Template revision number the pool is rolling out.'),
+    selector: z.string().optional().describe("Label selector of the pool's desktops, for the scale subresource."),
+    conditions: conditions('Available, Progressing and Degraded, as for a Deployment.'),
+  })
+  .describe('What the operator observed.');
+
+export const VirtualDesktopPool = cel(
+  z.object({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('VirtualDesktopPool'),
+    metadata: ObjectMeta,
+    spec: VirtualDesktopPoolSpec,
+    status: VirtualDesktopPoolStatus.optional(),
+  }),
+  {
+    rule: `self.metadata.name.size() <= ${MAX_POOL_NAME_LENGTH} && self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')`,
+    message: `pool names are DNS labels (lower case letters, digits and '-') of at most ${MAX_POOL_NAME_LENGTH} characters, because desktops are named <pool>-<index> and use that name as their hostname`,
+    fieldPath: '.metadata.name',
+  },
+  {
+    rule: 'self.spec.assignment == oldSelf.spec.assignment || !has(oldSelf.status) || !has(oldSelf.status.desktops) || oldSelf.status.desktops == 0',
+    message:
+      'spec.assignment cannot change while the pool has desktops, because their users would silently gain or lose them; scale the pool to 0, wait until status.desktops is 0, then change it',
+    fieldPath: '.spec.assignment',
+  },
+);
+
+export type VirtualDesktopPool = z.infer<typeof VirtualDesktopPool>;
+export type VirtualDesktopPoolSpec = z.infer<typeof VirtualDesktopPoolSpec>;
+export type VirtualDesktopPoolStatus = z.infer<typeof VirtualDesktopPoolStatus>;
+
+export const virtualDesktopPoolKind: KindDefinition = {
+  kind: 'VirtualDesktopPool',
+  plural: 'virtualdesktoppools',
+  shortNames: ['vdp'],
+  description:
+    'A VirtualDesktopPool keeps a number of desktops (KubeVirt VirtualMachines) of one VMTemplate and hands them to users through DesktopClaims, like a VM pool in RHEV.',
+  schema: VirtualDesktopPool,
+  printerColumns: [
+    {
+      name: 'Template',
+      type: 'string',
+      jsonPath: '.spec.templateRef.name',
+      description: 'The VMTemplate of the desktops.',
+    },
+    { name: 'Size', type: 'integer', jsonPath: '.spec.size', description: 'Desktops the pool has at most.' },
+    { name: 'Ready', type: 'integer', jsonPath: '.status.ready', description: 'Desktops running and ready.' },
+    {
+      name: 'Available',
+      type: 'integer',
+      jsonPath: '.status.available',
+      description: 'Desktops a new claim can get now.',
+    },
+    { name: 'Assigned', type: 'integer', jsonPath: '.status.assigned', description: 'Desktops bound to a user.' },
+    {
+      name: 'Assignment',
+      type: 'string',
+      jsonPath: '.spec.assignment',
+      description: 'Automatic or Manual.',
+      priority: 1,
+    },
+    {
+      name: 'Persistence',
+      type: 'string',
+      jsonPath: '.spec.persistence',
+      description: 'Stateless or Persistent.',
+      priority: 1,
+    },
+    {
+      name: 'Revision',
+      type: 'integer',
+      jsonPath: '.status.templateRevision',
+      description: 'Template revision rolled out.',
+      priority: 1,
+    },
+  ],
+  scale: {
+    specReplicasPath: '.spec.size',
+    statusReplicasPath: '.status.desktops',
+    labelSelectorPath: '.status.selector',
+  },
+};

@@ -1,0 +1,42 @@
+// Server-side apply, the only way kubevdi writes objects. Field validation is always Strict: a
+// field the server does not know is a bug in our rendering (or in a person's input) and must
+// fail loudly instead of being dropped.
+import {
+  createConfiguration,
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type RequestContext,
+  type ResponseContext,
+  ServerConfiguration,
+} from '@kubernetes/client-node';
+
+export interface ApplyOptions {
+  /** Ask the server to validate and default without persisting (`dryRun=All`). */
+  dryRun?: boolean;
+}
+
+export type Apply = <T extends KubernetesObject>(obj: T, options?: ApplyOptions) => Promise<T>;
+
+export function makeApply(kc: KubeConfig, fieldManager: string): Apply {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  // client-node 1.x's KubernetesObjectApi has no fieldValidation parameter: add it to the query.
+  const strict = {
+    pre: async (ctx: RequestContext) => {
+      ctx.setQueryParam('fieldValidation', 'Strict');
+      return ctx;
+    },
+    post: async (rsp: ResponseContext) => rsp,
+  };
+  const api = new KubernetesObjectApi(
+    createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [strict],
+    }),
+  );
+  return (obj, options = {}) =>
+    api.patch(obj, undefined, options.dryRun ? 'All' : undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+}

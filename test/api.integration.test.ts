@@ -1,0 +1,293 @@
+// The kubevdi.io API against a real kube-apiserver: the examples apply, bad input is refused with
+// the message a person will read, `kubectl explain` explains, and RBAC is really on.
+import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { CustomObjectsApi, type KubernetesObject, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { REPO_ROOT } from '../src/api/generate.js';
+import { API_VERSION, GROUP, VERSION } from '../src/api/index.js';
+import { applyAs, createNamespace, kubeconfig, readYamlObjects, refusal } from './support/cluster.js';
+import { KUBEVIRT_DIR } from './support/kubevirt.js';
+
+const apply = () => applyAs();
+let ns: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ name: ns, cleanup } = await createNamespace('api'));
+});
+afterAll(async () => cleanup());
+
+const template = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: API_VERSION,
+  kind: 'VMTemplate',
+  metadata: { name, namespace: ns },
+  spec,
+});
+const linuxSpec = () => ({
+  os: { type: 'Linux' },
+  resources: { cpu: { cores: 2 }, memory: '4Gi' },
+  rootDisk: { source: { containerDisk: { image: 'quay.io/containerdisks/fedora:42' } } },
+});
+const pool = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: API_VERSION,
+  kind: 'VirtualDesktopPool',
+  metadata: { name, namespace: ns },
+  spec: { templateRef: { name: 'fedora' }, size: 3, ...spec },
+});
+const claim = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: API_VERSION,
+  kind: 'DesktopClaim',
+  metadata: { name, namespace: ns },
+  spec: { poolRef: { name: 'callcenter' }, user: 'alice', ...spec },
+});
+
+describe('examples', () => {
+  it('all apply with server-side apply and strict field validation, and get their defaults', async () => {
+    const dir = path.join(REPO_ROOT, 'examples');
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml') && f !== '00-namespace.yaml');
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    const kinds: string[] = [];
+    for (const file of files) {
+      for (const obj of await readYamlObjects(path.join(dir, file))) {
+        const applied = await apply()({ ...obj, metadata: { ...obj.metadata, namespace: ns } });
+        kinds.push(applied.kind as string);
+      }
+    }
+    expect(kinds.sort()).toEqual([
+      'DesktopClaim',
+      'VMTemplate',
+      'VMTemplate',
+      'VirtualDesktopPool',
+      'VirtualDesktopPool',
+    ]);
+
+    const api = kubeconfig().makeApiClient(CustomObjectsApi);
+    const callcenter = (await api.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: ns,
+      plural: 'virtualdesktoppools',
+      name: 'callcenter',
+    })) as { spec: Record<string, unknown> };
+    expect(callcenter.spec.updateStrategy).toEqual({ type: 'OnRelease', maxUnavailable: '25%' });
+    expect(callcenter.spec.rdp).toEqual({ enabled: false });
+    expect(callcenter.spec.paused).toBe(false);
+  });
+
+  it('include a KubeVirt VirtualMachine that the real KubeVirt CRD schema accepts', async () => {
+    const [vm] = await readYamlObjects(path.join(KUBEVIRT_DIR, 'examples/vm-linux-desktop.yaml'));
+    const applied = await apply()({ ...(vm as KubernetesObject), metadata: { ...vm?.metadata, namespace: ns } });
+    expect(applied.kind).toBe('VirtualMachine');
+    expect(applied.metadata?.managedFields?.[0]?.manager).toBe('kubevdi-test');
+  });
+});
+
+describe('invalid input is refused with a message a person understands', () => {
+  const refused = async (obj: KubernetesObject) => (await refusal(apply()(obj))).message;
+
+  it('a template with two root disk sources', async () => {
+    const spec = linuxSpec();
+    const msg = await refused(
+      template('two-sources', {
+        ...spec,
+        rootDisk: { source: { ...spec.rootDisk.source, pvc: { name: 'golden' } }, size: '20Gi' },
+      }),
+    );
+    expect(msg).toBe(
+      'VMTemplate.kubevdi.io "two-sources" is invalid: [spec.rootDisk: Invalid value: "object": rootDisk.size and rootDisk.storageClassName do not apply to a containerDisk source, spec.rootDisk.source: Invalid value: "object": rootDisk.source must set exactly one of dataSource, pvc or containerDisk]',
+    );
+  });
+
+  it('a template with no root disk source', async () => {
+    const msg = await refused(template('no-source', { ...linuxSpec(), rootDisk: { source: {} } }));
+    expect(msg).toBe(
+      'VMTemplate.kubevdi.io "no-source" is invalid: [spec.rootDisk.size: Invalid value: "object": rootDisk.size is required when the root disk is cloned from a dataSource or pvc, spec.rootDisk.source: Invalid value: "object": rootDisk.source must set exactly one of dataSource, pvc or containerDisk]',
+    );
+  });
+
+  it('a cloned root disk without a size', async () => {
+    const msg = await refused(
+      template('no-size', { ...linuxSpec(), rootDisk: { source: { dataSource: { name: 'golden' } } } }),
+    );
+    expect(msg).toBe(
+      'VMTemplate.kubevdi.io "no-size" is invalid: spec.rootDisk.size: Invalid value: "object": rootDisk.size is required when the root disk is cloned from a dataSource or pvc',
+    );
+  });
+
+  it('secure boot without EFI', async () => {
+    const msg = await refused(
+      template('bios-secure', { ...linuxSpec(), firmware: { type: 'BIOS', secureBoot: true } }),
+    );
+    expect(msg).toBe(
+      'VMTemplate.kubevdi.io "bios-secure" is invalid: spec.firmware.secureBoot: Invalid value: "object": firmware.secureBoot requires firmware.type EFI (secure boot also turns on SMM)',
+    );
+  });
+
+  it('both resources and an instancetype', async () => {
+    const msg = await refused(template('both-sizes', { ...linuxSpec(), instancetype: { name: 'u1.large' } }));
+    expect(msg).toBe(
+      'VMTemplate.kubevdi.io "both-sizes" is invalid: spec: Invalid value: "object": set exactly one of resources (cpu and memory) or instancetype',
+    );
+  });
+
+  it('a sysprep answer file for Linux', async () => {
+    const msg = await refused(
+      template('linux-sysprep', { ...linuxSpec(), guest: { sysprepSecretRef: { name: 'unattend' } } }),
+    );
+    expect(msg).toBe(
+      'VMTemplate.kubevdi.io "linux-sysprep" is invalid: spec: Invalid value: "object": guest.sysprepSecretRef is only for Windows templates; use guest.cloudInitSecretRef for Linux',
+    );
+  });
+
+  it('memory that is not a quantity', async () => {
+    const msg = await refused(
+      template('bad-memory', { ...linuxSpec(), resources: { cpu: { cores: 2 }, memory: '8 GB' } }),
+    );
+    expect(msg).toContain(
+      'VMTemplate.kubevdi.io "bad-memory" is invalid: spec.resources.memory: Invalid value: "8 GB": spec.resources.memory in body should match',
+    );
+  });
+
+  it('zero memory', async () => {
+    const msg = await refused(
+      template('zero-memory', { ...linuxSpec(), resources: { cpu: { cores: 2 }, memory: '0' } }),
+    );
+    expect(msg).toBe(
+      'VMTemplate.kubevdi.io "zero-memory" is invalid: spec.resources.memory: Invalid value: "string": resources.memory must be greater than zero',
+    );
+  });
+
+  it('more prestarted desktops than the pool has', async () => {
+    const msg = await refused(pool('too-warm', { size: 3, prestarted: 5 }));
+    expect(msg).toBe(
+      'VirtualDesktopPool.kubevdi.io "too-warm" is invalid: spec.prestarted: Invalid value: "object": prestarted (5) cannot be larger than size (3)',
+    );
+  });
+
+  it('maxDesktopsPerUser of 0', async () => {
+    const msg = await refused(pool('no-desktops-per-user', { maxDesktopsPerUser: 0 }));
+    expect(msg).toBe(
+      'VirtualDesktopPool.kubevdi.io "no-desktops-per-user" is invalid: spec.maxDesktopsPerUser: Invalid value: "object": maxDesktopsPerUser must be at least 1',
+    );
+  });
+
+  it('a negative size', async () => {
+    const msg = await refused(pool('negative', { size: -1 }));
+    expect(msg).toBe(
+      'VirtualDesktopPool.kubevdi.io "negative" is invalid: spec.size: Invalid value: -1: spec.size in body should be greater than or equal to 0',
+    );
+  });
+
+  it('an unknown assignment mode', async () => {
+    const msg = await refused(pool('floating', { assignment: 'Floating' }));
+    expect(msg).toBe(
+      'VirtualDesktopPool.kubevdi.io "floating" is invalid: spec.assignment: Unsupported value: "Floating": supported values: "Automatic", "Manual"',
+    );
+  });
+
+  it('a pool without a template reference', async () => {
+    const obj = pool('no-template', {});
+    delete (obj.spec as Record<string, unknown>).templateRef;
+    const msg = await refused(obj);
+    expect(msg).toBe('VirtualDesktopPool.kubevdi.io "no-template" is invalid: spec.templateRef: Required value');
+  });
+
+  it('a pool name too long to leave room for desktop indexes', async () => {
+    const name = `p${'o'.repeat(50)}l`;
+    const msg = await refused(pool(name, {}));
+    expect(msg).toBe(
+      `VirtualDesktopPool.kubevdi.io "${name}" is invalid: metadata.name: Invalid value: "object": pool names are DNS labels (lower case letters, digits and '-') of at most 50 characters, because desktops are named <pool>-<index> and use that name as their hostname`,
+    );
+  });
+
+  it('a bad maxUnavailable percentage', async () => {
+    const msg = await refused(pool('bad-surge', { updateStrategy: { maxUnavailable: '150%' } }));
+    expect(msg).toContain('spec.updateStrategy.maxUnavailable in body should match');
+  });
+
+  it('a field the API does not have', async () => {
+    const msg = await refused(pool('typo', { prestart: 2 }));
+    expect(msg).toBe('.spec.prestart: field not declared in schema');
+  });
+
+  it('a claim moved to another pool or user', async () => {
+    await apply()(claim('moving', {}));
+    expect(await refused(claim('moving', { poolRef: { name: 'engineering' } }))).toBe(
+      'DesktopClaim.kubevdi.io "moving" is invalid: spec.poolRef: Invalid value: "object": spec.poolRef cannot be changed after creation; release this claim and create a new one for the other pool',
+    );
+    expect(await refused(claim('moving', { user: 'bob' }))).toBe(
+      'DesktopClaim.kubevdi.io "moving" is invalid: spec.user: Invalid value: "string": spec.user cannot be changed after creation; a desktop is never handed from one user to another; release this claim instead',
+    );
+  });
+
+  it('a pool that changes its assignment mode while it has desktops, but not once it has none', async () => {
+    await apply()(pool('switch', { assignment: 'Automatic' }));
+    const setDesktops = (desktops: number) =>
+      kubeconfig()
+        .makeApiClient(CustomObjectsApi)
+        .patchNamespacedCustomObjectStatus(
+          {
+            group: GROUP,
+            version: VERSION,
+            namespace: ns,
+            plural: 'virtualdesktoppools',
+            name: 'switch',
+            body: { status: { desktops } },
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+    await setDesktops(2);
+    expect(await refused(pool('switch', { assignment: 'Manual' }))).toBe(
+      'VirtualDesktopPool.kubevdi.io "switch" is invalid: spec.assignment: Invalid value: "object": spec.assignment cannot change while the pool has desktops, because their users would silently gain or lose them; scale the pool to 0, wait until status.desktops is 0, then change it',
+    );
+    await setDesktops(0);
+    const changed = (await apply()(pool('switch', { assignment: 'Manual' }))) as { spec: { assignment: string } };
+    expect(changed.spec.assignment).toBe('Manual');
+  });
+});
+
+describe('kubectl explain', () => {
+  const explain = async (what: string) => {
+    const { kubectl, adminKubeconfig } = inject('cluster');
+    const { stdout } = await promisify(execFile)(kubectl, ['explain', what, '--kubeconfig', adminKubeconfig]);
+    return stdout;
+  };
+
+  it('explains a pool field', async () => {
+    const out = await explain('virtualdesktoppool.spec.prestarted');
+    expect(out).toContain('FIELD: prestarted <integer>');
+    expect(out).toContain('How many unassigned desktops are kept powered on and ready');
+  });
+
+  it('explains the template and claim specs', async () => {
+    expect(await explain('vmtemplate.spec')).toContain('A golden image with the hardware and guest OS of a desktop');
+    expect(await explain('desktopclaim.spec.user')).toContain('Users may only claim for themselves');
+  });
+
+  it('lists all three kinds under `kubectl get kubevdi`', async () => {
+    const { kubectl, adminKubeconfig } = inject('cluster');
+    const { stdout } = await promisify(execFile)(kubectl, [
+      'get',
+      'kubevdi',
+      '-n',
+      ns,
+      '--kubeconfig',
+      adminKubeconfig,
+    ]);
+    expect(stdout).toContain('vmtemplate.kubevdi.io/');
+    expect(stdout).toContain('virtualdesktoppool.kubevdi.io/');
+    expect(stdout).toContain('desktopclaim.kubevdi.io/');
+  });
+});
+
+describe('RBAC', () => {
+  it('refuses a user without a binding and allows the admin', async () => {
+    const asAlice = (await refusal(applyAs('alice')(pool('alices-pool', {})))).code;
+    expect(asAlice).toBe(403);
+    const asAdmin = await apply()(pool('admins-pool', {}));
+    expect(asAdmin.metadata?.name).toBe('admins-pool');
+  });
+});

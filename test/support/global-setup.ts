@@ -1,0 +1,44 @@
+// One real control plane for the whole integration suite: etcd, kube-apiserver (RBAC on) and
+// kube-controller-manager, with our CRDs and KubeVirt's installed. Tests get its kubeconfigs
+// through `inject` and each works in a namespace of its own.
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { REPO_ROOT } from '../../src/api/generate.js';
+import { ensureBinaries } from '../../src/devcluster/binaries.js';
+import { type ControlPlane, startControlPlane } from '../../src/devcluster/controlplane.js';
+import { KUBEVIRT_CRDS_DIR } from './kubevirt.js';
+import { type ClusterInfo, TEST_USERS } from './users.js';
+
+let controlPlane: ControlPlane | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  const log = (line: string) => process.stderr.write(`[control plane] ${line}\n`);
+  const binaries = await ensureBinaries(log);
+  const started = Date.now();
+  const cp = await startControlPlane({
+    binaries,
+    crdDirs: [path.join(REPO_ROOT, 'crds'), KUBEVIRT_CRDS_DIR],
+    users: TEST_USERS,
+    log,
+  });
+  log(
+    `ready at ${controlPlane.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (binaries from ${binaries.source})`,
+  );
+  const info: ClusterInfo = {
+    url: cp.url,
+    adminKubeconfig: cp.adminKubeconfig,
+    userKubeconfigs: Object.fromEntries(Object.keys(TEST_USERS).map((u) => [u, cp.kubeconfigFor(u)])),
+    kubectl: binaries.kubectl,
+  };
+  project.provide('cluster', info);
+}
+
+export async function teardown(): Promise<void> {
+  await controlPlane?.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cluster: ClusterInfo;
+  }
+}

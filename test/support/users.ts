@@ -1,0 +1,13 @@
+/** The people of the test world: names and the groups the API server sees them in. */
+export const TEST_USERS: Record<string, string[]> = {
+  alice: ['vdi-users'],
+  bob: ['vdi-users', 'vdi-admins'],
+};
+
+export interface ClusterInfo {
+  url: string;
+  adminKubeconfig: string;
+  userKubeconfigs: Record<string, string>;
+  /** A kubectl of the same release as the API server. */
+  kubectl: string;
+}
