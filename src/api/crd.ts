@@ -22,6 +22,8 @@ export interface KindDefinition {
   description: string;
   schema: z.ZodObject;
   printerColumns: PrinterColumn[];
+  /** A rule on metadata.name beyond what Kubernetes checks itself, with the reason for it. */
+  nameRule?: { rule: string; message: string };
   /** JSON paths of the scale subresource, for kinds that `kubectl scale` works on. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
 }
@@ -37,8 +39,13 @@ const ROOT_FIELDS: Record<string, JsonSchema> = {
       'Kind is a string value representing the REST resource this object represents. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
     type: 'string',
   },
-  metadata: { description: 'Standard object metadata: name, namespace, labels and annotations.', type: 'object' },
 };
+
+/** The API server allows nothing under metadata but rules on name and generateName. */
+function metadataSchema(def: KindDefinition): JsonSchema {
+  if (!def.nameRule) return { type: 'object' };
+  return { type: 'object', properties: { name: { type: 'string', 'x-kubernetes-validations': [def.nameRule] } } };
+}
 
 export function crdName(def: KindDefinition): string {
   return `${def.plural}.${GROUP}`;
@@ -47,12 +54,18 @@ export function crdName(def: KindDefinition): string {
 /** The openAPIV3Schema of a kind: the zod schema made structural, with the standard root fields. */
 export function openApiSchema(def: KindDefinition): JsonSchema {
   const json = z.toJSONSchema(def.schema, { target: 'openapi-3.0', io: 'input', reused: 'inline' }) as JsonSchema;
-  const properties = { ...(json.properties as Record<string, JsonSchema>), ...ROOT_FIELDS };
-  const root: JsonSchema = { ...json, description: def.description, properties, required: ['spec'] };
-  const structural = toStructural(root);
-  // Keep the conventional order of the root fields.
-  const { apiVersion, kind, metadata, spec, status } = structural.properties as Record<string, JsonSchema>;
-  return { ...structural, properties: { apiVersion, kind, metadata, spec, status } };
+  const { spec, status } = json.properties as Record<string, JsonSchema>;
+  const root = toStructural({
+    ...json,
+    description: def.description,
+    properties: { spec, status },
+    required: ['spec'],
+  });
+  const structural = root.properties as Record<string, JsonSchema>;
+  return {
+    ...root,
+    properties: { ...ROOT_FIELDS, metadata: metadataSchema(def), spec: structural.spec, status: structural.status },
+  };
 }
 
 export function renderCrd(def: KindDefinition): JsonSchema {

@@ -4,10 +4,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { REPO_ROOT } from '../paths.js';
 import { crdName, renderCrd } from './crd.js';
 import { KINDS } from './index.js';
-
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Where generated CRDs live: the install directory and the Helm chart's crds/. */
 export const CRD_DIRS = ['crds', 'charts/kubevdi/crds'];

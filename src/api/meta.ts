@@ -51,7 +51,8 @@ export const quantity = (description: string) =>
 /** A quantity that must be strictly positive; the CEL quantity library checks the value. */
 export const positiveQuantity = (description: string, what: string) =>
   cel(quantity(description), {
-    rule: "quantity(string(self)).isGreaterThan(quantity('0'))",
+    // Guarded by isQuantity so a malformed value reports only the pattern error.
+    rule: "!isQuantity(string(self)) || quantity(string(self)).isGreaterThan(quantity('0'))",
     message: `${what} must be greater than zero`,
   });
 

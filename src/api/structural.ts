@@ -52,6 +52,7 @@ function structuralObject(out: JsonSchema, path: string): void {
       Object.entries(properties).map(([name, child]) => [name, toStructural(child, `${path}.${name}`)]),
     );
     delete out.additionalProperties; // zod's "no other keys" is what a structural schema means anyway
+    completeDefault(out);
     return;
   }
   const additional = out.additionalProperties;
@@ -63,6 +64,20 @@ function structuralObject(out: JsonSchema, path: string): void {
     return;
   }
   out.additionalProperties = toStructural(additional as JsonSchema, `${path}.*`, true);
+}
+
+/**
+ * `.prefault({})` writes `default: {}`; the API server checks defaults against the CEL rules
+ * without defaulting inside them first, so spell out the nested defaults it would apply.
+ */
+function completeDefault(node: JsonSchema): void {
+  const value = node.default;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  const filled: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [name, child] of Object.entries(node.properties as Record<string, JsonSchema>)) {
+    if (!(name in filled) && child.default !== undefined) filled[name] = child.default;
+  }
+  node.default = filled;
 }
 
 /** `z.union([z.int(), z.string()])` is the only union a CRD can express: IntOrString. */

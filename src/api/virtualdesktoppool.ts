@@ -128,6 +128,7 @@ const Placement = z
   .object({
     nodeSelector: z
       .record(z.string(), z.string())
+      .meta({ maxProperties: 64 })
       .optional()
       .describe('Labels a node must have to run the pool\'s desktops, e.g. {"kubevdi.io/desktop-host": "true"}.'),
     tolerations: z.array(Toleration).max(32).optional().describe('Taints of desktop hosts the desktops tolerate.'),
@@ -189,8 +190,9 @@ export const VirtualDesktopPoolSpec = cel(
     .describe('How many desktops of which template, how they are handed out and given back, and who may use them.'),
   {
     rule: 'self.prestarted <= self.size',
-    messageExpression:
-      "'prestarted (' + string(self.prestarted) + ') cannot be larger than size (' + string(self.size) + ')'",
+    // A messageExpression quoting both numbers would be friendlier, but CEL's cost estimate of
+    // string(int) is unbounded and the API server refuses the CRD.
+    message: 'prestarted cannot be larger than size: a pool cannot keep more desktops warm than it has',
     fieldPath: '.prestarted',
   },
   {
@@ -226,11 +228,6 @@ export const VirtualDesktopPool = cel(
     spec: VirtualDesktopPoolSpec,
     status: VirtualDesktopPoolStatus.optional(),
   }),
-  {
-    rule: `self.metadata.name.size() <= ${MAX_POOL_NAME_LENGTH} && self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')`,
-    message: `pool names are DNS labels (lower case letters, digits and '-') of at most ${MAX_POOL_NAME_LENGTH} characters, because desktops are named <pool>-<index> and use that name as their hostname`,
-    fieldPath: '.metadata.name',
-  },
   {
     rule: 'self.spec.assignment == oldSelf.spec.assignment || !has(oldSelf.status) || !has(oldSelf.status.desktops) || oldSelf.status.desktops == 0',
     message:
@@ -288,6 +285,10 @@ export const virtualDesktopPoolKind: KindDefinition = {
       priority: 1,
     },
   ],
+  nameRule: {
+    rule: `self.size() <= ${MAX_POOL_NAME_LENGTH} && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')`,
+    message: `pool names are DNS labels (lower case letters, digits and '-') of at most ${MAX_POOL_NAME_LENGTH} characters, because desktops are named <pool>-<index> and use that name as their hostname`,
+  },
   scale: {
     specReplicasPath: '.spec.size',
     statusReplicasPath: '.status.desktops',

@@ -2,11 +2,11 @@
 // kube-controller-manager. Release buckets are out of reach on many of our machines, so when
 // no KUBEBUILDER_ASSETS are given we build them from the Go module proxy, once per version,
 // into a cache outside the repository.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { go, goModDownload } from './go.js';
 import { withFileLock } from './lock.js';
 
 /** The Kubernetes release we build when nothing else is given. */
@@ -152,12 +152,10 @@ async function buildFromGoModules(version: string, dir: string, log: Log): Promi
   await mkdir(mod, { recursive: true });
   await mkdir(out, { recursive: true });
 
-  const info = JSON.parse(
-    await run('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${version}`], dir, log, true),
-  );
+  const info = await goModDownload(`k8s.io/kubernetes@${version}`);
   const release = parseReleaseGoMod(await readFile(info.GoMod, 'utf8'));
   await writeFile(path.join(mod, 'go.mod'), scratchGoMod(version, release));
-  await run('go', ['mod', 'tidy'], mod, log);
+  await go(['mod', 'tidy'], mod, log);
 
   const [major, minor] = version.replace(/^v/, '').split('.');
   const pkg = 'k8s.io/component-base/version';
@@ -169,34 +167,8 @@ async function buildFromGoModules(version: string, dir: string, log: Log): Promi
     `-X ${pkg}.gitTreeState=clean`,
   ].join(' ');
   const flags = ['build', '-trimpath'];
-  await run('go', [...flags, '-ldflags', ldflags, '-o', `${out}/`, ...BUILT_COMMANDS], mod, log);
-  await run('go', [...flags, '-ldflags', '-s -w', '-o', path.join(out, 'etcd'), 'go.etcd.io/etcd/server/v3'], mod, log);
+  await go([...flags, '-ldflags', ldflags, '-o', `${out}/`, ...BUILT_COMMANDS], mod, log);
+  await go([...flags, '-ldflags', '-s -w', '-o', path.join(out, 'etcd'), 'go.etcd.io/etcd/server/v3'], mod, log);
   await rm(path.join(dir, 'bin'), { recursive: true, force: true });
   await rename(out, path.join(dir, 'bin'));
-}
-
-function run(cmd: string, args: string[], cwd: string, log: Log, capture = false): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd,
-      env: { ...process.env, CGO_ENABLED: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-      if (!capture) log(d.toString().trimEnd());
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      log(d.toString().trimEnd());
-    });
-    child.on('error', (err) => reject(new Error(`cannot run ${cmd}: ${err.message} (is Go >= 1.24 installed?)`)));
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(stdout)
-        : reject(new Error(`${cmd} ${args.join(' ')} failed (exit ${code}):\n${stderr.slice(-4000)}`)),
-    );
-  });
 }

@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { renderCrd } from '../../src/api/crd.js';
-import { CRD_DIRS, generatedCrds, REPO_ROOT } from '../../src/api/generate.js';
+import { CRD_DIRS, generatedCrds } from '../../src/api/generate.js';
 import { KINDS } from '../../src/api/index.js';
 import { type JsonSchema, toStructural } from '../../src/api/structural.js';
+import { REPO_ROOT } from '../../src/paths.js';
 
 describe('generated CRDs', () => {
   for (const dir of CRD_DIRS) {

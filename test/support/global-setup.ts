@@ -3,9 +3,9 @@
 // through `inject` and each works in a namespace of its own.
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { REPO_ROOT } from '../../src/api/generate.js';
 import { ensureBinaries } from '../../src/devcluster/binaries.js';
 import { type ControlPlane, startControlPlane } from '../../src/devcluster/controlplane.js';
+import { REPO_ROOT } from '../../src/paths.js';
 import { KUBEVIRT_CRDS_DIR } from './kubevirt.js';
 import { type ClusterInfo, TEST_USERS } from './users.js';
 
@@ -16,14 +16,12 @@ export async function setup(project: TestProject): Promise<void> {
   const binaries = await ensureBinaries(log);
   const started = Date.now();
   const cp = await startControlPlane({
-    binaries,
     crdDirs: [path.join(REPO_ROOT, 'crds'), KUBEVIRT_CRDS_DIR],
     users: TEST_USERS,
     log,
   });
-  log(
-    `ready at ${controlPlane.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (binaries from ${binaries.source})`,
-  );
+  controlPlane = cp;
+  log(`ready at ${cp.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (binaries from ${binaries.source})`);
   const info: ClusterInfo = {
     url: cp.url,
     adminKubeconfig: cp.adminKubeconfig,
