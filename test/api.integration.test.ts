@@ -5,25 +5,19 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CustomObjectsApi, type KubernetesObject, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { API_VERSION, GROUP, QUANTITY_PATTERN, VERSION } from '../src/api/index.js';
 import { REPO_ROOT } from '../src/paths.js';
-import { applyAs, createNamespace, kubeconfig, readYamlObjects, refusal } from './support/cluster.js';
+import { applyAs, kubeconfig, readYamlObjects, refusal, useTestNamespace } from './support/cluster.js';
 import { KUBEVIRT_DIR } from './support/kubevirt.js';
 
 const apply = () => applyAs();
-let ns: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ name: ns, cleanup } = await createNamespace('api'));
-});
-afterAll(async () => cleanup());
+const namespace = useTestNamespace('api');
 
 const template = (name: string, spec: Record<string, unknown>): Resource => ({
   apiVersion: API_VERSION,
   kind: 'VMTemplate',
-  metadata: { name, namespace: ns },
+  metadata: { name, namespace: namespace() },
   spec,
 });
 const linuxSpec = () => ({
@@ -36,13 +30,13 @@ type Resource = KubernetesObject & { spec: Record<string, unknown> };
 const pool = (name: string, spec: Record<string, unknown>): Resource => ({
   apiVersion: API_VERSION,
   kind: 'VirtualDesktopPool',
-  metadata: { name, namespace: ns },
+  metadata: { name, namespace: namespace() },
   spec: { templateRef: { name: 'fedora' }, size: 3, ...spec },
 });
 const claim = (name: string, spec: Record<string, unknown>): Resource => ({
   apiVersion: API_VERSION,
   kind: 'DesktopClaim',
-  metadata: { name, namespace: ns },
+  metadata: { name, namespace: namespace() },
   spec: { poolRef: { name: 'callcenter' }, user: 'alice', ...spec },
 });
 
@@ -54,7 +48,7 @@ describe('examples', () => {
     const kinds: string[] = [];
     for (const file of files) {
       for (const obj of await readYamlObjects(path.join(dir, file))) {
-        const applied = await apply()({ ...obj, metadata: { ...obj.metadata, namespace: ns } });
+        const applied = await apply()({ ...obj, metadata: { ...obj.metadata, namespace: namespace() } });
         kinds.push(applied.kind as string);
       }
     }
@@ -70,7 +64,7 @@ describe('examples', () => {
     const callcenter = (await api.getNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
-      namespace: ns,
+      namespace: namespace(),
       plural: 'virtualdesktoppools',
       name: 'callcenter',
     })) as { spec: Record<string, unknown> };
@@ -81,7 +75,10 @@ describe('examples', () => {
 
   it('include a KubeVirt VirtualMachine that the real KubeVirt CRD schema accepts', async () => {
     const [vm] = await readYamlObjects(path.join(KUBEVIRT_DIR, 'examples/vm-linux-desktop.yaml'));
-    const applied = await apply()({ ...(vm as KubernetesObject), metadata: { ...vm?.metadata, namespace: ns } });
+    const applied = await apply()({
+      ...(vm as KubernetesObject),
+      metadata: { ...vm?.metadata, namespace: namespace() },
+    });
     expect(applied.kind).toBe('VirtualMachine');
     expect(applied.metadata?.managedFields?.[0]?.manager).toBe('kubevdi-test');
   });
@@ -212,7 +209,7 @@ describe('invalid input is refused with a message a person understands', () => {
   it('a field the API does not have', async () => {
     const msg = await refused(pool('typo', { prestart: 2 }));
     expect(msg).toBe(
-      `failed to create typed patch object (${ns}/typo; kubevdi.io/v1alpha1, Kind=VirtualDesktopPool): .spec.prestart: field not declared in schema`,
+      `failed to create typed patch object (${namespace()}/typo; kubevdi.io/v1alpha1, Kind=VirtualDesktopPool): .spec.prestart: field not declared in schema`,
     );
   });
 
@@ -235,7 +232,7 @@ describe('invalid input is refused with a message a person understands', () => {
           {
             group: GROUP,
             version: VERSION,
-            namespace: ns,
+            namespace: namespace(),
             plural: 'virtualdesktoppools',
             name: 'switch',
             body: { status: { desktops } },
@@ -270,19 +267,32 @@ describe('kubectl explain', () => {
     expect(await explain('desktopclaim.spec.user')).toContain('Users may only claim for themselves');
   });
 
-  it('lists all three kinds under `kubectl get kubevdi`', async () => {
+  it('lists all three kinds under `kubectl get kubevdi`, with the columns that matter', async () => {
+    await apply()(template('fedora', linuxSpec()));
+    await apply()(pool('callcenter', { size: 20, prestarted: 5 }));
+    await apply()(claim('alice', {}));
     const { kubectl, adminKubeconfig } = inject('cluster');
     const { stdout } = await promisify(execFile)(kubectl, [
       'get',
       'kubevdi',
       '-n',
-      ns,
+      namespace(),
       '--kubeconfig',
       adminKubeconfig,
     ]);
-    expect(stdout).toContain('vmtemplate.kubevdi.io/');
-    expect(stdout).toContain('virtualdesktoppool.kubevdi.io/');
-    expect(stdout).toContain('desktopclaim.kubevdi.io/');
+    const lines = stdout.split('\n').map((line) => line.trim().split(/\s+/).join(' '));
+    expect(lines).toContain('NAME OS VERSION REVISION READY AGE');
+    expect(lines.find((l) => l.startsWith('vmtemplate.kubevdi.io/fedora '))).toMatch(
+      /^vmtemplate.kubevdi.io\/fedora Linux \d+s$/,
+    );
+    expect(lines).toContain('NAME TEMPLATE SIZE READY AVAILABLE ASSIGNED AGE');
+    expect(lines.find((l) => l.startsWith('virtualdesktoppool.kubevdi.io/callcenter '))).toMatch(
+      /^virtualdesktoppool.kubevdi.io\/callcenter fedora 20 \d+s$/,
+    );
+    expect(lines).toContain('NAME POOL USER DESKTOP PHASE AGE');
+    expect(lines.find((l) => l.startsWith('desktopclaim.kubevdi.io/alice '))).toMatch(
+      /^desktopclaim.kubevdi.io\/alice callcenter alice \d+s$/,
+    );
   });
 });
 

@@ -64,7 +64,9 @@ describe('generated CRDs', () => {
       }
     };
     for (const [file, text] of generatedCrds()) {
-      walk(parse(text).spec.versions[0].schema.openAPIV3Schema, file);
+      // metadata is the API server's own: a CRD may say nothing about it but name rules.
+      const { spec, status } = parse(text).spec.versions[0].schema.openAPIV3Schema.properties;
+      walk({ properties: { spec, status } }, file);
     }
     expect(undescribed).toEqual([]);
   });

@@ -2,7 +2,7 @@
 // test users, a fresh namespace per test, and server-side apply as the operator will do it.
 import { readFile } from 'node:fs/promises';
 import { ApiException, CoreV1Api, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { type Apply, makeApply } from '../../src/runtime/apply.js';
 
@@ -16,6 +16,25 @@ export function kubeconfig(user?: string): KubeConfig {
 }
 
 let counter = 0;
+
+/**
+ * Gives every test of the file a fresh namespace, deleted after it, and returns a function
+ * that names the current one.
+ */
+export function useTestNamespace(prefix: string): () => string {
+  let current: { name: string; cleanup: () => Promise<void> } | undefined;
+  beforeEach(async () => {
+    current = await createNamespace(prefix);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('useTestNamespace: no test is running');
+    return current.name;
+  };
+}
 
 /** Creates a namespace with a unique name and returns it; `cleanup` deletes it. */
 export async function createNamespace(prefix: string): Promise<{ name: string; cleanup: () => Promise<void> }> {
