@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The kubevdi command. Today: `kubevdi dev`, a local control plane with the CRDs installed.
 // The operator and the portal join it as subcommands.
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,7 +8,6 @@ import { CRD_DIRS } from './api/generate.js';
 import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
 import { startControlPlane } from './devcluster/controlplane.js';
 import { ensureKubevirtCrds, KUBEVIRT_VERSION } from './devcluster/kubevirt-crds.js';
-import { stopOnSignal } from './devcluster/shutdown.js';
 import { REPO_ROOT } from './paths.js';
 
 const USAGE = `Usage: kubevdi <command> [options]
@@ -39,10 +37,6 @@ async function dev(argv: string[]): Promise<void> {
     crdDirs: [path.join(REPO_ROOT, CRD_DIRS[0] as string), kubevirtCrds],
     log,
   });
-  stopOnSignal(async () => {
-    log('stopping');
-    await cp.stop();
-  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(
     [
@@ -58,14 +52,20 @@ async function dev(argv: string[]): Promise<void> {
       '',
     ].join('\n'),
   );
+  // The servers are detached children that do not hold our event loop; this process is their
+  // keeper until Ctrl-C (handled by the control plane) or until one of them dies.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  const why = await cp.ended;
+  clearInterval(keepAlive);
+  if (why !== 'stopped') {
+    log(`the control plane stopped: ${why}`);
+    process.exitCode = 1;
+  }
 }
 
 /** A clone has no copy of KubeVirt's CRDs: derive them from KubeVirt's Go module, once. */
-async function kubevirtCrdsFromGoModule(log: (line: string) => void): Promise<string> {
-  const dir = path.join(cacheRoot(), 'kubevirt-crds', KUBEVIRT_VERSION);
-  if (!existsSync(dir))
-    log(`fetching the KubeVirt ${KUBEVIRT_VERSION} CRD schemas from its Go module (first time only)`);
-  return ensureKubevirtCrds(dir, log);
+function kubevirtCrdsFromGoModule(log: (line: string) => void): Promise<string> {
+  return ensureKubevirtCrds(path.join(cacheRoot(), 'kubevirt-crds', KUBEVIRT_VERSION), log);
 }
 
 async function main(): Promise<void> {

@@ -42,6 +42,11 @@ export interface ControlPlane {
   frontProxy: { caFile: string; clientCertFile: string; clientKeyFile: string };
   /** Idempotent. Stops the controller manager, the API server, then etcd; removes workDir if we created it. */
   stop(): Promise<void>;
+  /**
+   * Resolves when the control plane is no longer whole: after stop(), or when one of its servers
+   * exits on its own (then it says which, and stops the others).
+   */
+  readonly ended: Promise<string>;
 }
 
 const TIMEOUTS = { etcdMs: 30_000, apiServerMs: 60_000, controllersMs: 60_000, crdsMs: 60_000 };
@@ -235,6 +240,13 @@ function running({ url, workDir, ownsWorkDir, paths, pki, users, processes, guar
     return stopped;
   };
   const unregister = stopOnSignal(stop);
+  // stop() marks `stopped` before any server gets its signal, so an exit we did not cause is
+  // one that happens while `stopped` is still unset.
+  const ended = processes.firstExit().then(async (why) => {
+    const ours = stopped !== undefined;
+    await stop();
+    return ours ? 'stopped' : why;
+  });
   return {
     url,
     workDir,
@@ -251,6 +263,7 @@ function running({ url, workDir, ownsWorkDir, paths, pki, users, processes, guar
     caFile: pki.caFile,
     frontProxy: { ...pki.frontProxy },
     stop,
+    ended,
   };
 }
 

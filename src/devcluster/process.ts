@@ -157,6 +157,15 @@ export class ProcessGroup {
     return started;
   }
 
+  /** Resolves when the first of the running processes exits, saying which and how. */
+  firstExit(): Promise<string> {
+    return Promise.race(
+      this.processes.map((p) =>
+        p.exited.then((exit) => `${p.spec.name} ${describeExit(exit)} (log: ${p.spec.logFile})`),
+      ),
+    );
+  }
+
   /** One at a time: the API server must see etcd while it shuts down, or it hangs. */
   async stopAll(): Promise<void> {
     for (let next = this.processes.pop(); next; next = this.processes.pop()) {
