@@ -2,15 +2,15 @@
 // field the server does not know is a bug in our rendering (or in a person's input) and must
 // fail loudly instead of being dropped.
 import {
-  createConfiguration,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
   type RequestContext,
   type ResponseContext,
-  ServerConfiguration,
 } from '@kubernetes/client-node';
+import { apiConfiguration } from './client.js';
+import type { Metrics } from './metrics.js';
 
 export interface ApplyOptions {
   /** Ask the server to validate and default without persisting (`dryRun=All`). */
@@ -19,9 +19,7 @@ export interface ApplyOptions {
 
 export type Apply = <T extends KubernetesObject>(obj: T, options?: ApplyOptions) => Promise<T>;
 
-export function makeApply(kc: KubeConfig, fieldManager: string): Apply {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+export function makeApply(kc: KubeConfig, fieldManager: string, metrics?: Metrics): Apply {
   // client-node 1.x's KubernetesObjectApi has no fieldValidation parameter: add it to the query.
   const strict = {
     pre: async (ctx: RequestContext) => {
@@ -30,13 +28,7 @@ export function makeApply(kc: KubeConfig, fieldManager: string): Apply {
     },
     post: async (rsp: ResponseContext) => rsp,
   };
-  const api = new KubernetesObjectApi(
-    createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: kc },
-      promiseMiddleware: [strict],
-    }),
-  );
+  const api = new KubernetesObjectApi(apiConfiguration(kc, metrics, [strict]));
   return (obj, options = {}) =>
     api.patch(obj, undefined, options.dryRun ? 'All' : undefined, fieldManager, true, PatchStrategy.ServerSideApply);
 }
