@@ -20,7 +20,7 @@ Commands:
                                 (default ~/.cache/kubevdi/dev; emptied at every start)
   help       Show this text.
 
-The first \`kubevdi dev\` builds Kubernetes from Go modules (about 7 minutes on 2 cores); later
+The first \`kubevdi dev\` builds Kubernetes from Go modules (7 to 12 minutes on 2 cores); later
 starts take seconds. KUBEBUILDER_ASSETS=<dir with etcd and kube-apiserver> skips the build.`;
 
 async function dev(argv: string[]): Promise<void> {

@@ -87,7 +87,7 @@ async function ensureBuilt(version: string, log: Log): Promise<ControlPlaneBinar
   await withFileLock(path.join(dir, 'build.lock'), async () => {
     if (complete()) return; // another process built it while we waited
     const started = Date.now();
-    log(`building the control plane ${version} from Go modules into ${bin} (first time only; about 7 min on 2 cores)`);
+    log(`building the control plane ${version} from Go modules into ${bin} (first time only; 7 to 12 min on 2 cores)`);
     await buildFromGoModules(version, dir, log);
     log(`control plane ${version} built in ${Math.round((Date.now() - started) / 1000)} s`);
   });
