@@ -4,15 +4,26 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
 import { CRD_DIRS } from './api/generate.js';
 import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
 import { startControlPlane } from './devcluster/controlplane.js';
 import { ensureKubevirtCrds, KUBEVIRT_VERSION } from './devcluster/kubevirt-crds.js';
+import { startOperator } from './operator.js';
 import { REPO_ROOT } from './paths.js';
+import { createLogger } from './runtime/log.js';
 
 const USAGE = `Usage: kubevdi <command> [options]
 
 Commands:
+  operator   Run the operator against the current kubeconfig (or the in-cluster config).
+             Options:
+               --namespace NS              manage one namespace only (default: all)
+               --leader-elect BOOL         take part in leader election (default: true)
+               --leader-election-namespace where the Lease lives (default: $POD_NAMESPACE, or the
+                                           managed namespace, or "default")
+               --health-addr HOST:PORT     /healthz, /readyz and /metrics (default 0.0.0.0:8081)
+               --lease-duration DURATION   how long a dead leader keeps the lease (default 15s)
   dev        Start a local control plane (etcd, kube-apiserver, kube-controller-manager) with the
              kubevdi and KubeVirt CRDs installed, print its kubeconfig, and run until Ctrl-C.
              Options:
@@ -68,9 +79,62 @@ function kubevirtCrdsFromGoModule(log: (line: string) => void): Promise<string> 
   return ensureKubevirtCrds(path.join(cacheRoot(), 'kubevirt-crds', KUBEVIRT_VERSION), log);
 }
 
+async function operator(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      namespace: { type: 'string' },
+      'leader-elect': { type: 'string', default: 'true' },
+      'leader-election-namespace': { type: 'string' },
+      'health-addr': { type: 'string', default: '0.0.0.0:8081' },
+      'lease-duration': { type: 'string', default: '15s' },
+    },
+  });
+  const log = createLogger();
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromDefault();
+  const [host, port] = splitHostPort(values['health-addr']);
+  const leaseNamespace =
+    values['leader-election-namespace'] || process.env.POD_NAMESPACE || values.namespace || 'default';
+  const running = await startOperator({
+    kubeconfig,
+    log,
+    namespace: values.namespace,
+    leaderElection:
+      values['leader-elect'] === 'false' ? undefined : leaseTimes(leaseNamespace, values['lease-duration']),
+    health: { host, port },
+  });
+  log.info({ health: `${host}:${running.health?.port}` }, 'operator started');
+  const stop = async (why: string) => {
+    log.info({ why }, 'stopping');
+    await running.stop();
+    process.exit(why === 'lease lost' ? 1 : 0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  void running.lost.then(() => stop('lease lost'));
+}
+
+/** client-go's proportions: renew within 2/3 of the lease, retry every 2/15 of it (15s → 10s, 2s). */
+function leaseTimes(namespace: string, duration: string) {
+  const seconds = Number(/^(\d+(?:\.\d+)?)s$/.exec(duration)?.[1]);
+  if (!seconds) throw new Error(`--lease-duration must be seconds like "15s", got "${duration}"`);
+  const ms = seconds * 1000;
+  return { namespace, leaseDurationMs: ms, renewDeadlineMs: (ms * 2) / 3, retryPeriodMs: (ms * 2) / 15 };
+}
+
+function splitHostPort(addr: string): [string, number] {
+  const colon = addr.lastIndexOf(':');
+  const port = Number(addr.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port)) throw new Error(`--health-addr must be HOST:PORT, got "${addr}"`);
+  return [addr.slice(0, colon).replace(/^\[|\]$/g, ''), port];
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
+    case 'operator':
+      return operator(rest);
     case 'dev':
       return dev(rest);
     case undefined:

@@ -206,6 +206,22 @@ describe('invalid input is refused with a message a person understands', () => {
     );
   });
 
+  it('a toleration Kubernetes would refuse only when the desktop starts', async () => {
+    const tolerations = [{ operator: 'Exists', value: 'yes' }];
+    const msg = await refused(pool('bad-toleration', { placement: { tolerations } }));
+    expect(msg).toBe(
+      'VirtualDesktopPool.kubevdi.io "bad-toleration" is invalid: spec.placement.tolerations[0]: Invalid value: a toleration with operator Exists takes no value',
+    );
+  });
+
+  it('a template name too long for the label desktops carry', async () => {
+    const name = 't'.repeat(64);
+    const msg = await refused(template(name, linuxSpec()));
+    expect(msg).toBe(
+      `VMTemplate.kubevdi.io "${name}" is invalid: metadata.name: Invalid value: "${name}": template names are at most 63 characters, because desktops carry them in a label`,
+    );
+  });
+
   it('a field the API does not have', async () => {
     const msg = await refused(pool('typo', { prestart: 2 }));
     expect(msg).toBe(

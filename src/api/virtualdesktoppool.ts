@@ -107,22 +107,29 @@ const UpdateStrategy = z
   })
   .describe('How a new template revision reaches the desktops.');
 
-const Toleration = z
-  .object({
-    key: z.string().max(316).optional().describe('Taint key the toleration applies to; empty matches all keys.'),
-    operator: z.enum(['Exists', 'Equal']).default('Equal').describe('Exists or Equal.'),
-    value: z.string().max(63).optional().describe('Taint value to match with operator Equal.'),
-    effect: z
-      .enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'])
-      .optional()
-      .describe('Taint effect to match; empty matches all.'),
-    tolerationSeconds: z
-      .int()
-      .min(0)
-      .optional()
-      .describe('For NoExecute: how long the desktop stays after the taint appears.'),
-  })
-  .describe('A toleration, as in a Pod spec.');
+const Toleration = cel(
+  z
+    .object({
+      key: z.string().max(316).optional().describe('Taint key the toleration applies to; empty matches all keys.'),
+      operator: z.enum(['Exists', 'Equal']).default('Equal').describe('Exists or Equal.'),
+      value: z.string().max(63).optional().describe('Taint value to match with operator Equal.'),
+      effect: z
+        .enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'])
+        .optional()
+        .describe('Taint effect to match; empty matches all.'),
+      tolerationSeconds: z
+        .int()
+        .min(0)
+        .optional()
+        .describe('For NoExecute: how long the desktop stays after the taint appears.'),
+    })
+    .describe('A toleration, as in a Pod spec.'),
+  {
+    rule: "self.operator != 'Exists' || !has(self.value)",
+    message: 'a toleration with operator Exists takes no value',
+  },
+  { rule: "self.operator != 'Equal' || has(self.key)", message: 'a toleration with operator Equal needs a key' },
+);
 
 const Placement = z
   .object({

@@ -194,7 +194,7 @@ const GuestCustomization = cel(
   z
     .object({
       cloudInitSecretRef: localObjectReference(
-        'A Secret with cloud-init "userdata" (and optionally "networkdata") for Linux guests.',
+        'A Secret with cloud-init "userdata" for Linux guests.',
         'Name of the Secret.',
       ).optional(),
       sysprepSecretRef: localObjectReference(
@@ -204,7 +204,9 @@ const GuestCustomization = cel(
       setHostname: z
         .boolean()
         .default(true)
-        .describe("Give each desktop its own hostname (its name, e.g. sales-7) instead of the image's."),
+        .describe(
+          "Give each desktop its own hostname (its name, e.g. sales-7) instead of the image's. KubeVirt offers the name through DHCP and cloud-init metadata either way; Windows takes its computer name from the sysprep answer file.",
+        ),
     })
     .describe('Per-desktop guest customization at first boot.'),
   {
@@ -286,6 +288,10 @@ export const vmTemplateKind: KindDefinition = {
   description:
     'A VMTemplate is a golden image with the hardware and guest OS of a desktop, like a template in RHEV. Every spec change is a new revision that VirtualDesktopPools roll out.',
   schema: VMTemplate,
+  nameRule: {
+    rule: 'self.size() <= 63',
+    message: 'template names are at most 63 characters, because desktops carry them in a label',
+  },
   printerColumns: [
     { name: 'OS', type: 'string', jsonPath: '.spec.os.type', description: 'Operating system family.' },
     { name: 'Version', type: 'string', jsonPath: '.spec.os.version', description: 'Operating system version.' },

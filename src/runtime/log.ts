@@ -9,7 +9,10 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
     name: options.name ?? 'kubevdi',
     level: options.level ?? process.env.KUBEVDI_LOG_LEVEL ?? 'info',
     // Never log credentials, even if an error object carries a request with them.
-    redact: { paths: ['*.headers.authorization', '*.headers.Authorization', '*.token', '*.password'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.headers.authorization', '*.headers.Authorization', '*.token', '*.password'],
+      censor: '[redacted]',
+    },
   });
 }
 

@@ -1,0 +1,111 @@
+// What the API server cannot check about a template: that the objects it names exist. Each
+// check is a GET at reconcile time (watching every Secret and PVC of a cluster would cost far
+// more than a few reads while a template is being fixed).
+import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { VMTemplate } from '../api/vmtemplate.js';
+import { makeApiClient } from '../runtime/client.js';
+import type { Metrics } from '../runtime/metrics.js';
+
+export interface ReferenceProblem {
+  reason: string;
+  message: string;
+}
+
+/** Returns the first problem found, or undefined when every referenced object exists. */
+export type CheckReferences = (template: VMTemplate) => Promise<ReferenceProblem | undefined>;
+
+interface Check {
+  what: string;
+  reason: string;
+  read: () => Promise<unknown>;
+  /** A problem with an object that exists (e.g. a DataSource that is not ready). */
+  inspect?: (obj: unknown) => ReferenceProblem | undefined;
+}
+
+export function makeReferenceChecker(kc: KubeConfig, metrics?: Metrics): CheckReferences {
+  const core = makeApiClient(kc, CoreV1Api, metrics);
+  const custom = makeApiClient(kc, CustomObjectsApi, metrics);
+  return async (template) => {
+    for (const check of checksFor(template, core, custom)) {
+      let obj: unknown;
+      try {
+        obj = await check.read();
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 404) {
+          return { reason: check.reason, message: `${check.what} does not exist` };
+        }
+        throw err;
+      }
+      const problem = check.inspect?.(obj);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+}
+
+function checksFor(template: VMTemplate, core: CoreV1Api, custom: CustomObjectsApi): Check[] {
+  const ns = template.metadata.namespace as string;
+  const { rootDisk, instancetype, preference, guest } = template.spec;
+  const checks: Check[] = [];
+  const { dataSource, pvc } = rootDisk.source;
+  if (dataSource) {
+    const namespace = dataSource.namespace ?? ns;
+    checks.push({
+      what: `DataSource ${namespace}/${dataSource.name}`,
+      reason: 'SourceNotFound',
+      read: () =>
+        custom.getNamespacedCustomObject({
+          group: 'cdi.kubevirt.io',
+          version: 'v1beta1',
+          plural: 'datasources',
+          namespace,
+          name: dataSource.name,
+        }),
+      inspect: (obj) => {
+        const ready = (
+          obj as { status?: { conditions?: { type: string; status: string; message?: string }[] } }
+        ).status?.conditions?.find((c) => c.type === 'Ready');
+        return ready && ready.status !== 'True'
+          ? {
+              reason: 'SourceNotReady',
+              message: `DataSource ${namespace}/${dataSource.name} is not ready${ready.message ? `: ${ready.message}` : ''}`,
+            }
+          : undefined;
+      },
+    });
+  }
+  if (pvc) {
+    const namespace = pvc.namespace ?? ns;
+    checks.push({
+      what: `PersistentVolumeClaim ${namespace}/${pvc.name}`,
+      reason: 'SourceNotFound',
+      read: () => core.readNamespacedPersistentVolumeClaim({ namespace, name: pvc.name }),
+    });
+  }
+  for (const [ref, kinds, reason] of [
+    [instancetype, ['virtualmachineclusterinstancetypes', 'virtualmachineinstancetypes'], 'InstancetypeNotFound'],
+    [preference, ['virtualmachineclusterpreferences', 'virtualmachinepreferences'], 'PreferenceNotFound'],
+  ] as const) {
+    if (!ref) continue;
+    const clusterWide = ref.kind.includes('Cluster');
+    const plural = clusterWide ? kinds[0] : kinds[1];
+    const group = { group: 'instancetype.kubevirt.io', version: 'v1beta1', plural, name: ref.name };
+    checks.push({
+      what: `${ref.kind} ${clusterWide ? '' : `${ns}/`}${ref.name}`,
+      reason,
+      read: () =>
+        clusterWide
+          ? custom.getClusterCustomObject(group)
+          : custom.getNamespacedCustomObject({ ...group, namespace: ns }),
+    });
+  }
+  for (const secret of [guest.cloudInitSecretRef, guest.sysprepSecretRef]) {
+    if (!secret) continue;
+    checks.push({
+      what: `Secret ${ns}/${secret.name}`,
+      reason: 'SecretNotFound',
+      read: () => core.readNamespacedSecret({ namespace: ns, name: secret.name }),
+    });
+  }
+  return checks;
+}

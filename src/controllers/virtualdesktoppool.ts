@@ -1,0 +1,326 @@
+// VirtualDesktopPool controller: makes a pool's VirtualMachines match its spec — `size` desktops
+// named `<pool>-<index>`, `prestarted` idle ones running, new template revisions rolled out to
+// idle desktops — and writes what it sees into status. Reconcile reads top to bottom:
+// pool → template revision → desktops → plan → apply the plan → status.
+import type { V1ControllerRevision } from '@kubernetes/client-node';
+import type { VirtualDesktopPool, VirtualDesktopPoolStatus } from '../api/virtualdesktoppool.js';
+import type { VMTemplate, VMTemplateSpec } from '../api/vmtemplate.js';
+import type { VirtualMachine } from '../render/kubevirt.js';
+import { LABELS, poolSelectorString } from '../render/labels.js';
+import { desktopName, parseDesktopIndex } from '../render/names.js';
+import { renderDesktop } from '../render/virtualmachine.js';
+import { POOLS } from '../resources.js';
+import type { Apply } from '../runtime/apply.js';
+import { isTrue, setConditions } from '../runtime/conditions.js';
+import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
+import type { Recorder } from '../runtime/events.js';
+import type { Informer } from '../runtime/informer.js';
+import type { Logger } from '../runtime/log.js';
+import type { Metrics } from '../runtime/metrics.js';
+import type { WriteStatus } from '../runtime/status.js';
+import { HOLDER_ANNOTATION, SPEC_HASH_ANNOTATION } from './annotations.js';
+import { type DesktopState, type Plan, planPool, resolveMaxUnavailable } from './pool-plan.js';
+import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
+import { hashOf, specOfRevision } from './revisions.js';
+import { BY_TEMPLATE } from './vmtemplate.js';
+
+/** Index of desktops by `<namespace>/<pool>`. */
+export const BY_POOL = 'pool';
+
+/** At most this many desktops are created or removed in one pass (KubeVirt's pool caps it too). */
+const MAX_CHANGES_PER_PASS = 500;
+/** Writes in flight at once within one pass. */
+const WRITE_CONCURRENCY = 16;
+
+/** KubeVirt printable statuses that mean the desktop cannot come up without someone's help. */
+const FAILED_STATUSES = new Set([
+  'CrashLoopBackOff',
+  'ErrorUnschedulable',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrorPvcNotFound',
+  'DataVolumeError',
+]);
+
+export interface PoolControllerDeps {
+  pools: Informer<VirtualDesktopPool>;
+  templates: Informer<VMTemplate>;
+  revisions: Informer<V1ControllerRevision>;
+  desktops: Informer<VirtualMachine>;
+  apply: Apply;
+  deleteDesktop: (namespace: string, name: string) => Promise<void>;
+  writeStatus: WriteStatus;
+  recorder: Recorder;
+  metrics: Metrics;
+  log: Logger;
+}
+
+export function poolController(deps: PoolControllerDeps): Controller {
+  return new Controller({ name: 'virtualdesktoppool', metrics: deps.metrics, log: deps.log }, (key, log) =>
+    reconcile(deps, key, log),
+  )
+    .forPrimary(deps.pools)
+    .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
+    .watches(deps.templates, (t) =>
+      deps.pools
+        .list(t.metadata.namespace)
+        .filter((p) => p.spec.templateRef.name === t.metadata.name)
+        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+    )
+    .watches(deps.revisions, (r) => {
+      const template = r.metadata?.labels?.[LABELS.template];
+      return deps.pools
+        .list(r.metadata?.namespace)
+        .filter((p) => p.spec.templateRef.name === template)
+        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    });
+}
+
+async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promise<void> {
+  const { namespace, name } = splitKey(key);
+  const pool = deps.pools.get(namespace, name);
+  if (!pool || pool.metadata.deletionTimestamp) return; // owner references remove the desktops
+
+  const desktops = deps.desktops.byIndex(BY_POOL, key);
+  const states = desktops.flatMap((vm) => desktopState(name, vm));
+  const failing = desktops
+    .filter((vm) => FAILED_STATUSES.has(vm.status?.printableStatus ?? ''))
+    .map((vm) => ({ name: vm.metadata?.name as string, status: vm.status?.printableStatus as string }));
+
+  const target = resolveTarget(deps, pool);
+  if ('blocked' in target) {
+    const counts = countDesktops(states, pool.status?.templateRevision ?? 0);
+    await writePoolStatus(
+      deps,
+      pool,
+      { ...situation(pool, counts, failing), blocked: target.blocked },
+      pool.status?.templateRevision,
+    );
+    if (degradedReason(pool) !== target.blocked.reason) {
+      deps.recorder.record(pool, 'Warning', target.blocked.reason, target.blocked.message);
+    }
+    log.info(target.blocked, 'pool blocked');
+    return;
+  }
+
+  let plan: Plan | undefined;
+  if (!pool.spec.paused) {
+    plan = planPool({
+      size: pool.spec.size,
+      prestarted: pool.spec.prestarted,
+      targetRevision: target.revision,
+      persistence: pool.spec.persistence,
+      updateStrategy: pool.spec.updateStrategy.type,
+      maxUnavailable: resolveMaxUnavailable(pool.spec.updateStrategy.maxUnavailable, pool.spec.size),
+      desktops: states,
+      maxChangesPerPass: MAX_CHANGES_PER_PASS,
+    });
+    await carryOut(deps, pool, target, desktops, plan, log);
+  }
+  const counts = countDesktops(states, target.revision);
+  await writePoolStatus(deps, pool, { ...situation(pool, counts, failing), plan }, target.revision);
+}
+
+interface Target {
+  template: VMTemplate;
+  revision: number;
+  /** Spec of every revision we may render: the target and those idle or held desktops still use. */
+  specs: Map<number, VMTemplateSpec>;
+}
+
+function resolveTarget(
+  deps: PoolControllerDeps,
+  pool: VirtualDesktopPool,
+): Target | { blocked: { reason: string; message: string } } {
+  const namespace = pool.metadata.namespace as string;
+  const ref = pool.spec.templateRef;
+  const template = deps.templates.get(namespace, ref.name);
+  if (!template) {
+    return {
+      blocked: {
+        reason: 'TemplateNotFound',
+        message: `VMTemplate ${namespace}/${ref.name} does not exist; no desktops are created or changed`,
+      },
+    };
+  }
+  if (!isTrue(template.status?.conditions, 'Ready')) {
+    const why = template.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? 'it has not been checked yet';
+    return {
+      blocked: {
+        reason: 'TemplateNotReady',
+        message: `VMTemplate ${ref.name} is not ready: ${why}; no desktops are created or changed`,
+      },
+    };
+  }
+  const specs = new Map<number, VMTemplateSpec>();
+  for (const revision of deps.revisions.byIndex(BY_TEMPLATE, `${namespace}/${ref.name}`)) {
+    specs.set(revision.revision, specOfRevision(revision));
+  }
+  const revision = ref.revision ?? template.status?.revision;
+  if (!revision || !specs.has(revision)) {
+    return {
+      blocked: {
+        reason: 'RevisionNotFound',
+        message: `revision ${revision ?? '(none)'} of VMTemplate ${ref.name} does not exist; revisions kept: ${[...specs.keys()].sort((a, b) => a - b).join(', ') || 'none'}`,
+      },
+    };
+  }
+  return { template, revision, specs };
+}
+
+function desktopState(pool: string, vm: VirtualMachine): DesktopState[] {
+  const name = vm.metadata?.name as string;
+  const index = parseDesktopIndex(pool, name);
+  if (index === undefined) return []; // not one of ours by name: leave it alone
+  return [
+    {
+      name,
+      index,
+      revision: Number(vm.metadata?.labels?.[LABELS.templateRevision]) || undefined,
+      assigned: Boolean(vm.metadata?.annotations?.[HOLDER_ANNOTATION]),
+      running: vm.spec?.runStrategy === 'Always',
+      ready: vm.status?.ready === true,
+      deleting: Boolean(vm.metadata?.deletionTimestamp),
+    },
+  ];
+}
+
+/** Turns the plan into writes: removals first (they free names and capacity), then creates and updates. */
+async function carryOut(
+  deps: PoolControllerDeps,
+  pool: VirtualDesktopPool,
+  target: Target,
+  desktops: readonly VirtualMachine[],
+  plan: Plan,
+  log: Logger,
+): Promise<void> {
+  const namespace = pool.metadata.namespace as string;
+  const gone = [...plan.remove, ...plan.recreate];
+  await inParallel(gone, (name) => deps.deleteDesktop(namespace, name));
+  if (plan.remove.length) {
+    deps.recorder.record(
+      pool,
+      'Normal',
+      'ScaledDown',
+      `Removed ${plan.remove.length} idle desktops: ${summarize(plan.remove)}`,
+    );
+  }
+  if (plan.recreate.length) {
+    deps.recorder.record(
+      pool,
+      'Normal',
+      'DesktopsUpdating',
+      `Recreating ${plan.recreate.length} idle desktops on template revision ${target.revision}: ${summarize(plan.recreate)}`,
+    );
+  }
+
+  const wanted: VirtualMachine[] = [];
+  for (const index of plan.create) {
+    wanted.push(
+      render(
+        pool,
+        target,
+        target.revision,
+        index,
+        plan.run.get(desktopName(pool.metadata.name as string, index)) ?? false,
+      ),
+    );
+  }
+  const goneSet = new Set(gone);
+  const inPlace = new Set(plan.updateInPlace);
+  for (const vm of desktops) {
+    const name = vm.metadata?.name as string;
+    const index = parseDesktopIndex(pool.metadata.name as string, name);
+    if (index === undefined || goneSet.has(name) || vm.metadata?.deletionTimestamp) continue;
+    const own = Number(vm.metadata?.labels?.[LABELS.templateRevision]);
+    const revision = inPlace.has(name) || !target.specs.has(own) ? target.revision : own;
+    // A held desktop runs as its user left it; idle ones as the plan says.
+    const running = plan.run.get(name) ?? vm.spec?.runStrategy === 'Always';
+    const desired = render(pool, target, revision, index, running);
+    if (vm.metadata?.annotations?.[SPEC_HASH_ANNOTATION] !== desired.metadata?.annotations?.[SPEC_HASH_ANNOTATION])
+      wanted.push(desired);
+  }
+  await inParallel(wanted, (vm) => deps.apply(vm));
+  const created = plan.create.map((i) => desktopName(pool.metadata.name as string, i));
+  if (created.length) {
+    deps.recorder.record(
+      pool,
+      'Normal',
+      'DesktopsCreated',
+      `Created ${created.length} desktops: ${summarize(created)}`,
+    );
+  }
+  if (gone.length || wanted.length) {
+    log.info(
+      { created: created.length, removed: plan.remove.length, recreated: plan.recreate.length, applied: wanted.length },
+      'desktops changed',
+    );
+  }
+}
+
+/** The desktop's VirtualMachine, with a hash of itself so an unchanged desktop is never written. */
+function render(
+  pool: VirtualDesktopPool,
+  target: Target,
+  revision: number,
+  index: number,
+  running: boolean,
+): VirtualMachine {
+  const vm = renderDesktop({
+    pool,
+    template: { name: target.template.metadata.name as string, spec: target.specs.get(revision) as VMTemplateSpec },
+    revision,
+    index,
+    runStrategy: running ? 'Always' : 'Halted',
+  });
+  const metadata = vm.metadata ?? {};
+  return {
+    ...vm,
+    metadata: { ...metadata, annotations: { ...metadata.annotations, [SPEC_HASH_ANNOTATION]: hashOf(vm) } },
+  };
+}
+
+function situation(
+  pool: VirtualDesktopPool,
+  counts: PoolSituation['counts'],
+  failing: PoolSituation['failing'],
+): PoolSituation {
+  return { size: pool.spec.size, prestarted: pool.spec.prestarted, paused: pool.spec.paused, counts, failing };
+}
+
+async function writePoolStatus(
+  deps: PoolControllerDeps,
+  pool: VirtualDesktopPool,
+  s: PoolSituation,
+  revision: number | undefined,
+): Promise<void> {
+  const status: VirtualDesktopPoolStatus = {
+    observedGeneration: pool.metadata.generation,
+    ...s.counts,
+    templateRevision: revision,
+    selector: poolSelectorString(pool.metadata.name as string),
+    conditions: setConditions(pool.status?.conditions, poolConditions(s), pool.metadata.generation),
+  };
+  await deps.writeStatus(POOLS, pool, status);
+}
+
+function degradedReason(pool: VirtualDesktopPool): string | undefined {
+  return pool.status?.conditions?.find((c) => c.type === 'Degraded')?.reason;
+}
+
+function summarize(names: readonly string[]): string {
+  return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
+}
+
+async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item).catch((err: unknown) => errors.push(err));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, worker));
+  if (errors.length) throw errors[0];
+}

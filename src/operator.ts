@@ -1,0 +1,181 @@
+// The operator process: caches, controllers, leader election, health and metrics, wired once.
+// Caches start before the lease is won, so a standby replica takes over with warm caches.
+import { hostname } from 'node:os';
+import {
+  ApiException,
+  AppsV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1ControllerRevision,
+} from '@kubernetes/client-node';
+import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
+import type { VMTemplate } from './api/vmtemplate.js';
+import { makeReferenceChecker } from './controllers/references.js';
+import { BY_POOL, poolController } from './controllers/virtualdesktoppool.js';
+import { BY_TEMPLATE, templateController } from './controllers/vmtemplate.js';
+import type { VirtualMachine } from './render/kubevirt.js';
+import { LABELS, MANAGED_BY } from './render/labels.js';
+import { CONTROLLER_REVISIONS, POOLS, VIRTUAL_MACHINES, VMTEMPLATES } from './resources.js';
+import { makeApply } from './runtime/apply.js';
+import { makeApiClient } from './runtime/client.js';
+import type { Controller } from './runtime/controller.js';
+import { EventRecorder } from './runtime/events.js';
+import { type HealthServer, startHealthServer } from './runtime/health.js';
+import { Informer } from './runtime/informer.js';
+import { LeaderElector } from './runtime/leaderelection.js';
+import type { Logger } from './runtime/log.js';
+import { Metrics } from './runtime/metrics.js';
+import { FIELD_MANAGER, makeStatusWriter } from './runtime/status.js';
+
+export interface OperatorOptions {
+  kubeconfig: KubeConfig;
+  log: Logger;
+  /** Watch and manage one namespace only; all namespaces when empty. */
+  namespace?: string;
+  /** Leader election; off only for a single replica that knows it is alone. */
+  leaderElection?: {
+    namespace: string;
+    name?: string;
+    leaseDurationMs?: number;
+    renewDeadlineMs?: number;
+    retryPeriodMs?: number;
+  };
+  /** Where /healthz, /readyz and /metrics listen; port 0 picks a free one. */
+  health?: { host: string; port: number };
+  workers?: number;
+}
+
+export interface RunningOperator {
+  metrics: Metrics;
+  health?: HealthServer;
+  /** Resolves when the lease is lost (the process should exit: another replica leads now). */
+  lost: Promise<void>;
+  /** Resolves once this replica leads and its controllers run. */
+  leading: Promise<void>;
+  /** Drains the queues, gives the lease up and stops the caches. */
+  stop(): Promise<void>;
+}
+
+export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
+  const { kubeconfig: kc, log } = options;
+  const metrics = new Metrics();
+  const scope = { namespace: options.namespace, metrics, log };
+  const ours = { ...scope, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` };
+
+  const templates = new Informer<VMTemplate & KubernetesObject>(kc, VMTEMPLATES, scope);
+  const pools = new Informer<VirtualDesktopPool & KubernetesObject>(kc, POOLS, scope);
+  const revisions = new Informer<V1ControllerRevision>(kc, CONTROLLER_REVISIONS, ours);
+  const desktops = new Informer<VirtualMachine>(kc, VIRTUAL_MACHINES, ours);
+  const byLabel = (label: string) => (obj: KubernetesObject) => {
+    const value = obj.metadata?.labels?.[label];
+    return value ? [`${obj.metadata?.namespace}/${value}`] : [];
+  };
+  revisions.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
+  desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
+  desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
+  const informers = [templates, pools, revisions, desktops];
+
+  const apply = makeApply(kc, FIELD_MANAGER, metrics);
+  const writeStatus = makeStatusWriter(kc, metrics);
+  const recorder = new EventRecorder(kc, log, metrics);
+  const custom = makeApiClient(kc, CustomObjectsApi, metrics);
+  const apps = makeApiClient(kc, AppsV1Api, metrics);
+
+  const controllers: Controller[] = [
+    templateController({
+      templates,
+      revisions,
+      pools,
+      desktops,
+      apply,
+      writeStatus,
+      recorder,
+      metrics,
+      log,
+      checkReferences: makeReferenceChecker(kc, metrics),
+      deleteRevision: (namespace, name) => ignoreNotFound(apps.deleteNamespacedControllerRevision({ namespace, name })),
+    }),
+    poolController({
+      pools,
+      templates,
+      revisions,
+      desktops,
+      apply,
+      writeStatus,
+      recorder,
+      metrics,
+      log,
+      // Foreground: the VM stays until its DataVolume is gone, so a desktop recreated under the
+      // same name never meets its predecessor's disk.
+      deleteDesktop: (namespace, name) =>
+        ignoreNotFound(
+          custom.deleteNamespacedCustomObject({
+            group: VIRTUAL_MACHINES.group,
+            version: VIRTUAL_MACHINES.version,
+            plural: VIRTUAL_MACHINES.plural,
+            namespace,
+            name,
+            propagationPolicy: 'Foreground',
+          }),
+        ),
+    }),
+  ];
+
+  let synced = false;
+  const health = options.health
+    ? await startHealthServer({ ...options.health, metrics, healthy: () => true, ready: () => synced })
+    : undefined;
+  await Promise.all(informers.map((i) => i.start()));
+  synced = true;
+  log.info({ namespace: options.namespace ?? '(all)' }, 'caches synced');
+
+  const elector = options.leaderElection
+    ? new LeaderElector(kc, {
+        name: 'kubevdi-operator',
+        ...options.leaderElection,
+        identity: `${hostname()}-${process.pid}`,
+        metrics,
+        log,
+      })
+    : undefined;
+  let onLost: () => void = () => {};
+  const lost = new Promise<void>((resolve) => {
+    onLost = resolve;
+  });
+  elector?.onLost(() => {
+    log.error('lost the leader lease; another replica leads now');
+    onLost();
+  });
+
+  const abort = new AbortController();
+  const leading = (async () => {
+    await elector?.acquire(abort.signal);
+    if (abort.signal.aborted) return;
+    if (elector) log.info('leading');
+    for (const controller of controllers) controller.start();
+  })();
+  leading.catch(() => {}); // an abort during acquire is a normal stop
+
+  return {
+    metrics,
+    health,
+    lost,
+    leading,
+    async stop() {
+      abort.abort();
+      await Promise.all(controllers.map((c) => c.stop()));
+      await elector?.release();
+      for (const informer of informers) informer.stop();
+      await health?.close();
+    },
+  };
+}
+
+async function ignoreNotFound(request: Promise<unknown>): Promise<void> {
+  try {
+    await request;
+  } catch (err) {
+    if (!(err instanceof ApiException && err.code === 404)) throw err;
+  }
+}

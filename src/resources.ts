@@ -1,0 +1,50 @@
+// The kinds kubevdi watches and writes, in one place: group, version, plural and kind of each.
+import { GROUP, VERSION } from './api/meta.js';
+import type { ResourceType } from './runtime/informer.js';
+
+export const VMTEMPLATES: ResourceType = {
+  group: GROUP,
+  version: VERSION,
+  plural: 'vmtemplates',
+  kind: 'VMTemplate',
+  namespaced: true,
+};
+export const POOLS: ResourceType = {
+  group: GROUP,
+  version: VERSION,
+  plural: 'virtualdesktoppools',
+  kind: 'VirtualDesktopPool',
+  namespaced: true,
+};
+export const CLAIMS: ResourceType = {
+  group: GROUP,
+  version: VERSION,
+  plural: 'desktopclaims',
+  kind: 'DesktopClaim',
+  namespaced: true,
+};
+export const CONTROLLER_REVISIONS: ResourceType = {
+  group: 'apps',
+  version: 'v1',
+  plural: 'controllerrevisions',
+  kind: 'ControllerRevision',
+  namespaced: true,
+};
+export const VIRTUAL_MACHINES: ResourceType = {
+  group: 'kubevirt.io',
+  version: 'v1',
+  plural: 'virtualmachines',
+  kind: 'VirtualMachine',
+  namespaced: true,
+};
+export const DATA_SOURCES: ResourceType = {
+  group: 'cdi.kubevirt.io',
+  version: 'v1beta1',
+  plural: 'datasources',
+  kind: 'DataSource',
+  namespaced: true,
+};
+
+export function apiVersionOf(type: ResourceType): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}

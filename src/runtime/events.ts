@@ -1,0 +1,74 @@
+// Kubernetes Events on our objects, for what a person should see in `kubectl describe`
+// (DesktopCreated, TemplateNotFound, ScaledDown...). Recording never fails a reconcile: an event
+// that cannot be written is logged and dropped. A repeat of the same event within ten minutes
+// bumps its series count instead of creating another object, as client-go's recorder does.
+import { hostname } from 'node:os';
+import { EventsV1Api, type KubeConfig, type KubernetesObject, V1MicroTime } from '@kubernetes/client-node';
+import { makeApiClient } from './client.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+
+const SERIES_WINDOW_MS = 10 * 60_000;
+const MAX_REMEMBERED = 4096;
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface Recorder {
+  record(obj: KubernetesObject, type: EventType, reason: string, note: string): void;
+}
+
+export class EventRecorder implements Recorder {
+  private readonly api: EventsV1Api;
+  private readonly instance = `kubevdi-${hostname()}-${process.pid}`;
+  /** (object uid, reason, note) → the event written for it, for series counting. */
+  private readonly recent = new Map<string, { name: string; namespace: string; count: number; at: number }>();
+
+  constructor(
+    kc: KubeConfig,
+    private readonly log: Logger,
+    metrics?: Metrics,
+  ) {
+    this.api = makeApiClient(kc, EventsV1Api, metrics);
+  }
+
+  record(obj: KubernetesObject, type: EventType, reason: string, note: string): void {
+    void this.write(obj, type, reason, note).catch((err: unknown) =>
+      this.log.warn({ err: String(err), reason, object: obj.metadata?.name }, 'could not record event'),
+    );
+  }
+
+  private async write(obj: KubernetesObject, type: EventType, reason: string, note: string): Promise<void> {
+    const { name, namespace, uid } = obj.metadata ?? {};
+    if (!name || !namespace) return;
+    const key = `${uid}\u0000${reason}\u0000${note}`;
+    const now = Date.now();
+    const seen = this.recent.get(key);
+    if (seen && now - seen.at < SERIES_WINDOW_MS) {
+      seen.count += 1;
+      seen.at = now;
+      await this.api.patchNamespacedEvent({
+        name: seen.name,
+        namespace: seen.namespace,
+        body: { series: { count: seen.count, lastObservedTime: new V1MicroTime(now) } },
+      });
+      return;
+    }
+    const created = await this.api.createNamespacedEvent({
+      namespace,
+      body: {
+        // client-go's naming: the object's name and a unique suffix (generateName may not end in '.').
+        metadata: { name: `${name}.${now.toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`, namespace },
+        eventTime: new V1MicroTime(now),
+        reportingController: 'kubevdi.io/operator',
+        reportingInstance: this.instance,
+        action: reason,
+        reason,
+        note: note.slice(0, 1024),
+        type,
+        regarding: { apiVersion: obj.apiVersion, kind: obj.kind, name, namespace, uid },
+      },
+    });
+    if (this.recent.size >= MAX_REMEMBERED) this.recent.delete(this.recent.keys().next().value as string);
+    this.recent.set(key, { name: created.metadata?.name as string, namespace, count: 1, at: now });
+  }
+}

@@ -1,0 +1,51 @@
+// Status goes through the status subresource with server-side apply (field manager `kubevdi`),
+// and only when it differs from what the cache shows: an operator with nothing to change writes
+// nothing.
+import { isDeepStrictEqual } from 'node:util';
+import {
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { makeApiClient } from './client.js';
+import type { ResourceType } from './informer.js';
+import type { Metrics } from './metrics.js';
+
+export const FIELD_MANAGER = 'kubevdi';
+
+export type WriteStatus = <S extends object>(
+  type: ResourceType,
+  current: KubernetesObject & { status?: unknown },
+  status: S,
+) => Promise<boolean>;
+
+/** Is every field we would write already what the object shows? */
+export function statusUpToDate(current: unknown, desired: object): boolean {
+  const shown = (current ?? {}) as Record<string, unknown>;
+  return Object.entries(desired).every(([key, value]) => value === undefined || isDeepStrictEqual(shown[key], value));
+}
+
+export function makeStatusWriter(kc: KubeConfig, metrics?: Metrics): WriteStatus {
+  const api = makeApiClient(kc, CustomObjectsApi, metrics);
+  return async (type, current, status) => {
+    if (statusUpToDate(current.status, status)) return false;
+    const { name, namespace } = current.metadata ?? {};
+    if (!name || !namespace) throw new Error('status of an object without name or namespace');
+    await api.patchNamespacedCustomObjectStatus(
+      {
+        group: type.group,
+        version: type.version,
+        plural: type.plural,
+        namespace,
+        name,
+        fieldManager: FIELD_MANAGER,
+        force: true,
+        body: { apiVersion: current.apiVersion, kind: current.kind, metadata: { name, namespace }, status },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+    return true;
+  };
+}

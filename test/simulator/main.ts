@@ -1,0 +1,122 @@
+// The KubeVirt simulator as a process of its own (a test tool, not part of the operator):
+//
+//   node --import tsx test/simulator/main.ts --kubeconfig FILE [--namespace NS | --namespace-prefix P]
+//        [--boot-delay-ms 200] [--stop-delay-ms 100] [--clone-delay-ms 300]
+//        [--crash-loop-backoff-ms 1000] [--node-name sim-node-1]
+//        [--no-finalizers] [--no-firmware-uuid] [--exit-on-stdin-close]
+//
+// Prints `simulator ready` on stdout once its watches are synced, logs one line per state change on
+// stderr, and exits 0 on SIGTERM or SIGINT (or when stdin closes, with --exit-on-stdin-close: the
+// parent that spawned it is gone). See README.md.
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { DEFAULT_CONFIG, type SimulatorConfig } from './context.js';
+import { runSimulator } from './simulator.js';
+
+const USAGE = `usage: node --import tsx test/simulator/main.ts --kubeconfig FILE [--namespace NS | --namespace-prefix P]
+  [--boot-delay-ms ${DEFAULT_CONFIG.bootDelayMs}] [--stop-delay-ms ${DEFAULT_CONFIG.stopDelayMs}] [--clone-delay-ms ${DEFAULT_CONFIG.cloneDelayMs}]
+  [--crash-loop-backoff-ms ${DEFAULT_CONFIG.crashLoopBackoffMs}] [--node-name ${DEFAULT_CONFIG.nodeName}]
+  [--no-finalizers] [--no-firmware-uuid] [--exit-on-stdin-close]`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function milliseconds(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) fail(`--${name} must be a number of milliseconds ≥ 0, got ${value}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  let values: ReturnType<typeof parse>;
+  try {
+    values = parse();
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
+  if (!kubeconfig) fail('--kubeconfig is required');
+
+  if (values.namespace && values['namespace-prefix']) fail('--namespace and --namespace-prefix exclude each other');
+  const config: SimulatorConfig = {
+    namespace: values.namespace,
+    namespacePrefix: values['namespace-prefix'],
+    bootDelayMs: milliseconds(values['boot-delay-ms'], 'boot-delay-ms', DEFAULT_CONFIG.bootDelayMs),
+    stopDelayMs: milliseconds(values['stop-delay-ms'], 'stop-delay-ms', DEFAULT_CONFIG.stopDelayMs),
+    cloneDelayMs: milliseconds(values['clone-delay-ms'], 'clone-delay-ms', DEFAULT_CONFIG.cloneDelayMs),
+    crashLoopBackoffMs: milliseconds(
+      values['crash-loop-backoff-ms'],
+      'crash-loop-backoff-ms',
+      DEFAULT_CONFIG.crashLoopBackoffMs,
+    ),
+    nodeName: values['node-name'] ?? DEFAULT_CONFIG.nodeName,
+    finalizers: !values['no-finalizers'],
+    firmwareUUID: !values['no-firmware-uuid'],
+  };
+
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const log = (line: string) => void process.stderr.write(`${line}\n`);
+  const scope = config.namespace
+    ? `namespace ${config.namespace}`
+    : config.namespacePrefix
+      ? `namespaces ${config.namespacePrefix}*`
+      : 'all namespaces';
+  log(`simulator: watching ${scope} on ${kc.getCurrentCluster()?.server ?? '?'}`);
+
+  let stopping: Promise<void> | undefined;
+  let simulator: { stop(): Promise<void> } | undefined;
+  const shutdown = (why: string) => {
+    stopping ??= (async () => {
+      log(`simulator: ${why}, stopping`);
+      const force = setTimeout(() => process.exit(0), 5000);
+      force.unref();
+      await simulator?.stop();
+      process.exit(0);
+    })();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  if (values['exit-on-stdin-close']) {
+    process.stdin.on('data', () => undefined);
+    process.stdin.once('end', () => shutdown('stdin closed'));
+    process.stdin.once('error', () => shutdown('stdin closed'));
+  }
+
+  simulator = await runSimulator(kc, config, log);
+  if (stopping) return;
+  process.stdout.write('simulator ready\n');
+}
+
+function parse() {
+  return parseArgs({
+    options: {
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string' },
+      'namespace-prefix': { type: 'string' },
+      'boot-delay-ms': { type: 'string' },
+      'stop-delay-ms': { type: 'string' },
+      'clone-delay-ms': { type: 'string' },
+      'crash-loop-backoff-ms': { type: 'string' },
+      'node-name': { type: 'string' },
+      'no-finalizers': { type: 'boolean' },
+      'no-firmware-uuid': { type: 'boolean' },
+      'exit-on-stdin-close': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`simulator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

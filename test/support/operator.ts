@@ -1,0 +1,85 @@
+// The operator as users run it: `kubevdi operator` in a process of its own, so tests can SIGKILL
+// it, run two replicas, and read its /metrics.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { inject } from 'vitest';
+import { REPO_ROOT } from '../../src/paths.js';
+
+export interface OperatorProcess {
+  child: ChildProcess;
+  /** Base URL of its /healthz, /readyz and /metrics. */
+  healthUrl: string;
+  /** Everything it logged, one JSON object a line. */
+  logs(): string[];
+  /** Sum of kubevdi_api_requests_total for these verbs. */
+  requests(verbs: readonly string[]): Promise<number>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export async function startOperatorProcess(namespace: string, extraArgs: string[] = []): Promise<OperatorProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      'operator',
+      '--namespace',
+      namespace,
+      '--leader-election-namespace',
+      namespace,
+      '--health-addr',
+      '127.0.0.1:0',
+      ...extraArgs,
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, KUBECONFIG: inject('cluster').adminKubeconfig, KUBEVDI_LOG_LEVEL: 'debug' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  running.add(child);
+  const lines: string[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => running.delete(child));
+  const healthUrl = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      buffered += d;
+      const parts = buffered.split('\n');
+      buffered = parts.pop() ?? '';
+      for (const line of parts) {
+        lines.push(line);
+        const health = /"health":"([^"]+)"/.exec(line)?.[1];
+        if (health) resolve(`http://${health}`);
+      }
+    });
+    void exited.then(() => reject(new Error(`operator exited before it started:\n${lines.join('\n')}\n${stderr}`)));
+  });
+  return {
+    child,
+    healthUrl,
+    logs: () => lines,
+    async requests(verbs) {
+      const text = await (await fetch(`${healthUrl}/metrics`)).text();
+      let sum = 0;
+      for (const match of text.matchAll(/^kubevdi_api_requests_total\{verb="([^"]+)",code="[^"]+"\} (\d+)/gm)) {
+        if (verbs.includes(match[1] as string)) sum += Number(match[2]);
+      }
+      return sum;
+    },
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
