@@ -5,12 +5,9 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { CRD_DIRS } from './api/generate.js';
-import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
-import { startControlPlane } from './devcluster/controlplane.js';
-import { ensureKubevirtCrds, KUBEVIRT_VERSION } from './devcluster/kubevirt-crds.js';
+import { runDev } from './dev.js';
+import { cacheRoot } from './devcluster/binaries.js';
 import { startOperator } from './operator.js';
-import { REPO_ROOT } from './paths.js';
 import { createLogger } from './runtime/log.js';
 
 const USAGE = `Usage: kubevdi <command> [options]
@@ -24,8 +21,10 @@ Commands:
                                            managed namespace, or "default")
                --health-addr HOST:PORT     /healthz, /readyz and /metrics (default 0.0.0.0:8081)
                --lease-duration DURATION   how long a dead leader keeps the lease (default 15s)
-  dev        Start a local control plane (etcd, kube-apiserver, kube-controller-manager) with the
-             kubevdi and KubeVirt CRDs installed, print its kubeconfig, and run until Ctrl-C.
+  dev        Run everything on this machine: a local control plane (etcd, kube-apiserver,
+             kube-controller-manager) with the kubevdi and KubeVirt CRDs, a KubeVirt simulator
+             (no KVM needed) and the operator, with the example Linux template and pool
+             applied. Prints how to look around; Ctrl-C stops everything.
              Options:
                --work-dir DIR   where certificates, kubeconfigs and etcd data live
                                 (default ~/.cache/kubevdi/dev; emptied at every start)
@@ -38,31 +37,8 @@ async function dev(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { 'work-dir': { type: 'string' } } });
   const workDir = path.resolve(values['work-dir'] ?? path.join(cacheRoot(), 'dev'));
   const log = (line: string) => process.stderr.write(`kubevdi dev: ${line}\n`);
-
-  const binaries = await ensureBinaries(log);
-  const kubevirtCrds = process.env.KUBEVIRT_CRDS_DIR || (await kubevirtCrdsFromGoModule(log));
   await rm(workDir, { recursive: true, force: true });
-  const started = Date.now();
-  const cp = await startControlPlane({
-    workDir,
-    crdDirs: [path.join(REPO_ROOT, CRD_DIRS[0] as string), kubevirtCrds],
-    log,
-  });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(
-    [
-      `kubevdi dev: control plane ready at ${cp.url} in ${seconds} s, with the kubevdi.io and KubeVirt ${KUBEVIRT_VERSION} CRDs`,
-      '',
-      '  In another terminal:',
-      `    export KUBECONFIG=${cp.adminKubeconfig}`,
-      `    kubectl apply -f ${path.relative(process.cwd(), path.join(REPO_ROOT, 'examples')) || '.'}/`,
-      '    kubectl get kubevdi -A',
-      '',
-      `  A kubectl of the same release: ${binaries.kubectl}`,
-      '  Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
-  );
+  const cp = await runDev({ workDir, log });
   // The servers are detached children that do not hold our event loop; this process is their
   // keeper until Ctrl-C (handled by the control plane) or until one of them dies.
   const keepAlive = setInterval(() => {}, 2 ** 30);
@@ -72,11 +48,6 @@ async function dev(argv: string[]): Promise<void> {
     log(`the control plane stopped: ${why}`);
     process.exitCode = 1;
   }
-}
-
-/** A clone has no copy of KubeVirt's CRDs: derive them from KubeVirt's Go module, once. */
-function kubevirtCrdsFromGoModule(log: (line: string) => void): Promise<string> {
-  return ensureKubevirtCrds(path.join(cacheRoot(), 'kubevirt-crds', KUBEVIRT_VERSION), log);
 }
 
 async function operator(argv: string[]): Promise<void> {

@@ -54,6 +54,7 @@ describe('examples', () => {
     }
     expect(kinds.sort()).toEqual([
       'DesktopClaim',
+      'Secret',
       'VMTemplate',
       'VMTemplate',
       'VirtualDesktopPool',

@@ -32,7 +32,11 @@ export interface PoolSituation {
   /** Desktops KubeVirt reports in an error state, with that state. */
   failing: readonly { name: string; status: string }[];
   /** Why the pool cannot make desktops at all (template missing or not ready), if so. */
-  blocked?: { reason: string; message: string };
+  blocked?: {
+    reason: string;
+    message: string /** Expected to clear by itself soon: not Degraded. */;
+    transient?: boolean;
+  };
 }
 
 export function poolConditions(s: PoolSituation): ConditionInput[] {
@@ -103,7 +107,7 @@ function progressing(s: PoolSituation): ConditionInput {
 }
 
 function degraded(s: PoolSituation): ConditionInput {
-  if (s.blocked) return cond('Degraded', 'True', s.blocked.reason, s.blocked.message);
+  if (s.blocked && !s.blocked.transient) return cond('Degraded', 'True', s.blocked.reason, s.blocked.message);
   if (s.failing.length > 0) {
     const shown = s.failing.slice(0, 5).map((f) => `${f.name} (${f.status})`);
     const more = s.failing.length > 5 ? ` and ${s.failing.length - 5} more` : '';

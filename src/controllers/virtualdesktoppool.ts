@@ -96,7 +96,7 @@ async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promi
       { ...situation(pool, counts, failing), blocked: target.blocked },
       pool.status?.templateRevision,
     );
-    if (degradedReason(pool) !== target.blocked.reason) {
+    if (!target.blocked.transient && degradedReason(pool) !== target.blocked.reason) {
       deps.recorder.record(pool, 'Warning', target.blocked.reason, target.blocked.message);
     }
     log.info(target.blocked, 'pool blocked');
@@ -121,6 +121,8 @@ async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promi
   await writePoolStatus(deps, pool, { ...situation(pool, counts, failing), plan }, target.revision);
 }
 
+type Blocked = NonNullable<PoolSituation['blocked']>;
+
 interface Target {
   template: VMTemplate;
   revision: number;
@@ -128,10 +130,7 @@ interface Target {
   specs: Map<number, VMTemplateSpec>;
 }
 
-function resolveTarget(
-  deps: PoolControllerDeps,
-  pool: VirtualDesktopPool,
-): Target | { blocked: { reason: string; message: string } } {
+function resolveTarget(deps: PoolControllerDeps, pool: VirtualDesktopPool): Target | { blocked: Blocked } {
   const namespace = pool.metadata.namespace as string;
   const ref = pool.spec.templateRef;
   const template = deps.templates.get(namespace, ref.name);
@@ -143,12 +142,17 @@ function resolveTarget(
       },
     };
   }
-  if (!isTrue(template.status?.conditions, 'Ready')) {
-    const why = template.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? 'it has not been checked yet';
+  const ready = template.status?.conditions?.find((c) => c.type === 'Ready');
+  if (!ready || (ready.observedGeneration ?? 0) < (template.metadata.generation ?? 0)) {
+    // The template controller has not looked at this spec yet: wait without alarming anyone.
+    const message = `waiting for VMTemplate ${ref.name} to be checked`;
+    return { blocked: { reason: 'WaitingForTemplate', message, transient: true } };
+  }
+  if (ready.status !== 'True') {
     return {
       blocked: {
         reason: 'TemplateNotReady',
-        message: `VMTemplate ${ref.name} is not ready: ${why}; no desktops are created or changed`,
+        message: `VMTemplate ${ref.name} is not ready: ${ready.message}; no desktops are created or changed`,
       },
     };
   }

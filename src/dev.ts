@@ -1,0 +1,137 @@
+// `kubevdi dev`: the whole product on one machine, for a newcomer. A local control plane with the
+// CRDs, the KubeVirt simulator (there is no KVM here) and the operator, with the example Linux
+// template and call-centre pool applied, and a few lines on how to look around.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, openSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CustomObjectsApi, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { parseAllDocuments } from 'yaml';
+import { CRD_DIRS } from './api/generate.js';
+import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
+import { type ControlPlane, startControlPlane } from './devcluster/controlplane.js';
+import { ensureKubevirtCrds, KUBEVIRT_VERSION } from './devcluster/kubevirt-crds.js';
+import { stopOnSignal } from './devcluster/shutdown.js';
+import { startOperator } from './operator.js';
+import { REPO_ROOT } from './paths.js';
+import { POOLS } from './resources.js';
+import { makeApply } from './runtime/apply.js';
+
+/** What `dev` applies: enough for a pool of running desktops, nothing that needs real storage. */
+const EXAMPLES = [
+  '00-namespace.yaml',
+  'fedora-cloud-init-secret.yaml',
+  'template-linux.yaml',
+  'pool-automatic-stateless.yaml',
+];
+const EXAMPLE_NAMESPACE = 'vdi-demo';
+const SIMULATOR = path.join(REPO_ROOT, 'test/simulator/main.ts');
+
+export interface DevOptions {
+  workDir: string;
+  log: (line: string) => void;
+}
+
+export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane> {
+  if (!existsSync(SIMULATOR)) {
+    throw new Error(`kubevdi dev needs a source checkout: ${SIMULATOR} (the KubeVirt simulator) is missing`);
+  }
+  const binaries = await ensureBinaries(log);
+  const kubevirtCrds =
+    process.env.KUBEVIRT_CRDS_DIR ||
+    (await ensureKubevirtCrds(path.join(cacheRoot(), 'kubevirt-crds', KUBEVIRT_VERSION), log));
+  const started = Date.now();
+  const cp = await startControlPlane({
+    workDir,
+    crdDirs: [path.join(REPO_ROOT, CRD_DIRS[0] as string), kubevirtCrds],
+    log,
+  });
+  const logs = path.join(workDir, 'logs');
+  await mkdir(logs, { recursive: true });
+
+  const simulator = await startSimulatorProcess(cp.adminKubeconfig, path.join(logs, 'simulator.log'));
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromFile(cp.adminKubeconfig);
+  const operatorLog = pino({ level: 'info' }, pino.destination({ dest: path.join(logs, 'operator.log'), sync: false }));
+  const operator = await startOperator({ kubeconfig, log: operatorLog, leaderElection: { namespace: 'default' } });
+  stopOnSignal(async () => {
+    await operator.stop();
+    simulator.kill('SIGTERM');
+  });
+  log(`operator and KubeVirt simulator running (logs in ${logs})`);
+
+  const apply = makeApply(kubeconfig, 'kubevdi-dev');
+  for (const file of EXAMPLES) {
+    for (const doc of parseAllDocuments(await readFile(path.join(REPO_ROOT, 'examples', file), 'utf8'))) {
+      await apply(doc.toJS() as KubernetesObject);
+    }
+  }
+  log(`applied ${EXAMPLES.map((f) => `examples/${f}`).join(', ')}`);
+  const pool = await waitForPool(kubeconfig, 'callcenter', 60_000);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(
+    [
+      `kubevdi dev: ready in ${seconds} s — Kubernetes ${cp.url}, kubevdi.io and KubeVirt ${KUBEVIRT_VERSION} CRDs, operator, simulator`,
+      `  pool ${EXAMPLE_NAMESPACE}/callcenter: ${pool}`,
+      '',
+      '  Look around in another terminal:',
+      `    export KUBECONFIG=${cp.adminKubeconfig}`,
+      `    kubectl get kubevdi -n ${EXAMPLE_NAMESPACE}          # templates, pools, claims`,
+      `    kubectl get vm -n ${EXAMPLE_NAMESPACE}               # the desktops (VirtualMachines)`,
+      `    kubectl scale vdp/callcenter -n ${EXAMPLE_NAMESPACE} --replicas=25`,
+      `    kubectl describe vdp/callcenter -n ${EXAMPLE_NAMESPACE}`,
+      '',
+      `  A kubectl of the same release: ${binaries.kubectl}`,
+      `  Logs: ${logs}/operator.log, simulator.log, kube-apiserver.log`,
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+  return cp;
+}
+
+/** The simulator as a child process that dies with us (it exits when its stdin closes). */
+async function startSimulatorProcess(kubeconfig: string, logFile: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', SIMULATOR, '--kubeconfig', kubeconfig, '--exit-on-stdin-close'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', openSync(logFile, 'a')],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d;
+      if (out.includes('simulator ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the KubeVirt simulator exited (${code}); see ${logFile}`)));
+  });
+  return child;
+}
+
+/** Polls the example pool until its prestarted desktops are ready: a one-off wait in a CLI, not the operator. */
+async function waitForPool(kc: KubeConfig, name: string, timeoutMs: number): Promise<string> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const deadline = Date.now() + timeoutMs;
+  let summary = 'not ready yet';
+  while (Date.now() < deadline) {
+    const pool = (await api.getNamespacedCustomObject({
+      group: POOLS.group,
+      version: POOLS.version,
+      plural: POOLS.plural,
+      namespace: EXAMPLE_NAMESPACE,
+      name,
+    })) as {
+      spec: { size: number; prestarted: number };
+      status?: { desktops?: number; available?: number; conditions?: { type: string; status: string }[] };
+    };
+    const s = pool.status;
+    summary = `${s?.desktops ?? 0} of ${pool.spec.size} desktops, ${s?.available ?? 0} of ${pool.spec.prestarted} prestarted ready`;
+    if (s?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')) return summary;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return `${summary} (still starting; watch it with kubectl)`;
+}
