@@ -5,7 +5,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Informer } from './informer.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
-import { type ReconcileResult, TerminalError, WorkQueue } from './workqueue.js';
+import { type ReconcileResult, WorkQueue } from './workqueue.js';
 
 export type Key = string;
 
@@ -54,9 +54,8 @@ export class Controller {
           metrics.reconciles.inc({ controller: name, result: result?.requeueAfterMs ? 'requeue' : 'success' });
           return result;
         } catch (err) {
+          // Counted here; the queue logs it with the failure count and the retry delay.
           metrics.reconciles.inc({ controller: name, result: 'error' });
-          const message = err instanceof Error ? err.message : String(err);
-          keyLog[err instanceof TerminalError ? 'error' : 'warn']({ err: message }, 'reconcile failed');
           throw err;
         } finally {
           end();

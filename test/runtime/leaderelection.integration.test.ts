@@ -128,7 +128,6 @@ describe('LeaderElector', () => {
     expect(await a.gauge()).toBe(0);
     const takeover = await timed(bLeads);
     expect(overlap.stop()).toBe(false);
-    console.log('MEASURE release takeover', takeover);
     expect(takeover).toBeLessThan(PERIODS.retryPeriodMs + 300);
     expect(b.elector.isLeader).toBe(true);
     expect(a.lost()).toBe(0); // a release is not a loss
@@ -157,11 +156,11 @@ describe('LeaderElector', () => {
     await bLeads;
     const takeover = performance.now() - cutAt;
     const stepDown = await aLost;
-    console.log('MEASURE cut: stepDown', stepDown, 'takeover', takeover);
     expect(overlap.stop()).toBe(false);
-    // a gives up at its renew deadline, counted from its last renewal (≤ one retry before the cut).
+    // a keeps retrying until its renew deadline, counted from the start of its last renewal
+    // (about one retry period, plus that request's time, before the cut).
     expect(stepDown).toBeLessThanOrEqual(PERIODS.renewDeadlineMs + 100);
-    expect(stepDown).toBeGreaterThan(PERIODS.renewDeadlineMs - PERIODS.retryPeriodMs - 100);
+    expect(stepDown).toBeGreaterThan(PERIODS.renewDeadlineMs - 2 * PERIODS.retryPeriodMs);
     // b waits out the lease from when it saw a's last renewal, then takes over on its next try.
     expect(takeover).toBeGreaterThan(PERIODS.leaseDurationMs - PERIODS.retryPeriodMs - 100);
     expect(takeover).toBeLessThan(PERIODS.leaseDurationMs + PERIODS.retryPeriodMs + 500);
@@ -185,7 +184,6 @@ describe('LeaderElector', () => {
     await leases().createNamespacedLease({ namespace: namespace(), body });
     const b = candidate('replica-b');
     const took = await timed(b.elector.acquire());
-    console.log('MEASURE dead replica takeover', took);
     expect(took).toBeGreaterThanOrEqual(2_000);
     expect(took).toBeLessThan(2_000 + PERIODS.retryPeriodMs + 500);
     expect((await readLease()).spec?.leaseTransitions).toBe(1);
