@@ -1,6 +1,12 @@
 // Pools become desktops and stay right whatever happens: the operator as its own process, the
 // KubeVirt simulator, a real API server.
-import { CustomObjectsApi, type KubernetesObject, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  CustomObjectsApi,
+  type KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
 import { HOLDER_ANNOTATION } from '../src/controllers/annotations.js';
@@ -14,7 +20,7 @@ import { type OperatorProcess, startOperatorProcess } from './support/operator.j
 const namespace = useTestNamespace('pool');
 const apply = applyAs();
 const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
-const stops: (() => Promise<void>)[] = [];
+const stops: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
@@ -139,6 +145,44 @@ describe('a VirtualDesktopPool', () => {
       'sales-2',
     ]);
     expect(desktops.every((vm) => vm.metadata?.ownerReferences?.[0]?.name === 'sales')).toBe(true);
+  });
+
+  it('serves health and metrics, reports failing desktops, and shuts down cleanly on SIGTERM', async () => {
+    const operator = await world();
+    expect(await (await fetch(`${operator.healthUrl}/healthz`)).text()).toBe('ok\n');
+    await apply(template());
+    await apply(pool('sales', { size: 2, prestarted: 1 }));
+    await eventually(async () => expect((await readPool('sales')).status).toMatchObject({ ready: 1 }));
+    expect((await fetch(`${operator.healthUrl}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${operator.healthUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^kubevdi_reconcile_total\{controller="virtualdesktoppool",result="success"\} [1-9]/m);
+    expect(metrics).toMatch(/^kubevdi_reconcile_duration_seconds_count\{controller="vmtemplate"\} [1-9]/m);
+    expect(metrics).toMatch(/^kubevdi_workqueue_depth\{queue="virtualdesktoppool"\} 0$/m);
+    expect(metrics).toMatch(/^kubevdi_leader 1$/m);
+
+    await custom().patchNamespacedCustomObject(
+      {
+        group: 'kubevirt.io',
+        version: 'v1',
+        plural: 'virtualmachines',
+        namespace: namespace(),
+        name: 'sales-1',
+        body: { metadata: { annotations: { 'simulator.kubevdi.io/failure': 'CrashLoop' } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await apply(pool('sales', { size: 2, prestarted: 2 })); // sales-1 now boots, and crashes
+    await eventually(async () => {
+      const degraded = condition(await readPool('sales'), 'Degraded');
+      expect(degraded).toMatchObject({ status: 'True', reason: 'DesktopsFailing' });
+      expect(degraded?.message).toBe('1 desktops are failing: sales-1 (CrashLoopBackOff)');
+    });
+
+    expect(await operator.kill('SIGTERM')).toBe('exit 0');
+    const lease = await kubeconfig()
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: 'kubevdi-operator', namespace: namespace() });
+    expect(lease.spec?.holderIdentity ?? '').toBe(''); // handed over at once, not left to expire
   });
 
   it('scales 10 → 4 → 12 without ever removing a desktop a user holds', async () => {

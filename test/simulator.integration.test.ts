@@ -109,7 +109,7 @@ const dvNamed = (name: string) => get(cdi, 'datavolumes', name);
 async function until<T>(
   what: string | (() => string),
   probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -12,7 +12,8 @@ export interface OperatorProcess {
   logs(): string[];
   /** Sum of kubevdi_api_requests_total for these verbs. */
   requests(verbs: readonly string[]): Promise<number>;
-  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends the signal and resolves with how the process ended: `exit N` or the signal's name. */
+  kill(signal?: NodeJS.Signals): Promise<string>;
 }
 
 const running = new Set<ChildProcess>();
@@ -48,7 +49,9 @@ export async function startOperatorProcess(namespace: string, extraArgs: string[
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d;
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)),
+  );
   void exited.then(() => running.delete(child));
   const healthUrl = await new Promise<string>((resolve, reject) => {
     let buffered = '';
@@ -77,9 +80,8 @@ export async function startOperatorProcess(namespace: string, extraArgs: string[
       return sum;
     },
     async kill(signal = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
     },
   };
 }
