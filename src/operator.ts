@@ -82,30 +82,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const custom = makeApiClient(kc, CustomObjectsApi, metrics);
   const apps = makeApiClient(kc, AppsV1Api, metrics);
 
+  // What every controller reads and writes through.
+  const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, metrics, log };
   const controllers: Controller[] = [
     templateController({
-      templates,
-      revisions,
-      pools,
-      desktops,
-      apply,
-      writeStatus,
-      recorder,
-      metrics,
-      log,
+      ...shared,
       checkReferences: makeReferenceChecker(kc, metrics),
       deleteRevision: (namespace, name) => ignoreNotFound(apps.deleteNamespacedControllerRevision({ namespace, name })),
     }),
     poolController({
-      pools,
-      templates,
-      revisions,
-      desktops,
-      apply,
-      writeStatus,
-      recorder,
-      metrics,
-      log,
+      ...shared,
       // Foreground: the VM stays until its DataVolume is gone, so a desktop recreated under the
       // same name never meets its predecessor's disk.
       deleteDesktop: (namespace, name) =>

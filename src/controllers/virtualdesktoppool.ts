@@ -11,7 +11,7 @@ import { desktopName, parseDesktopIndex } from '../render/names.js';
 import { renderDesktop } from '../render/virtualmachine.js';
 import { POOLS } from '../resources.js';
 import type { Apply } from '../runtime/apply.js';
-import { isTrue, setConditions } from '../runtime/conditions.js';
+import { setConditions } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
 import type { Recorder } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
@@ -76,7 +76,7 @@ export function poolController(deps: PoolControllerDeps): Controller {
     });
 }
 
-async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promise<void> {
+async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promise<undefined> {
   const { namespace, name } = splitKey(key);
   const pool = deps.pools.get(namespace, name);
   if (!pool || pool.metadata.deletionTimestamp) return; // owner references remove the desktops

@@ -1,11 +1,11 @@
 // VMTemplate controller: keeps one ControllerRevision per distinct spec (bounded history), names
 // the newest in status, and says in the Ready condition whether the objects the template names
 // exist. Reconcile reads top to bottom: spec → revision → pruning → references → status.
-import type { V1ControllerRevision } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ControllerRevision } from '@kubernetes/client-node';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { type VMTemplate, VMTemplateSpec, type VMTemplateStatus } from '../api/vmtemplate.js';
 import { LABELS } from '../render/labels.js';
-import { CONTROLLER_REVISIONS, POOLS, VIRTUAL_MACHINES, VMTEMPLATES } from '../resources.js';
+import { VMTEMPLATES } from '../resources.js';
 import type { Apply } from '../runtime/apply.js';
 import { type ConditionInput, findCondition, setConditions } from '../runtime/conditions.js';
 import { Controller, type Key, splitKey } from '../runtime/controller.js';
@@ -29,9 +29,7 @@ export interface TemplateControllerDeps {
   templates: Informer<VMTemplate>;
   revisions: Informer<V1ControllerRevision>;
   pools: Informer<VirtualDesktopPool>;
-  desktops: Informer<
-    { metadata?: { labels?: Record<string, string> } } & import('@kubernetes/client-node').KubernetesObject
-  >;
+  desktops: Informer<KubernetesObject>;
   apply: Apply;
   deleteRevision: (namespace: string, name: string) => Promise<void>;
   writeStatus: WriteStatus;
@@ -52,7 +50,7 @@ export function templateController(deps: TemplateControllerDeps): Controller {
     .watches(deps.pools, (p) => [`${p.metadata.namespace}/${p.spec.templateRef.name}`]);
 }
 
-async function reconcile(deps: TemplateControllerDeps, key: Key, log: Logger): Promise<ReconcileResult | void> {
+async function reconcile(deps: TemplateControllerDeps, key: Key, log: Logger): Promise<ReconcileResult | undefined> {
   const { namespace, name } = splitKey(key);
   const template = deps.templates.get(namespace, name);
   if (!template || template.metadata.deletionTimestamp) return; // owner references remove the revisions
@@ -152,6 +150,3 @@ async function writeStatus(
   };
   return deps.writeStatus(VMTEMPLATES, template, status);
 }
-
-// Kinds this controller reads, for the operator's wiring and RBAC documentation.
-export const TEMPLATE_CONTROLLER_READS = [VMTEMPLATES, CONTROLLER_REVISIONS, POOLS, VIRTUAL_MACHINES];

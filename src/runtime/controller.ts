@@ -42,7 +42,7 @@ export class Controller {
 
   constructor(
     private readonly options: ControllerOptions,
-    reconcile: (key: Key, log: Logger) => Promise<ReconcileResult | void>,
+    reconcile: (key: Key, log: Logger) => Promise<ReconcileResult | undefined>,
   ) {
     const { name, metrics, log } = options;
     this.queue = new WorkQueue(
