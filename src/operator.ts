@@ -7,16 +7,21 @@ import {
   CustomObjectsApi,
   type KubeConfig,
   type KubernetesObject,
+  PatchStrategy,
+  RbacAuthorizationV1Api,
+  setHeaderOptions,
   type V1ControllerRevision,
 } from '@kubernetes/client-node';
+import type { DesktopClaim } from './api/desktopclaim.js';
 import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
 import type { VMTemplate } from './api/vmtemplate.js';
+import { claimController } from './controllers/desktopclaim.js';
 import { makeReferenceChecker } from './controllers/references.js';
 import { BY_POOL, poolController } from './controllers/virtualdesktoppool.js';
 import { BY_TEMPLATE, templateController } from './controllers/vmtemplate.js';
 import type { VirtualMachine } from './render/kubevirt.js';
 import { LABELS, MANAGED_BY } from './render/labels.js';
-import { CONTROLLER_REVISIONS, POOLS, VIRTUAL_MACHINES, VMTEMPLATES } from './resources.js';
+import { CLAIMS, CONTROLLER_REVISIONS, POOLS, VIRTUAL_MACHINES, VMTEMPLATES } from './resources.js';
 import { makeApply } from './runtime/apply.js';
 import { makeApiClient } from './runtime/client.js';
 import type { Controller } from './runtime/controller.js';
@@ -27,6 +32,9 @@ import { LeaderElector } from './runtime/leaderelection.js';
 import type { Logger } from './runtime/log.js';
 import { Metrics } from './runtime/metrics.js';
 import { FIELD_MANAGER, makeStatusWriter } from './runtime/status.js';
+
+/** Merge patches with resourceVersion preconditions (bindings, finalizers) are this manager's. */
+const CLAIMS_FIELD_MANAGER = 'kubevdi-claims';
 
 export interface OperatorOptions {
   kubeconfig: KubeConfig;
@@ -67,6 +75,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const pools = new Informer<VirtualDesktopPool & KubernetesObject>(kc, POOLS, scope);
   const revisions = new Informer<V1ControllerRevision>(kc, CONTROLLER_REVISIONS, ours);
   const desktops = new Informer<VirtualMachine>(kc, VIRTUAL_MACHINES, ours);
+  const claims = new Informer<DesktopClaim & KubernetesObject>(kc, CLAIMS, scope);
+  claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
   const byLabel = (label: string) => (obj: KubernetesObject) => {
     const value = obj.metadata?.labels?.[label];
     return value ? [`${obj.metadata?.namespace}/${value}`] : [];
@@ -74,14 +84,36 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   revisions.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
-  const informers = [templates, pools, revisions, desktops];
+  const informers = [templates, pools, revisions, desktops, claims];
 
   const apply = makeApply(kc, FIELD_MANAGER, metrics);
   const writeStatus = makeStatusWriter(kc, metrics);
   const recorder = new EventRecorder(kc, log, metrics);
   const custom = makeApiClient(kc, CustomObjectsApi, metrics);
   const apps = makeApiClient(kc, AppsV1Api, metrics);
+  const rbac = makeApiClient(kc, RbacAuthorizationV1Api, metrics);
+  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+  const vmPath = { group: VIRTUAL_MACHINES.group, version: VIRTUAL_MACHINES.version, plural: VIRTUAL_MACHINES.plural };
+  /**
+   * Foreground: the VM stays until its DataVolume is gone, so a desktop recreated under the same
+   * name never meets its predecessor's disk. The resourceVersion precondition makes a decision
+   * taken on a stale cache (a desktop bound a moment ago) fail instead of removing a held desktop;
+   * the change that made it stale enqueues the pool again.
+   */
+  const deleteDesktop = async (namespace: string, name: string, resourceVersion?: string) => {
+    try {
+      await custom.deleteNamespacedCustomObject({
+        ...vmPath,
+        namespace,
+        name,
+        propagationPolicy: 'Foreground',
+        body: resourceVersion ? { preconditions: { resourceVersion } } : undefined,
+      });
+    } catch (err) {
+      if (!(err instanceof ApiException && (err.code === 404 || err.code === 409))) throw err;
+    }
+  };
   // What every controller reads and writes through.
   const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, metrics, log };
   const controllers: Controller[] = [
@@ -92,19 +124,38 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     }),
     poolController({
       ...shared,
-      // Foreground: the VM stays until its DataVolume is gone, so a desktop recreated under the
-      // same name never meets its predecessor's disk.
-      deleteDesktop: (namespace, name) =>
-        ignoreNotFound(
-          custom.deleteNamespacedCustomObject({
-            group: VIRTUAL_MACHINES.group,
-            version: VIRTUAL_MACHINES.version,
-            plural: VIRTUAL_MACHINES.plural,
-            namespace,
-            name,
-            propagationPolicy: 'Foreground',
-          }),
-        ),
+      deleteDesktop,
+    }),
+    claimController({
+      ...shared,
+      claims,
+      actions: {
+        patchDesktop: async (namespace, name, body) => {
+          await custom.patchNamespacedCustomObject(
+            { ...vmPath, namespace, name, body, fieldManager: CLAIMS_FIELD_MANAGER },
+            mergePatch,
+          );
+        },
+        deleteDesktop,
+        patchClaim: async (namespace, name, body) => {
+          await custom.patchNamespacedCustomObject(
+            {
+              group: CLAIMS.group,
+              version: CLAIMS.version,
+              plural: CLAIMS.plural,
+              namespace,
+              name,
+              body,
+              fieldManager: CLAIMS_FIELD_MANAGER,
+            },
+            mergePatch,
+          );
+        },
+        deleteGrant: async (namespace, name) => {
+          await ignoreNotFound(rbac.deleteNamespacedRoleBinding({ namespace, name }));
+          await ignoreNotFound(rbac.deleteNamespacedRole({ namespace, name }));
+        },
+      },
     }),
   ];
 

@@ -9,3 +9,12 @@ export const HOLDER_ANNOTATION = 'kubevdi.io/assigned-to';
 
 /** Hash of the desktop as kubevdi last rendered it: equal hash, nothing to write. */
 export const SPEC_HASH_ANNOTATION = 'kubevdi.io/spec-hash';
+
+/** The DesktopClaim (name, for people) a desktop is bound to. */
+export const CLAIM_ANNOTATION = 'kubevdi.io/claim';
+
+/** The uid of that claim: a claim deleted and created again under the same name is another logon. */
+export const CLAIM_UID_ANNOTATION = 'kubevdi.io/claim-uid';
+
+/** On every DesktopClaim: its desktop is given back (and its grant removed) before it goes. */
+export const RELEASE_FINALIZER = 'kubevdi.io/release-desktop';

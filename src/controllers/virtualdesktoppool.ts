@@ -48,7 +48,8 @@ export interface PoolControllerDeps {
   revisions: Informer<V1ControllerRevision>;
   desktops: Informer<VirtualMachine>;
   apply: Apply;
-  deleteDesktop: (namespace: string, name: string) => Promise<void>;
+  /** With the resourceVersion the decision was made on: a changed desktop is not deleted. */
+  deleteDesktop: (namespace: string, name: string, resourceVersion?: string) => Promise<void>;
   writeStatus: WriteStatus;
   recorder: Recorder;
   metrics: Metrics;
@@ -200,7 +201,8 @@ async function carryOut(
 ): Promise<void> {
   const namespace = pool.metadata.namespace as string;
   const gone = [...plan.remove, ...plan.recreate];
-  await inParallel(gone, (name) => deps.deleteDesktop(namespace, name));
+  const rv = new Map(desktops.map((d) => [d.metadata?.name, d.metadata?.resourceVersion]));
+  await inParallel(gone, (name) => deps.deleteDesktop(namespace, name, rv.get(name)));
   if (plan.remove.length) {
     deps.recorder.record(
       pool,

@@ -1,0 +1,302 @@
+// Logon and logoff: DesktopClaims bind desktops safely under races and restarts, grant exactly
+// that desktop, and give it back at release — reset with a new disk in stateless pools.
+import { CoreV1Api, CustomObjectsApi, type KubernetesObject, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { API_VERSION } from '../src/api/index.js';
+import { CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION } from '../src/controllers/annotations.js';
+import { startSimulator } from './simulator/start.js';
+import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
+import { eventually } from './support/eventually.js';
+import { startOperatorProcess } from './support/operator.js';
+
+const namespace = useTestNamespace('claim');
+const apply = applyAs();
+const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
+const stops: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+interface Claim extends KubernetesObject {
+  status?: {
+    phase?: string;
+    desktop?: { name: string; ready: boolean };
+    connection?: { vncPath?: string };
+    conditions?: { type: string; status: string; reason: string; message: string }[];
+  };
+}
+interface Vm extends KubernetesObject {
+  spec: { runStrategy: string };
+}
+
+async function world(operatorArgs: string[] = ['--leader-elect', 'false']) {
+  const sim = await startSimulator({
+    kubeconfig: inject('cluster').adminKubeconfig,
+    namespace: namespace(),
+    bootDelayMs: 50,
+    stopDelayMs: 20,
+    cloneDelayMs: 50,
+  });
+  stops.push(() => sim.stop());
+  const operator = await startOperatorProcess(namespace(), operatorArgs);
+  stops.push(() => operator.kill('SIGKILL'));
+  return operator;
+}
+
+/** A template whose desktops each get their own disk, cloned from a golden DataSource. */
+async function templateWithDisks(): Promise<void> {
+  await apply({
+    apiVersion: 'cdi.kubevirt.io/v1beta1',
+    kind: 'DataSource',
+    metadata: { name: 'golden', namespace: namespace() },
+    spec: { source: { pvc: { name: 'golden-image', namespace: namespace() } } },
+  });
+  await apply({
+    apiVersion: API_VERSION,
+    kind: 'VMTemplate',
+    metadata: { name: 'fedora', namespace: namespace() },
+    spec: {
+      os: { type: 'Linux' },
+      resources: { cpu: { cores: 2 }, memory: '4Gi' },
+      rootDisk: { source: { dataSource: { name: 'golden' } }, size: '20Gi' },
+    },
+  });
+}
+
+async function pool(name: string, spec: Record<string, unknown>): Promise<void> {
+  await apply({
+    apiVersion: API_VERSION,
+    kind: 'VirtualDesktopPool',
+    metadata: { name, namespace: namespace() },
+    spec: { templateRef: { name: 'fedora' }, ...spec },
+  });
+}
+
+async function claim(name: string, user: string, poolName = 'sales'): Promise<void> {
+  await apply({
+    apiVersion: API_VERSION,
+    kind: 'DesktopClaim',
+    metadata: { name, namespace: namespace() },
+    spec: { poolRef: { name: poolName }, user },
+  });
+}
+
+async function readClaim(name: string): Promise<Claim> {
+  return (await custom().getNamespacedCustomObject({
+    group: 'kubevdi.io',
+    version: 'v1alpha1',
+    plural: 'desktopclaims',
+    namespace: namespace(),
+    name,
+  })) as Claim;
+}
+
+async function listClaims(): Promise<Claim[]> {
+  return (
+    (await custom().listNamespacedCustomObject({
+      group: 'kubevdi.io',
+      version: 'v1alpha1',
+      plural: 'desktopclaims',
+      namespace: namespace(),
+    })) as { items: Claim[] }
+  ).items;
+}
+
+async function deleteClaim(name: string): Promise<void> {
+  await custom().deleteNamespacedCustomObject({
+    group: 'kubevdi.io',
+    version: 'v1alpha1',
+    plural: 'desktopclaims',
+    namespace: namespace(),
+    name,
+  });
+}
+
+async function vms(): Promise<Vm[]> {
+  return (
+    (await custom().listNamespacedCustomObject({
+      group: 'kubevirt.io',
+      version: 'v1',
+      plural: 'virtualmachines',
+      namespace: namespace(),
+    })) as { items: Vm[] }
+  ).items;
+}
+
+/** The uid of a desktop's disk (its DataVolume): the identity of what a user wrote. */
+async function diskUid(desktop: string): Promise<string | undefined> {
+  const dv = (await custom()
+    .getNamespacedCustomObject({
+      group: 'cdi.kubevirt.io',
+      version: 'v1beta1',
+      plural: 'datavolumes',
+      namespace: namespace(),
+      name: `${desktop}-root`,
+    })
+    .catch(() => undefined)) as KubernetesObject | undefined;
+  return dv?.metadata?.uid;
+}
+
+const bound = async (name: string) =>
+  eventually(async () => {
+    const c = await readClaim(name);
+    expect(c.status?.phase).toBe('Bound');
+    return c;
+  }, 30_000);
+
+describe('a DesktopClaim', () => {
+  it('binds a ready prestarted desktop, starts nothing else, and grants its user exactly that desktop', async () => {
+    await world();
+    await templateWithDisks();
+    await pool('sales', { size: 3, prestarted: 1 });
+    await eventually(async () =>
+      expect((await vms()).filter((vm) => vm.spec.runStrategy === 'Always')).toHaveLength(1),
+    );
+    const warm = (await vms()).find((vm) => vm.spec.runStrategy === 'Always')?.metadata?.name as string;
+    await eventually(async () =>
+      expect((await vms()).find((vm) => vm.metadata?.name === warm)).toMatchObject({ status: { ready: true } }),
+    );
+
+    await claim('alice', 'alice');
+    const c = await bound('alice');
+    expect(c.status?.desktop).toEqual({ name: warm, ready: true });
+    expect(c.status?.connection?.vncPath).toBe(
+      `/apis/subresources.kubevirt.io/v1/namespaces/${namespace()}/virtualmachineinstances/${warm}/vnc`,
+    );
+    expect(c.metadata?.finalizers).toEqual(['kubevdi.io/release-desktop']);
+    const vm = (await vms()).find((v) => v.metadata?.name === warm);
+    expect(vm?.metadata?.annotations?.[HOLDER_ANNOTATION]).toBe('alice');
+    expect(vm?.metadata?.annotations?.[CLAIM_UID_ANNOTATION]).toBe(c.metadata?.uid);
+
+    const role = await kubeconfig()
+      .makeApiClient(RbacAuthorizationV1Api)
+      .readNamespacedRole({ namespace: namespace(), name: 'kubevdi-claim-alice' });
+    expect(role.rules?.every((r) => r.resourceNames?.length === 1 && r.resourceNames[0] === warm)).toBe(true);
+    const binding = await kubeconfig()
+      .makeApiClient(RbacAuthorizationV1Api)
+      .readNamespacedRoleBinding({ namespace: namespace(), name: 'kubevdi-claim-alice' });
+    expect(binding.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }]);
+
+    // alice may read her own desktop now, and only that one.
+    const asAlice = kubeconfig('alice').makeApiClient(CustomObjectsApi);
+    const vmPath = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', namespace: namespace() };
+    await expect(asAlice.getNamespacedCustomObject({ ...vmPath, name: warm })).resolves.toBeDefined();
+    const other = (await vms()).find((v) => v.metadata?.name !== warm)?.metadata?.name as string;
+    await expect(asAlice.getNamespacedCustomObject({ ...vmPath, name: other })).rejects.toMatchObject({ code: 403 });
+
+    // A second claim of the same user is over maxDesktopsPerUser (1).
+    await claim('alice-again', 'alice');
+    await eventually(async () =>
+      expect((await readClaim('alice-again')).status?.conditions?.find((x) => x.type === 'Bound')).toMatchObject({
+        status: 'False',
+        reason: 'UserLimitReached',
+      }),
+    );
+  });
+
+  it('binds 100 racing claims to 20 desktops: each desktop once, the rest Pending, even across an operator crash', async () => {
+    const first = await world();
+    await templateWithDisks();
+    await pool('sales', { size: 20 });
+    await eventually(async () => expect(await vms()).toHaveLength(20));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => claim(`c${i}`, `user${i}`)));
+    // Kill it while it binds, and start another.
+    await eventually(
+      async () => expect((await listClaims()).filter((c) => c.status?.phase === 'Bound').length).toBeGreaterThan(0),
+      30_000,
+      20,
+    );
+    await first.kill('SIGKILL');
+    const second = await startOperatorProcess(namespace(), ['--leader-elect', 'false']);
+    stops.push(() => second.kill('SIGKILL'));
+
+    const claims = await eventually(
+      async () => {
+        const all = await listClaims();
+        expect(all.filter((c) => c.status?.phase === 'Bound')).toHaveLength(20);
+        expect(all.filter((c) => c.status?.phase === 'Pending')).toHaveLength(80);
+        return all;
+      },
+      60_000,
+      500,
+    );
+    const desktops = claims.filter((c) => c.status?.phase === 'Bound').map((c) => c.status?.desktop?.name);
+    expect(new Set(desktops).size).toBe(20);
+    const pendingReasons = new Set(
+      claims.filter((c) => c.status?.phase === 'Pending').map((c) => c.status?.conditions?.[0]?.reason),
+    );
+    expect([...pendingReasons]).toEqual(['PoolExhausted']);
+    // Every desktop is held by exactly the user of the claim bound to it.
+    const holders = new Map(
+      (await vms()).map((vm) => [vm.metadata?.name, vm.metadata?.annotations?.[HOLDER_ANNOTATION]]),
+    );
+    for (const c of claims.filter((x) => x.status?.phase === 'Bound')) {
+      expect(holders.get(c.status?.desktop?.name)).toBe((c as unknown as { spec: { user: string } }).spec.user);
+    }
+  });
+
+  it('resets a stateless desktop with a new disk before anyone else gets it, and removes the grant at once', async () => {
+    await world();
+    await templateWithDisks();
+    await pool('sales', { size: 1, prestarted: 1 });
+    await claim('alice', 'alice');
+    const desktop = (await bound('alice')).status?.desktop?.name as string;
+    const alicesDisk = await eventually(async () => {
+      const uid = await diskUid(desktop);
+      expect(uid).toBeDefined();
+      return uid;
+    });
+    await claim('bob', 'bob');
+    await eventually(async () =>
+      expect((await readClaim('bob')).status?.conditions?.[0]?.reason).toBe('PoolExhausted'),
+    );
+
+    await deleteClaim('alice');
+    await eventually(async () => expect((await listClaims()).map((c) => c.metadata?.name)).toEqual(['bob']));
+    // The grant went with the logoff, not later.
+    await expect(
+      kubeconfig()
+        .makeApiClient(RbacAuthorizationV1Api)
+        .readNamespacedRole({ namespace: namespace(), name: 'kubevdi-claim-alice' }),
+    ).rejects.toMatchObject({ code: 404 });
+
+    const bobs = await bound('bob');
+    expect(bobs.status?.desktop?.name).toBe(desktop);
+    const bobsDisk = await eventually(async () => {
+      const uid = await diskUid(desktop);
+      expect(uid).toBeDefined();
+      return uid;
+    });
+    expect(bobsDisk).not.toBe(alicesDisk);
+  });
+
+  it('keeps the disk of a persistent desktop, and a manual pool gives the same user the same desktop again', async () => {
+    await world();
+    await templateWithDisks();
+    await pool('sales', { size: 2, prestarted: 0, assignment: 'Manual', persistence: 'Persistent' });
+    await eventually(async () => expect(await vms()).toHaveLength(2));
+    await claim('alice', 'alice');
+    const desktop = (await bound('alice')).status?.desktop?.name as string;
+    const disk = await eventually(async () => {
+      const uid = await diskUid(desktop);
+      expect(uid).toBeDefined();
+      return uid;
+    });
+    await deleteClaim('alice');
+    await eventually(async () => expect(await listClaims()).toEqual([]));
+    // Still alice's: nobody else gets it.
+    const vm = (await vms()).find((v) => v.metadata?.name === desktop);
+    expect(vm?.metadata?.annotations?.[HOLDER_ANNOTATION]).toBe('alice');
+    await claim('bob', 'bob');
+    expect((await bound('bob')).status?.desktop?.name).not.toBe(desktop);
+
+    await claim('alice-2', 'alice');
+    expect((await bound('alice-2')).status?.desktop?.name).toBe(desktop);
+    expect(await diskUid(desktop)).toBe(disk);
+    expect(
+      (await kubeconfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: namespace() })).items.map(
+        (e) => e.reason,
+      ),
+    ).toContain('DesktopReleased');
+  });
+});
