@@ -5,18 +5,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CustomObjectsApi, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { parseAllDocuments } from 'yaml';
 import { CRD_DIRS } from './api/generate.js';
 import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
 import { type ControlPlane, startControlPlane } from './devcluster/controlplane.js';
 import { ensureKubevirtCrds, KUBEVIRT_VERSION } from './devcluster/kubevirt-crds.js';
+import { applyManifests, yamlFiles } from './devcluster/manifests.js';
 import { stopOnSignal } from './devcluster/shutdown.js';
 import { startOperator } from './operator.js';
 import { REPO_ROOT } from './paths.js';
 import { POOLS } from './resources.js';
-import { makeApply } from './runtime/apply.js';
 
 /** What `dev` applies: enough for a pool of running desktops, nothing that needs real storage. */
 const EXAMPLES = [
@@ -61,12 +60,14 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
   });
   log(`operator and KubeVirt simulator running (logs in ${logs})`);
 
-  const apply = makeApply(kubeconfig, 'kubevdi-dev');
-  for (const file of EXAMPLES) {
-    for (const doc of parseAllDocuments(await readFile(path.join(REPO_ROOT, 'examples', file), 'utf8'))) {
-      await apply(doc.toJS() as KubernetesObject);
-    }
-  }
+  await applyManifests(kubeconfig, [
+    ...(await yamlFiles(path.join(REPO_ROOT, 'config/admission'))),
+    ...(await yamlFiles(path.join(REPO_ROOT, 'config/rbac'))),
+  ]);
+  await applyManifests(
+    kubeconfig,
+    EXAMPLES.map((file) => path.join(REPO_ROOT, 'examples', file)),
+  );
   log(`applied ${EXAMPLES.map((f) => `examples/${f}`).join(', ')}`);
   const pool = await waitForPool(kubeconfig, 'callcenter', 60_000);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

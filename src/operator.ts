@@ -11,6 +11,7 @@ import {
   RbacAuthorizationV1Api,
   setHeaderOptions,
   type V1ControllerRevision,
+  type V1RoleBinding,
 } from '@kubernetes/client-node';
 import type { DesktopClaim } from './api/desktopclaim.js';
 import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
@@ -21,7 +22,7 @@ import { BY_POOL, poolController } from './controllers/virtualdesktoppool.js';
 import { BY_TEMPLATE, templateController } from './controllers/vmtemplate.js';
 import type { VirtualMachine } from './render/kubevirt.js';
 import { LABELS, MANAGED_BY } from './render/labels.js';
-import { CLAIMS, CONTROLLER_REVISIONS, POOLS, VIRTUAL_MACHINES, VMTEMPLATES } from './resources.js';
+import { CLAIMS, CONTROLLER_REVISIONS, POOLS, ROLE_BINDINGS, VIRTUAL_MACHINES, VMTEMPLATES } from './resources.js';
 import { makeApply } from './runtime/apply.js';
 import { makeApiClient } from './runtime/client.js';
 import type { Controller } from './runtime/controller.js';
@@ -76,6 +77,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const revisions = new Informer<V1ControllerRevision>(kc, CONTROLLER_REVISIONS, ours);
   const desktops = new Informer<VirtualMachine>(kc, VIRTUAL_MACHINES, ours);
   const claims = new Informer<DesktopClaim & KubernetesObject>(kc, CLAIMS, scope);
+  const roleBindings = new Informer<V1RoleBinding>(kc, ROLE_BINDINGS, ours);
   claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
   const byLabel = (label: string) => (obj: KubernetesObject) => {
     const value = obj.metadata?.labels?.[label];
@@ -84,7 +86,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   revisions.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
-  const informers = [templates, pools, revisions, desktops, claims];
+  const informers = [templates, pools, revisions, desktops, claims, roleBindings];
 
   const apply = makeApply(kc, FIELD_MANAGER, metrics);
   const writeStatus = makeStatusWriter(kc, metrics);
@@ -124,6 +126,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     }),
     poolController({
       ...shared,
+      roleBindings,
       deleteDesktop,
     }),
     claimController({

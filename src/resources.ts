@@ -37,6 +37,13 @@ export const VIRTUAL_MACHINES: ResourceType = {
   kind: 'VirtualMachine',
   namespaced: true,
 };
+export const ROLE_BINDINGS: ResourceType = {
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  plural: 'rolebindings',
+  kind: 'RoleBinding',
+  namespaced: true,
+};
 export const DATA_SOURCES: ResourceType = {
   group: 'cdi.kubevirt.io',
   version: 'v1beta1',

@@ -2,9 +2,10 @@
 // named `<pool>-<index>`, `prestarted` idle ones running, new template revisions rolled out to
 // idle desktops — and writes what it sees into status. Reconcile reads top to bottom:
 // pool → template revision → desktops → plan → apply the plan → status.
-import type { V1ControllerRevision } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ControllerRevision, V1RoleBinding } from '@kubernetes/client-node';
 import type { VirtualDesktopPool, VirtualDesktopPoolStatus } from '../api/virtualdesktoppool.js';
 import type { VMTemplate, VMTemplateSpec } from '../api/vmtemplate.js';
+import { renderEntitlementBinding, renderEntitlementRole } from '../render/entitlements.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { LABELS, poolSelectorString } from '../render/labels.js';
 import { desktopName, parseDesktopIndex } from '../render/names.js';
@@ -47,6 +48,8 @@ export interface PoolControllerDeps {
   templates: Informer<VMTemplate>;
   revisions: Informer<V1ControllerRevision>;
   desktops: Informer<VirtualMachine>;
+  /** kubevdi's RoleBindings, to tell whether the pool's entitlement is already as it should be. */
+  roleBindings: Informer<V1RoleBinding>;
   apply: Apply;
   /** With the resourceVersion the decision was made on: a changed desktop is not deleted. */
   deleteDesktop: (namespace: string, name: string, resourceVersion?: string) => Promise<void>;
@@ -62,6 +65,7 @@ export function poolController(deps: PoolControllerDeps): Controller {
   )
     .forPrimary(deps.pools)
     .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
+    .watches(deps.roleBindings, ownerKey('VirtualDesktopPool'))
     .watches(deps.templates, (t) =>
       deps.pools
         .list(t.metadata.namespace)
@@ -82,6 +86,7 @@ async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promi
   const pool = deps.pools.get(namespace, name);
   if (!pool || pool.metadata.deletionTimestamp) return; // owner references remove the desktops
 
+  await ensureEntitlement(deps, pool);
   const desktops = deps.desktops.byIndex(BY_POOL, key);
   const states = desktops.flatMap((vm) => desktopState(name, vm));
   const failing = desktops
@@ -262,6 +267,21 @@ async function carryOut(
       'desktops changed',
     );
   }
+}
+
+/** The pool's `access` as a Role and RoleBinding, written only when they differ from what exists. */
+async function ensureEntitlement(deps: PoolControllerDeps, pool: VirtualDesktopPool): Promise<void> {
+  const role = renderEntitlementRole(pool);
+  const binding = renderEntitlementBinding(pool);
+  const hash = hashOf([role, binding]);
+  const existing = deps.roleBindings.get(pool.metadata.namespace as string, binding.metadata?.name as string);
+  if (existing?.metadata?.annotations?.[SPEC_HASH_ANNOTATION] === hash) return;
+  const stamped = <T extends KubernetesObject>(obj: T): T => ({
+    ...obj,
+    metadata: { ...obj.metadata, annotations: { [SPEC_HASH_ANNOTATION]: hash } },
+  });
+  await deps.apply(stamped(role));
+  await deps.apply(stamped(binding));
 }
 
 /** The desktop's VirtualMachine, with a hash of itself so an unchanged desktop is never written. */

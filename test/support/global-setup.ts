@@ -2,9 +2,11 @@
 // kube-controller-manager, with our CRDs and KubeVirt's installed. Tests get its kubeconfigs
 // through `inject` and each works in a namespace of its own.
 import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { TestProject } from 'vitest/node';
 import { ensureBinaries } from '../../src/devcluster/binaries.js';
 import { type ControlPlane, startControlPlane } from '../../src/devcluster/controlplane.js';
+import { applyManifests, yamlFiles } from '../../src/devcluster/manifests.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { KUBEVIRT_CRDS_DIR } from './kubevirt.js';
 import { type ClusterInfo, TEST_USERS } from './users.js';
@@ -21,6 +23,12 @@ export async function setup(project: TestProject): Promise<void> {
     log,
   });
   controlPlane = cp;
+  const admin = new KubeConfig();
+  admin.loadFromFile(cp.adminKubeconfig);
+  await applyManifests(admin, [
+    ...(await yamlFiles(path.join(REPO_ROOT, 'config/admission'))),
+    ...(await yamlFiles(path.join(REPO_ROOT, 'config/rbac'))),
+  ]);
   log(`ready at ${cp.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (binaries from ${binaries.source})`);
   const info: ClusterInfo = {
     url: cp.url,

@@ -2,6 +2,7 @@
 export const TEST_USERS: Record<string, string[]> = {
   alice: ['vdi-users'],
   bob: ['vdi-users', 'vdi-admins'],
+  carol: ['vdi-pool-admins'],
 };
 
 export interface ClusterInfo {
