@@ -45,6 +45,9 @@ export const ADMISSION_PLUGINS = [
   'CertificateSubjectRestriction',
   'DefaultIngressClass',
   'NodeRestriction',
+  // As OpenShift (where KubeVirt often runs) enables it: setting blockOwnerDeletion needs the
+  // right to update the owner's finalizers, so the operator's ClusterRole is tested for it.
+  'OwnerReferencesPermissionEnforcement',
   'MutatingAdmissionPolicy',
   'MutatingAdmissionWebhook',
   'ValidatingAdmissionPolicy',

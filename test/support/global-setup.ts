@@ -8,6 +8,7 @@ import { ensureBinaries } from '../../src/devcluster/binaries.js';
 import { type ControlPlane, startControlPlane } from '../../src/devcluster/controlplane.js';
 import { applyManifests, yamlFiles } from '../../src/devcluster/manifests.js';
 import { REPO_ROOT } from '../../src/paths.js';
+import { makeApply } from '../../src/runtime/apply.js';
 import { KUBEVIRT_CRDS_DIR } from './kubevirt.js';
 import { type ClusterInfo, TEST_USERS } from './users.js';
 
@@ -29,6 +30,17 @@ export async function setup(project: TestProject): Promise<void> {
     ...(await yamlFiles(path.join(REPO_ROOT, 'config/admission'))),
     ...(await yamlFiles(path.join(REPO_ROOT, 'config/rbac'))),
   ]);
+  // Tests run the operator with exactly the permissions the chart gives it.
+  await makeApply(
+    admin,
+    'kubevdi-test',
+  )({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'kubevdi-operator' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubevdi:operator' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'kubevdi-operator' }],
+  });
   log(`ready at ${cp.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (binaries from ${binaries.source})`);
   const info: ClusterInfo = {
     url: cp.url,

@@ -39,7 +39,11 @@ export async function startOperatorProcess(namespace: string, extraArgs: string[
     ],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, KUBECONFIG: inject('cluster').adminKubeconfig, KUBEVDI_LOG_LEVEL: 'debug' },
+      env: {
+        ...process.env,
+        KUBECONFIG: inject('cluster').userKubeconfigs['kubevdi-operator'],
+        KUBEVDI_LOG_LEVEL: 'debug',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -81,7 +85,11 @@ export async function startOperatorProcess(namespace: string, extraArgs: string[
     },
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      const how = await exited;
+      // The operator runs with its own ClusterRole only: anything it was refused is a hole in it.
+      const refused = lines.filter((line) => /forbidden|"code":403/i.test(line));
+      if (refused.length) throw new Error(`the operator was refused by RBAC:\n${refused.slice(0, 5).join('\n')}`);
+      return how;
     },
   };
 }
