@@ -1,21 +1,17 @@
 // Logon and logoff: DesktopClaims bind desktops safely under races and restarts, grant exactly
 // that desktop, and give it back at release — reset with a new disk in stateless pools.
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
 import { CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION } from '../src/controllers/annotations.js';
-import { startSimulator } from './simulator/start.js';
 import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';
-import { startOperatorProcess } from './support/operator.js';
+import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('claim');
 const apply = applyAs();
 const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
-const stops: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-});
+const world = useWorld(namespace);
 
 interface Claim extends KubernetesObject {
   status?: {
@@ -27,20 +23,6 @@ interface Claim extends KubernetesObject {
 }
 interface Vm extends KubernetesObject {
   spec: { runStrategy: string };
-}
-
-async function world(operatorArgs: string[] = ['--leader-elect', 'false']) {
-  const sim = await startSimulator({
-    kubeconfig: inject('cluster').adminKubeconfig,
-    namespace: namespace(),
-    bootDelayMs: 50,
-    stopDelayMs: 20,
-    cloneDelayMs: 50,
-  });
-  stops.push(() => sim.stop());
-  const operator = await startOperatorProcess(namespace(), operatorArgs);
-  stops.push(() => operator.kill('SIGKILL'));
-  return operator;
 }
 
 /** A template whose desktops each get their own disk, cloned from a golden DataSource. */
@@ -146,7 +128,7 @@ const bound = async (name: string) =>
 
 describe('a DesktopClaim', () => {
   it('binds a ready prestarted desktop, starts nothing else, and grants its user exactly that desktop', async () => {
-    await world();
+    await world.start(['--leader-elect', 'false']);
     await templateWithDisks();
     await pool('sales', { size: 3, prestarted: 1 });
     await eventually(async () =>
@@ -195,7 +177,7 @@ describe('a DesktopClaim', () => {
   });
 
   it('binds 100 racing claims to 20 desktops: each desktop once, the rest Pending, even across an operator crash', async () => {
-    const first = await world();
+    const first = await world.start(['--leader-elect', 'false']);
     await templateWithDisks();
     await pool('sales', { size: 20 });
     await eventually(async () => expect(await vms()).toHaveLength(20));
@@ -207,8 +189,7 @@ describe('a DesktopClaim', () => {
       20,
     );
     await first.kill('SIGKILL');
-    const second = await startOperatorProcess(namespace(), ['--leader-elect', 'false']);
-    stops.push(() => second.kill('SIGKILL'));
+    await world.operator(['--leader-elect', 'false']);
 
     const claims = await eventually(
       async () => {
@@ -233,10 +214,10 @@ describe('a DesktopClaim', () => {
     for (const c of claims.filter((x) => x.status?.phase === 'Bound')) {
       expect(holders.get(c.status?.desktop?.name)).toBe((c as unknown as { spec: { user: string } }).spec.user);
     }
-  });
+  }, 120_000); // a hundred logons and a crash on two shared cores
 
   it('resets a stateless desktop with a new disk before anyone else gets it, and removes the grant at once', async () => {
-    await world();
+    await world.start(['--leader-elect', 'false']);
     await templateWithDisks();
     await pool('sales', { size: 1, prestarted: 1 });
     await claim('alice', 'alice');
@@ -271,7 +252,7 @@ describe('a DesktopClaim', () => {
   });
 
   it('keeps the disk of a persistent desktop, and a manual pool gives the same user the same desktop again', async () => {
-    await world();
+    await world.start(['--leader-elect', 'false']);
     await templateWithDisks();
     await pool('sales', { size: 2, prestarted: 0, assignment: 'Manual', persistence: 'Persistent' });
     await eventually(async () => expect(await vms()).toHaveLength(2));

@@ -2,17 +2,14 @@
 // on that pool, and the admission policy lets a user claim only for themself and only from a pool
 // they may use; pool admins (`assign`) may claim for others. Performed as real users.
 import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
 import { applyAs, kubeconfig, refusal, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';
-import { startOperatorProcess } from './support/operator.js';
+import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('ent');
-const stops: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-});
+const world = useWorld(namespace);
 
 const rbac = (name: string, role: string, subject: { kind: 'User' | 'Group'; name: string }) => ({
   apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -49,8 +46,7 @@ const claim = (name: string, user: string) => ({
 
 describe('entitlements and the claim admission policy', () => {
   it('let entitled users claim for themselves, refuse the rest with a reason, and let pool admins assign', async () => {
-    const operator = await startOperatorProcess(namespace(), ['--leader-elect', 'false']);
-    stops.push(() => operator.kill());
+    await world.operator(['--leader-elect', 'false']);
     const admin = applyAs();
     // Everyone in vdi-users is a kubevdi user here; carol administers the pools.
     await admin(rbac('users', 'kubevdi:user', { kind: 'Group', name: 'vdi-users' }));

@@ -7,23 +7,19 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
 import { HOLDER_ANNOTATION } from '../src/controllers/annotations.js';
 import { LABELS } from '../src/render/labels.js';
 import { WRITE_VERBS } from '../src/runtime/metrics.js';
-import { startSimulator } from './simulator/start.js';
 import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';
-import { type OperatorProcess, startOperatorProcess } from './support/operator.js';
+import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('pool');
 const apply = applyAs();
 const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
-const stops: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-});
+const world = useWorld(namespace);
 
 interface Vm extends KubernetesObject {
   spec: { runStrategy: string };
@@ -33,19 +29,6 @@ interface Pool extends KubernetesObject {
   status?: Record<string, unknown> & {
     conditions?: { type: string; status: string; reason: string; message: string }[];
   };
-}
-
-async function world(operatorArgs: string[] = []): Promise<OperatorProcess> {
-  const sim = await startSimulator({
-    kubeconfig: inject('cluster').adminKubeconfig,
-    namespace: namespace(),
-    bootDelayMs: 50,
-    stopDelayMs: 20,
-  });
-  stops.push(() => sim.stop());
-  const operator = await startOperatorProcess(namespace(), operatorArgs);
-  stops.push(() => operator.kill('SIGKILL'));
-  return operator;
 }
 
 function template(spec: Record<string, unknown> = {}) {
@@ -117,7 +100,7 @@ async function hold(vm: string, user: string | null): Promise<void> {
 
 describe('a VirtualDesktopPool', () => {
   it('reaches its size with the prestarted desktops running and ready, and says so in status', async () => {
-    await world();
+    await world.start();
     await apply(template());
     await apply(pool('sales', { size: 10, prestarted: 3 }));
     const status = await eventually(async () => {
@@ -148,7 +131,7 @@ describe('a VirtualDesktopPool', () => {
   });
 
   it('serves health and metrics, reports failing desktops, and shuts down cleanly on SIGTERM', async () => {
-    const operator = await world();
+    const operator = await world.start();
     expect(await (await fetch(`${operator.healthUrl}/healthz`)).text()).toBe('ok\n');
     await apply(template());
     await apply(pool('sales', { size: 2, prestarted: 1 }));
@@ -186,7 +169,7 @@ describe('a VirtualDesktopPool', () => {
   });
 
   it('scales 10 → 4 → 12 without ever removing a desktop a user holds', async () => {
-    await world();
+    await world.start();
     await apply(template());
     await apply(pool('sales', { size: 10, prestarted: 2 }));
     await eventually(async () => expect(await names('sales')).toHaveLength(10));
@@ -203,7 +186,7 @@ describe('a VirtualDesktopPool', () => {
   });
 
   it('brings a deleted desktop back under the same name', async () => {
-    await world();
+    await world.start();
     await apply(template());
     await apply(pool('sales', { size: 3, prestarted: 1 }));
     await eventually(async () => expect((await readPool('sales')).status).toMatchObject({ desktops: 3, ready: 1 }));
@@ -224,7 +207,7 @@ describe('a VirtualDesktopPool', () => {
   });
 
   it('rolls idle desktops to a new template revision and leaves held ones until they are released', async () => {
-    await world();
+    await world.start();
     await apply(template());
     await apply(pool('sales', { size: 4, prestarted: 1 }));
     await eventually(async () =>
@@ -253,7 +236,7 @@ describe('a VirtualDesktopPool', () => {
   });
 
   it('reports a missing template as Degraded and creates nothing', async () => {
-    const operator = await world();
+    const operator = await world.start();
     await apply(pool('orphan', { size: 5, prestarted: 1 }));
     const status = await eventually(async () => {
       const p = await readPool('orphan');
@@ -271,23 +254,21 @@ describe('a VirtualDesktopPool', () => {
     // Short enough that the second replica need not wait long for the dead one's lease, long
     // enough that a busy two-core machine still renews in time.
     const lease = ['--lease-duration', '5s'];
-    const first = await world(lease);
+    const first = await world.start(lease);
     await apply(template());
     await apply(pool('big', { size: 50 }));
     await eventually(async () => expect((await vms('big')).length).toBeGreaterThan(0), 30_000, 10);
     await first.kill('SIGKILL');
     const createdBeforeKill = (await vms('big')).length;
-    const second = await startOperatorProcess(namespace(), lease);
-    stops.push(() => second.kill('SIGKILL'));
+    await world.operator(lease);
     await eventually(async () => expect((await readPool('big')).status).toMatchObject({ desktops: 50 }), 60_000);
     expect(await names('big')).toEqual(Array.from({ length: 50 }, (_, i) => `big-${i}`));
     expect(createdBeforeKill).toBeLessThanOrEqual(50);
   });
 
   it('with two replicas only the leader writes, and the other takes over when it dies', async () => {
-    const a = await world(['--lease-duration', '5s']);
-    const b = await startOperatorProcess(namespace(), ['--lease-duration', '5s']);
-    stops.push(() => b.kill('SIGKILL'));
+    const a = await world.start(['--lease-duration', '5s']);
+    const b = await world.operator(['--lease-duration', '5s']);
     await apply(template());
     await apply(pool('ha', { size: 3 }));
     await eventually(async () => expect((await readPool('ha')).status).toMatchObject({ desktops: 3 }));
@@ -305,7 +286,7 @@ describe('a VirtualDesktopPool', () => {
   });
 
   it('causes no writes while nothing changes', async () => {
-    const operator = await world(['--leader-elect', 'false']);
+    const operator = await world.start(['--leader-elect', 'false']);
     await apply(template());
     await apply(pool('quiet', { size: 5, prestarted: 2 }));
     await eventually(async () => expect(condition(await readPool('quiet'), 'Progressing')?.reason).toBe('Complete'));

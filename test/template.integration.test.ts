@@ -7,18 +7,15 @@ import {
   type KubernetesObject,
   type V1ControllerRevision,
 } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
 import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';
-import { startOperatorProcess } from './support/operator.js';
+import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('vmt');
 const apply = applyAs();
-const stops: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-});
+const world = useWorld(namespace);
 
 interface Template extends KubernetesObject {
   status?: {
@@ -63,8 +60,7 @@ async function revisions(): Promise<V1ControllerRevision[]> {
 
 describe('a VMTemplate', () => {
   it('is Ready only once the golden image and the sysprep Secret it names exist', async () => {
-    const operator = await startOperatorProcess(namespace(), ['--leader-elect', 'false']);
-    stops.push(() => operator.kill());
+    await world.operator(['--leader-elect', 'false']);
     await apply(windows());
     await eventually(async () =>
       expect(ready(await readTemplate())).toMatchObject({
@@ -111,8 +107,7 @@ describe('a VMTemplate', () => {
   });
 
   it('keeps one immutable revision per spec, a bounded history, and renumbers a spec that comes back', async () => {
-    const operator = await startOperatorProcess(namespace(), ['--leader-elect', 'false']);
-    stops.push(() => operator.kill());
+    await world.operator(['--leader-elect', 'false']);
     const spec = (cores: number) => ({ resources: { cpu: { cores }, memory: '8Gi' }, revisionHistoryLimit: 1 });
     for (const [i, cores] of [2, 4, 8].entries()) {
       await apply(windows(spec(cores)));

@@ -3,7 +3,7 @@
 // desktop with a resourceVersion precondition, so a plan made from a stale cache (or by a replica
 // that lost its lease a moment ago) fails with 409 instead of binding a desktop twice.
 // Reconcile reads top to bottom: finalizers → releases → plan → bind → grants → status.
-import { ApiException, type KubernetesObject, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { ApiException, type KubernetesObject } from '@kubernetes/client-node';
 import type { DesktopClaim, DesktopClaimStatus } from '../api/desktopclaim.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { grantName, renderGrantBinding, renderGrantRole } from '../render/grants.js';
@@ -18,6 +18,7 @@ import type { Recorder } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
 import type { Logger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
+import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION, RELEASE_FINALIZER } from './annotations.js';
@@ -96,6 +97,8 @@ async function reconcile(
     maxDesktopsPerUser: pool.spec.maxDesktopsPerUser,
   });
   let conflicts = 0;
+  // Binds run one by one (each may conflict and change what is free); grants and statuses after, in parallel.
+  const statuses: (() => Promise<void>)[] = [];
   for (const decision of decisions) {
     const claim = claims.find((c) => c.metadata?.name === decision.claim) as DesktopClaim & KubernetesObject;
     if (decision.kind === 'bind') {
@@ -114,9 +117,12 @@ async function reconcile(
       log.info({ claim: decision.claim, desktop: decision.desktop, user: claim.spec.user }, 'bound');
     }
     const desktop = 'desktop' in decision ? desktops.find((d) => d.metadata?.name === decision.desktop) : undefined;
-    if (decision.kind !== 'pending') await ensureGrant(deps, claim, decision.desktop);
-    await writeClaimStatus(deps, claim, desktop, decision);
+    statuses.push(async () => {
+      if (decision.kind !== 'pending') await ensureGrant(deps, claim, decision.desktop);
+      await writeClaimStatus(deps, claim, desktop, decision);
+    });
   }
+  await inParallel(statuses, (write) => write());
   forgetSettled(pending, desktops);
   // Someone changed a desktop between our read and our write: decide again with fresh data.
   return conflicts ? { requeueAfterMs: 100 } : undefined;
@@ -160,13 +166,17 @@ async function ensureFinalizers(
   deps: ClaimControllerDeps,
   claims: readonly (DesktopClaim & KubernetesObject)[],
 ): Promise<void> {
-  for (const claim of claims) {
-    const finalizers = claim.metadata?.finalizers ?? [];
-    if (claim.metadata?.deletionTimestamp || finalizers.includes(RELEASE_FINALIZER)) continue;
-    await deps.actions.patchClaim(claim.metadata?.namespace as string, claim.metadata?.name as string, {
-      metadata: { resourceVersion: claim.metadata?.resourceVersion, finalizers: [...finalizers, RELEASE_FINALIZER] },
-    });
-  }
+  const missing = claims.filter(
+    (c) => !c.metadata?.deletionTimestamp && !c.metadata?.finalizers?.includes(RELEASE_FINALIZER),
+  );
+  await inParallel(missing, (claim) =>
+    deps.actions.patchClaim(claim.metadata?.namespace as string, claim.metadata?.name as string, {
+      metadata: {
+        resourceVersion: claim.metadata?.resourceVersion,
+        finalizers: [...(claim.metadata?.finalizers ?? []), RELEASE_FINALIZER],
+      },
+    }),
+  );
 }
 
 /** Takes a desktop for a claim, or returns false when the desktop changed since we looked. */

@@ -18,6 +18,7 @@ import type { Recorder } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
 import type { Logger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
+import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import { HOLDER_ANNOTATION, SPEC_HASH_ANNOTATION } from './annotations.js';
 import { type DesktopState, type Plan, planPool, resolveMaxUnavailable } from './pool-plan.js';
@@ -30,8 +31,6 @@ export const BY_POOL = 'pool';
 
 /** At most this many desktops are created or removed in one pass (KubeVirt's pool caps it too). */
 const MAX_CHANGES_PER_PASS = 500;
-/** Writes in flight at once within one pass. */
-const WRITE_CONCURRENCY = 16;
 
 /** KubeVirt printable statuses that mean the desktop cannot come up without someone's help. */
 const FAILED_STATUSES = new Set([
@@ -336,17 +335,4 @@ function degradedReason(pool: VirtualDesktopPool): string | undefined {
 
 function summarize(names: readonly string[]): string {
   return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
-}
-
-async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item).catch((err: unknown) => errors.push(err));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, worker));
-  if (errors.length) throw errors[0];
 }

@@ -87,7 +87,8 @@ export async function startOperatorProcess(namespace: string, extraArgs: string[
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const how = await exited;
       // The operator runs with its own ClusterRole only: anything it was refused is a hole in it.
-      const refused = lines.filter((line) => /forbidden|"code":403/i.test(line));
+      // RBAC's own refusal ("User \"x\" cannot patch resource ..."), not other 403s such as a namespace being deleted.
+      const refused = lines.filter((line) => /cannot \w+ resource/.test(line));
       if (refused.length) throw new Error(`the operator was refused by RBAC:\n${refused.slice(0, 5).join('\n')}`);
       return how;
     },
