@@ -90,7 +90,9 @@ async function reconcile(
     return;
   }
 
-  const seats = desktops.flatMap((d) => seat(poolName, pool, d, pending));
+  // desktop name → claim uid, for binds the cache does not show yet
+  const pendingByDesktop = new Map([...pending].map(([uid, desktop]) => [desktop, uid]));
+  const seats = desktops.flatMap((d) => seat(poolName, pool, d, pendingByDesktop));
   const decisions = planClaims({
     claims: claims.map(claimState),
     desktops: seats,
@@ -141,18 +143,22 @@ function claimState(claim: DesktopClaim & KubernetesObject): ClaimState {
   };
 }
 
-function seat(poolName: string, pool: VirtualDesktopPool, vm: Desktop, pending: Map<string, string>): SeatState[] {
+function seat(
+  poolName: string,
+  pool: VirtualDesktopPool,
+  vm: Desktop,
+  pendingByDesktop: Map<string, string>,
+): SeatState[] {
   const name = vm.metadata?.name as string;
   const index = parseDesktopIndex(poolName, name);
   if (index === undefined) return [];
   const annotations = vm.metadata?.annotations ?? {};
-  const pendingClaim = [...pending].find(([, desktop]) => desktop === name)?.[0];
   return [
     {
       name,
       index,
       holder: annotations[HOLDER_ANNOTATION],
-      claimUid: annotations[CLAIM_UID_ANNOTATION] ?? pendingClaim,
+      claimUid: annotations[CLAIM_UID_ANNOTATION] ?? pendingByDesktop.get(name),
       ready: vm.status?.ready === true,
       running: vm.spec?.runStrategy === 'Always',
       onTargetRevision: Number(vm.metadata?.labels?.[LABELS.templateRevision]) === pool.status?.templateRevision,

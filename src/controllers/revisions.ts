@@ -4,11 +4,7 @@ import { createHash } from 'node:crypto';
 import type { V1ControllerRevision } from '@kubernetes/client-node';
 import { API_VERSION } from '../api/meta.js';
 import { type VMTemplate, VMTemplateSpec } from '../api/vmtemplate.js';
-
-export const REVISION_LABELS = {
-  template: 'kubevdi.io/template',
-  managedBy: 'app.kubernetes.io/managed-by',
-} as const;
+import { LABELS, MANAGED_BY } from '../render/labels.js';
 
 /** The part of a template's spec that desktops are made from: naming and history are not. */
 export function revisionSpec(spec: VMTemplateSpec): Omit<VMTemplateSpec, 'displayName' | 'revisionHistoryLimit'> {
@@ -44,7 +40,7 @@ export function renderRevision(template: VMTemplate, revision: number): V1Contro
     metadata: {
       name: revisionName(name, template.spec),
       namespace: template.metadata.namespace,
-      labels: { [REVISION_LABELS.template]: name, [REVISION_LABELS.managedBy]: 'kubevdi' },
+      labels: { [LABELS.template]: name, [LABELS.managedBy]: MANAGED_BY },
       ownerReferences: [
         {
           apiVersion: API_VERSION,
