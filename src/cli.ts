@@ -21,6 +21,11 @@ Commands:
                                            managed namespace, or "default")
                --health-addr HOST:PORT     /healthz, /readyz and /metrics (default 0.0.0.0:8081)
                --lease-duration DURATION   how long a dead leader keeps the lease (default 15s)
+               --session-poll-interval DURATION
+                                           how often the logged-on users of each bound, running
+                                           desktop are read from its guest agent (default 30s)
+               --session-poll-qps N        at most this many of those reads per second, all
+                                           desktops together (default 10)
   dev        Run everything on this machine: a local control plane (etcd, kube-apiserver,
              kube-controller-manager) with the kubevdi and KubeVirt CRDs, a KubeVirt simulator
              (no KVM needed) and the operator, with the example Linux template and pool
@@ -59,6 +64,8 @@ async function operator(argv: string[]): Promise<void> {
       'leader-election-namespace': { type: 'string' },
       'health-addr': { type: 'string', default: '0.0.0.0:8081' },
       'lease-duration': { type: 'string', default: '15s' },
+      'session-poll-interval': { type: 'string', default: '30s' },
+      'session-poll-qps': { type: 'string', default: '10' },
     },
   });
   const log = createLogger();
@@ -74,6 +81,10 @@ async function operator(argv: string[]): Promise<void> {
     leaderElection:
       values['leader-elect'] === 'false' ? undefined : leaseTimes(leaseNamespace, values['lease-duration']),
     health: { host, port },
+    sessions: {
+      pollIntervalMs: seconds('--session-poll-interval', values['session-poll-interval']) * 1000,
+      qps: positive('--session-poll-qps', values['session-poll-qps']),
+    },
   });
   log.info({ health: `${host}:${running.health?.port}` }, 'operator started');
   const stop = async (why: string) => {
@@ -88,10 +99,21 @@ async function operator(argv: string[]): Promise<void> {
 
 /** client-go's proportions: renew within 2/3 of the lease, retry every 2/15 of it (15s → 10s, 2s). */
 function leaseTimes(namespace: string, duration: string) {
-  const seconds = Number(/^(\d+(?:\.\d+)?)s$/.exec(duration)?.[1]);
-  if (!seconds) throw new Error(`--lease-duration must be seconds like "15s", got "${duration}"`);
-  const ms = seconds * 1000;
+  const ms = seconds('--lease-duration', duration) * 1000;
   return { namespace, leaseDurationMs: ms, renewDeadlineMs: (ms * 2) / 3, retryPeriodMs: (ms * 2) / 15 };
+}
+
+/** "15s" or "0.5s" → seconds; anything else is refused with the option's name. */
+function seconds(option: string, duration: string): number {
+  const n = Number(/^(\d+(?:\.\d+)?)s$/.exec(duration)?.[1]);
+  if (!n) throw new Error(`${option} must be seconds like "15s", got "${duration}"`);
+  return n;
+}
+
+function positive(option: string, value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new Error(`${option} must be a number greater than 0, got "${value}"`);
+  return n;
 }
 
 function splitHostPort(addr: string): [string, number] {

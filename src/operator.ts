@@ -11,18 +11,29 @@ import {
   RbacAuthorizationV1Api,
   setHeaderOptions,
   type V1ControllerRevision,
+  type V1Role,
   type V1RoleBinding,
 } from '@kubernetes/client-node';
 import type { DesktopClaim } from './api/desktopclaim.js';
 import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
 import type { VMTemplate } from './api/vmtemplate.js';
 import { claimController } from './controllers/desktopclaim.js';
+import { makeUserListReader } from './controllers/guest-agent.js';
 import { makeReferenceChecker } from './controllers/references.js';
+import { sessionController } from './controllers/sessions.js';
 import { BY_POOL, poolController } from './controllers/virtualdesktoppool.js';
 import { BY_TEMPLATE, templateController } from './controllers/vmtemplate.js';
 import type { VirtualMachine } from './render/kubevirt.js';
 import { LABELS, MANAGED_BY } from './render/labels.js';
-import { CLAIMS, CONTROLLER_REVISIONS, POOLS, ROLE_BINDINGS, VIRTUAL_MACHINES, VMTEMPLATES } from './resources.js';
+import {
+  CLAIMS,
+  CONTROLLER_REVISIONS,
+  POOLS,
+  ROLE_BINDINGS,
+  ROLES,
+  VIRTUAL_MACHINES,
+  VMTEMPLATES,
+} from './resources.js';
 import { makeApply } from './runtime/apply.js';
 import { makeApiClient } from './runtime/client.js';
 import type { Controller } from './runtime/controller.js';
@@ -32,10 +43,18 @@ import { Informer } from './runtime/informer.js';
 import { LeaderElector } from './runtime/leaderelection.js';
 import type { Logger } from './runtime/log.js';
 import { Metrics } from './runtime/metrics.js';
+import { RateLimiter } from './runtime/ratelimiter.js';
 import { FIELD_MANAGER, makeStatusWriter } from './runtime/status.js';
 
 /** Merge patches with resourceVersion preconditions (bindings, finalizers) are this manager's. */
 const CLAIMS_FIELD_MANAGER = 'kubevdi-claims';
+/** `status.session` of claims: written by the session controller, beside the claim controller's status. */
+const SESSIONS_FIELD_MANAGER = 'kubevdi-sessions';
+
+/** How often the logged-on users of a bound, running desktop are read (virt-launcher refreshes them every 10 s). */
+export const DEFAULT_SESSION_POLL_INTERVAL_MS = 30_000;
+/** Userlist reads per second, all desktops together: 10/s covers 300 sessions at the default interval. */
+export const DEFAULT_SESSION_POLL_QPS = 10;
 
 export interface OperatorOptions {
   kubeconfig: KubeConfig;
@@ -53,6 +72,8 @@ export interface OperatorOptions {
   /** Where /healthz, /readyz and /metrics listen; port 0 picks a free one. */
   health?: { host: string; port: number };
   workers?: number;
+  /** Session tracking: how often each bound, running desktop's users are read, and at most how many reads per second. */
+  sessions?: { pollIntervalMs?: number; qps?: number };
 }
 
 export interface RunningOperator {
@@ -77,6 +98,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const revisions = new Informer<V1ControllerRevision>(kc, CONTROLLER_REVISIONS, ours);
   const desktops = new Informer<VirtualMachine>(kc, VIRTUAL_MACHINES, ours);
   const claims = new Informer<DesktopClaim & KubernetesObject>(kc, CLAIMS, scope);
+  const roles = new Informer<V1Role>(kc, ROLES, ours);
   const roleBindings = new Informer<V1RoleBinding>(kc, ROLE_BINDINGS, ours);
   claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
   const byLabel = (label: string) => (obj: KubernetesObject) => {
@@ -86,7 +108,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   revisions.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
-  const informers = [templates, pools, revisions, desktops, claims, roleBindings];
+  const informers = [templates, pools, revisions, desktops, claims, roles, roleBindings];
 
   const apply = makeApply(kc, FIELD_MANAGER, metrics);
   const writeStatus = makeStatusWriter(kc, metrics);
@@ -132,6 +154,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     claimController({
       ...shared,
       claims,
+      roles,
+      roleBindings,
       actions: {
         patchDesktop: async (namespace, name, body) => {
           await custom.patchNamespacedCustomObject(
@@ -159,6 +183,17 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
           await ignoreNotFound(rbac.deleteNamespacedRole({ namespace, name }));
         },
       },
+    }),
+    sessionController({
+      claims,
+      desktops,
+      readUserList: makeUserListReader(kc, metrics),
+      limiter: new RateLimiter(options.sessions?.qps ?? DEFAULT_SESSION_POLL_QPS),
+      writeStatus: makeStatusWriter(kc, metrics, SESSIONS_FIELD_MANAGER),
+      recorder,
+      metrics,
+      log,
+      pollIntervalMs: options.sessions?.pollIntervalMs ?? DEFAULT_SESSION_POLL_INTERVAL_MS,
     }),
   ];
 

@@ -37,6 +37,13 @@ export const VIRTUAL_MACHINES: ResourceType = {
   kind: 'VirtualMachine',
   namespaced: true,
 };
+export const ROLES: ResourceType = {
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  plural: 'roles',
+  kind: 'Role',
+  namespaced: true,
+};
 export const ROLE_BINDINGS: ResourceType = {
   group: 'rbac.authorization.k8s.io',
   version: 'v1',

@@ -65,13 +65,36 @@ export const DesktopClaimStatus = z
       .describe('How to reach the desktop.'),
     session: z
       .object({
-        loggedInUsers: z.array(LoggedInUser).max(64).optional().describe('Users logged on to the guest.'),
-        connectedSince: z.iso.datetime().optional().describe('When the current console connection opened.'),
-        idleSince: z.iso.datetime().optional().describe('Since when nobody has been logged on.'),
+        loggedInUsers: z
+          .array(LoggedInUser)
+          .max(64)
+          .optional()
+          .describe('Users logged on to the guest, as the guest agent last reported them.'),
+        guestAgentConnected: z
+          .boolean()
+          .optional()
+          .describe(
+            'The guest agent answers. Without it nobody can tell whether someone is logged on, so the logoff and idle policies wait.',
+          ),
+        idleSince: z.iso
+          .datetime()
+          .optional()
+          .describe(
+            'Since when nobody has been logged on (since the desktop was bound if nobody has logged on yet). Unset while someone is, or while the guest agent does not answer.',
+          ),
+        lastSeenTime: z.iso
+          .datetime()
+          .optional()
+          .describe('When a user was last seen logged on, i.e. when the last user logged off.'),
       })
       .optional()
-      .describe('The session on the desktop.'),
-    conditions: conditions('Bound, Ready and Released, with reasons such as PoolExhausted or UserLimitReached.'),
+      .describe(
+        "The session on the desktop, from the guest agent's list of logged-on users (KubeVirt's userlist), polled while the desktop runs.",
+      ),
+    releasedTime: z.iso.datetime().optional().describe('When the desktop was taken back from this claim.'),
+    conditions: conditions(
+      'Bound, Ready and Released, with reasons such as PoolExhausted, UserLimitReached, LoggedOff or IdleTimeout.',
+    ),
   })
   .describe('What the operator observed.');
 

@@ -66,7 +66,7 @@ const LogoffPolicy = z
       .enum(['Release', 'None'])
       .default('Release')
       .describe(
-        'What happens when the guest agent reports that the user logged off: Release ends the claim (an Automatic pool takes the desktop back; a Manual pool keeps it for the same user), None keeps the claim.',
+        'What happens in an Automatic pool when the guest agent reports that the user logged off: Release ends the claim and the desktop goes back to the pool (reset first if the pool is Stateless); None keeps the claim. Manual pools ignore it: their desktops belong to their users.',
       ),
     gracePeriodMinutes: minutes(
       'How long to wait after logoff before acting, so a quick re-logon keeps the desktop.',
@@ -80,7 +80,9 @@ const IdlePolicy = z
     action: z
       .enum(['Release', 'PowerOff', 'None'])
       .default('Release')
-      .describe('What happens to a claimed desktop that nobody has been logged on to for timeoutMinutes.'),
+      .describe(
+        'What happens to a claimed desktop that nobody has been logged on to for timeoutMinutes: Release ends the claim (an Automatic pool takes the desktop back, a Manual pool keeps it for the same user), PowerOff shuts it down and keeps the claim, None does nothing.',
+      ),
     timeoutMinutes: minutes('Minutes with nobody logged on before the action; 0 never acts.', 120),
   })
   .describe('Desktops held but unused.');

@@ -8,6 +8,8 @@ export interface ClaimState {
   user: string;
   /** Being deleted: its desktop is released. */
   deleting: boolean;
+  /** Ended by a session policy (logoff, idle): it keeps no desktop and gets none. */
+  released?: boolean;
 }
 
 export interface SeatState {
@@ -46,7 +48,7 @@ export function planClaims(input: ClaimPlanInput): ClaimDecision[] {
 
   const decisions: ClaimDecision[] = [];
   for (const claim of input.claims) {
-    if (claim.deleting) continue;
+    if (claim.deleting || claim.released) continue;
     const bound = byClaim.get(claim.uid);
     if (bound) {
       decisions.push({ claim: claim.name, kind: 'bound', desktop: bound.name });

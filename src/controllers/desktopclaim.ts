@@ -2,8 +2,10 @@
 // are decided together and never by two workers at once; the binding itself is a patch of the
 // desktop with a resourceVersion precondition, so a plan made from a stale cache (or by a replica
 // that lost its lease a moment ago) fails with 409 instead of binding a desktop twice.
-// Reconcile reads top to bottom: finalizers → releases → plan → bind → grants → status.
-import { ApiException, type KubernetesObject } from '@kubernetes/client-node';
+// It also ends claims by the pool's session policies (logoff, idle) from the `status.session`
+// the session controller writes: such a claim stays, phase Released, as the record of why.
+// Reconcile reads top to bottom: finalizers → releases → plan → bind → policies → grants → status.
+import { ApiException, type KubernetesObject, type V1Role, type V1RoleBinding } from '@kubernetes/client-node';
 import type { DesktopClaim, DesktopClaimStatus } from '../api/desktopclaim.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { grantName, renderGrantBinding, renderGrantRole } from '../render/grants.js';
@@ -12,7 +14,7 @@ import { LABELS } from '../render/labels.js';
 import { parseDesktopIndex } from '../render/names.js';
 import { CLAIMS } from '../resources.js';
 import type { Apply } from '../runtime/apply.js';
-import { type ConditionInput, setConditions } from '../runtime/conditions.js';
+import { type ConditionInput, isoSeconds, setConditions } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
 import type { Recorder } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
@@ -23,9 +25,11 @@ import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION, RELEASE_FINALIZER } from './annotations.js';
 import { type ClaimDecision, type ClaimState, planClaims, type SeatState } from './claim-plan.js';
+import { sessionVerdict, type Verdict } from './session-policy.js';
 import { BY_POOL } from './virtualdesktoppool.js';
 
 type Desktop = VirtualMachine & KubernetesObject;
+type Claim = DesktopClaim & KubernetesObject;
 
 /** The operations on other objects the claim controller needs; each is one API call. */
 export interface ClaimActions {
@@ -38,9 +42,12 @@ export interface ClaimActions {
 }
 
 export interface ClaimControllerDeps {
-  claims: Informer<DesktopClaim & KubernetesObject>;
+  claims: Informer<Claim>;
   pools: Informer<VirtualDesktopPool & KubernetesObject>;
   desktops: Informer<Desktop>;
+  /** The per-claim grants, so a grant deleted by hand comes back and a gone one costs no call. */
+  roles: Informer<V1Role>;
+  roleBindings: Informer<V1RoleBinding>;
   actions: ClaimActions;
   apply: Apply;
   writeStatus: WriteStatus;
@@ -49,20 +56,33 @@ export interface ClaimControllerDeps {
   log: Logger;
 }
 
+/** What this process did that its caches may not show yet. */
+interface Expectations {
+  /** Binds: claim uid → desktop name. */
+  binds: Map<string, string>;
+  /** Claims ended by a session policy (uids): never bound again, whatever a stale cache says. */
+  released: Set<string>;
+}
+
 export function claimController(deps: ClaimControllerDeps): Controller {
-  // Binds made in this process that the cache may not show yet: claim uid → desktop name.
-  const pending = new Map<string, string>();
+  const expected: Expectations = { binds: new Map(), released: new Set() };
+  const byPoolLabel = (obj: KubernetesObject) => {
+    const pool = obj.metadata?.labels?.[LABELS.pool];
+    return pool ? [`${obj.metadata?.namespace}/${pool}`] : [];
+  };
   return new Controller({ name: 'desktopclaim', metrics: deps.metrics, log: deps.log }, (key, log) =>
-    reconcile(deps, pending, key, log),
+    reconcile(deps, expected, key, log),
   )
     .watches(deps.pools, (p) => [`${p.metadata?.namespace}/${p.metadata?.name}`])
     .watches(deps.claims, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`])
-    .watches(deps.desktops, ownerKey('VirtualDesktopPool'));
+    .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
+    .watches(deps.roles, byPoolLabel)
+    .watches(deps.roleBindings, byPoolLabel);
 }
 
 async function reconcile(
   deps: ClaimControllerDeps,
-  pending: Map<string, string>,
+  expected: Expectations,
   key: Key,
   log: Logger,
 ): Promise<ReconcileResult | undefined> {
@@ -77,10 +97,15 @@ async function reconcile(
   await ensureFinalizers(deps, claims);
   for (const claim of claims.filter((c) => c.metadata?.deletionTimestamp)) {
     await release(deps, pool, claim, desktops, log);
-    pending.delete(claim.metadata?.uid as string);
+    expected.binds.delete(uidOf(claim));
+    expected.released.delete(uidOf(claim));
+  }
+  const isReleased = (c: Claim) => expected.released.has(uidOf(c)) || releasedCondition(c) !== undefined;
+  for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && isReleased(c))) {
+    await giveBack(deps, pool, claim, desktops, log);
   }
   if (!pool) {
-    for (const claim of claims) {
+    for (const claim of claims.filter((c) => !isReleased(c))) {
       await writeClaimStatus(deps, claim, undefined, {
         kind: 'pending',
         reason: 'PoolNotFound',
@@ -91,25 +116,26 @@ async function reconcile(
   }
 
   // desktop name → claim uid, for binds the cache does not show yet
-  const pendingByDesktop = new Map([...pending].map(([uid, desktop]) => [desktop, uid]));
+  const pendingByDesktop = new Map([...expected.binds].map(([uid, desktop]) => [desktop, uid]));
   const seats = desktops.flatMap((d) => seat(poolName, pool, d, pendingByDesktop));
   const decisions = planClaims({
-    claims: claims.map(claimState),
+    claims: claims.map((c) => claimState(c, isReleased(c))),
     desktops: seats,
     maxDesktopsPerUser: pool.spec.maxDesktopsPerUser,
   });
   let conflicts = 0;
+  let recheckInMs: number | undefined;
   // Binds run one by one (each may conflict and change what is free); grants and statuses after, in parallel.
   const statuses: (() => Promise<void>)[] = [];
   for (const decision of decisions) {
-    const claim = claims.find((c) => c.metadata?.name === decision.claim) as DesktopClaim & KubernetesObject;
+    const claim = claims.find((c) => c.metadata?.name === decision.claim) as Claim;
+    const desktop = 'desktop' in decision ? desktops.find((d) => d.metadata?.name === decision.desktop) : undefined;
     if (decision.kind === 'bind') {
-      const desktop = desktops.find((d) => d.metadata?.name === decision.desktop) as Desktop;
-      if (!(await bind(deps, claim, desktop))) {
+      if (!(await bind(deps, claim, desktop as Desktop))) {
         conflicts++;
         continue;
       }
-      pending.set(claim.metadata?.uid as string, decision.desktop);
+      expected.binds.set(uidOf(claim), decision.desktop);
       deps.recorder.record(
         claim,
         'Normal',
@@ -118,28 +144,58 @@ async function reconcile(
       );
       log.info({ claim: decision.claim, desktop: decision.desktop, user: claim.spec.user }, 'bound');
     }
-    const desktop = 'desktop' in decision ? desktops.find((d) => d.metadata?.name === decision.desktop) : undefined;
+    if (decision.kind === 'bound' && desktop) {
+      const verdict = sessionVerdict({
+        session: claim.status?.session,
+        assignment: pool.spec.assignment,
+        policy: pool.spec.session,
+        running: desktop.spec?.runStrategy === 'Always',
+        now: new Date(),
+      });
+      if (verdict.kind === 'release') {
+        // The intent first: a claim whose status says Released is never bound again.
+        expected.released.add(uidOf(claim));
+        await writeReleased(deps, claim, decision.desktop, verdict);
+        await giveBack(deps, pool, claim, desktops, log);
+        continue;
+      }
+      if (verdict.kind === 'powerOff') await powerOff(deps, claim, desktop, verdict, log);
+      if (verdict.kind === 'keep' && verdict.recheckInMs !== undefined) {
+        recheckInMs = Math.min(recheckInMs ?? Number.POSITIVE_INFINITY, verdict.recheckInMs);
+      }
+    }
     statuses.push(async () => {
-      if (decision.kind !== 'pending') await ensureGrant(deps, claim, decision.desktop);
+      if (decision.kind !== 'pending') await ensureGrant(deps, pool, claim, decision.desktop);
       await writeClaimStatus(deps, claim, desktop, decision);
     });
   }
   await inParallel(statuses, (write) => write());
-  forgetSettled(pending, desktops);
+  forgetSettled(expected, claims, desktops);
   // Someone changed a desktop between our read and our write: decide again with fresh data.
-  return conflicts ? { requeueAfterMs: 100 } : undefined;
+  if (conflicts) return { requeueAfterMs: 100 };
+  // A logoff grace period or an idle timeout runs out: act then (a second late rather than early).
+  return recheckInMs !== undefined ? { requeueAfterMs: recheckInMs + 1000 } : undefined;
+}
+
+function uidOf(obj: KubernetesObject): string {
+  return obj.metadata?.uid as string;
+}
+
+function releasedCondition(claim: Claim) {
+  return claim.status?.conditions?.find((c) => c.type === 'Released' && c.status === 'True');
 }
 
 function created(obj: KubernetesObject): number {
   return Date.parse(String(obj.metadata?.creationTimestamp ?? '')) || 0;
 }
 
-function claimState(claim: DesktopClaim & KubernetesObject): ClaimState {
+function claimState(claim: Claim, released: boolean): ClaimState {
   return {
     name: claim.metadata?.name as string,
-    uid: claim.metadata?.uid as string,
+    uid: uidOf(claim),
     user: claim.spec.user,
     deleting: Boolean(claim.metadata?.deletionTimestamp),
+    released,
   };
 }
 
@@ -168,10 +224,7 @@ function seat(
 }
 
 /** The finalizer first, so no claim can be deleted before its desktop is given back. */
-async function ensureFinalizers(
-  deps: ClaimControllerDeps,
-  claims: readonly (DesktopClaim & KubernetesObject)[],
-): Promise<void> {
+async function ensureFinalizers(deps: ClaimControllerDeps, claims: readonly Claim[]): Promise<void> {
   const missing = claims.filter(
     (c) => !c.metadata?.deletionTimestamp && !c.metadata?.finalizers?.includes(RELEASE_FINALIZER),
   );
@@ -186,11 +239,7 @@ async function ensureFinalizers(
 }
 
 /** Takes a desktop for a claim, or returns false when the desktop changed since we looked. */
-async function bind(
-  deps: ClaimControllerDeps,
-  claim: DesktopClaim & KubernetesObject,
-  desktop: Desktop,
-): Promise<boolean> {
+async function bind(deps: ClaimControllerDeps, claim: Claim, desktop: Desktop): Promise<boolean> {
   try {
     await deps.actions.patchDesktop(desktop.metadata?.namespace as string, desktop.metadata?.name as string, {
       metadata: {
@@ -213,62 +262,86 @@ async function bind(
 
 async function ensureGrant(
   deps: ClaimControllerDeps,
-  claim: DesktopClaim & KubernetesObject,
+  pool: VirtualDesktopPool,
+  claim: Claim,
   desktop: string,
 ): Promise<void> {
-  // Applied until the claim's status says Bound to this desktop; from then on the grant exists.
-  if (claim.status?.phase === 'Bound' && claim.status.desktop?.name === desktop) return;
   const input = {
-    claim: {
-      name: claim.metadata?.name as string,
-      namespace: claim.metadata?.namespace as string,
-      uid: claim.metadata?.uid as string,
-    },
+    claim: { name: claim.metadata?.name as string, namespace: claim.metadata?.namespace as string, uid: uidOf(claim) },
+    pool: pool.metadata?.name as string,
     user: claim.spec.user,
     desktop,
   };
-  await deps.apply(renderGrantRole(input));
-  await deps.apply(renderGrantBinding(input));
+  const name = grantName(input.claim.name);
+  const role = deps.roles.get(input.claim.namespace, name);
+  const binding = deps.roleBindings.get(input.claim.namespace, name);
+  // As the cache shows them they are what we would apply: nothing to write.
+  if (role?.metadata?.labels?.[LABELS.desktop] !== desktop) await deps.apply(renderGrantRole(input));
+  if (binding?.metadata?.labels?.[LABELS.desktop] !== desktop || binding.subjects?.[0]?.name !== claim.spec.user) {
+    await deps.apply(renderGrantBinding(input));
+  }
+}
+
+/** The grant goes first: the user loses access to the desktop before it is handed on. */
+async function removeGrant(deps: ClaimControllerDeps, claim: Claim): Promise<void> {
+  const namespace = claim.metadata?.namespace as string;
+  const name = grantName(claim.metadata?.name as string);
+  if (deps.roles.get(namespace, name) || deps.roleBindings.get(namespace, name)) {
+    await deps.actions.deleteGrant(namespace, name);
+  }
 }
 
 /**
- * Logoff: the grant goes at once; an Automatic pool takes the desktop back (a Stateless one
- * deletes it, so the pool makes it anew with a fresh disk before anyone else can have it); a
- * Manual pool keeps it for the same user. Only then does the finalizer go.
+ * Gives a claim's desktop back: an Automatic pool takes it (a Stateless one deletes it, so the
+ * pool makes it anew with a fresh disk before anyone else can have it); a Manual pool keeps it
+ * for the same user. Idempotent: a claim with no desktop and no grant costs no call.
  */
-async function release(
+async function giveBack(
   deps: ClaimControllerDeps,
   pool: VirtualDesktopPool | undefined,
-  claim: DesktopClaim & KubernetesObject,
+  claim: Claim,
   desktops: readonly Desktop[],
   log: Logger,
 ): Promise<void> {
+  await removeGrant(deps, claim);
+  const desktop = desktops.find((d) => d.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uidOf(claim));
+  if (!desktop || !pool) return;
+  const namespace = claim.metadata?.namespace as string;
+  const desktopName = desktop.metadata?.name as string;
+  if (pool.spec.assignment === 'Automatic' && pool.spec.persistence === 'Stateless') {
+    // Unconditional: it is this claim's desktop, and it must not outlive the logoff with its disk.
+    await deps.actions.deleteDesktop(namespace, desktopName);
+  } else {
+    const keepHolder = pool.spec.assignment === 'Manual';
+    await deps.actions.patchDesktop(namespace, desktopName, {
+      metadata: {
+        resourceVersion: desktop.metadata?.resourceVersion,
+        annotations: {
+          [HOLDER_ANNOTATION]: keepHolder ? claim.spec.user : null,
+          [CLAIM_ANNOTATION]: null,
+          [CLAIM_UID_ANNOTATION]: null,
+        },
+      },
+    });
+  }
+  deps.recorder.record(claim, 'Normal', 'DesktopReleased', `Desktop ${desktopName} was released`);
+  log.info({ claim: claim.metadata?.name, desktop: desktopName }, 'released');
+}
+
+/** Logoff by deleting the claim: the desktop goes back, then the finalizer. */
+async function release(
+  deps: ClaimControllerDeps,
+  pool: VirtualDesktopPool | undefined,
+  claim: Claim,
+  desktops: readonly Desktop[],
+  log: Logger,
+): Promise<void> {
+  if (!claim.metadata?.finalizers?.includes(RELEASE_FINALIZER)) return;
   const namespace = claim.metadata?.namespace as string;
   const name = claim.metadata?.name as string;
-  if (!claim.metadata?.finalizers?.includes(RELEASE_FINALIZER)) return;
+  // Deleted without looking at the cache: the claim's owner reference may already be taking it.
   await deps.actions.deleteGrant(namespace, grantName(name));
-  const desktop = desktops.find((d) => d.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === claim.metadata?.uid);
-  if (desktop && pool) {
-    const desktopName = desktop.metadata?.name as string;
-    if (pool.spec.assignment === 'Automatic' && pool.spec.persistence === 'Stateless') {
-      // Unconditional: it is this claim's desktop, and it must not outlive the logoff with its disk.
-      await deps.actions.deleteDesktop(namespace, desktopName);
-    } else {
-      const keepHolder = pool.spec.assignment === 'Manual';
-      await deps.actions.patchDesktop(namespace, desktopName, {
-        metadata: {
-          resourceVersion: desktop.metadata?.resourceVersion,
-          annotations: {
-            [HOLDER_ANNOTATION]: keepHolder ? claim.spec.user : null,
-            [CLAIM_ANNOTATION]: null,
-            [CLAIM_UID_ANNOTATION]: null,
-          },
-        },
-      });
-    }
-    deps.recorder.record(claim, 'Normal', 'DesktopReleased', `Desktop ${desktopName} was released`);
-    log.info({ claim: name, desktop: desktopName }, 'released');
-  }
+  await giveBack(deps, pool, claim, desktops, log);
   await deps.actions.patchClaim(namespace, name, {
     metadata: {
       resourceVersion: claim.metadata?.resourceVersion,
@@ -277,10 +350,63 @@ async function release(
   });
 }
 
-function forgetSettled(pending: Map<string, string>, desktops: readonly Desktop[]): void {
-  for (const [uid, desktopName] of pending) {
+/** Idle and powered on: shut it down, keep the claim (the user starts it again). */
+async function powerOff(
+  deps: ClaimControllerDeps,
+  claim: Claim,
+  desktop: Desktop,
+  verdict: Extract<Verdict, { kind: 'powerOff' }>,
+  log: Logger,
+): Promise<void> {
+  try {
+    await deps.actions.patchDesktop(desktop.metadata?.namespace as string, desktop.metadata?.name as string, {
+      metadata: { resourceVersion: desktop.metadata?.resourceVersion },
+      spec: { runStrategy: 'Halted' },
+    });
+  } catch (err) {
+    // Changed meanwhile (the user started or stopped it): decided again on the next change.
+    if (err instanceof ApiException && (err.code === 409 || err.code === 404)) return;
+    throw err;
+  }
+  deps.recorder.record(claim, 'Normal', 'IdleTimeout', `Desktop ${desktop.metadata?.name} was ${verdict.message}`);
+  log.info({ claim: claim.metadata?.name, desktop: desktop.metadata?.name }, 'powered off (idle)');
+}
+
+async function writeReleased(
+  deps: ClaimControllerDeps,
+  claim: Claim,
+  desktop: string,
+  verdict: Extract<Verdict, { kind: 'release' }>,
+): Promise<void> {
+  const generation = claim.metadata?.generation;
+  const message = `desktop ${desktop} was ${verdict.message.startsWith('released') ? verdict.message : `released: ${verdict.message}`}`;
+  const conditions: ConditionInput[] = [
+    {
+      type: 'Bound',
+      status: 'False',
+      reason: 'Released',
+      message: 'the claim was released; create a new one for a desktop',
+    },
+    { type: 'Ready', status: 'False', reason: 'Released', message: 'the claim was released' },
+    { type: 'Released', status: 'True', reason: verdict.reason, message },
+  ];
+  await deps.writeStatus(CLAIMS, claim, {
+    observedGeneration: generation,
+    phase: 'Released',
+    releasedTime: isoSeconds(new Date()),
+    conditions: setConditions(claim.status?.conditions, conditions, generation),
+  } satisfies DesktopClaimStatus);
+  deps.recorder.record(claim, 'Normal', verdict.reason, message);
+}
+
+function forgetSettled(expected: Expectations, claims: readonly Claim[], desktops: readonly Desktop[]): void {
+  for (const [uid, desktopName] of expected.binds) {
     const vm = desktops.find((d) => d.metadata?.name === desktopName);
-    if (!vm || vm.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uid) pending.delete(uid);
+    if (!vm || vm.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uid) expected.binds.delete(uid);
+  }
+  for (const uid of expected.released) {
+    const claim = claims.find((c) => uidOf(c) === uid);
+    if (!claim || releasedCondition(claim)) expected.released.delete(uid);
   }
 }
 
@@ -288,7 +414,7 @@ type StatusDecision = ClaimDecision | { kind: 'pending'; reason: string; message
 
 async function writeClaimStatus(
   deps: ClaimControllerDeps,
-  claim: DesktopClaim & KubernetesObject,
+  claim: Claim,
   desktop: Desktop | undefined,
   decision: StatusDecision,
 ): Promise<void> {
@@ -320,23 +446,13 @@ async function writeClaimStatus(
         reason: 'DesktopBound',
         message: `desktop ${name} is bound to ${claim.spec.user}`,
       },
-      ready
-        ? { type: 'Ready', status: 'True', reason: 'DesktopReady', message: `desktop ${name} is running and ready` }
-        : {
-            type: 'Ready',
-            status: 'False',
-            reason: 'DesktopStarting',
-            message: `desktop ${name} is ${desktop?.status?.printableStatus ?? 'starting'}`,
-          },
+      readyCondition(name, desktop),
     ];
     status = {
       observedGeneration: generation,
       phase: 'Bound',
       desktop: { name, ready },
-      boundTime:
-        claim.status?.desktop?.name === name
-          ? claim.status.boundTime
-          : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      boundTime: claim.status?.desktop?.name === name ? claim.status.boundTime : isoSeconds(new Date()),
       connection: {
         vncPath: `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachineinstances/${name}/vnc`,
       },
@@ -344,4 +460,24 @@ async function writeClaimStatus(
     };
   }
   await deps.writeStatus(CLAIMS, claim, status);
+}
+
+function readyCondition(name: string, desktop: Desktop | undefined): ConditionInput {
+  if (desktop?.status?.ready === true) {
+    return { type: 'Ready', status: 'True', reason: 'DesktopReady', message: `desktop ${name} is running and ready` };
+  }
+  if (desktop?.spec?.runStrategy === 'Halted') {
+    return {
+      type: 'Ready',
+      status: 'False',
+      reason: 'DesktopPoweredOff',
+      message: `desktop ${name} is powered off; start it to connect`,
+    };
+  }
+  return {
+    type: 'Ready',
+    status: 'False',
+    reason: 'DesktopStarting',
+    message: `desktop ${name} is ${desktop?.status?.printableStatus ?? 'starting'}`,
+  };
 }

@@ -6,6 +6,7 @@ import { LABELS, MANAGED_BY } from './labels.js';
 
 export interface GrantInput {
   claim: { name: string; namespace: string; uid: string };
+  pool: string;
   user: string;
   desktop: string;
 }
@@ -14,12 +15,13 @@ export function grantName(claim: string): string {
   return `kubevdi-claim-${claim}`;
 }
 
-export function renderGrantRole({ claim, desktop }: GrantInput): V1Role {
+export function renderGrantRole(input: GrantInput): V1Role {
+  const { desktop } = input;
   const one = [desktop];
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
-    metadata: meta(claim, desktop),
+    metadata: meta(input),
     rules: [
       {
         apiGroups: ['kubevirt.io'],
@@ -54,21 +56,22 @@ export function renderGrantRole({ claim, desktop }: GrantInput): V1Role {
   };
 }
 
-export function renderGrantBinding({ claim, user, desktop }: GrantInput): V1RoleBinding {
+export function renderGrantBinding(input: GrantInput): V1RoleBinding {
+  const { claim, user } = input;
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    metadata: meta(claim, desktop),
+    metadata: meta(input),
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: grantName(claim.name) },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
   };
 }
 
-function meta(claim: GrantInput['claim'], desktop: string) {
+function meta({ claim, pool, desktop }: GrantInput) {
   return {
     name: grantName(claim.name),
     namespace: claim.namespace,
-    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.desktop]: desktop },
+    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.pool]: pool, [LABELS.desktop]: desktop },
     // Owned by the claim: if the operator is gone when a claim is deleted, the grant goes anyway.
     ownerReferences: [
       {

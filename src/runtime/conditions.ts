@@ -26,7 +26,7 @@ export function setConditions(
       type: input.type,
       status: input.status,
       observedGeneration: generation,
-      lastTransitionTime: flipped ? now.toISOString().replace(/\.\d{3}Z$/, 'Z') : before.lastTransitionTime,
+      lastTransitionTime: flipped ? isoSeconds(now) : before.lastTransitionTime,
       reason: input.reason,
       message: input.message,
     };
@@ -40,4 +40,9 @@ export function findCondition(conditions: readonly Condition[] | undefined, type
 
 export function isTrue(conditions: readonly Condition[] | undefined, type: string): boolean {
   return findCondition(conditions, type)?.status === 'True';
+}
+
+/** A metav1.Time: RFC 3339 in UTC with whole seconds, as the API server writes times. */
+export function isoSeconds(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

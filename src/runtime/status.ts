@@ -27,7 +27,8 @@ export function statusUpToDate(current: unknown, desired: object): boolean {
   return Object.entries(desired).every(([key, value]) => value === undefined || isDeepStrictEqual(shown[key], value));
 }
 
-export function makeStatusWriter(kc: KubeConfig, metrics?: Metrics): WriteStatus {
+/** `fieldManager`: two writers of one status each own their fields (apply removes what a manager no longer sends). */
+export function makeStatusWriter(kc: KubeConfig, metrics?: Metrics, fieldManager = FIELD_MANAGER): WriteStatus {
   const api = makeApiClient(kc, CustomObjectsApi, metrics);
   return async (type, current, status) => {
     if (statusUpToDate(current.status, status)) return false;
@@ -40,7 +41,7 @@ export function makeStatusWriter(kc: KubeConfig, metrics?: Metrics): WriteStatus
         plural: type.plural,
         namespace,
         name,
-        fieldManager: FIELD_MANAGER,
+        fieldManager,
         force: true,
         body: { apiVersion: current.apiVersion, kind: current.kind, metadata: { name, namespace }, status },
       },

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { parseUserList } from '../../src/controllers/guest-agent.js';
+import { observeSession, type Session } from '../../src/controllers/session-observation.js';
+import { sessionVerdict, type VerdictInput } from '../../src/controllers/session-policy.js';
+
+const BOUND = '2026-11-25T08:00:00Z';
+const at = (hhmm: string) => new Date(`2026-11-25T${hhmm}:00Z`);
+const alice = { userName: 'alice', loginTime: '2026-11-25T08:01:00Z' };
+const bob = { userName: 'bob', domain: 'CORP', loginTime: '2026-11-25T08:02:00Z' };
+
+describe('observing a session', () => {
+  it('counts idle time from the bind while nobody has logged on yet', () => {
+    const { session, logons, logoffs } = observeSession(undefined, { kind: 'users', users: [] }, at('08:05'), BOUND);
+    expect(session).toEqual({ guestAgentConnected: true, idleSince: BOUND });
+    expect([logons, logoffs]).toEqual([[], []]);
+  });
+
+  it('reports logons and logoffs, and a logoff starts the idle clock', () => {
+    const on = observeSession({ idleSince: BOUND }, { kind: 'users', users: [bob, alice] }, at('08:05'), BOUND);
+    expect(on.session).toEqual({ loggedInUsers: [alice, bob], guestAgentConnected: true });
+    expect(on.logons).toEqual([alice, bob]);
+
+    const half = observeSession(on.session, { kind: 'users', users: [alice] }, at('09:00'), BOUND);
+    expect(half.logoffs).toEqual([bob]);
+    expect(half.session.idleSince).toBeUndefined();
+
+    const off = observeSession(half.session, { kind: 'users', users: [] }, at('10:00'), BOUND);
+    expect(off.logoffs).toEqual([alice]);
+    expect(off.session).toEqual({
+      guestAgentConnected: true,
+      idleSince: '2026-11-25T10:00:00Z',
+      lastSeenTime: '2026-11-25T10:00:00Z',
+    });
+
+    // The same look again changes nothing (no write, no Event).
+    const again = observeSession(off.session, { kind: 'users', users: [] }, at('10:01'), BOUND);
+    expect(again).toEqual({ session: off.session, logons: [], logoffs: [] });
+  });
+
+  it('lists a user logged on twice once, since the earlier logon', () => {
+    const early = { userName: 'alice', loginTime: '2026-11-25T07:00:00Z' };
+    const { session } = observeSession(undefined, { kind: 'users', users: [alice, early] }, at('08:05'), BOUND);
+    expect(session.loggedInUsers).toEqual([early]);
+  });
+
+  it('a desktop that was shut down has nobody logged on', () => {
+    const on: Session = { loggedInUsers: [alice], guestAgentConnected: true };
+    const { session, logoffs } = observeSession(on, { kind: 'off' }, at('09:00'), BOUND);
+    expect(logoffs).toEqual([alice]);
+    expect(session.idleSince).toBe('2026-11-25T09:00:00Z');
+    expect(session.lastSeenTime).toBe('2026-11-25T09:00:00Z');
+  });
+
+  it('without a guest agent nothing is known: users kept, no idle clock', () => {
+    const on: Session = { loggedInUsers: [alice], guestAgentConnected: true };
+    const unknown = observeSession(on, { kind: 'unknown' }, at('09:00'), BOUND);
+    expect(unknown).toEqual({
+      session: { loggedInUsers: [alice], guestAgentConnected: false },
+      logons: [],
+      logoffs: [],
+    });
+    // When the agent is back and nobody is on, idleness counts from then, not from the bind.
+    const back = observeSession(unknown.session, { kind: 'users', users: [] }, at('09:30'), BOUND);
+    expect(back.session.idleSince).toBe('2026-11-25T09:30:00Z');
+  });
+});
+
+describe('session policies', () => {
+  const policy = (over: Partial<VerdictInput['policy']> = {}): VerdictInput['policy'] => ({
+    logoff: { action: 'Release', gracePeriodMinutes: 5 },
+    idle: { action: 'Release', timeoutMinutes: 120 },
+    ...over,
+  });
+  const input = (over: Partial<VerdictInput>): VerdictInput => ({
+    session: undefined,
+    assignment: 'Automatic',
+    policy: policy(),
+    running: true,
+    now: at('10:00'),
+    ...over,
+  });
+  const loggedOff: Session = { idleSince: '2026-11-25T09:58:00Z', lastSeenTime: '2026-11-25T09:58:00Z' };
+
+  it('keeps a desktop someone is logged on to, or that nobody can see into', () => {
+    expect(sessionVerdict(input({ session: { loggedInUsers: [alice], idleSince: BOUND } }))).toEqual({ kind: 'keep' });
+    expect(sessionVerdict(input({ session: { guestAgentConnected: false } }))).toEqual({ kind: 'keep' });
+    expect(sessionVerdict(input({}))).toEqual({ kind: 'keep' });
+  });
+
+  it('releases an automatic desktop when the logoff grace period is over, and says when that will be', () => {
+    expect(sessionVerdict(input({ session: loggedOff }))).toEqual({ kind: 'keep', recheckInMs: 3 * 60_000 });
+    const verdict = sessionVerdict(input({ session: loggedOff, now: at('10:03') }));
+    expect(verdict).toMatchObject({ kind: 'release', reason: 'LoggedOff' });
+    expect(verdict.kind === 'release' && verdict.message).toContain('grace period of 5 minutes');
+  });
+
+  it('ignores logoff in manual pools and when the action is None, but not idleness', () => {
+    const manual = sessionVerdict(input({ session: loggedOff, assignment: 'Manual', now: at('10:03') }));
+    expect(manual).toEqual({ kind: 'keep', recheckInMs: 115 * 60_000 });
+    const none = sessionVerdict(
+      input({
+        session: loggedOff,
+        policy: policy({ logoff: { action: 'None', gracePeriodMinutes: 5 } }),
+        now: at('10:03'),
+      }),
+    );
+    expect(none.kind).toBe('keep');
+  });
+
+  it('releases or powers off a desktop nobody used for the idle timeout', () => {
+    const idle: Session = { idleSince: BOUND };
+    expect(sessionVerdict(input({ session: idle, now: at('09:59') }))).toEqual({ kind: 'keep', recheckInMs: 60_000 });
+    expect(sessionVerdict(input({ session: idle }))).toMatchObject({ kind: 'release', reason: 'IdleTimeout' });
+    const powerOff = policy({ idle: { action: 'PowerOff', timeoutMinutes: 120 } });
+    expect(sessionVerdict(input({ session: idle, policy: powerOff }))).toMatchObject({ kind: 'powerOff' });
+    // Already off: nothing more to do, and no timer.
+    expect(sessionVerdict(input({ session: idle, policy: powerOff, running: false }))).toEqual({ kind: 'keep' });
+    const never = policy({ idle: { action: 'Release', timeoutMinutes: 0 } });
+    expect(sessionVerdict(input({ session: idle, policy: never }))).toEqual({ kind: 'keep' });
+  });
+});
+
+describe("KubeVirt's userlist", () => {
+  it('turns seconds since the epoch into times and drops nameless entries', () => {
+    const users = parseUserList({
+      items: [
+        { userName: 'alice', domain: '', loginTime: 1764057600.25 },
+        { domain: 'CORP' },
+        { userName: 'bob', domain: 'CORP' },
+      ],
+    });
+    expect(users).toEqual([
+      { userName: 'alice', loginTime: '2025-11-25T08:00:00Z' },
+      { userName: 'bob', domain: 'CORP' },
+    ]);
+  });
+});
