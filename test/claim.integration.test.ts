@@ -1,130 +1,17 @@
 // Logon and logoff: DesktopClaims bind desktops safely under races and restarts, grant exactly
 // that desktop, and give it back at release — reset with a new disk in stateless pools.
-import { CoreV1Api, CustomObjectsApi, type KubernetesObject, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { API_VERSION } from '../src/api/index.js';
 import { CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION } from '../src/controllers/annotations.js';
-import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
+import { kubeconfig, useTestNamespace } from './support/cluster.js';
+import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('claim');
-const apply = applyAs();
-const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
 const world = useWorld(namespace);
-
-interface Claim extends KubernetesObject {
-  status?: {
-    phase?: string;
-    desktop?: { name: string; ready: boolean };
-    connection?: { vncPath?: string };
-    conditions?: { type: string; status: string; reason: string; message: string }[];
-  };
-}
-interface Vm extends KubernetesObject {
-  spec: { runStrategy: string };
-}
-
-/** A template whose desktops each get their own disk, cloned from a golden DataSource. */
-async function templateWithDisks(): Promise<void> {
-  await apply({
-    apiVersion: 'cdi.kubevirt.io/v1beta1',
-    kind: 'DataSource',
-    metadata: { name: 'golden', namespace: namespace() },
-    spec: { source: { pvc: { name: 'golden-image', namespace: namespace() } } },
-  });
-  await apply({
-    apiVersion: API_VERSION,
-    kind: 'VMTemplate',
-    metadata: { name: 'fedora', namespace: namespace() },
-    spec: {
-      os: { type: 'Linux' },
-      resources: { cpu: { cores: 2 }, memory: '4Gi' },
-      rootDisk: { source: { dataSource: { name: 'golden' } }, size: '20Gi' },
-    },
-  });
-}
-
-async function pool(name: string, spec: Record<string, unknown>): Promise<void> {
-  await apply({
-    apiVersion: API_VERSION,
-    kind: 'VirtualDesktopPool',
-    metadata: { name, namespace: namespace() },
-    spec: { templateRef: { name: 'fedora' }, ...spec },
-  });
-}
-
-async function claim(name: string, user: string, poolName = 'sales'): Promise<void> {
-  await apply({
-    apiVersion: API_VERSION,
-    kind: 'DesktopClaim',
-    metadata: { name, namespace: namespace() },
-    spec: { poolRef: { name: poolName }, user },
-  });
-}
-
-async function readClaim(name: string): Promise<Claim> {
-  return (await custom().getNamespacedCustomObject({
-    group: 'kubevdi.io',
-    version: 'v1alpha1',
-    plural: 'desktopclaims',
-    namespace: namespace(),
-    name,
-  })) as Claim;
-}
-
-async function listClaims(): Promise<Claim[]> {
-  return (
-    (await custom().listNamespacedCustomObject({
-      group: 'kubevdi.io',
-      version: 'v1alpha1',
-      plural: 'desktopclaims',
-      namespace: namespace(),
-    })) as { items: Claim[] }
-  ).items;
-}
-
-async function deleteClaim(name: string): Promise<void> {
-  await custom().deleteNamespacedCustomObject({
-    group: 'kubevdi.io',
-    version: 'v1alpha1',
-    plural: 'desktopclaims',
-    namespace: namespace(),
-    name,
-  });
-}
-
-async function vms(): Promise<Vm[]> {
-  return (
-    (await custom().listNamespacedCustomObject({
-      group: 'kubevirt.io',
-      version: 'v1',
-      plural: 'virtualmachines',
-      namespace: namespace(),
-    })) as { items: Vm[] }
-  ).items;
-}
-
-/** The uid of a desktop's disk (its DataVolume): the identity of what a user wrote. */
-async function diskUid(desktop: string): Promise<string | undefined> {
-  const dv = (await custom()
-    .getNamespacedCustomObject({
-      group: 'cdi.kubevirt.io',
-      version: 'v1beta1',
-      plural: 'datavolumes',
-      namespace: namespace(),
-      name: `${desktop}-root`,
-    })
-    .catch(() => undefined)) as KubernetesObject | undefined;
-  return dv?.metadata?.uid;
-}
-
-const bound = async (name: string) =>
-  eventually(async () => {
-    const c = await readClaim(name);
-    expect(c.status?.phase).toBe('Bound');
-    return c;
-  }, 30_000);
+const { templateWithDisks, pool, claim, readClaim, listClaims, deleteClaim, vms, diskUid, bound } =
+  useDesktops(namespace);
 
 describe('a DesktopClaim', () => {
   it('binds a ready prestarted desktop, starts nothing else, and grants its user exactly that desktop', async () => {
@@ -153,7 +40,13 @@ describe('a DesktopClaim', () => {
     const role = await kubeconfig()
       .makeApiClient(RbacAuthorizationV1Api)
       .readNamespacedRole({ namespace: namespace(), name: 'kubevdi-claim-alice' });
-    expect(role.rules?.every((r) => r.resourceNames?.length === 1 && r.resourceNames[0] === warm)).toBe(true);
+    // Her own claim, and the one desktop: every rule names exactly one object.
+    expect(role.rules?.map((r) => [r.resources?.[0], r.resourceNames])).toEqual([
+      ['desktopclaims', ['alice']],
+      ['virtualmachines', [warm]],
+      ['virtualmachineinstances/vnc', [warm]],
+      ['virtualmachines/start', [warm]],
+    ]);
     const binding = await kubeconfig()
       .makeApiClient(RbacAuthorizationV1Api)
       .readNamespacedRoleBinding({ namespace: namespace(), name: 'kubevdi-claim-alice' });
@@ -212,7 +105,7 @@ describe('a DesktopClaim', () => {
       (await vms()).map((vm) => [vm.metadata?.name, vm.metadata?.annotations?.[HOLDER_ANNOTATION]]),
     );
     for (const c of claims.filter((x) => x.status?.phase === 'Bound')) {
-      expect(holders.get(c.status?.desktop?.name)).toBe((c as unknown as { spec: { user: string } }).spec.user);
+      expect(holders.get(c.status?.desktop?.name)).toBe(c.spec.user);
     }
   }, 120_000); // a hundred logons and a crash on two shared cores
 

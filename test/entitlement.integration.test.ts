@@ -70,11 +70,15 @@ describe('entitlements and the claim admission policy', () => {
     // A pool admin may claim on behalf of someone (RHEV's "assign"); a plain user may not.
     expect((await create('carol', claim('for-alice', 'alice'))).metadata?.name).toBe('for-alice');
 
-    // Nobody but its user (or a pool admin) releases a claim.
+    // Nobody but its user (or a pool admin) reads or releases a claim: users are granted their own claims only.
     const claims = (user: string) => kubeconfig(user).makeApiClient(CustomObjectsApi);
     const path = { group: 'kubevdi.io', version: 'v1alpha1', plural: 'desktopclaims', namespace: namespace() };
     expect((await refusal(claims('bob').deleteNamespacedCustomObject({ ...path, name: 'alice' }))).message).toBe(
-      "desktopclaims.kubevdi.io \"alice\" is forbidden: ValidatingAdmissionPolicy 'kubevdi-desktopclaims' with binding 'kubevdi-desktopclaims' denied request: only alice (or a pool administrator) may change or release this claim",
+      `desktopclaims.kubevdi.io "alice" is forbidden: User "bob" cannot delete resource "desktopclaims" in API group "kubevdi.io" in the namespace "${namespace()}"`,
+    );
+    expect((await refusal(claims('bob').getNamespacedCustomObject({ ...path, name: 'alice' }))).code).toBe(403);
+    await eventually(async () =>
+      expect(await claims('alice').getNamespacedCustomObject({ ...path, name: 'alice' })).toBeDefined(),
     );
     await claims('alice').deleteNamespacedCustomObject({ ...path, name: 'alice' });
 

@@ -5,7 +5,14 @@
 // It also ends claims by the pool's session policies (logoff, idle) from the `status.session`
 // the session controller writes: such a claim stays, phase Released, as the record of why.
 // Reconcile reads top to bottom: finalizers → releases → plan → bind → policies → grants → status.
-import { ApiException, type KubernetesObject, type V1Role, type V1RoleBinding } from '@kubernetes/client-node';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  ApiException,
+  type KubernetesObject,
+  type V1PolicyRule,
+  type V1Role,
+  type V1RoleBinding,
+} from '@kubernetes/client-node';
 import type { DesktopClaim, DesktopClaimStatus } from '../api/desktopclaim.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { grantName, renderGrantBinding, renderGrantRole } from '../render/grants.js';
@@ -105,7 +112,8 @@ async function reconcile(
     await giveBack(deps, pool, claim, desktops, log);
   }
   if (!pool) {
-    for (const claim of claims.filter((c) => !isReleased(c))) {
+    for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && !isReleased(c))) {
+      await ensureGrant(deps, poolName, claim, undefined);
       await writeClaimStatus(deps, claim, undefined, {
         kind: 'pending',
         reason: 'PoolNotFound',
@@ -165,7 +173,7 @@ async function reconcile(
       }
     }
     statuses.push(async () => {
-      if (decision.kind !== 'pending') await ensureGrant(deps, pool, claim, decision.desktop);
+      await ensureGrant(deps, poolName, claim, decision.kind === 'pending' ? undefined : decision.desktop);
       await writeClaimStatus(deps, claim, desktop, decision);
     });
   }
@@ -260,35 +268,49 @@ async function bind(deps: ClaimControllerDeps, claim: Claim, desktop: Desktop): 
   }
 }
 
+/**
+ * The claim's grant as it should be now: its own claim always, its desktop while bound. Written
+ * only when the cache shows something else (a new claim, a bind, a release, a hand edit).
+ */
 async function ensureGrant(
   deps: ClaimControllerDeps,
-  pool: VirtualDesktopPool,
+  pool: string,
   claim: Claim,
-  desktop: string,
+  desktop: string | undefined,
 ): Promise<void> {
+  const namespace = claim.metadata?.namespace as string;
   const input = {
-    claim: { name: claim.metadata?.name as string, namespace: claim.metadata?.namespace as string, uid: uidOf(claim) },
-    pool: pool.metadata?.name as string,
+    claim: { name: claim.metadata?.name as string, namespace, uid: uidOf(claim) },
+    pool,
     user: claim.spec.user,
     desktop,
   };
+  const role = renderGrantRole(input);
+  const binding = renderGrantBinding(input);
   const name = grantName(input.claim.name);
-  const role = deps.roles.get(input.claim.namespace, name);
-  const binding = deps.roleBindings.get(input.claim.namespace, name);
-  // As the cache shows them they are what we would apply: nothing to write.
-  if (role?.metadata?.labels?.[LABELS.desktop] !== desktop) await deps.apply(renderGrantRole(input));
-  if (binding?.metadata?.labels?.[LABELS.desktop] !== desktop || binding.subjects?.[0]?.name !== claim.spec.user) {
-    await deps.apply(renderGrantBinding(input));
+  if (!sameGrant(deps.roles.get(namespace, name), role, (r) => r.rules?.map(ruleShape))) await deps.apply(role);
+  if (!sameGrant(deps.roleBindings.get(namespace, name), binding, (b) => [b.roleRef, b.subjects])) {
+    await deps.apply(binding);
   }
 }
 
-/** The grant goes first: the user loses access to the desktop before it is handed on. */
-async function removeGrant(deps: ClaimControllerDeps, claim: Claim): Promise<void> {
-  const namespace = claim.metadata?.namespace as string;
-  const name = grantName(claim.metadata?.name as string);
-  if (deps.roles.get(namespace, name) || deps.roleBindings.get(namespace, name)) {
-    await deps.actions.deleteGrant(namespace, name);
-  }
+function sameGrant<T extends V1Role | V1RoleBinding>(
+  current: T | undefined,
+  desired: T,
+  content: (obj: T) => unknown,
+): boolean {
+  if (!current) return false;
+  const labels = (obj: T) => obj.metadata?.labels ?? {};
+  return (
+    Object.entries(labels(desired)).every(([k, v]) => labels(current)[k] === v) &&
+    labels(current)[LABELS.desktop] === labels(desired)[LABELS.desktop] &&
+    isDeepStrictEqual(content(current), content(desired))
+  );
+}
+
+/** A rule as we write it, whatever empty fields the API server adds. */
+function ruleShape(rule: V1PolicyRule) {
+  return { apiGroups: rule.apiGroups, resources: rule.resources, resourceNames: rule.resourceNames, verbs: rule.verbs };
 }
 
 /**
@@ -303,7 +325,10 @@ async function giveBack(
   desktops: readonly Desktop[],
   log: Logger,
 ): Promise<void> {
-  await removeGrant(deps, claim);
+  // The desktop's part of the grant goes first: the user loses it before it is handed on.
+  if (!claim.metadata?.deletionTimestamp) {
+    await ensureGrant(deps, claim.spec.poolRef.name, claim, undefined);
+  }
   const desktop = desktops.find((d) => d.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uidOf(claim));
   if (!desktop || !pool) return;
   const namespace = claim.metadata?.namespace as string;

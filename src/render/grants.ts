@@ -1,14 +1,16 @@
-// The per-desktop grant of a bound claim — RHEV's UserVmManager on one VM: exactly what its user
-// needs to use that desktop, limited by resourceNames to it, and nothing else. Pure.
-import type { V1Role, V1RoleBinding } from '@kubernetes/client-node';
-import { API_VERSION } from '../api/meta.js';
+// The grant of a claim's user, limited by resourceNames: their own claim (read, watch, release;
+// nobody else's, so users do not see who works where), and while it is bound its desktop —
+// RHEV's UserVmManager on one VM: exactly what they need to use it, and nothing else. Pure.
+import type { V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import { API_VERSION, GROUP } from '../api/meta.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 
 export interface GrantInput {
   claim: { name: string; namespace: string; uid: string };
   pool: string;
   user: string;
-  desktop: string;
+  /** The bound desktop; none while the claim waits or after it was released. */
+  desktop?: string;
 }
 
 export function grantName(claim: string): string {
@@ -16,44 +18,53 @@ export function grantName(claim: string): string {
 }
 
 export function renderGrantRole(input: GrantInput): V1Role {
-  const { desktop } = input;
-  const one = [desktop];
+  const ownClaim: V1PolicyRule = {
+    apiGroups: [GROUP],
+    resources: ['desktopclaims'],
+    resourceNames: [input.claim.name],
+    verbs: ['get', 'list', 'watch', 'delete'],
+  };
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     metadata: meta(input),
-    rules: [
-      {
-        apiGroups: ['kubevirt.io'],
-        resources: ['virtualmachines', 'virtualmachineinstances'],
-        resourceNames: one,
-        verbs: ['get', 'watch'],
-      },
-      {
-        apiGroups: ['subresources.kubevirt.io'],
-        resources: [
-          'virtualmachineinstances/vnc',
-          'virtualmachineinstances/console',
-          'virtualmachineinstances/usbredir',
-          'virtualmachineinstances/userlist',
-          'virtualmachineinstances/guestosinfo',
-        ],
-        resourceNames: one,
-        verbs: ['get'],
-      },
-      {
-        apiGroups: ['subresources.kubevirt.io'],
-        resources: [
-          'virtualmachines/start',
-          'virtualmachines/stop',
-          'virtualmachines/restart',
-          'virtualmachineinstances/softreboot',
-        ],
-        resourceNames: one,
-        verbs: ['update'],
-      },
-    ],
+    rules: input.desktop ? [ownClaim, ...desktopRules(input.desktop)] : [ownClaim],
   };
+}
+
+function desktopRules(desktop: string): V1PolicyRule[] {
+  const one = [desktop];
+  return [
+    {
+      apiGroups: ['kubevirt.io'],
+      resources: ['virtualmachines', 'virtualmachineinstances'],
+      resourceNames: one,
+      verbs: ['get', 'watch'],
+    },
+    {
+      apiGroups: ['subresources.kubevirt.io'],
+      resources: [
+        'virtualmachineinstances/vnc',
+        'virtualmachineinstances/console',
+        'virtualmachineinstances/usbredir',
+        'virtualmachineinstances/userlist',
+        'virtualmachineinstances/guestosinfo',
+      ],
+      resourceNames: one,
+      verbs: ['get'],
+    },
+    {
+      apiGroups: ['subresources.kubevirt.io'],
+      resources: [
+        'virtualmachines/start',
+        'virtualmachines/stop',
+        'virtualmachines/restart',
+        'virtualmachineinstances/softreboot',
+      ],
+      resourceNames: one,
+      verbs: ['update'],
+    },
+  ];
 }
 
 export function renderGrantBinding(input: GrantInput): V1RoleBinding {
@@ -61,7 +72,8 @@ export function renderGrantBinding(input: GrantInput): V1RoleBinding {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    metadata: meta(input),
+    // Which desktop is the Role's business: the binding stays the same from logon to logoff.
+    metadata: meta({ ...input, desktop: undefined }),
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: grantName(claim.name) },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
   };
@@ -71,7 +83,11 @@ function meta({ claim, pool, desktop }: GrantInput) {
   return {
     name: grantName(claim.name),
     namespace: claim.namespace,
-    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.pool]: pool, [LABELS.desktop]: desktop },
+    labels: {
+      [LABELS.managedBy]: MANAGED_BY,
+      [LABELS.pool]: pool,
+      ...(desktop ? { [LABELS.desktop]: desktop } : {}),
+    },
     // Owned by the claim: if the operator is gone when a claim is deleted, the grant goes anyway.
     ownerReferences: [
       {

@@ -1,0 +1,123 @@
+// Desktops from a test's point of view: a template with per-desktop disks, pools, claims made as
+// the admin, and reads of what the operator did. Shared by the claim, session and permission tests.
+import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import { expect } from 'vitest';
+import { API_VERSION } from '../../src/api/index.js';
+import { applyAs, kubeconfig } from './cluster.js';
+import { eventually } from './eventually.js';
+
+export interface Claim extends KubernetesObject {
+  spec: { poolRef: { name: string }; user: string };
+  status?: {
+    phase?: string;
+    desktop?: { name: string; ready: boolean };
+    connection?: { vncPath?: string };
+    session?: {
+      loggedInUsers?: { userName: string; domain?: string; loginTime?: string }[];
+      guestAgentConnected?: boolean;
+      idleSince?: string;
+      lastSeenTime?: string;
+    };
+    releasedTime?: string;
+    conditions?: { type: string; status: string; reason: string; message: string }[];
+  };
+}
+export interface Vm extends KubernetesObject {
+  spec: { runStrategy: string };
+  status?: { ready?: boolean; printableStatus?: string };
+}
+
+const CLAIMS = { group: 'kubevdi.io', version: 'v1alpha1', plural: 'desktopclaims' };
+
+export function useDesktops(namespace: () => string) {
+  const apply = applyAs();
+  const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
+
+  /** A template whose desktops each get their own disk, cloned from a golden DataSource. */
+  async function templateWithDisks(name = 'fedora'): Promise<void> {
+    await apply({
+      apiVersion: 'cdi.kubevirt.io/v1beta1',
+      kind: 'DataSource',
+      metadata: { name: 'golden', namespace: namespace() },
+      spec: { source: { pvc: { name: 'golden-image', namespace: namespace() } } },
+    });
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'VMTemplate',
+      metadata: { name, namespace: namespace() },
+      spec: {
+        os: { type: 'Linux' },
+        resources: { cpu: { cores: 2 }, memory: '4Gi' },
+        rootDisk: { source: { dataSource: { name: 'golden' } }, size: '20Gi' },
+      },
+    });
+  }
+
+  async function pool(name: string, spec: Record<string, unknown>): Promise<void> {
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'VirtualDesktopPool',
+      metadata: { name, namespace: namespace() },
+      spec: { templateRef: { name: 'fedora' }, ...spec },
+    });
+  }
+
+  /** A claim made by the admin (who may assign) for `user`. */
+  async function claim(name: string, user: string, poolName = 'sales'): Promise<void> {
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'DesktopClaim',
+      metadata: { name, namespace: namespace() },
+      spec: { poolRef: { name: poolName }, user },
+    });
+  }
+
+  async function readClaim(name: string): Promise<Claim> {
+    return (await custom().getNamespacedCustomObject({ ...CLAIMS, namespace: namespace(), name })) as Claim;
+  }
+
+  async function listClaims(): Promise<Claim[]> {
+    return ((await custom().listNamespacedCustomObject({ ...CLAIMS, namespace: namespace() })) as { items: Claim[] })
+      .items;
+  }
+
+  async function deleteClaim(name: string): Promise<void> {
+    await custom().deleteNamespacedCustomObject({ ...CLAIMS, namespace: namespace(), name });
+  }
+
+  async function vms(): Promise<Vm[]> {
+    return (
+      (await custom().listNamespacedCustomObject({
+        group: 'kubevirt.io',
+        version: 'v1',
+        plural: 'virtualmachines',
+        namespace: namespace(),
+      })) as { items: Vm[] }
+    ).items;
+  }
+
+  /** The uid of a desktop's disk (its DataVolume): the identity of what a user wrote. */
+  async function diskUid(desktop: string): Promise<string | undefined> {
+    const dv = (await custom()
+      .getNamespacedCustomObject({
+        group: 'cdi.kubevirt.io',
+        version: 'v1beta1',
+        plural: 'datavolumes',
+        namespace: namespace(),
+        name: `${desktop}-root`,
+      })
+      .catch(() => undefined)) as KubernetesObject | undefined;
+    return dv?.metadata?.uid;
+  }
+
+  /** Waits until the claim is Bound (and, with `ready`, its desktop ready) and returns it. */
+  const bound = async (name: string, { ready = false } = {}) =>
+    eventually(async () => {
+      const c = await readClaim(name);
+      expect(c.status?.phase).toBe('Bound');
+      if (ready) expect(c.status?.desktop?.ready).toBe(true);
+      return c;
+    }, 30_000);
+
+  return { templateWithDisks, pool, claim, readClaim, listClaims, deleteClaim, vms, diskUid, bound };
+}
