@@ -52,6 +52,20 @@ describe('a DesktopClaim', () => {
       .readNamespacedRoleBinding({ namespace: namespace(), name: 'kubevdi-claim-alice' });
     expect(binding.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }]);
 
+    // A grant deleted by hand comes back.
+    await kubeconfig()
+      .makeApiClient(RbacAuthorizationV1Api)
+      .deleteNamespacedRole({ namespace: namespace(), name: 'kubevdi-claim-alice' });
+    await eventually(async () =>
+      expect(
+        (
+          await kubeconfig()
+            .makeApiClient(RbacAuthorizationV1Api)
+            .readNamespacedRole({ namespace: namespace(), name: 'kubevdi-claim-alice' })
+        ).rules,
+      ).toEqual(role.rules),
+    );
+
     // alice may read her own desktop now, and only that one.
     const asAlice = kubeconfig('alice').makeApiClient(CustomObjectsApi);
     const vmPath = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', namespace: namespace() };

@@ -7,12 +7,17 @@ import { parseAllDocuments } from 'yaml';
 import { type Apply, makeApply } from '../../src/runtime/apply.js';
 
 export function kubeconfig(user?: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigFile(user));
+  return kc;
+}
+
+/** The kubeconfig file of a test user (of the admin without one), for clients that read files. */
+export function kubeconfigFile(user?: string): string {
   const cluster = inject('cluster');
   const file = user ? cluster.userKubeconfigs[user] : cluster.adminKubeconfig;
   if (!file) throw new Error(`no test user ${user}`);
-  const kc = new KubeConfig();
-  kc.loadFromFile(file);
-  return kc;
+  return file;
 }
 
 let counter = 0;

@@ -3,6 +3,9 @@ export const TEST_USERS: Record<string, string[]> = {
   alice: ['vdi-users'],
   bob: ['vdi-users', 'vdi-admins'],
   carol: ['vdi-pool-admins'],
+  dave: ['vdi-template-admins'],
+  erin: ['vdi-power-users'],
+  frank: ['vdi-users'],
   /** The operator in tests runs as this user, bound to nothing but the kubevdi:operator ClusterRole. */
   'kubevdi-operator': [],
 };
