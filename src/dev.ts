@@ -49,7 +49,7 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
   const logs = path.join(workDir, 'logs');
   await mkdir(logs, { recursive: true });
 
-  const simulator = await startSimulatorProcess(cp.adminKubeconfig, path.join(logs, 'simulator.log'));
+  const simulator = await startSimulatorProcess(cp, path.join(logs, 'simulator.log'));
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(cp.adminKubeconfig);
   const operatorLog = pino({ level: 'info' }, pino.destination({ dest: path.join(logs, 'operator.log'), sync: false }));
@@ -92,11 +92,24 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
   return cp;
 }
 
-/** The simulator as a child process that dies with us (it exits when its stdin closes). */
-async function startSimulatorProcess(kubeconfig: string, logFile: string): Promise<ChildProcess> {
+/**
+ * The simulator as a child process that dies with us (it exits when its stdin closes). It also
+ * plays virt-api: KubeVirt's subresources (start/stop, VNC, userlist) through the API server's
+ * aggregation layer, trusting the API server's front-proxy client certificate.
+ */
+async function startSimulatorProcess(cp: ControlPlane, logFile: string): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', SIMULATOR, '--kubeconfig', kubeconfig, '--exit-on-stdin-close'],
+    [
+      '--import',
+      'tsx',
+      SIMULATOR,
+      '--kubeconfig',
+      cp.adminKubeconfig,
+      '--exit-on-stdin-close',
+      '--virt-api-front-proxy-ca',
+      cp.frontProxy.caFile,
+    ],
     {
       cwd: REPO_ROOT,
       stdio: ['pipe', 'pipe', openSync(logFile, 'a')],

@@ -53,6 +53,17 @@ describe('kubevdi dev', () => {
     const lines = vms.stdout.trim().split('\n');
     expect(lines).toHaveLength(20);
     expect(lines.filter((l) => /\sRunning\s+True$/.test(l))).toHaveLength(5);
+    // The simulator plays virt-api too: KubeVirt's subresources are served through the API server.
+    const apiService = await run(kubectl, [
+      'get',
+      'apiservice',
+      'v1.subresources.kubevirt.io',
+      '-o',
+      'jsonpath={.status.conditions[?(@.type=="Available")].status}',
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(apiService.stdout).toBe('True');
     const scaled = await run(kubectl, [
       'scale',
       'vdp/callcenter',

@@ -4,19 +4,23 @@
 //        [--boot-delay-ms 200] [--stop-delay-ms 100] [--clone-delay-ms 300]
 //        [--crash-loop-backoff-ms 1000] [--node-name sim-node-1]
 //        [--no-finalizers] [--no-firmware-uuid] [--exit-on-stdin-close]
+//        [--virt-api-front-proxy-ca FILE]
 //
-// Prints `simulator ready` on stdout once its watches are synced, logs one line per state change on
-// stderr, and exits 0 on SIGTERM or SIGINT (or when stdin closes, with --exit-on-stdin-close: the
-// parent that spawned it is gone). See README.md.
+// Prints `simulator ready` on stdout once its watches are synced (and, with
+// --virt-api-front-proxy-ca, once its virt-api is registered and Available), logs one line per
+// state change on stderr, and exits 0 on SIGTERM or SIGINT (or when stdin closes, with
+// --exit-on-stdin-close: the parent that spawned it is gone). See README.md.
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_CONFIG, type SimulatorConfig } from './context.js';
 import { runSimulator } from './simulator.js';
+import { startVirtApi } from './virt-api/index.js';
 
 const USAGE = `usage: node --import tsx test/simulator/main.ts --kubeconfig FILE [--namespace NS | --namespace-prefix P]
   [--boot-delay-ms ${DEFAULT_CONFIG.bootDelayMs}] [--stop-delay-ms ${DEFAULT_CONFIG.stopDelayMs}] [--clone-delay-ms ${DEFAULT_CONFIG.cloneDelayMs}]
   [--crash-loop-backoff-ms ${DEFAULT_CONFIG.crashLoopBackoffMs}] [--node-name ${DEFAULT_CONFIG.nodeName}]
-  [--no-finalizers] [--no-firmware-uuid] [--exit-on-stdin-close]`;
+  [--no-finalizers] [--no-firmware-uuid] [--exit-on-stdin-close]
+  [--virt-api-front-proxy-ca FILE]   also serve KubeVirt's subresource API (virt-api) through the API server`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -73,11 +77,13 @@ async function main(): Promise<void> {
 
   let stopping: Promise<void> | undefined;
   let simulator: { stop(): Promise<void> } | undefined;
+  let virtApi: { stop(): Promise<void> } | undefined;
   const shutdown = (why: string) => {
     stopping ??= (async () => {
       log(`simulator: ${why}, stopping`);
       const force = setTimeout(() => process.exit(0), 5000);
       force.unref();
+      await virtApi?.stop();
       await simulator?.stop();
       process.exit(0);
     })();
@@ -91,6 +97,8 @@ async function main(): Promise<void> {
   }
 
   simulator = await runSimulator(kc, config, log);
+  const frontProxyCaFile = values['virt-api-front-proxy-ca'];
+  if (frontProxyCaFile && !stopping) virtApi = await startVirtApi({ kubeconfig: kc, frontProxyCaFile, log });
   if (stopping) return;
   process.stdout.write('simulator ready\n');
 }
@@ -109,6 +117,7 @@ function parse() {
       'no-finalizers': { type: 'boolean' },
       'no-firmware-uuid': { type: 'boolean' },
       'exit-on-stdin-close': { type: 'boolean' },
+      'virt-api-front-proxy-ca': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

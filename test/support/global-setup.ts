@@ -9,10 +9,12 @@ import { type ControlPlane, startControlPlane } from '../../src/devcluster/contr
 import { applyManifests, yamlFiles } from '../../src/devcluster/manifests.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { makeApply } from '../../src/runtime/apply.js';
+import { startVirtApi, type VirtApi } from '../simulator/virt-api/index.js';
 import { KUBEVIRT_CRDS_DIR } from './kubevirt.js';
 import { type ClusterInfo, TEST_USERS } from './users.js';
 
 let controlPlane: ControlPlane | undefined;
+let virtApi: VirtApi | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const log = (line: string) => process.stderr.write(`[control plane] ${line}\n`);
@@ -41,6 +43,13 @@ export async function setup(project: TestProject): Promise<void> {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubevdi:operator' },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'kubevdi-operator' }],
   });
+  // KubeVirt's subresource API (start/stop, userlist, VNC) through the aggregation layer, for all
+  // tests at once: one APIService can point at one server only. VIRT_API_LOG=1 echoes its requests.
+  virtApi = await startVirtApi({
+    kubeconfig: admin,
+    frontProxyCaFile: cp.frontProxy.caFile,
+    log: process.env.VIRT_API_LOG ? (line) => process.stderr.write(`[virt-api] ${line}\n`) : undefined,
+  });
   log(`ready at ${cp.url} in ${((Date.now() - started) / 1000).toFixed(1)} s (binaries from ${binaries.source})`);
   const info: ClusterInfo = {
     url: cp.url,
@@ -52,6 +61,7 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  await virtApi?.stop();
   await controlPlane?.stop();
 }
 
