@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import {
   ApiException,
   AppsV1Api,
+  CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   type KubernetesObject,
@@ -13,6 +14,7 @@ import {
   type V1ControllerRevision,
   type V1Role,
   type V1RoleBinding,
+  type V1Service,
 } from '@kubernetes/client-node';
 import type { DesktopClaim } from './api/desktopclaim.js';
 import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
@@ -31,6 +33,7 @@ import {
   POOLS,
   ROLE_BINDINGS,
   ROLES,
+  SERVICES,
   VIRTUAL_MACHINES,
   VMTEMPLATES,
 } from './resources.js';
@@ -100,6 +103,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const claims = new Informer<DesktopClaim & KubernetesObject>(kc, CLAIMS, scope);
   const roles = new Informer<V1Role>(kc, ROLES, ours);
   const roleBindings = new Informer<V1RoleBinding>(kc, ROLE_BINDINGS, ours);
+  const services = new Informer<V1Service>(kc, SERVICES, ours);
   claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
   const byLabel = (label: string) => (obj: KubernetesObject) => {
     const value = obj.metadata?.labels?.[label];
@@ -108,7 +112,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   revisions.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
-  const informers = [templates, pools, revisions, desktops, claims, roles, roleBindings];
+  services.addIndex(BY_POOL, byLabel(LABELS.pool));
+  const informers = [templates, pools, revisions, desktops, claims, roles, roleBindings, services];
 
   const apply = makeApply(kc, FIELD_MANAGER, metrics);
   const writeStatus = makeStatusWriter(kc, metrics);
@@ -116,6 +121,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const custom = makeApiClient(kc, CustomObjectsApi, metrics);
   const apps = makeApiClient(kc, AppsV1Api, metrics);
   const rbac = makeApiClient(kc, RbacAuthorizationV1Api, metrics);
+  const core = makeApiClient(kc, CoreV1Api, metrics);
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
   const vmPath = { group: VIRTUAL_MACHINES.group, version: VIRTUAL_MACHINES.version, plural: VIRTUAL_MACHINES.plural };
@@ -149,7 +155,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     poolController({
       ...shared,
       roleBindings,
+      services,
       deleteDesktop,
+      deleteService: (namespace, name) => ignoreNotFound(core.deleteNamespacedService({ namespace, name })),
     }),
     claimController({
       ...shared,

@@ -37,6 +37,13 @@ export const VIRTUAL_MACHINES: ResourceType = {
   kind: 'VirtualMachine',
   namespaced: true,
 };
+export const SERVICES: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'services',
+  kind: 'Service',
+  namespaced: true,
+};
 export const ROLES: ResourceType = {
   group: 'rbac.authorization.k8s.io',
   version: 'v1',

@@ -187,4 +187,29 @@ describe('a DesktopClaim', () => {
       ),
     ).toContain('DesktopReleased');
   });
+  it('exposes RDP through a Service per desktop when the pool enables it, and names it in the claim', async () => {
+    await world.start(['--leader-elect', 'false']);
+    await templateWithDisks();
+    await pool('sales', { size: 2, prestarted: 1, rdp: { enabled: true } });
+    const core = kubeconfig().makeApiClient(CoreV1Api);
+    const rdpServices = async () =>
+      (await core.listNamespacedService({ namespace: namespace() })).items.sort((a, b) =>
+        (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+      );
+    const services = await eventually(async () => {
+      const list = await rdpServices();
+      expect(list.map((svc) => svc.metadata?.name)).toEqual(['rdp-sales-0', 'rdp-sales-1']);
+      return list;
+    });
+    expect(services[0]?.spec?.selector).toEqual({ 'kubevdi.io/desktop': 'sales-0' });
+    expect(services[0]?.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])).toEqual([['rdp', 3389, 3389]]);
+
+    await claim('alice', 'alice');
+    const c = await bound('alice');
+    expect(c.status?.connection?.rdpService).toBe(`rdp-${c.status?.desktop?.name}`);
+
+    await pool('sales', { size: 2, prestarted: 1, rdp: { enabled: false } });
+    await eventually(async () => expect(await rdpServices()).toEqual([]));
+    await eventually(async () => expect((await readClaim('alice')).status?.connection?.rdpService).toBeUndefined());
+  });
 });

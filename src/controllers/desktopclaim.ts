@@ -19,6 +19,7 @@ import { grantName, renderGrantBinding, renderGrantRole } from '../render/grants
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { LABELS } from '../render/labels.js';
 import { parseDesktopIndex } from '../render/names.js';
+import { rdpServiceName } from '../render/rdp.js';
 import { CLAIMS } from '../resources.js';
 import type { Apply } from '../runtime/apply.js';
 import { type ConditionInput, isoSeconds, setConditions } from '../runtime/conditions.js';
@@ -174,7 +175,7 @@ async function reconcile(
     }
     statuses.push(async () => {
       await ensureGrant(deps, poolName, claim, decision.kind === 'pending' ? undefined : decision.desktop);
-      await writeClaimStatus(deps, claim, desktop, decision);
+      await writeClaimStatus(deps, claim, desktop, decision, pool.spec.rdp.enabled);
     });
   }
   await inParallel(statuses, (write) => write());
@@ -442,6 +443,7 @@ async function writeClaimStatus(
   claim: Claim,
   desktop: Desktop | undefined,
   decision: StatusDecision,
+  rdp = false,
 ): Promise<void> {
   const generation = claim.metadata?.generation;
   const namespace = claim.metadata?.namespace as string;
@@ -480,6 +482,7 @@ async function writeClaimStatus(
       boundTime: claim.status?.desktop?.name === name ? claim.status.boundTime : isoSeconds(new Date()),
       connection: {
         vncPath: `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachineinstances/${name}/vnc`,
+        ...(rdp ? { rdpService: rdpServiceName(name) } : {}),
       },
       conditions: setConditions(claim.status?.conditions, conditions, generation),
     };

@@ -2,13 +2,14 @@
 // named `<pool>-<index>`, `prestarted` idle ones running, new template revisions rolled out to
 // idle desktops — and writes what it sees into status. Reconcile reads top to bottom:
 // pool → template revision → desktops → plan → apply the plan → status.
-import type { KubernetesObject, V1ControllerRevision, V1RoleBinding } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ControllerRevision, V1RoleBinding, V1Service } from '@kubernetes/client-node';
 import type { VirtualDesktopPool, VirtualDesktopPoolStatus } from '../api/virtualdesktoppool.js';
 import type { VMTemplate, VMTemplateSpec } from '../api/vmtemplate.js';
 import { renderEntitlementBinding, renderEntitlementRole } from '../render/entitlements.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { LABELS, poolSelectorString } from '../render/labels.js';
 import { desktopName, parseDesktopIndex } from '../render/names.js';
+import { renderRdpService } from '../render/rdp.js';
 import { renderDesktop } from '../render/virtualmachine.js';
 import { POOLS } from '../resources.js';
 import type { Apply } from '../runtime/apply.js';
@@ -49,7 +50,10 @@ export interface PoolControllerDeps {
   desktops: Informer<VirtualMachine>;
   /** kubevdi's RoleBindings, to tell whether the pool's entitlement is already as it should be. */
   roleBindings: Informer<V1RoleBinding>;
+  /** kubevdi's Services (RDP), indexed BY_POOL. */
+  services: Informer<V1Service>;
   apply: Apply;
+  deleteService: (namespace: string, name: string) => Promise<void>;
   /** With the resourceVersion the decision was made on: a changed desktop is not deleted. */
   deleteDesktop: (namespace: string, name: string, resourceVersion?: string) => Promise<void>;
   writeStatus: WriteStatus;
@@ -65,6 +69,7 @@ export function poolController(deps: PoolControllerDeps): Controller {
     .forPrimary(deps.pools)
     .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
     .watches(deps.roleBindings, ownerKey('VirtualDesktopPool'))
+    .watches(deps.services, ownerKey('VirtualDesktopPool'))
     .watches(deps.templates, (t) =>
       deps.pools
         .list(t.metadata.namespace)
@@ -87,6 +92,7 @@ async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promi
 
   await ensureEntitlement(deps, pool);
   const desktops = deps.desktops.byIndex(BY_POOL, key);
+  await ensureRdpServices(deps, pool, desktops);
   const states = desktops.flatMap((vm) => desktopState(name, vm));
   const failing = desktops
     .filter((vm) => FAILED_STATUSES.has(vm.status?.printableStatus ?? ''))
@@ -275,12 +281,38 @@ async function ensureEntitlement(deps: PoolControllerDeps, pool: VirtualDesktopP
   const hash = hashOf([role, binding]);
   const existing = deps.roleBindings.get(pool.metadata.namespace as string, binding.metadata?.name as string);
   if (existing?.metadata?.annotations?.[SPEC_HASH_ANNOTATION] === hash) return;
-  const stamped = <T extends KubernetesObject>(obj: T): T => ({
+  await deps.apply(stamped(role, hash));
+  await deps.apply(stamped(binding, hash));
+}
+
+/** One RDP Service per desktop while the pool enables RDP; none otherwise. */
+async function ensureRdpServices(
+  deps: PoolControllerDeps,
+  pool: VirtualDesktopPool,
+  desktops: readonly VirtualMachine[],
+): Promise<void> {
+  const namespace = pool.metadata.namespace as string;
+  const identity = { name: pool.metadata.name as string, namespace, uid: pool.metadata.uid as string };
+  const wanted = pool.spec.rdp.enabled
+    ? desktops.map((vm) => renderRdpService(identity, vm.metadata?.name as string))
+    : [];
+  const existing = deps.services.byIndex(BY_POOL, `${namespace}/${identity.name}`);
+  const have = new Map(existing.map((svc) => [svc.metadata?.name, svc.metadata?.annotations?.[SPEC_HASH_ANNOTATION]]));
+  const changed = wanted
+    .map((svc) => stamped(svc, hashOf(svc)))
+    .filter((svc) => have.get(svc.metadata?.name) !== svc.metadata?.annotations?.[SPEC_HASH_ANNOTATION]);
+  await inParallel(changed, (svc) => deps.apply(svc));
+  const keep = new Set(wanted.map((svc) => svc.metadata?.name));
+  const extra = existing.filter((svc) => !keep.has(svc.metadata?.name)).map((svc) => svc.metadata?.name as string);
+  await inParallel(extra, (name) => deps.deleteService(namespace, name));
+}
+
+/** The object with a hash of what we render, so an unchanged one is never written again. */
+function stamped<T extends KubernetesObject>(obj: T, hash: string): T {
+  return {
     ...obj,
-    metadata: { ...obj.metadata, annotations: { [SPEC_HASH_ANNOTATION]: hash } },
-  });
-  await deps.apply(stamped(role));
-  await deps.apply(stamped(binding));
+    metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [SPEC_HASH_ANNOTATION]: hash } },
+  };
 }
 
 /** The desktop's VirtualMachine, with a hash of itself so an unchanged desktop is never written. */
@@ -298,11 +330,7 @@ function render(
     index,
     runStrategy: running ? 'Always' : 'Halted',
   });
-  const metadata = vm.metadata ?? {};
-  return {
-    ...vm,
-    metadata: { ...metadata, annotations: { ...metadata.annotations, [SPEC_HASH_ANNOTATION]: hashOf(vm) } },
-  };
+  return stamped(vm, hashOf(vm));
 }
 
 function situation(

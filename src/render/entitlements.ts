@@ -4,9 +4,9 @@
 // platform team writes in Git works the same way. Nothing beyond `use` of this pool can be
 // granted through `access`. Pure.
 import type { RbacV1Subject, V1Role, V1RoleBinding } from '@kubernetes/client-node';
-import { API_VERSION } from '../api/meta.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { LABELS, MANAGED_BY } from './labels.js';
+import { poolOwnerReference } from './owner.js';
 
 export function entitlementName(pool: string): string {
   return `kubevdi-pool-${pool}-users`;
@@ -52,15 +52,6 @@ function meta(pool: VirtualDesktopPool) {
     name: entitlementName(name),
     namespace: pool.metadata.namespace as string,
     labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.pool]: name },
-    ownerReferences: [
-      {
-        apiVersion: API_VERSION,
-        kind: 'VirtualDesktopPool',
-        name,
-        uid: pool.metadata.uid as string,
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ],
+    ownerReferences: [poolOwnerReference({ name, uid: pool.metadata.uid as string })],
   };
 }

@@ -29,7 +29,6 @@ import type {
   HypervFeatures,
   Interface,
   Network,
-  OwnerReference,
   Toleration,
   VideoType,
   VirtualMachine,
@@ -40,6 +39,7 @@ import type {
 import { KUBEVIRT_API_VERSION } from './kubevirt.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import { desktopName, rootDiskName } from './names.js';
+import { poolOwnerReference } from './owner.js';
 
 export interface DesktopInput {
   /** The pool, as read from the API server: metadata.name, namespace and uid are required. */
@@ -74,7 +74,7 @@ export function renderDesktop(input: DesktopInput): VirtualMachine {
   return {
     apiVersion: KUBEVIRT_API_VERSION,
     kind: 'VirtualMachine',
-    metadata: { name, namespace: pool.namespace, labels: labels(), ownerReferences: [ownerReference(pool)] },
+    metadata: { name, namespace: pool.namespace, labels: labels(), ownerReferences: [poolOwnerReference(pool)] },
     spec: vmSpec,
   };
 }
@@ -93,21 +93,6 @@ function poolIdentity(pool: VirtualDesktopPool): PoolIdentity {
     throw new Error('renderDesktop needs a pool read from the API server (metadata.name, namespace and uid)');
   }
   return { name, namespace, uid };
-}
-
-/**
- * The pool controls its desktops: garbage collection deletes them with the pool, and with
- * blockOwnerDeletion a foreground deletion of the pool waits for them.
- */
-function ownerReference(pool: PoolIdentity): OwnerReference {
-  return {
-    apiVersion: 'kubevdi.io/v1alpha1',
-    kind: 'VirtualDesktopPool',
-    name: pool.name,
-    uid: pool.uid,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
 }
 
 function desktopLabels(pool: string, template: string, revision: number, desktop: string): Record<string, string> {

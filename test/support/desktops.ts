@@ -11,7 +11,7 @@ export interface Claim extends KubernetesObject {
   status?: {
     phase?: string;
     desktop?: { name: string; ready: boolean };
-    connection?: { vncPath?: string };
+    connection?: { vncPath?: string; rdpService?: string };
     session?: {
       loggedInUsers?: { userName: string; domain?: string; loginTime?: string }[];
       guestAgentConnected?: boolean;
