@@ -4,20 +4,12 @@
 import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
-import { applyAs, kubeconfig, refusal, useTestNamespace } from './support/cluster.js';
+import { applyAs, bindClusterRole, kubeconfig, refusal, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('ent');
 const world = useWorld(namespace);
-
-const rbac = (name: string, role: string, subject: { kind: 'User' | 'Group'; name: string }) => ({
-  apiVersion: 'rbac.authorization.k8s.io/v1',
-  kind: 'RoleBinding',
-  metadata: { name, namespace: namespace() },
-  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-  subjects: [{ apiGroup: 'rbac.authorization.k8s.io', ...subject }],
-});
 
 const pool = (access: { users?: string[]; groups?: string[] }) => ({
   apiVersion: API_VERSION,
@@ -49,8 +41,8 @@ describe('entitlements and the claim admission policy', () => {
     await world.operator(['--leader-elect', 'false']);
     const admin = applyAs();
     // Everyone in vdi-users is a kubevdi user here; carol administers the pools.
-    await admin(rbac('users', 'kubevdi:user', { kind: 'Group', name: 'vdi-users' }));
-    await admin(rbac('pool-admins', 'kubevdi:pool-admin', { kind: 'Group', name: 'vdi-pool-admins' }));
+    await bindClusterRole(namespace(), 'kubevdi:user', 'vdi-users');
+    await bindClusterRole(namespace(), 'kubevdi:pool-admin', 'vdi-pool-admins');
     await admin(pool({ users: ['alice'] }));
 
     // alice is entitled; the operator wrote the Role and RoleBinding for it.

@@ -162,8 +162,10 @@ async function reconcile(
         now: new Date(),
       });
       if (verdict.kind === 'release') {
-        // The intent first: a claim whose status says Released is never bound again.
+        // Never bound again by this process, whatever its cache says; the user loses the desktop
+        // before the status says so; then the desktop goes back.
         expected.released.add(uidOf(claim));
+        await ensureGrant(deps, poolName, claim, undefined);
         await writeReleased(deps, claim, decision.desktop, verdict);
         await giveBack(deps, pool, claim, desktops, log);
         continue;

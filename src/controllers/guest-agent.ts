@@ -22,14 +22,23 @@ export function makeUserListReader(kc: KubeConfig, metrics?: Metrics): ReadUserL
     await config.authMethods.default?.applySecurityAuthentication(request);
     const response = await config.httpApi.send(request).toPromise();
     const body = await response.body.text();
-    // 409: the VMI is not running or its agent is not connected. 404: the VMI went a moment ago
-    // (the desktop's next change says more), or no virt-api serves the group: nothing is known.
-    if (response.httpStatusCode === 409 || response.httpStatusCode === 404) return { kind: 'unknown' };
+    if (response.httpStatusCode !== 200 && cannotAsk(response.httpStatusCode, body)) return { kind: 'unknown' };
     if (response.httpStatusCode !== 200) {
       throw new Error(`userlist of ${namespace}/${name}: HTTP ${response.httpStatusCode}: ${body.slice(0, 300)}`);
     }
     return { kind: 'users', users: parseUserList(JSON.parse(body) as UserList) };
   };
+}
+
+/**
+ * The guest cannot be asked now: virt-api answers 500 with "VMI is not running" or "VMI does not
+ * have guest agent connected" (older releases and the docs say 409), 404 or "not found" when the
+ * VMI went a moment ago, and the API server 404 when no virt-api serves the group at all. The
+ * desktop's next change enqueues it again; anything else is an error and retried with backoff.
+ */
+export function cannotAsk(status: number, body: string): boolean {
+  if (status === 404 || status === 409) return true;
+  return status === 500 && /VMI is not running|does not have guest agent connected|not found/i.test(body);
 }
 
 export function parseUserList(list: UserList): GuestUser[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUserList } from '../../src/controllers/guest-agent.js';
+import { cannotAsk, parseUserList } from '../../src/controllers/guest-agent.js';
 import { observeSession, type Session } from '../../src/controllers/session-observation.js';
 import { sessionVerdict, type VerdictInput } from '../../src/controllers/session-policy.js';
 
@@ -133,5 +133,16 @@ describe("KubeVirt's userlist", () => {
       { userName: 'alice', loginTime: '2025-11-25T08:00:00Z' },
       { userName: 'bob', domain: 'CORP' },
     ]);
+  });
+
+  it('tells a guest that cannot be asked now from an error', () => {
+    const notRunning =
+      'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "desk-0": VMI is not running';
+    expect(cannotAsk(500, notRunning)).toBe(true);
+    expect(cannotAsk(500, 'VMI does not have guest agent connected')).toBe(true);
+    expect(cannotAsk(409, '')).toBe(true);
+    expect(cannotAsk(404, '')).toBe(true);
+    expect(cannotAsk(500, 'etcdserver: request timed out')).toBe(false);
+    expect(cannotAsk(403, 'forbidden')).toBe(false);
   });
 });

@@ -49,6 +49,17 @@ export async function createNamespace(prefix: string): Promise<{ name: string; c
   return { name, cleanup: async () => void (await core.deleteNamespace({ name }).catch(() => undefined)) };
 }
 
+/** Binds a kubevdi ClusterRole to a group in a namespace, as a platform team's RoleBinding would. */
+export async function bindClusterRole(namespace: string, clusterRole: string, group: string): Promise<void> {
+  await applyAs()({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: `${clusterRole.replace(/:/g, '-')}-${group}`, namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group }],
+  });
+}
+
 /** Server-side apply with strict field validation, as the admin or as a test user. */
 export function applyAs(user?: string): Apply {
   return makeApply(kubeconfig(user), 'kubevdi-test');
