@@ -19,6 +19,7 @@ import {
 import type { DesktopClaim } from './api/desktopclaim.js';
 import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
 import type { VMTemplate } from './api/vmtemplate.js';
+import type { ResetActions } from './controllers/desktop-reset.js';
 import { claimController } from './controllers/desktopclaim.js';
 import { makeUserListReader } from './controllers/guest-agent.js';
 import { makeReferenceChecker } from './controllers/references.js';
@@ -144,6 +145,39 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       if (!(err instanceof ApiException && (err.code === 404 || err.code === 409))) throw err;
     }
   };
+  /** Merge patches of a desktop's annotations and runStrategy, guarded by `body.metadata.resourceVersion`. */
+  const patchDesktop = async (namespace: string, name: string, body: object) => {
+    await custom.patchNamespacedCustomObject(
+      { ...vmPath, namespace, name, body, fieldManager: CLAIMS_FIELD_MANAGER },
+      mergePatch,
+    );
+  };
+  const dvPath = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' };
+  const reset: ResetActions = {
+    readDataVolume: async (namespace, name) => {
+      try {
+        const dv = (await custom.getNamespacedCustomObject({ ...dvPath, namespace, name })) as KubernetesObject;
+        return { uid: dv.metadata?.uid as string, creationTimestamp: String(dv.metadata?.creationTimestamp) };
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 404) return undefined;
+        throw err;
+      }
+    },
+    deleteDataVolume: async (namespace, name, uid) => {
+      try {
+        await custom.deleteNamespacedCustomObject({
+          ...dvPath,
+          namespace,
+          name,
+          propagationPolicy: 'Foreground',
+          body: { preconditions: { uid } },
+        });
+      } catch (err) {
+        if (!(err instanceof ApiException && (err.code === 404 || err.code === 409))) throw err;
+      }
+    },
+    patchDesktop,
+  };
   // What every controller reads and writes through.
   const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, metrics, log };
   const controllers: Controller[] = [
@@ -158,6 +192,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       services,
       deleteDesktop,
       deleteService: (namespace, name) => ignoreNotFound(core.deleteNamespacedService({ namespace, name })),
+      reset,
     }),
     claimController({
       ...shared,
@@ -165,12 +200,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       roles,
       roleBindings,
       actions: {
-        patchDesktop: async (namespace, name, body) => {
-          await custom.patchNamespacedCustomObject(
-            { ...vmPath, namespace, name, body, fieldManager: CLAIMS_FIELD_MANAGER },
-            mergePatch,
-          );
-        },
+        patchDesktop,
         deleteDesktop,
         patchClaim: async (namespace, name, body) => {
           await custom.patchNamespacedCustomObject(

@@ -212,4 +212,33 @@ describe('a DesktopClaim', () => {
     await eventually(async () => expect(await rdpServices()).toEqual([]));
     await eventually(async () => expect((await readClaim('alice')).status?.connection?.rdpService).toBeUndefined());
   });
+  it('resets a manual stateless desktop in place: same user, same desktop, fresh disk', async () => {
+    await world.start(['--leader-elect', 'false']);
+    await templateWithDisks();
+    await pool('sales', { size: 2, prestarted: 0, assignment: 'Manual', persistence: 'Stateless' });
+    await eventually(async () => expect(await vms()).toHaveLength(2));
+    await claim('alice', 'alice');
+    const desktop = (await bound('alice', { ready: true })).status?.desktop?.name as string;
+    const before = await diskUid(desktop);
+    expect(before).toBeDefined();
+
+    await deleteClaim('alice');
+    // Stopped, still alice's, and back to a fresh disk; nobody else gets it meanwhile.
+    const reset = await eventually(async () => {
+      const vm = (await vms()).find((v) => v.metadata?.name === desktop);
+      expect(vm?.metadata?.annotations?.['kubevdi.io/reset-requested']).toBeUndefined();
+      const uid = await diskUid(desktop);
+      expect(uid).toBeDefined();
+      expect(uid).not.toBe(before);
+      return { vm, uid };
+    }, 45_000);
+    expect(reset.vm?.spec.runStrategy).toBe('Halted');
+    expect(reset.vm?.metadata?.annotations?.[HOLDER_ANNOTATION]).toBe('alice');
+    await claim('bob', 'bob');
+    expect((await bound('bob')).status?.desktop?.name).not.toBe(desktop);
+
+    await claim('alice-2', 'alice');
+    expect((await bound('alice-2', { ready: true })).status?.desktop?.name).toBe(desktop);
+    expect(await diskUid(desktop)).toBe(reset.uid);
+  }, 90_000);
 });

@@ -18,3 +18,10 @@ export const CLAIM_UID_ANNOTATION = 'kubevdi.io/claim-uid';
 
 /** On every DesktopClaim: its desktop is given back (and its grant removed) before it goes. */
 export const RELEASE_FINALIZER = 'kubevdi.io/release-desktop';
+
+/**
+ * On a desktop of a Manual Stateless pool released by its user: when the reset was asked for.
+ * The desktop stays its user's; it is stopped and given fresh disks (its DataVolumes deleted and
+ * made again from the template) before that user can log on to it again.
+ */
+export const RESET_ANNOTATION = 'kubevdi.io/reset-requested';

@@ -36,7 +36,12 @@ export interface ClaimPlanInput {
 export type ClaimDecision =
   | { claim: string; kind: 'bound'; desktop: string }
   | { claim: string; kind: 'bind'; desktop: string }
-  | { claim: string; kind: 'pending'; reason: 'PoolExhausted' | 'UserLimitReached'; message: string };
+  | {
+      claim: string;
+      kind: 'pending';
+      reason: 'PoolExhausted' | 'UserLimitReached' | 'DesktopResetting';
+      message: string;
+    };
 
 export function planClaims(input: ClaimPlanInput): ClaimDecision[] {
   const byClaim = new Map(input.desktops.filter((d) => d.claimUid).map((d) => [d.claimUid as string, d]));
@@ -56,6 +61,17 @@ export function planClaims(input: ClaimPlanInput): ClaimDecision[] {
     }
     // A Manual pool's desktop stays with its user for good: they get it back, nobody else does.
     const own = input.desktops.find((d) => d.holder === claim.user && !d.claimUid && !d.unusable);
+    const resetting = input.desktops.find((d) => d.holder === claim.user && !d.claimUid && d.unusable);
+    if (!own && resetting) {
+      // Their own desktop is being reset (or remade): they wait for it rather than take a second one.
+      decisions.push({
+        claim: claim.name,
+        kind: 'pending',
+        reason: 'DesktopResetting',
+        message: `desktop ${resetting.name} of ${claim.user} is being reset to a fresh disk; the claim is bound as soon as it is done`,
+      });
+      continue;
+    }
     if (own) {
       taken.add(own.name);
       hold(claim.user, own.name);

@@ -31,7 +31,13 @@ import type { Metrics } from '../runtime/metrics.js';
 import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
-import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION, RELEASE_FINALIZER } from './annotations.js';
+import {
+  CLAIM_ANNOTATION,
+  CLAIM_UID_ANNOTATION,
+  HOLDER_ANNOTATION,
+  RELEASE_FINALIZER,
+  RESET_ANNOTATION,
+} from './annotations.js';
 import { type ClaimDecision, type ClaimState, planClaims, type SeatState } from './claim-plan.js';
 import { sessionVerdict, type Verdict } from './session-policy.js';
 import { BY_POOL } from './virtualdesktoppool.js';
@@ -229,7 +235,7 @@ function seat(
       ready: vm.status?.ready === true,
       running: vm.spec?.runStrategy === 'Always',
       onTargetRevision: Number(vm.metadata?.labels?.[LABELS.templateRevision]) === pool.status?.templateRevision,
-      unusable: Boolean(vm.metadata?.deletionTimestamp),
+      unusable: Boolean(vm.metadata?.deletionTimestamp || annotations[RESET_ANNOTATION]),
     },
   ];
 }
@@ -336,7 +342,8 @@ async function giveBack(
   if (!desktop || !pool) return;
   const namespace = claim.metadata?.namespace as string;
   const desktopName = desktop.metadata?.name as string;
-  if (pool.spec.assignment === 'Automatic' && pool.spec.persistence === 'Stateless') {
+  const stateless = pool.spec.persistence === 'Stateless';
+  if (pool.spec.assignment === 'Automatic' && stateless) {
     // Unconditional: it is this claim's desktop, and it must not outlive the logoff with its disk.
     await deps.actions.deleteDesktop(namespace, desktopName);
   } else {
@@ -348,8 +355,11 @@ async function giveBack(
           [HOLDER_ANNOTATION]: keepHolder ? claim.spec.user : null,
           [CLAIM_ANNOTATION]: null,
           [CLAIM_UID_ANNOTATION]: null,
+          // A Manual Stateless desktop stays its user's, reset in place by the pool controller.
+          ...(stateless ? { [RESET_ANNOTATION]: isoSeconds(new Date()) } : {}),
         },
       },
+      ...(stateless ? { spec: { runStrategy: 'Halted' } } : {}),
     });
   }
   deps.recorder.record(claim, 'Normal', 'DesktopReleased', `Desktop ${desktopName} was released`);

@@ -21,7 +21,9 @@ import type { Logger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
 import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
+import type { ReconcileResult } from '../runtime/workqueue.js';
 import { HOLDER_ANNOTATION, SPEC_HASH_ANNOTATION } from './annotations.js';
+import { type ResetActions, resetDesktops } from './desktop-reset.js';
 import { type DesktopState, type Plan, planPool, resolveMaxUnavailable } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
 import { hashOf, specOfRevision } from './revisions.js';
@@ -54,6 +56,8 @@ export interface PoolControllerDeps {
   services: Informer<V1Service>;
   apply: Apply;
   deleteService: (namespace: string, name: string) => Promise<void>;
+  /** For desktops reset in place (Manual Stateless pools). */
+  reset: ResetActions;
   /** With the resourceVersion the decision was made on: a changed desktop is not deleted. */
   deleteDesktop: (namespace: string, name: string, resourceVersion?: string) => Promise<void>;
   writeStatus: WriteStatus;
@@ -85,7 +89,10 @@ export function poolController(deps: PoolControllerDeps): Controller {
     });
 }
 
-async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promise<undefined> {
+/** How soon a pool with a desktop being reset looks again (KubeVirt remaking a disk is not watched). */
+const RESET_RECHECK_MS = 2000;
+
+async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promise<ReconcileResult | undefined> {
   const { namespace, name } = splitKey(key);
   const pool = deps.pools.get(namespace, name);
   if (!pool || pool.metadata.deletionTimestamp) return; // owner references remove the desktops
@@ -93,6 +100,8 @@ async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promi
   await ensureEntitlement(deps, pool);
   const desktops = deps.desktops.byIndex(BY_POOL, key);
   await ensureRdpServices(deps, pool, desktops);
+  const resetting = await resetDesktops(deps.reset, desktops, deps.recorder, pool, log);
+  const result = resetting ? { requeueAfterMs: RESET_RECHECK_MS } : undefined;
   const states = desktops.flatMap((vm) => desktopState(name, vm));
   const failing = desktops
     .filter((vm) => FAILED_STATUSES.has(vm.status?.printableStatus ?? ''))
@@ -111,7 +120,7 @@ async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promi
       deps.recorder.record(pool, 'Warning', target.blocked.reason, target.blocked.message);
     }
     log.info(target.blocked, 'pool blocked');
-    return;
+    return result;
   }
 
   let plan: Plan | undefined;
@@ -130,6 +139,7 @@ async function reconcile(deps: PoolControllerDeps, key: Key, log: Logger): Promi
   }
   const counts = countDesktops(states, target.revision);
   await writePoolStatus(deps, pool, { ...situation(pool, counts, failing), plan }, target.revision);
+  return result;
 }
 
 type Blocked = NonNullable<PoolSituation['blocked']>;
