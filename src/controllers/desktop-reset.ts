@@ -27,8 +27,15 @@ export interface ResetActions {
 
 export type ResetStep = 'stop' | 'wait-stopped' | 'delete-disks' | 'wait-disks' | 'done';
 
+/** What of a VM the reset reads. */
+export interface ResetView {
+  metadata?: { annotations?: Record<string, string> };
+  spec?: { runStrategy?: string };
+  status?: { created?: boolean };
+}
+
 /** The step a desktop's reset is at, from the VM and the identities of its DataVolumes. */
-export function resetStep(vm: VirtualMachine, disks: readonly (DataVolumeIdentity | undefined)[]): ResetStep {
+export function resetStep(vm: ResetView, disks: readonly (DataVolumeIdentity | undefined)[]): ResetStep {
   const requested = Date.parse(vm.metadata?.annotations?.[RESET_ANNOTATION] ?? '');
   if (vm.spec?.runStrategy !== 'Halted') return 'stop';
   if (vm.status?.created) return 'wait-stopped';

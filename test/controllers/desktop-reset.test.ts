@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { planClaims } from '../../src/controllers/claim-plan.js';
-import { resetStep } from '../../src/controllers/desktop-reset.js';
-import type { VirtualMachine } from '../../src/render/kubevirt.js';
+import { type ResetView, resetStep } from '../../src/controllers/desktop-reset.js';
 
 const REQUESTED = '2026-11-25T10:00:00Z';
-const vm = (runStrategy: 'Always' | 'Halted', created: boolean) =>
-  ({
-    metadata: { name: 'sales-0', namespace: 'ns', annotations: { 'kubevdi.io/reset-requested': REQUESTED } },
-    spec: { runStrategy },
-    status: { created },
-  }) as VirtualMachine;
+const vm = (runStrategy: string, created: boolean): ResetView => ({
+  metadata: { annotations: { 'kubevdi.io/reset-requested': REQUESTED } },
+  spec: { runStrategy },
+  status: { created },
+});
 const disk = (creationTimestamp: string) => ({ uid: `uid-${creationTimestamp}`, creationTimestamp });
 
 describe('resetting a desktop in place', () => {
