@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 type Log = (line: string) => void;
 
 /** Runs `go ARGS` in `cwd` and returns its stdout; stderr goes to `log` as it comes. */
-export function go(args: string[], cwd: string, log?: Log): Promise<string> {
+export function go(args: string[], cwd: string, log?: Log, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('go', args, {
       cwd,
-      env: { ...process.env, CGO_ENABLED: '0' },
+      env: { ...process.env, CGO_ENABLED: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -22,8 +22,11 @@ export async function applyManifests(
 
 /** The YAML files of a directory, in name order (kubectl's order). */
 export async function yamlFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir))
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-    .sort()
-    .map((f) => path.join(dir, f));
+  return (
+    (await readdir(dir))
+      // A kustomization.yaml describes the directory for `kubectl apply -k`; it is not an object.
+      .filter((f) => (f.endsWith('.yaml') || f.endsWith('.yml')) && !/^kustomization\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => path.join(dir, f))
+  );
 }
