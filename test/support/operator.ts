@@ -1,8 +1,10 @@
 // The operator as users run it: `kubevdi operator` in a process of its own, so tests can SIGKILL
-// it, run two replicas, and read its /metrics.
+// it, run two replicas, and read its /metrics. It is the compiled entry point the container image
+// runs (`node dist/cli.js operator`), built fresh by the global setup.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { inject } from 'vitest';
 import { REPO_ROOT } from '../../src/paths.js';
+import { OPERATOR_ENTRYPOINT } from './build.js';
 
 export interface OperatorProcess {
   child: ChildProcess;
@@ -25,9 +27,7 @@ export async function startOperatorProcess(namespace: string, extraArgs: string[
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'src/cli.ts',
+      OPERATOR_ENTRYPOINT,
       'operator',
       '--namespace',
       namespace,
