@@ -23,7 +23,16 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function startOperatorProcess(namespace: string, extraArgs: string[] = []): Promise<OperatorProcess> {
+export interface OperatorProcessOptions {
+  /** Whose credentials it runs with; default the `kubevdi-operator` test user, bound to kubevdi:operator. */
+  kubeconfig?: string;
+}
+
+export async function startOperatorProcess(
+  namespace: string,
+  extraArgs: string[] = [],
+  options: OperatorProcessOptions = {},
+): Promise<OperatorProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -41,7 +50,7 @@ export async function startOperatorProcess(namespace: string, extraArgs: string[
       cwd: REPO_ROOT,
       env: {
         ...process.env,
-        KUBECONFIG: inject('cluster').userKubeconfigs['kubevdi-operator'],
+        KUBECONFIG: options.kubeconfig ?? inject('cluster').userKubeconfigs['kubevdi-operator'],
         KUBEVDI_LOG_LEVEL: 'debug',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

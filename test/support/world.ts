@@ -3,15 +3,15 @@
 // first stopped), before the test's namespace goes.
 import { afterEach, inject } from 'vitest';
 import { startSimulator } from '../simulator/start.js';
-import { type OperatorProcess, startOperatorProcess } from './operator.js';
+import { type OperatorProcess, type OperatorProcessOptions, startOperatorProcess } from './operator.js';
 
 export function useWorld(namespace: () => string) {
   const stops: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
   });
-  const operator = async (args: string[] = []): Promise<OperatorProcess> => {
-    const started = await startOperatorProcess(namespace(), args);
+  const operator = async (args: string[] = [], options: OperatorProcessOptions = {}): Promise<OperatorProcess> => {
+    const started = await startOperatorProcess(namespace(), args, options);
     stops.push(() => started.kill('SIGKILL'));
     return started;
   };
@@ -19,7 +19,7 @@ export function useWorld(namespace: () => string) {
     /** An operator replica in the test's namespace, with `kubevdi operator` flags. */
     operator,
     /** The simulator (short delays) and an operator. */
-    async start(args: string[] = []): Promise<OperatorProcess> {
+    async start(args: string[] = [], options: OperatorProcessOptions = {}): Promise<OperatorProcess> {
       const sim = await startSimulator({
         kubeconfig: inject('cluster').adminKubeconfig,
         namespace: namespace(),
@@ -29,7 +29,7 @@ export function useWorld(namespace: () => string) {
         crashLoopBackoffMs: 100,
       });
       stops.push(() => sim.stop());
-      return operator(args);
+      return operator(args, options);
     },
   };
 }
