@@ -1,5 +1,8 @@
 // Pools become desktops and stay right whatever happens: the operator as its own process, the
 // KubeVirt simulator, a real API server.
+
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import {
   CoordinationV1Api,
   CustomObjectsApi,
@@ -7,7 +10,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
 import { HOLDER_ANNOTATION } from '../src/controllers/annotations.js';
 import { LABELS } from '../src/render/labels.js';
@@ -103,6 +106,13 @@ describe('a VirtualDesktopPool', () => {
     await world.start();
     await apply(template());
     await apply(pool('sales', { size: 10, prestarted: 3 }));
+    // What a person or a pipeline types: it returns once the pool reports Available.
+    const { kubectl, adminKubeconfig } = inject('cluster');
+    const waited = await promisify(execFile)(kubectl, [
+      ...['--kubeconfig', adminKubeconfig, '-n', namespace()],
+      ...['wait', '--for=condition=Available', '--timeout=60s', 'vdp/sales'],
+    ]);
+    expect(waited.stdout.trim()).toBe('virtualdesktoppool.kubevdi.io/sales condition met');
     const status = await eventually(async () => {
       const p = await readPool('sales');
       expect(p.status).toMatchObject({
