@@ -1,5 +1,5 @@
-// `npm run generate` (after the CRDs): writes docs/argocd/argocd-cm.yaml from the health check
-// scripts. test/argocd/health.test.ts fails when the committed file is stale.
+// `npm run generate` (after the CRDs): writes docs/argocd/argocd-cm.yaml and argo-cd-values.yaml
+// from the health check scripts. test/argocd/health.test.ts fails when the committed file is stale.
 import { writeArgoCdConfigMap } from './health.js';
 
-console.log(`wrote ${await writeArgoCdConfigMap()}`);
+for (const file of await writeArgoCdConfigMap()) console.log(`wrote ${file}`);

@@ -10,6 +10,8 @@ import { REPO_ROOT } from '../paths.js';
 
 export const HEALTH_DIR = 'docs/argocd/health';
 export const ARGOCD_CM_FILE = 'docs/argocd/argocd-cm.yaml';
+/** The same scripts as values of the argo/argo-cd Helm chart (`configs.cm`). */
+export const ARGOCD_HELM_VALUES_FILE = 'docs/argocd/argo-cd-values.yaml';
 
 export interface HealthCheck {
   kind: string;
@@ -26,8 +28,15 @@ export const HEALTH_CHECKS: readonly HealthCheck[] = KINDS.map(({ kind }) => ({
   key: `resource.customizations.health.${GROUP}_${kind}`,
 }));
 
-export function readHealthScript(check: HealthCheck): Promise<string> {
-  return readFile(path.join(REPO_ROOT, check.file), 'utf8');
+/** Helpers every script uses; Argo CD wants each script whole, so it is put before each one. */
+export const COMMON_FILE = `${HEALTH_DIR}/common.lua`;
+
+/** The script as Argo CD gets it: common.lua, then the kind's own. */
+export async function readHealthScript(check: HealthCheck): Promise<string> {
+  const [common, own] = await Promise.all(
+    [COMMON_FILE, check.file].map((file) => readFile(path.join(REPO_ROOT, file), 'utf8')),
+  );
+  return `${common}\n${own}`;
 }
 
 const HEADER = `# Generated from ${HEALTH_DIR}/*.lua by \`npm run generate\`. Do not edit by hand.
@@ -35,10 +44,15 @@ const HEADER = `# Generated from ${HEALTH_DIR}/*.lua by \`npm run generate\`. Do
 # Argo CD's argocd-cm ConfigMap. How to install it: docs/argocd.md.
 `;
 
-/** The YAML text of the argocd-cm patch, from the scripts as they are on disk. */
-export async function generatedArgoCdConfigMap(): Promise<string> {
+async function scriptsByKey(): Promise<Record<string, string>> {
   const data: Record<string, string> = {};
   for (const check of HEALTH_CHECKS) data[check.key] = await readHealthScript(check);
+  return data;
+}
+
+/** The YAML text of the argocd-cm patch, from the scripts as they are on disk. */
+export async function generatedArgoCdConfigMap(): Promise<string> {
+  const data = await scriptsByKey();
   const patch = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -53,7 +67,14 @@ export async function generatedArgoCdConfigMap(): Promise<string> {
   return HEADER + stringify(patch, { lineWidth: 0, blockQuote: 'literal' });
 }
 
-export async function writeArgoCdConfigMap(): Promise<string> {
+/** Values for the argo/argo-cd chart: `helm upgrade argocd argo/argo-cd -f` this file. */
+export async function generatedArgoCdHelmValues(): Promise<string> {
+  const header = `# Generated from ${HEALTH_DIR}/*.lua by \`npm run generate\`. Do not edit by hand.\n# kubevdi's Argo CD health checks as values of the argo/argo-cd chart. How to use it: docs/argocd.md.\n`;
+  return header + stringify({ configs: { cm: await scriptsByKey() } }, { lineWidth: 0, blockQuote: 'literal' });
+}
+
+export async function writeArgoCdConfigMap(): Promise<string[]> {
   await writeFile(path.join(REPO_ROOT, ARGOCD_CM_FILE), await generatedArgoCdConfigMap());
-  return ARGOCD_CM_FILE;
+  await writeFile(path.join(REPO_ROOT, ARGOCD_HELM_VALUES_FILE), await generatedArgoCdHelmValues());
+  return [ARGOCD_CM_FILE, ARGOCD_HELM_VALUES_FILE];
 }

@@ -6,7 +6,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ARGOCD_CM_FILE, generatedArgoCdConfigMap, HEALTH_CHECKS, readHealthScript } from '../../src/argocd/health.js';
+import {
+  ARGOCD_CM_FILE,
+  ARGOCD_HELM_VALUES_FILE,
+  generatedArgoCdConfigMap,
+  generatedArgoCdHelmValues,
+  HEALTH_CHECKS,
+  readHealthScript,
+} from '../../src/argocd/health.js';
 import type { PoolSituation } from '../../src/controllers/pool-status.js';
 import { poolConditions } from '../../src/controllers/pool-status.js';
 import { REPO_ROOT } from '../../src/paths.js';
@@ -374,6 +381,13 @@ describe('the argocd-cm patch', () => {
   it(`${ARGOCD_CM_FILE} holds what \`npm run generate\` writes (run it after changing a script)`, async () => {
     const committed = await readFile(path.join(REPO_ROOT, ARGOCD_CM_FILE), 'utf8').catch(() => '<missing>');
     expect(committed).toBe(await generatedArgoCdConfigMap());
+  });
+
+  it(`${ARGOCD_HELM_VALUES_FILE} gives the argo-cd chart the same scripts under configs.cm`, async () => {
+    const committed = await readFile(path.join(REPO_ROOT, ARGOCD_HELM_VALUES_FILE), 'utf8').catch(() => '<missing>');
+    expect(committed).toBe(await generatedArgoCdHelmValues());
+    const values = parse(committed);
+    for (const check of HEALTH_CHECKS) expect(values.configs.cm[check.key], check.key).toBe(scripts.get(check.kind));
   });
 
   it('patches argocd-cm in namespace argocd with each script, byte for byte, under its key', async () => {

@@ -13,38 +13,9 @@
 --   Pending                              Progressing  PoolExhausted, UserLimitReached, ...
 --   Released                             Suspended    see below
 --   Failed                               Degraded
-local hs = {}
-
-local function findCondition(conditionType)
-  if obj.status == nil or obj.status.conditions == nil then
-    return nil
-  end
-  for _, condition in ipairs(obj.status.conditions) do
-    if condition.type == conditionType then
-      return condition
-    end
-  end
-  return nil
-end
-
--- "Reason: message", as `kubectl describe` shows it, so the reason can be searched for.
-local function explain(condition)
-  if condition.reason ~= nil and condition.reason ~= "" then
-    return condition.reason .. ": " .. (condition.message or "")
-  end
-  return condition.message or ""
-end
-
--- A status written for an older spec says nothing about this one. observedGeneration is written
--- with every status, so a missing one means the operator has not written any yet.
-local generation = obj.metadata.generation or 0
-local observed = 0
-if obj.status ~= nil and obj.status.observedGeneration ~= nil then
-  observed = obj.status.observedGeneration
-end
-if observed < generation then
-  hs.status = "Progressing"
-  hs.message = "waiting for the operator to see generation " .. generation
+-- hs, findCondition, explain and outdated come from common.lua, which `npm run generate` puts
+-- before this script.
+if outdated() then
   return hs
 end
 
