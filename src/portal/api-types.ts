@@ -1,0 +1,77 @@
+// The browser ↔ portal API: request and response shapes, validated with zod on both ends. The
+// browser app imports this file, so it depends on zod alone (nothing from Node or client-node).
+import { z } from 'zod';
+
+/** A DNS-1123 name as the API server accepts for namespaces and kubevdi objects. */
+const name = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+
+/** The header every JSON API call that changes something must carry: a cross-site form cannot set it. */
+export const CSRF_HEADER = 'x-kubevdi-csrf';
+
+/** GET /api/me: who the API server says the person is. */
+export const Me = z.object({
+  username: z.string(),
+  groups: z.array(z.string()),
+});
+export type Me = z.infer<typeof Me>;
+
+/** One pool the person may take a desktop from. */
+export const Pool = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  displayName: z.string(),
+  description: z.string().optional(),
+  os: z
+    .object({ type: z.string(), version: z.string().optional() })
+    .optional()
+    .describe('From the pool template; missing when the person may not read the template.'),
+  available: z.int().min(0),
+});
+export type Pool = z.infer<typeof Pool>;
+
+/** GET /api/pools. */
+export const PoolList = z.object({ pools: z.array(Pool) });
+export type PoolList = z.infer<typeof PoolList>;
+
+export const ClaimCondition = z.object({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+
+/** One of the person's own claims (a desktop they hold or are waiting for). */
+export const Claim = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  pool: z.string(),
+  user: z.string(),
+  phase: z.string().optional(),
+  desktop: z.object({ name: z.string(), ready: z.boolean() }).optional(),
+  createdAt: z.string().optional(),
+  conditions: z.array(ClaimCondition),
+});
+export type Claim = z.infer<typeof Claim>;
+
+/** GET /api/claims. */
+export const ClaimList = z.object({ claims: z.array(Claim) });
+export type ClaimList = z.infer<typeof ClaimList>;
+
+/** POST /api/claims: take a desktop from a pool. */
+export const CreateClaim = z.object({ namespace: name, pool: name }).strict();
+export type CreateClaim = z.infer<typeof CreateClaim>;
+
+/** DELETE /api/claims/:namespace/:name. */
+export const ClaimParams = z.object({ namespace: name, name: name });
+
+/** Every refusal: what went wrong in words for the person, and a kind for the program. */
+export const ApiError = z.object({
+  error: z.string(),
+  kind: z.enum(['unauthenticated', 'forbidden', 'not-found', 'conflict', 'invalid', 'unavailable', 'internal']),
+});
+export type ApiError = z.infer<typeof ApiError>;
+export type ErrorKind = ApiError['kind'];

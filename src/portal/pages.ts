@@ -1,0 +1,52 @@
+// Server-rendered pages, until the front end of the next step replaces them: no script at all,
+// everything escaped, every form posting to the portal itself.
+import { STYLESHEET } from './assets.js';
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · kubevdi</title>
+<link rel="stylesheet" href="${STYLESHEET.path}">
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+export interface SignInPageOptions {
+  tokenSignIn: boolean;
+  /** Shown above the form, e.g. why the last sign-in failed. */
+  error?: string;
+}
+
+export function signInPage(options: SignInPageOptions): string {
+  const error = options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>\n` : '';
+  const form = options.tokenSignIn
+    ? `<form method="post" action="/sign-in/token">
+<label for="token">Bearer token</label>
+<textarea id="token" name="token" required autocomplete="off" spellcheck="false"></textarea>
+<button type="submit">Sign in</button>
+</form>`
+    : '<p>No way to sign in is configured on this portal yet. Ask your administrator.</p>';
+  return page('Sign in', `<h1>kubevdi: sign in</h1>\n${error}${form}`);
+}
+
+export function signedInPage(username: string): string {
+  return page(
+    'Your desktops',
+    `<h1>kubevdi</h1>
+<p>Signed in as <strong>${escapeHtml(username)}</strong>.</p>
+<form method="post" action="/sign-out"><button type="submit">Sign out</button></form>`,
+  );
+}

@@ -1,0 +1,118 @@
+// The pools a person may take a desktop from, as the API server decides it: the pools they may
+// list, each kept only if a SelfSubjectAccessReview says they may `use` it — the same check the
+// claim admission policy makes, so the portal never offers what the API server would refuse.
+import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../api/meta.js';
+import { inParallel } from '../runtime/parallel.js';
+import { allowed } from './access.js';
+import type { Pool } from './api-types.js';
+import { isForbiddenOrMissing } from './kube-errors.js';
+
+/** Reviews in flight at once for one person's page: enough to hide latency, few enough to be polite. */
+export const REVIEW_CONCURRENCY = 8;
+/** A pool's (or, failing that, its template's) description, shown under its name. */
+export const DESCRIPTION_ANNOTATION = 'kubevdi.io/description';
+
+interface PoolObject extends KubernetesObject {
+  spec?: { displayName?: string; templateRef?: { name?: string } };
+  status?: { available?: number };
+}
+interface TemplateObject extends KubernetesObject {
+  spec?: { displayName?: string; os?: { type?: string; version?: string } };
+}
+
+const POOLS = { group: GROUP, version: VERSION, plural: 'virtualdesktoppools' };
+const TEMPLATES = { group: GROUP, version: VERSION, plural: 'vmtemplates' };
+
+/**
+ * `namespaces` are where to look when the person may not list pools in all namespaces (the
+ * portal's --namespace flags); namespaces they may not list pools in are skipped.
+ */
+export async function entitledPools(kc: KubeConfig, namespaces: readonly string[]): Promise<Pool[]> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const visible = await listablePools(kc, namespaces, custom);
+  const usable: PoolObject[] = [];
+  await inParallel(
+    visible,
+    async (pool) => {
+      const { namespace, name } = pool.metadata ?? {};
+      if (await allowed(kc, { group: GROUP, resource: 'virtualdesktoppools', verb: 'use', namespace, name }))
+        usable.push(pool);
+    },
+    REVIEW_CONCURRENCY,
+  );
+  const templates = await readTemplates(custom, usable);
+  return usable
+    .map((pool) => describe(pool, templates.get(templateKey(pool))))
+    .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.namespace.localeCompare(b.namespace));
+}
+
+/** The pools the person may list: everywhere when allowed, else in `namespaces` where allowed. */
+export async function listablePools(
+  kc: KubeConfig,
+  namespaces: readonly string[],
+  custom = kc.makeApiClient(CustomObjectsApi),
+): Promise<PoolObject[]> {
+  if (await allowed(kc, { group: GROUP, resource: 'virtualdesktoppools', verb: 'list' })) {
+    return ((await custom.listClusterCustomObject(POOLS)) as { items: PoolObject[] }).items;
+  }
+  const found: PoolObject[] = [];
+  await inParallel(
+    [...new Set(namespaces)],
+    async (namespace) => {
+      try {
+        found.push(
+          ...((await custom.listNamespacedCustomObject({ ...POOLS, namespace })) as { items: PoolObject[] }).items,
+        );
+      } catch (err) {
+        if (!isForbiddenOrMissing(err)) throw err;
+      }
+    },
+    REVIEW_CONCURRENCY,
+  );
+  return found;
+}
+
+const templateKey = (pool: PoolObject) => `${pool.metadata?.namespace}/${pool.spec?.templateRef?.name}`;
+
+/** Each template once, read as the person; one they may not read (403) or that is gone is left out. */
+async function readTemplates(custom: CustomObjectsApi, pools: PoolObject[]): Promise<Map<string, TemplateObject>> {
+  const templates = new Map<string, TemplateObject>();
+  const wanted = [...new Map(pools.filter((p) => p.spec?.templateRef?.name).map((p) => [templateKey(p), p])).values()];
+  await inParallel(
+    wanted,
+    async (pool) => {
+      try {
+        const template = (await custom.getNamespacedCustomObject({
+          ...TEMPLATES,
+          namespace: pool.metadata?.namespace as string,
+          name: pool.spec?.templateRef?.name as string,
+        })) as TemplateObject;
+        templates.set(templateKey(pool), template);
+      } catch (err) {
+        if (!isForbiddenOrMissing(err)) throw err;
+      }
+    },
+    REVIEW_CONCURRENCY,
+  );
+  return templates;
+}
+
+function describe(pool: PoolObject, template: TemplateObject | undefined): Pool {
+  const name = pool.metadata?.name as string;
+  const os = template?.spec?.os?.type
+    ? { type: template.spec.os.type, ...(template.spec.os.version ? { version: template.spec.os.version } : {}) }
+    : undefined;
+  const description =
+    pool.metadata?.annotations?.[DESCRIPTION_ANNOTATION] ??
+    template?.metadata?.annotations?.[DESCRIPTION_ANNOTATION] ??
+    template?.spec?.displayName;
+  return {
+    namespace: pool.metadata?.namespace as string,
+    name,
+    displayName: pool.spec?.displayName || name,
+    ...(description ? { description } : {}),
+    ...(os ? { os } : {}),
+    available: Math.max(0, pool.status?.available ?? 0),
+  };
+}

@@ -1,0 +1,51 @@
+// Headers every response carries, and the CSRF rule every state-changing request must pass.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CSRF_HEADER } from './api-types.js';
+import type { PortalMetrics } from './metrics.js';
+import type { Origins } from './origin.js';
+
+/** Scripts, styles and connections only from the portal itself; no inline script; never framed. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function securityHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    // Pages and answers are per person: no shared cache may keep them.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+}
+
+/**
+ * Every state-changing request must come from the portal's own pages: its Origin (or Referer)
+ * must be the portal's origin, and a JSON API call must also carry the CSRF header — a
+ * cross-site form can set neither, and a cross-site script cannot add the header without a CORS
+ * preflight that the portal never answers.
+ */
+export function csrfProtection(app: FastifyInstance, origins: Origins, metrics: PortalMetrics): void {
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (SAFE_METHODS.has(request.method)) return;
+    const isApi = request.url.startsWith('/api/');
+    const ok = origins.sameOrigin(request) && (!isApi || request.headers[CSRF_HEADER] === '1');
+    if (ok) return;
+    metrics.apiError('csrf');
+    request.log.warn({ method: request.method, url: request.url }, 'refused a request from another origin');
+    const message = 'this request did not come from the portal’s own pages';
+    if (isApi) return reply.code(403).send({ error: message, kind: 'forbidden' });
+    return reply.code(403).type('text/plain; charset=utf-8').send(`403 Forbidden: ${message}\n`);
+  });
+}

@@ -1,0 +1,246 @@
+// `kubevdi portal`: the web server. It has no power of its own — every Kubernetes call is made
+// with the signed-in person's bearer token (see cluster.ts), so RBAC and the admission policy
+// decide what each person sees and may do, and the audit log names them. Sessions are sealed
+// cookies (session.ts), so any number of replicas serve anyone without sticky sessions.
+import type { AddressInfo } from 'node:net';
+import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { type ApiError, ClaimList, ClaimParams, Claim as ClaimSchema, CreateClaim, Me, PoolList } from './api-types.js';
+import { ASSETS } from './assets.js';
+import { createClaim, ownClaims, releaseClaim } from './claims.js';
+import { asUser, portalCluster } from './cluster.js';
+import { refusalOf } from './kube-errors.js';
+import { portalLogger } from './log.js';
+import { PortalMetrics } from './metrics.js';
+import { origins as makeOrigins } from './origin.js';
+import { signedInPage, signInPage } from './pages.js';
+import { entitledPools } from './pools.js';
+import { sealKey } from './seal.js';
+import { csrfProtection, securityHeaders } from './security.js';
+import { type Session, sessionCookies } from './session.js';
+import { sessionExpiry } from './token-expiry.js';
+import { whoami } from './whoami.js';
+
+export interface PortalOptions {
+  /** The portal's own kubeconfig (in-cluster or current): only its cluster is used, never its user. */
+  kubeconfig: KubeConfig;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Where to look for pools and claims when a person may not list pools in all namespaces. */
+  namespaces?: readonly string[];
+  /** Sign-in by pasting a bearer token (off by default). */
+  tokenSignIn?: boolean;
+  /** The same on every replica; at least 32 bytes. */
+  sessionSecret: string | Buffer;
+  /** The URL people open, for origin checks and the cookies' Secure flag; default: as reached. */
+  publicUrl?: string;
+  /** How long a session lasts when its token carries no expiry of its own (default 8 hours). */
+  sessionMaxAgeSeconds?: number;
+  log?: Logger;
+}
+
+export interface Portal {
+  url: string;
+  metrics: PortalMetrics;
+  stop(): Promise<void>;
+}
+
+/** A pasted token longer than this is not a token. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
+const DEFAULT_SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+export async function startPortal(options: PortalOptions): Promise<Portal> {
+  const log = portalLogger(options.log);
+  const cluster = portalCluster(options.kubeconfig);
+  const namespaces = options.namespaces ?? [];
+  const cookies = sessionCookies(sealKey(options.sessionSecret));
+  const origins = makeOrigins(options.publicUrl);
+  const metrics = new PortalMetrics();
+  const maxAgeMs = (options.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS) * 1000;
+  let ready = false;
+
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 64 * 1024, trustProxy: false });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 32 * 1024 },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  securityHeaders(app);
+  csrfProtection(app, origins, metrics);
+
+  const sessionOf = (request: FastifyRequest): Session | undefined =>
+    cookies.read(request.headers.cookie, origins.secure(request));
+  const endSession = (request: FastifyRequest, reply: FastifyReply) =>
+    reply.header('set-cookie', cookies.clear(request.headers.cookie, origins.secure(request)));
+
+  const refuse = (reply: FastifyReply, status: number, body: ApiError) => {
+    metrics.apiError(body.kind);
+    return reply.code(status).send(body);
+  };
+
+  /** A JSON API route run as the signed-in person; the API server's refusals are passed on as they are. */
+  const asPerson =
+    <T>(handler: (kc: KubeConfig, request: FastifyRequest, reply: FastifyReply) => Promise<T>) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const session = sessionOf(request);
+      if (!session) return refuse(reply, 401, { error: 'sign in first', kind: 'unauthenticated' });
+      try {
+        return await handler(asUser(cluster, session.token), request, reply);
+      } catch (err) {
+        if (!(err instanceof ApiException) && !isNetworkError(err)) throw err;
+        const refusal = refusalOf(err);
+        // The API server no longer takes the token (expired, revoked): the session is over.
+        if (refusal.status === 401) endSession(request, reply);
+        if (refusal.kind === 'internal' || refusal.kind === 'unavailable')
+          request.log.warn({ status: refusal.status, message: refusal.message }, 'the API server failed a request');
+        return refuse(reply, refusal.status === 0 ? 502 : refusal.status, {
+          error: refusal.status === 401 ? 'your sign-in has expired: sign in again' : refusal.message,
+          kind: refusal.kind,
+        });
+      }
+    };
+
+  app.get('/healthz', async () => 'ok\n');
+  app.get('/readyz', async (_request, reply) => reply.code(ready ? 200 : 503).send(ready ? 'ok\n' : 'not ready\n'));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+
+  for (const asset of ASSETS) {
+    app.get(asset.path, async (_request, reply) =>
+      reply.type(asset.contentType).header('cache-control', 'public, max-age=31536000, immutable').send(asset.body),
+    );
+  }
+
+  app.get('/', async (request, reply) => {
+    reply.type('text/html; charset=utf-8');
+    const session = sessionOf(request);
+    if (!session) return signInPage({ tokenSignIn: options.tokenSignIn === true });
+    try {
+      return signedInPage((await whoami(asUser(cluster, session.token))).username);
+    } catch (err) {
+      if (!(err instanceof ApiException) || err.code !== 401) throw err;
+      endSession(request, reply);
+      return signInPage({
+        tokenSignIn: options.tokenSignIn === true,
+        error: 'Your sign-in has expired. Sign in again.',
+      });
+    }
+  });
+
+  if (options.tokenSignIn) {
+    app.post('/sign-in/token', async (request, reply) => {
+      const token = String((request.body as { token?: unknown } | undefined)?.token ?? '').trim();
+      const failed = (status: number, error: string) =>
+        reply
+          .code(status)
+          .type('text/html; charset=utf-8')
+          .send(signInPage({ tokenSignIn: true, error }));
+      if (!token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
+        metrics.signIn('token', 'rejected');
+        return failed(400, 'Paste a bearer token: one line, no spaces.');
+      }
+      let username: string;
+      try {
+        username = (await whoami(asUser(cluster, token))).username;
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 401) {
+          metrics.signIn('token', 'rejected');
+          return failed(401, 'The Kubernetes API server did not accept this token: it is wrong, revoked or expired.');
+        }
+        metrics.signIn('token', 'error');
+        request.log.warn({ err: refusalOf(err) }, 'token sign-in failed');
+        return failed(502, 'The Kubernetes API server could not be asked who this token belongs to. Try again.');
+      }
+      const now = Date.now();
+      const session: Session = {
+        method: 'token',
+        token,
+        expiresAt: sessionExpiry(token, maxAgeMs, now),
+        signedInAt: now,
+      };
+      if (session.expiresAt <= now) {
+        metrics.signIn('token', 'rejected');
+        return failed(401, 'This token has expired.');
+      }
+      metrics.signIn('token', 'success');
+      request.log.info({ username, method: 'token' }, 'signed in');
+      return reply
+        .header('set-cookie', cookies.write(session, request.headers.cookie, origins.secure(request), now))
+        .redirect('/', 303);
+    });
+  }
+
+  app.post('/sign-out', async (request, reply) => endSession(request, reply).redirect('/', 303));
+
+  app.get(
+    '/api/me',
+    asPerson(async (kc) => Me.parse(await whoami(kc))),
+  );
+  app.get(
+    '/api/pools',
+    asPerson(async (kc) => PoolList.parse({ pools: await entitledPools(kc, namespaces) })),
+  );
+  app.get(
+    '/api/claims',
+    asPerson(async (kc) => ClaimList.parse({ claims: await ownClaims(kc, (await whoami(kc)).username, namespaces) })),
+  );
+  app.post(
+    '/api/claims',
+    asPerson(async (kc, request, reply) => {
+      const body = CreateClaim.safeParse(request.body);
+      if (!body.success)
+        return refuse(reply, 400, { error: 'expected {"namespace": "...", "pool": "..."}', kind: 'invalid' });
+      // spec.user is who the API server says the person is; the admission policy checks it again.
+      const claim = await createClaim(kc, (await whoami(kc)).username, body.data);
+      request.log.info({ claim: `${claim.namespace}/${claim.name}` }, 'claim created');
+      return reply.code(201).send(ClaimSchema.parse(claim));
+    }),
+  );
+  app.delete(
+    '/api/claims/:namespace/:name',
+    asPerson(async (kc, request, reply) => {
+      const params = ClaimParams.safeParse(request.params);
+      if (!params.success) return refuse(reply, 400, { error: 'not a claim name', kind: 'invalid' });
+      await releaseClaim(kc, params.data.namespace, params.data.name);
+      request.log.info({ claim: `${params.data.namespace}/${params.data.name}` }, 'claim released');
+      return reply.code(204).send();
+    }),
+  );
+
+  app.setNotFoundHandler(async (request, reply) =>
+    request.url.startsWith('/api/')
+      ? refuse(reply, 404, { error: 'no such API', kind: 'not-found' })
+      : reply.code(404).type('text/plain; charset=utf-8').send('404 Not Found\n'),
+  );
+  app.setErrorHandler(async (err: { statusCode?: number; message?: string }, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) request.log.error({ err }, 'request failed');
+    if (!request.url.startsWith('/api/'))
+      return reply.code(status).type('text/plain; charset=utf-8').send(`${status}: the portal could not do that\n`);
+    return refuse(reply, status, {
+      error: status === 500 ? 'the portal failed; see its log' : (err.message ?? 'bad request'),
+      kind: status === 500 ? 'internal' : 'invalid',
+    });
+  });
+
+  await app.listen({ host: options.host ?? '0.0.0.0', port: options.port ?? 8080 });
+  ready = true;
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    metrics,
+    async stop() {
+      ready = false;
+      await app.close();
+    },
+  };
+}
+
+/** fetch's failures to reach the API server at all (DNS, refused, TLS), which are not ApiExceptions. */
+function isNetworkError(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'FetchError' || err.name === 'TypeError' || 'cause' in err);
+}
