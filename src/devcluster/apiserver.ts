@@ -61,6 +61,8 @@ export interface ApiServerOptions {
   etcdUrl: string;
   pki: Pki;
   logFile: string;
+  /** An AuthenticationConfiguration file (OIDC issuers to trust), see authentication.ts. */
+  authenticationConfigFile?: string;
 }
 
 function apiServerArgs(options: ApiServerOptions): string[] {
@@ -94,6 +96,7 @@ function apiServerArgs(options: ApiServerOptions): string[] {
     '--requestheader-extra-headers-prefix=X-Remote-Extra-',
     `--proxy-client-cert-file=${pki.frontProxy.clientCertFile}`,
     `--proxy-client-key-file=${pki.frontProxy.clientKeyFile}`,
+    ...(options.authenticationConfigFile ? [`--authentication-config=${options.authenticationConfigFile}`] : []),
   ];
 }
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { apiServerSpec, SERVING_HOSTS, waitForReadyz } from './apiserver.js';
+import { type OidcTrust, writeAuthenticationConfiguration } from './authentication.js';
 import { type ControlPlaneBinaries, ensureBinaries } from './binaries.js';
 import { controllerManagerSpec, waitForControllers } from './controllermanager.js';
 import { installCrds, readCrds } from './crds.js';
@@ -26,6 +27,12 @@ export interface ControlPlaneOptions {
   workDir?: string;
   /** Named test users besides the admin: name -> groups. */
   users?: Record<string, string[]>;
+  /**
+   * OpenID Connect issuers whose ID tokens the API server accepts (users `oidc:<email>`, groups
+   * `oidc:<group>`). The issuer must be listening already or soon: the API server starts without
+   * it and retries its discovery document every few seconds.
+   */
+  oidc?: OidcTrust[];
   log?: (line: string) => void;
 }
 
@@ -59,6 +66,7 @@ interface Layout {
   pki: string;
   etcdData: string;
   logs: string;
+  authenticationConfig: string;
   kubeconfigs: string;
   userKubeconfigs: string;
   adminKubeconfig: string;
@@ -73,6 +81,7 @@ function layout(workDir: string): Layout {
     pki: path.join(workDir, 'pki'),
     etcdData: path.join(workDir, 'etcd'),
     logs: path.join(workDir, 'logs'),
+    authenticationConfig: path.join(workDir, 'authentication-config.yaml'),
     kubeconfigs,
     userKubeconfigs,
     adminKubeconfig: path.join(kubeconfigs, 'admin.kubeconfig'),
@@ -104,13 +113,23 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const [pki, crds] = await Promise.all([
       createPki(paths.pki, { servingHosts: SERVING_HOSTS, users }),
       readCrds(options.crdDirs ?? [], log),
+      options.oidc?.length ? writeAuthenticationConfiguration(paths.authenticationConfig, options.oidc) : undefined,
     ]);
+    const authenticationConfigFile = options.oidc?.length ? paths.authenticationConfig : undefined;
     const admin: TlsClient = { ca: pki.caPem, cert: pki.admin.certPem, key: pki.admin.keyPem };
 
     for (let attempt = 1; ; attempt++) {
       const processes = new ProcessGroup(guard);
       try {
-        const { url, controllerManager } = await bringUp({ binaries, paths, pki, admin, processes, log });
+        const { url, controllerManager } = await bringUp({
+          binaries,
+          paths,
+          pki,
+          admin,
+          authenticationConfigFile,
+          processes,
+          log,
+        });
         const kubeconfig = new KubeConfig();
         kubeconfig.loadFromFile(paths.adminKubeconfig);
         await allOrNothing([
@@ -146,6 +165,7 @@ interface BringUp {
   paths: Layout;
   pki: Pki;
   admin: TlsClient;
+  authenticationConfigFile: string | undefined;
   processes: ProcessGroup;
   log: Log;
 }
@@ -156,6 +176,7 @@ async function bringUp({
   paths,
   pki,
   admin,
+  authenticationConfigFile,
   processes,
   log,
 }: BringUp): Promise<{ url: string; controllerManager: ManagedProcess }> {
@@ -184,6 +205,7 @@ async function bringUp({
       etcdUrl: etcdClientUrl(etcdOptions),
       pki,
       logFile: path.join(paths.logs, 'kube-apiserver.log'),
+      authenticationConfigFile,
     }),
   );
   await waitForReadyz(url, admin, apiServer, TIMEOUTS.apiServerMs);

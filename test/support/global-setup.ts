@@ -13,10 +13,12 @@ import { makeApply } from '../../src/runtime/apply.js';
 import { startVirtApi, type VirtApi } from '../simulator/virt-api/index.js';
 import { buildDist, OPERATOR_ENTRYPOINT } from './build.js';
 import { KUBEVIRT_CRDS_DIR } from './kubevirt.js';
+import { startTestOidc, type TestOidc } from './oidc.js';
 import { type ClusterInfo, TEST_USERS } from './users.js';
 
 let controlPlane: ControlPlane | undefined;
 let virtApi: VirtApi | undefined;
+let oidc: TestOidc | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const log = (line: string) => process.stderr.write(`[control plane] ${line}\n`);
@@ -24,10 +26,16 @@ export async function setup(project: TestProject): Promise<void> {
   built.catch(() => {}); // awaited below, after the control plane; not an unhandled rejection meanwhile
   const binaries = await ensureBinaries(log);
   const started = Date.now();
+  // Before the control plane: the API server's trust names the issuer's port.
+  oidc = await startTestOidc((line) => process.stderr.write(`[oidc] ${line}\n`));
   const cp = await startControlPlane({
     crdDirs: [path.join(REPO_ROOT, 'crds'), KUBEVIRT_CRDS_DIR],
     users: TEST_USERS,
+    oidc: [oidc.trust],
     log,
+  }).catch(async (err: unknown) => {
+    await oidc?.provider.stop(); // its listener would keep vitest from exiting
+    throw err;
   });
   controlPlane = cp;
   const admin = new KubeConfig();
@@ -70,6 +78,7 @@ export async function setup(project: TestProject): Promise<void> {
     adminKubeconfig: cp.adminKubeconfig,
     userKubeconfigs: Object.fromEntries(Object.keys(TEST_USERS).map((u) => [u, cp.kubeconfigFor(u)])),
     kubectl: binaries.kubectl,
+    oidc: oidc.info,
   };
   project.provide('cluster', info);
 }
@@ -77,6 +86,7 @@ export async function setup(project: TestProject): Promise<void> {
 export async function teardown(): Promise<void> {
   await virtApi?.stop();
   await controlPlane?.stop();
+  await oidc?.provider.stop();
 }
 
 declare module 'vitest' {

@@ -16,4 +16,32 @@ export interface ClusterInfo {
   userKubeconfigs: Record<string, string>;
   /** A kubectl of the same release as the API server. */
   kubectl: string;
+  oidc: OidcInfo;
+}
+
+/**
+ * People who sign in through the test world's OpenID provider (not certificate users): the API
+ * server knows them as `oidc:<email>` in groups `oidc:<group>`.
+ */
+export const OIDC_USERS: Record<string, { password: string; email: string; groups: string[] }> = {
+  ada: { password: 'ada-correct-horse', email: 'ada@example.com', groups: ['vdi-users'] },
+  grace: { password: 'grace-battery-staple', email: 'grace@example.com', groups: ['vdi-admins'] },
+};
+
+/** The test world's OpenID provider and the portal's client registered there. */
+export interface OidcInfo {
+  /** https://localhost:PORT, exactly the `iss` the API server expects. */
+  issuer: string;
+  /** CA of the issuer's serving certificate (not the cluster CA). */
+  caPem: string;
+  /** `kubevdi-portal`, confidential (client_secret_basic), PKCE (S256) required. */
+  clientId: string;
+  clientSecret: string;
+  /**
+   * Loopback redirect URIs; the client is `application_type: native`, so any port of these
+   * is accepted (RFC 8252), the path must match exactly.
+   */
+  redirectUris: string[];
+  /** A client whose ID tokens live 2 s, for expiry tests; also an audience the API server accepts. */
+  shortLivedClientId: string;
 }
