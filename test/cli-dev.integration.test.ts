@@ -82,5 +82,5 @@ describe('kubevdi dev', () => {
       (err: Error) => err,
     );
     expect(after).toBeInstanceOf(Error);
-  });
+  }, 180_000); // a second whole control plane, the simulator, virt-api and 20 desktops, on a loaded 2-core machine
 });
