@@ -8,6 +8,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { runDev } from './dev.js';
 import { cacheRoot } from './devcluster/binaries.js';
 import { startOperator } from './operator.js';
+import { loadSessionSecret } from './portal/secret.js';
+import { startPortal } from './portal/server.js';
 import { createLogger } from './runtime/log.js';
 
 const USAGE = `Usage: kubevdi <command> [options]
@@ -26,6 +28,17 @@ Commands:
                                            desktop are read from its guest agent (default 30s)
                --session-poll-qps N        at most this many of those reads per second, all
                                            desktops together (default 10)
+  portal     Serve the portal: people sign in and take desktops; every Kubernetes call is made
+             with the signed-in person's own token (the portal's kubeconfig gives only the server
+             and its CA). Options:
+               --listen HOST:PORT          where to serve (default 0.0.0.0:8080)
+               --namespace NS              where to look for pools when a person may not list them
+                                           in all namespaces (repeatable)
+               --token-sign-in             allow signing in by pasting a bearer token (default off)
+               --session-secret-file FILE  the secret sealing session cookies, the same on every
+                                           replica (or $KUBEVDI_PORTAL_SESSION_SECRET; >= 32 bytes)
+               --public-url URL            the URL people open (origin checks, Secure cookies);
+                                           default: as reached
   dev        Run everything on this machine: a local control plane (etcd, kube-apiserver,
              kube-controller-manager) with the kubevdi and KubeVirt CRDs, a KubeVirt simulator
              (no KVM needed) and the operator, with the example Linux template and pool
@@ -116,11 +129,46 @@ function positive(option: string, value: string): number {
   return n;
 }
 
-function splitHostPort(addr: string): [string, number] {
+function splitHostPort(addr: string, option = '--health-addr'): [string, number] {
   const colon = addr.lastIndexOf(':');
   const port = Number(addr.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port)) throw new Error(`--health-addr must be HOST:PORT, got "${addr}"`);
+  if (colon < 0 || !Number.isInteger(port)) throw new Error(`${option} must be HOST:PORT, got "${addr}"`);
   return [addr.slice(0, colon).replace(/^\[|\]$/g, ''), port];
+}
+
+async function portal(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      listen: { type: 'string', default: '0.0.0.0:8080' },
+      namespace: { type: 'string', multiple: true, default: [] },
+      'token-sign-in': { type: 'boolean', default: false },
+      'session-secret-file': { type: 'string' },
+      'public-url': { type: 'string' },
+    },
+  });
+  const log = createLogger();
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromDefault();
+  const [host, port] = splitHostPort(values.listen, '--listen');
+  const running = await startPortal({
+    kubeconfig,
+    host,
+    port,
+    namespaces: values.namespace,
+    tokenSignIn: values['token-sign-in'],
+    sessionSecret: await loadSessionSecret(values['session-secret-file']),
+    publicUrl: values['public-url'],
+    log,
+  });
+  log.info({ url: running.url }, 'portal started');
+  const stop = async (why: string) => {
+    log.info({ why }, 'stopping');
+    await running.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
 }
 
 async function main(): Promise<void> {
@@ -128,6 +176,8 @@ async function main(): Promise<void> {
   switch (command) {
     case 'operator':
       return operator(rest);
+    case 'portal':
+      return portal(rest);
     case 'dev':
       return dev(rest);
     case undefined:

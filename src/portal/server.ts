@@ -151,7 +151,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
           return failed(401, 'The Kubernetes API server did not accept this token: it is wrong, revoked or expired.');
         }
         metrics.signIn('token', 'error');
-        request.log.warn({ err: refusalOf(err) }, 'token sign-in failed');
+        request.log.warn({ cause: err instanceof Error ? err.message : String(err) }, 'token sign-in failed');
         return failed(502, 'The Kubernetes API server could not be asked who this token belongs to. Try again.');
       }
       const now = Date.now();
