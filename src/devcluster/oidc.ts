@@ -136,6 +136,21 @@ function configuration({ users, clients, idTokenTtls }: ConfigurationInput): Con
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
     ttl: {
       IdToken: (_ctx, _token, client) => idTokenTtls.get(client.clientId) ?? 3600,
+      // Explicit (the provider nags about defaults). A working day for whatever outlives a
+      // sign-in; the state lives in memory and ends with the process anyway.
+      AccessToken: () => 3600,
+      Interaction: () => 3600,
+      Session: () => 12 * 3600,
+      Grant: () => 12 * 3600,
+      RefreshToken: () => 12 * 3600,
+    },
+    // Errors a person sees before any redirect (an unknown client or redirect_uri): our plain
+    // page, without the provider's default inline styles.
+    renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.set('content-security-policy', CONTENT_SECURITY_POLICY);
+      const description = out.error_description ? `: ${out.error_description}` : '';
+      ctx.body = messagePage('Sign-in failed', `${out.error}${description}`);
     },
     async findAccount(_ctx, id) {
       const user = users.get(id);
@@ -266,12 +281,14 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return body;
 }
 
+/** No scripts or styles at all; framing refused so the form can't be overlaid. */
+const CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
 function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    // No scripts or styles at all; framing refused so the form can't be overlaid.
-    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'content-security-policy': CONTENT_SECURITY_POLICY,
     'x-content-type-options': 'nosniff',
   });
   res.end(html);
