@@ -8,6 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { runDev } from './dev.js';
 import { cacheRoot } from './devcluster/binaries.js';
 import { startOperator } from './operator.js';
+import { loadOidcOptions } from './portal/oidc-config.js';
 import { loadSessionSecret } from './portal/secret.js';
 import { startPortal } from './portal/server.js';
 import { createLogger } from './runtime/log.js';
@@ -39,6 +40,13 @@ Commands:
                                            replica (or $KUBEVDI_PORTAL_SESSION_SECRET; >= 32 bytes)
                --public-url URL            the URL people open (origin checks, Secure cookies);
                                            default: as reached
+               --oidc-issuer URL           sign in with OpenID Connect at this issuer: exactly the
+                                           API server's jwt issuer URL (https)
+               --oidc-client-id ID         the portal's client at the issuer (confidential,
+                                           client_secret_basic; redirect URI <public URL>/auth/callback)
+               --oidc-client-secret-file FILE
+                                           its secret (or $KUBEVDI_PORTAL_OIDC_CLIENT_SECRET)
+               --oidc-ca-file FILE         the CA of the issuer's certificate, when private
   dev        Run everything on this machine: a local control plane (etcd, kube-apiserver,
              kube-controller-manager) with the kubevdi and KubeVirt CRDs, a KubeVirt simulator
              (no KVM needed) and the operator, with the example Linux template and pool
@@ -145,6 +153,10 @@ async function portal(argv: string[]): Promise<void> {
       'token-sign-in': { type: 'boolean', default: false },
       'session-secret-file': { type: 'string' },
       'public-url': { type: 'string' },
+      'oidc-issuer': { type: 'string' },
+      'oidc-client-id': { type: 'string' },
+      'oidc-client-secret-file': { type: 'string' },
+      'oidc-ca-file': { type: 'string' },
     },
   });
   const log = createLogger();
@@ -157,6 +169,12 @@ async function portal(argv: string[]): Promise<void> {
     port,
     namespaces: values.namespace,
     tokenSignIn: values['token-sign-in'],
+    oidc: await loadOidcOptions({
+      issuer: values['oidc-issuer'],
+      clientId: values['oidc-client-id'],
+      clientSecretFile: values['oidc-client-secret-file'],
+      caFile: values['oidc-ca-file'],
+    }),
     sessionSecret: await loadSessionSecret(values['session-secret-file']),
     publicUrl: values['public-url'],
     log,

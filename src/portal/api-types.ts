@@ -72,6 +72,8 @@ export const ClaimParams = z.object({ namespace: name, name: name });
 export const ApiError = z.object({
   error: z.string(),
   kind: z.enum(['unauthenticated', 'forbidden', 'not-found', 'conflict', 'invalid', 'unavailable', 'internal']),
+  /** With `error: 'signin-required'`: where to send the person to sign in (and come back). */
+  signIn: z.string().optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;
 export type ErrorKind = ApiError['kind'];

@@ -23,6 +23,7 @@ body { max-width: 40rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; }
 label, textarea, button { display: block; width: 100%; }
 textarea { min-height: 8rem; font-family: monospace; margin: 0.5rem 0 1rem; }
 button { padding: 0.6rem; font-size: 1rem; cursor: pointer; }
+a.button { display: block; padding: 0.6rem; font-size: 1rem; text-align: center; border: 1px solid; border-radius: 4px; }
 .error { border-left: 4px solid #c62828; padding: 0.5rem 1rem; }
 `,
 );

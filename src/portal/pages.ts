@@ -25,6 +25,8 @@ ${body}
 }
 
 export interface SignInPageOptions {
+  /** Sign-in with OpenID Connect is configured: a "Sign in" button. */
+  oidc?: boolean;
   tokenSignIn: boolean;
   /** Shown above the form, e.g. why the last sign-in failed. */
   error?: string;
@@ -32,14 +34,21 @@ export interface SignInPageOptions {
 
 export function signInPage(options: SignInPageOptions): string {
   const error = options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>\n` : '';
-  const form = options.tokenSignIn
+  // A link, not a form: starting a sign-in changes nothing on the portal, and a GET keeps the
+  // sign-in cookie (SameSite=Lax) on the way back from the issuer.
+  const oidc = options.oidc ? '<p><a class="button" href="/auth/login">Sign in</a></p>\n' : '';
+  const token = options.tokenSignIn
     ? `<form method="post" action="/sign-in/token">
-<label for="token">Bearer token</label>
+<label for="token">${options.oidc ? 'Or sign in with a bearer token' : 'Bearer token'}</label>
 <textarea id="token" name="token" required autocomplete="off" spellcheck="false"></textarea>
-<button type="submit">Sign in</button>
+<button type="submit">Sign in${options.oidc ? ' with the token' : ''}</button>
 </form>`
-    : '<p>No way to sign in is configured on this portal yet. Ask your administrator.</p>';
-  return page('Sign in', `<h1>kubevdi: sign in</h1>\n${error}${form}`);
+    : '';
+  const none =
+    options.oidc || options.tokenSignIn
+      ? ''
+      : '<p>No way to sign in is configured on this portal yet. Ask your administrator.</p>';
+  return page('Sign in', `<h1>kubevdi: sign in</h1>\n${error}${oidc}${token}${none}`);
 }
 
 export function signedInPage(username: string): string {

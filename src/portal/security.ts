@@ -5,22 +5,30 @@ import type { PortalMetrics } from './metrics.js';
 import type { Origins } from './origin.js';
 
 /** Scripts, styles and connections only from the portal itself; no inline script; never framed. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
+export function contentSecurityPolicy(issuerOrigin?: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    // Browsers apply form-action to where a form's answer redirects too: signing out posts to
+    // the portal, which sends the browser on to the issuer's end-session endpoint.
+    issuerOrigin ? `form-action 'self' ${issuerOrigin}` : "form-action 'self'",
+  ].join('; ');
+}
+
+/** The policy of a portal without OpenID Connect sign-in. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function securityHeaders(app: FastifyInstance): void {
+export function securityHeaders(app: FastifyInstance, issuerOrigin?: string): void {
+  const policy = contentSecurityPolicy(issuerOrigin);
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    reply.header('content-security-policy', policy);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');

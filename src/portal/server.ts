@@ -13,12 +13,17 @@ import { asUser, portalCluster } from './cluster.js';
 import { refusalOf } from './kube-errors.js';
 import { portalLogger } from './log.js';
 import { PortalMetrics } from './metrics.js';
+import { type OidcOptions, oidcSignIn } from './oidc.js';
+import { oidcRoutes } from './oidc-routes.js';
 import { origins as makeOrigins } from './origin.js';
 import { signedInPage, signInPage } from './pages.js';
 import { entitledPools } from './pools.js';
+import { signInPath } from './return-to.js';
 import { sealKey } from './seal.js';
 import { csrfProtection, securityHeaders } from './security.js';
 import { type Session, sessionCookies } from './session.js';
+import { sessionRenewal } from './session-renewal.js';
+import { signInStateCookies } from './sign-in-state.js';
 import { sessionExpiry } from './token-expiry.js';
 import { whoami } from './whoami.js';
 
@@ -32,11 +37,16 @@ export interface PortalOptions {
   namespaces?: readonly string[];
   /** Sign-in by pasting a bearer token (off by default). */
   tokenSignIn?: boolean;
+  /** Sign-in with OpenID Connect at the issuer the API server trusts. */
+  oidc?: OidcOptions;
   /** The same on every replica; at least 32 bytes. */
   sessionSecret: string | Buffer;
   /** The URL people open, for origin checks and the cookies' Secure flag; default: as reached. */
   publicUrl?: string;
-  /** How long a session lasts when its token carries no expiry of its own (default 8 hours). */
+  /**
+   * How long a session lasts when its token carries no expiry of its own, and how long an OIDC
+   * sign-in may be renewed with its refresh token (default 8 hours).
+   */
   sessionMaxAgeSeconds?: number;
   log?: Logger;
 }
@@ -55,8 +65,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   const log = portalLogger(options.log);
   const cluster = portalCluster(options.kubeconfig);
   const namespaces = options.namespaces ?? [];
-  const cookies = sessionCookies(sealKey(options.sessionSecret));
+  const key = sealKey(options.sessionSecret);
+  const cookies = sessionCookies(key);
   const origins = makeOrigins(options.publicUrl);
+  const oidc = options.oidc ? oidcSignIn(options.oidc) : undefined;
+  const renewal = sessionRenewal(cookies, origins, oidc);
+  const tokenSignIn = options.tokenSignIn === true;
   const metrics = new PortalMetrics();
   const maxAgeMs = (options.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS) * 1000;
   let ready = false;
@@ -67,11 +81,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     { parseAs: 'string', bodyLimit: 32 * 1024 },
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
-  securityHeaders(app);
+  securityHeaders(app, options.oidc ? new URL(options.oidc.issuer).origin : undefined);
   csrfProtection(app, origins, metrics);
 
-  const sessionOf = (request: FastifyRequest): Session | undefined =>
-    cookies.read(request.headers.cookie, origins.secure(request));
   const endSession = (request: FastifyRequest, reply: FastifyReply) =>
     reply.header('set-cookie', cookies.clear(request.headers.cookie, origins.secure(request)));
 
@@ -80,23 +92,34 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     return reply.code(status).send(body);
   };
 
+  /**
+   * No (usable) session: the page should send the person through sign-in. The portal cannot know
+   * which page called, so `signIn` returns to `/`; the page may put its own path in `returnTo`.
+   */
+  const signInRequired = (reply: FastifyReply) =>
+    refuse(reply, 401, { error: 'signin-required', kind: 'unauthenticated', signIn: oidc ? signInPath('/') : '/' });
+
   /** A JSON API route run as the signed-in person; the API server's refusals are passed on as they are. */
   const asPerson =
     <T>(handler: (kc: KubeConfig, request: FastifyRequest, reply: FastifyReply) => Promise<T>) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
-      const session = sessionOf(request);
-      if (!session) return refuse(reply, 401, { error: 'sign in first', kind: 'unauthenticated' });
+      const current = await renewal.current(request, reply);
+      if (current.status !== 'signed-in') return signInRequired(reply);
+      const { session } = current;
       try {
         return await handler(asUser(cluster, session.token), request, reply);
       } catch (err) {
         if (!(err instanceof ApiException) && !isNetworkError(err)) throw err;
         const refusal = refusalOf(err);
         // The API server no longer takes the token (expired, revoked): the session is over.
-        if (refusal.status === 401) endSession(request, reply);
+        if (refusal.status === 401) {
+          endSession(request, reply);
+          return signInRequired(reply);
+        }
         if (refusal.kind === 'internal' || refusal.kind === 'unavailable')
           request.log.warn({ status: refusal.status, message: refusal.message }, 'the API server failed a request');
         return refuse(reply, refusal.status === 0 ? 502 : refusal.status, {
-          error: refusal.status === 401 ? 'your sign-in has expired: sign in again' : refusal.message,
+          error: refusal.message,
           kind: refusal.kind,
         });
       }
@@ -116,15 +139,18 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
 
   app.get('/', async (request, reply) => {
     reply.type('text/html; charset=utf-8');
-    const session = sessionOf(request);
-    if (!session) return signInPage({ tokenSignIn: options.tokenSignIn === true });
+    const current = await renewal.current(request, reply);
+    // An OIDC sign-in ran out: through the issuer and back to this very page.
+    if (current.status === 'expired') return reply.redirect(signInPath(request.url), 303);
+    if (current.status === 'signed-out') return signInPage({ oidc: oidc !== undefined, tokenSignIn });
     try {
-      return signedInPage((await whoami(asUser(cluster, session.token))).username);
+      return signedInPage((await whoami(asUser(cluster, current.session.token))).username);
     } catch (err) {
       if (!(err instanceof ApiException) || err.code !== 401) throw err;
       endSession(request, reply);
       return signInPage({
-        tokenSignIn: options.tokenSignIn === true,
+        oidc: oidc !== undefined,
+        tokenSignIn,
         error: 'Your sign-in has expired. Sign in again.',
       });
     }
@@ -137,7 +163,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         reply
           .code(status)
           .type('text/html; charset=utf-8')
-          .send(signInPage({ tokenSignIn: true, error }));
+          .send(signInPage({ oidc: oidc !== undefined, tokenSignIn: true, error }));
       if (!token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
         metrics.signIn('token', 'rejected');
         return failed(400, 'Paste a bearer token: one line, no spaces.');
@@ -173,7 +199,34 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     });
   }
 
-  app.post('/sign-out', async (request, reply) => endSession(request, reply).redirect('/', 303));
+  if (oidc) {
+    oidcRoutes(app, {
+      oidc,
+      signInState: signInStateCookies(key),
+      cookies,
+      origins,
+      cluster,
+      metrics,
+      tokenSignIn,
+      maxAgeMs,
+    });
+  }
+
+  // Ends the session here, and at the issuer when it says how: otherwise the next sign-in would
+  // pass through the issuer without a password.
+  app.post('/sign-out', async (request, reply) => {
+    const session = cookies.read(request.headers.cookie, origins.secure(request));
+    endSession(request, reply);
+    if (oidc && session?.method === 'oidc') {
+      try {
+        const url = await oidc.endSessionUrl(session.token, `${origins.of(request)}/`);
+        if (url) return reply.redirect(url, 303);
+      } catch (err) {
+        request.log.warn({ cause: err instanceof Error ? err.message : String(err) }, 'the OIDC issuer is unreachable');
+      }
+    }
+    return reply.redirect('/', 303);
+  });
 
   app.get(
     '/api/me',

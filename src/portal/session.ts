@@ -13,8 +13,14 @@ export const Session = z.object({
   token: z.string().min(1),
   /** OIDC: the refresh token, when the issuer gives one, to renew `token` before `expiresAt`. */
   refreshToken: z.string().optional(),
-  /** ms since the epoch; after it the session is gone (and the cookie with it). */
+  /** ms since the epoch: when `token` stops working. */
   expiresAt: z.number(),
+  /**
+   * ms since the epoch: OIDC sessions outlive their ID token until then, so an expiring token can
+   * be refreshed, and an expired one sends the person through sign-in back to the same page.
+   * Without it the session (and the cookie) ends at `expiresAt`.
+   */
+  keepUntil: z.number().optional(),
   /** ms since the epoch. */
   signedInAt: z.number(),
 });
@@ -46,6 +52,11 @@ function baseName(secure: boolean): string {
   return secure ? '__Host-kubevdi-session' : 'kubevdi-session';
 }
 
+/** When the cookie, and with it the session, is gone. */
+function sessionEnd(session: Session): number {
+  return Math.max(session.expiresAt, session.keepUntil ?? 0);
+}
+
 export function sessionCookies(key: SealKey): SessionCookies {
   const chunkNames = (cookieHeader: string | undefined, secure: boolean) => {
     const prefix = `${baseName(secure)}.`;
@@ -70,7 +81,7 @@ export function sessionCookies(key: SealKey): SessionCookies {
         return undefined;
       }
       const session = Session.safeParse(parsed);
-      if (!session.success || session.data.expiresAt <= now) return undefined;
+      if (!session.success || sessionEnd(session.data) <= now) return undefined;
       return session.data;
     },
     write(session, cookieHeader, secure, now = Date.now()) {
@@ -78,7 +89,7 @@ export function sessionCookies(key: SealKey): SessionCookies {
       const chunks: string[] = [];
       for (let i = 0; i < sealed.length; i += CHUNK_BYTES) chunks.push(sealed.slice(i, i + CHUNK_BYTES));
       if (chunks.length > MAX_CHUNKS) throw new Error('the session is too large for cookies');
-      const attributes: CookieAttributes = { maxAge: (session.expiresAt - now) / 1000, secure };
+      const attributes: CookieAttributes = { maxAge: (sessionEnd(session) - now) / 1000, secure };
       const names = chunks.map((_, i) => `${baseName(secure)}.${i}`);
       const stale = chunkNames(cookieHeader, secure).filter((n) => !names.includes(n));
       return [

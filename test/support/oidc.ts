@@ -9,6 +9,7 @@ export const PORTAL_CLIENT_ID = 'kubevdi-portal';
 const SHORT_LIVED_CLIENT_ID = 'kubevdi-short-lived';
 /** Where the portal receives the authorization code; any loopback port (see OidcInfo.redirectUris). */
 export const PORTAL_REDIRECT_URIS = ['http://127.0.0.1/auth/callback', 'http://localhost/auth/callback'];
+export const PORTAL_POST_LOGOUT_REDIRECT_URIS = ['http://127.0.0.1/', 'http://localhost/'];
 
 export interface TestOidc {
   provider: OidcProvider;
@@ -26,6 +27,9 @@ export async function startTestOidc(log: (line: string) => void): Promise<TestOi
     // on a free one.
     application_type: 'native',
     redirect_uris: PORTAL_REDIRECT_URIS,
+    // Where the issuer's end-session endpoint may send the browser back: the portal's sign-in
+    // page (any loopback port, as for redirect_uris).
+    post_logout_redirect_uris: PORTAL_POST_LOGOUT_REDIRECT_URIS,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
   });

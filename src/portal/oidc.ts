@@ -1,0 +1,151 @@
+// Sign-in with OpenID Connect: the authorization code flow with PKCE (S256) against the issuer
+// the API server trusts, done by openid-client, which validates the ID token (signature, iss,
+// aud, nonce, exp). The ID token is only carried: it is the bearer token for the API server,
+// and who the person is comes from the API server (whoami.ts), never from the token's claims.
+import { createHash } from 'node:crypto';
+import * as client from 'openid-client';
+import { issuerFetch } from './oidc-fetch.js';
+
+export interface OidcOptions {
+  /** Exactly the API server's `jwt.issuer.url` (and the tokens' `iss`), https. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** PEM of a private CA the issuer's certificate is issued by; the system's trust otherwise. */
+  caPem?: string;
+}
+
+/**
+ * `groups` as Dex and the test provider have it; `offline_access` (with `prompt=consent`, as
+ * OpenID Connect Core requires for it) for a refresh token, so a sign-in outlives one ID token.
+ */
+export const OIDC_SCOPES = 'openid email groups offline_access';
+
+/** What the browser must bring back to the callback: sealed into a cookie (sign-in-state.ts). */
+export interface PendingSignIn {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  redirectUri: string;
+}
+
+export interface OidcTokens {
+  idToken: string;
+  refreshToken?: string;
+  /** ms since the epoch: the ID token's `exp`, as validated by openid-client. */
+  expiresAt: number;
+}
+
+export interface OidcSignIn {
+  /** Where to send the browser, and what to keep for the callback. */
+  start(redirectUri: string): Promise<{ url: string; pending: PendingSignIn }>;
+  /** Checks the authorization response against `pending` and exchanges the code for tokens. */
+  finish(callbackQuery: string, pending: PendingSignIn): Promise<OidcTokens>;
+  /** New tokens for a refresh token; concurrent calls with the same token share one request. */
+  refresh(refreshToken: string): Promise<OidcTokens>;
+  /** The issuer's end-session URL, when it advertises one. */
+  endSessionUrl(idToken: string, postLogoutRedirectUri: string): Promise<string | undefined>;
+}
+
+/**
+ * A page often makes several API calls at once; with one expiring session they would all
+ * refresh, and an issuer that rotates refresh tokens treats the second use of the old one as
+ * theft and revokes the grant. Calls within this window share the first one's answer.
+ */
+const REFRESH_SHARING_MS = 30_000;
+
+export function oidcSignIn(options: OidcOptions): OidcSignIn {
+  const issuer = new URL(options.issuer);
+  if (issuer.protocol !== 'https:') throw new Error(`the OIDC issuer must be https, got ${options.issuer}`);
+  const fetch = issuerFetch(options.caPem);
+
+  // Discovered on first use, not at start: the portal becomes ready while the issuer is down,
+  // and a failed discovery is retried by the next sign-in instead of being remembered.
+  let configuration: Promise<client.Configuration> | undefined;
+  const config = () => {
+    configuration ??= client
+      .discovery(
+        issuer,
+        options.clientId,
+        { client_secret: options.clientSecret },
+        client.ClientSecretBasic(options.clientSecret),
+        { [client.customFetch]: fetch, timeout: 10 },
+      )
+      .then((c) => {
+        c[client.customFetch] = fetch;
+        return c;
+      })
+      .catch((err: unknown) => {
+        configuration = undefined;
+        throw err;
+      });
+    return configuration;
+  };
+
+  const tokensOf = (response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers): OidcTokens => {
+    const claims = response.claims();
+    if (!response.id_token || !claims) throw new Error('the issuer answered without an ID token');
+    return { idToken: response.id_token, refreshToken: response.refresh_token, expiresAt: claims.exp * 1000 };
+  };
+
+  const refreshing = new Map<string, Promise<OidcTokens>>();
+
+  return {
+    async start(redirectUri) {
+      const c = await config();
+      const pending: PendingSignIn = {
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+        codeVerifier: client.randomPKCECodeVerifier(),
+        redirectUri,
+      };
+      const url = client.buildAuthorizationUrl(c, {
+        redirect_uri: redirectUri,
+        scope: OIDC_SCOPES,
+        code_challenge: await client.calculatePKCECodeChallenge(pending.codeVerifier),
+        code_challenge_method: 'S256',
+        state: pending.state,
+        nonce: pending.nonce,
+        // Without it an issuer drops offline_access (OpenID Connect Core 11): no refresh token.
+        prompt: 'consent',
+      });
+      return { url: url.href, pending };
+    },
+
+    async finish(callbackQuery, pending) {
+      const c = await config();
+      // The redirect_uri sent to the token endpoint is this URL without its query: the one the
+      // authorization request named, whatever Host the callback arrived with.
+      const current = new URL(pending.redirectUri);
+      current.search = callbackQuery;
+      const response = await client.authorizationCodeGrant(c, current, {
+        pkceCodeVerifier: pending.codeVerifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: true,
+      });
+      return tokensOf(response);
+    },
+
+    refresh(refreshToken) {
+      const key = createHash('sha256').update(refreshToken).digest('base64url');
+      let shared = refreshing.get(key);
+      if (!shared) {
+        shared = config().then(async (c) => tokensOf(await client.refreshTokenGrant(c, refreshToken)));
+        refreshing.set(key, shared);
+        const forget = () => setTimeout(() => refreshing.delete(key), REFRESH_SHARING_MS).unref();
+        shared.then(forget, () => refreshing.delete(key));
+      }
+      return shared;
+    },
+
+    async endSessionUrl(idToken, postLogoutRedirectUri) {
+      const c = await config();
+      if (!c.serverMetadata().end_session_endpoint) return undefined;
+      return client.buildEndSessionUrl(c, {
+        id_token_hint: idToken,
+        post_logout_redirect_uri: postLogoutRedirectUri,
+      }).href;
+    },
+  };
+}
