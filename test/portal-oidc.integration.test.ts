@@ -153,7 +153,8 @@ describe('the portal with OpenID Connect sign-in', () => {
     expect(me.username).toBe('oidc:ada@example.com');
     expect(me.groups).toContain('oidc:vdi-users');
     expect((await browser.request(`${url}/`)).body).toContain('oidc:ada@example.com');
-    expect((await api(browser, url, '/api/pools')).status).toBe(200);
+    // As a member of oidc:vdi-users she may list pools (RBAC's cache follows the binding within moments).
+    await eventually(async () => expect((await api(browser, url, '/api/pools')).status).toBe(200));
 
     // The cookies hold her tokens, sealed: no token text in them, and HttpOnly.
     const session = sessionCookies(sealKey(secret)).read(browser.cookieHeader(url), false) as Session;
