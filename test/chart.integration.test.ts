@@ -167,14 +167,25 @@ describe('the Helm chart', () => {
       { name: namespace(), body: { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    const rendered = objects(await template('kubevdi', namespace()));
-    // The pod names the chart's ServiceAccount, which admission looks up: create it for real.
-    await kubectl(['apply', '-f', '-'], stringify(rendered.find((o) => o.kind === 'ServiceAccount')));
-    const deployment = rendered.find((o) => o.kind === 'Deployment') as
-      | (KubernetesObject & { spec: { template: V1Pod } })
-      | undefined;
-    const pod: V1Pod = { ...deployment?.spec.template, metadata: { name: 'operator', namespace: namespace() } };
-    await eventually(() => core.createNamespacedPod({ namespace: namespace(), body: pod, dryRun: 'All' }), 5000);
+    // The operator's and the portal's pods.
+    const rendered = objects(
+      await template('kubevdi', namespace(), [
+        ...['--set', 'portal.enabled=true', '--set', 'portal.tokenSignIn=true'],
+        ...['--set', 'portal.session.existingSecret=portal-session'],
+      ]),
+    );
+    // The pods name the chart's ServiceAccounts, which admission looks up: create them for real.
+    for (const account of rendered.filter((o) => o.kind === 'ServiceAccount')) {
+      await kubectl(['apply', '-f', '-'], stringify(account));
+    }
+    const deployments = rendered.filter((o) => o.kind === 'Deployment') as (KubernetesObject & {
+      spec: { template: V1Pod };
+    })[];
+    expect(deployments.map((d) => d.metadata?.name)).toEqual(['kubevdi', 'kubevdi-portal']);
+    for (const deployment of deployments) {
+      const pod: V1Pod = { ...deployment.spec.template, metadata: { name: 'pod', namespace: namespace() } };
+      await eventually(() => core.createNamespacedPod({ namespace: namespace(), body: pod, dryRun: 'All' }), 5000);
+    }
     // The namespace does enforce it: the same pod without its security context is refused.
     const careless: V1Pod = {
       metadata: { name: 'careless', namespace: namespace() },
@@ -183,6 +194,23 @@ describe('the Helm chart', () => {
     expect(
       (await refusal(core.createNamespacedPod({ namespace: namespace(), body: careless, dryRun: 'All' }))).message,
     ).toContain('violates PodSecurity "restricted:latest"');
+  });
+
+  it("binds the portal's ServiceAccount to nothing: it acts only as the signed-in person", async () => {
+    const rendered = objects(await template('kubevdi', namespace(), ['-f', ALL_ON]));
+    const portalAccount = rendered.find(
+      (o) => o.kind === 'ServiceAccount' && o.metadata?.labels?.['app.kubernetes.io/component'] === 'portal',
+    );
+    expect(portalAccount?.metadata?.name).toBe('vdi-portal');
+    const bindings = rendered.filter(
+      (o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding',
+    ) as (KubernetesObject & {
+      subjects?: { kind: string; name: string }[];
+    })[];
+    expect(bindings.length).toBeGreaterThan(0);
+    for (const binding of bindings) {
+      expect(binding.subjects?.map((s) => s.name)).not.toContain('vdi-portal');
+    }
   });
 
   it('installs the same objects as kubectl apply -k config/default', async () => {
