@@ -5,7 +5,6 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { runDev } from './dev.js';
 import { cacheRoot } from './devcluster/binaries.js';
 import { startOperator } from './operator.js';
 import { loadOidcOptions } from './portal/oidc-config.js';
@@ -64,6 +63,8 @@ async function dev(argv: string[]): Promise<void> {
   const workDir = path.resolve(values['work-dir'] ?? path.join(cacheRoot(), 'dev'));
   const log = (line: string) => process.stderr.write(`kubevdi dev: ${line}\n`);
   await rm(workDir, { recursive: true, force: true });
+  // Loaded only here: dev needs the source checkout's dev tools (the OpenID provider), the image has none.
+  const { runDev } = await import('./dev.js');
   const cp = await runDev({ workDir, log });
   // The servers are detached children that do not hold our event loop; this process is their
   // keeper until Ctrl-C (handled by the control plane) or until one of them dies.

@@ -1,9 +1,11 @@
 // `kubevdi dev`: the whole product on one machine, for a newcomer. A local control plane with the
-// CRDs, the KubeVirt simulator (there is no KVM here) and the operator, with the example Linux
-// template and call-centre pool applied, and a few lines on how to look around.
+// CRDs, the KubeVirt simulator (there is no KVM here), the operator, a local OpenID provider and
+// the portal, with the example Linux template and call-centre pool applied, demo people entitled
+// to it, and a few lines on how to look around.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
@@ -12,10 +14,14 @@ import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
 import { type ControlPlane, startControlPlane } from './devcluster/controlplane.js';
 import { ensureKubevirtCrds, KUBEVIRT_VERSION } from './devcluster/kubevirt-crds.js';
 import { applyManifests, yamlFiles } from './devcluster/manifests.js';
+import { type OidcUser, startOidcProvider } from './devcluster/oidc.js';
+import { loopbackPortalClient, PORTAL_CLIENT_ID } from './devcluster/portal-client.js';
 import { stopOnSignal } from './devcluster/shutdown.js';
 import { startOperator } from './operator.js';
 import { REPO_ROOT } from './paths.js';
+import { startPortal } from './portal/server.js';
 import { POOLS } from './resources.js';
+import { makeApply } from './runtime/apply.js';
 
 /** What `dev` applies: enough for a pool of running desktops, nothing that needs real storage. */
 const EXAMPLES = [
@@ -25,6 +31,9 @@ const EXAMPLES = [
   'pool-automatic-stateless.yaml',
 ];
 const EXAMPLE_NAMESPACE = 'vdi-demo';
+/** In the work directory: the local OpenID provider's CA. */
+export const OIDC_CA_FILE = 'oidc-ca.pem';
+const DEV_PORTAL_PORT = Number(process.env.KUBEVDI_DEV_PORTAL_PORT || 8080);
 const SIMULATOR = path.join(REPO_ROOT, 'test/simulator/main.ts');
 
 export interface DevOptions {
@@ -41,22 +50,54 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
     process.env.KUBEVIRT_CRDS_DIR ||
     (await ensureKubevirtCrds(path.join(cacheRoot(), 'kubevirt-crds', KUBEVIRT_VERSION), log));
   const started = Date.now();
+  // The sign-in people use in the portal: a local OpenID provider the API server trusts.
+  const oidcClientSecret = randomBytes(24).toString('base64url');
+  const provider = await startOidcProvider({
+    issuerHost: 'localhost',
+    users: DEMO_USERS,
+    clients: [loopbackPortalClient(PORTAL_CLIENT_ID, oidcClientSecret)],
+  });
   const cp = await startControlPlane({
     workDir,
     crdDirs: [path.join(REPO_ROOT, CRD_DIRS[0] as string), kubevirtCrds],
+    oidc: [{ issuer: provider.issuer, caPem: provider.caPem, clientIds: [PORTAL_CLIENT_ID] }],
     log,
   });
   const logs = path.join(workDir, 'logs');
   await mkdir(logs, { recursive: true });
+  // For tools (and people) that talk to the provider directly: its certificate authority.
+  await writeFile(path.join(workDir, OIDC_CA_FILE), provider.caPem);
 
   const simulator = await startSimulatorProcess(cp, path.join(logs, 'simulator.log'));
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(cp.adminKubeconfig);
   const operatorLog = pino({ level: 'info' }, pino.destination({ dest: path.join(logs, 'operator.log'), sync: false }));
   const operator = await startOperator({ kubeconfig, log: operatorLog, leaderElection: { namespace: 'default' } });
+  const portalLog = pino({ level: 'info' }, pino.destination({ dest: path.join(logs, 'portal.log'), sync: false }));
+  const portalOptions = {
+    kubeconfig,
+    host: '127.0.0.1',
+    namespaces: [EXAMPLE_NAMESPACE],
+    // One replica on this machine: a fresh secret per start (sessions end with it).
+    sessionSecret: randomBytes(48),
+    oidc: {
+      issuer: provider.issuer,
+      clientId: PORTAL_CLIENT_ID,
+      clientSecret: oidcClientSecret,
+      caPem: provider.caPem,
+    },
+    log: portalLog,
+  };
+  // A stable URL to bookmark when the port is free; any free port otherwise.
+  const portal = await startPortal({ ...portalOptions, port: DEV_PORTAL_PORT }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') throw err;
+    return startPortal({ ...portalOptions, port: 0 });
+  });
   stopOnSignal(async () => {
+    await portal.stop();
     await operator.stop();
     simulator.kill('SIGTERM');
+    await provider.stop();
   });
   log(`operator and KubeVirt simulator running (logs in ${logs})`);
 
@@ -69,6 +110,7 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
     EXAMPLES.map((file) => path.join(REPO_ROOT, 'examples', file)),
   );
   log(`applied ${EXAMPLES.map((f) => `examples/${f}`).join(', ')}`);
+  await grantDemoRoles(kubeconfig);
   const pool = await waitForPool(kubeconfig, 'callcenter', 60_000);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(
@@ -83,13 +125,45 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
       `    kubectl scale vdp/callcenter -n ${EXAMPLE_NAMESPACE} --replicas=25`,
       `    kubectl describe vdp/callcenter -n ${EXAMPLE_NAMESPACE}`,
       '',
+      `  The portal: ${portal.url}  — sign in as`,
+      ...Object.entries(DEMO_USERS).map(
+        ([name, user]) => `    ${name.padEnd(6)} password ${user.password.padEnd(10)} ${DEMO_ROLES[name] ?? ''}`,
+      ),
+      '',
       `  A kubectl of the same release: ${binaries.kubectl}`,
-      `  Logs: ${logs}/operator.log, simulator.log, kube-apiserver.log`,
+      `  Logs: ${logs}/operator.log, portal.log, simulator.log, kube-apiserver.log`,
       '  Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
   return cp;
+}
+
+/** People of the local OpenID provider. The example pool lets group `oidc:callcenter` in. */
+const DEMO_USERS: Record<string, OidcUser> = {
+  ada: { password: 'ada', email: 'ada@example.com', groups: ['callcenter'] },
+  bob: { password: 'bob', email: 'bob@example.com', groups: ['callcenter'] },
+  carol: { password: 'carol', email: 'carol@example.com', groups: ['vdi-admins'] },
+};
+const DEMO_ROLES: Record<string, string> = {
+  ada: 'a call-centre agent (kubevdi:user, entitled to the callcenter pool)',
+  bob: 'another agent',
+  carol: 'the pool administrator (kubevdi:pool-admin)',
+};
+
+/** RoleBindings in the example namespace for the demo groups, as a platform team would write them. */
+async function grantDemoRoles(kc: KubeConfig): Promise<void> {
+  const apply = makeApply(kc, 'kubevdi-dev');
+  const bind = (role: string, group: string) =>
+    apply({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: `${role.replace(':', '-')}-${group}`, namespace: EXAMPLE_NAMESPACE },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: `oidc:${group}` }],
+    });
+  await bind('kubevdi:user', 'callcenter');
+  await bind('kubevdi:pool-admin', 'vdi-admins');
 }
 
 /**

@@ -1,12 +1,15 @@
 // `kubevdi dev` as a newcomer runs it: the example pool comes up with its desktops, the printed
-// kubeconfig works, and Ctrl-C stops every server it started.
+// kubeconfig works, a demo person signs in to the portal, and Ctrl-C stops every server it started.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { OIDC_CA_FILE } from '../src/dev.js';
 import { REPO_ROOT } from '../src/paths.js';
+import { CSRF_HEADER } from '../src/portal/api-types.js';
+import { HttpBrowser } from './support/http-browser.js';
 
 const run = promisify(execFile);
 
@@ -46,6 +49,23 @@ describe('kubevdi dev', () => {
     );
     expect(stdout).toContain('pool vdi-demo/callcenter: 20 of 20 desktops, 5 of 5 prestarted ready');
     expect(kubeconfig.startsWith(workDir)).toBe(true);
+
+    // The portal runs, and a demo person signs in on the local OpenID provider and is entitled
+    // to the example pool.
+    const portalUrl = /The portal: (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string;
+    expect(portalUrl).toBeDefined();
+    expect(stdout).toMatch(/ada\s+password ada\s+a call-centre agent/);
+    const browser = new HttpBrowser(await readFile(path.join(workDir, OIDC_CA_FILE), 'utf8'));
+    const signedIn = await browser.follow(`${portalUrl}/auth/login?returnTo=%2F`, {
+      credentials: { username: 'ada', password: 'ada' },
+    });
+    expect(signedIn.loginFormShown).toBe(true);
+    const api = async (apiPath: string) =>
+      JSON.parse(
+        (await browser.request(`${portalUrl}${apiPath}`, { headers: { origin: portalUrl, [CSRF_HEADER]: '1' } })).body,
+      );
+    expect((await api('/api/me')).username).toBe('oidc:ada@example.com');
+    expect(JSON.stringify(await api('/api/pools'))).toContain('"name":"callcenter"');
 
     // What the printed hints say to run works: the example pool's desktops are there.
     const kubectl = inject('cluster').kubectl;
