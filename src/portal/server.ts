@@ -10,6 +10,7 @@ import { type ApiError, ClaimList, ClaimParams, Claim as ClaimSchema, CreateClai
 import { ASSETS } from './assets.js';
 import { createClaim, ownClaims, releaseClaim } from './claims.js';
 import { asUser, portalCluster } from './cluster.js';
+import { consoleRoutes } from './console-routes.js';
 import { refusalOf } from './kube-errors.js';
 import { portalLogger } from './log.js';
 import { PortalMetrics } from './metrics.js';
@@ -227,6 +228,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     }
     return reply.redirect('/', 303);
   });
+
+  consoleRoutes(app, { cluster, origins, renewal, registry: metrics.registry });
 
   app.get(
     '/api/me',

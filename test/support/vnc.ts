@@ -44,10 +44,44 @@ export async function openVnc(
   const tls: WebSocket.ClientOptions = {};
   await kc.applyToHTTPSOptions(tls);
   const ws = new WebSocket(url, ['plain.kubevirt.io'], tls);
+  return rfbOver(ws, {
+    timeoutMs: options.timeoutMs,
+    what: `VNC to ${namespace}/${vmi}`,
+    check: () => {
+      if (ws.protocol !== 'plain.kubevirt.io') throw new Error(`subprotocol ${JSON.stringify(ws.protocol)}`);
+    },
+  });
+}
+
+/** Why the server closed a connection right after opening it (the portal's refusals). */
+export class VncClosed extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super(`VNC closed with ${code}: ${reason}`);
+  }
+}
+
+/**
+ * The RFB client over any websocket that carries raw RFB in binary frames — the API server's
+ * `vnc` subresource, or the portal's console. A refused upgrade rejects with VncRefused, a close
+ * before the first frame with VncClosed.
+ */
+export async function rfbOver(
+  ws: WebSocket,
+  options: { timeoutMs?: number | undefined; what?: string; check?: () => void } = {},
+): Promise<VncScreen> {
   const input = new ByteQueue();
-  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  let closedWith: VncClosed | undefined;
+  const closed = new Promise<number>((resolve) =>
+    ws.once('close', (code, reason) => {
+      closedWith = new VncClosed(code, reason.toString('utf8'));
+      resolve(code);
+    }),
+  );
   ws.on('message', (data: WebSocket.RawData) => input.push(toBuffer(data)));
-  void closed.then((code) => input.fail(new Error(`the VNC connection closed (${code})`)));
+  void closed.then(() => input.fail(closedWith as VncClosed));
 
   const timeout = options.timeoutMs ?? 15_000;
   let timer: NodeJS.Timeout | undefined;
@@ -55,15 +89,12 @@ export async function openVnc(
     return await Promise.race([
       (async () => {
         await opened(ws);
-        if (ws.protocol !== 'plain.kubevirt.io') throw new Error(`subprotocol ${JSON.stringify(ws.protocol)}`);
+        options.check?.();
         const screen = await handshake(ws, input);
         return { ...screen, closed, close: () => ws.close() };
       })(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`VNC to ${namespace}/${vmi}: no frame after ${timeout} ms`)),
-          timeout,
-        );
+        timer = setTimeout(() => reject(new Error(`${options.what ?? 'VNC'}: no frame after ${timeout} ms`)), timeout);
       }),
     ]);
   } catch (err) {

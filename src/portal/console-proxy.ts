@@ -1,0 +1,150 @@
+// The console's websocket: the browser (noVNC) speaks RFB to the portal, which speaks it on to
+// KubeVirt's `vnc` subresource as the signed-in person — the browser never holds a token.
+//
+// Upgrade requests are routed through fastify like any other request (so hooks, logging and the
+// security headers on refusals all apply), and the route upgrades the connection itself. Before
+// upgrading, the portal checks that the page asking is its own (Origin: browsers send it on every
+// websocket handshake, and cookies go along cross-site, so this is the only CSRF guard a websocket
+// has) and that there is a session. The API server's answer comes after: a browser cannot read the
+// status of a refused upgrade, so its refusals reach the page as close codes (console-protocol.ts).
+import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { PortalCluster } from './cluster.js';
+import { ConsoleMetrics, type ConsoleResult } from './console-metrics.js';
+import { pipeConsole } from './console-pipe.js';
+import { CONSOLE_CLOSE, type ConsoleClose } from './console-protocol.js';
+import { openUpstream, refusalReason } from './console-upstream.js';
+import type { Origins } from './origin.js';
+import type { SessionRenewal } from './session-renewal.js';
+
+export interface ConsoleProxyOptions {
+  cluster: PortalCluster;
+  origins: Origins;
+  renewal: SessionRenewal;
+  registry: Registry;
+}
+
+/** RFB from the browser is keys, pointer moves and clipboard text: small frames. */
+const MAX_BROWSER_FRAME = 1024 * 1024;
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+interface PendingUpgrade {
+  socket: Duplex;
+  head: Buffer;
+  /** Set-Cookie values to send with the 101 (a renewed sign-in). */
+  cookies?: string[];
+}
+
+const RESULT_OF: Record<ConsoleClose, ConsoleResult> = {
+  signInRequired: 'sign-in-required',
+  forbidden: 'forbidden',
+  notFound: 'not-found',
+  inUse: 'in-use',
+  refused: 'refused',
+  unavailable: 'unavailable',
+  ended: 'unavailable',
+};
+
+export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions): void {
+  const { cluster, origins, renewal } = options;
+  const metrics = new ConsoleMetrics(options.registry);
+  const pending = new WeakMap<IncomingMessage, PendingUpgrade>();
+  const sessions = new Set<WebSocket>();
+  // noVNC asks for no subprotocol; none is chosen. No compression: RFB encodes its own.
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_BROWSER_FRAME });
+  wss.on('headers', (headers, request) => {
+    for (const cookie of pending.get(request)?.cookies ?? []) headers.push(`Set-Cookie: ${cookie}`);
+  });
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    pending.set(request, { socket, head });
+    const response = new ServerResponse(request);
+    response.assignSocket(socket as Socket);
+    // An HTTP answer (a refusal, or any other route) ends the connection; an upgrade hijacks it.
+    response.once('finish', () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    app.routing(request, response);
+  };
+  app.server.on('upgrade', onUpgrade);
+
+  app.addHook('preClose', async () => {
+    app.server.off('upgrade', onUpgrade);
+    for (const ws of sessions) ws.close(1001, 'the portal is stopping');
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+  });
+
+  app.get('/api/console/:namespace/:desktop', async (request, reply) => {
+    const upgrade = pending.get(request.raw);
+    if (!upgrade) return reply.code(426).header('upgrade', 'websocket').send({ error: 'a websocket', kind: 'invalid' });
+    const { namespace, desktop } = request.params as { namespace: string; desktop: string };
+    if (!NAME.test(namespace) || !NAME.test(desktop))
+      return reply.code(400).send({ error: 'not a desktop name', kind: 'invalid' });
+
+    // Only the portal's own pages: a page elsewhere could otherwise open the console with the
+    // person's cookie.
+    if (request.headers.origin !== origins.of(request)) {
+      metrics.attempt('foreign-origin');
+      request.log.warn({ origin: request.headers.origin }, 'refused a console from another origin');
+      return reply
+        .code(403)
+        .send({ error: 'this console was not opened from the portal’s own pages', kind: 'forbidden' });
+    }
+    const current = await renewal.current(request, reply);
+    if (current.status !== 'signed-in') {
+      metrics.attempt('signed-out');
+      return reply.code(401).send({ error: 'signin-required', kind: 'unauthenticated' });
+    }
+    const renewed = reply.getHeader('set-cookie');
+    if (renewed !== undefined) upgrade.cookies = ([] as string[]).concat(renewed as string | string[]);
+
+    const takeOver = new URL(request.url, 'http://portal').searchParams.get('takeOver') === 'true';
+    const label = `${namespace}/${desktop}`;
+    const upstream = await openUpstream(cluster, current.session.token, {
+      namespace,
+      desktop,
+      preserveSession: !takeOver,
+    });
+    reply.hijack();
+    if (upgrade.socket.destroyed) {
+      if (upstream.ok) upstream.socket.terminate();
+      return;
+    }
+    let upgraded = false;
+    // A malformed handshake is answered by ws itself (400), without calling back.
+    upgrade.socket.once('close', () => {
+      if (!upgraded && upstream.ok) upstream.socket.terminate();
+    });
+    wss.handleUpgrade(request.raw, upgrade.socket, upgrade.head, (browser) => {
+      upgraded = true;
+      if (!upstream.ok) {
+        metrics.attempt(RESULT_OF[upstream.close]);
+        const log = upstream.close === 'unavailable' ? request.log.warn : request.log.info;
+        log.call(
+          request.log,
+          { console: label, status: upstream.status, detail: upstream.detail.slice(0, 200) },
+          'console refused',
+        );
+        browser.close(CONSOLE_CLOSE[upstream.close].code, refusalReason(upstream.close, upstream.detail));
+        return;
+      }
+      metrics.attempt('opened');
+      metrics.started();
+      sessions.add(browser);
+      request.log.info({ console: label, takeOver }, 'console opened');
+      pipeConsole(browser, upstream.socket, {
+        early: upstream.early,
+        onEnd: (by, code) => {
+          sessions.delete(browser);
+          metrics.ended();
+          request.log.info({ console: label, by, code }, 'console closed');
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,169 @@
+// The console through the portal, against the real API server, the simulator's virt-api and the
+// operator: the browser's websocket goes to the portal, which opens KubeVirt's `vnc` subresource
+// as the signed-in person. The RFB client here is the one the other tests use on the API server.
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
+import { CONSOLE_CLOSE, consoleSocketPath } from '../src/portal/console-protocol.js';
+import { type Portal, startPortal } from '../src/portal/server.js';
+import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
+import { useDesktops } from './support/desktops.js';
+import { eventually } from './support/eventually.js';
+import { rfbOver, VncClosed, VncRefused } from './support/vnc.js';
+import { useWorld } from './support/world.js';
+
+const namespace = useTestNamespace('portal-console');
+const world = useWorld(namespace);
+const { templateWithDisks, pool } = useDesktops(namespace);
+
+const portals: Portal[] = [];
+afterEach(async () => {
+  for (const p of portals.splice(0)) await p.stop();
+});
+
+async function serviceAccountToken(name: string): Promise<{ username: string; token: string }> {
+  const core = kubeconfig().makeApiClient(CoreV1Api);
+  await core.createNamespacedServiceAccount({ namespace: namespace(), body: { metadata: { name } } });
+  const request = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace: namespace(),
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  return { username: `system:serviceaccount:${namespace()}:${name}`, token: request.status?.token as string };
+}
+
+/** Signs in with a token and returns the session's cookie header. */
+async function signIn(base: string, token: string): Promise<string> {
+  const response = await fetch(`${base}/sign-in/token`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token }).toString(),
+  });
+  expect(response.status).toBe(303);
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+}
+
+function api(base: string, cookie: string, path: string, method = 'GET', body?: unknown): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    method,
+    headers: {
+      cookie,
+      origin: base,
+      [CSRF_HEADER]: '1',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/** The console websocket as the portal's page opens it: same origin, the session cookie. */
+function consoleSocket(base: string, ns: string, desktop: string, headers: Record<string, string>, takeOver = false) {
+  return new WebSocket(`${base.replace(/^http/, 'ws')}${consoleSocketPath(ns, desktop, takeOver)}`, {
+    headers,
+  });
+}
+
+describe('the console through the portal', () => {
+  it('shows the desktop to its holder, one console at a time, and to nobody once it is given back', async () => {
+    const ns = namespace();
+    const alice = await serviceAccountToken('alice');
+    await applyAs()({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'kubevdi-users', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubevdi:user' },
+      subjects: [{ kind: 'ServiceAccount', name: 'alice', namespace: ns }],
+    });
+    await templateWithDisks();
+    await pool('sales', { size: 1, access: { users: [alice.username] } });
+    await world.start(['--leader-elect', 'false']);
+
+    const portal = await startPortal({
+      kubeconfig: kubeconfig(),
+      host: '127.0.0.1',
+      port: 0,
+      namespaces: [ns],
+      tokenSignIn: true,
+      sessionSecret: randomBytes(48),
+    });
+    portals.push(portal);
+    const { url } = portal;
+    const cookie = await signIn(url, alice.token);
+
+    // Get a desktop and wait for it to be ready.
+    const created = await eventually(async () => {
+      const response = await api(url, cookie, '/api/claims', 'POST', { namespace: ns, pool: 'sales' });
+      expect(response.status).toBe(201);
+      return Claim.parse(await response.json());
+    });
+    const desktop = await eventually(async () => {
+      const { claims } = ClaimList.parse(await (await api(url, cookie, '/api/claims')).json());
+      const claim = claims.find((c) => c.name === created.name);
+      expect(claim?.desktop?.ready).toBe(true);
+      return claim?.desktop?.name as string;
+    }, 30_000);
+
+    const own = { origin: url, cookie };
+    // The console: the simulator's 64×48 screen, named after the desktop.
+    const first = await eventually(() => rfbOver(consoleSocket(url, ns, desktop, own)));
+    expect(first).toMatchObject({ name: `${ns}/${desktop}`, width: 64, height: 48, bitsPerPixel: 32 });
+    expect(first.pixels.length).toBe(64 * 48 * 4);
+    expect(first.pixels.some((b) => b !== 0)).toBe(true);
+
+    // A second tab is told the console is open elsewhere, and the first stays open.
+    const second = await rfbOver(consoleSocket(url, ns, desktop, own)).catch((err: unknown) => err);
+    expect(second).toBeInstanceOf(VncClosed);
+    expect(second).toMatchObject({ code: CONSOLE_CLOSE.inUse.code, reason: CONSOLE_CLOSE.inUse.reason });
+    let firstClosed: number | undefined;
+    void first.closed.then((code) => {
+      firstClosed = code;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(firstClosed).toBeUndefined();
+
+    // Taking over moves it: the new one gets the screen, the first is closed with words for it.
+    const taken = await rfbOver(consoleSocket(url, ns, desktop, own, true));
+    expect(taken.width).toBe(64);
+    expect(await first.closed).toBe(CONSOLE_CLOSE.ended.code);
+
+    // Refused before upgrading: another site's page, or no session.
+    const foreign = await rfbOver(consoleSocket(url, ns, desktop, { origin: 'https://evil.example', cookie })).catch(
+      (err: unknown) => err,
+    );
+    expect(foreign).toBeInstanceOf(VncRefused);
+    expect((foreign as VncRefused).status).toBe(403);
+    const anonymous = await rfbOver(consoleSocket(url, ns, desktop, { origin: url })).catch((err: unknown) => err);
+    expect(anonymous).toBeInstanceOf(VncRefused);
+    expect((anonymous as VncRefused).status).toBe(401);
+
+    // Not a desktop at all.
+    const missing = await rfbOver(consoleSocket(url, ns, 'no-such-desktop', own)).catch((err: unknown) => err);
+    expect(missing).toBeInstanceOf(VncClosed);
+    expect([CONSOLE_CLOSE.forbidden.code, CONSOLE_CLOSE.notFound.code]).toContain((missing as VncClosed).code);
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions 1\b/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="opened"\} 2/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="in-use"\} 1/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="foreign-origin"\} 1/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="signed-out"\} 1/);
+
+    // Given back: the API server refuses a new console (the grant went with the claim).
+    expect((await api(url, cookie, `/api/claims/${ns}/${created.name}`, 'DELETE')).status).toBe(204);
+    await eventually(async () => {
+      const refused = await rfbOver(consoleSocket(url, ns, desktop, own, true)).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(VncClosed);
+      expect(refused).toMatchObject({ code: CONSOLE_CLOSE.forbidden.code, reason: CONSOLE_CLOSE.forbidden.reason });
+    }, 10_000);
+    taken.close();
+    await eventually(async () =>
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/kubevdi_portal_console_sessions 0\b/),
+    );
+  }, 180_000);
+});
