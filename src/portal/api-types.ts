@@ -1,6 +1,7 @@
 // The browser ↔ portal API: request and response shapes, validated with zod on both ends. The
 // browser app imports this file, so it depends on zod alone (nothing from Node or client-node).
-import { z } from 'zod';
+// A namespace import lets esbuild leave out what the page does not use (zod's locales): 100 kB, not 450.
+import * as z from 'zod';
 
 /** A DNS-1123 name as the API server accepts for namespaces and kubevdi objects. */
 const name = z
@@ -53,6 +54,8 @@ export const Claim = z.object({
   phase: z.string().optional(),
   desktop: z.object({ name: z.string(), ready: z.boolean() }).optional(),
   createdAt: z.string().optional(),
+  /** Given back: the operator is logging off and removing it. */
+  deleting: z.boolean().optional(),
   conditions: z.array(ClaimCondition),
 });
 export type Claim = z.infer<typeof Claim>;
@@ -77,3 +80,19 @@ export const ApiError = z.object({
 });
 export type ApiError = z.infer<typeof ApiError>;
 export type ErrorKind = ApiError['kind'];
+
+/** A claim named by namespace and name, as `GET /api/events?claim=<namespace>/<name>` takes it. */
+export const ClaimRef = z.object({ namespace: name, name: name });
+export type ClaimRef = z.infer<typeof ClaimRef>;
+
+/**
+ * One Server-Sent Event of `GET /api/events` (its `data`, as JSON). `claims` comes first on every
+ * connection: the person's claims found then. `claim` is a claim as it is now; `gone` says it was
+ * deleted. The stream ends now and then so the browser reconnects with a fresh sign-in.
+ */
+export const ClaimEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('claims'), claims: z.array(Claim) }),
+  z.object({ type: z.literal('claim'), claim: Claim }),
+  z.object({ type: z.literal('gone'), namespace: z.string(), name: z.string() }),
+]);
+export type ClaimEvent = z.infer<typeof ClaimEvent>;

@@ -17,7 +17,7 @@ import { listablePools, REVIEW_CONCURRENCY } from './pools.js';
 
 const CLAIMS = { group: GROUP, version: VERSION, plural: 'desktopclaims' };
 
-interface ClaimObject extends KubernetesObject {
+export interface ClaimObject extends KubernetesObject {
   spec?: { poolRef?: { name?: string }; user?: string };
   status?: {
     phase?: string;
@@ -102,7 +102,8 @@ export async function releaseClaim(kc: KubeConfig, namespace: string, name: stri
   await kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({ ...CLAIMS, namespace, name });
 }
 
-function toClaim(c: ClaimObject): Claim {
+/** The person's view of a claim object, as the API sends it to the page. */
+export function toClaim(c: ClaimObject): Claim {
   return {
     namespace: c.metadata?.namespace as string,
     name: c.metadata?.name as string,
@@ -111,6 +112,7 @@ function toClaim(c: ClaimObject): Claim {
     ...(c.status?.phase ? { phase: c.status.phase } : {}),
     ...(c.status?.desktop ? { desktop: { name: c.status.desktop.name, ready: c.status.desktop.ready } } : {}),
     ...(c.metadata?.creationTimestamp ? { createdAt: new Date(c.metadata.creationTimestamp).toISOString() } : {}),
+    ...(c.metadata?.deletionTimestamp ? { deleting: true } : {}),
     conditions: (c.status?.conditions ?? []).map(({ type, status, reason, message }) => ({
       type,
       status,

@@ -11,13 +11,14 @@ import { ASSETS } from './assets.js';
 import { createClaim, ownClaims, releaseClaim } from './claims.js';
 import { asUser, portalCluster } from './cluster.js';
 import { consoleRoutes } from './console-routes.js';
+import { desktopsPage } from './desktops-page.js';
 import { refusalOf } from './kube-errors.js';
 import { portalLogger } from './log.js';
 import { PortalMetrics } from './metrics.js';
 import { type OidcOptions, oidcSignIn } from './oidc.js';
 import { oidcRoutes } from './oidc-routes.js';
 import { origins as makeOrigins } from './origin.js';
-import { signedInPage, signInPage } from './pages.js';
+import { signInPage } from './pages.js';
 import { entitledPools } from './pools.js';
 import { signInPath } from './return-to.js';
 import { sealKey } from './seal.js';
@@ -26,6 +27,8 @@ import { type Session, sessionCookies } from './session.js';
 import { sessionRenewal } from './session-renewal.js';
 import { signInStateCookies } from './sign-in-state.js';
 import { sessionExpiry } from './token-expiry.js';
+import { userRoutes } from './user-routes.js';
+import { webAssets } from './web-assets.js';
 import { whoami } from './whoami.js';
 
 export interface PortalOptions {
@@ -74,6 +77,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   const tokenSignIn = options.tokenSignIn === true;
   const metrics = new PortalMetrics();
   const maxAgeMs = (options.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS) * 1000;
+  const web = await webAssets();
   let ready = false;
 
   const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 64 * 1024, trustProxy: false });
@@ -145,7 +149,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     if (current.status === 'expired') return reply.redirect(signInPath(request.url), 303);
     if (current.status === 'signed-out') return signInPage({ oidc: oidc !== undefined, tokenSignIn });
     try {
-      return signedInPage((await whoami(asUser(cluster, current.session.token))).username);
+      return desktopsPage(web, (await whoami(asUser(cluster, current.session.token))).username);
     } catch (err) {
       if (!(err instanceof ApiException) || err.code !== 401) throw err;
       endSession(request, reply);
@@ -265,6 +269,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
       return reply.code(204).send();
     }),
   );
+
+  userRoutes(app, { web, asPerson, namespaces });
 
   app.setNotFoundHandler(async (request, reply) =>
     request.url.startsWith('/api/')

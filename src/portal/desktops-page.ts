@@ -1,0 +1,44 @@
+// The signed-in person's page: a shell with the sections the compiled front end (web/) fills in
+// and keeps current. No inline script or style: the Content-Security-Policy forbids them.
+import { escapeHtml } from './pages.js';
+import type { WebAssets } from './web-assets.js';
+
+export function desktopsPage(web: WebAssets, username: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>Your desktops · kubevdi</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${web.stylesheet}">
+<script defer src="${web.script}"></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to your desktops</a>
+<header class="bar">
+<p class="brand">kubevdi</p>
+<p class="who">Signed in as <strong>${escapeHtml(username)}</strong></p>
+<form method="post" action="/sign-out"><button type="submit" class="quiet">Sign out</button></form>
+</header>
+<main id="main" tabindex="-1">
+<h1 class="visually-hidden">Your desktops</h1>
+<div id="notice" class="notice" role="alert" hidden></div>
+<p id="live" class="visually-hidden" aria-live="polite"></p>
+<section aria-labelledby="mine-heading">
+<h2 id="mine-heading" tabindex="-1">My desktops</h2>
+<p id="claims-empty" class="empty">Loading…</p>
+<ul id="claims" class="cards"></ul>
+</section>
+<section aria-labelledby="pools-heading">
+<h2 id="pools-heading">Desktops available to me</h2>
+<p id="pools-empty" class="empty">Loading…</p>
+<ul id="pools" class="cards"></ul>
+</section>
+</main>
+<noscript><p class="notice">This page needs JavaScript to show your desktops.</p></noscript>
+</body>
+</html>
+`;
+}
