@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { PortalCluster } from './cluster.js';
 import { ConsoleMetrics, type ConsoleResult } from './console-metrics.js';
 import { pipeConsole } from './console-pipe.js';
@@ -32,6 +32,11 @@ export interface ConsoleProxyOptions {
 const MAX_BROWSER_FRAME = 1024 * 1024;
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A DNS-1123 label, as namespaces and VirtualMachine names are. */
+export function isDesktopName(name: string): boolean {
+  return name.length <= 63 && NAME.test(name);
+}
 
 interface PendingUpgrade {
   socket: Duplex;
@@ -54,7 +59,6 @@ export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions)
   const { cluster, origins, renewal } = options;
   const metrics = new ConsoleMetrics(options.registry);
   const pending = new WeakMap<IncomingMessage, PendingUpgrade>();
-  const sessions = new Set<WebSocket>();
   // noVNC asks for no subprotocol; none is chosen. No compression: RFB encodes its own.
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_BROWSER_FRAME });
   wss.on('headers', (headers, request) => {
@@ -72,9 +76,17 @@ export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions)
   };
   app.server.on('upgrade', onUpgrade);
 
+  // Upgraded connections keep the HTTP server from closing: say goodbye, then cut what is left.
   app.addHook('preClose', async () => {
     app.server.off('upgrade', onUpgrade);
-    for (const ws of sessions) ws.close(1001, 'the portal is stopping');
+    const closing = [...wss.clients].map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          ws.once('close', () => resolve());
+          ws.close(1001, 'the portal is stopping');
+        }),
+    );
+    await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     for (const ws of wss.clients) ws.terminate();
     wss.close();
   });
@@ -83,7 +95,7 @@ export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions)
     const upgrade = pending.get(request.raw);
     if (!upgrade) return reply.code(426).header('upgrade', 'websocket').send({ error: 'a websocket', kind: 'invalid' });
     const { namespace, desktop } = request.params as { namespace: string; desktop: string };
-    if (!NAME.test(namespace) || !NAME.test(desktop))
+    if (!isDesktopName(namespace) || !isDesktopName(desktop))
       return reply.code(400).send({ error: 'not a desktop name', kind: 'invalid' });
 
     // Only the portal's own pages: a page elsewhere could otherwise open the console with the
@@ -135,12 +147,10 @@ export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions)
       }
       metrics.attempt('opened');
       metrics.started();
-      sessions.add(browser);
       request.log.info({ console: label, takeOver }, 'console opened');
       pipeConsole(browser, upstream.socket, {
         early: upstream.early,
         onEnd: (by, code) => {
-          sessions.delete(browser);
           metrics.ended();
           request.log.info({ console: label, by, code }, 'console closed');
         },
