@@ -2,12 +2,17 @@
 // operator: the browser's websocket goes to the portal, which opens KubeVirt's `vnc` subresource
 // as the signed-in person. The RFB client here is the one the other tests use on the API server.
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
-import { CONSOLE_CLOSE, consoleSocketPath } from '../src/portal/console-protocol.js';
+import { CONSOLE_CLOSE, consolePagePath, consoleSocketPath } from '../src/portal/console-protocol.js';
+import { CONTENT_SECURITY_POLICY } from '../src/portal/security.js';
 import { type Portal, startPortal } from '../src/portal/server.js';
+import { desktopColour } from './simulator/virt-api/framebuffer.js';
 import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
@@ -17,6 +22,21 @@ import { useWorld } from './support/world.js';
 const namespace = useTestNamespace('portal-console');
 const world = useWorld(namespace);
 const { templateWithDisks, pool } = useDesktops(namespace);
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** The console canvas's pixels at (x, y) of the desktop's screen, as [r, g, b]. */
+const CANVAS_PIXEL = `(([x, y]) => {
+  const canvas = document.querySelector('#screen canvas');
+  if (!canvas || canvas.width < 64) return null;
+  return [...canvas.getContext('2d').getImageData(x, y, 1, 1).data.slice(0, 3)];
+})`;
 
 const portals: Portal[] = [];
 afterEach(async () => {
@@ -84,7 +104,18 @@ describe('the console through the portal', () => {
     await pool('sales', { size: 1, access: { users: [alice.username] } });
     await world.start(['--leader-elect', 'false']);
 
+    const logged: string[] = [];
+    const log = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk, _encoding, done) {
+          logged.push(String(chunk));
+          done();
+        },
+      }),
+    );
     const portal = await startPortal({
+      log,
       kubeconfig: kubeconfig(),
       host: '127.0.0.1',
       port: 0,
@@ -154,14 +185,63 @@ describe('the console through the portal', () => {
     expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="foreign-origin"\} 1/);
     expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="signed-out"\} 1/);
 
-    // Given back: the API server refuses a new console (the grant went with the claim).
+    // The console page in Chromium: told the console is open elsewhere, it takes it over, and
+    // noVNC draws the simulator's screen on its canvas — under the portal's strict CSP.
+    const context = await browser.newContext();
+    await context.addCookies(
+      cookie.split('; ').map((pair) => {
+        const eq = pair.indexOf('=');
+        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url };
+      }),
+    );
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (err) => problems.push(err.message));
+    const response = await page.goto(`${url}${consolePagePath(ns, desktop)}`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    await page.getByText('The console is open elsewhere.').waitFor();
+    await page.getByRole('button', { name: 'Take over' }).click();
+    await page.getByText('Connected.').waitFor();
+    expect(await taken.closed).toBe(CONSOLE_CLOSE.ended.code);
+    const colour = [...desktopColour(`${ns}/${desktop}`)];
+    await eventually(async () => expect(await page.evaluate(`${CANVAS_PIXEL}([32, 24])`)).toEqual(colour));
+    await page.getByRole('button', { name: 'Send Ctrl+Alt+Del' }).click();
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByText('Disconnected. The desktop keeps running').waitFor();
+    await eventually(async () =>
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/kubevdi_portal_console_sessions 0\b/),
+    );
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByText('Connected.').waitFor();
+
+    // Given back: the API server refuses the console (the grant went with the claim), in plain words.
     expect((await api(url, cookie, `/api/claims/${ns}/${created.name}`, 'DELETE')).status).toBe(204);
     await eventually(async () => {
       const refused = await rfbOver(consoleSocket(url, ns, desktop, own, true)).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(VncClosed);
       expect(refused).toMatchObject({ code: CONSOLE_CLOSE.forbidden.code, reason: CONSOLE_CLOSE.forbidden.reason });
     }, 10_000);
-    taken.close();
+    // The page's open console may already have ended (a released desktop is reset) and its retry
+    // been refused; either way, connecting again is refused in plain words.
+    await page
+      .getByRole('button', { name: 'Disconnect' })
+      .click({ timeout: 2000 })
+      .catch(() => {});
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByText('You may not open this desktop’s console.').waitFor();
+    expect(problems.filter((p) => /Content Security Policy|Refused/i.test(p))).toEqual([]);
+    await context.close();
+
+    // The console's log lines name the desktop, never the token or the cookie.
+    const text = logged.join('');
+    expect(text).toContain('console opened');
+    expect(text).toContain('console refused');
+    expect(text).not.toContain(alice.token.split('.')[2]?.slice(0, 16));
+    for (const pair of cookie.split('; ')) expect(text).not.toContain(pair.split('=')[1]?.slice(0, 32));
     await eventually(async () =>
       expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/kubevdi_portal_console_sessions 0\b/),
     );

@@ -1,7 +1,35 @@
-// Everything the console adds to the portal: the websocket proxy and the page with noVNC.
+// Everything the console adds to the portal: the websocket proxy, the page with noVNC and its files.
 import type { FastifyInstance } from 'fastify';
-import { type ConsoleProxyOptions, consoleProxy } from './console-proxy.js';
+import { CONSOLE_ASSETS_PREFIX, consoleAssets } from './console-assets.js';
+import { consolePage } from './console-page.js';
+import { type ConsoleProxyOptions, consoleProxy, isDesktopName } from './console-proxy.js';
+import { signInPath } from './return-to.js';
 
-export function consoleRoutes(app: FastifyInstance, options: ConsoleProxyOptions): void {
+export interface ConsoleRoutesOptions extends ConsoleProxyOptions {
+  /** Sign-in with OpenID Connect is configured: it can bring the person back to the console. */
+  oidc: boolean;
+}
+
+export function consoleRoutes(app: FastifyInstance, options: ConsoleRoutesOptions): void {
   consoleProxy(app, options);
+  // Bundled now (from source) or read (compiled), not on the first person's request.
+  const assets = consoleAssets();
+  assets.catch((err: unknown) => app.log.error({ err }, 'the console page’s files are missing'));
+
+  app.get(`${CONSOLE_ASSETS_PREFIX}:file`, async (request, reply) => {
+    const file = (await assets).files.get((request.params as { file: string }).file);
+    if (!file) return reply.code(404).type('text/plain; charset=utf-8').send('404 Not Found\n');
+    return reply.type(file.contentType).header('cache-control', 'public, max-age=31536000, immutable').send(file.body);
+  });
+
+  app.get('/console/:namespace/:desktop', async (request, reply) => {
+    const { namespace, desktop } = request.params as { namespace: string; desktop: string };
+    if (!isDesktopName(namespace) || !isDesktopName(desktop))
+      return reply.code(404).type('text/plain; charset=utf-8').send('404 Not Found\n');
+    const signIn = options.oidc ? signInPath(request.url) : '/';
+    const current = await options.renewal.current(request, reply);
+    if (current.status === 'expired') return reply.redirect(signInPath(request.url), 303);
+    if (current.status === 'signed-out') return reply.redirect(signIn, 303);
+    return reply.type('text/html; charset=utf-8').send(consolePage(await assets, namespace, desktop, signIn));
+  });
 }

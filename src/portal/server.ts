@@ -233,7 +233,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     return reply.redirect('/', 303);
   });
 
-  consoleRoutes(app, { cluster, origins, renewal, registry: metrics.registry });
+  consoleRoutes(app, { cluster, origins, renewal, registry: metrics.registry, oidc: oidc !== undefined });
 
   app.get(
     '/api/me',

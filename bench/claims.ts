@@ -1,0 +1,145 @@
+// Issue 9, item 2 — getting a desktop: a warm pool (every desktop prestarted and ready), then
+// many different users' claims created at once; for each, the time from its create to the claim
+// being Bound with a ready desktop, as a watching client (a portal, kubectl -w) sees it.
+//
+// Baseline in the same run: the same number of claims created at once in a namespace no operator
+// watches, timed from create to their first watch event — the API server's own floor for "write
+// an object, see it change", which a Bound claim needs at least twice (the claim, its status).
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { API_VERSION } from '../src/api/index.js';
+import { startSimulator } from '../test/simulator/start.js';
+import type { BenchCluster } from './harness/cluster.js';
+import { applyPool, applyTemplate, createNamespace, PATHS, readPool } from './harness/fixtures.js';
+import { startOperatorProcess } from './harness/operator.js';
+import { type Distribution, distribution, ratio } from './harness/stats.js';
+import { waitUntil } from './harness/wait.js';
+import { watchCollection } from './harness/watch.js';
+
+export const CLAIM_P99_TARGET_MS = 50;
+const POOL = 'warm';
+/** Short, so the warm pool is ready soon; nothing timed waits for a boot. */
+const BOOT_DELAY_MS = 500;
+
+export interface ClaimsResult {
+  warmDesktops: number;
+  claims: number;
+  /** ms from create to Bound with a ready desktop. */
+  operator: Distribution;
+  /** ms from create to the first watch event, no operator. */
+  raw: Distribution;
+  ratio: { p50: number; p99: number };
+  target: { p99Ms: number };
+}
+
+interface Claim {
+  metadata?: { name?: string };
+  status?: { phase?: string; desktop?: { ready?: boolean } };
+}
+
+export async function claims(
+  cluster: BenchCluster,
+  warm: number,
+  count: number,
+  log: (line: string) => void,
+): Promise<ClaimsResult> {
+  const raw = await timeClaims(cluster.admin, 'bench-raw-claims', count, () => true);
+  log(`raw create → watch event of ${count} claims: p50 ${raw.p50} ms, p99 ${raw.p99} ms`);
+
+  const namespace = 'bench-op-claims';
+  await createNamespace(cluster.admin, namespace);
+  const simulator = await startSimulator({
+    kubeconfig: cluster.adminKubeconfigFile,
+    namespace,
+    finalizers: false,
+    bootDelayMs: BOOT_DELAY_MS,
+  });
+  const operator = await startOperatorProcess(cluster.operatorKubeconfigFile, namespace).catch(async (err) => {
+    await simulator.stop();
+    throw err;
+  });
+  try {
+    await applyTemplate(cluster.admin, namespace, true);
+    await applyPool(cluster.admin, namespace, POOL, warm, warm);
+    await waitUntil(`${warm} prestarted desktops to be ready`, 300_000, async () => {
+      const status = (await readPool(cluster.admin, namespace, POOL)).status;
+      return status?.available === warm;
+    });
+    const bound = await timeClaims(
+      cluster.admin,
+      namespace,
+      count,
+      (c) => c.status?.phase === 'Bound' && c.status.desktop?.ready === true,
+    );
+    log(`operator create → Bound and ready of ${count} claims: ${JSON.stringify(bound)}`);
+    return {
+      warmDesktops: warm,
+      claims: count,
+      operator: bound,
+      raw,
+      ratio: { p50: ratio(bound.p50, raw.p50), p99: ratio(bound.p99, raw.p99) },
+      target: { p99Ms: CLAIM_P99_TARGET_MS },
+    };
+  } catch (err) {
+    throw new Error(`${String(err)}\noperator log:\n${operator.logTail()}`);
+  } finally {
+    await operator.stop();
+    await simulator.stop();
+  }
+}
+
+/**
+ * Creates `count` claims of different users at once, as the admin (who may claim for others), and
+ * returns the distribution of ms from each one's create call to the first watch event where
+ * `done` holds for it.
+ */
+async function timeClaims(
+  kc: KubeConfig,
+  namespace: string,
+  count: number,
+  done: (claim: Claim) => boolean,
+): Promise<Distribution> {
+  if (namespace.startsWith('bench-raw')) await createNamespace(kc, namespace);
+  const createdAt = new Map<string, number>();
+  const doneAt = new Map<string, number>();
+  let all!: () => void;
+  const finished = new Promise<void>((r) => {
+    all = r;
+  });
+  const watcher = await watchCollection<Claim>(kc, PATHS.claims(namespace), (claim, _type, at) => {
+    const name = claim.metadata?.name ?? '';
+    if (doneAt.has(name) || !done(claim)) return;
+    doneAt.set(name, at);
+    if (doneAt.size === count) all();
+  });
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  try {
+    await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const name = `claim-${i}`;
+        const body = {
+          apiVersion: API_VERSION,
+          kind: 'DesktopClaim',
+          metadata: { name, namespace },
+          spec: { poolRef: { name: POOL }, user: `user-${i}` },
+        };
+        createdAt.set(name, performance.now());
+        await custom.createNamespacedCustomObject({
+          group: 'kubevdi.io',
+          version: 'v1alpha1',
+          plural: 'desktopclaims',
+          namespace,
+          body,
+        });
+      }),
+    );
+    await Promise.race([
+      finished,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`${doneAt.size} of ${count} claims done after 120 s`)), 120_000).unref(),
+      ),
+    ]);
+  } finally {
+    watcher.stop();
+  }
+  return distribution([...doneAt].map(([name, at]) => at - (createdAt.get(name) as number)));
+}

@@ -1,0 +1,111 @@
+// The operator as users run it: `node dist/cli.js operator` in a process of its own, scoped to one
+// benchmark's namespace, with leader election on as in production (so lease renewals are part of
+// what it costs). Its /metrics give the requests it made by verb.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { REPO_ROOT } from '../../src/paths.js';
+import { WRITE_VERBS } from '../../src/runtime/metrics.js';
+import { OPERATOR_ENTRYPOINT } from '../../test/support/build.js';
+import { cpuSeconds, residentBytes } from './proc.js';
+import { waitUntil } from './wait.js';
+
+export interface OperatorProcess {
+  pid: number;
+  /** kubevdi_api_requests_total summed over status codes, by verb. */
+  requestsByVerb(): Promise<Record<string, number>>;
+  cpuSeconds(): Promise<number>;
+  residentBytes(): Promise<number>;
+  /** The last log lines, for errors. */
+  logTail(): string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export async function startOperatorProcess(kubeconfigFile: string, namespace: string): Promise<OperatorProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      OPERATOR_ENTRYPOINT,
+      'operator',
+      '--namespace',
+      namespace,
+      '--leader-election-namespace',
+      namespace,
+      '--health-addr',
+      '127.0.0.1:0',
+    ],
+    // Info level, as deployed: debug logging would be part of the cost measured.
+    { cwd: REPO_ROOT, env: { ...process.env, KUBECONFIG: kubeconfigFile }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+  const tail: string[] = [];
+  const keep = (d: Buffer) => {
+    tail.push(...d.toString().split('\n').filter(Boolean));
+    tail.splice(0, Math.max(0, tail.length - 50));
+  };
+  child.stderr.on('data', keep);
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve(signal ?? `exit ${code}`);
+    }),
+  );
+  const healthUrl = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (d: Buffer) => {
+      keep(d);
+      buffered += d;
+      const health = /"health":"([^"]+)"/.exec(buffered)?.[1];
+      if (health) resolve(`http://${health}`);
+      buffered = buffered.slice(-1000);
+    });
+    void exited.then((how) => reject(new Error(`operator exited (${how}) before it started:\n${tail.join('\n')}`)));
+  });
+  const metrics = async () => (await fetch(`${healthUrl}/metrics`)).text();
+  // Work starts only with the lease: a benchmark's clock starts after that.
+  await waitUntil('the operator to lead', 30_000, async () => /^kubevdi_leader 1$/m.test(await metrics()));
+  const pid = child.pid as number;
+  return {
+    pid,
+    async requestsByVerb() {
+      const byVerb: Record<string, number> = {};
+      for (const m of (await metrics()).matchAll(
+        /^kubevdi_api_requests_total\{verb="([^"]+)",code="[^"]+"\} (\d+)/gm,
+      )) {
+        const verb = m[1] as string;
+        byVerb[verb] = (byVerb[verb] ?? 0) + Number(m[2]);
+      }
+      return byVerb;
+    },
+    cpuSeconds: () => cpuSeconds(pid),
+    residentBytes: () => residentBytes(pid),
+    logTail: () => tail.join('\n'),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Requests made between two readings of requestsByVerb(), by verb, leaving out verbs with none. */
+export function requestsBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const diff: Record<string, number> = {};
+  for (const [verb, n] of Object.entries(after)) {
+    const d = n - (before[verb] ?? 0);
+    if (d) diff[verb] = d;
+  }
+  return diff;
+}
+
+export function total(byVerb: Record<string, number>): number {
+  return Object.values(byVerb).reduce((a, b) => a + b, 0);
+}
+
+export function writes(byVerb: Record<string, number>): number {
+  return WRITE_VERBS.reduce((sum, verb) => sum + (byVerb[verb] ?? 0), 0);
+}

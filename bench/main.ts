@@ -1,0 +1,105 @@
+// `npm run bench`: the benchmark suite (issue 9), separate from `npm test`. Starts its own control
+// plane, runs the benchmarks in order, writes bench/results/<timestamp>.json and latest.json, and
+// regenerates BENCHMARKS.md.
+//
+//   npm run bench                      full sizes (1000 desktops, 100 warm / 50 claims, 60 s idle)
+//   npm run bench -- --quick           small sizes (what CI runs, to keep the code working)
+//   npm run bench -- --only provisioning,idle --note "machine shared with other tests"
+//   npm run bench -- --quick --out /tmp/bench   results and BENCHMARKS.md there, not in the repo
+import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '../src/paths.js';
+import { claims } from './claims.js';
+import { type BenchCluster, startBenchCluster } from './harness/cluster.js';
+import { machine } from './harness/machine.js';
+import { renderReport } from './harness/report.js';
+import { type RunResults, type Sizes, writeResults } from './harness/results.js';
+import { idle } from './idle.js';
+import { type Provisioned, provisioning } from './provisioning.js';
+
+const FULL: Sizes = { desktops: 1000, warmDesktops: 100, claims: 50, idleSeconds: 60 };
+const QUICK: Sizes = { desktops: 50, warmDesktops: 20, claims: 10, idleSeconds: 10 };
+export const BENCHMARKS = ['provisioning', 'idle', 'claims'] as const;
+type Name = (typeof BENCHMARKS)[number];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string' },
+    note: { type: 'string', multiple: true, default: [] },
+  },
+});
+const selected = new Set<Name>(
+  values.only
+    ? values.only.split(',').map((s) => {
+        if (!(BENCHMARKS as readonly string[]).includes(s)) throw new Error(`unknown benchmark ${s} (${BENCHMARKS})`);
+        return s as Name;
+      })
+    : BENCHMARKS,
+);
+// Idle measures the pool provisioning left behind.
+if (selected.has('idle')) selected.add('provisioning');
+const sizes = values.quick ? QUICK : FULL;
+const resultsDir = values.out ? path.resolve(values.out) : path.join(REPO_ROOT, 'bench/results');
+const reportFile = values.out ? path.join(resultsDir, 'BENCHMARKS.md') : path.join(REPO_ROOT, 'BENCHMARKS.md');
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+const startedAt = new Date().toISOString();
+const loadAtStart = loadavg()[0] ?? 0;
+const began = performance.now();
+const failures: Record<string, string> = {};
+const benchmarks: RunResults['benchmarks'] = {};
+let cluster: BenchCluster | undefined;
+let provisioned: Provisioned | undefined;
+
+/** Runs one benchmark; a failure is recorded and the others still run. */
+async function run<T>(name: Name, body: () => Promise<T>): Promise<T | undefined> {
+  if (!selected.has(name)) return undefined;
+  log(`${name}: starting`);
+  try {
+    return await body();
+  } catch (err) {
+    failures[name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    log(`${name} failed: ${failures[name]}`);
+    return undefined;
+  }
+}
+
+try {
+  cluster = await startBenchCluster((line) => log(`control plane: ${line}`));
+  const c = cluster;
+  const p = await run('provisioning', () => provisioning(c, sizes.desktops, log));
+  if (p) {
+    benchmarks.provisioning = p.result;
+    provisioned = p.provisioned;
+  }
+  benchmarks.idle = await run('idle', async () => {
+    if (!provisioned) throw new Error('provisioning failed, so there is nothing to be idle with');
+    return idle(c, provisioned, sizes.desktops, sizes.idleSeconds, log);
+  });
+  await provisioned?.stop();
+  provisioned = undefined;
+  benchmarks.claims = await run('claims', () => claims(c, sizes.warmDesktops, sizes.claims, log));
+
+  const results: RunResults = {
+    schema: 1,
+    startedAt,
+    quick: values.quick,
+    sizes,
+    machine: { ...machine(cluster.kubernetesVersion), loadAverageAtStart: Math.round(loadAtStart * 100) / 100 },
+    notes: values.note,
+    seconds: Math.round((performance.now() - began) / 100) / 10,
+    benchmarks,
+    failures,
+  };
+  const file = await writeResults(resultsDir, results);
+  await writeFile(reportFile, renderReport(results));
+  log(`results in ${file}; report in ${reportFile}`);
+  if (Object.keys(failures).length) process.exitCode = 1;
+} finally {
+  await provisioned?.stop();
+  await cluster?.stop();
+}

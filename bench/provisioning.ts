@@ -1,0 +1,139 @@
+// Issue 9, item 1 — provisioning: a pool of N desktops from empty until every VirtualMachine
+// exists and the pool's status counts them, beside a raw client (no operator) applying the same N
+// rendered VirtualMachines with server-side apply at its best concurrency. The ratio of the two is
+// how close kubevdi comes to what the API server can take.
+//
+// The simulator (KubeVirt's stand-in) watches only the operator's namespace, without finalizers:
+// on a real cluster virt-controller reacts to every new VM (annotations, firmware UUID, status),
+// and the operator sees those updates, so that load belongs to the operator's run. The raw
+// client's namespaces are outside it: its VMs cost the API server nothing beyond their apply,
+// which makes the baseline the API server's floor and the ratio, if anything, unfair to kubevdi.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
+import { VMTemplateSpec } from '../src/api/vmtemplate.js';
+import { renderDesktop } from '../src/render/virtualmachine.js';
+import { makeApply } from '../src/runtime/apply.js';
+import { startSimulator } from '../test/simulator/start.js';
+import type { BenchCluster } from './harness/cluster.js';
+import {
+  applyPool,
+  applyTemplate,
+  countVms,
+  createNamespace,
+  FIELD_MANAGER,
+  PATHS,
+  TEMPLATE,
+  TEMPLATE_SPEC,
+} from './harness/fixtures.js';
+import { type OperatorProcess, requestsBetween, startOperatorProcess, total, writes } from './harness/operator.js';
+import { ratio, round, runConcurrently } from './harness/stats.js';
+import { untilWatched } from './harness/watch.js';
+
+export const RAW_CONCURRENCIES = [1, 8, 16, 32] as const;
+export const PROVISIONING_TARGET_RATIO = 1.1;
+const POOL = 'bench';
+
+export interface ProvisioningResult {
+  desktops: number;
+  raw: { concurrency: number; seconds: number }[];
+  rawBest: { concurrency: number; seconds: number };
+  operator: {
+    seconds: number;
+    requests: Record<string, number>;
+    requestsPerDesktop: number;
+    writesPerDesktop: number;
+  };
+  /** operator seconds / best raw seconds. */
+  ratio: number;
+  target: number;
+}
+
+/** What the idle benchmark continues from: the provisioned pool, its operator and simulator still running. */
+export interface Provisioned {
+  namespace: string;
+  pool: string;
+  operator: OperatorProcess;
+  stop(): Promise<void>;
+}
+
+export async function provisioning(
+  cluster: BenchCluster,
+  n: number,
+  log: (line: string) => void,
+): Promise<{ result: ProvisioningResult; provisioned: Provisioned }> {
+  const raw: ProvisioningResult['raw'] = [];
+  for (const concurrency of RAW_CONCURRENCIES) {
+    const seconds = await rawApply(cluster.admin, `bench-raw-prov-c${concurrency}`, n, concurrency);
+    log(`raw server-side apply of ${n} VirtualMachines at concurrency ${concurrency}: ${seconds} s`);
+    raw.push({ concurrency, seconds });
+  }
+  const rawBest = raw.reduce((best, r) => (r.seconds < best.seconds ? r : best));
+
+  const namespace = 'bench-op-prov';
+  await createNamespace(cluster.admin, namespace);
+  const simulator = await startSimulator({ kubeconfig: cluster.adminKubeconfigFile, namespace, finalizers: false });
+  const operator = await startOperatorProcess(cluster.operatorKubeconfigFile, namespace).catch(async (err) => {
+    await simulator.stop();
+    throw err;
+  });
+  const stop = async () => {
+    await operator.stop();
+    await simulator.stop();
+  };
+  try {
+    await applyTemplate(cluster.admin, namespace, true);
+    const before = await operator.requestsByVerb();
+    const started = performance.now();
+    const done = await untilWatched<VirtualDesktopPool>(
+      cluster.admin,
+      PATHS.pools(namespace),
+      (pool) => pool.metadata?.name === POOL && pool.status?.desktops === n,
+      600_000,
+      async () => void (await applyPool(cluster.admin, namespace, POOL, n, 0)),
+    );
+    const requests = requestsBetween(before, await operator.requestsByVerb());
+    const seconds = round((done - started) / 1000, 2);
+    const vms = await countVms(cluster.admin, namespace);
+    if (vms !== n) throw new Error(`the pool's status counts ${n} desktops but ${vms} VirtualMachines exist`);
+    log(`operator: pool of ${n} in ${seconds} s, ${total(requests)} requests (${JSON.stringify(requests)})`);
+    return {
+      result: {
+        desktops: n,
+        raw,
+        rawBest,
+        operator: {
+          seconds,
+          requests,
+          requestsPerDesktop: round(total(requests) / n, 2),
+          writesPerDesktop: round(writes(requests) / n, 2),
+        },
+        ratio: ratio(seconds, rawBest.seconds),
+        target: PROVISIONING_TARGET_RATIO,
+      },
+      provisioned: { namespace, pool: POOL, operator, stop },
+    };
+  } catch (err) {
+    const tail = operator.logTail();
+    await stop();
+    throw new Error(`${String(err)}\noperator log:\n${tail}`);
+  }
+}
+
+/**
+ * The raw client: a pool object that exists (so the garbage collector leaves its VMs alone) in a
+ * namespace no operator watches, N VMs rendered beforehand with the operator's own renderDesktop,
+ * then applied with server-side apply (strict field validation, as the operator applies) by
+ * `concurrency` workers. Returns seconds from the first apply to the last answer.
+ */
+async function rawApply(kc: KubeConfig, namespace: string, n: number, concurrency: number): Promise<number> {
+  await createNamespace(kc, namespace);
+  const pool = await applyPool(kc, namespace, POOL, n, 0);
+  const template = { name: TEMPLATE, spec: VMTemplateSpec.parse(TEMPLATE_SPEC) };
+  const vms = Array.from({ length: n }, (_, index) =>
+    renderDesktop({ pool, template, revision: 1, index, runStrategy: 'Halted' }),
+  );
+  const apply = makeApply(kc, `${FIELD_MANAGER}-raw`);
+  const started = performance.now();
+  await runConcurrently(n, concurrency, async (i) => void (await apply(vms[i] as (typeof vms)[number])));
+  return round((performance.now() - started) / 1000, 2);
+}

@@ -1,0 +1,35 @@
+// The console page: a toolbar and the element noVNC draws in; the script (web/console.ts) does the
+// rest. Which desktop travels in data attributes: no inline script or style (the CSP forbids them).
+import type { ConsoleAssets } from './console-assets.js';
+import { escapeHtml } from './pages.js';
+
+export function consolePage(assets: ConsoleAssets, namespace: string, desktop: string, signIn: string): string {
+  const name = escapeHtml(desktop);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${name} · console · kubevdi</title>
+<link rel="stylesheet" href="${assets.stylesheet}">
+<script type="module" src="${assets.script}"></script>
+</head>
+<body class="console-page">
+<main id="console" class="console-page" data-namespace="${escapeHtml(namespace)}" data-desktop="${name}" data-sign-in="${escapeHtml(signIn)}">
+<div class="console-toolbar" role="toolbar" aria-label="Console of ${name}">
+<h1 class="visually-hidden">Console of ${name}</h1>
+<p id="console-status" class="console-status" role="status" aria-live="polite">Connecting…</p>
+<button type="button" id="take-over" hidden>Take over</button>
+<button type="button" id="connect" hidden>Connect</button>
+<button type="button" id="ctrl-alt-del" disabled>Send Ctrl+Alt+Del</button>
+<button type="button" id="disconnect" class="quiet" disabled>Disconnect</button>
+<a class="button quiet" href="/">Your desktops</a>
+</div>
+<div id="screen" class="console-screen"></div>
+</main>
+<noscript><p class="notice">The console needs JavaScript.</p></noscript>
+</body>
+</html>
+`;
+}

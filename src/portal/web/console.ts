@@ -1,0 +1,106 @@
+// The console page: noVNC drawing the desktop, over a websocket to the portal, which opens
+// KubeVirt's VNC as the signed-in person (the page never holds a token). The portal's refusals
+// arrive as close codes (console-protocol.ts) and are shown in their words; when the console is
+// open elsewhere the person may take it over. A dropped connection is retried with backoff —
+// never with take-over, so a reconnecting tab cannot kick the one the person moved to.
+import './style.css';
+import './console.css';
+import RFB from '@novnc/novnc';
+import { CONSOLE_CLOSE, consoleCloseOf, consoleSocketPath } from '../console-protocol.js';
+import { byId } from './dom.js';
+
+const main = byId('console');
+const namespace = main.dataset.namespace ?? '';
+const desktop = main.dataset.desktop ?? '';
+const screen = byId('screen');
+const status = byId('console-status');
+const takeOver = byId<HTMLButtonElement>('take-over');
+const connectButton = byId<HTMLButtonElement>('connect');
+const ctrlAltDel = byId<HTMLButtonElement>('ctrl-alt-del');
+const disconnectButton = byId<HTMLButtonElement>('disconnect');
+
+const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
+
+let rfb: RFB | undefined;
+/** The socket this page is using; closes of any other (replaced, disconnected) are not news. */
+let current: WebSocket | undefined;
+let retries = 0;
+let retryTimer: number | undefined;
+
+function show(text: string, state: 'connecting' | 'connected' | 'in-use' | 'closed'): void {
+  status.textContent = text;
+  main.dataset.state = state;
+  takeOver.hidden = state !== 'in-use';
+  connectButton.hidden = state !== 'closed';
+  ctrlAltDel.disabled = state !== 'connected';
+  disconnectButton.disabled = state !== 'connected';
+}
+
+function stop(): void {
+  clearTimeout(retryTimer);
+  current = undefined;
+  rfb?.disconnect();
+  rfb = undefined;
+}
+
+function connect(take = false): void {
+  stop();
+  show(take ? 'Taking over the console…' : 'Connecting…', 'connecting');
+  const url = new URL(consoleSocketPath(namespace, desktop, take), location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  // Our own socket, handed to noVNC, so the close code and reason can be read.
+  const socket = new WebSocket(url);
+  socket.binaryType = 'arraybuffer';
+  current = socket;
+  let connected = false;
+  socket.addEventListener('close', (event) => {
+    if (socket !== current) return;
+    current = undefined;
+    const kind = consoleCloseOf(event.code);
+    if (kind === 'inUse') return show(`${capitalize(CONSOLE_CLOSE.inUse.reason)}.`, 'in-use');
+    if (kind === 'signInRequired') {
+      location.assign(main.dataset.signIn ?? '/');
+      return;
+    }
+    // A connection that worked and dropped (network, portal restart) is tried again.
+    if ((kind === 'ended' || kind === 'unavailable' || event.code === 1006) && (connected || retries > 0)) {
+      const delay = RETRY_MS[Math.min(retries, RETRY_MS.length - 1)] ?? 30_000;
+      retries++;
+      show(`${capitalize(event.reason || 'the connection dropped')}. Trying again in ${delay / 1000} s…`, 'closed');
+      retryTimer = window.setTimeout(() => connect(), delay);
+      return;
+    }
+    if (kind === 'ended') return show(`${capitalize(CONSOLE_CLOSE.ended.reason)}.`, 'closed');
+    show(`${capitalize(event.reason || 'the console could not be opened')}.`, 'closed');
+  });
+  rfb = new RFB(screen, socket, { shared: true });
+  rfb.scaleViewport = true;
+  rfb.background = '#000';
+  rfb.addEventListener('connect', () => {
+    connected = true;
+    retries = 0;
+    show('Connected.', 'connected');
+    rfb?.focus();
+  });
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+takeOver.addEventListener('click', () => connect(true));
+connectButton.addEventListener('click', () => {
+  retries = 0;
+  connect();
+});
+ctrlAltDel.addEventListener('click', () => {
+  rfb?.sendCtrlAltDel();
+  rfb?.focus();
+});
+disconnectButton.addEventListener('click', () => {
+  stop();
+  show('Disconnected. The desktop keeps running and you stay logged on.', 'closed');
+});
+window.addEventListener('pagehide', stop);
+
+connect();

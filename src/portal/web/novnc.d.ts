@@ -1,0 +1,19 @@
+// The part of noVNC's RFB class (core/rfb.js, @novnc/novnc 1.7) the console page uses; noVNC ships
+// no types and DefinitelyTyped's describe the old `lib/rfb` layout.
+declare module '@novnc/novnc' {
+  export interface RfbOptions {
+    shared?: boolean;
+    wsProtocols?: string[];
+  }
+  export default class RFB extends EventTarget {
+    constructor(target: HTMLElement, urlOrChannel: string | WebSocket, options?: RfbOptions);
+    scaleViewport: boolean;
+    resizeSession: boolean;
+    viewOnly: boolean;
+    focusOnClick: boolean;
+    background: string;
+    disconnect(): void;
+    sendCtrlAltDel(): void;
+    focus(): void;
+  }
+}
