@@ -2,7 +2,7 @@
 // named by their content's hash so they can be cached for good. `npm run build` writes them to
 // dist/portal/web/ (build-web.ts); a portal run from source bundles them in memory on start.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../paths.js';
 
 export interface WebFile {
   /** A file name without directories, e.g. `app.3F2A9C1B.js`. */
@@ -17,7 +17,8 @@ export interface WebManifest {
   files: string[];
 }
 
-export const ENTRY = fileURLToPath(new URL('./web/main.ts', import.meta.url));
+/** From the source tree, also for a compiled portal run in a checkout that has not run `npm run build`. */
+export const ENTRY = path.join(REPO_ROOT, 'src', 'portal', 'web', 'main.ts');
 
 export async function bundleWeb(): Promise<{ files: WebFile[]; manifest: WebManifest }> {
   // esbuild is a build tool (a devDependency): a compiled portal never gets here.

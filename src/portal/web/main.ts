@@ -124,6 +124,7 @@ async function getDesktop(pool: Pool, button: HTMLButtonElement): Promise<void> 
     upsert(claim);
     say(`Getting a desktop from ${pool.displayName}.`);
     stream.watch([...created.values()].map((c) => c.ref));
+    void loadPools();
     claimList.querySelector<HTMLElement>(`[data-claim="${CSS.escape(claimKey(claim))}"] h3`)?.focus();
   } catch (err) {
     showNotice(describeFailure(err, `get a desktop from ${pool.displayName}`));
