@@ -15,8 +15,8 @@ export function consolePage(assets: ConsoleAssets, namespace: string, desktop: s
 <link rel="stylesheet" href="${assets.stylesheet}">
 <script type="module" src="${assets.script}"></script>
 </head>
-<body class="console-page">
-<main id="console" class="console-page" data-namespace="${escapeHtml(namespace)}" data-desktop="${name}" data-sign-in="${escapeHtml(signIn)}">
+<body class="console-body">
+<main id="console" class="console-main" data-namespace="${escapeHtml(namespace)}" data-desktop="${name}" data-sign-in="${escapeHtml(signIn)}">
 <div class="console-toolbar" role="toolbar" aria-label="Console of ${name}">
 <h1 class="visually-hidden">Console of ${name}</h1>
 <p id="console-status" class="console-status" role="status" aria-live="polite">Connecting…</p>

@@ -57,7 +57,8 @@ function connect(take = false): void {
     if (socket !== current) return;
     current = undefined;
     const kind = consoleCloseOf(event.code);
-    if (kind === 'inUse') return show(`${capitalize(CONSOLE_CLOSE.inUse.reason)}.`, 'in-use');
+    if (kind === 'inUse')
+      return show(`${capitalize(CONSOLE_CLOSE.inUse.reason)}. Take it over to use it here; it closes there.`, 'in-use');
     if (kind === 'signInRequired') {
       location.assign(main.dataset.signIn ?? '/');
       return;
