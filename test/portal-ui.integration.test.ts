@@ -151,6 +151,13 @@ describe('the user portal in a browser', () => {
     expect(await claim.getByRole('link', { name: 'Connect' }).getAttribute('href')).toBe(`/console/${ns}/${desktop}`);
     expect(await claim.locator('.steps li.done').count()).toBe(4);
 
+    // A second one from the same pool waits, and the page says why in plain words.
+    await card.getByRole('button', { name: 'Get desktop' }).click();
+    const waiting = claim.nth(1);
+    await waiting.locator('.problem', { hasText: 'You already hold as many desktops of this pool' }).waitFor();
+    expect(await waiting.locator('.headline').textContent()).toBe('Waiting for a desktop');
+    expect(await waiting.locator('.detail').textContent()).toContain('maxDesktopsPerUser');
+
     // Usable by everyone: nothing serious or critical for axe-core, light and dark.
     expect(await axeFindings(page)).toEqual([]);
     await mkdir(SCREENSHOTS, { recursive: true });
@@ -174,7 +181,10 @@ describe('the user portal in a browser', () => {
     const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle');
     expect(outline).toBe('solid');
 
-    // Give back: the card goes, and so does the claim.
+    // Give back: the cards go, and so do the claims.
+    await waiting.getByRole('button', { name: 'Give back' }).click();
+    await eventually(async () => expect(await claim.count()).toBe(1));
+    expect(await claim.locator('.headline').textContent()).toBe('Ready to connect');
     await claim.getByRole('button', { name: 'Give back' }).click();
     await claim.first().waitFor({ state: 'detached', timeout: 30_000 });
     await page.locator('#claims-empty', { hasText: 'You hold no desktop' }).waitFor();

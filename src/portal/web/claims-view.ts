@@ -88,10 +88,8 @@ function fillClaimCard(
     h('p', { class: 'headline' }, progress.headline),
     steps,
     progress.problem ? h('p', { class: 'problem' }, progress.problem) : false,
-    progress.detail ? h('p', { class: 'detail' }, capitalize(progress.detail)) : false,
+    progress.detail ? h('p', { class: 'detail' }, progress.detail) : false,
     h('div', { class: 'actions' }, connect, progress.state === 'leaving' ? false : giveBack),
   ];
   for (const part of parts) if (part instanceof HTMLElement) card.append(part);
 }
-
-const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
