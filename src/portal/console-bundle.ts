@@ -3,7 +3,7 @@
 // is ES modules with a top-level await (its H.264 support check), which only an ES module bundle
 // can hold: the page loads it with <script type="module">.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../paths.js';
 
 export interface ConsoleFile {
   /** A file name without directories, e.g. `console.3F2A9C1B.js`. */
@@ -18,7 +18,8 @@ export interface ConsoleManifest {
   files: string[];
 }
 
-export const CONSOLE_ENTRY = fileURLToPath(new URL('./web/console.ts', import.meta.url));
+/** From the source tree, also for a compiled portal run in a checkout that has not run `npm run build`. */
+export const CONSOLE_ENTRY = path.join(REPO_ROOT, 'src', 'portal', 'web', 'console.ts');
 export const CONSOLE_MANIFEST = 'console-manifest.json';
 
 export async function bundleConsole(): Promise<{ files: ConsoleFile[]; manifest: ConsoleManifest }> {
