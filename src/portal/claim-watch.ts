@@ -19,6 +19,8 @@ export interface ClaimWatchEvents {
 /** A just-created claim's grant is written by the operator a moment later: how long to keep asking. */
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
+/** A watch that ends sooner than this was cut, not timed out: wait before the next. */
+const MIN_WATCH_MS = 1_000;
 
 type WatchEnd = { error?: { statusCode?: number } | Error | null };
 
@@ -40,6 +42,7 @@ export async function followClaim(
   let backoff = FIRST_BACKOFF_MS;
   while (!signal.aborted) {
     let deleted = false;
+    const started = Date.now();
     const end = await watchOnce(
       kc,
       path,
@@ -73,7 +76,8 @@ export async function followClaim(
     const status = end.error && 'statusCode' in end.error ? end.error.statusCode : undefined;
     if (status === 401) return events.signedOut();
     if (status === 403 && seen) return events.gone(ref);
-    if (end.error) {
+    // A watch that failed, or ended at once (a proxy cutting it), is not restarted in a tight loop.
+    if (end.error || Date.now() - started < MIN_WATCH_MS) {
       await sleep(backoff, signal);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
