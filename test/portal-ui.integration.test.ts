@@ -5,6 +5,7 @@
 // refusal is shown in its own words; axe-core finds nothing serious; screenshots are written.
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import axe from 'axe-core';
@@ -22,7 +23,10 @@ import { useWorld } from './support/world.js';
 const namespace = useTestNamespace('portal-ui');
 const world = useWorld(namespace);
 const { templateWithDisks, listClaims } = useDesktops(namespace);
-const SCREENSHOTS = path.join(import.meta.dirname, '..', 'docs', 'images');
+/** `npm run screenshots` writes them where the README shows them; plain test runs leave the tree alone. */
+const SCREENSHOTS = process.env.KUBEVDI_SCREENSHOTS
+  ? path.join(import.meta.dirname, '..', 'docs', 'images')
+  : path.join(tmpdir(), 'kubevdi-screenshots');
 
 let browser: Browser;
 beforeAll(async () => {
