@@ -89,7 +89,7 @@ try {
     startedAt,
     quick: values.quick,
     sizes,
-    machine: { ...machine(cluster.kubernetesVersion), loadAverageAtStart: Math.round(loadAtStart * 100) / 100 },
+    machine: machine(cluster.kubernetesVersion, loadAtStart),
     notes: values.note,
     seconds: Math.round((performance.now() - began) / 100) / 10,
     benchmarks,

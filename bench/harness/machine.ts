@@ -8,17 +8,21 @@ export interface Machine {
   memoryGiB: number;
   /** 1-minute load average when the run started: other work on the machine shows here. */
   loadAverageAtStart: number;
+  /** The same when it ended. */
+  loadAverageAtEnd: number;
   node: string;
   kubernetes: string;
 }
 
-export function machine(kubernetes: string): Machine {
+export function machine(kubernetes: string, loadAverageAtStart: number): Machine {
   const cores = cpus();
+  const load = (x: number) => Math.round(x * 100) / 100;
   return {
     cpuModel: cores[0]?.model.trim() ?? 'unknown',
     cores: cores.length,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    loadAverageAtStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    loadAverageAtStart: load(loadAverageAtStart),
+    loadAverageAtEnd: load(loadavg()[0] ?? 0),
     node: process.version,
     kubernetes,
   };

@@ -47,10 +47,13 @@ export async function startOperatorProcess(kubeconfigFile: string, namespace: st
     tail.splice(0, Math.max(0, tail.length - 50));
   };
   child.stderr.on('data', keep);
+  let exitedHow: string | undefined;
+  let stopping = false;
   const exited = new Promise<string>((resolve) =>
     child.once('exit', (code, signal) => {
       running.delete(child);
-      resolve(signal ?? `exit ${code}`);
+      exitedHow = signal ?? `exit ${code}`;
+      resolve(exitedHow);
     }),
   );
   const healthUrl = await new Promise<string>((resolve, reject) => {
@@ -64,7 +67,12 @@ export async function startOperatorProcess(kubeconfigFile: string, namespace: st
     });
     void exited.then((how) => reject(new Error(`operator exited (${how}) before it started:\n${tail.join('\n')}`)));
   });
-  const metrics = async () => (await fetch(`${healthUrl}/metrics`)).text();
+  const metrics = async () => {
+    // An operator that ended by itself (a lost lease on an overloaded machine, a crash) is what the
+    // benchmark reports, with its last words, rather than a bare "fetch failed".
+    if (exitedHow && !stopping) throw new Error(`the operator ended by itself (${exitedHow}):\n${tail.join('\n')}`);
+    return (await fetch(`${healthUrl}/metrics`)).text();
+  };
   // Work starts only with the lease: a benchmark's clock starts after that.
   await waitUntil('the operator to lead', 30_000, async () => /^kubevdi_leader 1$/m.test(await metrics()));
   const pid = child.pid as number;
@@ -84,6 +92,7 @@ export async function startOperatorProcess(kubeconfigFile: string, namespace: st
     residentBytes: () => residentBytes(pid),
     logTail: () => tail.join('\n'),
     async stop() {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;

@@ -60,7 +60,7 @@ export function renderReport(r: RunResults): string {
   out.push(`| when | ${r.startedAt} (${r.quick ? 'quick mode: small sizes' : 'full sizes'}, ${r.seconds} s in all) |`);
   out.push(`| CPU | ${m.cores} cores, ${m.cpuModel} |`);
   out.push(`| memory | ${m.memoryGiB} GiB |`);
-  out.push(`| load average at start | ${m.loadAverageAtStart} |`);
+  out.push(`| load average (1 min) at start, at end | ${m.loadAverageAtStart}, ${m.loadAverageAtEnd ?? '?'} |`);
   out.push(`| Node.js | ${m.node} |`);
   out.push(`| Kubernetes | ${m.kubernetes} |`);
   for (const note of r.notes) out.push(`| note | ${note} |`);
