@@ -20,14 +20,26 @@ export interface WebManifest {
 /** From the source tree, also for a compiled portal run in a checkout that has not run `npm run build`. */
 export const ENTRY = path.join(REPO_ROOT, 'src', 'portal', 'web', 'main.ts');
 
-export async function bundleWeb(): Promise<{ files: WebFile[]; manifest: WebManifest }> {
-  // esbuild is a build tool (a devDependency): a compiled portal never gets here.
+export function bundleWeb(): Promise<{ files: WebFile[]; manifest: WebManifest }> {
+  return bundle('app', ENTRY, 'iife');
+}
+
+/**
+ * Bundles one entry point into a script and a stylesheet named `<name>.<hash>.js|css`, in memory.
+ * `esm` for code that needs ES modules in the page (<script type="module">), `iife` otherwise.
+ */
+export async function bundle(
+  name: string,
+  entry: string,
+  format: 'iife' | 'esm',
+): Promise<{ files: WebFile[]; manifest: WebManifest }> {
+  // esbuild is a build tool (a devDependency): a compiled portal reads the manifest instead.
   const esbuild = await import('esbuild');
-  const outdir = path.join(path.dirname(ENTRY), 'out');
+  const outdir = path.join(path.dirname(entry), 'out');
   const result = await esbuild.build({
-    entryPoints: { app: ENTRY },
+    entryPoints: { [name]: entry },
     bundle: true,
-    format: 'iife',
+    format,
     platform: 'browser',
     target: ['chrome111', 'firefox113', 'safari16.4'],
     minify: true,
@@ -41,7 +53,7 @@ export async function bundleWeb(): Promise<{ files: WebFile[]; manifest: WebMani
   const files = result.outputFiles.map((f) => ({ name: path.relative(outdir, f.path), contents: f.contents }));
   const named = (extension: string) => {
     const file = files.find((f) => f.name.endsWith(extension));
-    if (!file) throw new Error(`the web bundle has no ${extension} file`);
+    if (!file) throw new Error(`the ${name} bundle has no ${extension} file`);
     return file.name;
   };
   return { files, manifest: { script: named('.js'), stylesheet: named('.css'), files: files.map((f) => f.name) } };
