@@ -7,9 +7,6 @@ import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { cacheRoot } from './devcluster/binaries.js';
 import { startOperator } from './operator.js';
-import { loadOidcOptions } from './portal/oidc-config.js';
-import { loadSessionSecret } from './portal/secret.js';
-import { startPortal } from './portal/server.js';
 import { createLogger } from './runtime/log.js';
 
 const USAGE = `Usage: kubevdi <command> [options]
@@ -160,6 +157,12 @@ async function portal(argv: string[]): Promise<void> {
       'oidc-ca-file': { type: 'string' },
     },
   });
+  // Each command loads only what it runs: the operator's process never holds the web server.
+  const [{ loadOidcOptions }, { loadSessionSecret }, { startPortal }] = await Promise.all([
+    import('./portal/oidc-config.js'),
+    import('./portal/secret.js'),
+    import('./portal/server.js'),
+  ]);
   const log = createLogger();
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromDefault();
