@@ -24,6 +24,7 @@ import { REPO_ROOT } from '../src/paths.js';
 import { kubeconfig, refusal, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
+import { serviceAccountToken } from './support/portal.js';
 import { useWorld } from './support/world.js';
 
 const CHART = path.join(REPO_ROOT, 'charts/kubevdi');
@@ -246,15 +247,10 @@ describe('the Helm chart', () => {
     const binding = rbac.find((o) => o.kind === 'ClusterRoleBinding')?.metadata?.name as string;
     try {
       const serviceAccount = rbac.find((o) => o.kind === 'ServiceAccount')?.metadata?.name as string;
-      const token = await kubeconfig()
-        .makeApiClient(CoreV1Api)
-        .createNamespacedServiceAccountToken({
-          name: serviceAccount,
-          namespace: namespace(),
-          body: { spec: { audiences: [], expirationSeconds: 3600 } },
-        });
+      // The chart made the ServiceAccount; only its token is asked for.
+      const { token } = await serviceAccountToken(namespace(), serviceAccount, { create: false });
       const file = path.join(scratch, `${release}.kubeconfig`);
-      await writeFile(file, serviceAccountKubeconfig(token.status?.token as string));
+      await writeFile(file, serviceAccountKubeconfig(token));
 
       await world.start(['--leader-elect', 'false'], { kubeconfig: file });
       await templateWithDisks();

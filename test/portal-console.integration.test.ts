@@ -2,20 +2,17 @@
 // operator: the browser's websocket goes to the portal, which opens KubeVirt's `vnc` subresource
 // as the signed-in person. The RFB client here is the one the other tests use on the API server.
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { CoreV1Api } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
 import { CONSOLE_CLOSE, consolePagePath, consoleSocketPath } from '../src/portal/console-protocol.js';
 import { CONTENT_SECURITY_POLICY } from '../src/portal/security.js';
-import { type Portal, startPortal } from '../src/portal/server.js';
 import { desktopColour } from './simulator/virt-api/framebuffer.js';
-import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
+import { applyAs, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
+import { captureLogs, serviceAccountToken, usePortals } from './support/portal.js';
 import { rfbOver, VncClosed, VncRefused } from './support/vnc.js';
 import { useWorld } from './support/world.js';
 
@@ -38,21 +35,7 @@ const CANVAS_PIXEL = `(([x, y]) => {
   return [...canvas.getContext('2d').getImageData(x, y, 1, 1).data.slice(0, 3)];
 })`;
 
-const portals: Portal[] = [];
-afterEach(async () => {
-  for (const p of portals.splice(0)) await p.stop();
-});
-
-async function serviceAccountToken(name: string): Promise<{ username: string; token: string }> {
-  const core = kubeconfig().makeApiClient(CoreV1Api);
-  await core.createNamespacedServiceAccount({ namespace: namespace(), body: { metadata: { name } } });
-  const request = await core.createNamespacedServiceAccountToken({
-    name,
-    namespace: namespace(),
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  return { username: `system:serviceaccount:${namespace()}:${name}`, token: request.status?.token as string };
-}
+const startPortal = usePortals();
 
 /** Signs in with a token and returns the session's cookie header. */
 async function signIn(base: string, token: string): Promise<string> {
@@ -92,7 +75,7 @@ function consoleSocket(base: string, ns: string, desktop: string, headers: Recor
 describe('the console through the portal', () => {
   it('shows the desktop to its holder, one console at a time, and to nobody once it is given back', async () => {
     const ns = namespace();
-    const alice = await serviceAccountToken('alice');
+    const alice = await serviceAccountToken(ns, 'alice');
     await applyAs()({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -104,26 +87,13 @@ describe('the console through the portal', () => {
     await pool('sales', { size: 1, access: { users: [alice.username] } });
     await world.start(['--leader-elect', 'false']);
 
-    const logged: string[] = [];
-    const log = pino(
-      { level: 'debug' },
-      new Writable({
-        write(chunk, _encoding, done) {
-          logged.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { log, text: loggedText } = captureLogs();
     const portal = await startPortal({
       log,
-      kubeconfig: kubeconfig(),
-      host: '127.0.0.1',
-      port: 0,
       namespaces: [ns],
       tokenSignIn: true,
       sessionSecret: randomBytes(48),
     });
-    portals.push(portal);
     const { url } = portal;
     const cookie = await signIn(url, alice.token);
 
@@ -237,7 +207,7 @@ describe('the console through the portal', () => {
     await context.close();
 
     // The console's log lines name the desktop, never the token or the cookie.
-    const text = logged.join('');
+    const text = loggedText();
     expect(text).toContain('console opened');
     expect(text).toContain('console refused');
     expect(text).not.toContain(alice.token.split('.')[2]?.slice(0, 16));

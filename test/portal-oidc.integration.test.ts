@@ -5,20 +5,20 @@
 // the issuer. The test knows the session secret, so it can open the portal's cookies the way
 // another replica would — to show what is (and is not) in them.
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { type Logger, pino } from 'pino';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { Logger } from 'pino';
+import { describe, expect, inject, it } from 'vitest';
 import { ApiError, CSRF_HEADER, Me } from '../src/portal/api-types.js';
 import { asUser, portalCluster } from '../src/portal/cluster.js';
 import { sealKey } from '../src/portal/seal.js';
 import { contentSecurityPolicy } from '../src/portal/security.js';
-import { type Portal, startPortal } from '../src/portal/server.js';
+import type { Portal } from '../src/portal/server.js';
 import { type Session, sessionCookies } from '../src/portal/session.js';
 import { whoami } from '../src/portal/whoami.js';
 import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';
 import { HttpBrowser } from './support/http-browser.js';
 import { signIn } from './support/oidc-login.js';
+import { captureLogs, usePortals } from './support/portal.js';
 import { OIDC_USERS } from './support/users.js';
 
 const namespace = useTestNamespace('portal-oidc');
@@ -26,27 +26,10 @@ const oidc = inject('cluster').oidc;
 const ada = { username: 'ada', password: OIDC_USERS.ada?.password ?? '' };
 const CALLBACK = '/auth/callback';
 
-const portals: Portal[] = [];
-afterEach(async () => {
-  for (const p of portals.splice(0)) await p.stop();
-});
-
-function captureLogs() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { log: pino({ level: 'debug' }, stream), text: () => lines.join('') };
-}
+const startPortal = usePortals();
 
 async function portal(options: { secret: string; clientId?: string; log?: Logger }): Promise<Portal> {
-  const started = await startPortal({
-    kubeconfig: kubeconfig(),
-    host: '127.0.0.1',
-    port: 0,
+  return startPortal({
     namespaces: [namespace()],
     oidc: {
       issuer: oidc.issuer,
@@ -57,8 +40,6 @@ async function portal(options: { secret: string; clientId?: string; log?: Logger
     sessionSecret: options.secret,
     log: options.log ?? captureLogs().log,
   });
-  portals.push(started);
-  return started;
 }
 
 /** The API server must have read the issuer's discovery document (it retries every ~10 s). */

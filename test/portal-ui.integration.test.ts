@@ -7,17 +7,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
 import axe from 'axe-core';
 import { pino } from 'pino';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
 import { DESCRIPTION_ANNOTATION } from '../src/portal/pools.js';
-import { type Portal, startPortal } from '../src/portal/server.js';
-import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
+import { applyAs, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
+import { serviceAccountToken, usePortals } from './support/portal.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('portal-ui');
@@ -35,21 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-const portals: Portal[] = [];
-afterEach(async () => {
-  for (const p of portals.splice(0)) await p.stop();
-});
-
-async function serviceAccountToken(name: string): Promise<{ username: string; token: string }> {
-  const core = kubeconfig().makeApiClient(CoreV1Api);
-  await core.createNamespacedServiceAccount({ namespace: namespace(), body: { metadata: { name } } });
-  const request = await core.createNamespacedServiceAccountToken({
-    name,
-    namespace: namespace(),
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  return { username: `system:serviceaccount:${namespace()}:${name}`, token: request.status?.token as string };
-}
+const startPortal = usePortals();
 
 async function salesPool(users: string[]): Promise<void> {
   await applyAs()({
@@ -85,8 +70,8 @@ async function axeFindings(page: Page): Promise<string[]> {
 describe('the user portal in a browser', () => {
   it('shows the entitled pool, gets a desktop, follows it live to ready and gives it back', async () => {
     const ns = namespace();
-    const alice = await serviceAccountToken('alice');
-    const oscar = await serviceAccountToken('oscar');
+    const alice = await serviceAccountToken(ns, 'alice');
+    const oscar = await serviceAccountToken(ns, 'oscar');
     await applyAs()({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -105,15 +90,11 @@ describe('the user portal in a browser', () => {
     await world.start(['--leader-elect', 'false']);
 
     const portal = await startPortal({
-      kubeconfig: kubeconfig(),
-      host: '127.0.0.1',
-      port: 0,
       namespaces: [ns],
       tokenSignIn: true,
       sessionSecret: randomBytes(48).toString('base64'),
       log: pino({ level: 'warn' }),
     });
-    portals.push(portal);
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     const page = await context.newPage();

@@ -3,63 +3,24 @@
 // The portal is given the admin's kubeconfig on purpose: if it ever used its own credentials,
 // the people below would see and do what only the admin may.
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { CoreV1Api } from '@kubernetes/client-node';
-import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError, Claim, ClaimList, CSRF_HEADER, Me, PoolList } from '../src/portal/api-types.js';
 import { CONTENT_SECURITY_POLICY } from '../src/portal/security.js';
-import { type Portal, startPortal } from '../src/portal/server.js';
-import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
+import type { Portal } from '../src/portal/server.js';
+import { applyAs, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
+import { captureLogs, serviceAccountToken, usePortals } from './support/portal.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('portal');
 const world = useWorld(namespace);
 const { templateWithDisks, pool, readClaim, listClaims } = useDesktops(namespace);
 
-const portals: Portal[] = [];
-afterEach(async () => {
-  for (const p of portals.splice(0)) await p.stop();
-});
+const startPortal = usePortals();
 
-/** Everything the portal logged, to show that no token or cookie is ever in it. */
-function captureLogs() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { log: pino({ level: 'debug' }, stream), text: () => lines.join('') };
-}
-
-async function portal(secret: string, log = captureLogs().log): Promise<Portal> {
-  const started = await startPortal({
-    kubeconfig: kubeconfig(),
-    host: '127.0.0.1',
-    port: 0,
-    namespaces: [namespace()],
-    tokenSignIn: true,
-    sessionSecret: secret,
-    log,
-  });
-  portals.push(started);
-  return started;
-}
-
-/** A ServiceAccount of the test's namespace and a bearer token for it (TokenRequest), as `kubectl create token` does. */
-async function serviceAccountToken(name: string): Promise<{ username: string; token: string }> {
-  const core = kubeconfig().makeApiClient(CoreV1Api);
-  await core.createNamespacedServiceAccount({ namespace: namespace(), body: { metadata: { name } } });
-  const request = await core.createNamespacedServiceAccountToken({
-    name,
-    namespace: namespace(),
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  return { username: `system:serviceaccount:${namespace()}:${name}`, token: request.status?.token as string };
+function portal(secret: string, log = captureLogs().log): Promise<Portal> {
+  return startPortal({ namespaces: [namespace()], tokenSignIn: true, sessionSecret: secret, log });
 }
 
 /** A browser's view of one portal: its cookie jar, and requests from the portal's own pages. */
@@ -111,8 +72,8 @@ function browser(base: string) {
 describe('the portal', () => {
   it('signs people in with their token and acts only as them', async () => {
     const ns = namespace();
-    const entitled = await serviceAccountToken('entitled');
-    const other = await serviceAccountToken('other');
+    const entitled = await serviceAccountToken(namespace(), 'entitled');
+    const other = await serviceAccountToken(namespace(), 'other');
     // Both are kubevdi users (see pools and templates, create claims); only one may use a pool.
     await applyAs()({
       apiVersion: 'rbac.authorization.k8s.io/v1',
