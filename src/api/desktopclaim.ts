@@ -4,6 +4,14 @@ import { z } from 'zod';
 import type { KindDefinition } from './crd.js';
 import { API_VERSION, cel, conditions, immutable, ObjectMeta, objectName, observedGeneration } from './meta.js';
 
+/**
+ * Set on a claim by its user (the portal does it for them, as them) to say "I am still here": an
+ * open console, or "I'm still working". Its value is theirs to choose (the portal writes the time);
+ * the operator counts the moment it sees the value change, by its own clock, as activity that
+ * restarts the idle and logoff timers. The admission policy lets users change nothing else.
+ */
+export const ACTIVITY_ANNOTATION = 'kubevdi.io/activity';
+
 export const ClaimPhase = z.enum(['Pending', 'Bound', 'Released', 'Failed']);
 export type ClaimPhase = z.infer<typeof ClaimPhase>;
 
@@ -86,10 +94,34 @@ export const DesktopClaimStatus = z
           .datetime()
           .optional()
           .describe('When a user was last seen logged on, i.e. when the last user logged off.'),
+        lastActivityTime: z.iso
+          .datetime()
+          .optional()
+          .describe(
+            `When the operator saw the user's activity through kubevdi (the claim's ${ACTIVITY_ANNOTATION} annotation changing: an open console in the portal, or "I'm still working"). Restarts the idle and logoff timers.`,
+          ),
+        activityMark: z
+          .string()
+          .max(256)
+          .optional()
+          .describe(`The value of the ${ACTIVITY_ANNOTATION} annotation that lastActivityTime accounts for.`),
       })
       .optional()
       .describe(
         "The session on the desktop, from the guest agent's list of logged-on users (KubeVirt's userlist), polled while the desktop runs.",
+      ),
+    pendingAction: z
+      .object({
+        action: z
+          .enum(['Release', 'PowerOff'])
+          .describe('What will happen: the desktop is taken back (Release) or powered off (PowerOff).'),
+        reason: z.enum(['LoggedOff', 'IdleTimeout']).describe("Which of the pool's session policies falls due."),
+        deadline: z.iso.datetime().describe('When it happens unless someone logs on or shows activity first.'),
+        message: z.string().max(1024).describe('Why, in words for the user.'),
+      })
+      .optional()
+      .describe(
+        "The next thing the pool's session policies will do to this desktop, and when: shown to the user ahead of time so they can log on again or say they are still working.",
       ),
     releasedTime: z.iso.datetime().optional().describe('When the desktop was taken back from this claim.'),
     conditions: conditions(
