@@ -31,6 +31,8 @@ export const Pool = z.object({
     .optional()
     .describe('From the pool template; missing when the person may not read the template.'),
   available: z.int().min(0),
+  /** How many desktops of this pool one person may hold at once (the pool's spec). */
+  maxDesktopsPerUser: z.int().min(1),
 });
 export type Pool = z.infer<typeof Pool>;
 
@@ -45,6 +47,53 @@ export const ClaimCondition = z.object({
   message: z.string().optional(),
 });
 
+/** Someone logged on to the desktop, as its guest agent reports it. */
+export const LoggedInUser = z.object({
+  userName: z.string(),
+  domain: z.string().optional(),
+  loginTime: z.string().optional(),
+});
+export type LoggedInUser = z.infer<typeof LoggedInUser>;
+
+/** The session on the desktop, from the claim's status.session (the operator polls the guest agent). */
+export const Session = z.object({
+  loggedInUsers: z.array(LoggedInUser),
+  /** false: nobody can tell who is logged on (no guest agent, or it does not answer). */
+  guestAgentConnected: z.boolean().optional(),
+  idleSince: z.string().optional(),
+  lastSeenTime: z.string().optional(),
+});
+export type Session = z.infer<typeof Session>;
+
+/** What the pool's session policy will do to the desktop next, and when (status.pendingAction). */
+export const PendingAction = z.object({
+  action: z.enum(['Release', 'PowerOff']),
+  reason: z.enum(['LoggedOff', 'IdleTimeout']),
+  /** RFC 3339. */
+  deadline: z.string(),
+  message: z.string(),
+});
+export type PendingAction = z.infer<typeof PendingAction>;
+
+/** How the pool hands desktops out and what it keeps; missing when the person may not read the pool. */
+export const PoolKind = z.object({
+  assignment: z.enum(['Automatic', 'Manual']),
+  persistence: z.enum(['Stateless', 'Persistent']),
+});
+export type PoolKind = z.infer<typeof PoolKind>;
+
+/**
+ * What the person's grant lets them do with the desktop, as the API server answers a
+ * SelfSubjectRulesReview: the portal copies no RBAC rules.
+ */
+export const DesktopPermissions = z.object({
+  start: z.boolean(),
+  stop: z.boolean(),
+  restart: z.boolean(),
+  console: z.boolean(),
+});
+export type DesktopPermissions = z.infer<typeof DesktopPermissions>;
+
 /** One of the person's own claims (a desktop they hold or are waiting for). */
 export const Claim = z.object({
   namespace: z.string(),
@@ -52,11 +101,27 @@ export const Claim = z.object({
   pool: z.string(),
   user: z.string(),
   phase: z.string().optional(),
-  desktop: z.object({ name: z.string(), ready: z.boolean() }).optional(),
+  desktop: z
+    .object({
+      name: z.string(),
+      ready: z.boolean(),
+      /** KubeVirt's status.printableStatus of the VirtualMachine (Running, Stopped, Starting...), read as the person. */
+      state: z.string().optional(),
+    })
+    .optional(),
   createdAt: z.string().optional(),
   /** Given back: the operator is logging off and removing it. */
   deleting: z.boolean().optional(),
   conditions: z.array(ClaimCondition),
+  session: Session.optional(),
+  pendingAction: PendingAction.optional(),
+  /** When the operator last counted the person's activity (an open console, "I'm still working"). */
+  lastActivityTime: z.string().optional(),
+  poolKind: PoolKind.optional(),
+  /** The pool exposes the desktop over RDP: GET /api/claims/:namespace/:name/rdp gives a .rdp file. */
+  rdp: z.boolean().optional(),
+  /** Missing until the portal has asked the API server (and on a claim without a desktop). */
+  allowed: DesktopPermissions.optional(),
 });
 export type Claim = z.infer<typeof Claim>;
 
@@ -68,8 +133,19 @@ export type ClaimList = z.infer<typeof ClaimList>;
 export const CreateClaim = z.object({ namespace: name, pool: name }).strict();
 export type CreateClaim = z.infer<typeof CreateClaim>;
 
-/** DELETE /api/claims/:namespace/:name. */
+/** DELETE /api/claims/:namespace/:name, POST .../activity, GET .../rdp. */
 export const ClaimParams = z.object({ namespace: name, name: name });
+
+/** What POST /api/desktops/:namespace/:name/:action asks KubeVirt to do. */
+export const PowerAction = z.enum(['start', 'stop', 'restart']);
+export type PowerAction = z.infer<typeof PowerAction>;
+
+/** POST /api/desktops/:namespace/:name/:action. */
+export const DesktopParams = z.object({ namespace: name, name: name, action: PowerAction });
+
+/** POST /api/claims/:namespace/:name/activity: what the portal wrote on the claim. */
+export const ActivityAnswer = z.object({ activity: z.string() });
+export type ActivityAnswer = z.infer<typeof ActivityAnswer>;
 
 /** Every refusal: what went wrong in words for the person, and a kind for the program. */
 export const ApiError = z.object({

@@ -2,29 +2,18 @@
 // kubevdi grants each user get/watch/delete on their own claims by name, so the names are found
 // with a SelfSubjectRulesReview per namespace (what `kubectl auth can-i --list` shows) and each
 // is read by name. People who may list claims (pool admins) get a list filtered to their own.
-import {
-  AuthorizationV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1ResourceRule,
-} from '@kubernetes/client-node';
-import { API_VERSION, GROUP, VERSION } from '../api/meta.js';
+import { CustomObjectsApi, type KubeConfig, type V1ResourceRule } from '@kubernetes/client-node';
+import { API_VERSION, GROUP } from '../api/meta.js';
 import { inParallel } from '../runtime/parallel.js';
 import type { Claim, CreateClaim } from './api-types.js';
+import { CLAIMS, type ClaimObject, type PoolObject, toClaim } from './claim-view.js';
 import { isForbiddenOrMissing } from './kube-errors.js';
 import { listablePools, REVIEW_CONCURRENCY } from './pools.js';
+import { covers, rulesIn } from './rules.js';
+import { readVm } from './vms.js';
 
-const CLAIMS = { group: GROUP, version: VERSION, plural: 'desktopclaims' };
-
-export interface ClaimObject extends KubernetesObject {
-  spec?: { poolRef?: { name?: string }; user?: string };
-  status?: {
-    phase?: string;
-    desktop?: { name: string; ready: boolean };
-    conditions?: { type: string; status: string; reason?: string; message?: string }[];
-  };
-}
+export type { ClaimObject } from './claim-view.js';
+export { toClaim } from './claim-view.js';
 
 /**
  * Claims of `username` in the portal's namespaces and in every namespace where the person sees
@@ -33,54 +22,72 @@ export interface ClaimObject extends KubernetesObject {
 export async function ownClaims(kc: KubeConfig, username: string, namespaces: readonly string[]): Promise<Claim[]> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const pools = await listablePools(kc, namespaces, undefined);
+  const poolsByKey = new Map(pools.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p]));
   const where = [...new Set([...namespaces, ...pools.map((p) => p.metadata?.namespace as string)])];
-  const found: ClaimObject[] = [];
+  const found: Claim[] = [];
   await inParallel(
     where,
     async (namespace) => {
-      const access = await claimAccess(kc, namespace);
+      // One review per namespace answers both which claims are the person's and what their
+      // grants let them do with each desktop.
+      const rules = await rulesIn(kc, namespace);
+      const access = claimAccess(rules);
+      const claims: ClaimObject[] = [];
       if (access === 'list') {
-        found.push(
+        claims.push(
           ...((await custom.listNamespacedCustomObject({ ...CLAIMS, namespace })) as { items: ClaimObject[] }).items,
         );
-        return;
+      } else {
+        await inParallel(
+          access,
+          async (name) => {
+            try {
+              claims.push((await custom.getNamespacedCustomObject({ ...CLAIMS, namespace, name })) as ClaimObject);
+            } catch (err) {
+              // Released meanwhile, or its grant is already gone.
+              if (!isForbiddenOrMissing(err)) throw err;
+            }
+          },
+          REVIEW_CONCURRENCY,
+        );
       }
       await inParallel(
-        access,
-        async (name) => {
-          try {
-            found.push((await custom.getNamespacedCustomObject({ ...CLAIMS, namespace, name })) as ClaimObject);
-          } catch (err) {
-            // Released meanwhile, or its grant is already gone.
-            if (!isForbiddenOrMissing(err)) throw err;
-          }
+        claims.filter((c) => c.spec?.user === username),
+        async (c) => {
+          const vm = c.status?.desktop?.name ? await readVm(kc, namespace, c.status.desktop.name) : undefined;
+          const pool = poolsByKey.get(`${namespace}/${c.spec?.poolRef?.name}`);
+          found.push(toClaim(c, { rules, ...(pool ? { pool } : {}), ...(vm ? { vm } : {}) }));
         },
         REVIEW_CONCURRENCY,
       );
     },
     REVIEW_CONCURRENCY,
   );
-  return found
-    .filter((c) => c.spec?.user === username)
-    .map(toClaim)
-    .sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.name.localeCompare(b.name));
+  return found.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.name.localeCompare(b.name));
 }
 
-/** 'list' when the person may list claims in the namespace, else the names they may get. */
-async function claimAccess(kc: KubeConfig, namespace: string): Promise<'list' | string[]> {
-  const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectRulesReview({
-    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
-  });
-  const rules = (review.status?.resourceRules ?? []).filter(
-    (r) => covers(r.apiGroups, GROUP) && covers(r.resources, 'desktopclaims'),
-  );
+/** 'list' when the rules let the person list claims in the namespace, else the names they may get. */
+function claimAccess(all: readonly V1ResourceRule[]): 'list' | string[] {
+  const rules = all.filter((r) => covers(r.apiGroups, GROUP) && covers(r.resources, 'desktopclaims'));
   if (rules.some((r) => covers(r.verbs, 'list') && !r.resourceNames?.length)) return 'list';
-  return [
-    ...new Set(rules.filter((r) => covers(r.verbs, 'get')).flatMap((r: V1ResourceRule) => r.resourceNames ?? [])),
-  ];
+  return [...new Set(rules.filter((r) => covers(r.verbs, 'get')).flatMap((r) => r.resourceNames ?? []))];
 }
 
-const covers = (values: string[] | undefined, wanted: string) => !!values?.some((v) => v === wanted || v === '*');
+/** The pool of a claim as the person may read it; undefined when they may not (or it is gone). */
+export async function readPool(kc: KubeConfig, namespace: string, name: string): Promise<PoolObject | undefined> {
+  try {
+    return (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: GROUP,
+      version: CLAIMS.version,
+      plural: 'virtualdesktoppools',
+      namespace,
+      name,
+    })) as PoolObject;
+  } catch (err) {
+    if (isForbiddenOrMissing(err)) return undefined;
+    throw err;
+  }
+}
 
 /** Creates a claim for the person from a pool, with a generated name; the API server decides. */
 export async function createClaim(kc: KubeConfig, username: string, request: CreateClaim): Promise<Claim> {
@@ -100,24 +107,4 @@ export async function createClaim(kc: KubeConfig, username: string, request: Cre
 /** Releases (deletes) a claim as the person: RBAC and the admission policy allow only their own. */
 export async function releaseClaim(kc: KubeConfig, namespace: string, name: string): Promise<void> {
   await kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({ ...CLAIMS, namespace, name });
-}
-
-/** The person's view of a claim object, as the API sends it to the page. */
-export function toClaim(c: ClaimObject): Claim {
-  return {
-    namespace: c.metadata?.namespace as string,
-    name: c.metadata?.name as string,
-    pool: c.spec?.poolRef?.name ?? '',
-    user: c.spec?.user ?? '',
-    ...(c.status?.phase ? { phase: c.status.phase } : {}),
-    ...(c.status?.desktop ? { desktop: { name: c.status.desktop.name, ready: c.status.desktop.ready } } : {}),
-    ...(c.metadata?.creationTimestamp ? { createdAt: new Date(c.metadata.creationTimestamp).toISOString() } : {}),
-    ...(c.metadata?.deletionTimestamp ? { deleting: true } : {}),
-    conditions: (c.status?.conditions ?? []).map(({ type, status, reason, message }) => ({
-      type,
-      status,
-      ...(reason ? { reason } : {}),
-      ...(message ? { message } : {}),
-    })),
-  };
 }

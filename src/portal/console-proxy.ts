@@ -13,7 +13,8 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
-import type { PortalCluster } from './cluster.js';
+import { asUser, type PortalCluster } from './cluster.js';
+import { reportConsoleActivity } from './console-activity.js';
 import { ConsoleMetrics, type ConsoleResult } from './console-metrics.js';
 import { pipeConsole } from './console-pipe.js';
 import { CONSOLE_CLOSE, type ConsoleClose } from './console-protocol.js';
@@ -26,6 +27,8 @@ export interface ConsoleProxyOptions {
   origins: Origins;
   renewal: SessionRenewal;
   registry: Registry;
+  /** How often an open console reports activity on its claim (default a minute). */
+  activityIntervalMs?: number;
 }
 
 /** RFB from the browser is keys, pointer moves and clipboard text: small frames. */
@@ -148,9 +151,17 @@ export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions)
       metrics.attempt('opened');
       metrics.started();
       request.log.info({ console: label, takeOver }, 'console opened');
+      const stopActivity = reportConsoleActivity(
+        asUser(cluster, current.session.token),
+        namespace,
+        desktop,
+        request.log,
+        options.activityIntervalMs,
+      );
       pipeConsole(browser, upstream.socket, {
         early: upstream.early,
         onEnd: (by, code) => {
+          stopActivity();
           metrics.ended();
           request.log.info({ console: label, by, code }, 'console closed');
         },

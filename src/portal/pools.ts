@@ -6,6 +6,7 @@ import { GROUP, VERSION } from '../api/meta.js';
 import { inParallel } from '../runtime/parallel.js';
 import { allowed } from './access.js';
 import type { Pool } from './api-types.js';
+import type { PoolObject } from './claim-view.js';
 import { isForbiddenOrMissing } from './kube-errors.js';
 
 /** Reviews in flight at once for one person's page: enough to hide latency, few enough to be polite. */
@@ -13,10 +14,6 @@ export const REVIEW_CONCURRENCY = 8;
 /** A pool's (or, failing that, its template's) description, shown under its name. */
 export const DESCRIPTION_ANNOTATION = 'kubevdi.io/description';
 
-interface PoolObject extends KubernetesObject {
-  spec?: { displayName?: string; templateRef?: { name?: string } };
-  status?: { available?: number };
-}
 interface TemplateObject extends KubernetesObject {
   spec?: { displayName?: string; os?: { type?: string; version?: string } };
 }
@@ -114,5 +111,6 @@ function describe(pool: PoolObject, template: TemplateObject | undefined): Pool 
     ...(description ? { description } : {}),
     ...(os ? { os } : {}),
     available: Math.max(0, pool.status?.available ?? 0),
+    maxDesktopsPerUser: Math.max(1, pool.spec?.maxDesktopsPerUser ?? 1),
   };
 }

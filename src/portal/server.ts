@@ -11,6 +11,7 @@ import { ASSETS } from './assets.js';
 import { createClaim, ownClaims, releaseClaim } from './claims.js';
 import { asUser, portalCluster } from './cluster.js';
 import { consoleRoutes } from './console-routes.js';
+import { desktopRoutes } from './desktop-routes.js';
 import { desktopsPage } from './desktops-page.js';
 import { refusalOf } from './kube-errors.js';
 import { portalLogger } from './log.js';
@@ -20,6 +21,7 @@ import { oidcRoutes } from './oidc-routes.js';
 import { origins as makeOrigins } from './origin.js';
 import { signInPage } from './pages.js';
 import { entitledPools } from './pools.js';
+import { DEFAULT_RDP_ADDRESS, rdpAddress } from './rdp-file.js';
 import { signInPath } from './return-to.js';
 import { sealKey } from './seal.js';
 import { csrfProtection, securityHeaders } from './security.js';
@@ -52,6 +54,12 @@ export interface PortalOptions {
    * sign-in may be renewed with its refresh token (default 8 hours).
    */
   sessionMaxAgeSeconds?: number;
+  /**
+   * The address a desktop's .rdp file names, with {service}, {desktop} and {namespace}
+   * placeholders (default `{service}.{namespace}.svc:3389`, the Service's cluster DNS name: users
+   * may not read Services, so the portal cannot look one up). See rdp-file.ts.
+   */
+  rdpAddress?: string;
   log?: Logger;
 }
 
@@ -78,6 +86,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   const metrics = new PortalMetrics();
   const maxAgeMs = (options.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS) * 1000;
   const web = await webAssets();
+  const rdpTemplate = options.rdpAddress ?? DEFAULT_RDP_ADDRESS;
+  // A template that cannot make an address fails at start, not at a person's download.
+  rdpAddress(rdpTemplate, { namespace: 'ns', desktop: 'desktop-0', service: 'rdp-desktop-0' });
   let ready = false;
 
   const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 64 * 1024, trustProxy: false });
@@ -270,6 +281,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     }),
   );
 
+  desktopRoutes(app, { asPerson, refuse, rdpAddress: rdpTemplate });
   userRoutes(app, { web, asPerson, namespaces });
 
   app.setNotFoundHandler(async (request, reply) =>

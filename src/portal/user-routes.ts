@@ -4,8 +4,8 @@ import { PassThrough } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ClaimEvent, ClaimRef } from './api-types.js';
-import { followClaim } from './claim-watch.js';
 import { ownClaims } from './claims.js';
+import { followDesktopClaim } from './desktop-follow.js';
 import type { WebAssets } from './web-assets.js';
 import { whoami } from './whoami.js';
 
@@ -79,7 +79,7 @@ export function userRoutes(app: FastifyInstance, options: UserRoutesOptions): vo
       const refs = new Map<string, ClaimRef>();
       for (const ref of [...found, ...named]) refs.set(`${ref.namespace}/${ref.name}`, ref);
       for (const ref of refs.values()) {
-        followClaim(
+        followDesktopClaim(
           kc,
           username,
           { namespace: ref.namespace, name: ref.name },
@@ -87,6 +87,11 @@ export function userRoutes(app: FastifyInstance, options: UserRoutesOptions): vo
             claim: (claim) => send({ type: 'claim', claim }),
             gone: ({ namespace, name }) => send({ type: 'gone', namespace, name }),
             signedOut: end,
+            trouble: (err) =>
+              request.log.debug(
+                { cause: err instanceof Error ? err.message : String(err) },
+                'could not read beside a claim',
+              ),
           },
           stop.signal,
         ).catch((err: unknown) => {

@@ -1,0 +1,113 @@
+// The person's view of a claim, as the API sends it to the page: the claim's own status (progress,
+// session, the pending session-policy action), and what the portal read beside it as the person —
+// their desktop's state, the kind of pool it came from and what their grant lets them do. Pure.
+import type { KubernetesObject, V1ResourceRule } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../api/meta.js';
+import type { Claim, PendingAction, PoolKind } from './api-types.js';
+import { desktopPermissions } from './rules.js';
+
+export const CLAIMS = { group: GROUP, version: VERSION, plural: 'desktopclaims' };
+
+export interface ClaimObject extends KubernetesObject {
+  spec?: { poolRef?: { name?: string }; user?: string };
+  status?: {
+    phase?: string;
+    desktop?: { name: string; ready: boolean };
+    connection?: { vncPath?: string; rdpService?: string };
+    session?: {
+      loggedInUsers?: { userName: string; domain?: string; loginTime?: string }[];
+      guestAgentConnected?: boolean;
+      idleSince?: string;
+      lastSeenTime?: string;
+      lastActivityTime?: string;
+    };
+    pendingAction?: PendingAction;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+}
+
+export interface PoolObject extends KubernetesObject {
+  spec?: {
+    displayName?: string;
+    templateRef?: { name?: string };
+    assignment?: string;
+    persistence?: string;
+    maxDesktopsPerUser?: number;
+  };
+  status?: { available?: number };
+}
+
+export interface VmObject extends KubernetesObject {
+  status?: { printableStatus?: string; ready?: boolean };
+}
+
+/** What the portal read beside the claim, as the person; each part is left out when it could not be read. */
+export interface ClaimContext {
+  /** The person's rules in the claim's namespace (SelfSubjectRulesReview). */
+  rules?: readonly V1ResourceRule[];
+  pool?: PoolObject;
+  /** The claim's desktop, when it has one and the person may read it. */
+  vm?: VmObject;
+}
+
+export function toClaim(c: ClaimObject, context: ClaimContext = {}): Claim {
+  const status = c.status ?? {};
+  const desktop = status.desktop;
+  const session = status.session;
+  const vmMatches = desktop && context.vm?.metadata?.name === desktop.name;
+  const state = vmMatches ? context.vm?.status?.printableStatus : undefined;
+  const kind = poolKind(context.pool);
+  return {
+    namespace: c.metadata?.namespace as string,
+    name: c.metadata?.name as string,
+    pool: c.spec?.poolRef?.name ?? '',
+    user: c.spec?.user ?? '',
+    ...(status.phase ? { phase: status.phase } : {}),
+    ...(desktop ? { desktop: { name: desktop.name, ready: desktop.ready, ...(state ? { state } : {}) } } : {}),
+    ...(c.metadata?.creationTimestamp ? { createdAt: new Date(c.metadata.creationTimestamp).toISOString() } : {}),
+    ...(c.metadata?.deletionTimestamp ? { deleting: true } : {}),
+    conditions: (status.conditions ?? []).map(({ type, status, reason, message }) => ({
+      type,
+      status,
+      ...(reason ? { reason } : {}),
+      ...(message ? { message } : {}),
+    })),
+    ...(session
+      ? {
+          session: {
+            loggedInUsers: (session.loggedInUsers ?? []).map(({ userName, domain, loginTime }) => ({
+              userName,
+              ...(domain ? { domain } : {}),
+              ...(loginTime ? { loginTime } : {}),
+            })),
+            ...(session.guestAgentConnected !== undefined ? { guestAgentConnected: session.guestAgentConnected } : {}),
+            ...(session.idleSince ? { idleSince: session.idleSince } : {}),
+            ...(session.lastSeenTime ? { lastSeenTime: session.lastSeenTime } : {}),
+          },
+        }
+      : {}),
+    ...(status.pendingAction
+      ? {
+          pendingAction: {
+            action: status.pendingAction.action,
+            reason: status.pendingAction.reason,
+            deadline: status.pendingAction.deadline,
+            message: status.pendingAction.message,
+          },
+        }
+      : {}),
+    ...(session?.lastActivityTime ? { lastActivityTime: session.lastActivityTime } : {}),
+    ...(kind ? { poolKind: kind } : {}),
+    ...(desktop ? { rdp: !!status.connection?.rdpService } : {}),
+    ...(desktop && context.rules ? { allowed: desktopPermissions(context.rules, desktop.name) } : {}),
+  };
+}
+
+function poolKind(pool: PoolObject | undefined): PoolKind | undefined {
+  if (!pool?.spec) return undefined;
+  // The API server fills in the defaults; a pool read from an older CRD may lack them.
+  return {
+    assignment: pool.spec.assignment === 'Manual' ? 'Manual' : 'Automatic',
+    persistence: pool.spec.persistence === 'Persistent' ? 'Persistent' : 'Stateless',
+  };
+}

@@ -1,0 +1,44 @@
+// A `.rdp` file for native Remote Desktop clients (mstsc, Microsoft's apps, Remmina, FreeRDP), for
+// pools with rdp.enabled. Pure.
+//
+// The address: the operator names the desktop's Service in the claim (`rdp-<desktop>`, port 3389),
+// and users may not read Services, so the portal cannot look up a node port or a load balancer.
+// By default the file names the Service's cluster DNS name (`rdp-<desktop>.<namespace>.svc:3389`),
+// which works from inside the cluster's network (a VPN, a jump host). Where RDP is exposed some
+// other way (a gateway, per-desktop DNS), the portal's `rdpAddress` option is a template with
+// {service}, {desktop} and {namespace} placeholders, e.g. `{desktop}.desktops.example.com:3389`.
+
+export const DEFAULT_RDP_ADDRESS = '{service}.{namespace}.svc:3389';
+
+export interface RdpTarget {
+  namespace: string;
+  desktop: string;
+  /** The Service the claim names in status.connection.rdpService. */
+  service: string;
+}
+
+/** The address (host:port) for a desktop from the template; throws on a template that makes nonsense. */
+export function rdpAddress(template: string, target: RdpTarget): string {
+  const address = template.replace(/\{(service|desktop|namespace)\}/g, (_, key: keyof RdpTarget) => target[key]);
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(address)) throw new Error(`the RDP address template gives "${address}"`);
+  return address;
+}
+
+/** The file's text: one `name:type:value` per line, CRLF as Windows writes it. */
+export function rdpFile(address: string): string {
+  return `${[
+    `full address:s:${address}`,
+    'prompt for credentials:i:1',
+    'administrative session:i:0',
+    'screen mode id:i:2',
+    'use multimon:i:0',
+    'dynamic resolution:i:1',
+    'audiomode:i:0',
+    'redirectclipboard:i:1',
+    'autoreconnection enabled:i:1',
+    'authentication level:i:2',
+  ].join('\r\n')}\r\n`;
+}
+
+/** The file's name: the desktop's, which is a DNS label and so safe in a header. */
+export const rdpFileName = (desktop: string) => `${desktop}.rdp`;
