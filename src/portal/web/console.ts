@@ -8,6 +8,7 @@ import './console.css';
 import RFB from '@novnc/novnc';
 import { CONSOLE_CLOSE, consoleCloseOf, consoleSocketPath } from '../console-protocol.js';
 import { byId } from './dom.js';
+import { textToKeysyms } from './keysyms.js';
 
 const main = byId('console');
 const namespace = main.dataset.namespace ?? '';
@@ -18,6 +19,12 @@ const takeOver = byId<HTMLButtonElement>('take-over');
 const connectButton = byId<HTMLButtonElement>('connect');
 const ctrlAltDel = byId<HTMLButtonElement>('ctrl-alt-del');
 const disconnectButton = byId<HTMLButtonElement>('disconnect');
+const pasteButton = byId<HTMLButtonElement>('paste');
+const pastePanel = byId<HTMLFormElement>('paste-panel');
+const pasteText = byId<HTMLTextAreaElement>('paste-text');
+const pasteClose = byId<HTMLButtonElement>('paste-close');
+const scaleButton = byId<HTMLButtonElement>('scale');
+const fullscreenButton = byId<HTMLButtonElement>('fullscreen');
 
 const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
 
@@ -26,6 +33,11 @@ let rfb: RFB | undefined;
 let current: WebSocket | undefined;
 let retries = 0;
 let retryTimer: number | undefined;
+/** Scale the desktop's screen to the window (on) or show it at its own size with scroll bars. */
+let scale = true;
+/** Keys typed per pause: a guest reading a fast stream of keys may drop some. */
+const TYPE_BATCH = 40;
+const TYPE_PAUSE_MS = 30;
 
 function show(text: string, state: 'connecting' | 'connected' | 'in-use' | 'closed'): void {
   status.textContent = text;
@@ -34,6 +46,8 @@ function show(text: string, state: 'connecting' | 'connected' | 'in-use' | 'clos
   connectButton.hidden = state !== 'closed';
   ctrlAltDel.disabled = state !== 'connected';
   disconnectButton.disabled = state !== 'connected';
+  pasteButton.disabled = state !== 'connected';
+  if (state !== 'connected') showPaste(false);
 }
 
 function stop(): void {
@@ -75,7 +89,7 @@ function connect(take = false): void {
     show(`${capitalize(event.reason || 'the console could not be opened')}.`, 'closed');
   });
   rfb = new RFB(screen, socket, { shared: true });
-  rfb.scaleViewport = true;
+  rfb.scaleViewport = scale;
   rfb.background = '#000';
   rfb.addEventListener('connect', () => {
     connected = true;
@@ -88,6 +102,60 @@ function connect(take = false): void {
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+function showPaste(open: boolean): void {
+  pastePanel.hidden = !open;
+  pasteButton.setAttribute('aria-expanded', String(open));
+  if (open) pasteText.focus();
+}
+
+/** Types the text as key presses, a few at a time; newline is Return (keysyms.ts). */
+async function typeText(text: string): Promise<void> {
+  const keys = textToKeysyms(text);
+  for (let i = 0; i < keys.length; i++) {
+    if (!rfb) return;
+    rfb.sendKey(keys[i] as number, null);
+    if (i % TYPE_BATCH === TYPE_BATCH - 1) await new Promise((resolve) => setTimeout(resolve, TYPE_PAUSE_MS));
+  }
+}
+
+pasteButton.addEventListener('click', () => showPaste(pastePanel.hidden));
+pasteClose.addEventListener('click', () => {
+  showPaste(false);
+  pasteButton.focus();
+});
+pastePanel.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = pasteText.value;
+  if (!text) return;
+  void typeText(text).then(() => {
+    status.textContent = `Typed ${text.length === 1 ? '1 character' : `${text.length} characters`}.`;
+    pasteText.value = '';
+    showPaste(false);
+    rfb?.focus();
+  });
+});
+
+scaleButton.addEventListener('click', () => {
+  scale = !scale;
+  scaleButton.setAttribute('aria-pressed', String(scale));
+  main.dataset.scale = String(scale);
+  if (rfb) rfb.scaleViewport = scale;
+});
+
+fullscreenButton.addEventListener('click', () => {
+  if (document.fullscreenElement) void document.exitFullscreen();
+  else
+    void main.requestFullscreen().catch(() => {
+      status.textContent = 'This browser did not allow full screen.';
+    });
+});
+document.addEventListener('fullscreenchange', () => {
+  const full = document.fullscreenElement !== null;
+  fullscreenButton.setAttribute('aria-pressed', String(full));
+  fullscreenButton.textContent = full ? 'Exit full screen' : 'Full screen';
+  rfb?.focus();
+});
 
 takeOver.addEventListener('click', () => connect(true));
 connectButton.addEventListener('click', () => {

@@ -14,6 +14,9 @@ declare module '@novnc/novnc' {
     background: string;
     disconnect(): void;
     sendCtrlAltDel(): void;
+    /** Presses and releases the key when `down` is left out. */
+    sendKey(keysym: number, code: string | null, down?: boolean): void;
+    clipViewport: boolean;
     focus(): void;
   }
 }
