@@ -2,8 +2,10 @@
 // kubevdi's ClusterRoles in the namespace, try each action through the real API server (writes
 // as server-side dry runs, so one world serves the whole table; consoles for real). Every
 // refusal comes from the API server — RBAC, or the claim admission policy — with its message.
+
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { ACTIVITY_ANNOTATION } from '../src/api/desktopclaim.js';
 import { API_VERSION } from '../src/api/index.js';
 import { bindClusterRole, kubeconfig, kubeconfigFile, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
@@ -41,6 +43,7 @@ const RBAC = 'RBAC';
 const NOT_ENTITLED = 'policy: not entitled';
 const ONLY_YOURSELF = 'policy: only for yourself';
 const NONE = '—';
+const ONLY_ACTIVITY = 'policy: only the activity annotation';
 
 const P = (a: Outcome, pa: Outcome, ta: Outcome, pu: Outcome, eu: Outcome, ou: Outcome) =>
   ({
@@ -64,6 +67,9 @@ const EXPECTED: Record<string, Record<Person, Outcome>> = {
   "read another user's claim": P(ALLOWED, ALLOWED, RBAC, ALLOWED, RBAC, RBAC),
   "release another user's claim": P(ALLOWED, ALLOWED, RBAC, 'policy: not your claim', RBAC, RBAC),
   "read one's own claim": P(ALLOWED, ALLOWED, NONE, NONE, ALLOWED, NONE),
+  "mark activity on one's own claim": P(ALLOWED, ALLOWED, NONE, NONE, ALLOWED, NONE),
+  "label one's own claim": P(ALLOWED, ALLOWED, NONE, NONE, ONLY_ACTIVITY, NONE),
+  "mark activity on another user's claim": P(ALLOWED, ALLOWED, RBAC, RBAC, RBAC, RBAC),
   "stop one's own desktop": P(ALLOWED, ALLOWED, NONE, NONE, ALLOWED, NONE),
   "restart one's own desktop": P(ALLOWED, ALLOWED, NONE, NONE, ALLOWED, NONE),
   "VNC to one's own desktop": P(ALLOWED, ALLOWED, NONE, NONE, ALLOWED, NONE),
@@ -86,6 +92,7 @@ async function outcome(user: string, action: () => Promise<unknown>): Promise<Ou
       if (/you may only claim a desktop for yourself/.test(message)) return ONLY_YOURSELF;
       if (/you are not entitled to desktops of pool/.test(message)) return NOT_ENTITLED;
       if (/may change or release this claim/.test(message)) return 'policy: not your claim';
+      if (/you may only set the kubevdi.io\/activity annotation/.test(message)) return ONLY_ACTIVITY;
     }
     // RBAC's own words, naming the person: `User "dave" cannot create resource "desktopclaims" ...`.
     if (status === 403 && message.includes(`User "${user}" cannot `)) return RBAC;
@@ -207,6 +214,13 @@ describe('the permission model', () => {
       "read one's own claim": ifOwn(own, (user, name) =>
         custom(user).getNamespacedCustomObject({ ...KUBEVDI, plural: 'desktopclaims', namespace: namespace(), name }),
       ),
+      "mark activity on one's own claim": ifOwn(own, (user, name) =>
+        mergePatch(user, 'desktopclaims', name, activity(user)),
+      ),
+      "label one's own claim": ifOwn(own, (user, name) =>
+        mergePatch(user, 'desktopclaims', name, { metadata: { labels: { mine: 'yes' } } }),
+      ),
+      "mark activity on another user's claim": (user) => mergePatch(user, 'desktopclaims', 'victor', activity(user)),
       "stop one's own desktop": ifOwn(ownDesktop, (user, desktop) => power(user, desktop, 'stop')),
       "restart one's own desktop": ifOwn(ownDesktop, (user, desktop) => power(user, desktop, 'restart')),
       "VNC to one's own desktop": ifOwn(ownDesktop, vnc),
@@ -234,6 +248,11 @@ function ifOwn(of: Partial<Record<Person, string>>, action: (user: string, name:
     const name = of[person];
     return name === undefined ? undefined : action(user, name);
   };
+}
+
+/** What the portal sends for "I'm still working". */
+function activity(user: string): object {
+  return { metadata: { annotations: { [ACTIVITY_ANNOTATION]: `${user} ${new Date().toISOString()}` } } };
 }
 
 function custom(user: string) {

@@ -2,8 +2,9 @@
 // (served by the simulator's virt-api through the API server's aggregation layer), writes it to
 // the claim, and applies the pool's logoff policy: an automatic pool takes the desktop back after
 // the grace period, a manual one keeps it. Performed as real users.
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { ACTIVITY_ANNOTATION } from '../src/api/desktopclaim.js';
 import { bindClusterRole, kubeconfig, kubeconfigFile, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
@@ -160,5 +161,76 @@ describe('sessions', () => {
       expect(c.status?.session?.loggedInUsers?.map((u) => u.userName)).toEqual(['alice']);
       expect(c.status?.session?.idleSince).toBeUndefined();
     });
+  });
+
+  it('says ahead when a policy falls due, and the user may say they are still working — and change nothing else', async () => {
+    await world.start(OPERATOR);
+    await bindClusterRole(namespace(), 'kubevdi:user', 'vdi-users');
+    await templateWithDisks();
+    await pool('sales', {
+      size: 1,
+      prestarted: 1,
+      access: { users: ['alice'] },
+      session: { idle: { action: 'Release', timeoutMinutes: 30 } },
+    });
+    await eventually(() => claimAs('alice', 'alice'));
+    await bound('alice', { ready: true });
+
+    // Nobody logged on: released 30 minutes after the bind, and the claim says so now.
+    const idle = await eventually(async () => {
+      const c = await readClaim('alice');
+      expect(c.status?.pendingAction).toBeDefined();
+      return c;
+    });
+    const idleSince = Date.parse(idle.status?.session?.idleSince as string);
+    expect(idle.status?.pendingAction).toMatchObject({ action: 'Release', reason: 'IdleTimeout' });
+    expect(Date.parse(idle.status?.pendingAction?.deadline as string)).toBe(idleSince + 30 * 60_000);
+    expect(idle.status?.pendingAction?.message).toContain('released after 30 minutes');
+
+    // "I'm still working", as alice herself: the clock restarts from when the operator saw it.
+    await new Promise((r) => setTimeout(r, 1100));
+    const asAlice = kubeconfig('alice').makeApiClient(CustomObjectsApi);
+    const claimRef = { group: 'kubevdi.io', version: 'v1alpha1', plural: 'desktopclaims', namespace: namespace() };
+    const mark = (value: string) => ({ metadata: { annotations: { [ACTIVITY_ANNOTATION]: value } } });
+    const patchAs = (api: CustomObjectsApi, body: object) =>
+      api.patchNamespacedCustomObject(
+        { ...claimRef, name: 'alice', body },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    const sent = Date.now();
+    await patchAs(asAlice, mark('2099-01-01T00:00:00Z'));
+    const active = await eventually(async () => {
+      const c = await readClaim('alice');
+      expect(c.status?.session?.activityMark).toBe('2099-01-01T00:00:00Z');
+      return c;
+    });
+    const seenAt = Date.parse(active.status?.session?.lastActivityTime as string);
+    // The operator's clock, not the year the user wrote.
+    expect(seenAt).toBeGreaterThanOrEqual(Math.floor(sent / 1000) * 1000);
+    expect(seenAt).toBeLessThan(sent + 60_000);
+    await eventually(async () => {
+      const c = await readClaim('alice');
+      expect(Date.parse(c.status?.pendingAction?.deadline as string)).toBe(seenAt + 30 * 60_000);
+    });
+
+    // Anything else on her claim is refused by the admission policy, in words.
+    const refusal = /you may only set the kubevdi.io\/activity annotation/;
+    for (const body of [
+      { metadata: { labels: { team: 'mine' } } },
+      { metadata: { annotations: { 'example.com/note': 'x' } } },
+      { metadata: { finalizers: null } },
+    ]) {
+      await expect(patchAs(asAlice, body)).rejects.toMatchObject({ code: 403, body: expect.stringMatching(refusal) });
+    }
+    // And nobody else may touch it at all.
+    await expect(
+      patchAs(kubeconfig('frank').makeApiClient(CustomObjectsApi), mark('frank was here')),
+    ).rejects.toMatchObject({ code: 403 });
+    expect((await readClaim('alice')).metadata?.finalizers).toEqual(['kubevdi.io/release-desktop']);
+
+    // Someone logs on: nothing falls due any more, and the deadline goes.
+    const desktop = active.status?.desktop?.name as string;
+    await setLoggedInUsers(kubeconfig(), namespace(), desktop, ['alice']);
+    await eventually(async () => expect((await readClaim('alice')).status?.pendingAction).toBeUndefined());
   });
 });

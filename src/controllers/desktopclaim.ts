@@ -39,7 +39,7 @@ import {
   RESET_ANNOTATION,
 } from './annotations.js';
 import { type ClaimDecision, type ClaimState, planClaims, type SeatState } from './claim-plan.js';
-import { sessionVerdict, type Verdict } from './session-policy.js';
+import { type PendingAction, sessionVerdict, type Verdict } from './session-policy.js';
 import { BY_POOL } from './virtualdesktoppool.js';
 
 type Desktop = VirtualMachine & KubernetesObject;
@@ -159,6 +159,7 @@ async function reconcile(
       );
       log.info({ claim: decision.claim, desktop: decision.desktop, user: claim.spec.user }, 'bound');
     }
+    let pending: PendingAction | undefined;
     if (decision.kind === 'bound' && desktop) {
       const verdict = sessionVerdict({
         session: claim.status?.session,
@@ -179,11 +180,12 @@ async function reconcile(
       if (verdict.kind === 'powerOff') await powerOff(deps, claim, desktop, verdict, log);
       if (verdict.kind === 'keep' && verdict.recheckInMs !== undefined) {
         recheckInMs = Math.min(recheckInMs ?? Number.POSITIVE_INFINITY, verdict.recheckInMs);
+        pending = verdict.pending;
       }
     }
     statuses.push(async () => {
       await ensureGrant(deps, poolName, claim, decision.kind === 'pending' ? undefined : decision.desktop);
-      await writeClaimStatus(deps, claim, desktop, decision, pool.spec.rdp.enabled);
+      await writeClaimStatus(deps, claim, desktop, decision, { rdp: pool.spec.rdp.enabled, pending });
     });
   }
   await inParallel(statuses, (write) => write());
@@ -455,7 +457,8 @@ async function writeClaimStatus(
   claim: Claim,
   desktop: Desktop | undefined,
   decision: StatusDecision,
-  rdp = false,
+  /** rdp: the pool exposes RDP; pending: what its session policies will do next, and when. */
+  bound: { rdp?: boolean; pending?: PendingAction } = {},
 ): Promise<void> {
   const generation = claim.metadata?.generation;
   const namespace = claim.metadata?.namespace as string;
@@ -494,8 +497,10 @@ async function writeClaimStatus(
       boundTime: claim.status?.desktop?.name === name ? claim.status.boundTime : isoSeconds(new Date()),
       connection: {
         vncPath: `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachineinstances/${name}/vnc`,
-        ...(rdp ? { rdpService: rdpServiceName(name) } : {}),
+        ...(bound.rdp ? { rdpService: rdpServiceName(name) } : {}),
       },
+      // Given as undefined when nothing is due, so a deadline that no longer holds is removed.
+      pendingAction: bound.pending,
       conditions: setConditions(claim.status?.conditions, conditions, generation),
     };
   }

@@ -65,11 +65,31 @@ export function observeSession(
       guestAgentConnected: observation.kind === 'users' ? true : previous?.guestAgentConnected,
       idleSince,
       lastSeenTime,
+      lastActivityTime: previous?.lastActivityTime,
+      activityMark: previous?.activityMark,
     }),
     logons,
     logoffs,
   };
 }
+
+/**
+ * The session after the user's activity mark (the claim's activity annotation) was seen at `now`:
+ * a new value is activity now, by this clock — never by a time the user wrote, so nobody can
+ * set a date years ahead and keep a desktop from its policies. An unchanged or absent mark
+ * changes nothing (undefined).
+ */
+export function observeActivity(
+  previous: Session | undefined,
+  mark: string | undefined,
+  now: Date,
+): Session | undefined {
+  if (mark === undefined || mark === previous?.activityMark) return undefined;
+  return { ...previous, lastActivityTime: isoSeconds(now), activityMark: mark.slice(0, MAX_MARK) };
+}
+
+/** The schema's bound on `activityMark`; longer annotations are recorded cut (still a change). */
+const MAX_MARK = 256;
 
 /** The guest agent lists a user once per session (several logons of one user are one user here). */
 function unique(users: readonly GuestUser[]): GuestUser[] {

@@ -2,12 +2,17 @@
 // console-disconnect action and Horizon's automatic logoff: release it some minutes after its
 // user logged off (Automatic pools), and release or power off a desktop nobody has used for
 // long. Pure; the claim controller carries the verdict out and asks again when it falls due.
+import type { DesktopClaimStatus } from '../api/desktopclaim.js';
 import type { VirtualDesktopPoolSpec } from '../api/virtualdesktoppool.js';
+import { isoSeconds } from '../runtime/conditions.js';
 import type { Session } from './session-observation.js';
 
+/** What will fall due if nothing changes: the claim's `status.pendingAction`. */
+export type PendingAction = NonNullable<DesktopClaimStatus['pendingAction']>;
+
 export type Verdict =
-  /** recheckInMs: ask again after this long, when the next policy falls due. */
-  | { kind: 'keep'; recheckInMs?: number }
+  /** recheckInMs: ask again after this long, when `pending` falls due. */
+  | { kind: 'keep'; recheckInMs?: number; pending?: PendingAction }
   | { kind: 'release'; reason: 'LoggedOff' | 'IdleTimeout'; message: string }
   | { kind: 'powerOff'; message: string };
 
@@ -25,29 +30,43 @@ const MINUTE_MS = 60_000;
 export function sessionVerdict({ session, assignment, policy, running, now }: VerdictInput): Verdict {
   // Someone is on, or nobody can tell (no guest agent): nothing falls due.
   if (!session?.idleSince || (session.loggedInUsers?.length ?? 0) > 0) return { kind: 'keep' };
-  const idleSince = Date.parse(session.idleSince);
-  const due: { at: number; verdict: Verdict }[] = [];
+  // The user's activity through kubevdi (an open console, "I'm still working") restarts both clocks.
+  const activity = session.lastActivityTime ? Date.parse(session.lastActivityTime) : Number.NEGATIVE_INFINITY;
+  const idleFrom = Math.max(Date.parse(session.idleSince), activity);
+  const due: { at: number; pending: PendingAction; verdict: Verdict }[] = [];
 
   const { logoff, idle } = policy;
   if (assignment === 'Automatic' && logoff.action === 'Release' && session.lastSeenTime) {
-    const loggedOff = Date.parse(session.lastSeenTime);
+    const loggedOffFrom = Math.max(Date.parse(session.lastSeenTime), activity);
+    const at = loggedOffFrom + logoff.gracePeriodMinutes * MINUTE_MS;
+    const why = `the user logged off at ${session.lastSeenTime} and did not log on again within the pool's grace period of ${minutes(logoff.gracePeriodMinutes)}`;
     due.push({
-      at: loggedOff + logoff.gracePeriodMinutes * MINUTE_MS,
-      verdict: {
-        kind: 'release',
+      at,
+      pending: {
+        action: 'Release',
         reason: 'LoggedOff',
-        message: `the user logged off at ${session.lastSeenTime} and did not log on again within the pool's grace period of ${minutes(logoff.gracePeriodMinutes)}`,
+        deadline: isoSeconds(new Date(at)),
+        message: `You logged off at ${session.lastSeenTime}; the desktop goes back to the pool ${minutes(logoff.gracePeriodMinutes)} later unless you log on again.`,
       },
+      verdict: { kind: 'release', reason: 'LoggedOff', message: why },
     });
   }
   if (idle.action !== 'None' && idle.timeoutMinutes > 0 && (idle.action === 'Release' || running)) {
-    const what = `nobody has been logged on since ${session.idleSince}, the pool's idle timeout of ${minutes(idle.timeoutMinutes)}`;
+    const at = idleFrom + idle.timeoutMinutes * MINUTE_MS;
+    const since = isoSeconds(new Date(idleFrom));
+    const what = `nobody has been logged on or active since ${since}, the pool's idle timeout of ${minutes(idle.timeoutMinutes)}`;
+    const release = idle.action === 'Release';
     due.push({
-      at: idleSince + idle.timeoutMinutes * MINUTE_MS,
-      verdict:
-        idle.action === 'Release'
-          ? { kind: 'release', reason: 'IdleTimeout', message: `released: ${what}` }
-          : { kind: 'powerOff', message: `powered off: ${what}` },
+      at,
+      pending: {
+        action: release ? 'Release' : 'PowerOff',
+        reason: 'IdleTimeout',
+        deadline: isoSeconds(new Date(at)),
+        message: `Nobody has been logged on or active since ${since}; the desktop is ${release ? 'released' : 'powered off'} after ${minutes(idle.timeoutMinutes)} of that.`,
+      },
+      verdict: release
+        ? { kind: 'release', reason: 'IdleTimeout', message: `released: ${what}` }
+        : { kind: 'powerOff', message: `powered off: ${what}` },
     });
   }
 
@@ -56,7 +75,7 @@ export function sessionVerdict({ session, assignment, policy, running, now }: Ve
   const first = due[0];
   if (!first) return { kind: 'keep' };
   if (first.at <= now.getTime()) return first.verdict;
-  return { kind: 'keep', recheckInMs: first.at - now.getTime() };
+  return { kind: 'keep', recheckInMs: first.at - now.getTime(), pending: first.pending };
 }
 
 function minutes(n: number): string {

@@ -2,10 +2,11 @@
 // runs with a connected guest agent it reads KubeVirt's `userlist` every poll interval (never
 // faster than the shared rate limit allows, so a thousand desktops cannot flood the API server)
 // and writes `status.session` plus logon/logoff Events. Desktops that are not bound or not running
-// cost nothing: no request, no timer. It only observes; the claim controller applies the pool's
-// logoff and idle policies to what it writes.
+// cost nothing: no request, no timer. A change of the claim's activity annotation (the user saying
+// "I am here", through the portal) is recorded at once as lastActivityTime. It only observes;
+// the claim controller applies the pool's logoff and idle policies to what it writes.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { DesktopClaim } from '../api/desktopclaim.js';
+import { ACTIVITY_ANNOTATION, type DesktopClaim } from '../api/desktopclaim.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { CLAIMS } from '../resources.js';
 import { Controller, type Key, splitKey } from '../runtime/controller.js';
@@ -18,7 +19,7 @@ import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION } from './annotations.js';
 import type { ReadUserList } from './guest-agent.js';
-import { guestUserName, type Observation, observeSession } from './session-observation.js';
+import { guestUserName, type Observation, observeActivity, observeSession } from './session-observation.js';
 
 type Claim = DesktopClaim & KubernetesObject;
 type Desktop = VirtualMachine & KubernetesObject;
@@ -72,11 +73,16 @@ async function reconcile(
     return;
   }
 
+  // The user's own sign of life (an open console, "I'm still working") counts at once, whatever the poll says.
+  const active = observeActivity(claim.status?.session, claim.metadata?.annotations?.[ACTIVITY_ANNOTATION], new Date());
   const how = lookAt(desktop);
   let observation: Observation = how === 'poll' ? { kind: 'unknown' } : { kind: how };
   if (how === 'poll') {
     const since = Date.now() - (lastPoll.get(uid) ?? 0);
-    if (since < deps.pollIntervalMs) return { requeueAfterMs: deps.pollIntervalMs - since };
+    if (since < deps.pollIntervalMs) {
+      if (active) await deps.writeStatus(CLAIMS, claim, { session: active });
+      return { requeueAfterMs: deps.pollIntervalMs - since };
+    }
     await deps.limiter.take();
     lastPoll.set(uid, Date.now());
     observation = await deps.readUserList(namespace, desktopName as string);
@@ -84,7 +90,7 @@ async function reconcile(
     lastPoll.delete(uid);
   }
 
-  const change = observeSession(claim.status?.session, observation, new Date(), claim.status?.boundTime);
+  const change = observeSession(active ?? claim.status?.session, observation, new Date(), claim.status?.boundTime);
   for (const user of change.logons) {
     deps.recorder.record(claim, 'Normal', 'UserLoggedOn', `${guestUserName(user)} logged on to desktop ${desktopName}`);
     log.info({ desktop: desktopName, guestUser: guestUserName(user) }, 'logged on');

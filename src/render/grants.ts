@@ -1,5 +1,5 @@
-// The grant of a claim's user, limited by resourceNames: their own claim (read, watch, release;
-// nobody else's, so users do not see who works where), and while it is bound its desktop —
+// The grant of a claim's user, limited by resourceNames: their own claim (read, watch, release,
+// mark activity; nobody else's, so users do not see who works where), and while it is bound its desktop —
 // RHEV's UserVmManager on one VM: exactly what they need to use it, and nothing else. Pure.
 import type { V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { API_VERSION, GROUP } from '../api/meta.js';
@@ -22,7 +22,8 @@ export function renderGrantRole(input: GrantInput): V1Role {
     apiGroups: [GROUP],
     resources: ['desktopclaims'],
     resourceNames: [input.claim.name],
-    verbs: ['get', 'list', 'watch', 'delete'],
+    // patch: only its activity annotation, as the admission policy checks.
+    verbs: ['get', 'list', 'watch', 'delete', 'patch'],
   };
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',

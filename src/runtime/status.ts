@@ -21,10 +21,15 @@ export type WriteStatus = <S extends object>(
   status: S,
 ) => Promise<boolean>;
 
-/** Is every field we would write already what the object shows? */
+/**
+ * Is every field we would write already what the object shows? A key given as `undefined` must
+ * be absent: apply drops it, which removes a field this manager wrote before.
+ */
 export function statusUpToDate(current: unknown, desired: object): boolean {
   const shown = (current ?? {}) as Record<string, unknown>;
-  return Object.entries(desired).every(([key, value]) => value === undefined || isDeepStrictEqual(shown[key], value));
+  return Object.entries(desired).every(([key, value]) =>
+    value === undefined ? shown[key] === undefined : isDeepStrictEqual(shown[key], value),
+  );
 }
 
 /** `fieldManager`: two writers of one status each own their fields (apply removes what a manager no longer sends). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cannotAsk, parseUserList } from '../../src/controllers/guest-agent.js';
-import { observeSession, type Session } from '../../src/controllers/session-observation.js';
+import { observeActivity, observeSession, type Session } from '../../src/controllers/session-observation.js';
 import { sessionVerdict, type VerdictInput } from '../../src/controllers/session-policy.js';
 
 const BOUND = '2026-11-25T08:00:00Z';
@@ -88,7 +88,16 @@ describe('session policies', () => {
   });
 
   it('releases an automatic desktop when the logoff grace period is over, and says when that will be', () => {
-    expect(sessionVerdict(input({ session: loggedOff }))).toEqual({ kind: 'keep', recheckInMs: 3 * 60_000 });
+    expect(sessionVerdict(input({ session: loggedOff }))).toEqual({
+      kind: 'keep',
+      recheckInMs: 3 * 60_000,
+      pending: {
+        action: 'Release',
+        reason: 'LoggedOff',
+        deadline: '2026-11-25T10:03:00Z',
+        message: expect.stringContaining('goes back to the pool 5 minutes later unless you log on again'),
+      },
+    });
     const verdict = sessionVerdict(input({ session: loggedOff, now: at('10:03') }));
     expect(verdict).toMatchObject({ kind: 'release', reason: 'LoggedOff' });
     expect(verdict.kind === 'release' && verdict.message).toContain('grace period of 5 minutes');
@@ -96,7 +105,11 @@ describe('session policies', () => {
 
   it('ignores logoff in manual pools and when the action is None, but not idleness', () => {
     const manual = sessionVerdict(input({ session: loggedOff, assignment: 'Manual', now: at('10:03') }));
-    expect(manual).toEqual({ kind: 'keep', recheckInMs: 115 * 60_000 });
+    expect(manual).toMatchObject({
+      kind: 'keep',
+      recheckInMs: 115 * 60_000,
+      pending: { action: 'Release', reason: 'IdleTimeout', deadline: '2026-11-25T11:58:00Z' },
+    });
     const none = sessionVerdict(
       input({
         session: loggedOff,
@@ -109,9 +122,16 @@ describe('session policies', () => {
 
   it('releases or powers off a desktop nobody used for the idle timeout', () => {
     const idle: Session = { idleSince: BOUND };
-    expect(sessionVerdict(input({ session: idle, now: at('09:59') }))).toEqual({ kind: 'keep', recheckInMs: 60_000 });
+    expect(sessionVerdict(input({ session: idle, now: at('09:59') }))).toMatchObject({
+      kind: 'keep',
+      recheckInMs: 60_000,
+      pending: { action: 'Release', reason: 'IdleTimeout', deadline: '2026-11-25T10:00:00Z' },
+    });
     expect(sessionVerdict(input({ session: idle }))).toMatchObject({ kind: 'release', reason: 'IdleTimeout' });
     const powerOff = policy({ idle: { action: 'PowerOff', timeoutMinutes: 120 } });
+    expect(sessionVerdict(input({ session: idle, policy: powerOff, now: at('09:00') }))).toMatchObject({
+      pending: { action: 'PowerOff', message: expect.stringContaining('powered off after 120 minutes') },
+    });
     expect(sessionVerdict(input({ session: idle, policy: powerOff }))).toMatchObject({ kind: 'powerOff' });
     // Already off: nothing more to do, and no timer.
     expect(sessionVerdict(input({ session: idle, policy: powerOff, running: false }))).toEqual({ kind: 'keep' });
@@ -144,5 +164,45 @@ describe("KubeVirt's userlist", () => {
     expect(cannotAsk(404, '')).toBe(true);
     expect(cannotAsk(500, 'etcdserver: request timed out')).toBe(false);
     expect(cannotAsk(403, 'forbidden')).toBe(false);
+  });
+});
+
+describe("the user's activity", () => {
+  it('counts when its mark changes, by the operator’s clock, whatever the user wrote', () => {
+    const before: Session = { idleSince: BOUND, guestAgentConnected: true };
+    const seen = observeActivity(before, '2099-01-01T00:00:00Z', at('09:00'));
+    expect(seen).toEqual({ ...before, lastActivityTime: '2026-11-25T09:00:00Z', activityMark: '2099-01-01T00:00:00Z' });
+    expect(observeActivity(seen, '2099-01-01T00:00:00Z', at('09:30'))).toBeUndefined();
+    expect(observeActivity(seen, undefined, at('09:30'))).toBeUndefined();
+    expect(observeActivity(seen, 'again', at('09:30'))?.lastActivityTime).toBe('2026-11-25T09:30:00Z');
+    // A later look at the guest keeps it.
+    const looked = observeSession(seen, { kind: 'users', users: [] }, at('09:40'), BOUND);
+    expect(looked.session).toMatchObject({
+      lastActivityTime: '2026-11-25T09:00:00Z',
+      activityMark: '2099-01-01T00:00:00Z',
+    });
+  });
+
+  it('restarts the idle and logoff clocks', () => {
+    const policy: VerdictInput['policy'] = {
+      logoff: { action: 'Release', gracePeriodMinutes: 5 },
+      idle: { action: 'Release', timeoutMinutes: 30 },
+    };
+    const session: Session = {
+      idleSince: '2026-11-25T09:58:00Z',
+      lastSeenTime: '2026-11-25T09:58:00Z',
+      lastActivityTime: '2026-11-25T10:02:00Z',
+    };
+    const verdict = sessionVerdict({ session, assignment: 'Automatic', policy, running: true, now: at('10:04') });
+    expect(verdict).toMatchObject({ kind: 'keep', pending: { reason: 'LoggedOff', deadline: '2026-11-25T10:07:00Z' } });
+    const manual = sessionVerdict({ session, assignment: 'Manual', policy, running: true, now: at('10:04') });
+    expect(manual).toMatchObject({
+      kind: 'keep',
+      pending: { reason: 'IdleTimeout', deadline: '2026-11-25T10:32:00Z' },
+    });
+    expect(sessionVerdict({ session, assignment: 'Manual', policy, running: true, now: at('10:32') })).toMatchObject({
+      kind: 'release',
+      reason: 'IdleTimeout',
+    });
   });
 });
