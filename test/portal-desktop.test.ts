@@ -11,6 +11,7 @@ import {
   countdownText,
   limitText,
   logOffWords,
+  pendingReason,
   remaining,
   sessionText,
   stateText,
@@ -130,6 +131,22 @@ describe('the words on the card', () => {
     );
     expect(countdownText(pending, new Date('2026-01-01T10:06:00Z'), fixed)).toBe('This desktop is being released now.');
     expect(remaining(3 * 3600_000)).toBe('3 hours');
+  });
+
+  it('says why in the person’s time: since the later of the last logoff and the last activity', () => {
+    const base = { namespace: 'team', name: 'x', pool: 'sales', user: 'alice', conditions: [], pendingAction: pending };
+    const idle = {
+      ...base,
+      session: { loggedInUsers: [], idleSince: '2026-01-01T09:00:00Z' },
+      lastActivityTime: '2026-01-01T09:10:00Z',
+    };
+    expect(pendingReason(idle, now, fixed)).toBe('Nobody has been logged on or active on it since 09:10.');
+    const loggedOff = {
+      ...base,
+      pendingAction: { ...pending, reason: 'LoggedOff' as const },
+      session: { loggedInUsers: [], lastSeenTime: '2026-01-01T09:30:00Z' },
+    };
+    expect(pendingReason(loggedOff, now, fixed)).toMatch(/^You logged off at 09:30 /);
   });
 
   it('says who is logged on, nobody, or that nobody can tell', () => {

@@ -79,3 +79,25 @@ describe('a claim’s progress in plain words', () => {
     ).toBe('off');
   });
 });
+
+describe('the desktop’s own state beats a claim that has not caught up', () => {
+  const bound = { type: 'Bound', status: 'True', reason: 'DesktopBound', message: 'bound' };
+  const ready = { type: 'Ready', status: 'True', reason: 'DesktopReady', message: 'ready' };
+  const held = (state: string | undefined) => ({
+    namespace: 'team',
+    name: 'sales-x1',
+    pool: 'sales',
+    user: 'alice',
+    phase: 'Bound',
+    desktop: { name: 'sales-0', ready: true, ...(state ? { state } : {}) },
+    conditions: [bound, ready],
+  });
+
+  it('says Stopping, Powered off or Starting when KubeVirt says so', () => {
+    expect(progressOf(held(undefined)).state).toBe('ready');
+    expect(progressOf(held('Running')).state).toBe('ready');
+    expect(progressOf(held('Stopping'))).toMatchObject({ state: 'off', headline: 'Stopping' });
+    expect(progressOf(held('Stopped'))).toMatchObject({ state: 'off', headline: 'Powered off' });
+    expect(progressOf(held('Starting'))).toMatchObject({ state: 'starting', headline: 'Starting' });
+  });
+});

@@ -4,24 +4,30 @@
 // watches it become ready without a reload (Server-Sent Events), gives it back; the API server's
 // refusal is shown in its own words; axe-core finds nothing serious; screenshots are written.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import axe from 'axe-core';
 import { pino } from 'pino';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
 import { DESCRIPTION_ANNOTATION } from '../src/portal/pools.js';
-import { applyAs, useTestNamespace } from './support/cluster.js';
+import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
+import { setLoggedInUsers } from './support/guest.js';
 import { serviceAccountToken, usePortals } from './support/portal.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('portal-ui');
 const world = useWorld(namespace);
-const { templateWithDisks, listClaims } = useDesktops(namespace);
+const { templateWithDisks, listClaims, pool, vms } = useDesktops(namespace);
+/** Where this test's own pictures go when KUBEVDI_LOOK names a directory: for looking at, not committed. */
+const LOOK = process.env.KUBEVDI_LOOK;
+/** The operator as the session tests run it: the guest is asked often, so the card follows quickly. */
+const OPERATOR = ['--leader-elect', 'false', '--session-poll-interval', '0.2s'];
 /** `npm run screenshots` writes them where the README shows them; plain test runs leave the tree alone. */
 const SCREENSHOTS = process.env.KUBEVDI_SCREENSHOTS
   ? path.join(import.meta.dirname, '..', 'docs', 'images')
@@ -136,12 +142,28 @@ describe('the user portal in a browser', () => {
     expect(await claim.getByRole('link', { name: 'Connect' }).getAttribute('href')).toBe(`/console/${ns}/${desktop}`);
     expect(await claim.locator('.steps li.done').count()).toBe(4);
 
-    // A second one from the same pool waits, and the page says why in plain words.
-    await card.getByRole('button', { name: 'Get desktop' }).click();
+    // The pool allows one desktop per person: Get desktop is off, and says why.
+    const getDesktop = card.getByRole('button', { name: 'Get desktop' });
+    await eventually(async () => expect(await getDesktop.isDisabled()).toBe(true));
+    expect(await card.locator('.limit').textContent()).toContain('You already have a desktop from this pool');
+
+    // A second one asked for all the same (another tab, a script) waits, and the page says why
+    // in plain words, with the operator's own as a detail.
+    const second = (await page.evaluate(`fetch('/api/claims', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-kubevdi-csrf': '1' },
+      body: JSON.stringify({ namespace: '${ns}', pool: 'sales' }),
+    }).then((r) => r.status)`)) as number;
+    expect(second).toBe(201);
+    await eventually(async () => {
+      await page.reload();
+      await claim.nth(1).waitFor({ timeout: 2000 });
+    });
     const waiting = claim.nth(1);
     await waiting.locator('.problem', { hasText: 'You already hold as many desktops of this pool' }).waitFor();
     expect(await waiting.locator('.headline').textContent()).toBe('Waiting for a desktop');
-    expect(await waiting.locator('.detail').textContent()).toContain('maxDesktopsPerUser');
+    expect(await waiting.locator('details .detail').textContent()).toContain('maxDesktopsPerUser');
+    await claim.first().locator('.state', { hasText: 'Running' }).waitFor();
 
     // Usable by everyone: nothing serious or critical for axe-core, light and dark.
     expect(await axeFindings(page)).toEqual([]);
@@ -155,22 +177,27 @@ describe('the user portal in a browser', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-desktops-1280-dark.png') });
     await page.emulateMedia({ colorScheme: 'light' });
 
-    // Keyboard: Tab reaches Connect and Give back, each with a visible focus ring.
+    // Keyboard: Tab reaches Connect and the desktop's actions, each with a visible focus ring.
     await page.keyboard.press('Tab'); // the skip link
     const focusable: string[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 9; i++) {
       await page.keyboard.press('Tab');
       focusable.push(String(await page.evaluate("document.activeElement?.textContent?.trim() ?? ''")));
     }
-    expect(focusable).toEqual(expect.arrayContaining(['Sign out', 'Connect', 'Give back', 'Get desktop']));
+    expect(focusable).toEqual(expect.arrayContaining(['Sign out', 'Connect', 'Restart', 'Stop', 'Log off and return']));
     const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle');
     expect(outline).toBe('solid');
 
-    // Give back: the cards go, and so do the claims.
-    await waiting.getByRole('button', { name: 'Give back' }).click();
+    // The waiting one goes at once (it holds nothing); the desktop after a confirmation that
+    // says what is lost: the pool is stateless, so the person's files on it are discarded.
+    await waiting.getByRole('button', { name: 'Stop waiting' }).click();
     await eventually(async () => expect(await claim.count()).toBe(1));
     expect(await claim.locator('.headline').textContent()).toBe('Ready to connect');
-    await claim.getByRole('button', { name: 'Give back' }).click();
+    await claim.getByRole('button', { name: 'Log off and return' }).click();
+    const dialog = page.getByRole('dialog', { name: /Log off and return/ });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('your files on this desktop are discarded');
+    await dialog.getByRole('button', { name: 'Log off and return' }).click();
     await claim.first().waitFor({ state: 'detached', timeout: 30_000 });
     await page.locator('#claims-empty', { hasText: 'You hold no desktop' }).waitFor();
     await eventually(async () => expect(await listClaims()).toEqual([]));
@@ -197,4 +224,268 @@ describe('the user portal in a browser', () => {
     await other.context().close();
     await context.close();
   });
+
+  it('shows the desktop’s state and who is logged on, and stops, starts, restarts it and gives an .rdp file', async () => {
+    const ns = namespace();
+    const alice = await serviceAccountToken(ns, 'alice');
+    await bindUsers(ns, ['alice']);
+    await templateWithDisks();
+    await pool('lab', {
+      displayName: 'Lab desktops',
+      size: 1,
+      rdp: { enabled: true },
+      access: { users: [alice.username] },
+    });
+    await world.start(OPERATOR);
+    const portal = await startPortal({
+      namespaces: [ns],
+      tokenSignIn: true,
+      sessionSecret: randomBytes(48).toString('base64'),
+      log: pino({ level: 'warn' }),
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      colorScheme: 'light',
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await signIn(page, portal.url, alice.token);
+
+    const pools = page.locator('#pools > li');
+    await eventually(async () => {
+      await page.reload();
+      await pools.first().waitFor({ timeout: 2000 });
+    });
+    await pools.first().getByRole('button', { name: 'Get desktop' }).click();
+    const card = page.locator('#claims > li').first();
+    await card.locator('.headline', { hasText: 'Ready to connect' }).waitFor({ timeout: 60_000 });
+    const [claim] = await listClaims();
+    const desktop = claim?.status?.desktop?.name as string;
+    await card.locator('.state', { hasText: 'Running' }).waitFor();
+
+    // Who is logged on, from the claim's session status: nobody, then alice since when.
+    await card.locator('.session', { hasText: 'Nobody is logged on' }).waitFor({ timeout: 30_000 });
+    await setLoggedInUsers(kubeconfig(), ns, desktop, ['alice']);
+    await card.locator('.session', { hasText: /^alice since \d/ }).waitFor({ timeout: 30_000 });
+
+    // The .rdp file names the desktop's Service by its cluster DNS name.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.getByRole('link', { name: 'Download RDP file' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${desktop}.rdp`);
+    const rdp = await readFile(await download.path(), 'utf8');
+    expect(rdp).toContain(`full address:s:rdp-${desktop}.${ns}.svc:3389\r\n`);
+
+    // Stop asks first, saying what is kept and lost; the dialog is as usable as the page.
+    await card.getByRole('button', { name: 'Stop', exact: true }).click();
+    const stopDialog = page.getByRole('dialog', { name: /Stop your desktop/ });
+    await stopDialog.waitFor();
+    expect(await stopDialog.textContent()).toContain('unsaved work is lost');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Cancel');
+    expect(await axeFindings(page)).toEqual([]);
+    await look(page, 'card-stop-dialog-1280-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await axeFindings(page)).toEqual([]);
+    await look(page, 'card-stop-dialog-1280-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await stopDialog.getByRole('button', { name: 'Cancel' }).click();
+    await stopDialog.waitFor({ state: 'detached' });
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Stop');
+    expect((await vms())[0]?.spec.runStrategy).not.toBe('Halted');
+
+    await card.getByRole('button', { name: 'Stop', exact: true }).click();
+    await stopDialog.getByRole('button', { name: 'Stop desktop' }).click();
+    await eventually(async () => expect((await vms())[0]?.spec.runStrategy).toBe('Halted'));
+    await card.locator('.state', { hasText: 'Stopped' }).waitFor({ timeout: 30_000 });
+    await look(page, 'card-stopped-1280-light');
+
+    // Start: no question (nothing is lost), and it is ready again.
+    await card.getByRole('button', { name: 'Start', exact: true }).click();
+    await card.locator('.headline', { hasText: 'Ready to connect' }).waitFor({ timeout: 60_000 });
+    await card.locator('.state', { hasText: 'Running' }).waitFor();
+
+    // Restart: asked first; KubeVirt makes a new instance of the desktop.
+    const vmiUid = async () =>
+      (
+        (await kubeconfig()
+          .makeApiClient(CustomObjectsApi)
+          .getNamespacedCustomObject({
+            group: 'kubevirt.io',
+            version: 'v1',
+            plural: 'virtualmachineinstances',
+            namespace: ns,
+            name: desktop,
+          })
+          .catch(() => undefined)) as { metadata?: { uid?: string } } | undefined
+      )?.metadata?.uid;
+    const before = await eventually(async () => {
+      const uid = await vmiUid();
+      expect(uid).toBeDefined();
+      return uid;
+    });
+    await card.getByRole('button', { name: 'Restart', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: /Restart your desktop/ })
+      .getByRole('button', { name: 'Restart desktop' })
+      .click();
+    await eventually(async () => {
+      const uid = await vmiUid();
+      expect(uid).toBeDefined();
+      expect(uid).not.toBe(before);
+    }, 30_000);
+    await card.locator('.headline', { hasText: 'Ready to connect' }).waitFor({ timeout: 60_000 });
+
+    // Phone width and dark: nothing serious for axe-core; the pictures are for looking at.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await look(page, 'card-390-light', true);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await axeFindings(page)).toEqual([]);
+    await look(page, 'card-390-dark', true);
+    await card.getByRole('button', { name: 'Log off and return' }).click();
+    await look(page, 'card-logoff-dialog-390-dark');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // The console page: its toolbar and Paste text, as usable as the rest.
+    await card.getByRole('link', { name: 'Connect' }).click();
+    await page.getByText('Connected.').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Paste text' }).click();
+    const text = page.getByLabel('Text to type on the desktop');
+    await text.fill('echo hi\nexit');
+    expect(await axeFindings(page)).toEqual([]);
+    await look(page, 'console-paste-1280-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await axeFindings(page)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await look(page, 'console-paste-390-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await look(page, 'console-paste-390-light');
+    await page.getByRole('button', { name: 'Type text' }).click();
+    await page.getByText('Typed 12 characters.').waitFor();
+    const scale = page.getByRole('button', { name: 'Scale to window' });
+    expect(await scale.getAttribute('aria-pressed')).toBe('true');
+    await scale.click();
+    expect(await scale.getAttribute('aria-pressed')).toBe('false');
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByText('Disconnected.').waitFor();
+
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 240_000);
+
+  it('shows when the session policy will act, warns in its last minutes, and "I’m still working" moves it', async () => {
+    const ns = namespace();
+    const alice = await serviceAccountToken(ns, 'alice');
+    await bindUsers(ns, ['alice']);
+    await templateWithDisks();
+    const access = { users: [alice.username] };
+    await pool('idle', {
+      displayName: 'Idle after 30',
+      size: 1,
+      access,
+      session: { idle: { action: 'Release', timeoutMinutes: 30 } },
+    });
+    await pool('brief', {
+      displayName: 'Idle after 5',
+      size: 1,
+      access,
+      session: { idle: { action: 'PowerOff', timeoutMinutes: 5 } },
+    });
+    await world.start(OPERATOR);
+    const portal = await startPortal({
+      namespaces: [ns],
+      tokenSignIn: true,
+      sessionSecret: randomBytes(48).toString('base64'),
+      log: pino({ level: 'warn' }),
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await signIn(page, portal.url, alice.token);
+    const pools = page.locator('#pools > li');
+    await eventually(async () => {
+      await page.reload();
+      expect(await pools.count()).toBe(2);
+    });
+    for (const name of ['Idle after 30', 'Idle after 5']) {
+      await pools.filter({ hasText: name }).getByRole('button', { name: 'Get desktop' }).click();
+      await page.locator('#claims > li', { hasText: name }).waitFor();
+    }
+    const idle = page.locator('#claims > li', { hasText: 'Idle after 30' });
+    const brief = page.locator('#claims > li', { hasText: 'Idle after 5' });
+
+    // Nobody logs on: the claim's pendingAction, in the open, counting down on the page's clock.
+    const when = idle.locator('.countdown .when');
+    await when.waitFor({ timeout: 60_000 });
+    expect(await when.textContent()).toMatch(/^This desktop will be released at .+ \(in (29|30) minutes\)\.$/);
+    expect(await idle.locator('.countdown').getAttribute('class')).not.toContain('soon');
+    expect(await idle.locator('.countdown').textContent()).toContain('your files on it are discarded');
+    const briefWhen = brief.locator('.countdown .when');
+    await briefWhen.waitFor({ timeout: 60_000 });
+    expect(await briefWhen.textContent()).toMatch(/will be powered off at .+ \(in \d minutes\)/);
+    expect(await brief.locator('.countdown').getAttribute('class')).toContain('soon');
+    expect(await axeFindings(page)).toEqual([]);
+    await look(page, 'countdown-1280-light', true);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await axeFindings(page)).toEqual([]);
+    await look(page, 'countdown-1280-dark', true);
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // "I'm still working": the operator counts it as activity, and the deadline moves later.
+    const claims = await listClaims();
+    const idleClaim = claims.find((c) => c.spec.poolRef.name === 'idle');
+    const deadline = Date.parse(
+      (idleClaim?.status as { pendingAction?: { deadline: string } } | undefined)?.pendingAction?.deadline ?? '',
+    );
+    expect(deadline).toBeGreaterThan(Date.now());
+    // Deadlines are whole seconds: a second passes so the new one is later.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await idle.getByRole('button', { name: 'I’m still working' }).click();
+    const moved = await eventually(async () => {
+      const c = (await listClaims()).find((x) => x.metadata?.name === idleClaim?.metadata?.name);
+      const status = (c?.status ?? {}) as {
+        session?: { lastActivityTime?: string };
+        pendingAction?: { deadline: string };
+      };
+      expect(status.session?.lastActivityTime).toBeDefined();
+      expect(Date.parse(status.pendingAction?.deadline ?? '')).toBeGreaterThan(deadline);
+      return status.pendingAction?.deadline as string;
+    }, 30_000);
+    await eventually(async () => expect(await idle.locator('.countdown').getAttribute('data-deadline')).toBe(moved));
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 240_000);
 });
+
+async function bindUsers(ns: string, names: string[]): Promise<void> {
+  await applyAs()({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'kubevdi-users', namespace: ns },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubevdi:user' },
+    subjects: names.map((name) => ({ kind: 'ServiceAccount', name, namespace: ns })),
+  });
+}
+
+/** Errors the page logs and answers of 400 or more. */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
+  return problems;
+}
+
+/** A picture to look at, when KUBEVDI_LOOK names a directory. */
+async function look(page: Page, name: string, fullPage = false): Promise<void> {
+  if (!LOOK) return;
+  await mkdir(LOOK, { recursive: true });
+  await page.screenshot({ path: path.join(LOOK, `${name}.png`), fullPage });
+}

@@ -4,7 +4,7 @@
 import type { Claim } from '../api-types.js';
 import { h } from './dom.js';
 import { type Progress, progressOf, STEPS } from './progress.js';
-import { countdownText, pendingConsequence, sessionText, stateText, WARN_MS } from './words.js';
+import { countdownText, pendingConsequence, pendingReason, sessionText, stateText, WARN_MS } from './words.js';
 
 export type ClaimAction = 'logOff' | 'start' | 'stop' | 'restart' | 'stillWorking';
 
@@ -111,7 +111,7 @@ function fillClaimCard(
         'div',
         { class: 'countdown', 'data-deadline': pending.deadline, 'data-action-due': pending.action },
         h('p', { id: `${id}-countdown`, class: 'when' }, countdownText(pending, now)),
-        h('p', {}, pending.message),
+        h('p', { class: 'why' }, pendingReason(claim, now)),
         h('p', { class: 'consequence' }, pendingConsequence(pending, claim.poolKind)),
         h('div', { class: 'actions' }, still),
       )
@@ -165,9 +165,17 @@ function fillClaimCard(
     ? false
     : button('logOff', 'log-off', over ? 'Remove' : held ? 'Log off and return' : 'Stop waiting');
 
-  const details = progress.detail
-    ? h('details', { class: 'more' }, h('summary', {}, 'Details'), h('p', { class: 'detail' }, progress.detail))
-    : false;
+  // The operator's own words, for the curious and for support.
+  const details =
+    progress.detail || pending
+      ? h(
+          'details',
+          { class: 'more' },
+          h('summary', {}, 'Details'),
+          progress.detail && h('p', { class: 'detail' }, progress.detail),
+          pending && h('p', { class: 'detail' }, pending.message),
+        )
+      : false;
 
   const parts = [
     title,

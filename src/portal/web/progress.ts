@@ -67,20 +67,32 @@ export function progressOf(claim: Claim): Progress {
       ...(bound?.message ? { detail: bound.message } : {}),
     };
   }
-  if (claim.desktop.ready || ready?.status === 'True') {
+  // KubeVirt's own state of the desktop, when the portal could read it, is newer than the claim's
+  // status (the operator writes that after it sees the desktop change): a desktop stopping is not
+  // ready, whatever the claim still says.
+  const vmState = claim.desktop.state;
+  if (vmState === 'Stopping' || vmState === 'Terminating') {
+    return {
+      state: 'off',
+      step: 1,
+      headline: 'Stopping',
+      ...(ready?.message ? { detail: ready.message } : {}),
+    };
+  }
+  if ((claim.desktop.ready || ready?.status === 'True') && (!vmState || vmState === 'Running')) {
     return { state: 'ready', step: 3, headline: STEPS[3], ...(ready?.message ? { detail: ready.message } : {}) };
   }
-  if (ready?.reason === 'DesktopPoweredOff') {
+  if (ready?.reason === 'DesktopPoweredOff' || vmState === 'Stopped') {
     return {
       state: 'off',
       step: 1,
       headline: 'Powered off',
       problem: REASONS.DesktopPoweredOff,
-      ...(ready.message ? { detail: ready.message } : {}),
+      ...(ready?.message ? { detail: ready.message } : {}),
     };
   }
-  if (ready?.reason === 'DesktopStarting') {
-    return { state: 'starting', step: 2, headline: STEPS[2], ...(ready.message ? { detail: ready.message } : {}) };
+  if (ready?.reason === 'DesktopStarting' || (vmState && vmState !== 'Running')) {
+    return { state: 'starting', step: 2, headline: STEPS[2], ...(ready?.message ? { detail: ready.message } : {}) };
   }
   return { state: 'assigned', step: 1, headline: STEPS[1], ...(bound.message ? { detail: bound.message } : {}) };
 }

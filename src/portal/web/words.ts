@@ -81,6 +81,26 @@ export function countdownText(pending: PendingAction, now: Date, format: TimeFor
   return `This desktop will be ${what} at ${when(pending.deadline, now, format)} (in ${remaining(left)}).`;
 }
 
+/**
+ * Why the session policy will act, in the person's words and their local time; the operator's own
+ * message goes under Details.
+ */
+export function pendingReason(claim: Claim, now: Date, format: TimeFormat = localTime): string {
+  const pending = claim.pendingAction;
+  if (!pending) return '';
+  const session = claim.session;
+  if (pending.reason === 'LoggedOff') {
+    const at = session?.lastSeenTime ? ` at ${when(session.lastSeenTime, now, format)}` : '';
+    return `You logged off${at} (or the desktop was shut down). Log on again, or say you are still working, to keep it.`;
+  }
+  // The idle clock starts at the later of the last logoff and the last activity through kubevdi.
+  const since = [session?.idleSince, claim.lastActivityTime]
+    .filter((t): t is string => !!t)
+    .sort((a, b) => Date.parse(b) - Date.parse(a))[0];
+  const sinceText = since ? ` since ${when(since, now, format)}` : ' for a while';
+  return `Nobody has been logged on or active on it${sinceText}.`;
+}
+
 /** What happens when the deadline passes, beyond the operator's own reason. */
 export function pendingConsequence(pending: PendingAction, kind: PoolKind | undefined): string {
   if (pending.action === 'PowerOff')
