@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
+import { ACTIVITY_ANNOTATION } from '../src/api/desktopclaim.js';
+import { ActivityAnswer, Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
 import { CONSOLE_CLOSE, consolePagePath, consoleSocketPath } from '../src/portal/console-protocol.js';
 import { CONTENT_SECURITY_POLICY } from '../src/portal/security.js';
 import { desktopColour } from './simulator/virt-api/framebuffer.js';
@@ -18,7 +19,7 @@ import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('portal-console');
 const world = useWorld(namespace);
-const { templateWithDisks, pool } = useDesktops(namespace);
+const { templateWithDisks, pool, readClaim } = useDesktops(namespace);
 
 let browser: Browser;
 beforeAll(async () => {
@@ -116,6 +117,31 @@ describe('the console through the portal', () => {
     expect(first).toMatchObject({ name: `${ns}/${desktop}`, width: 64, height: 48, bitsPerPixel: 32 });
     expect(first.pixels.length).toBe(64 * 48 * 4);
     expect(first.pixels.some((b) => b !== 0)).toBe(true);
+
+    // An open console counts as activity: the portal says so on the claim that holds the desktop, as alice.
+    const activity = await eventually(async () => {
+      const value = (await readClaim(created.name)).metadata?.annotations?.[ACTIVITY_ANNOTATION];
+      expect(value).toBeDefined();
+      return value;
+    }, 15_000);
+    expect(Date.parse(activity as string)).toBeGreaterThan(Date.now() - 60_000);
+
+    // The desktop's routes, as alice: the API server decides. Her own claim's activity, yes; a
+    // desktop that is not hers, no (in its words); a pool without RDP has no .rdp file; and
+    // nothing changes without the portal's CSRF header.
+    const said = await api(url, cookie, `/api/claims/${ns}/${created.name}/activity`, 'POST');
+    expect(said.status).toBe(200);
+    expect(ActivityAnswer.parse(await said.json()).activity).toMatch(/^\d{4}-/);
+    const notHers = await api(url, cookie, `/api/desktops/${ns}/sales-9/stop`, 'POST');
+    expect(notHers.status).toBe(403);
+    expect(((await notHers.json()) as { error: string }).error).toContain('cannot update resource');
+    expect((await api(url, cookie, `/api/desktops/${ns}/${desktop}/explode`, 'POST')).status).toBe(400);
+    expect((await api(url, cookie, `/api/claims/${ns}/${created.name}/rdp`)).status).toBe(404);
+    const forged = await fetch(`${url}/api/desktops/${ns}/${desktop}/stop`, {
+      method: 'POST',
+      headers: { cookie, origin: url },
+    });
+    expect(forged.status).toBe(403);
 
     // A second tab is told the console is open elsewhere, and the first stays open.
     const second = await rfbOver(consoleSocket(url, ns, desktop, own)).catch((err: unknown) => err);
