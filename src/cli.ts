@@ -43,6 +43,9 @@ Commands:
                --oidc-client-secret-file FILE
                                            its secret (or $KUBEVDI_PORTAL_OIDC_CLIENT_SECRET)
                --oidc-ca-file FILE         the CA of the issuer's certificate, when private
+               --rdp-address TEMPLATE      the address .rdp files name, from {service}, {desktop}
+                                           and {namespace} (default {service}.{namespace}.svc:3389,
+                                           reachable from inside the cluster's network)
   dev        Run everything on this machine: a local control plane (etcd, kube-apiserver,
              kube-controller-manager) with the kubevdi and KubeVirt CRDs, a KubeVirt simulator
              (no KVM needed) and the operator, with the example Linux template and pool
@@ -155,6 +158,7 @@ async function portal(argv: string[]): Promise<void> {
       'oidc-client-id': { type: 'string' },
       'oidc-client-secret-file': { type: 'string' },
       'oidc-ca-file': { type: 'string' },
+      'rdp-address': { type: 'string' },
     },
   });
   // Each command loads only what it runs: the operator's process never holds the web server.
@@ -181,6 +185,7 @@ async function portal(argv: string[]): Promise<void> {
     }),
     sessionSecret: await loadSessionSecret(values['session-secret-file']),
     publicUrl: values['public-url'],
+    rdpAddress: values['rdp-address'],
     log,
   });
   log.info({ url: running.url }, 'portal started');

@@ -8,16 +8,14 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
 import { ApiError, CSRF_HEADER, Me } from '../src/portal/api-types.js';
-import { asUser, portalCluster } from '../src/portal/cluster.js';
 import { sealKey } from '../src/portal/seal.js';
 import { contentSecurityPolicy } from '../src/portal/security.js';
 import type { Portal } from '../src/portal/server.js';
 import { type Session, sessionCookies } from '../src/portal/session.js';
-import { whoami } from '../src/portal/whoami.js';
-import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
+import { applyAs, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';
 import { HttpBrowser } from './support/http-browser.js';
-import { signIn } from './support/oidc-login.js';
+import { apiServerTrustsIssuer } from './support/oidc-login.js';
 import { captureLogs, usePortals } from './support/portal.js';
 import { OIDC_USERS } from './support/users.js';
 
@@ -42,12 +40,6 @@ async function portal(options: { secret: string; clientId?: string; log?: Logger
   });
 }
 
-/** The API server must have read the issuer's discovery document (it retries every ~10 s). */
-async function apiServerTrustsIssuer(): Promise<void> {
-  const cluster = portalCluster(kubeconfig());
-  await eventually(async () => whoami(asUser(cluster, (await signIn(oidc, ada)).id_token)), 30_000, 500);
-}
-
 /** From the portal's /auth/login to the redirect back to its callback, which is returned unvisited. */
 async function toCallback(browser: HttpBrowser, url: string, returnTo: string) {
   const login = await browser.request(`${url}/auth/login?${new URLSearchParams({ returnTo })}`);
@@ -70,7 +62,7 @@ const setCookies = (res: { headers: Record<string, string | string[] | undefined
 
 describe('the portal with OpenID Connect sign-in', () => {
   it('signs ada in at the provider, acts as her, refuses tampered and replayed callbacks, and signs out at the issuer', async () => {
-    await apiServerTrustsIssuer();
+    await apiServerTrustsIssuer(oidc, ada);
     await applyAs()({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -182,7 +174,7 @@ describe('the portal with OpenID Connect sign-in', () => {
   });
 
   it('renews a short-lived ID token transparently, and sends her through sign-in back to the page when it cannot', async () => {
-    await apiServerTrustsIssuer();
+    await apiServerTrustsIssuer(oidc, ada);
     const secret = randomBytes(48).toString('base64');
     const { url } = await portal({ secret, clientId: oidc.shortLivedClientId });
     const cookies = sessionCookies(sealKey(secret));

@@ -2,18 +2,18 @@
 // portal run from source (it bundles its front end in memory on start), the real API server, the
 // operator and the simulator: a person sees exactly the pool they are entitled to, gets a desktop,
 // watches it become ready without a reload (Server-Sent Events), gives it back; the API server's
-// refusal is shown in its own words; axe-core finds nothing serious; screenshots are written.
+// refusal is shown in its own words; axe-core finds nothing serious. (The README's pictures come
+// from portal-journey.integration.test.ts; KUBEVDI_LOOK=<dir> writes this test's for looking at.)
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import axe from 'axe-core';
 import { pino } from 'pino';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
 import { DESCRIPTION_ANNOTATION } from '../src/portal/pools.js';
+import { axeFindings, problemsOf, useChromium } from './support/browser.js';
 import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
@@ -28,18 +28,8 @@ const { templateWithDisks, listClaims, pool, vms } = useDesktops(namespace);
 const LOOK = process.env.KUBEVDI_LOOK;
 /** The operator as the session tests run it: the guest is asked often, so the card follows quickly. */
 const OPERATOR = ['--leader-elect', 'false', '--session-poll-interval', '0.2s'];
-/** `npm run screenshots` writes them where the README shows them; plain test runs leave the tree alone. */
-const SCREENSHOTS = process.env.KUBEVDI_SCREENSHOTS
-  ? path.join(import.meta.dirname, '..', 'docs', 'images')
-  : path.join(tmpdir(), 'kubevdi-screenshots');
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 const startPortal = usePortals();
 
 async function salesPool(users: string[]): Promise<void> {
@@ -61,16 +51,6 @@ async function signIn(page: Page, url: string, token: string): Promise<void> {
   await page.getByLabel('Bearer token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('Signed in as').waitFor();
-}
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function axeFindings(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
-  await page.evaluate(axe.source);
-  const results = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as axe.AxeResults;
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
 describe('the user portal in a browser', () => {
@@ -102,7 +82,7 @@ describe('the user portal in a browser', () => {
       log: pino({ level: 'warn' }),
     });
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    const context = await chromium().newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (m) => {
@@ -167,14 +147,11 @@ describe('the user portal in a browser', () => {
 
     // Usable by everyone: nothing serious or critical for axe-core, light and dark.
     expect(await axeFindings(page)).toEqual([]);
-    await mkdir(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-desktops-1280.png') });
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-desktops-390.png'), fullPage: true });
+    await look(page, 'desktops-390-light', true);
     await page.emulateMedia({ colorScheme: 'dark' });
     expect(await axeFindings(page)).toEqual([]);
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-desktops-1280-dark.png') });
     await page.emulateMedia({ colorScheme: 'light' });
 
     // Keyboard: Tab reaches Connect and the desktop's actions, each with a visible focus ring.
@@ -217,7 +194,7 @@ describe('the user portal in a browser', () => {
     expect(problems.filter((p) => !/status of 403/.test(p))).toEqual(['403 POST /api/claims']);
 
     // Someone entitled to nothing sees no pool at all.
-    const other = await (await browser.newContext()).newPage();
+    const other = await (await chromium().newContext()).newPage();
     await signIn(other, portal.url, oscar.token);
     await other.locator('#pools-empty', { hasText: 'No desktops are available to you' }).waitFor();
     expect(await other.locator('#pools > li').count()).toBe(0);
@@ -243,13 +220,13 @@ describe('the user portal in a browser', () => {
       sessionSecret: randomBytes(48).toString('base64'),
       log: pino({ level: 'warn' }),
     });
-    const context = await browser.newContext({
+    const context = await chromium().newContext({
       viewport: { width: 1280, height: 900 },
       colorScheme: 'light',
       acceptDownloads: true,
     });
     const page = await context.newPage();
-    const problems = watchProblems(page);
+    const problems = problemsOf(page);
     await signIn(page, portal.url, alice.token);
 
     const pools = page.locator('#pools > li');
@@ -401,9 +378,9 @@ describe('the user portal in a browser', () => {
       sessionSecret: randomBytes(48).toString('base64'),
       log: pino({ level: 'warn' }),
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    const context = await chromium().newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     const page = await context.newPage();
-    const problems = watchProblems(page);
+    const problems = problemsOf(page);
     await signIn(page, portal.url, alice.token);
     const pools = page.locator('#pools > li');
     await eventually(async () => {
@@ -468,19 +445,6 @@ async function bindUsers(ns: string, names: string[]): Promise<void> {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubevdi:user' },
     subjects: names.map((name) => ({ kind: 'ServiceAccount', name, namespace: ns })),
   });
-}
-
-/** Errors the page logs and answers of 400 or more. */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
-  });
-  return problems;
 }
 
 /** A picture to look at, when KUBEVDI_LOOK names a directory. */

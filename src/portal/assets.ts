@@ -30,7 +30,8 @@ export const STYLESHEET = asset(
 body { margin: 0; background: var(--bg); color: var(--text); }
 main { max-width: 28rem; margin: 4rem auto; padding: 2rem; background: var(--surface);
   border: 1px solid var(--border); border-radius: 8px; }
-h1 { margin: 0 0 1.5rem; font-size: 1.5rem; }
+h1 { margin: 0 0 0.75rem; font-size: 1.5rem; }
+.intro { margin: 0 0 1.5rem; color: var(--muted); }
 label { display: block; color: var(--muted); margin-bottom: 0.25rem; }
 textarea { display: block; width: 100%; min-height: 7rem; font-family: ui-monospace, monospace; margin: 0 0 1rem;
   padding: 0.5rem; color: var(--text); background: var(--bg); border: 1px solid var(--border); border-radius: 6px; }

@@ -48,7 +48,9 @@ export function signInPage(options: SignInPageOptions): string {
     options.oidc || options.tokenSignIn
       ? ''
       : '<p>No way to sign in is configured on this portal yet. Ask your administrator.</p>';
-  return page('Sign in', `<h1>kubevdi: sign in</h1>\n${error}${oidc}${token}${none}`);
+  const intro =
+    '<p class="intro">Your virtual desktops, in the browser: sign in to get one, connect to it and give it back at the end of the day.</p>\n';
+  return page('Sign in', `<h1>kubevdi: sign in</h1>\n${intro}${error}${oidc}${token}${none}`);
 }
 
 export function signedInPage(username: string): string {

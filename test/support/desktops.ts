@@ -2,26 +2,13 @@
 // the admin, and reads of what the operator did. Shared by the claim, session and permission tests.
 import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { expect } from 'vitest';
+import type { DesktopClaim } from '../../src/api/desktopclaim.js';
 import { API_VERSION } from '../../src/api/index.js';
 import { applyAs, kubeconfig } from './cluster.js';
 import { eventually } from './eventually.js';
 
-export interface Claim extends KubernetesObject {
-  spec: { poolRef: { name: string }; user: string };
-  status?: {
-    phase?: string;
-    desktop?: { name: string; ready: boolean };
-    connection?: { vncPath?: string; rdpService?: string };
-    session?: {
-      loggedInUsers?: { userName: string; domain?: string; loginTime?: string }[];
-      guestAgentConnected?: boolean;
-      idleSince?: string;
-      lastSeenTime?: string;
-    };
-    releasedTime?: string;
-    conditions?: { type: string; status: string; reason: string; message: string }[];
-  };
-}
+/** A claim as the API server returns it: the API's own type, with the metadata every object has. */
+export type Claim = DesktopClaim & KubernetesObject;
 export interface Vm extends KubernetesObject {
   spec: { runStrategy: string };
   status?: { ready?: boolean; printableStatus?: string };

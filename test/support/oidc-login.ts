@@ -4,6 +4,10 @@
 // node:https with the issuer's CA, so nothing here depends on a global trust store.
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:https';
+import { asUser, portalCluster } from '../../src/portal/cluster.js';
+import { whoami } from '../../src/portal/whoami.js';
+import { kubeconfig } from './cluster.js';
+import { eventually } from './eventually.js';
 import type { OidcInfo } from './users.js';
 
 export interface HttpsResponse {
@@ -186,4 +190,13 @@ async function send(url: URL, options: HttpsRequest, cookies: Map<string, string
     else cookies.delete(name);
   }
   return res;
+}
+
+/**
+ * Waits until the API server accepts `person`'s ID tokens: it reads the issuer's discovery
+ * document at start and retries every ~10 s, so the first sign-ins of a run may be early.
+ */
+export async function apiServerTrustsIssuer(oidc: OidcInfo, person: SignInOptions): Promise<void> {
+  const cluster = portalCluster(kubeconfig());
+  await eventually(async () => whoami(asUser(cluster, (await signIn(oidc, person)).id_token)), 30_000, 500);
 }

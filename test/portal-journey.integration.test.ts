@@ -1,0 +1,371 @@
+// A working day through the portal, in real Chromium, signed in at the real OpenID provider that
+// the real API server trusts, with the operator and the simulator running: ada signs in on the
+// provider's own page, gets a desktop, sees its screen, stops and starts it and gives it back;
+// grace can neither see nor reach it, nor take a desktop she is not entitled to; the session's
+// cookies, headers and pages hold no token; a sign-in that runs out goes round the provider and
+// back to the same page. Two portal replicas answer in turn behind one address, as behind a
+// Service without sticky sessions. `npm run screenshots` writes the README's pictures from here.
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import type { BrowserContext, Page, Request } from 'playwright-core';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { API_VERSION } from '../src/api/index.js';
+import { consolePagePath } from '../src/portal/console-protocol.js';
+import { DESCRIPTION_ANNOTATION } from '../src/portal/pools.js';
+import { sealKey } from '../src/portal/seal.js';
+import { contentSecurityPolicy } from '../src/portal/security.js';
+import { type Session, sessionCookies } from '../src/portal/session.js';
+import { desktopColour } from './simulator/virt-api/framebuffer.js';
+import { axeFindings, problemsOf, useChromium } from './support/browser.js';
+import { applyAs, bindClusterRole, kubeconfig, useTestNamespace } from './support/cluster.js';
+import { useDesktops } from './support/desktops.js';
+import { eventually } from './support/eventually.js';
+import { setLoggedInUsers } from './support/guest.js';
+import { apiServerTrustsIssuer } from './support/oidc-login.js';
+import { usePortals } from './support/portal.js';
+import { type RoundRobin, roundRobin } from './support/round-robin.js';
+import { OIDC_USERS } from './support/users.js';
+import { useWorld } from './support/world.js';
+
+const namespace = useTestNamespace('journey');
+const world = useWorld(namespace);
+const { templateWithDisks, listClaims, vms } = useDesktops(namespace);
+const chromium = useChromium();
+const startPortal = usePortals();
+// Registered after usePortals, so they run first: open pages (event streams, consoles) and the
+// round robins go before the portals are stopped, even when a test fails halfway.
+const contexts: BrowserContext[] = [];
+const fronts: RoundRobin[] = [];
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+  for (const front of fronts.splice(0)) await front.close();
+});
+const oidc = inject('cluster').oidc;
+const person = (name: 'ada' | 'grace') => ({ username: name, password: OIDC_USERS[name]?.password as string });
+
+/** `npm run screenshots` writes them where the README shows them; plain test runs leave the tree alone. */
+const SCREENSHOTS = process.env.KUBEVDI_SCREENSHOTS
+  ? path.join(import.meta.dirname, '..', 'docs', 'images')
+  : path.join(tmpdir(), 'kubevdi-screenshots');
+
+/** The canvas's pixel at (x, y) of the desktop's screen, as [r, g, b]; null before the first frame. */
+const CANVAS_PIXEL = `(([x, y]) => {
+  const canvas = document.querySelector('#screen canvas');
+  if (!canvas || canvas.width < 64) return null;
+  return [...canvas.getContext('2d').getImageData(x, y, 1, 1).data.slice(0, 3)];
+})`;
+
+/** Two replicas with one session secret behind a round robin; the address people open is the round robin's. */
+async function replicatedPortal(clientId = oidc.clientId): Promise<{ front: RoundRobin; secret: string }> {
+  const secret = randomBytes(48).toString('base64');
+  // The public URL must be known before the replicas start (redirect URI, origin checks):
+  // start the round robin on a port first, then point it at the replicas.
+  const backends: string[] = [];
+  const front = await roundRobin(backends);
+  fronts.push(front);
+  for (let i = 0; i < 2; i++) {
+    const replica = await startPortal({
+      namespaces: [namespace()],
+      publicUrl: front.url,
+      oidc: { issuer: oidc.issuer, clientId, clientSecret: oidc.clientSecret, caPem: oidc.caPem },
+      sessionSecret: secret,
+      log: pino({ level: 'warn' }),
+    });
+    backends.push(replica.url);
+    front.served.set(replica.url, 0);
+  }
+  return { front, secret };
+}
+
+/** From the portal's sign-in page through the provider's own login form, back to the portal. */
+async function signIn(page: Page, url: string, who: 'ada' | 'grace'): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.origin === new URL(oidc.issuer).origin);
+  await page.getByLabel('Username').fill(who);
+  await page.getByLabel('Password').fill(person(who).password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Signed in as').waitFor();
+}
+
+/** The session inside the portal's cookies, opened with the secret the replicas share. */
+async function sessionOf(context: BrowserContext, url: string, secret: string): Promise<Session> {
+  const header = (await context.cookies(url)).map((c) => `${c.name}=${c.value}`).join('; ');
+  const session = sessionCookies(sealKey(secret)).read(header, false);
+  if (!session) throw new Error('no session in the browser');
+  return session;
+}
+
+async function newPage(options: { width?: number; height?: number } = {}): Promise<Page> {
+  const context = await chromium().newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    colorScheme: 'light',
+    // The provider's certificate is from the test world's own CA.
+    ignoreHTTPSErrors: true,
+  });
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** The origins a navigation passed through, following its redirects back to where it started. */
+function redirectsOf(request: Request | null | undefined): string[] {
+  const origins: string[] = [];
+  for (let r = request; r; r = r.redirectedFrom()) origins.push(new URL(r.url()).origin);
+  return origins;
+}
+
+async function shoot(page: Page, name: string, fullPage = false): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage });
+}
+
+async function entitleAdaOnly(): Promise<void> {
+  const ns = namespace();
+  await bindClusterRole(ns, 'kubevdi:user', 'oidc:vdi-users');
+  await bindClusterRole(ns, 'kubevdi:user', 'oidc:vdi-admins');
+  await templateWithDisks();
+  await applyAs()({
+    apiVersion: API_VERSION,
+    kind: 'VirtualDesktopPool',
+    metadata: {
+      name: 'sales',
+      namespace: ns,
+      annotations: { [DESCRIPTION_ANNOTATION]: 'Fedora workstation with the sales team’s tools' },
+    },
+    spec: {
+      templateRef: { name: 'fedora' },
+      displayName: 'Sales desktops',
+      size: 2,
+      prestarted: 1,
+      access: { groups: ['oidc:vdi-users'] },
+    },
+  });
+}
+
+describe('a working day through the portal', () => {
+  it('ada gets a desktop, sees its screen, stops, starts and returns it; grace cannot reach it', async () => {
+    const ns = namespace();
+    await entitleAdaOnly();
+    await world.start(['--leader-elect', 'false', '--session-poll-interval', '0.5s']);
+    await apiServerTrustsIssuer(oidc, person('ada'));
+    const { front, secret } = await replicatedPortal();
+    const url = front.url;
+
+    // The sign-in page, then the provider's own form.
+    const page = await newPage();
+    const problems = problemsOf(page);
+    const served: { url: string; type: string; body: Buffer }[] = [];
+    page.on('response', async (r) => {
+      const type = r.headers()['content-type'] ?? '';
+      if (new URL(r.url()).origin !== url || /event-stream/.test(type) || r.status() >= 300) return;
+      served.push({ url: r.url(), type, body: await r.body().catch(() => Buffer.alloc(0)) });
+    });
+    const first = await page.goto(url);
+    // The provider is the one other place a form may go (its login page), nothing else.
+    expect(first?.headers()['content-security-policy']).toBe(contentSecurityPolicy(new URL(oidc.issuer).origin));
+    expect(await axeFindings(page)).toEqual([]);
+    await shoot(page, 'portal-sign-in-1280.png');
+    await signIn(page, url, 'ada');
+    expect(await page.getByText('Signed in as').textContent()).toContain('oidc:ada@example.com');
+
+    // Exactly the pool she is entitled to.
+    const pools = page.locator('#pools > li');
+    await eventually(async () => {
+      await page.reload();
+      await pools.first().waitFor({ timeout: 2000 });
+    });
+    expect(await pools.count()).toBe(1);
+    expect(await pools.first().getByRole('heading').textContent()).toBe('Sales desktops');
+
+    // Get desktop: live progress to ready, no reload.
+    await page.evaluate('window.stayed = true');
+    await pools.first().getByRole('button', { name: 'Get desktop' }).click();
+    const card = page.locator('#claims > li').first();
+    await card.locator('.headline', { hasText: 'Ready to connect' }).waitFor({ timeout: 60_000 });
+    expect(await page.evaluate('window.stayed')).toBe(true);
+    const [claim] = await listClaims();
+    expect(claim?.spec.user).toBe('oidc:ada@example.com');
+    const claimName = claim?.metadata?.name as string;
+    const desktop = claim?.status?.desktop?.name as string;
+
+    // She logs on inside the guest: the card says so.
+    await setLoggedInUsers(kubeconfig(), ns, desktop, ['ada']);
+    await card.getByText(/ada/).first().waitFor({ timeout: 30_000 });
+    expect(await axeFindings(page)).toEqual([]);
+    await shoot(page, 'portal-desktops-1280.png');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await axeFindings(page)).toEqual([]);
+    await shoot(page, 'portal-desktops-1280-dark.png');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shoot(page, 'portal-desktops-390.png', true);
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // Connect: the simulator's screen is drawn on the canvas.
+    await card.getByRole('link', { name: 'Connect' }).click();
+    await page.waitForURL(`${url}${consolePagePath(ns, desktop)}`);
+    await page.getByText('Connected.').waitFor({ timeout: 30_000 });
+    const colour = [...desktopColour(`${ns}/${desktop}`)];
+    await eventually(async () => expect(await page.evaluate(`${CANVAS_PIXEL}([32, 24])`)).toEqual(colour));
+    expect(await axeFindings(page)).toEqual([]);
+    await shoot(page, 'portal-console-1280.png');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shoot(page, 'portal-console-390.png');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // Grace, signed in elsewhere: no pool, no desktop, and ada's cannot be reached by URL or by
+    // replaying ada's requests with her own session.
+    const other = await newPage();
+    await signIn(other, url, 'grace');
+    await other.locator('#pools-empty').waitFor();
+    expect(await other.locator('#pools > li').count()).toBe(0);
+    expect(await other.locator('#claims > li').count()).toBe(0);
+    await other.goto(`${url}${consolePagePath(ns, desktop)}`);
+    await other.getByText('You may not open this desktop’s console.').waitFor({ timeout: 30_000 });
+    // Ada's console is still there, undisturbed.
+    expect(await page.getByText('Connected.').count()).toBe(1);
+    const replay = async (pathname: string, method: string, body?: unknown) =>
+      (await other.evaluate(
+        async ([p, m, b]) => {
+          const r = await fetch(p as string, {
+            method: m as string,
+            headers: { 'x-kubevdi-csrf': '1', ...(b ? { 'content-type': 'application/json' } : {}) },
+            ...(b ? { body: JSON.stringify(b) } : {}),
+          });
+          return { status: r.status, body: await r.text() };
+        },
+        [pathname, method, body] as const,
+      )) as { status: number; body: string };
+    const claims = await replay('/api/claims', 'GET');
+    expect(JSON.parse(claims.body)).toEqual({ claims: [] });
+    expect((await replay(`/api/claims/${ns}/${claimName}`, 'DELETE')).status).toBe(403);
+    expect((await replay(`/api/desktops/${ns}/${desktop}/stop`, 'POST')).status).toBe(403);
+    // Not entitled: refused by the API server's admission policy, in its words, even when posted directly.
+    const taken = await replay('/api/claims', 'POST', { namespace: ns, pool: 'sales' });
+    expect(taken.status).toBe(403);
+    expect(JSON.parse(taken.body).error).toContain(`you are not entitled to desktops of pool ${ns}/sales`);
+    expect((await listClaims()).map((c) => c.metadata?.name)).toEqual([claimName]);
+    await other.context().close();
+
+    // Back to her desktops: stop (asked to confirm), start.
+    await page.goto(url);
+    await card.locator('.headline', { hasText: 'Ready to connect' }).waitFor();
+    await card.getByRole('button', { name: 'Stop', exact: true }).click();
+    const confirm = page.getByRole('dialog');
+    await confirm.waitFor();
+    expect(await axeFindings(page)).toEqual([]);
+    await confirm.getByRole('button', { name: 'Stop desktop' }).click();
+    await eventually(async () => {
+      const vm = (await vms()).find((v) => v.metadata?.name === desktop);
+      expect(vm?.spec?.runStrategy).toBe('Halted');
+    });
+    await card.getByText('Stopped').first().waitFor({ timeout: 30_000 });
+    await card.getByRole('button', { name: 'Start', exact: true }).click();
+    await card.locator('.headline', { hasText: 'Ready to connect' }).waitFor({ timeout: 60_000 });
+
+    // Log off and return: the card goes, the claim goes, and the API server refuses her console.
+    await card.getByRole('button', { name: 'Log off and return' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Log off and return' }).click();
+    await page.locator('#claims > li').first().waitFor({ state: 'detached', timeout: 30_000 });
+    await eventually(async () => expect(await listClaims()).toEqual([]), 30_000);
+    await page.goto(`${url}${consolePagePath(ns, desktop)}`);
+    await page.getByText('You may not open this desktop’s console.').waitFor({ timeout: 30_000 });
+
+    // Whatever the replicas served her, none of it holds her token; her page cannot read it either.
+    const { token } = await sessionOf(page.context(), url, secret);
+    const signature = token.split('.')[2] as string;
+    expect(served.length).toBeGreaterThan(5);
+    for (const response of served) expect(response.body.toString('latin1')).not.toContain(signature);
+    expect(await page.evaluate('document.cookie')).toBe('');
+    expect(await page.evaluate('JSON.stringify([localStorage.length, sessionStorage.length])')).toBe('[0,0]');
+    const cookies = await page.context().cookies(url);
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const c of cookies) {
+      expect(c).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+      // Plain http on loopback: a Secure cookie would never come back (https gets __Host- and Secure).
+      expect(c.secure).toBe(false);
+    }
+    // Both replicas answered her, and no request failed but the ones meant to.
+    for (const count of front.served.values()) expect(count).toBeGreaterThan(3);
+    // (noVNC reports the last, refused console on the page's console, as it should.)
+    expect(problems.filter((p) => !/status of 403|^403 /.test(p))).toEqual([
+      expect.stringContaining('code: 4403, reason: you may not open this desktop’s console'),
+    ]);
+  }, 300_000);
+
+  it('refuses a cross-site form, and sends an expired sign-in round the provider back to the same page', async () => {
+    const ns = namespace();
+    await entitleAdaOnly();
+    await world.start(['--leader-elect', 'false']);
+    await apiServerTrustsIssuer(oidc, person('ada'));
+    const { front, secret } = await replicatedPortal(oidc.shortLivedClientId);
+    const url = front.url;
+    const page = await newPage();
+    await signIn(page, url, 'ada');
+
+    // Another site's page posts to the portal with her cookies (127.0.0.1 on another port is the
+    // same site, so SameSite=Lax sends them): refused, nothing created, still signed in.
+    const evil = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><title>Win a prize</title>
+<form method="post" action="${url}/api/claims" enctype="text/plain">
+<input name='{"namespace":"${ns}","pool":"sales","x":"' value='"}'><button>Claim</button></form>
+<form method="post" action="${url}/sign-out"><button>Out</button></form>`);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/`;
+    for (const button of ['Claim', 'Out']) {
+      await page.goto(evilUrl);
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.url().startsWith(url)),
+        page.getByRole('button', { name: button }).click(),
+      ]);
+      expect(answer.status()).toBe(403);
+    }
+    evil.close();
+    expect(await listClaims()).toEqual([]);
+    await page.goto(`${url}/?view=desktops`);
+    await page.getByText('Signed in as').waitFor();
+
+    // Her ID token lives 2 s. Renewal fails (the issuer refuses the refresh token): the next
+    // page load goes through sign-in at the provider (still signed in there) and back to it.
+    const plantDeadSession = async () => {
+      const session = await sessionOf(page.context(), url, secret);
+      const dead = { ...session, refreshToken: 'not-a-refresh-token', expiresAt: Date.now() - 1000 };
+      const setCookies = sessionCookies(sealKey(secret)).write(dead, undefined, false);
+      await page.context().addCookies(
+        setCookies.map((c) => {
+          const [pair = ''] = c.split(';');
+          const eq = pair.indexOf('=');
+          return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url };
+        }),
+      );
+      return session.token;
+    };
+    // Off the portal while the cookie is swapped, so the page's own calls cannot get there first.
+    await page.goto('about:blank');
+    const before = await plantDeadSession();
+    const reloaded = await page.goto(`${url}/?view=desktops`);
+    await page.getByText('Signed in as').waitFor();
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/?view=desktops');
+    // The provider still knows her: it only redirects back, so the way shows in the redirects.
+    expect(redirectsOf(reloaded?.request())).toContain(new URL(oidc.issuer).origin);
+    expect((await sessionOf(page.context(), url, secret)).token).not.toBe(before);
+
+    // The same from the page's own API call: a click after expiry goes round and comes back.
+    await page.locator('#pools > li').first().waitFor({ timeout: 30_000 });
+    await plantDeadSession();
+    const [back] = await Promise.all([
+      page.waitForResponse((r) => r.url() === `${url}/?view=desktops` && r.request().isNavigationRequest()),
+      page.locator('#pools > li').first().getByRole('button', { name: 'Get desktop' }).click(),
+    ]);
+    expect(redirectsOf(back.request())).toContain(new URL(oidc.issuer).origin);
+    await page.getByText('Signed in as').waitFor();
+    expect(await listClaims()).toEqual([]);
+  }, 180_000);
+});
