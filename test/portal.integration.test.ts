@@ -143,6 +143,7 @@ describe('the portal', () => {
           displayName: 'Sales desktops',
           os: { type: 'Linux' },
           available: expect.any(Number),
+          maxDesktopsPerUser: 1,
         },
       ]);
     });
