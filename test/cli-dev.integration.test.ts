@@ -6,10 +6,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import WebSocket from 'ws';
 import { OIDC_CA_FILE } from '../src/dev.js';
 import { REPO_ROOT } from '../src/paths.js';
-import { CSRF_HEADER } from '../src/portal/api-types.js';
+import { ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
+import { consoleSocketPath } from '../src/portal/console-protocol.js';
+import { eventually } from './support/eventually.js';
 import { HttpBrowser } from './support/http-browser.js';
+import { rfbOver } from './support/vnc.js';
 
 const run = promisify(execFile);
 
@@ -66,13 +70,39 @@ describe('kubevdi dev', () => {
       );
     expect((await api('/api/me')).username).toBe('oidc:ada@example.com');
     expect(JSON.stringify(await api('/api/pools'))).toContain('"name":"callcenter"');
+    // She gets a desktop (one is prestarted) and its console shows the simulator's screen.
+    const headers = { origin: portalUrl, [CSRF_HEADER]: '1', 'content-type': 'application/json' };
+    const taken = await browser.request(`${portalUrl}/api/claims`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ namespace: 'vdi-demo', pool: 'callcenter' }),
+    });
+    expect(taken.status).toBe(201);
+    const desktop = await eventually(async () => {
+      const [claim] = ClaimList.parse(await api('/api/claims')).claims;
+      expect(claim?.desktop?.ready).toBe(true);
+      return claim?.desktop?.name as string;
+    }, 30_000);
+    const screen = await eventually(() =>
+      rfbOver(
+        new WebSocket(`${portalUrl.replace(/^http/, 'ws')}${consoleSocketPath('vdi-demo', desktop)}`, {
+          headers: { origin: portalUrl, cookie: browser.cookieHeader(portalUrl) },
+        }),
+      ),
+    );
+    expect(screen).toMatchObject({ name: `vdi-demo/${desktop}`, width: 64, height: 48 });
+    expect(screen.pixels.some((b) => b !== 0)).toBe(true);
+    screen.close();
 
-    // What the printed hints say to run works: the example pool's desktops are there.
+    // What the printed hints say to run works: the example pool's desktops are there, ada's and
+    // five more kept running for the next people.
     const kubectl = inject('cluster').kubectl;
-    const vms = await run(kubectl, ['get', 'vm', '-n', 'vdi-demo', '--no-headers', '--kubeconfig', kubeconfig]);
-    const lines = vms.stdout.trim().split('\n');
-    expect(lines).toHaveLength(20);
-    expect(lines.filter((l) => /\sRunning\s+True$/.test(l))).toHaveLength(5);
+    await eventually(async () => {
+      const vms = await run(kubectl, ['get', 'vm', '-n', 'vdi-demo', '--no-headers', '--kubeconfig', kubeconfig]);
+      const lines = vms.stdout.trim().split('\n');
+      expect(lines).toHaveLength(20);
+      expect(lines.filter((l) => /\sRunning\s+True$/.test(l))).toHaveLength(6);
+    }, 30_000);
     // The simulator plays virt-api too: KubeVirt's subresources are served through the API server.
     const apiService = await run(kubectl, [
       'get',
