@@ -60,26 +60,42 @@ const CANVAS_PIXEL = `(([x, y]) => {
   return [...canvas.getContext('2d').getImageData(x, y, 1, 1).data.slice(0, 3)];
 })`;
 
+interface Replicated {
+  front: RoundRobin;
+  secret: string;
+  /** Stops the replicas and starts two new ones behind the same address, with the same secret. */
+  restart(): Promise<void>;
+}
+
 /** Two replicas with one session secret behind a round robin; the address people open is the round robin's. */
-async function replicatedPortal(clientId = oidc.clientId): Promise<{ front: RoundRobin; secret: string }> {
+async function replicatedPortal(clientId = oidc.clientId): Promise<Replicated> {
   const secret = randomBytes(48).toString('base64');
-  // The public URL must be known before the replicas start (redirect URI, origin checks):
-  // start the round robin on a port first, then point it at the replicas.
-  const backends: string[] = [];
-  const front = await roundRobin(backends);
+  // The public URL must be known before the replicas start (redirect URI, origin checks).
+  const front = await roundRobin();
   fronts.push(front);
-  for (let i = 0; i < 2; i++) {
-    const replica = await startPortal({
-      namespaces: [namespace()],
-      publicUrl: front.url,
-      oidc: { issuer: oidc.issuer, clientId, clientSecret: oidc.clientSecret, caPem: oidc.caPem },
-      sessionSecret: secret,
-      log: pino({ level: 'warn' }),
-    });
-    backends.push(replica.url);
-    front.served.set(replica.url, 0);
-  }
-  return { front, secret };
+  const replicas = async () =>
+    Promise.all(
+      [0, 1].map(() =>
+        startPortal({
+          namespaces: [namespace()],
+          publicUrl: front.url,
+          oidc: { issuer: oidc.issuer, clientId, clientSecret: oidc.clientSecret, caPem: oidc.caPem },
+          sessionSecret: secret,
+          log: pino({ level: 'warn' }),
+        }),
+      ),
+    );
+  let running = await replicas();
+  front.route(running.map((r) => r.url));
+  return {
+    front,
+    secret,
+    async restart() {
+      for (const replica of running) await replica.stop();
+      running = await replicas();
+      front.route(running.map((r) => r.url));
+    },
+  };
 }
 
 /** From the portal's sign-in page through the provider's own login form, back to the portal. */
@@ -367,5 +383,53 @@ describe('a working day through the portal', () => {
     expect(redirectsOf(back.request())).toContain(new URL(oidc.issuer).origin);
     await page.getByText('Signed in as').waitFor();
     expect(await listClaims()).toEqual([]);
+  }, 180_000);
+
+  it('a dedicated desktop stays hers across a restart of the operator, the portal and the desktop', async () => {
+    const ns = namespace();
+    await bindClusterRole(ns, 'kubevdi:user', 'oidc:vdi-users');
+    await templateWithDisks();
+    await applyAs()({
+      apiVersion: API_VERSION,
+      kind: 'VirtualDesktopPool',
+      metadata: { name: 'engineering', namespace: ns },
+      spec: {
+        templateRef: { name: 'fedora' },
+        displayName: 'Engineering workstations',
+        size: 2,
+        assignment: 'Manual',
+        persistence: 'Persistent',
+        access: { groups: ['oidc:vdi-users'] },
+      },
+    });
+    const operator = await world.start(['--leader-elect', 'false']);
+    await apiServerTrustsIssuer(oidc, person('ada'));
+    const portal = await replicatedPortal();
+    const page = await newPage();
+    await signIn(page, portal.front.url, 'ada');
+    const pool = page.locator('#pools > li').first();
+    await eventually(async () => {
+      await page.reload();
+      await pool.waitFor({ timeout: 2000 });
+    });
+    await pool.getByRole('button', { name: 'Get desktop' }).click();
+    const card = page.locator('#claims > li').first();
+    await card.locator('.headline', { hasText: 'Ready to connect' }).waitFor({ timeout: 60_000 });
+    const [claim] = await listClaims();
+    const desktop = claim?.status?.desktop?.name as string;
+    expect(await card.textContent()).toContain(desktop);
+
+    // Everything restarts: the operator (killed), both portal replicas, and the desktop itself.
+    expect(await operator.kill('SIGKILL')).toBe('SIGKILL');
+    await portal.restart();
+    await world.operator(['--leader-elect', 'false']);
+    await page.reload();
+    await card.locator('.headline', { hasText: 'Ready to connect' }).waitFor({ timeout: 30_000 });
+    expect(await card.textContent()).toContain(desktop);
+    await card.getByRole('button', { name: 'Restart', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Restart desktop' }).click();
+    await card.locator('.headline', { hasText: 'Ready to connect' }).waitFor({ timeout: 60_000 });
+    expect(await card.textContent()).toContain(desktop);
+    expect((await listClaims()).map((c) => c.status?.desktop?.name)).toEqual([desktop]);
   }, 180_000);
 });

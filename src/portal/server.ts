@@ -304,12 +304,15 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   ready = true;
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // Stopping twice (a signal, then the test's clean-up) waits for the same close.
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}`,
     metrics,
-    async stop() {
+    stop() {
       ready = false;
-      await app.close();
+      closing ??= app.close();
+      return closing;
     },
   };
 }

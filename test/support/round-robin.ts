@@ -10,13 +10,17 @@ export interface RoundRobin {
   url: string;
   /** How many requests and upgrades each backend got, by backend URL. */
   served: Map<string, number>;
+  /** From now on, these backends (replicas replaced, as in a rollout). */
+  route(backends: readonly string[]): void;
   close(): Promise<void>;
 }
 
-export async function roundRobin(backends: readonly string[]): Promise<RoundRobin> {
+export async function roundRobin(initial: readonly string[] = []): Promise<RoundRobin> {
   let next = 0;
+  let backends = [...initial];
   const served = new Map(backends.map((b) => [b, 0]));
   const pick = () => {
+    if (backends.length === 0) throw new Error('the round robin has no backend');
     const backend = backends[next++ % backends.length] as string;
     served.set(backend, (served.get(backend) ?? 0) + 1);
     return new URL(backend);
@@ -71,6 +75,10 @@ export async function roundRobin(backends: readonly string[]): Promise<RoundRobi
   return {
     url: `http://127.0.0.1:${port}`,
     served,
+    route(list) {
+      backends = [...list];
+      for (const b of backends) if (!served.has(b)) served.set(b, 0);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
