@@ -21,7 +21,7 @@ import { sealKey } from '../src/portal/seal.js';
 import { contentSecurityPolicy } from '../src/portal/security.js';
 import { type Session, sessionCookies } from '../src/portal/session.js';
 import { desktopColour } from './simulator/virt-api/framebuffer.js';
-import { axeFindings, problemsOf, useChromium } from './support/browser.js';
+import { axeFindings, problemsOf, signInWithOidc, useChromium } from './support/browser.js';
 import { applyAs, bindClusterRole, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
@@ -99,14 +99,8 @@ async function replicatedPortal(clientId = oidc.clientId): Promise<Replicated> {
 }
 
 /** From the portal's sign-in page through the provider's own login form, back to the portal. */
-async function signIn(page: Page, url: string, who: 'ada' | 'grace'): Promise<void> {
-  await page.goto(url);
-  await page.getByRole('link', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.origin === new URL(oidc.issuer).origin);
-  await page.getByLabel('Username').fill(who);
-  await page.getByLabel('Password').fill(person(who).password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText('Signed in as').waitFor();
+function signIn(page: Page, url: string, who: 'ada' | 'grace'): Promise<void> {
+  return signInWithOidc(page, url, oidc.issuer, person(who));
 }
 
 /** The session inside the portal's cookies, opened with the secret the replicas share. */

@@ -116,7 +116,7 @@ export async function followObject<T extends KubernetesObject>(
   }
 }
 
-function watchOnce(
+export function watchOnce(
   kc: KubeConfig,
   path: string,
   query: Record<string, string | boolean>,

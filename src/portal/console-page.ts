@@ -1,9 +1,9 @@
 // The console page: a toolbar and the element noVNC draws in; the script (web/console.ts) does the
 // rest. Which desktop travels in data attributes: no inline script or style (the CSP forbids them).
-import type { ConsoleAssets } from './console-assets.js';
 import { escapeHtml } from './pages.js';
+import type { WebAssets } from './web-assets.js';
 
-export function consolePage(assets: ConsoleAssets, namespace: string, desktop: string, signIn: string): string {
+export function consolePage(assets: WebAssets, namespace: string, desktop: string, signIn: string): string {
   const name = escapeHtml(desktop);
   return `<!doctype html>
 <html lang="en">

@@ -1,9 +1,9 @@
 // Everything the console adds to the portal: the websocket proxy, the page with noVNC and its files.
 import type { FastifyInstance } from 'fastify';
-import { CONSOLE_ASSETS_PREFIX, consoleAssets } from './console-assets.js';
 import { consolePage } from './console-page.js';
 import { type ConsoleProxyOptions, consoleProxy, isDesktopName } from './console-proxy.js';
 import { signInPath } from './return-to.js';
+import { serveBundle } from './web-assets.js';
 
 export interface ConsoleRoutesOptions extends ConsoleProxyOptions {
   /** Sign-in with OpenID Connect is configured: it can bring the person back to the console. */
@@ -12,15 +12,7 @@ export interface ConsoleRoutesOptions extends ConsoleProxyOptions {
 
 export function consoleRoutes(app: FastifyInstance, options: ConsoleRoutesOptions): void {
   consoleProxy(app, options);
-  // Bundled now (from source) or read (compiled), not on the first person's request.
-  const assets = consoleAssets();
-  assets.catch((err: unknown) => app.log.error({ err }, 'the console page’s files are missing'));
-
-  app.get(`${CONSOLE_ASSETS_PREFIX}:file`, async (request, reply) => {
-    const file = (await assets).files.get((request.params as { file: string }).file);
-    if (!file) return reply.code(404).type('text/plain; charset=utf-8').send('404 Not Found\n');
-    return reply.type(file.contentType).header('cache-control', 'public, max-age=31536000, immutable').send(file.body);
-  });
+  const assets = serveBundle(app, 'console');
 
   app.get('/console/:namespace/:desktop', async (request, reply) => {
     const { namespace, desktop } = request.params as { namespace: string; desktop: string };

@@ -3,7 +3,8 @@
 import { escapeHtml } from './pages.js';
 import type { WebAssets } from './web-assets.js';
 
-export function desktopsPage(web: WebAssets, username: string): string {
+/** `administers`: the person administers something, so the page links the Admin Portal. */
+export function desktopsPage(web: WebAssets, username: string, administers = false): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -20,7 +21,7 @@ export function desktopsPage(web: WebAssets, username: string): string {
 <header class="bar">
 <p class="brand">kubevdi</p>
 <p class="who">Signed in as <strong>${escapeHtml(username)}</strong></p>
-<form method="post" action="/sign-out"><button type="submit" class="quiet">Sign out</button></form>
+${administers ? '<a class="button quiet" href="/admin">Administration</a>\n' : ''}<form method="post" action="/sign-out"><button type="submit" class="quiet">Sign out</button></form>
 </header>
 <main id="main" tabindex="-1">
 <h1 class="visually-hidden">Your desktops</h1>

@@ -8,9 +8,9 @@ import { allowed } from './access.js';
 import type { Pool } from './api-types.js';
 import type { PoolObject } from './claim-view.js';
 import { isForbiddenOrMissing } from './kube-errors.js';
+import { listReadable, REVIEW_CONCURRENCY } from './readable.js';
 
-/** Reviews in flight at once for one person's page: enough to hide latency, few enough to be polite. */
-export const REVIEW_CONCURRENCY = 8;
+export { REVIEW_CONCURRENCY };
 /** A pool's (or, failing that, its template's) description, shown under its name. */
 export const DESCRIPTION_ANNOTATION = 'kubevdi.io/description';
 
@@ -18,8 +18,8 @@ interface TemplateObject extends KubernetesObject {
   spec?: { displayName?: string; os?: { type?: string; version?: string } };
 }
 
-const POOLS = { group: GROUP, version: VERSION, plural: 'virtualdesktoppools' };
-const TEMPLATES = { group: GROUP, version: VERSION, plural: 'vmtemplates' };
+export const POOLS = { group: GROUP, version: VERSION, plural: 'virtualdesktoppools' };
+export const TEMPLATES = { group: GROUP, version: VERSION, plural: 'vmtemplates' };
 
 /**
  * `namespaces` are where to look when the person may not list pools in all namespaces (the
@@ -45,29 +45,12 @@ export async function entitledPools(kc: KubeConfig, namespaces: readonly string[
 }
 
 /** The pools the person may list: everywhere when allowed, else in `namespaces` where allowed. */
-export async function listablePools(
+export function listablePools(
   kc: KubeConfig,
   namespaces: readonly string[],
   custom = kc.makeApiClient(CustomObjectsApi),
 ): Promise<PoolObject[]> {
-  if (await allowed(kc, { group: GROUP, resource: 'virtualdesktoppools', verb: 'list' })) {
-    return ((await custom.listClusterCustomObject(POOLS)) as { items: PoolObject[] }).items;
-  }
-  const found: PoolObject[] = [];
-  await inParallel(
-    [...new Set(namespaces)],
-    async (namespace) => {
-      try {
-        found.push(
-          ...((await custom.listNamespacedCustomObject({ ...POOLS, namespace })) as { items: PoolObject[] }).items,
-        );
-      } catch (err) {
-        if (!isForbiddenOrMissing(err)) throw err;
-      }
-    },
-    REVIEW_CONCURRENCY,
-  );
-  return found;
+  return listReadable<PoolObject>(kc, POOLS, namespaces, custom);
 }
 
 const templateKey = (pool: PoolObject) => `${pool.metadata?.namespace}/${pool.spec?.templateRef?.name}`;

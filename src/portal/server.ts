@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { adminAccess } from './admin/access.js';
+import { adminRoutes } from './admin/routes.js';
 import { type ApiError, ClaimList, ClaimParams, Claim as ClaimSchema, CreateClaim, Me, PoolList } from './api-types.js';
 import { ASSETS } from './assets.js';
 import { createClaim, ownClaims, releaseClaim } from './claims.js';
@@ -85,7 +87,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   const tokenSignIn = options.tokenSignIn === true;
   const metrics = new PortalMetrics();
   const maxAgeMs = (options.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS) * 1000;
-  const web = await webAssets();
+  // Bundled (from source) or read (compiled) before serving: a portal without its page does not start.
+  const web = await webAssets('app');
   const rdpTemplate = options.rdpAddress ?? DEFAULT_RDP_ADDRESS;
   // A template that cannot make an address fails at start, not at a person's download.
   rdpAddress(rdpTemplate, { namespace: 'ns', desktop: 'desktop-0', service: 'rdp-desktop-0' });
@@ -153,24 +156,37 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     );
   }
 
-  app.get('/', async (request, reply) => {
-    reply.type('text/html; charset=utf-8');
-    const current = await renewal.current(request, reply);
-    // An OIDC sign-in ran out: through the issuer and back to this very page.
-    if (current.status === 'expired') return reply.redirect(signInPath(request.url), 303);
-    if (current.status === 'signed-out') return signInPage({ oidc: oidc !== undefined, tokenSignIn });
-    try {
-      return desktopsPage(web, (await whoami(asUser(cluster, current.session.token))).username);
-    } catch (err) {
-      if (!(err instanceof ApiException) || err.code !== 401) throw err;
-      endSession(request, reply);
-      return signInPage({
-        oidc: oidc !== undefined,
-        tokenSignIn,
-        error: 'Your sign-in has expired. Sign in again.',
-      });
-    }
-  });
+  /**
+   * A page for the signed-in person; the sign-in page for anyone else, and an expired OIDC sign-in
+   * goes through the issuer and back to this very page.
+   */
+  const personPage =
+    (render: (kc: KubeConfig, username: string, reply: FastifyReply) => Promise<string | FastifyReply>) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      reply.type('text/html; charset=utf-8');
+      const current = await renewal.current(request, reply);
+      if (current.status === 'expired') return reply.redirect(signInPath(request.url), 303);
+      if (current.status === 'signed-out') return signInPage({ oidc: oidc !== undefined, tokenSignIn });
+      const kc = asUser(cluster, current.session.token);
+      try {
+        return await render(kc, (await whoami(kc)).username, reply);
+      } catch (err) {
+        if (!(err instanceof ApiException) || err.code !== 401) throw err;
+        endSession(request, reply);
+        return signInPage({
+          oidc: oidc !== undefined,
+          tokenSignIn,
+          error: 'Your sign-in has expired. Sign in again.',
+        });
+      }
+    };
+
+  app.get(
+    '/',
+    personPage(async (kc, username) =>
+      desktopsPage(web, username, (await adminAccess(kc, username, namespaces)).administers),
+    ),
+  );
 
   if (options.tokenSignIn) {
     app.post('/sign-in/token', async (request, reply) => {
@@ -282,7 +298,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   );
 
   desktopRoutes(app, { asPerson, refuse, rdpAddress: rdpTemplate });
-  userRoutes(app, { web, asPerson, namespaces });
+  userRoutes(app, { asPerson, namespaces });
+  adminRoutes(app, { asPerson, refuse, namespaces, personPage });
 
   app.setNotFoundHandler(async (request, reply) =>
     request.url.startsWith('/api/')

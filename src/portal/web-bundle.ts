@@ -1,8 +1,20 @@
-// Compiles the browser code (src/portal/web/) into one script and one stylesheet with esbuild,
-// named by their content's hash so they can be cached for good. `npm run build` writes them to
-// dist/portal/web/ (build-web.ts); a portal run from source bundles them in memory on start.
+// Compiles the browser code (src/portal/web/) with esbuild: one script and one stylesheet per
+// page kind, named by their content's hash so they can be cached for good. `npm run build` writes
+// them to dist/portal/web/ (build-web.ts); a portal run from source bundles them in memory.
 import path from 'node:path';
 import { REPO_ROOT } from '../paths.js';
+
+/**
+ * The pages' bundles. The console's is an ES module because noVNC 1.7 is ES modules with a
+ * top-level await (its H.264 support check), which only an ES module bundle can hold: its page
+ * loads it with <script type="module">. Each is served under a prefix of its own.
+ */
+export const BUNDLES = {
+  app: { entry: 'main.ts', format: 'iife', prefix: '/assets/' },
+  console: { entry: 'console.ts', format: 'esm', prefix: '/assets/console/' },
+  admin: { entry: 'admin.ts', format: 'iife', prefix: '/assets/admin/' },
+} as const satisfies Record<string, { entry: string; format: 'iife' | 'esm'; prefix: string }>;
+export type BundleName = keyof typeof BUNDLES;
 
 export interface WebFile {
   /** A file name without directories, e.g. `app.3F2A9C1B.js`. */
@@ -10,36 +22,32 @@ export interface WebFile {
   contents: Uint8Array;
 }
 
-/** Which of the files the pages link: written beside them as manifest.json. */
+/** Which of the files the page links: written beside them as <bundle>-manifest.json. */
 export interface WebManifest {
   script: string;
   stylesheet: string;
   files: string[];
 }
 
-/** From the source tree, also for a compiled portal run in a checkout that has not run `npm run build`. */
-export const ENTRY = path.join(REPO_ROOT, 'src', 'portal', 'web', 'main.ts');
-
-export function bundleWeb(): Promise<{ files: WebFile[]; manifest: WebManifest }> {
-  return bundle('app', ENTRY, 'iife');
+export function manifestFile(name: BundleName): string {
+  return `${name}-manifest.json`;
 }
 
-/**
- * Bundles one entry point into a script and a stylesheet named `<name>.<hash>.js|css`, in memory.
- * `esm` for code that needs ES modules in the page (<script type="module">), `iife` otherwise.
- */
-export async function bundle(
-  name: string,
-  entry: string,
-  format: 'iife' | 'esm',
-): Promise<{ files: WebFile[]; manifest: WebManifest }> {
+/** From the source tree, also for a compiled portal run in a checkout that has not run `npm run build`. */
+export function entryOf(name: BundleName): string {
+  return path.join(REPO_ROOT, 'src', 'portal', 'web', BUNDLES[name].entry);
+}
+
+/** Bundles one page kind into a script and a stylesheet named `<name>.<hash>.js|css`, in memory. */
+export async function bundle(name: BundleName): Promise<{ files: WebFile[]; manifest: WebManifest }> {
   // esbuild is a build tool (a devDependency): a compiled portal reads the manifest instead.
   const esbuild = await import('esbuild');
+  const entry = entryOf(name);
   const outdir = path.join(path.dirname(entry), 'out');
   const result = await esbuild.build({
     entryPoints: { [name]: entry },
     bundle: true,
-    format,
+    format: BUNDLES[name].format,
     platform: 'browser',
     target: ['chrome111', 'firefox113', 'safari16.4'],
     minify: true,

@@ -42,3 +42,19 @@ export function problemsOf(page: Page): string[] {
   });
   return problems;
 }
+
+/** From the portal's sign-in page through the OpenID provider's own login form, back to the portal. */
+export async function signInWithOidc(
+  page: Page,
+  portalUrl: string,
+  issuer: string,
+  person: { username: string; password: string },
+): Promise<void> {
+  await page.goto(portalUrl);
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.origin === new URL(issuer).origin);
+  await page.getByLabel('Username').fill(person.username);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Signed in as').waitFor();
+}

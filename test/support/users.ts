@@ -26,6 +26,11 @@ export interface ClusterInfo {
 export const OIDC_USERS: Record<string, { password: string; email: string; groups: string[] }> = {
   ada: { password: 'ada-correct-horse', email: 'ada@example.com', groups: ['vdi-users'] },
   grace: { password: 'grace-battery-staple', email: 'grace@example.com', groups: ['vdi-admins'] },
+  // The Admin Portal's people (test/portal-admin.integration.test.ts binds their groups' roles).
+  hopper: { password: 'hopper-compiler-1952', email: 'hopper@example.com', groups: ['vdi-cluster-admins'] },
+  hedy: { password: 'hedy-frequency-hop', email: 'hedy@example.com', groups: ['vdi-pool-admins'] },
+  linus: { password: 'linus-golden-image', email: 'linus@example.com', groups: ['vdi-template-admins'] },
+  mary: { password: 'mary-read-only-eyes', email: 'mary@example.com', groups: ['vdi-viewers'] },
 };
 
 /** The test world's OpenID provider and the portal's client registered there. */

@@ -1,0 +1,171 @@
+// The Admin Portal's browser ↔ portal API: shapes validated with zod on both ends. Like
+// api-types.ts, imported by the browser, so it depends on zod alone.
+import * as z from 'zod';
+
+/** What the person may do in one namespace, as the API server's rules review says. */
+export const NamespaceAccess = z.object({
+  namespace: z.string(),
+  pools: z.object({ list: z.boolean(), create: z.boolean(), update: z.boolean(), delete: z.boolean() }),
+  templates: z.object({ list: z.boolean(), create: z.boolean(), update: z.boolean(), delete: z.boolean() }),
+  desktops: z.object({
+    list: z.boolean(),
+    start: z.boolean(),
+    stop: z.boolean(),
+    restart: z.boolean(),
+    console: z.boolean(),
+  }),
+  /** Everyone's claims: list them (sessions), and release one by force (delete). */
+  claims: z.object({ list: z.boolean(), delete: z.boolean() }),
+  events: z.object({ list: z.boolean(), create: z.boolean() }),
+});
+export type NamespaceAccess = z.infer<typeof NamespaceAccess>;
+
+/** GET /api/admin/access. `administers` false: nothing here for the person; the User Portal is theirs. */
+export const AdminAccess = z.object({
+  username: z.string(),
+  administers: z.boolean(),
+  namespaces: z.array(NamespaceAccess),
+  /** May list nodes: the Hosts view. */
+  nodes: z.boolean(),
+});
+export type AdminAccess = z.infer<typeof AdminAccess>;
+
+export const Condition = z.object({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+export type Condition = z.infer<typeof Condition>;
+
+/** One pool, as an administrator sees it. */
+export const AdminPool = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  displayName: z.string(),
+  template: z.string(),
+  size: z.int(),
+  prestarted: z.int(),
+  ready: z.int(),
+  available: z.int(),
+  assigned: z.int(),
+  updated: z.int(),
+  /** The template revision the pool runs (its desktops are updated to it). */
+  revision: z.string().optional(),
+  paused: z.boolean(),
+  assignment: z.string(),
+  persistence: z.string(),
+  /** Claims of this pool waiting for a desktop. */
+  waiting: z.int(),
+  conditions: z.array(Condition),
+});
+export type AdminPool = z.infer<typeof AdminPool>;
+
+/** Something an administrator should look at first. */
+export const Attention = z.object({
+  severity: z.enum(['critical', 'warning']),
+  namespace: z.string(),
+  /** The pool, template or desktop it is about. */
+  kind: z.enum(['pool', 'template', 'desktop']),
+  name: z.string(),
+  /** What is wrong, in words. */
+  summary: z.string(),
+  /** The operator's or KubeVirt's own message. */
+  detail: z.string().optional(),
+});
+export type Attention = z.infer<typeof Attention>;
+
+/** GET /api/admin/overview. */
+export const Overview = z.object({ pools: z.array(AdminPool), attention: z.array(Attention) });
+export type Overview = z.infer<typeof Overview>;
+
+export const SessionUser = z.object({
+  userName: z.string(),
+  domain: z.string().optional(),
+  since: z.string().optional(),
+});
+
+/** One desktop of a pool. */
+export const AdminDesktop = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  pool: z.string(),
+  /** KubeVirt's printableStatus. */
+  state: z.string(),
+  ready: z.boolean(),
+  node: z.string().optional(),
+  revision: z.string().optional(),
+  /** The user holding it and the claim that binds it. */
+  holder: z.string().optional(),
+  claim: z.string().optional(),
+  loggedOn: z.array(SessionUser),
+  /** Nobody logged on since then (from the claim's session). */
+  idleSince: z.string().optional(),
+});
+export type AdminDesktop = z.infer<typeof AdminDesktop>;
+
+/** GET /api/admin/pools/:namespace/:name/desktops. */
+export const DesktopList = z.object({
+  pool: AdminPool,
+  desktops: z.array(AdminDesktop),
+  /** False when the person may not list the pool's desktops (a template administrator). */
+  desktopsVisible: z.boolean(),
+});
+export type DesktopList = z.infer<typeof DesktopList>;
+
+/** One logon: a bound claim and who is on its desktop. */
+export const AdminSession = z.object({
+  namespace: z.string(),
+  claim: z.string(),
+  user: z.string(),
+  pool: z.string(),
+  desktop: z.string().optional(),
+  phase: z.string().optional(),
+  boundTime: z.string().optional(),
+  loggedOn: z.array(SessionUser),
+  idleSince: z.string().optional(),
+  node: z.string().optional(),
+});
+export type AdminSession = z.infer<typeof AdminSession>;
+
+/** GET /api/admin/sessions[?user=]. */
+export const SessionList = z.object({ sessions: z.array(AdminSession) });
+export type SessionList = z.infer<typeof SessionList>;
+
+/** One node that can run desktops. */
+export const Host = z.object({
+  name: z.string(),
+  ready: z.boolean(),
+  cpu: z.string().optional(),
+  memory: z.string().optional(),
+  desktops: z.int(),
+});
+export type Host = z.infer<typeof Host>;
+
+/** GET /api/admin/hosts. */
+export const HostList = z.object({ hosts: z.array(Host) });
+export type HostList = z.infer<typeof HostList>;
+
+/** One Event of the namespaces the person may watch. */
+export const AdminEvent = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  type: z.string(),
+  reason: z.string(),
+  message: z.string(),
+  kind: z.string(),
+  object: z.string(),
+  time: z.string().optional(),
+  count: z.int().optional(),
+});
+export type AdminEvent = z.infer<typeof AdminEvent>;
+
+/** A Server-Sent Event of GET /api/admin/events: the recent ones first, then each as it comes. */
+export const AdminEventMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('events'), events: z.array(AdminEvent) }),
+  z.object({ type: z.literal('event'), event: AdminEvent }),
+]);
+export type AdminEventMessage = z.infer<typeof AdminEventMessage>;
+
+/** DELETE /api/admin/claims/:namespace/:name: force release, with why (recorded in the Event). */
+export const ForceRelease = z.object({ reason: z.string().max(256).optional() }).strict();

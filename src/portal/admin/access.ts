@@ -1,0 +1,92 @@
+// What an administrator may do, per namespace, as the API server says (one SelfSubjectRulesReview
+// per namespace, matched as RBAC matches; one SelfSubjectAccessReview for nodes). The interface
+// shows only what is allowed; the API server still decides every request.
+import type { KubeConfig, V1ResourceRule } from '@kubernetes/client-node';
+import { GROUP } from '../../api/meta.js';
+import { inParallel } from '../../runtime/parallel.js';
+import { allowed } from '../access.js';
+import type { AdminAccess, NamespaceAccess } from '../admin-types.js';
+import { listablePools } from '../pools.js';
+import { REVIEW_CONCURRENCY } from '../readable.js';
+import { permits, rulesIn } from '../rules.js';
+
+/** Any object of the kind: rules limited to some names do not make a list or a new object. */
+const ANY = '';
+
+function can(rules: readonly V1ResourceRule[], group: string, resource: string, verb: string): boolean {
+  return permits(
+    rules.filter((r) => !r.resourceNames?.length),
+    { group, resource, verb, name: ANY },
+  );
+}
+
+export function namespaceAccess(namespace: string, rules: readonly V1ResourceRule[]): NamespaceAccess {
+  const kubevdi = (resource: string, verb: string) => can(rules, GROUP, resource, verb);
+  const kubevirt = (resource: string, verb: string) => can(rules, 'subresources.kubevirt.io', resource, verb);
+  return {
+    namespace,
+    pools: {
+      list: kubevdi('virtualdesktoppools', 'list'),
+      create: kubevdi('virtualdesktoppools', 'create'),
+      update: kubevdi('virtualdesktoppools', 'patch'),
+      delete: kubevdi('virtualdesktoppools', 'delete'),
+    },
+    templates: {
+      list: kubevdi('vmtemplates', 'list'),
+      create: kubevdi('vmtemplates', 'create'),
+      update: kubevdi('vmtemplates', 'patch'),
+      delete: kubevdi('vmtemplates', 'delete'),
+    },
+    desktops: {
+      list: can(rules, 'kubevirt.io', 'virtualmachines', 'list'),
+      start: kubevirt('virtualmachines/start', 'update'),
+      stop: kubevirt('virtualmachines/stop', 'update'),
+      restart: kubevirt('virtualmachines/restart', 'update'),
+      console: kubevirt('virtualmachineinstances/vnc', 'get'),
+    },
+    claims: { list: kubevdi('desktopclaims', 'list'), delete: kubevdi('desktopclaims', 'delete') },
+    events: { list: can(rules, '', 'events', 'list'), create: can(rules, '', 'events', 'create') },
+  };
+}
+
+/**
+ * Someone who may only read pools and templates (every user may: they choose from them) has
+ * nothing to administer; seeing claims or desktops, or changing pools or templates, is.
+ */
+export function administers(access: NamespaceAccess): boolean {
+  return (
+    access.claims.list ||
+    access.desktops.list ||
+    access.pools.create ||
+    access.pools.update ||
+    access.templates.create ||
+    access.templates.update
+  );
+}
+
+/** The namespaces to look at: the portal's own, and every one where the person sees pools. */
+export async function adminNamespaces(kc: KubeConfig, namespaces: readonly string[]): Promise<string[]> {
+  const pools = await listablePools(kc, namespaces);
+  return [...new Set([...namespaces, ...pools.map((p) => p.metadata?.namespace as string)])].sort();
+}
+
+export async function adminAccess(
+  kc: KubeConfig,
+  username: string,
+  namespaces: readonly string[],
+): Promise<AdminAccess> {
+  const where = await adminNamespaces(kc, namespaces);
+  const found: NamespaceAccess[] = [];
+  await inParallel(
+    where,
+    async (namespace) => found.push(namespaceAccess(namespace, await rulesIn(kc, namespace))),
+    REVIEW_CONCURRENCY,
+  );
+  const mine = found.filter(administers).sort((a, b) => a.namespace.localeCompare(b.namespace));
+  return {
+    username,
+    administers: mine.length > 0,
+    namespaces: mine,
+    nodes: mine.length > 0 && (await allowed(kc, { group: '', resource: 'nodes', verb: 'list' })),
+  };
+}

@@ -1,0 +1,44 @@
+// What an administrator did through the portal, recorded as a core Event on the object, created as
+// that person (kubevdi:admin and kubevdi:pool-admin may create Events): `kubectl describe` and the
+// Events view show who released or restarted whose desktop, and why.
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { FastifyBaseLogger } from 'fastify';
+
+export interface AdminEvent {
+  namespace: string;
+  involved: { apiVersion: string; kind: string; name: string; uid?: string };
+  reason: string;
+  message: string;
+}
+
+export const PORTAL_COMPONENT = 'kubevdi-portal';
+
+/** The change is done: an Event that cannot be written (no right to, a hiccup) is logged, not thrown. */
+export async function recordAdminEvent(kc: KubeConfig, log: FastifyBaseLogger, event: AdminEvent): Promise<void> {
+  const now = new Date();
+  try {
+    await kc.makeApiClient(CoreV1Api).createNamespacedEvent({
+      namespace: event.namespace,
+      body: {
+        metadata: { name: `${event.involved.name}.${randomBytes(8).toString('hex')}`, namespace: event.namespace },
+        involvedObject: { ...event.involved, namespace: event.namespace },
+        reason: event.reason,
+        message: event.message,
+        type: 'Normal',
+        source: { component: PORTAL_COMPONENT },
+        reportingComponent: PORTAL_COMPONENT,
+        reportingInstance: PORTAL_COMPONENT,
+        action: event.reason,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      },
+    });
+  } catch (err) {
+    log.warn(
+      { reason: event.reason, cause: err instanceof Error ? err.message : String(err) },
+      'could not record an Event',
+    );
+  }
+}

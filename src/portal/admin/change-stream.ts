@@ -1,0 +1,68 @@
+// GET /api/admin/changes: a Server-Sent Event each time pools, claims or desktops the person may
+// watch change (at most one per quarter second), so the Admin Portal's views follow live: the page
+// reads the view again. Watched as the person, per namespace, from now on.
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { FastifyInstance } from 'fastify';
+import { GROUP, VERSION } from '../../api/meta.js';
+import type { NamespaceAccess } from '../admin-types.js';
+import { isForbiddenOrMissing } from '../kube-errors.js';
+import { openStreams } from '../sse.js';
+import type { AsPerson } from '../user-routes.js';
+import { adminAccess } from './access.js';
+import { followCollection } from './collection-watch.js';
+
+const COALESCE_MS = 250;
+
+const WATCHED: { kind: { group: string; version: string; plural: string }; may: (a: NamespaceAccess) => boolean }[] = [
+  { kind: { group: GROUP, version: VERSION, plural: 'virtualdesktoppools' }, may: (a) => a.pools.list },
+  { kind: { group: GROUP, version: VERSION, plural: 'desktopclaims' }, may: (a) => a.claims.list },
+  { kind: { group: GROUP, version: VERSION, plural: 'vmtemplates' }, may: (a) => a.templates.list },
+  { kind: { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' }, may: (a) => a.desktops.list },
+];
+
+/** Where a watch from now starts: the collection's resource version (one item read, not all). */
+async function currentVersion(kc: KubeConfig, kind: (typeof WATCHED)[number]['kind'], namespace: string) {
+  try {
+    const list = (await kc
+      .makeApiClient(CustomObjectsApi)
+      .listNamespacedCustomObject({ ...kind, namespace, limit: 1 })) as { metadata?: { resourceVersion?: string } };
+    return list.metadata?.resourceVersion;
+  } catch (err) {
+    if (isForbiddenOrMissing(err)) return undefined;
+    throw err;
+  }
+}
+
+export function changeRoutes(
+  app: FastifyInstance,
+  options: { asPerson: AsPerson; namespaces: readonly string[] },
+): void {
+  const open = openStreams(app);
+  app.get(
+    '/api/admin/changes',
+    options.asPerson(async (kc, request, reply) => {
+      const access = await adminAccess(kc, '', options.namespaces);
+      const watches = access.namespaces.flatMap((a) =>
+        WATCHED.filter((w) => w.may(a)).map((w) => ({ ...w, namespace: a.namespace })),
+      );
+      const from = await Promise.all(watches.map((w) => currentVersion(kc, w.kind, w.namespace)));
+      const stream = open(reply);
+      let pending: NodeJS.Timeout | undefined;
+      const changed = () => {
+        pending ??= setTimeout(() => {
+          pending = undefined;
+          stream.send({ type: 'changed' });
+        }, COALESCE_MS);
+      };
+      stream.signal.addEventListener('abort', () => clearTimeout(pending));
+      watches.forEach((w, i) => {
+        const path = `/apis/${w.kind.group}/${w.kind.version}/namespaces/${encodeURIComponent(w.namespace)}/${w.kind.plural}`;
+        void followCollection(kc, path, from[i], changed, stream.end, stream.signal).catch((err: unknown) =>
+          request.log.warn({ cause: err instanceof Error ? err.message : String(err) }, 'a change watch failed'),
+        );
+      });
+      stream.send({ type: 'ready' });
+      return stream.reply();
+    }),
+  );
+}

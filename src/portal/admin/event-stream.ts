@@ -1,0 +1,75 @@
+// GET /api/admin/events: the Events of every namespace the person may watch them in, as
+// Server-Sent Events — the most recent first, then each as the API server reports it, watched as
+// the person. Filters (namespace, object, text) are the page's; the stream carries what the
+// person may see.
+import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
+import type { FastifyInstance } from 'fastify';
+import { type AdminEvent, AdminEventMessage } from '../admin-types.js';
+import { isForbiddenOrMissing } from '../kube-errors.js';
+import { openStreams } from '../sse.js';
+import type { AsPerson } from '../user-routes.js';
+import { adminAccess } from './access.js';
+import { followCollection } from './collection-watch.js';
+
+/** The recent Events sent first, all namespaces together. */
+const RECENT = 200;
+
+export function toAdminEvent(e: CoreV1Event): AdminEvent {
+  const time = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
+  return {
+    namespace: e.metadata?.namespace ?? '',
+    name: e.metadata?.name ?? '',
+    type: e.type ?? 'Normal',
+    reason: e.reason ?? '',
+    message: e.message ?? '',
+    kind: e.involvedObject?.kind ?? '',
+    object: e.involvedObject?.name ?? '',
+    ...(time ? { time: new Date(time).toISOString() } : {}),
+    ...(e.count ? { count: e.count } : {}),
+  };
+}
+
+export function eventRoutes(
+  app: FastifyInstance,
+  options: { asPerson: AsPerson; namespaces: readonly string[] },
+): void {
+  const open = openStreams(app);
+  app.get(
+    '/api/admin/events',
+    options.asPerson(async (kc, request, reply) => {
+      const access = await adminAccess(kc, '', options.namespaces);
+      const namespaces = access.namespaces.filter((n) => n.events.list).map((n) => n.namespace);
+      const core = kc.makeApiClient(CoreV1Api);
+      const recent: { namespace: string; events: CoreV1Event[]; resourceVersion?: string }[] = await Promise.all(
+        namespaces.map(async (namespace) => {
+          try {
+            const list = await core.listNamespacedEvent({ namespace });
+            return { namespace, events: list.items, resourceVersion: list.metadata?.resourceVersion };
+          } catch (err) {
+            if (isForbiddenOrMissing(err)) return { namespace, events: [] };
+            throw err;
+          }
+        }),
+      );
+      const stream = open(reply);
+      const send = (message: AdminEventMessage) => stream.send(AdminEventMessage.parse(message));
+      const all = recent.flatMap((r) => r.events.map(toAdminEvent));
+      all.sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''));
+      send({ type: 'events', events: all.slice(0, RECENT) });
+      for (const { namespace, resourceVersion } of recent) {
+        const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
+        const onChange = (type: string, object: unknown) => {
+          if (type === 'ADDED' || type === 'MODIFIED')
+            send({ type: 'event', event: toAdminEvent(object as CoreV1Event) });
+        };
+        void followCollection(kc, path, resourceVersion, onChange, stream.end, stream.signal).catch((err: unknown) =>
+          request.log.warn(
+            { namespace, cause: err instanceof Error ? err.message : String(err) },
+            'an event watch failed',
+          ),
+        );
+      }
+      return stream.reply();
+    }),
+  );
+}

@@ -1,0 +1,109 @@
+// The Admin Portal's page: what the person may do (asked of the API server once), the view the
+// location's hash names, and live updates — a change to pools, claims or desktops the person may
+// watch reads the view again. Plain DOM; data from the portal's JSON API.
+import './style.css';
+import './admin.css';
+import * as z from 'zod';
+import { AdminAccess } from '../admin-types.js';
+import type { AdminContext, View } from './admin/context.js';
+import { eventsView } from './admin/events-view.js';
+import { hostsView } from './admin/hosts-view.js';
+import { overviewView } from './admin/overview-view.js';
+import { poolView } from './admin/pool-view.js';
+import { routeOf } from './admin/routes.js';
+import { sessionsView } from './admin/sessions-view.js';
+import { ApiFailure, api, describeFailure } from './api.js';
+import { byId } from './dom.js';
+
+// The Content-Security-Policy has no 'unsafe-eval': zod must not try to compile validators.
+z.config({ jitless: true });
+
+const root = byId('view');
+const live = byId('live');
+const noticeBox = byId('notice');
+let current: (View & { close?(): void }) | undefined;
+let drawing: Promise<void> | undefined;
+let again = false;
+
+function notice(message: string | undefined): void {
+  noticeBox.hidden = !message;
+  noticeBox.textContent = message ?? '';
+}
+
+async function draw(view: View): Promise<void> {
+  try {
+    await view.render(root);
+    if (view === current) notice(undefined);
+  } catch (err) {
+    if (err instanceof ApiFailure && err.body.kind === 'unauthenticated') return;
+    notice(describeFailure(err, `show ${view.title.toLowerCase()}`));
+  }
+}
+
+/** Reads the view again; while a read runs, one more follows it (never two at once). */
+function refresh(): void {
+  if (!current || current.close) return;
+  if (drawing) {
+    again = true;
+    return;
+  }
+  const view = current;
+  drawing = draw(view).finally(() => {
+    drawing = undefined;
+    if (again) {
+      again = false;
+      refresh();
+    }
+  });
+}
+
+async function start(): Promise<void> {
+  const access = await api(AdminAccess, '/api/admin/access');
+  if (!access.administers) {
+    location.assign('/');
+    return;
+  }
+  const context: AdminContext = {
+    access,
+    in: (namespace) => access.namespaces.find((n) => n.namespace === namespace),
+    say: (message) => {
+      live.textContent = message;
+    },
+    notice,
+  };
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('nav.views a[data-view="hosts"]'))
+    link.hidden = !access.nodes;
+
+  const show = async () => {
+    current?.close?.();
+    const route = routeOf(location.hash);
+    const view =
+      route.view === 'pool'
+        ? poolView(context, route.namespace, route.name, refresh)
+        : route.view === 'sessions'
+          ? sessionsView(context, route.user)
+          : route.view === 'events'
+            ? eventsView(context)
+            : route.view === 'hosts' && access.nodes
+              ? hostsView()
+              : overviewView(context);
+    current = view;
+    for (const link of document.querySelectorAll<HTMLAnchorElement>('nav.views a')) {
+      const here = link.dataset.view === route.view || (route.view === 'pool' && link.dataset.view === 'overview');
+      if (here) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+    document.title = `${view.title} · Administration · kubevdi`;
+    await draw(view);
+    root.querySelector<HTMLElement>('h1')?.focus();
+  };
+  window.addEventListener('hashchange', () => void show());
+  await show();
+
+  const changes = new EventSource('/api/admin/changes');
+  changes.onmessage = (message) => {
+    if ((JSON.parse(message.data as string) as { type?: string }).type === 'changed') refresh();
+  };
+}
+
+start().catch((err: unknown) => notice(describeFailure(err, 'open the Administration')));

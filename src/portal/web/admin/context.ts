@@ -1,0 +1,19 @@
+// What every Admin Portal view gets: what the person may do where, and how to speak to them.
+import type { AdminAccess, NamespaceAccess } from '../../admin-types.js';
+
+export interface AdminContext {
+  access: AdminAccess;
+  /** The person's rights in a namespace; undefined where they administer nothing. */
+  in(namespace: string): NamespaceAccess | undefined;
+  /** Announces a change to screen readers. */
+  say(message: string): void;
+  /** Shows (or, with undefined, hides) a problem in plain words. */
+  notice(message: string | undefined): void;
+}
+
+export interface View {
+  /** Draws the view into `root`, and again whenever `refresh` is called. */
+  render(root: HTMLElement): Promise<void>;
+  /** The view's heading, for the document title. */
+  title: string;
+}
