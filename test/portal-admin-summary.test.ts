@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { administers, namespaceAccess } from '../src/portal/admin/access.js';
-import { desktopRows, hostRows, matchesUser, overview, sessionRows } from '../src/portal/admin/summary.js';
+import {
+  type ClaimObject,
+  desktopRows,
+  hostRows,
+  matchesUser,
+  overview,
+  sessionRows,
+  type VmObject,
+} from '../src/portal/admin/summary.js';
 
 const pool = (name: string, spec: object, status: object = {}) => ({
   metadata: { name, namespace: 'sales' },
@@ -27,7 +35,17 @@ describe('the Admin Portal’s overview', () => {
       templates: [
         {
           metadata: { name: 'win', namespace: 'sales' },
-          status: { conditions: [{ type: 'Ready', status: 'False', reason: 'SourceMissing', message: 'gone' }] },
+          status: {
+            conditions: [
+              {
+                type: 'Ready',
+                status: 'False',
+                reason: 'SourceMissing',
+                message: 'gone',
+                lastTransitionTime: '2026-12-05T08:00:00Z',
+              },
+            ],
+          },
         },
       ],
       claims: [claim('a', 'alice', { phase: 'Bound' }), claim('b', 'bob', { phase: 'Pending' }), claim('c', 'carol')],
@@ -53,7 +71,7 @@ describe('the Admin Portal’s overview', () => {
 });
 
 describe('desktops, sessions and hosts', () => {
-  const vms = [
+  const vms: VmObject[] = [
     {
       metadata: { name: 'desk-10', namespace: 'sales', labels: { 'kubevdi.io/pool': 'desk' } },
       status: { printableStatus: 'Stopped' },
@@ -69,7 +87,7 @@ describe('desktops, sessions and hosts', () => {
     },
   ];
   const vmis = [{ metadata: { name: 'desk-2', namespace: 'sales' }, status: { nodeName: 'node-a' } }];
-  const claims = [
+  const claims: ClaimObject[] = [
     claim('a', 'alice', {
       phase: 'Bound',
       desktop: { name: 'desk-2', ready: true },
