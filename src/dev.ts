@@ -148,7 +148,7 @@ const DEMO_USERS: Record<string, OidcUser> = {
 const DEMO_ROLES: Record<string, string> = {
   ada: 'a call-centre agent (kubevdi:user, entitled to the callcenter pool)',
   bob: 'another agent',
-  carol: 'the pool administrator (kubevdi:pool-admin)',
+  carol: 'the pool administrator (kubevdi:pool-admin): the Admin Portal at /admin',
 };
 
 /** RoleBindings in the example namespace for the demo groups, as a platform team would write them. */
