@@ -169,3 +169,91 @@ export type AdminEventMessage = z.infer<typeof AdminEventMessage>;
 
 /** DELETE /api/admin/claims/:namespace/:name: force release, with why (recorded in the Event). */
 export const ForceRelease = z.object({ reason: z.string().max(256).optional() }).strict();
+
+// ── Templates: readiness, revisions, what changed between two, who runs which ──
+
+/** One field that differs between two template revisions, e.g. "spec.resources.memory: 4Gi → 8Gi". */
+export const RevisionChange = z.object({
+  path: z.string(),
+  change: z.enum(['added', 'removed', 'changed']),
+  before: z.string().optional(),
+  after: z.string().optional(),
+  /** The whole change in one line of words. */
+  text: z.string(),
+});
+export type RevisionChange = z.infer<typeof RevisionChange>;
+
+/** One template, as the Templates list shows it. */
+export const AdminTemplate = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  displayName: z.string(),
+  /** "Linux fedora-42". */
+  os: z.string(),
+  /** The newest revision's number. */
+  revision: z.int().optional(),
+  /** Ready True, False, or unknown (the operator has not looked yet). */
+  ready: z.enum(['True', 'False', 'Unknown']),
+  /** Why it is not ready, in plain words; the operator's own message is `detail`. */
+  problem: z.string().optional(),
+  detail: z.string().optional(),
+  /** Pools made from it (that the person may see), and how many of them are not on the newest revision yet. */
+  pools: z.int(),
+  rollingOut: z.int(),
+});
+export type AdminTemplate = z.infer<typeof AdminTemplate>;
+
+/** GET /api/admin/templates. */
+export const TemplateList = z.object({ templates: z.array(AdminTemplate) });
+export type TemplateList = z.infer<typeof TemplateList>;
+
+/** Desktops on one revision (by their kubevdi.io/template-revision label). */
+export const RevisionDesktops = z.object({ revision: z.string(), desktops: z.array(z.string()) });
+export type RevisionDesktops = z.infer<typeof RevisionDesktops>;
+
+/** One ControllerRevision of a template. */
+export const TemplateRevision = z.object({
+  number: z.int(),
+  name: z.string(),
+  created: z.string().optional(),
+  current: z.boolean(),
+  /** Pools rolling out (or running) this revision, by their status.templateRevision. */
+  pools: z.array(z.string()),
+  /** Desktops on it; absent when the person may not list desktops. */
+  desktops: z.int().optional(),
+});
+export type TemplateRevision = z.infer<typeof TemplateRevision>;
+
+/** A pool made from the template, and how far its rollout to the pool's target revision is. */
+export const TemplateRollout = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  displayName: z.string(),
+  /** spec.templateRef.revision: the pool stays on it whatever is newer. */
+  pinned: z.int().optional(),
+  /** status.templateRevision: what it rolls out. */
+  target: z.int().optional(),
+  updated: z.int(),
+  size: z.int(),
+  /** Its desktops by revision; empty when the person may not list desktops. */
+  desktops: z.array(RevisionDesktops),
+});
+export type TemplateRollout = z.infer<typeof TemplateRollout>;
+
+/** GET /api/admin/templates/:namespace/:name. */
+export const TemplateDetail = z.object({
+  template: AdminTemplate,
+  conditions: z.array(Condition),
+  revisions: z.array(TemplateRevision),
+  /** False when the person may not read ControllerRevisions here. */
+  revisionsVisible: z.boolean(),
+  rollouts: z.array(TemplateRollout),
+  desktopsVisible: z.boolean(),
+  /** The template as YAML (server-rendered, without managedFields), read-only. */
+  yaml: z.string(),
+});
+export type TemplateDetail = z.infer<typeof TemplateDetail>;
+
+/** GET /api/admin/templates/:namespace/:name/diff?from=&to=. */
+export const RevisionDiff = z.object({ from: z.int(), to: z.int(), changes: z.array(RevisionChange) });
+export type RevisionDiff = z.infer<typeof RevisionDiff>;

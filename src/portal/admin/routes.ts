@@ -33,6 +33,7 @@ import {
   type VmiObject,
   type VmObject,
 } from './summary.js';
+import { templateRoutes } from './templates.js';
 
 const CLAIMS = { group: GROUP, version: VERSION, plural: 'desktopclaims' };
 const VMIS = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' };
@@ -180,4 +181,5 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
 
   eventRoutes(app, { asPerson, namespaces: options.namespaces });
   changeRoutes(app, { asPerson, namespaces: options.namespaces });
+  templateRoutes(app, { asPerson, refuse, namespaces: options.namespaces });
 }
