@@ -180,6 +180,10 @@ describe('a working day through the portal', () => {
     expect(first?.headers()['content-security-policy']).toBe(contentSecurityPolicy(new URL(oidc.issuer).origin));
     expect(await axeFindings(page)).toEqual([]);
     await shoot(page, 'portal-sign-in-1280.png');
+    // The provider's login page of `kubevdi dev` and the tests is ours too: usable by everyone.
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByLabel('Username').waitFor();
+    expect(await axeFindings(page)).toEqual([]);
     await signIn(page, url, 'ada');
     expect(await page.getByText('Signed in as').textContent()).toContain('oidc:ada@example.com');
 
