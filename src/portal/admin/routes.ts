@@ -18,6 +18,7 @@ import { adminAccess, adminNamespaces } from './access.js';
 import { recordAdminEvent } from './admin-events.js';
 import { adminPage } from './admin-page.js';
 import { changeRoutes } from './change-stream.js';
+import { poolEditRoutes } from './pool-edit.js';
 import { eventRoutes } from './event-stream.js';
 import {
   adminPool,
@@ -181,5 +182,6 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
 
   eventRoutes(app, { asPerson, namespaces: options.namespaces });
   changeRoutes(app, { asPerson, namespaces: options.namespaces });
+  poolEditRoutes(app, { asPerson, refuse });
   templateRoutes(app, { asPerson, refuse, namespaces: options.namespaces });
 }

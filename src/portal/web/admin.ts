@@ -9,9 +9,11 @@ import type { AdminContext, View } from './admin/context.js';
 import { eventsView } from './admin/events-view.js';
 import { hostsView } from './admin/hosts-view.js';
 import { overviewView } from './admin/overview-view.js';
+import { poolFormView } from './admin/pool-form.js';
 import { poolView } from './admin/pool-view.js';
 import { routeOf } from './admin/routes.js';
 import { sessionsView } from './admin/sessions-view.js';
+import { poolYamlView } from './admin/yaml-view.js';
 import { ApiFailure, api, describeFailure } from './api.js';
 import { byId } from './dom.js';
 
@@ -80,16 +82,21 @@ async function start(): Promise<void> {
     const view =
       route.view === 'pool'
         ? poolView(context, route.namespace, route.name, refresh)
-        : route.view === 'sessions'
-          ? sessionsView(context, route.user)
-          : route.view === 'events'
-            ? eventsView(context)
-            : route.view === 'hosts' && access.nodes
-              ? hostsView()
-              : overviewView(context);
+        : route.view === 'pool-new' || route.view === 'pool-edit'
+          ? poolFormView(context, route)
+          : route.view === 'pool-yaml'
+            ? poolYamlView(context, route.namespace, route.name)
+            : route.view === 'sessions'
+              ? sessionsView(context, route.user)
+              : route.view === 'events'
+                ? eventsView(context)
+                : route.view === 'hosts' && access.nodes
+                  ? hostsView()
+                  : overviewView(context);
     current = view;
     for (const link of document.querySelectorAll<HTMLAnchorElement>('nav.views a')) {
-      const here = link.dataset.view === route.view || (route.view === 'pool' && link.dataset.view === 'overview');
+      const here =
+        link.dataset.view === route.view || (route.view.startsWith('pool') && link.dataset.view === 'overview');
       if (here) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }

@@ -3,6 +3,7 @@ import { type AdminPool, type Attention, Overview } from '../../admin-types.js';
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import type { AdminContext, View } from './context.js';
+import { newPoolLink } from './pool-actions.js';
 import { poolHash } from './routes.js';
 import { table } from './table.js';
 
@@ -28,7 +29,7 @@ function attentionItem(item: Attention): HTMLLIElement {
   );
 }
 
-export function overviewView(_context: AdminContext): View {
+export function overviewView(context: AdminContext): View {
   return {
     title: 'Overview',
     async render(root) {
@@ -47,6 +48,7 @@ export function overviewView(_context: AdminContext): View {
           'section',
           { 'aria-labelledby': 'pools-heading' },
           h('h2', { id: 'pools-heading' }, 'Pools'),
+          newPoolLink(context),
           table(
             'Pools',
             [

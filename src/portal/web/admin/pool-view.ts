@@ -7,6 +7,7 @@ import { confirmAction } from '../dialog.js';
 import { h } from '../dom.js';
 import { when } from '../words.js';
 import type { AdminContext, View } from './context.js';
+import { poolActions } from './pool-actions.js';
 import { table } from './table.js';
 
 const path = (d: AdminDesktop) => `${encodeURIComponent(d.namespace)}/${encodeURIComponent(d.name)}`;
@@ -119,6 +120,7 @@ export function poolView(context: AdminContext, namespace: string, name: string,
       root.replaceChildren(
         h('p', { class: 'crumbs' }, h('a', { href: '#overview' }, 'Overview'), ` › ${namespace}`),
         h('h1', { tabindex: '-1' }, pool.displayName),
+        poolActions(context, pool, refresh),
         h(
           'dl',
           { class: 'facts pool-facts' },
