@@ -5,7 +5,9 @@ export type Route =
   | { view: 'pool'; namespace: string; name: string }
   | { view: 'sessions'; user?: string }
   | { view: 'events' }
-  | { view: 'hosts' };
+  | { view: 'hosts' }
+  | { view: 'pool-new'; namespace?: string }
+  | { view: 'pool-edit' | 'pool-yaml'; namespace: string; name: string };
 
 export const poolHash = (namespace: string, name: string) =>
   `#pool/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
@@ -14,6 +16,9 @@ export function routeOf(hash: string): Route {
   const [view = '', ...rest] = hash.replace(/^#/, '').split('/').map(decodeURIComponent);
   if (view === 'pool' && rest.length === 2)
     return { view: 'pool', namespace: rest[0] as string, name: rest[1] as string };
+  if ((view === 'pool-edit' || view === 'pool-yaml') && rest.length === 2)
+    return { view, namespace: rest[0] as string, name: rest[1] as string };
+  if (view === 'pool-new') return rest[0] ? { view, namespace: rest[0] } : { view };
   if (view === 'sessions') return rest[0] ? { view: 'sessions', user: rest[0] } : { view: 'sessions' };
   if (view === 'events' || view === 'hosts') return { view };
   return { view: 'overview' };

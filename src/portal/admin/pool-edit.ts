@@ -1,0 +1,171 @@
+// Creating, changing, pausing, scaling and deleting pools from the Admin Portal, as the person.
+// Every change is a server-side apply (field manager kubevdi-portal): first as a dry run, whose
+// refusal is the API server's own schema and CEL messages, field by field; nothing is written
+// until the person submits and the dry run passes. A pool GitOps keeps is not written until the
+// person has seen that the change will be reverted (and been offered the YAML to commit).
+import {
+  ApiException,
+  CustomObjectsApi,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ApiError } from '../api-types.js';
+import { ClaimParams } from '../api-types.js';
+import { PoolCheck, PoolPatch, PoolRequest, PoolSource } from '../pool-edit-types.js';
+import { POOLS } from '../pools.js';
+import type { AsPerson } from '../user-routes.js';
+import { gitopsManagers, PORTAL_FIELD_MANAGER } from './gitops.js';
+import { causesOf, changedPaths, formOf, type PoolObject, poolOf, yamlOf } from './pool-form.js';
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export interface PoolEditOptions {
+  asPerson: AsPerson;
+  refuse: (reply: FastifyReply, status: number, body: ApiError) => unknown;
+}
+
+async function livePool(kc: KubeConfig, namespace: string, name: string): Promise<PoolObject | undefined> {
+  try {
+    return (await kc
+      .makeApiClient(CustomObjectsApi)
+      .getNamespacedCustomObject({ ...POOLS, namespace, name })) as PoolObject;
+  } catch (err) {
+    if (err instanceof ApiException && err.code === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Server-side apply as the person; `force` takes fields over from other appliers (they were warned). */
+function applyPool(kc: KubeConfig, pool: PoolObject, dryRun: boolean): Promise<PoolObject> {
+  const { namespace, name } = pool.metadata as { namespace: string; name: string };
+  return kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
+    {
+      ...POOLS,
+      namespace,
+      name,
+      body: pool,
+      dryRun: dryRun ? 'All' : undefined,
+      fieldManager: PORTAL_FIELD_MANAGER,
+      fieldValidation: 'Strict',
+      force: true,
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+  ) as Promise<PoolObject>;
+}
+
+export function poolEditRoutes(app: FastifyInstance, { asPerson, refuse }: PoolEditOptions): void {
+  app.get(
+    '/api/admin/pools/:namespace/:name/source',
+    asPerson(async (kc, request, reply) => {
+      const params = ClaimParams.safeParse(request.params);
+      if (!params.success) return refuse(reply, 400, { error: 'not a pool name', kind: 'invalid' });
+      const { namespace, name } = params.data;
+      const pool = (await kc
+        .makeApiClient(CustomObjectsApi)
+        .getNamespacedCustomObject({ ...POOLS, namespace, name })) as PoolObject & {
+        metadata: Parameters<typeof gitopsManagers>[0];
+      };
+      return PoolSource.parse({
+        form: formOf(pool),
+        yaml: yamlOf(pool),
+        paused: pool.spec?.paused === true,
+        gitops: gitopsManagers(pool.metadata),
+      });
+    }),
+  );
+
+  app.post(
+    '/api/admin/pools/:namespace',
+    asPerson(async (kc, request, reply) => {
+      const namespace = String((request.params as { namespace?: string }).namespace ?? '');
+      const body = PoolRequest.safeParse(request.body);
+      if (!NAMESPACE.test(namespace) || !body.success)
+        return refuse(reply, 400, { error: 'expected a pool form', kind: 'invalid' });
+      const { name, create, dryRun, overrideGitOps, form } = body.data;
+      if (!name)
+        return PoolCheck.parse({
+          valid: false,
+          written: false,
+          causes: [{ field: 'name', message: 'a pool needs a name' }],
+          gitops: [],
+        });
+      // A name the API server will not put in a URL is refused as its own validation would.
+      const live = NAMESPACE.test(name) ? await livePool(kc, namespace, name) : undefined;
+      if (create && live)
+        return PoolCheck.parse({
+          valid: false,
+          written: false,
+          causes: [{ field: 'name', message: `a pool named ${name} already exists in ${namespace}` }],
+          gitops: [],
+        });
+      if (!create && !live)
+        return refuse(reply, 404, { error: `pool ${namespace}/${name} no longer exists`, kind: 'not-found' });
+      const desired = poolOf(namespace, name, form);
+      const gitops = live ? gitopsManagers(live.metadata, changedPaths(live, desired)) : [];
+      let result: PoolObject;
+      try {
+        result = await applyPool(kc, desired, true);
+      } catch (err) {
+        if (err instanceof ApiException && (err.code === 422 || err.code === 400))
+          return PoolCheck.parse({ valid: false, written: false, causes: causesOf(err.body), gitops });
+        throw err;
+      }
+      if (dryRun || (gitops.length > 0 && !overrideGitOps))
+        return PoolCheck.parse({ valid: true, written: false, causes: [], yaml: yamlOf(result), gitops });
+      const written = await applyPool(kc, desired, false);
+      request.log.info({ pool: `${namespace}/${name}`, create }, 'pool applied from the Admin Portal');
+      return PoolCheck.parse({ valid: true, written: true, causes: [], yaml: yamlOf(written), gitops });
+    }),
+  );
+
+  app.patch(
+    '/api/admin/pools/:namespace/:name',
+    asPerson(async (kc, request, reply) => {
+      const params = ClaimParams.safeParse(request.params);
+      const body = PoolPatch.safeParse(request.body);
+      if (!params.success || !body.success)
+        return refuse(reply, 400, { error: 'expected paused or size of a pool', kind: 'invalid' });
+      const { namespace, name } = params.data;
+      const custom = kc.makeApiClient(CustomObjectsApi);
+      const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+      // A merge patch touches only this field: the portal takes no other field from anyone.
+      if (body.data.paused !== undefined)
+        await custom.patchNamespacedCustomObject(
+          {
+            ...POOLS,
+            namespace,
+            name,
+            body: { spec: { paused: body.data.paused } },
+            fieldManager: PORTAL_FIELD_MANAGER,
+          },
+          merge,
+        );
+      if (body.data.size !== undefined)
+        await custom.patchNamespacedCustomObjectScale(
+          {
+            ...POOLS,
+            namespace,
+            name,
+            body: { spec: { replicas: body.data.size } },
+            fieldManager: PORTAL_FIELD_MANAGER,
+          },
+          merge,
+        );
+      return reply.code(204).send();
+    }),
+  );
+
+  app.delete(
+    '/api/admin/pools/:namespace/:name',
+    asPerson(async (kc, request, reply) => {
+      const params = ClaimParams.safeParse(request.params);
+      if (!params.success) return refuse(reply, 400, { error: 'not a pool name', kind: 'invalid' });
+      const { namespace, name } = params.data;
+      await kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({ ...POOLS, namespace, name });
+      request.log.info({ pool: `${namespace}/${name}` }, 'pool deleted from the Admin Portal');
+      return reply.code(204).send();
+    }),
+  );
+}

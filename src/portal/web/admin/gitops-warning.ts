@@ -1,0 +1,35 @@
+// "Git keeps this pool": who (Argo CD, Flux, another applier) and what that means for a change
+// made here — it is reverted at the next sync — in words, before anything is written.
+import type { GitOpsManager } from '../../pool-edit-types.js';
+import { h } from '../dom.js';
+
+export function keeperWords(managers: readonly GitOpsManager[]): string {
+  return managers
+    .map((m) =>
+      m.tool === 'field manager'
+        ? `${m.name ?? 'another field manager'} (which applies these fields)`
+        : `${m.tool}${m.name ? ` (${m.name})` : ''}`,
+    )
+    .join(' and ');
+}
+
+/** The sentences a confirmation or a banner says about a pool GitOps keeps. */
+export function gitopsWords(managers: readonly GitOpsManager[]): string[] {
+  return [
+    `This pool is kept by ${keeperWords(managers)}: a change made here is reverted at its next sync.`,
+    'Commit the change to Git instead; the YAML of the pool as it would be is shown on this page.',
+  ];
+}
+
+export function gitopsWarning(managers: readonly GitOpsManager[], where: 'form' | 'view'): HTMLElement {
+  const words =
+    where === 'form'
+      ? gitopsWords(managers)
+      : [`This pool is kept by ${keeperWords(managers)}: change it in Git, not here.`];
+  return h(
+    'div',
+    { class: 'gitops-warning', role: 'note', 'aria-label': 'Managed by GitOps' },
+    h('p', { class: 'gitops-title' }, 'Managed by GitOps'),
+    ...words.map((w) => h('p', {}, w)),
+  );
+}

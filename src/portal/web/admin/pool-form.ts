@@ -1,0 +1,295 @@
+// A pool's form, new or existing. The page holds no rule of its own: every change is sent to the
+// portal, which asks the API server (server-side apply, dryRun=All) and answers with its schema
+// and CEL messages, each shown beside the field it names. Nothing is written until the person
+// submits and the dry run passes; a pool GitOps keeps asks once more, saying it will be reverted.
+import './pool-form.css';
+import {
+  type FieldCause,
+  type GitOpsManager,
+  PoolCheck,
+  type PoolField,
+  type PoolForm,
+  PoolSource,
+} from '../../pool-edit-types.js';
+import { api, describeFailure } from '../api.js';
+import { confirmAction } from '../dialog.js';
+import { h } from '../dom.js';
+import type { AdminContext, View } from './context.js';
+import { gitopsWarning, gitopsWords } from './gitops-warning.js';
+import { poolHash } from './routes.js';
+import { setYaml, yamlBlock } from './yaml-view.js';
+
+const CHECK_DELAY_MS = 400;
+
+const EMPTY: PoolForm = {
+  displayName: '',
+  template: '',
+  revision: null,
+  size: 1,
+  prestarted: 0,
+  maxDesktopsPerUser: 1,
+  assignment: 'Automatic',
+  persistence: 'Stateless',
+  users: [],
+  groups: [],
+  logoffAction: 'Release',
+  logoffGraceMinutes: 5,
+  idleAction: 'Release',
+  idleTimeoutMinutes: 120,
+};
+
+type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+interface Field {
+  key: PoolField;
+  label: string;
+  hint?: string;
+  control: Control;
+  error: HTMLElement;
+  wrap: HTMLElement;
+}
+
+function field(key: PoolField, label: string, control: Control, hint?: string): Field {
+  const id = `pool-${key}`;
+  control.id = id;
+  control.name = key;
+  const error = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });
+  const hintEl = hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : false;
+  control.setAttribute('aria-describedby', [hint && `${id}-hint`, `${id}-error`].filter(Boolean).join(' '));
+  const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), hintEl, control, error);
+  return { key, label, hint, control, error, wrap };
+}
+
+const text = (value: string, attrs: Record<string, string> = {}) =>
+  h('input', { type: 'text', value, autocomplete: 'off', spellcheck: 'false', ...attrs });
+const number = (value: number | null) =>
+  h('input', { type: 'number', inputmode: 'numeric', value: value === null ? '' : String(value) });
+const choice = (value: string, options: string[]) => {
+  const select = h('select', {}, ...options.map((o) => h('option', { value: o }, o)));
+  select.value = value;
+  return select;
+};
+const lines = (values: string[]) => {
+  const area = h('textarea', { rows: '3', spellcheck: 'false' });
+  area.value = values.join('\n');
+  return area;
+};
+
+export function poolFormView(
+  context: AdminContext,
+  mode: { namespace?: string; name?: string },
+): View & { close(): void } {
+  const editing = mode.name !== undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let sequence = 0;
+  return {
+    title: editing ? `Edit pool ${mode.name}` : 'New pool',
+    close() {
+      clearTimeout(timer);
+      sequence++;
+    },
+    async render(root) {
+      const creatable = context.access.namespaces.filter((n) => n.pools.create).map((n) => n.namespace);
+      let source: { form: PoolForm; gitops: GitOpsManager[]; yaml: string } | undefined;
+      if (editing)
+        source = await api(
+          PoolSource,
+          `/api/admin/pools/${encodeURIComponent(mode.namespace as string)}/${encodeURIComponent(mode.name as string)}/source`,
+        );
+      const values = source?.form ?? EMPTY;
+      const namespaceControl = editing
+        ? undefined
+        : choice(
+            mode.namespace && creatable.includes(mode.namespace) ? mode.namespace : (creatable[0] ?? ''),
+            creatable,
+          );
+      const fields: Field[] = [
+        field(
+          'name',
+          'Name',
+          text(mode.name ?? '', editing ? { readonly: 'true' } : {}),
+          'Lower case letters, digits and -. Its desktops are named after it.',
+        ),
+        field('displayName', 'Display name', text(values.displayName), 'What users see; the name when empty.'),
+        field('template', 'Template', text(values.template), 'A VMTemplate in the same namespace.'),
+        field(
+          'revision',
+          'Template revision',
+          number(values.revision),
+          'Pin to this revision; empty follows the newest.',
+        ),
+        field('size', 'Size', number(values.size), 'Desktops the pool has at most.'),
+        field('prestarted', 'Prestarted', number(values.prestarted), 'Free desktops kept running and ready.'),
+        field('maxDesktopsPerUser', 'Desktops per user', number(values.maxDesktopsPerUser)),
+        field(
+          'assignment',
+          'Assignment',
+          choice(values.assignment, ['Automatic', 'Manual']),
+          'Automatic: back to the pool on release. Manual: the first user keeps it.',
+        ),
+        field(
+          'persistence',
+          'Persistence',
+          choice(values.persistence, ['Stateless', 'Persistent']),
+          'Stateless: a new disk when released.',
+        ),
+        field('users', 'Users', lines(values.users), 'One user name per line, as the API server knows them.'),
+        field('groups', 'Groups', lines(values.groups), 'One group per line.'),
+        field('logoffAction', 'On logoff', choice(values.logoffAction, ['Release', 'None'])),
+        field('logoffGraceMinutes', 'Minutes after logoff', number(values.logoffGraceMinutes)),
+        field('idleAction', 'When idle', choice(values.idleAction, ['Release', 'PowerOff', 'None'])),
+        field('idleTimeoutMinutes', 'Idle minutes', number(values.idleTimeoutMinutes), '0 never acts.'),
+      ];
+      const byKey = new Map(fields.map((f) => [f.key, f]));
+      const get = (key: PoolField) => (byKey.get(key) as Field).control.value;
+      const count = (key: PoolField) => {
+        const v = get(key).trim();
+        return v === '' ? null : Number(v);
+      };
+      const list = (key: PoolField) =>
+        get(key)
+          .split('\n')
+          .map((s) => s.trim())
+          .filter(Boolean);
+      const formValues = (): PoolForm => ({
+        displayName: get('displayName'),
+        template: get('template'),
+        revision: count('revision'),
+        size: count('size'),
+        prestarted: count('prestarted'),
+        maxDesktopsPerUser: count('maxDesktopsPerUser'),
+        assignment: get('assignment'),
+        persistence: get('persistence'),
+        users: list('users'),
+        groups: list('groups'),
+        logoffAction: get('logoffAction'),
+        logoffGraceMinutes: count('logoffGraceMinutes'),
+        idleAction: get('idleAction'),
+        idleTimeoutMinutes: count('idleTimeoutMinutes'),
+      });
+      const namespace = () => (editing ? (mode.namespace as string) : (namespaceControl?.value ?? ''));
+      const summary = h('div', { class: 'form-problems', id: 'pool-problems', hidden: true });
+      const status = h('p', { class: 'check-status', 'aria-live': 'polite' });
+      const yaml = yamlBlock(
+        source?.gitops.length ? 'YAML to commit instead' : 'YAML of the pool as it would be',
+        source?.yaml ?? '',
+        context.say,
+      );
+      yaml.hidden = !source;
+      const submit = h('button', { type: 'submit', class: 'primary' }, editing ? 'Save changes' : 'Create pool');
+
+      function show(causes: FieldCause[]): void {
+        for (const f of fields) {
+          const mine = causes.filter((c) => c.field === f.key).map((c) => c.message);
+          f.error.hidden = mine.length === 0;
+          f.error.textContent = mine.join(' ');
+          if (mine.length) f.control.setAttribute('aria-invalid', 'true');
+          else f.control.removeAttribute('aria-invalid');
+        }
+        const general = causes.filter((c) => !c.field || !byKey.has(c.field as PoolField));
+        summary.hidden = general.length === 0;
+        summary.replaceChildren(...general.map((c) => h('p', {}, c.message)));
+      }
+
+      async function check(dryRun: boolean, overrideGitOps = false): Promise<PoolCheck | undefined> {
+        const mine = ++sequence;
+        const result = await api(PoolCheck, `/api/admin/pools/${encodeURIComponent(namespace())}`, {
+          method: 'POST',
+          body: { name: get('name').trim(), create: !editing, dryRun, overrideGitOps, form: formValues() },
+        });
+        if (mine !== sequence) return undefined; // a newer check answers for the form now
+        show(result.causes);
+        if (result.yaml) {
+          setYaml(yaml, result.yaml);
+          yaml.hidden = false;
+        }
+        status.textContent = result.valid
+          ? 'The API server accepts these values.'
+          : `The API server refuses ${result.causes.length === 1 ? 'one value' : `${result.causes.length} values`}.`;
+        return result;
+      }
+
+      const later = () => {
+        clearTimeout(timer);
+        status.textContent = 'Checking…';
+        timer = setTimeout(() => {
+          check(true).catch((err: unknown) => context.notice(describeFailure(err, 'check the pool')));
+        }, CHECK_DELAY_MS);
+      };
+
+      const form = h(
+        'form',
+        { class: 'pool-form', novalidate: true, 'aria-describedby': 'pool-problems' },
+        namespaceControl
+          ? h('div', { class: 'field' }, h('label', { for: 'pool-namespace' }, 'Namespace'), namespaceControl)
+          : false,
+        ...fields.slice(0, 4).map((f) => f.wrap),
+        h('fieldset', {}, h('legend', {}, 'Desktops'), ...fields.slice(4, 9).map((f) => f.wrap)),
+        h('fieldset', {}, h('legend', {}, 'Who may use it'), ...fields.slice(9, 11).map((f) => f.wrap)),
+        h('fieldset', {}, h('legend', {}, 'Sessions'), ...fields.slice(11).map((f) => f.wrap)),
+        summary,
+        h(
+          'div',
+          { class: 'form-actions' },
+          submit,
+          h(
+            'a',
+            { class: 'button', href: editing ? poolHash(namespace(), mode.name as string) : '#overview' },
+            'Cancel',
+          ),
+          status,
+        ),
+      );
+      if (namespaceControl) namespaceControl.id = 'pool-namespace';
+      form.addEventListener('input', later);
+      form.addEventListener('change', later);
+      form.addEventListener('submit', async (event) => {
+        event.preventDefault();
+        clearTimeout(timer);
+        submit.disabled = true;
+        try {
+          const checked = await check(true);
+          if (!checked) return;
+          if (!checked.valid) {
+            fields.find((f) => !f.error.hidden)?.control.focus();
+            return;
+          }
+          let override = false;
+          if (checked.gitops.length) {
+            override = await confirmAction({
+              title: 'Change a pool that GitOps keeps?',
+              words: gitopsWords(checked.gitops),
+              confirm: 'Save anyway',
+              danger: true,
+            });
+            if (!override) return;
+          }
+          const written = await check(false, override);
+          if (written?.written) {
+            context.say(editing ? 'Pool saved.' : 'Pool created.');
+            location.hash = poolHash(namespace(), get('name').trim());
+          }
+        } catch (err) {
+          context.notice(describeFailure(err, editing ? 'save the pool' : 'create the pool'));
+        } finally {
+          submit.disabled = false;
+        }
+      });
+
+      root.replaceChildren(
+        h(
+          'p',
+          { class: 'crumbs' },
+          h('a', { href: '#overview' }, 'Overview'),
+          editing ? ' › ' : false,
+          editing ? h('a', { href: poolHash(namespace(), mode.name as string) }, mode.name as string) : false,
+        ),
+        h('h1', { tabindex: '-1' }, editing ? `Edit pool ${mode.name}` : 'New pool'),
+        source?.gitops.length ? gitopsWarning(source.gitops, 'form') : '',
+        !editing && creatable.length === 0
+          ? h('p', { class: 'empty' }, 'You may not create pools in any namespace.')
+          : h('div', { class: 'pool-edit' }, form, yaml),
+      );
+    },
+  };
+}
