@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { revisionDiff, showValue } from '../src/portal/admin/revision-diff.js';
 import { adminTemplate, templateRevisions, templateRollouts } from '../src/portal/admin/template-summary.js';
+import { routeOf, templateHash } from '../src/portal/web/admin/routes.js';
 
 const spec = (over: Record<string, unknown> = {}) => ({
   os: { type: 'Linux' },
@@ -166,5 +167,17 @@ describe('a template as the Templates view shows it', () => {
         desktops: [{ revision: '1', desktops: ['old-0'] }],
       },
     ]);
+  });
+});
+
+describe('the Templates views’ addresses', () => {
+  it('opens the list and one template by the hash', () => {
+    expect(routeOf('#templates')).toEqual({ view: 'templates' });
+    expect(routeOf(templateHash('team a', 'fedora'))).toEqual({
+      view: 'template',
+      namespace: 'team a',
+      name: 'fedora',
+    });
+    expect(routeOf('#template/only-one')).toEqual({ view: 'overview' });
   });
 });

@@ -6,6 +6,7 @@ import type { WebAssets } from '../web-assets.js';
 /** The views, by the hash that opens them; Hosts shows only where the person may list nodes. */
 export const ADMIN_VIEWS = [
   { hash: '#overview', label: 'Overview' },
+  { hash: '#templates', label: 'Templates' },
   { hash: '#sessions', label: 'Sessions' },
   { hash: '#events', label: 'Events' },
   { hash: '#hosts', label: 'Hosts' },

@@ -13,6 +13,8 @@ import { poolFormView } from './admin/pool-form.js';
 import { poolView } from './admin/pool-view.js';
 import { routeOf } from './admin/routes.js';
 import { sessionsView } from './admin/sessions-view.js';
+import { templateView } from './admin/template-view.js';
+import { templatesView } from './admin/templates-view.js';
 import { poolYamlView } from './admin/yaml-view.js';
 import { ApiFailure, api, describeFailure } from './api.js';
 import { byId } from './dom.js';
@@ -92,11 +94,17 @@ async function start(): Promise<void> {
                 ? eventsView(context)
                 : route.view === 'hosts' && access.nodes
                   ? hostsView()
-                  : overviewView(context);
+                  : route.view === 'templates'
+                    ? templatesView()
+                    : route.view === 'template'
+                      ? templateView(context, route.namespace, route.name)
+                      : overviewView(context);
     current = view;
     for (const link of document.querySelectorAll<HTMLAnchorElement>('nav.views a')) {
       const here =
-        link.dataset.view === route.view || (route.view.startsWith('pool') && link.dataset.view === 'overview');
+        link.dataset.view === route.view ||
+        (route.view.startsWith('pool') && link.dataset.view === 'overview') ||
+        (route.view === 'template' && link.dataset.view === 'templates');
       if (here) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import type { AdminContext, View } from './context.js';
 import { newPoolLink } from './pool-actions.js';
-import { poolHash } from './routes.js';
+import { poolHash, templateHash } from './routes.js';
 import { table } from './table.js';
 
 function poolState(pool: AdminPool): string {
@@ -17,7 +17,11 @@ function poolState(pool: AdminPool): string {
 
 function attentionItem(item: Attention): HTMLLIElement {
   const target =
-    item.kind === 'template' ? undefined : item.kind === 'pool' ? poolHash(item.namespace, item.name) : undefined;
+    item.kind === 'template'
+      ? templateHash(item.namespace, item.name)
+      : item.kind === 'pool'
+        ? poolHash(item.namespace, item.name)
+        : undefined;
   return h(
     'li',
     { class: `attention ${item.severity}` },
@@ -54,7 +58,15 @@ export function overviewView(context: AdminContext): View {
             [
               { header: 'Pool', cell: (p) => h('a', { href: poolHash(p.namespace, p.name) }, p.displayName) },
               { header: 'Namespace', cell: (p) => p.namespace },
-              { header: 'Template', cell: (p) => (p.revision ? `${p.template} (revision ${p.revision})` : p.template) },
+              {
+                header: 'Template',
+                cell: (p) =>
+                  h(
+                    'a',
+                    { href: templateHash(p.namespace, p.template) },
+                    p.revision ? `${p.template} (revision ${p.revision})` : p.template,
+                  ),
+              },
               { header: 'Size', cell: (p) => String(p.size), numeric: true },
               { header: 'Ready', cell: (p) => String(p.ready), numeric: true },
               { header: 'Available', cell: (p) => String(p.available), numeric: true },

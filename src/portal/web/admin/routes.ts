@@ -6,11 +6,16 @@ export type Route =
   | { view: 'sessions'; user?: string }
   | { view: 'events' }
   | { view: 'hosts' }
+  | { view: 'templates' }
+  | { view: 'template'; namespace: string; name: string }
   | { view: 'pool-new'; namespace?: string }
   | { view: 'pool-edit' | 'pool-yaml'; namespace: string; name: string };
 
 export const poolHash = (namespace: string, name: string) =>
   `#pool/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+
+export const templateHash = (namespace: string, name: string) =>
+  `#template/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
 
 export function routeOf(hash: string): Route {
   const [view = '', ...rest] = hash.replace(/^#/, '').split('/').map(decodeURIComponent);
@@ -20,6 +25,8 @@ export function routeOf(hash: string): Route {
     return { view, namespace: rest[0] as string, name: rest[1] as string };
   if (view === 'pool-new') return rest[0] ? { view, namespace: rest[0] } : { view };
   if (view === 'sessions') return rest[0] ? { view: 'sessions', user: rest[0] } : { view: 'sessions' };
-  if (view === 'events' || view === 'hosts') return { view };
+  if (view === 'template' && rest.length === 2)
+    return { view: 'template', namespace: rest[0] as string, name: rest[1] as string };
+  if (view === 'events' || view === 'hosts' || view === 'templates') return { view };
   return { view: 'overview' };
 }

@@ -1,0 +1,254 @@
+// The Admin Portal's Templates views in real Chromium, signed in through the real OpenID provider,
+// against the real API server, the operator and the simulator: a template edited twice has
+// revisions 1 to 3 and the view says in words what changed between two the person picks; a pool
+// rolling out shows how far it is, and which desktops run which revision (a held desktop stays on
+// the old one until it is released); a template whose golden image is missing says so; the
+// template admin sees templates but not desktops; a plain user is sent to the User Portal. axe-core
+// on each view in light and dark; screenshots at laptop and phone widths.
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { API_VERSION } from '../src/api/index.js';
+import { axeFindings, signInWithOidc, useChromium } from './support/browser.js';
+import { applyAs, bindClusterRole, kubeconfig, useTestNamespace } from './support/cluster.js';
+import { useDesktops } from './support/desktops.js';
+import { eventually } from './support/eventually.js';
+import { apiServerTrustsIssuer } from './support/oidc-login.js';
+import { usePortals } from './support/portal.js';
+import { OIDC_USERS } from './support/users.js';
+import { useWorld } from './support/world.js';
+
+const namespace = useTestNamespace('admin-tpl');
+const world = useWorld(namespace);
+const { templateWithDisks, claim, readClaim } = useDesktops(namespace);
+const chromium = useChromium();
+const startPortal = usePortals();
+const oidc = inject('cluster').oidc;
+const contexts: BrowserContext[] = [];
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+});
+
+type Who = 'ada' | 'hedy' | 'linus';
+const person = (who: Who) => ({ username: who, password: OIDC_USERS[who]?.password as string });
+const SCREENSHOTS = path.join(tmpdir(), 'kubevdi-screenshots');
+
+async function newPage(width = 1280, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const context = await chromium().newContext({
+    viewport: { width, height: 800 },
+    colorScheme,
+    ignoreHTTPSErrors: true,
+  });
+  contexts.push(context);
+  return context.newPage();
+}
+
+const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
+const TEMPLATES = { group: 'kubevdi.io', version: 'v1alpha1', plural: 'vmtemplates' };
+const POOLS = { group: 'kubevdi.io', version: 'v1alpha1', plural: 'virtualdesktoppools' };
+
+async function patchTemplate(ns: string, spec: object): Promise<void> {
+  await custom().patchNamespacedCustomObject(
+    { ...TEMPLATES, namespace: ns, name: 'fedora', body: { spec } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
+async function templateRevision(ns: string): Promise<number | undefined> {
+  const t = (await custom().getNamespacedCustomObject({ ...TEMPLATES, namespace: ns, name: 'fedora' })) as {
+    status?: { revision?: number };
+  };
+  return t.status?.revision;
+}
+
+async function poolStatus(ns: string): Promise<{ templateRevision?: number; updated?: number }> {
+  const p = (await custom().getNamespacedCustomObject({ ...POOLS, namespace: ns, name: 'sales' })) as {
+    status?: { templateRevision?: number; updated?: number };
+  };
+  return p.status ?? {};
+}
+
+describe('the Admin Portal’s templates', () => {
+  it('shows revisions, what changed between two, who runs which, rollout progress and why a template is not ready', async () => {
+    const ns = namespace();
+    await bindClusterRole(ns, 'kubevdi:user', 'oidc:vdi-users');
+    await bindClusterRole(ns, 'kubevdi:pool-admin', 'oidc:vdi-pool-admins');
+    await bindClusterRole(ns, 'kubevdi:template-admin', 'oidc:vdi-template-admins');
+    await templateWithDisks();
+    await applyAs()({
+      apiVersion: API_VERSION,
+      kind: 'VMTemplate',
+      metadata: { name: 'windows', namespace: ns },
+      spec: {
+        displayName: 'Windows 11',
+        os: { type: 'Windows', version: '11' },
+        resources: { cpu: { cores: 4 }, memory: '8Gi' },
+        rootDisk: { source: { dataSource: { name: 'win11-golden' } }, size: '64Gi' },
+      },
+    });
+    await applyAs()({
+      apiVersion: API_VERSION,
+      kind: 'VirtualDesktopPool',
+      metadata: { name: 'sales', namespace: ns },
+      spec: {
+        templateRef: { name: 'fedora' },
+        displayName: 'Sales desktops',
+        size: 2,
+        prestarted: 2,
+        access: { groups: ['oidc:vdi-users'] },
+        updateStrategy: { type: 'OnRelease', maxUnavailable: 1 },
+      },
+    });
+    await world.start(['--leader-elect', 'false']);
+    await apiServerTrustsIssuer(oidc, person('ada'));
+    const portal = await startPortal({
+      namespaces: [ns],
+      oidc: { issuer: oidc.issuer, clientId: oidc.clientId, clientSecret: oidc.clientSecret, caPem: oidc.caPem },
+      sessionSecret: randomBytes(48),
+      log: pino({ level: 'warn' }),
+    });
+    const url = portal.url;
+
+    // Both desktops on revision 1; one of them held by ada, so it keeps revision 1 through a rollout.
+    await eventually(
+      async () => expect(await poolStatus(ns)).toMatchObject({ templateRevision: 1, updated: 2 }),
+      60_000,
+    );
+    await claim('ada-desk', 'oidc:ada@example.com');
+    await eventually(async () => expect((await readClaim('ada-desk')).status?.desktop?.name).toBeDefined(), 60_000);
+    const held = (await readClaim('ada-desk')).status?.desktop?.name as string;
+
+    // Edited twice: revisions 2 and 3; the free desktop is recreated on 3, the held one stays on 1.
+    await patchTemplate(ns, { resources: { memory: '8Gi' } });
+    await eventually(async () => expect(await templateRevision(ns)).toBe(2), 30_000);
+    await patchTemplate(ns, { resources: { cpu: { cores: 4 } } });
+    await eventually(async () => expect(await templateRevision(ns)).toBe(3), 30_000);
+    await eventually(
+      async () => expect(await poolStatus(ns)).toMatchObject({ templateRevision: 3, updated: 1 }),
+      90_000,
+    );
+
+    // ada, a plain user, is sent to the User Portal.
+    const ada = await newPage();
+    await signInWithOidc(ada, url, oidc.issuer, person('ada'));
+    await ada.goto(`${url}/admin#templates`);
+    // (A redirect keeps the fragment: only the path says where she is.)
+    await ada.waitForURL((u) => u.pathname === '/');
+    await ada.getByRole('heading', { name: 'My desktops' }).waitFor();
+
+    // hedy, the pool admin: the template's revisions, what changed, the rollout and who runs which.
+    const hedy = await newPage();
+    await signInWithOidc(hedy, url, oidc.issuer, person('hedy'));
+    await hedy.goto(`${url}/admin#overview`);
+    await hedy
+      .locator('#view tbody tr', { hasText: 'Sales desktops' })
+      .getByRole('link', { name: /fedora/ })
+      .click();
+    await hedy.locator('#view h1', { hasText: 'fedora' }).waitFor();
+    expect(hedy.url()).toBe(`${url}/admin#template/${ns}/fedora`);
+    const revisions = hedy.getByRole('region', { name: 'Revisions of fedora' }).locator('tbody tr');
+    await eventually(async () =>
+      expect(await revisions.locator('td:first-child').allTextContents()).toEqual(['3 (newest)', '2', '1']),
+    );
+    expect(await revisions.nth(2).textContent()).toContain('1'); // desktops on revision 1: the held one
+
+    const changes = hedy.getByRole('list', { name: 'Changes from revision 2 to revision 3' });
+    expect(await changes.locator('li').allTextContents()).toEqual(['spec.resources.cpu.cores: 2 → 4']);
+    await hedy.getByLabel('From revision', { exact: true }).selectOption('1');
+    await hedy.getByLabel('To revision', { exact: true }).selectOption('3');
+    await hedy.getByRole('button', { name: 'Compare' }).click();
+    const whole = hedy.getByRole('list', { name: 'Changes from revision 1 to revision 3' });
+    await whole.waitFor();
+    expect(await whole.locator('li').allTextContents()).toEqual([
+      'spec.resources.cpu.cores: 2 → 4',
+      'spec.resources.memory: 4Gi → 8Gi',
+    ]);
+
+    const rollout = hedy
+      .getByRole('region', { name: 'Pools made from fedora' })
+      .locator('tbody tr', { hasText: 'Sales desktops' });
+    expect(await rollout.locator('.rollout-words').textContent()).toBe('1 of 2 desktops on revision 3');
+    expect(await rollout.locator('progress').getAttribute('value')).toBe('1');
+    const byRevision = await rollout.locator('.by-revision li').allTextContents();
+    expect(byRevision).toHaveLength(2);
+    expect(byRevision[0]).toMatch(/^Revision 3: 1 \(sales-\d+\)$/);
+    expect(byRevision[1]).toBe(`Revision 1: 1 (${held})`);
+    expect(await hedy.locator('pre.yaml').textContent()).toContain('memory: 8Gi');
+    expect(await axeFindings(hedy)).toEqual([]);
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await hedy.screenshot({ path: path.join(SCREENSHOTS, 'admin-template-1280.png'), fullPage: true });
+
+    // The rollout finishes when ada gives her desktop back; the view follows without a reload.
+    await custom().deleteNamespacedCustomObject({
+      group: 'kubevdi.io',
+      version: 'v1alpha1',
+      plural: 'desktopclaims',
+      namespace: ns,
+      name: 'ada-desk',
+    });
+    await eventually(
+      async () =>
+        expect(await rollout.locator('.rollout-words').textContent()).toBe('Done: 2 of 2 desktops on revision 3'),
+      90_000,
+    );
+
+    // The template whose golden image is missing says so, in words and in the operator's.
+    await hedy.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Templates' }).click();
+    const windows = hedy.locator('#view tbody tr', { hasText: 'Windows 11' });
+    await windows.waitFor();
+    await eventually(async () => {
+      await hedy.reload();
+      expect(await windows.textContent()).toContain('Not ready');
+    }, 30_000);
+    expect(await windows.textContent()).toContain('golden image (the root disk source) is missing');
+    expect(await axeFindings(hedy)).toEqual([]);
+    await windows.getByRole('link', { name: 'Windows 11' }).click();
+    const problem = hedy.locator('.template-problem');
+    await problem.waitFor();
+    expect(await problem.textContent()).toContain(`DataSource ${ns}/win11-golden does not exist`);
+    expect(await axeFindings(hedy)).toEqual([]);
+
+    // linus, the template admin: templates and revisions, not the desktops.
+    const linus = await newPage();
+    await signInWithOidc(linus, url, oidc.issuer, person('linus'));
+    await linus.goto(`${url}/admin#templates`);
+    await linus.locator('#view tbody tr', { hasText: 'Windows 11' }).waitFor();
+    expect(await linus.locator('#view tbody tr', { hasText: 'fedora' }).count()).toBe(1);
+    await linus.goto(`${url}/admin#template/${ns}/fedora`);
+    await linus.getByRole('region', { name: 'Revisions of fedora' }).waitFor();
+    expect(
+      await linus
+        .getByRole('region', { name: 'Pools made from fedora' })
+        .locator('tbody tr', { hasText: 'Sales desktops' })
+        .textContent(),
+    ).toContain('Hidden from you');
+
+    // Light and dark, laptop and phone: axe finds nothing serious, and the pictures are there to look at.
+    for (const [width, scheme] of [
+      [1280, 'dark'],
+      [390, 'light'],
+      [390, 'dark'],
+    ] as const) {
+      const page = await newPage(width, scheme);
+      await signInWithOidc(page, url, oidc.issuer, person('hedy'));
+      for (const [hash, ready] of [
+        [`#template/${ns}/fedora`, 'What changed'],
+        ['#templates', 'Templates'],
+      ] as const) {
+        await page.goto(`${url}/admin${hash}`);
+        await page.locator('#view h1, #view h2', { hasText: ready }).first().waitFor();
+        await page.locator('.diff-result li, #view table').first().waitFor();
+        expect(await axeFindings(page), `${hash} ${width} ${scheme}`).toEqual([]);
+        await page.screenshot({
+          path: path.join(SCREENSHOTS, `admin-${hash.slice(1).split('/')[0]}-${width}-${scheme}.png`),
+          fullPage: true,
+        });
+      }
+    }
+  }, 400_000);
+});
