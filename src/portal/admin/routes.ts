@@ -18,8 +18,8 @@ import { adminAccess, adminNamespaces } from './access.js';
 import { recordAdminEvent } from './admin-events.js';
 import { adminPage } from './admin-page.js';
 import { changeRoutes } from './change-stream.js';
-import { poolEditRoutes } from './pool-edit.js';
 import { eventRoutes } from './event-stream.js';
+import { poolEditRoutes } from './pool-edit.js';
 import {
   adminPool,
   type ClaimObject,
