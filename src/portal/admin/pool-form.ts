@@ -109,11 +109,12 @@ export function fieldOf(path: string | undefined): PoolField | undefined {
 }
 
 /**
- * "Invalid value: \"integer\": prestarted cannot be…" → "prestarted cannot be…": the rule's own
- * words without the API server's echo of the value's type, which means nothing to a person.
+ * "Invalid value: \"integer\": prestarted cannot be…" (or, from newer API servers, "Invalid value:
+ * prestarted cannot be…") → "prestarted cannot be…": the rule's own words without the API
+ * server's echo of the value or its type, which means nothing beside the field.
  */
 export function wordsOf(message: string): string {
-  return message.replace(/^Invalid value: (?:"(?:[^"\\]|\\.)*"|[^:]+): /, '').trim();
+  return message.replace(/^Invalid value: (?:"(?:[^"\\]|\\.)*": |-?\d+: )?/, '').trim();
 }
 
 interface Status {
