@@ -182,7 +182,8 @@ export function poolFormView(
         for (const f of fields) {
           const mine = causes.filter((c) => c.field === f.key).map((c) => c.message);
           f.error.hidden = mine.length === 0;
-          f.error.textContent = mine.join(' ');
+          // One line per rule: two refusals of one field read as two sentences, not one run-on.
+          f.error.replaceChildren(...mine.map((m) => h('span', { class: 'cause' }, m)));
           if (mine.length) f.control.setAttribute('aria-invalid', 'true');
           else f.control.removeAttribute('aria-invalid');
         }
