@@ -1,5 +1,6 @@
 // What every Admin Portal view gets: what the person may do where, and how to speak to them.
 import type { AdminAccess, NamespaceAccess } from '../../admin-types.js';
+import { describeFailure } from '../api.js';
 
 export interface AdminContext {
   access: AdminAccess;
@@ -16,4 +17,26 @@ export interface View {
   render(root: HTMLElement): Promise<void>;
   /** The view's heading, for the document title. */
   title: string;
+}
+
+/**
+ * Runs an action a button asked for: the button is off while it runs; then the change is
+ * announced and the view read again, or the refusal shown in plain words.
+ */
+export async function runAction(
+  context: AdminContext,
+  button: HTMLButtonElement,
+  action: { doing: string; run: () => Promise<unknown>; done: string; refresh: () => void },
+): Promise<void> {
+  button.disabled = true;
+  try {
+    await action.run();
+    context.notice(undefined);
+    context.say(action.done);
+    action.refresh();
+  } catch (err) {
+    context.notice(describeFailure(err, action.doing));
+  } finally {
+    button.disabled = false;
+  }
 }

@@ -6,7 +6,7 @@ import { PoolSource } from '../../pool-edit-types.js';
 import { api, describeFailure } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { h } from '../dom.js';
-import type { AdminContext } from './context.js';
+import { type AdminContext, runAction } from './context.js';
 import { gitopsWords } from './gitops-warning.js';
 
 const poolPath = (p: { namespace: string; name: string }) =>
@@ -73,19 +73,8 @@ export function poolActions(context: AdminContext, pool: AdminPool, refresh: () 
     const source = await api(PoolSource, `${poolPath(pool)}/source`);
     return source.gitops.length ? gitopsWords(source.gitops).slice(0, 1) : [];
   };
-  const act = async (button: HTMLButtonElement, doing: string, run: () => Promise<unknown>, done: string) => {
-    button.disabled = true;
-    try {
-      await run();
-      context.notice(undefined);
-      context.say(done);
-      refresh();
-    } catch (err) {
-      context.notice(describeFailure(err, doing));
-    } finally {
-      button.disabled = false;
-    }
-  };
+  const act = (button: HTMLButtonElement, doing: string, run: () => Promise<unknown>, done: string) =>
+    runAction(context, button, { doing, run, done, refresh });
   const button = (label: string, danger = false) =>
     h('button', { type: 'button', class: danger ? 'danger' : undefined }, label);
 

@@ -2,11 +2,11 @@
 // long nobody has been; and what an administrator may do to each (their rights decide which
 // buttons show; the API server still decides each request). Every action asks first.
 import { type AdminDesktop, DesktopList } from '../../admin-types.js';
-import { api, describeFailure } from '../api.js';
+import { api } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { h } from '../dom.js';
 import { when } from '../words.js';
-import type { AdminContext, View } from './context.js';
+import { type AdminContext, runAction, type View } from './context.js';
 import { poolActions } from './pool-actions.js';
 import { table } from './table.js';
 
@@ -21,19 +21,8 @@ function loggedOnText(d: AdminDesktop, now: Date): string {
 
 export function poolView(context: AdminContext, namespace: string, name: string, refresh: () => void): View {
   const rights = context.in(namespace);
-  async function act(button: HTMLButtonElement, doing: string, run: () => Promise<unknown>, done: string) {
-    button.disabled = true;
-    try {
-      await run();
-      context.notice(undefined);
-      context.say(done);
-      refresh();
-    } catch (err) {
-      context.notice(describeFailure(err, doing));
-    } finally {
-      button.disabled = false;
-    }
-  }
+  const act = (button: HTMLButtonElement, doing: string, run: () => Promise<unknown>, done: string) =>
+    runAction(context, button, { doing, run, done, refresh });
 
   function actions(d: AdminDesktop): HTMLElement {
     const buttons: HTMLElement[] = [];
