@@ -7,6 +7,7 @@
 // an object, see it change", which a Bound claim needs at least twice (the claim, its status).
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { API_VERSION } from '../src/api/index.js';
+import { makeApiClient } from '../src/runtime/client.js';
 import { startSimulator } from '../test/simulator/start.js';
 import type { BenchCluster } from './harness/cluster.js';
 import { applyPool, applyTemplate, createNamespace, PATHS, readPool } from './harness/fixtures.js';
@@ -31,7 +32,9 @@ export interface ClaimsResult {
   target: { p99Ms: number };
 }
 
-interface Claim {
+export const isBoundAndReady = (c: Claim) => c.status?.phase === 'Bound' && c.status.desktop?.ready === true;
+
+export interface Claim {
   metadata?: { name?: string };
   status?: { phase?: string; desktop?: { ready?: boolean } };
 }
@@ -92,12 +95,16 @@ export async function claims(
  * returns the distribution of ms from each one's create call to the first watch event where
  * `done` holds for it.
  */
-async function timeClaims(
+export async function timeClaims(
   kc: KubeConfig,
   namespace: string,
   count: number,
   done: (claim: Claim) => boolean,
+  options: { pool?: string; prefix?: string; timeoutMs?: number } = {},
 ): Promise<Distribution> {
+  const pool = options.pool ?? POOL;
+  const prefix = options.prefix ?? 'claim';
+  const timeoutMs = options.timeoutMs ?? 120_000;
   if (namespace.startsWith('bench-raw')) await createNamespace(kc, namespace);
   const createdAt = new Map<string, number>();
   const doneAt = new Map<string, number>();
@@ -105,22 +112,29 @@ async function timeClaims(
   const finished = new Promise<void>((r) => {
     all = r;
   });
+  const trace = process.env.BENCH_TRACE ? new Map<string, string[]>() : undefined;
   const watcher = await watchCollection<Claim>(kc, PATHS.claims(namespace), (claim, _type, at) => {
     const name = claim.metadata?.name ?? '';
+    const c = claim as Claim & { metadata?: { finalizers?: string[] } };
+    trace?.set(name, [
+      ...(trace.get(name) ?? []),
+      `${(at - (createdAt.get(name) ?? at)).toFixed(0)}ms ${_type} fin=${c.metadata?.finalizers?.length ?? 0} ${c.status?.phase ?? '-'}`,
+    ]);
     if (doneAt.has(name) || !done(claim)) return;
     doneAt.set(name, at);
     if (doneAt.size === count) all();
   });
-  const custom = kc.makeApiClient(CustomObjectsApi);
+  // Connections kept alive, as the operator's own client: the baseline is the API server's floor.
+  const custom = makeApiClient(kc, CustomObjectsApi);
   try {
     await Promise.all(
       Array.from({ length: count }, async (_, i) => {
-        const name = `claim-${i}`;
+        const name = `${prefix}-${i}`;
         const body = {
           apiVersion: API_VERSION,
           kind: 'DesktopClaim',
           metadata: { name, namespace },
-          spec: { poolRef: { name: POOL }, user: `user-${i}` },
+          spec: { poolRef: { name: pool }, user: `${prefix}-user-${i}` },
         };
         createdAt.set(name, performance.now());
         await custom.createNamespacedCustomObject({
@@ -134,12 +148,17 @@ async function timeClaims(
     );
     await Promise.race([
       finished,
+      watcher.ended,
       new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`${doneAt.size} of ${count} claims done after 120 s`)), 120_000).unref(),
+        setTimeout(
+          () => reject(new Error(`${doneAt.size} of ${count} claims done after ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        ).unref(),
       ),
     ]);
   } finally {
     watcher.stop();
+    if (trace) for (const [name, events] of trace) process.stderr.write(`[trace] ${name}: ${events.join(' | ')}\n`);
   }
   return distribution([...doneAt].map(([name, at]) => at - (createdAt.get(name) as number)));
 }
