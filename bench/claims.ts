@@ -120,7 +120,8 @@ export async function timeClaims(
       ...(trace.get(name) ?? []),
       `${(at - (createdAt.get(name) ?? at)).toFixed(0)}ms ${_type} fin=${c.metadata?.finalizers?.length ?? 0} ${c.status?.phase ?? '-'}`,
     ]);
-    if (doneAt.has(name) || !done(claim)) return;
+    // Only this call's claims: the watch also lists those of earlier rounds in the namespace.
+    if (!createdAt.has(name) || doneAt.has(name) || !done(claim)) return;
     doneAt.set(name, at);
     if (doneAt.size === count) all();
   });

@@ -7,6 +7,7 @@
 //   npm run bench -- --quick           small sizes (what CI runs, to keep the code working)
 //   npm run bench -- --only provisioning,idle --note "machine shared with other tests"
 //   npm run bench -- --quick --out /tmp/bench   results and BENCHMARKS.md there, not in the repo
+//   npm run bench -- --only provisioning --set desktops=300   one size changed
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -61,6 +62,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string' },
     note: { type: 'string', multiple: true, default: [] },
+    set: { type: 'string', multiple: true, default: [] },
   },
 });
 const selected = new Set<Name>(
@@ -73,7 +75,16 @@ const selected = new Set<Name>(
 );
 // Idle measures the pool provisioning left behind.
 if (selected.has('idle')) selected.add('provisioning');
-const sizes = values.quick ? QUICK : FULL;
+// `--set desktops=300 --set growthSteps=1000,2000`: one size changed, for profiling one benchmark.
+const sizes: Sizes = { ...(values.quick ? QUICK : FULL) };
+for (const assignment of values.set) {
+  const [key, value = ''] = assignment.split('=');
+  if (!key || !(key in sizes)) throw new Error(`--set ${assignment}: no size ${key} (${Object.keys(sizes)})`);
+  const numbers = value.split(',').map(Number);
+  (sizes as unknown as Record<string, number | number[]>)[key] = Array.isArray(sizes[key as keyof Sizes])
+    ? numbers
+    : (numbers[0] as number);
+}
 const resultsDir = values.out ? path.resolve(values.out) : path.join(REPO_ROOT, 'bench/results');
 const reportFile = values.out ? path.join(resultsDir, 'BENCHMARKS.md') : path.join(REPO_ROOT, 'BENCHMARKS.md');
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -136,7 +147,7 @@ try {
     failures,
   };
   const file = await writeResults(resultsDir, results);
-  await writeFile(reportFile, renderReport(results, path.relative(path.dirname(reportFile), resultsDir)));
+  await writeFile(reportFile, renderReport(results, path.relative(path.dirname(reportFile), resultsDir) || '.'));
   log(`results in ${file}; report in ${reportFile}`);
   if (Object.keys(failures).length) process.exitCode = 1;
 } finally {

@@ -73,10 +73,12 @@ desktop (issue 9). \`npm run bench\` runs the suite; \`npm run bench -- --quick\
   measured in the same run on the same control plane, and as the ratio of the two:
   - *Provisioning* is compared with a raw client (no operator) server-side applying the same N
     VirtualMachines, rendered beforehand with the operator's own \`renderDesktop\`, with strict field
-    validation, at concurrency 1, 8, 16 and 32, each into a fresh namespace; the best counts. The
-    simulator does not watch the raw client's namespaces, so its VMs cost the API server nothing
-    beyond their apply: the baseline is the API server's floor, and the ratio errs against kubevdi
-    (its run includes the simulator's writes to every new VM, as virt-controller's on a cluster).
+    validation, at concurrency 1, 8, 16 and 32, each into a fresh namespace; the best is the API
+    server's floor. Then the raw client applies them once more at that concurrency into a namespace
+    the simulator watches: the simulator writes to every new VM (firmware UUID, status), as
+    virt-controller does on a cluster and as it does in the operator's run. The target ratio is
+    against this second baseline (the same load on the API server); the ratio to the floor is
+    shown too.
   - *Getting a desktop* is compared with the same number of claims created at once in a namespace no
     operator watches, timed from create to their first watch event: the API server's floor for
     "write an object, see it change". A Bound claim needs at least two such round trips.
@@ -127,7 +129,10 @@ export function renderReport(r: RunResults, chartPath = 'bench/results'): string
     const p = b.provisioning;
     const raws = p.raw.map((x) => `c${x.concurrency} ${x.seconds} s`).join(', ');
     rows.push(
-      `| provisioning: pool of ${p.desktops} until every VM exists and \`status.desktops\` = ${p.desktops} | ${p.operator.seconds} s | raw SSA best ${p.rawBest.seconds} s at concurrency ${p.rawBest.concurrency} (${raws}) | **${p.ratio}×** ${mark(p.ratio <= p.target)} | ≤ ${p.target}× raw |`,
+      `| provisioning: pool of ${p.desktops} until every VM exists and \`status.desktops\` = ${p.desktops} | ${p.operator.seconds} s | raw SSA at concurrency ${p.rawWithSimulator.concurrency} with the simulator reacting, as in the operator's run: ${p.rawWithSimulator.seconds} s | **${p.ratio}×** ${mark(p.ratio <= p.target)} | ≤ ${p.target}× raw |`,
+    );
+    rows.push(
+      `| provisioning: the same against the API server's floor | ${p.operator.seconds} s | raw SSA alone, best ${p.rawBest.seconds} s at concurrency ${p.rawBest.concurrency} (${raws}) | ${p.ratioToFloor}× | |`,
     );
     rows.push(
       `| provisioning: API requests per desktop | ${p.operator.requestsPerDesktop} (writes ${p.operator.writesPerDesktop}; ${verbs(p.operator.requests)}) | raw: 1 apply | | |`,
