@@ -24,7 +24,9 @@ const BOOT_DELAY_MS = 500;
 export interface ClaimsResult {
   warmDesktops: number;
   claims: number;
-  /** ms from create to Bound with a ready desktop. */
+  /** Each round's p99s (baseline first, then the operator), ms. */
+  rounds: { rawP99: number; operatorP99: number }[];
+  /** ms from create to Bound with a ready desktop, all rounds. */
   operator: Distribution;
   /** ms from create to the first watch event, no operator. */
   raw: Distribution;
@@ -43,11 +45,9 @@ export async function claims(
   cluster: BenchCluster,
   warm: number,
   count: number,
+  rounds: number,
   log: (line: string) => void,
 ): Promise<ClaimsResult> {
-  const raw = await timeClaims(cluster.admin, 'bench-raw-claims', count, () => true);
-  log(`raw create → watch event of ${count} claims: p50 ${raw.p50} ms, p99 ${raw.p99} ms`);
-
   const namespace = 'bench-op-claims';
   await createNamespace(cluster.admin, namespace);
   const simulator = await startSimulator({
@@ -63,20 +63,31 @@ export async function claims(
   try {
     await applyTemplate(cluster.admin, namespace, true);
     await applyPool(cluster.admin, namespace, POOL, warm, warm);
-    await waitUntil(`${warm} prestarted desktops to be ready`, 300_000, async () => {
-      const status = (await readPool(cluster.admin, namespace, POOL)).status;
-      return status?.available === warm;
-    });
-    const bound = await timeClaims(
-      cluster.admin,
-      namespace,
-      count,
-      (c) => c.status?.phase === 'Bound' && c.status.desktop?.ready === true,
-    );
-    log(`operator create → Bound and ready of ${count} claims: ${JSON.stringify(bound)}`);
+    const rawTimes: number[] = [];
+    const boundTimes: number[] = [];
+    const perRound: ClaimsResult['rounds'] = [];
+    // Rounds alternate baseline and operator, so a stall of the shared machine (seconds, at times)
+    // lands on both rather than on one; all rounds' samples are pooled.
+    for (let round = 0; round < rounds; round++) {
+      await waitUntil(`${warm} prestarted desktops to be ready`, 300_000, async () => {
+        const status = (await readPool(cluster.admin, namespace, POOL)).status;
+        return status?.available === warm;
+      });
+      const raw = await claimTimes(cluster.admin, 'bench-raw-claims', count, () => true, { prefix: `r${round}` });
+      const bound = await claimTimes(cluster.admin, namespace, count, isBoundAndReady, { prefix: `r${round}` });
+      rawTimes.push(...raw);
+      boundTimes.push(...bound);
+      perRound.push({ rawP99: distribution(raw).p99, operatorP99: distribution(bound).p99 });
+      log(`round ${round + 1}: raw p99 ${distribution(raw).p99} ms, operator ${JSON.stringify(distribution(bound))}`);
+      // Logoff: the desktops go back (Stateless: remade), and the pool warms up for the next round.
+      if (round + 1 < rounds) await deleteClaims(cluster.admin, namespace);
+    }
+    const raw = distribution(rawTimes);
+    const bound = distribution(boundTimes);
     return {
       warmDesktops: warm,
       claims: count,
+      rounds: perRound,
       operator: bound,
       raw,
       ratio: { p50: ratio(bound.p50, raw.p50), p99: ratio(bound.p99, raw.p99) },
@@ -100,8 +111,36 @@ export async function timeClaims(
   namespace: string,
   count: number,
   done: (claim: Claim) => boolean,
-  options: { pool?: string; prefix?: string; timeoutMs?: number } = {},
+  options: ClaimOptions = {},
 ): Promise<Distribution> {
+  return distribution(await claimTimes(kc, namespace, count, done, options));
+}
+
+interface ClaimOptions {
+  pool?: string;
+  prefix?: string;
+  timeoutMs?: number;
+}
+
+/** Deletes every claim of the namespace and waits until they are gone (finalizers done). */
+async function deleteClaims(kc: KubeConfig, namespace: string): Promise<void> {
+  const custom = makeApiClient(kc, CustomObjectsApi);
+  const path = { group: 'kubevdi.io', version: 'v1alpha1', plural: 'desktopclaims', namespace };
+  await custom.deleteCollectionNamespacedCustomObject(path);
+  await waitUntil('the claims to be gone', 120_000, async () => {
+    const list = (await custom.listNamespacedCustomObject(path)) as { items: unknown[] };
+    return list.items.length === 0;
+  });
+}
+
+/** ms from each claim's create to the first watch event where `done` holds for it. */
+async function claimTimes(
+  kc: KubeConfig,
+  namespace: string,
+  count: number,
+  done: (claim: Claim) => boolean,
+  options: ClaimOptions = {},
+): Promise<number[]> {
   const pool = options.pool ?? POOL;
   const prefix = options.prefix ?? 'claim';
   const timeoutMs = options.timeoutMs ?? 120_000;
@@ -161,5 +200,5 @@ export async function timeClaims(
     watcher.stop();
     if (trace) for (const [name, events] of trace) process.stderr.write(`[trace] ${name}: ${events.join(' | ')}\n`);
   }
-  return distribution([...doneAt].map(([name, at]) => at - (createdAt.get(name) as number)));
+  return [...doneAt].map(([name, at]) => at - (createdAt.get(name) as number));
 }

@@ -8,7 +8,8 @@
 //   npm run bench -- --only provisioning,idle --note "machine shared with other tests"
 //   npm run bench -- --quick --out /tmp/bench   results and BENCHMARKS.md there, not in the repo
 //   npm run bench -- --only provisioning --set desktops=300   one size changed
-import { mkdir, writeFile } from 'node:fs/promises';
+//   npm run bench -- --report-only     BENCHMARKS.md again from latest.json (after editing report.ts)
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +29,7 @@ const FULL: Sizes = {
   desktops: 1000,
   warmDesktops: 100,
   claims: 50,
+  claimRounds: 3,
   idleSeconds: 60,
   coldClaims: 5,
   refillSize: 200,
@@ -43,6 +45,7 @@ const QUICK: Sizes = {
   desktops: 50,
   warmDesktops: 20,
   claims: 10,
+  claimRounds: 1,
   idleSeconds: 10,
   coldClaims: 2,
   refillSize: 20,
@@ -63,6 +66,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     note: { type: 'string', multiple: true, default: [] },
     set: { type: 'string', multiple: true, default: [] },
+    'report-only': { type: 'boolean', default: false },
   },
 });
 const selected = new Set<Name>(
@@ -88,6 +92,13 @@ for (const assignment of values.set) {
 const resultsDir = values.out ? path.resolve(values.out) : path.join(REPO_ROOT, 'bench/results');
 const reportFile = values.out ? path.join(resultsDir, 'BENCHMARKS.md') : path.join(REPO_ROOT, 'BENCHMARKS.md');
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+if (values['report-only']) {
+  const latest = JSON.parse(await readFile(path.join(resultsDir, 'latest.json'), 'utf8')) as RunResults;
+  await writeFile(reportFile, renderReport(latest, path.relative(path.dirname(reportFile), resultsDir) || '.'));
+  log(`report in ${reportFile}, from ${path.join(resultsDir, 'latest.json')}`);
+  process.exit(0);
+}
 
 const startedAt = new Date().toISOString();
 const loadAtStart = loadavg()[0] ?? 0;
@@ -124,7 +135,7 @@ try {
   });
   await provisioned?.stop();
   provisioned = undefined;
-  benchmarks.claims = await run('claims', () => claims(c, sizes.warmDesktops, sizes.claims, log));
+  benchmarks.claims = await run('claims', () => claims(c, sizes.warmDesktops, sizes.claims, sizes.claimRounds, log));
   benchmarks.supply = await run('supply', () => supply(c, sizes, log));
   benchmarks.failover = await run('failover', () => failover(c, sizes.leaseDurations, log));
   const rawRate = benchmarks.provisioning

@@ -90,7 +90,9 @@ export async function provisioning(
   try {
     const seconds = await rawApply(cluster.admin, simNamespace, n, rawBest.concurrency);
     rawWithSimulator = { concurrency: rawBest.concurrency, seconds };
-    log(`raw server-side apply of ${n} VirtualMachines with the simulator at concurrency ${rawBest.concurrency}: ${seconds} s`);
+    log(
+      `raw server-side apply of ${n} VirtualMachines with the simulator at concurrency ${rawBest.concurrency}: ${seconds} s`,
+    );
   } finally {
     await rawSimulator.stop();
   }
@@ -165,4 +167,3 @@ async function rawApply(kc: KubeConfig, namespace: string, n: number, concurrenc
   await runConcurrently(n, concurrency, async (i) => void (await apply(vms[i] as (typeof vms)[number])));
   return round((performance.now() - started) / 1000, 2);
 }
-

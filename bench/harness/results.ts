@@ -13,6 +13,8 @@ export interface Sizes {
   desktops: number;
   warmDesktops: number;
   claims: number;
+  /** Rounds of the warm-claims benchmark, baseline and operator alternating. */
+  claimRounds: number;
   idleSeconds: number;
   coldClaims: number;
   refillSize: number;

@@ -258,17 +258,13 @@ async function carryOut(
     );
   }
 
-  const wanted: VirtualMachine[] = [];
+  // Rendered as they are written, not all before the first write: a pass of 500 creates starts
+  // writing at once, and rendering shares the event loop with the writes in flight (and with the
+  // lease renewals) instead of blocking it for the whole batch first.
+  const wanted: (() => VirtualMachine)[] = [];
   for (const index of plan.create) {
-    wanted.push(
-      render(
-        pool,
-        target,
-        target.revision,
-        index,
-        plan.run.get(desktopName(pool.metadata.name as string, index)) ?? false,
-      ),
-    );
+    const running = plan.run.get(desktopName(pool.metadata.name as string, index)) ?? false;
+    wanted.push(() => render(pool, target, target.revision, index, running));
   }
   const goneSet = new Set(gone);
   const inPlace = new Set(plan.updateInPlace);
@@ -305,11 +301,12 @@ async function carryOut(
     }
     hashes.set(memoKey, hash);
     if (vm.metadata?.annotations?.[SPEC_HASH_ANNOTATION] !== hash) {
-      wanted.push(desired ?? render(pool, target, revision, index, running));
+      const vm = desired;
+      wanted.push(() => vm ?? render(pool, target, revision, index, running));
     }
   }
   memo.set(`${namespace}/${pool.metadata.name}`, hashes);
-  await inParallel(wanted, (vm) => deps.apply(vm));
+  await inParallel(wanted, (make) => deps.apply(make()));
   const created = plan.create.map((i) => desktopName(pool.metadata.name as string, i));
   if (created.length) {
     deps.recorder.record(
