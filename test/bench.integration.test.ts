@@ -19,7 +19,7 @@ afterAll(async () => {
   if (out) await rm(out, { recursive: true, force: true });
 });
 
-it('npm run bench -- --quick completes and reports every benchmark', { timeout: 420_000 }, async () => {
+it('npm run bench -- --quick completes and reports every benchmark', { timeout: 600_000 }, async () => {
   out = await mkdtemp(path.join(tmpdir(), 'kubevdi-bench-'));
   child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--quick', '--out', out], {
     cwd: REPO_ROOT,
@@ -37,9 +37,29 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
   const results = JSON.parse(await readFile(path.join(out, 'latest.json'), 'utf8')) as RunResults;
   expect(results.failures).toEqual({});
   expect(results.quick).toBe(true);
-  expect(Object.keys(results.benchmarks).sort()).toEqual(['claims', 'idle', 'provisioning']);
+  expect(Object.keys(results.benchmarks).sort()).toEqual([
+    'claims',
+    'failover',
+    'growth',
+    'idle',
+    'provisioning',
+    'supply',
+  ]);
+  for (const chart of results.benchmarks.growth?.charts ?? []) {
+    expect(await readFile(path.join(out, chart), 'utf8')).toMatch(/^<svg /);
+  }
   expect(results.machine.cores).toBeGreaterThan(0);
   expect(results.machine.kubernetes).toMatch(/^v1\./);
   const report = await readFile(path.join(out, 'BENCHMARKS.md'), 'utf8');
-  for (const heading of ['provisioning:', 'getting a desktop:', 'idle:']) expect(report).toContain(heading);
+  for (const heading of [
+    'provisioning:',
+    'getting a desktop:',
+    'idle:',
+    'cold claim:',
+    'warm refill:',
+    'failover:',
+    'growth:',
+  ]) {
+    expect(report).toContain(heading);
+  }
 });

@@ -1,7 +1,13 @@
 // The objects every benchmark uses: one namespace per measurement, a Linux template that boots
 // from a container image (no golden disk, no Secret: nothing but the desktops themselves), pools
 // of it, and the paths the watches follow.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { API_VERSION } from '../../src/api/index.js';
 import type { VirtualDesktopPool } from '../../src/api/virtualdesktoppool.js';
 import { makeApply } from '../../src/runtime/apply.js';
@@ -25,8 +31,13 @@ export const PATHS = {
   leases: (ns: string) => `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
 };
 
+/** Creates a namespace; one that exists already is fine (a benchmark's second round). */
 export async function createNamespace(kc: KubeConfig, name: string): Promise<void> {
-  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  try {
+    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  } catch (err) {
+    if (!(err instanceof ApiException && err.code === 409)) throw err;
+  }
 }
 
 /** Applies the template and waits until the operator made its first revision (setup, not timed). */

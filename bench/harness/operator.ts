@@ -2,6 +2,7 @@
 // benchmark's namespace, with leader election on as in production (so lease renewals are part of
 // what it costs). Its /metrics give the requests it made by verb.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { REPO_ROOT } from '../../src/paths.js';
 import { WRITE_VERBS } from '../../src/runtime/metrics.js';
 import { OPERATOR_ENTRYPOINT } from '../../test/support/build.js';
@@ -10,6 +11,12 @@ import { waitUntil } from './wait.js';
 
 export interface OperatorProcess {
   pid: number;
+  /** Whether it leads now (its kubevdi_leader gauge). */
+  isLeader(): Promise<boolean>;
+  /** Reconciles of a controller: how many and their summed seconds (kubevdi_reconcile_duration_seconds). */
+  reconcileSeconds(controller: string): Promise<{ count: number; sum: number }>;
+  /** SIGKILL, as a node failure or the OOM killer would end it: no lease handed over. */
+  kill(): Promise<void>;
   /** kubevdi_api_requests_total summed over status codes, by verb. */
   requestsByVerb(): Promise<Record<string, number>>;
   cpuSeconds(): Promise<number>;
@@ -24,10 +31,29 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function startOperatorProcess(kubeconfigFile: string, namespace: string): Promise<OperatorProcess> {
+export interface OperatorProcessOptions {
+  /** More `kubevdi operator` flags, e.g. ['--lease-duration', '10s']. */
+  args?: string[];
+  /** Wait until it leads (default); a standby replica does not. */
+  waitForLead?: boolean;
+}
+
+export async function startOperatorProcess(
+  kubeconfigFile: string,
+  namespace: string,
+  options: OperatorProcessOptions = {},
+): Promise<OperatorProcess> {
+  // Profiling without editing the suite: BENCH_OPERATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  // (each operator process writes its profile when it stops), BENCH_OPERATOR_LOG=/tmp/op.log (every
+  // log line of every operator, appended).
+  const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const logFile = process.env.BENCH_OPERATOR_LOG
+    ? createWriteStream(process.env.BENCH_OPERATOR_LOG, { flags: 'a' })
+    : undefined;
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       OPERATOR_ENTRYPOINT,
       'operator',
       '--namespace',
@@ -36,6 +62,7 @@ export async function startOperatorProcess(kubeconfigFile: string, namespace: st
       namespace,
       '--health-addr',
       '127.0.0.1:0',
+      ...(options.args ?? []),
     ],
     // Info level, as deployed: debug logging would be part of the cost measured.
     { cwd: REPO_ROOT, env: { ...process.env, KUBECONFIG: kubeconfigFile }, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -43,6 +70,7 @@ export async function startOperatorProcess(kubeconfigFile: string, namespace: st
   running.add(child);
   const tail: string[] = [];
   const keep = (d: Buffer) => {
+    logFile?.write(d);
     tail.push(...d.toString().split('\n').filter(Boolean));
     tail.splice(0, Math.max(0, tail.length - 50));
   };
@@ -74,10 +102,28 @@ export async function startOperatorProcess(kubeconfigFile: string, namespace: st
     return (await fetch(`${healthUrl}/metrics`)).text();
   };
   // Work starts only with the lease: a benchmark's clock starts after that.
-  await waitUntil('the operator to lead', 30_000, async () => /^kubevdi_leader 1$/m.test(await metrics()));
+  const leads = async () => /^kubevdi_leader 1$/m.test(await metrics());
+  if (options.waitForLead !== false) await waitUntil('the operator to lead', 30_000, leads);
   const pid = child.pid as number;
   return {
     pid,
+    isLeader: leads,
+    async reconcileSeconds(controller) {
+      const text = await metrics();
+      const read = (what: string) =>
+        Number(
+          new RegExp(
+            `^kubevdi_reconcile_duration_seconds_${what}\\{controller="${controller}"\\} ([0-9.e+-]+)`,
+            'm',
+          ).exec(text)?.[1] ?? 0,
+        );
+      return { count: read('count'), sum: read('sum') };
+    },
+    async kill() {
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
     async requestsByVerb() {
       const byVerb: Record<string, number> = {};
       for (const m of (await metrics()).matchAll(

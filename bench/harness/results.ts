@@ -2,15 +2,32 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClaimsResult } from '../claims.js';
+import type { FailoverResult } from '../failover.js';
+import type { GrowthResult } from '../growth.js';
 import type { IdleResult } from '../idle.js';
 import type { ProvisioningResult } from '../provisioning.js';
+import type { SupplyResult } from '../supply.js';
 import type { Machine } from './machine.js';
 
 export interface Sizes {
   desktops: number;
   warmDesktops: number;
   claims: number;
+  /** Rounds of the warm-claims benchmark, baseline and operator alternating. */
+  claimRounds: number;
   idleSeconds: number;
+  coldClaims: number;
+  refillSize: number;
+  refillPrestarted: number;
+  /** The simulator's boot delay B in the cold and refill benchmarks. */
+  bootDelayMs: number;
+  growthPools: number;
+  /** Desktops in all at each growth step. */
+  growthSteps: number[];
+  /** Idle window after the last growth step (the idle at scale); 0 skips it. */
+  growthIdleSeconds: number;
+  /** --lease-duration of each failover run, seconds. */
+  leaseDurations: number[];
 }
 
 export interface RunResults {
@@ -26,6 +43,9 @@ export interface RunResults {
     provisioning?: ProvisioningResult;
     idle?: IdleResult;
     claims?: ClaimsResult;
+    supply?: SupplyResult;
+    failover?: FailoverResult;
+    growth?: GrowthResult;
   };
   /** Benchmarks asked for that failed, with why. */
   failures: Record<string, string>;

@@ -4,34 +4,60 @@
 import { type KubeConfig, type KubernetesObject, Watch } from '@kubernetes/client-node';
 
 export interface Watcher {
+  /** Rejects when the watch ends before stop() (a timed wait races with it instead of hanging). */
+  ended: Promise<never>;
   stop(): void;
 }
+
+/** Statuses an API server answers a new watch with while it is busy or still starting (APF's 429). */
+const RETRIABLE = new Set([429, 500, 503, 504]);
 
 /**
  * Watches a collection (`/apis/<group>/<version>/namespaces/<ns>/<plural>`) and calls `onObject`
  * with every object it sees (existing ones first) and `performance.now()` at its arrival. Resolves
- * once the watch is established, so changes made after that are all seen.
+ * once the watch is established, so changes made after that are all seen; a busy API server's
+ * 429 or 5xx on establishing is retried for up to 30 s.
  */
 export async function watchCollection<T extends KubernetesObject>(
   kc: KubeConfig,
   path: string,
   onObject: (obj: T, type: string, at: number) => void,
 ): Promise<Watcher> {
-  let failed: unknown;
-  const controller = await new Watch(kc).watch(
-    path,
-    { allowWatchBookmarks: false },
-    (type, obj: T) => onObject(obj, type, performance.now()),
-    (err) => {
-      if (err && (err as { name?: string }).name !== 'AbortError') failed = err;
-    },
-  );
-  return {
-    stop() {
-      controller.abort();
-      if (failed) throw new Error(`watch of ${path} failed: ${String(failed)}`);
-    },
-  };
+  const deadline = performance.now() + 30_000;
+  for (let attempt = 0; ; attempt++) {
+    let failed: unknown;
+    let stopped = false;
+    let reject!: (err: Error) => void;
+    const ended = new Promise<never>((_, r) => {
+      reject = r;
+    });
+    ended.catch(() => {}); // only a race that is waiting cares
+    const controller = await new Watch(kc).watch(
+      path,
+      { allowWatchBookmarks: false },
+      (type, obj: T) => onObject(obj, type, performance.now()),
+      (err) => {
+        if (stopped || (err && (err as { name?: string }).name === 'AbortError')) return;
+        failed = err ?? new Error('closed by the server');
+        reject(new Error(`watch of ${path} ended: ${String(failed)}`));
+      },
+    );
+    // done() runs before watch() returns when the API server refused the watch.
+    const code = (failed as { statusCode?: number } | undefined)?.statusCode;
+    if (code !== undefined && RETRIABLE.has(code) && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+      continue;
+    }
+    if (failed) throw new Error(`watch of ${path} failed: ${String(failed)}`);
+    return {
+      ended,
+      stop() {
+        stopped = true;
+        controller.abort();
+        if (failed) throw new Error(`watch of ${path} failed: ${String(failed)}`);
+      },
+    };
+  }
 }
 
 /**
@@ -57,6 +83,7 @@ export async function untilWatched<T extends KubernetesObject>(
     await start();
     return await Promise.race([
       seen,
+      watcher.ended,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`nothing at ${path} was done after ${timeoutMs} ms`)), timeoutMs);
       }),

@@ -43,6 +43,12 @@ import { type PendingAction, sessionVerdict, type Verdict } from './session-poli
 import { BY_POOL } from './virtualdesktoppool.js';
 
 type Desktop = VirtualMachine & KubernetesObject;
+
+/**
+ * Claims of one pool worked on at once in a reconcile (each: bind, grant, status). A logon storm
+ * is the case that matters: 50 claims at once should cost about one claim's round trips, not 50.
+ */
+export const CLAIM_CONCURRENCY = 64;
 type Claim = DesktopClaim & KubernetesObject;
 
 /** The operations on other objects the claim controller needs; each is one API call. */
@@ -140,24 +146,34 @@ async function reconcile(
   });
   let conflicts = 0;
   let recheckInMs: number | undefined;
-  // Binds run one by one (each may conflict and change what is free); grants and statuses after, in parallel.
-  const statuses: (() => Promise<void>)[] = [];
+  // One pipeline per claim, all at once: bind (for a new claim), then its grant, then its status.
+  // Binds may run in parallel: the plan gives every claim a different desktop and each bind is
+  // guarded by that desktop's resourceVersion, so one that conflicts (the desktop changed) fails
+  // alone and its claim is decided again. The grant is in place before the status says Bound.
+  const pipelines: (() => Promise<void>)[] = [];
+  const claimByName = new Map(claims.map((c) => [c.metadata?.name, c]));
+  const desktopByName = new Map(desktops.map((d) => [d.metadata?.name, d]));
   for (const decision of decisions) {
-    const claim = claims.find((c) => c.metadata?.name === decision.claim) as Claim;
-    const desktop = 'desktop' in decision ? desktops.find((d) => d.metadata?.name === decision.desktop) : undefined;
+    const claim = claimByName.get(decision.claim) as Claim;
+    const desktop = 'desktop' in decision ? desktopByName.get(decision.desktop) : undefined;
     if (decision.kind === 'bind') {
-      if (!(await bind(deps, claim, desktop as Desktop))) {
-        conflicts++;
-        continue;
-      }
-      expected.binds.set(uidOf(claim), decision.desktop);
-      deps.recorder.record(
-        claim,
-        'Normal',
-        'DesktopBound',
-        `Desktop ${decision.desktop} is bound to ${claim.spec.user}`,
-      );
-      log.info({ claim: decision.claim, desktop: decision.desktop, user: claim.spec.user }, 'bound');
+      pipelines.push(async () => {
+        if (!(await bind(deps, claim, desktop as Desktop))) {
+          conflicts++;
+          return;
+        }
+        expected.binds.set(uidOf(claim), decision.desktop);
+        deps.recorder.record(
+          claim,
+          'Normal',
+          'DesktopBound',
+          `Desktop ${decision.desktop} is bound to ${claim.spec.user}`,
+        );
+        log.info({ claim: decision.claim, desktop: decision.desktop, user: claim.spec.user }, 'bound');
+        await ensureGrant(deps, poolName, claim, decision.desktop);
+        await writeClaimStatus(deps, claim, desktop, decision, { rdp: pool.spec.rdp.enabled });
+      });
+      continue;
     }
     let pending: PendingAction | undefined;
     if (decision.kind === 'bound' && desktop) {
@@ -183,12 +199,12 @@ async function reconcile(
         pending = verdict.pending;
       }
     }
-    statuses.push(async () => {
+    pipelines.push(async () => {
       await ensureGrant(deps, poolName, claim, decision.kind === 'pending' ? undefined : decision.desktop);
       await writeClaimStatus(deps, claim, desktop, decision, { rdp: pool.spec.rdp.enabled, pending });
     });
   }
-  await inParallel(statuses, (write) => write());
+  await inParallel(pipelines, (run) => run(), CLAIM_CONCURRENCY);
   forgetSettled(expected, claims, desktops);
   // Someone changed a desktop between our read and our write: decide again with fresh data.
   if (conflicts) return { requeueAfterMs: 100 };
@@ -299,6 +315,9 @@ async function ensureGrant(
   const role = renderGrantRole(input);
   const binding = renderGrantBinding(input);
   const name = grantName(input.claim.name);
+  // One after the other: without the `bind` verb (which kubevdi does not have), the API server
+  // lets it bind only a Role that exists and grants no more than kubevdi holds; before the Role
+  // exists it answers 404.
   if (!sameGrant(deps.roles.get(namespace, name), role, (r) => r.rules?.map(ruleShape))) await deps.apply(role);
   if (!sameGrant(deps.roleBindings.get(namespace, name), binding, (b) => [b.roleRef, b.subjects])) {
     await deps.apply(binding);

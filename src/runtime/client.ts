@@ -1,6 +1,12 @@
 // Every request kubevdi makes to the API server goes through clients made here, so every one is
 // counted by verb and status code (kubevdi_api_requests_total). An idle operator must show zero
 // writes; this is where that is measured.
+//
+// They also reuse connections. client-node 1.x makes a new https.Agent for every request, so
+// every call paid a TCP connect and a TLS handshake (with the client certificate's key loaded
+// again): under a logon storm that was most of the operator's CPU and round-trip time. Here the
+// agent a KubeConfig's options give is made once and kept alive (see benchmarks: warm claims).
+import { Agent } from 'node:https';
 import {
   type Configuration,
   createConfiguration,
@@ -8,6 +14,7 @@ import {
   type KubeConfig,
   type RequestContext,
   type ResponseContext,
+  type SecurityAuthentication,
   ServerConfiguration,
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
@@ -70,7 +77,7 @@ export function apiConfiguration(
   });
   return createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kc },
+    authMethods: { default: keepAliveAuth(kc) },
     httpApi: counted,
     promiseMiddleware: middleware,
   });
@@ -79,4 +86,47 @@ export function apiConfiguration(
 /** `kc.makeApiClient(Api)`, but counted. */
 export function makeApiClient<T>(kc: KubeConfig, api: new (config: Configuration) => T, metrics?: Metrics): T {
   return new api(apiConfiguration(kc, metrics));
+}
+
+/** Agents per KubeConfig and TLS options: a few at most (options change only with a rotated certificate). */
+const agents = new WeakMap<KubeConfig, Map<string, Agent>>();
+const MAX_AGENTS_PER_CONFIG = 4;
+
+/**
+ * The KubeConfig's authentication (headers, client certificate, CA), with its per-request agent
+ * swapped for a shared keep-alive one made from the same options. Proxy agents are left alone.
+ */
+export function keepAliveAuth(kc: KubeConfig): SecurityAuthentication {
+  return {
+    getName: () => kc.getName(),
+    async applySecurityAuthentication(context: RequestContext): Promise<void> {
+      await kc.applySecurityAuthentication(context);
+      const fresh = context.getAgent();
+      if (!fresh || fresh.constructor !== Agent) return;
+      const options = (fresh as Agent).options;
+      const key = JSON.stringify(
+        [
+          options.ca,
+          options.cert,
+          options.key,
+          options.pfx,
+          options.passphrase,
+          options.servername,
+          options.rejectUnauthorized,
+        ].map((v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)),
+      );
+      const byOptions = agents.get(kc) ?? new Map<string, Agent>();
+      agents.set(kc, byOptions);
+      let agent = byOptions.get(key);
+      if (!agent) {
+        if (byOptions.size >= MAX_AGENTS_PER_CONFIG) {
+          for (const old of byOptions.values()) old.destroy();
+          byOptions.clear();
+        }
+        agent = new Agent({ ...options, keepAlive: true });
+        byOptions.set(key, agent);
+      }
+      context.setAgent(agent);
+    },
+  };
 }

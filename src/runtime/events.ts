@@ -10,6 +10,13 @@ import type { Metrics } from './metrics.js';
 
 const SERIES_WINDOW_MS = 10 * 60_000;
 const MAX_REMEMBERED = 4096;
+/**
+ * Events are for people reading `kubectl describe`, never on a user's path: during a logon storm
+ * they wait their turn (a few at a time) instead of competing with binds and statuses for the API
+ * server. Beyond MAX_WAITING they are dropped (and logged), as client-go's broadcaster does.
+ */
+const MAX_IN_FLIGHT = 2;
+const MAX_WAITING = 1000;
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -22,6 +29,8 @@ export class EventRecorder implements Recorder {
   private readonly instance = `kubevdi-${hostname()}-${process.pid}`;
   /** (object uid, reason, note) → the event written for it, for series counting. */
   private readonly recent = new Map<string, { name: string; namespace: string; count: number; at: number }>();
+  private inFlight = 0;
+  private readonly waiting: [KubernetesObject, EventType, string, string][] = [];
 
   constructor(
     kc: KubeConfig,
@@ -32,9 +41,24 @@ export class EventRecorder implements Recorder {
   }
 
   record(obj: KubernetesObject, type: EventType, reason: string, note: string): void {
-    void this.write(obj, type, reason, note).catch((err: unknown) =>
-      this.log.warn({ err: String(err), reason, object: obj.metadata?.name }, 'could not record event'),
-    );
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      if (this.waiting.length >= MAX_WAITING) {
+        this.log.warn({ reason, object: obj.metadata?.name }, 'too many events waiting; dropped one');
+        return;
+      }
+      this.waiting.push([obj, type, reason, note]);
+      return;
+    }
+    this.inFlight++;
+    void this.write(obj, type, reason, note)
+      .catch((err: unknown) =>
+        this.log.warn({ err: String(err), reason, object: obj.metadata?.name }, 'could not record event'),
+      )
+      .finally(() => {
+        this.inFlight--;
+        const next = this.waiting.shift();
+        if (next) this.record(...next);
+      });
   }
 
   private async write(obj: KubernetesObject, type: EventType, reason: string, note: string): Promise<void> {

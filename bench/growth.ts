@@ -1,0 +1,173 @@
+// Issue 9, items 4 (growth) and 3 (idle at scale) — one operator, P pools in one namespace, grown
+// step by step to N desktops in all (each pool N/P, nothing prestarted, so no boot is waited for).
+// At each step: the time until every pool's status counts its desktops (a watching client sees
+// it), the operator's resident memory once converged, and the mean pool reconcile time during the
+// step (kubevdi_reconcile_duration_seconds). The time is shown beside what the raw client of the
+// provisioning benchmark (same run) would need for the desktops added at its best rate.
+// After the last step the idle benchmark runs on the grown namespace: 5000 desktops in 50 pools
+// is the issue's idle case.
+import { writeFile } from 'node:fs/promises';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
+import { startSimulator } from '../test/simulator/start.js';
+import type { BenchCluster } from './harness/cluster.js';
+import { applyPool, applyTemplate, createNamespace, PATHS } from './harness/fixtures.js';
+import { requestsBetween, startOperatorProcess, total } from './harness/operator.js';
+import { ratio, round } from './harness/stats.js';
+import { watchCollection } from './harness/watch.js';
+import { type IdleResult, idle } from './idle.js';
+
+export interface GrowthStep {
+  desktops: number;
+  /** Seconds from applying the new sizes until every pool counts its desktops. */
+  seconds: number;
+  /** Desktops added in this step / seconds. */
+  desktopsPerSecond: number;
+  /** seconds / what the raw client would need for the added desktops at its best rate (same run). */
+  ratioToRaw?: number;
+  residentMiB: number;
+  /** Mean pool reconcile during the step, ms. */
+  meanPoolReconcileMs: number;
+  poolReconciles: number;
+  requests: number;
+}
+
+export interface GrowthResult {
+  pools: number;
+  steps: GrowthStep[];
+  idle?: IdleResult;
+  /** Chart files written, relative to the results directory. */
+  charts: string[];
+}
+
+export async function growth(
+  cluster: BenchCluster,
+  pools: number,
+  steps: readonly number[],
+  idleSeconds: number,
+  rawDesktopsPerSecond: number | undefined,
+  chartDir: string,
+  log: (line: string) => void,
+): Promise<GrowthResult> {
+  const namespace = 'bench-op-growth';
+  await createNamespace(cluster.admin, namespace);
+  const simulator = await startSimulator({ kubeconfig: cluster.adminKubeconfigFile, namespace, finalizers: false });
+  const operator = await startOperatorProcess(cluster.operatorKubeconfigFile, namespace).catch(async (err) => {
+    await simulator.stop();
+    throw err;
+  });
+  try {
+    await applyTemplate(cluster.admin, namespace, true);
+    const result: GrowthStep[] = [];
+    let previous = 0;
+    for (const desktops of steps) {
+      const perPool = Math.floor(desktops / pools);
+      const counted = new Map<string, number>();
+      let resolve!: (at: number) => void;
+      const converged = new Promise<number>((r) => {
+        resolve = r;
+      });
+      const watcher = await watchCollection<VirtualDesktopPool & KubernetesObject>(
+        cluster.admin,
+        PATHS.pools(namespace),
+        (pool, _type, at) => {
+          counted.set(pool.metadata?.name ?? '', pool.status?.desktops ?? 0);
+          if (counted.size === pools && [...counted.values()].every((n) => n === perPool)) resolve(at);
+        },
+      );
+      const before = await operator.requestsByVerb();
+      const reconcilesBefore = await operator.reconcileSeconds('virtualdesktoppool');
+      const started = performance.now();
+      try {
+        for (let p = 0; p < pools; p++) await applyPool(cluster.admin, namespace, `pool-${p}`, perPool, 0);
+        await Promise.race([
+          converged,
+          watcher.ended,
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error(`not converged at ${desktops} after 20 minutes`)), 1_200_000).unref(),
+          ),
+        ]);
+      } finally {
+        watcher.stop();
+      }
+      const seconds = ((await converged) - started) / 1000;
+      const reconciles = await operator.reconcileSeconds('virtualdesktoppool');
+      const count = reconciles.count - reconcilesBefore.count;
+      const added = perPool * pools - previous;
+      previous = perPool * pools;
+      const step: GrowthStep = {
+        desktops: perPool * pools,
+        seconds: round(seconds, 2),
+        desktopsPerSecond: round(added / seconds, 1),
+        ...(rawDesktopsPerSecond ? { ratioToRaw: ratio(seconds, added / rawDesktopsPerSecond) } : {}),
+        residentMiB: round((await operator.residentBytes()) / 2 ** 20, 1),
+        meanPoolReconcileMs: count ? round(((reconciles.sum - reconcilesBefore.sum) / count) * 1000, 1) : 0,
+        poolReconciles: count,
+        requests: total(requestsBetween(before, await operator.requestsByVerb())),
+      };
+      log(`growth: ${JSON.stringify(step)}`);
+      result.push(step);
+    }
+    const last = steps.at(-1) ?? 0;
+    const idleResult = idleSeconds
+      ? await idle(cluster, { namespace, pool: 'pool-0', operator, stop: async () => {} }, last, idleSeconds, log)
+      : undefined;
+    const charts = await writeCharts(chartDir, result);
+    return { pools, steps: result, ...(idleResult ? { idle: idleResult } : {}), charts };
+  } catch (err) {
+    throw new Error(`${String(err)}\noperator log:\n${operator.logTail()}`);
+  } finally {
+    await operator.stop();
+    await simulator.stop();
+  }
+}
+
+/** Two small line charts (SVG, no dependencies): memory and time to converge against desktops. */
+async function writeCharts(dir: string, steps: GrowthStep[]): Promise<string[]> {
+  const charts = [
+    { file: 'growth-memory.svg', title: 'Operator resident memory (MiB)', y: (s: GrowthStep) => s.residentMiB },
+    {
+      file: 'growth-converge.svg',
+      title: 'Seconds to converge a step (desktops added in it)',
+      y: (s: GrowthStep) => s.seconds,
+    },
+    {
+      file: 'growth-reconcile.svg',
+      title: 'Mean pool reconcile during the step (ms)',
+      y: (s: GrowthStep) => s.meanPoolReconcileMs,
+    },
+  ];
+  for (const chart of charts) await writeFile(`${dir}/${chart.file}`, lineChart(chart.title, steps, chart.y));
+  return charts.map((c) => c.file);
+}
+
+export function lineChart(title: string, steps: GrowthStep[], y: (s: GrowthStep) => number): string {
+  const W = 480;
+  const H = 260;
+  const m = { left: 56, right: 16, top: 32, bottom: 40 };
+  const xs = steps.map((s) => s.desktops);
+  const ys = steps.map(y);
+  const xMax = Math.max(...xs, 1);
+  const yMax = Math.max(...ys, 1) * 1.1;
+  const px = (x: number) => m.left + (x / xMax) * (W - m.left - m.right);
+  const py = (v: number) => H - m.bottom - (v / yMax) * (H - m.top - m.bottom);
+  const points = steps.map((_s, i) => `${px(xs[i] as number).toFixed(1)},${py(ys[i] as number).toFixed(1)}`);
+  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * yMax);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13">${esc(title)}</text>`,
+    ...ticks.map(
+      (t) =>
+        `<line x1="${m.left}" x2="${W - m.right}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}" stroke="#ddd"/><text x="${m.left - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${round(t, 1)}</text>`,
+    ),
+    `<line x1="${m.left}" x2="${W - m.right}" y1="${H - m.bottom}" y2="${H - m.bottom}" stroke="#333"/>`,
+    ...xs.map((x) => `<text x="${px(x).toFixed(1)}" y="${H - m.bottom + 16}" text-anchor="middle">${x}</text>`),
+    `<text x="${W / 2}" y="${H - 6}" text-anchor="middle">desktops</text>`,
+    `<polyline fill="none" stroke="#2563eb" stroke-width="2" points="${points.join(' ')}"/>`,
+    ...points.map((p) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="#2563eb"/>`),
+    '</svg>',
+    '',
+  ].join('\n');
+}
