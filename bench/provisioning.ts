@@ -75,24 +75,27 @@ export async function provisioning(
     raw.push({ concurrency, seconds });
   }
   const rawBest = raw.reduce((best, r) => (r.seconds < best.seconds ? r : best));
-  // The same at the best concurrency with the simulator watching, as KubeVirt would on a cluster:
+  // The same with the simulator watching, as KubeVirt would on a cluster:
   // it writes to every new VM (firmware UUID, status) while the client applies, as in the
   // operator's run. Timed, like the others, until the last apply is answered. The operator's
   // target ratio is against this; the floor is shown beside it.
   const simNamespace = 'bench-raw-prov-sim';
-  await createNamespace(cluster.admin, simNamespace);
   const rawSimulator = await startSimulator({
     kubeconfig: cluster.adminKubeconfigFile,
-    namespace: simNamespace,
+    namespacePrefix: simNamespace,
     finalizers: false,
   });
-  let rawWithSimulator: ProvisioningResult['rawWithSimulator'];
+  // At 16 and 32, each into a fresh namespace, the best counts: a client waiting on each apply
+  // (concurrency 1) suffers most from the simulator's load (73 s against 15 s alone, once).
+  let rawWithSimulator: ProvisioningResult['rawWithSimulator'] = { concurrency: 0, seconds: Number.POSITIVE_INFINITY };
   try {
-    const seconds = await rawApply(cluster.admin, simNamespace, n, rawBest.concurrency);
-    rawWithSimulator = { concurrency: rawBest.concurrency, seconds };
-    log(
-      `raw server-side apply of ${n} VirtualMachines with the simulator at concurrency ${rawBest.concurrency}: ${seconds} s`,
-    );
+    for (const concurrency of [16, 32]) {
+      const seconds = await rawApply(cluster.admin, `${simNamespace}-c${concurrency}`, n, concurrency);
+      log(
+        `raw server-side apply of ${n} VirtualMachines with the simulator at concurrency ${concurrency}: ${seconds} s`,
+      );
+      if (seconds < rawWithSimulator.seconds) rawWithSimulator = { concurrency, seconds };
+    }
   } finally {
     await rawSimulator.stop();
   }

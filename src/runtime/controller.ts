@@ -32,6 +32,8 @@ export function ownerKey(kind: string): Mapper<KubernetesObject> {
 export interface ControllerOptions {
   name: string;
   workers?: number;
+  /** See WorkQueueOptions.minIntervalMs. */
+  minIntervalMs?: number;
   metrics: Metrics;
   log: Logger;
 }
@@ -61,7 +63,7 @@ export class Controller {
           end();
         }
       },
-      { name, workers: options.workers ?? 4, metrics, log },
+      { name, workers: options.workers ?? 4, minIntervalMs: options.minIntervalMs, metrics, log },
     );
   }
 

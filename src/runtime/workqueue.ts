@@ -32,6 +32,13 @@ export interface WorkQueueOptions {
   baseDelayMs?: number;
   /** Cap of the retry delay; default 5 minutes. */
   maxDelayMs?: number;
+  /**
+   * A key added again sooner than this after its last reconcile started waits out the rest (adds
+   * still coalesce). For keys whose reconcile costs O(children) and whose children change in
+   * storms (a pool of 1000 desktops whose status KubeVirt writes one by one): at most one run per
+   * interval instead of back to back, which held the event loop, lease renewals included. Default 0.
+   */
+  minIntervalMs?: number;
   metrics?: Metrics;
   log?: Logger;
 }
@@ -55,6 +62,8 @@ export class WorkQueue {
   /** Consecutive failures per key; absent means none. */
   private readonly failures = new Map<string, number>();
   private readonly delayed = new DelayedKeys();
+  /** When each key's last reconcile started, while minIntervalMs may hold it back. */
+  private readonly lastStarted = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Number.POSITIVE_INFINITY;
   private idleWaiters: (() => void)[] = [];
@@ -78,6 +87,17 @@ export class WorkQueue {
 
   add(key: string): void {
     if (this.state === 'stopped' || this.dirty.has(key)) return;
+    const minInterval = this.options.minIntervalMs ?? 0;
+    const started = this.lastStarted.get(key);
+    if (minInterval > 0 && started !== undefined) {
+      const wait = started + minInterval - now();
+      if (wait > 0 && !this.running.has(key)) {
+        this.delayed.schedule(key, started + minInterval);
+        this.armTimer();
+        return;
+      }
+      if (wait <= 0) this.lastStarted.delete(key);
+    }
     this.dirty.add(key);
     // A running key is put back by its worker when it finishes, so it never runs twice at once.
     if (this.running.has(key)) return;
@@ -113,6 +133,7 @@ export class WorkQueue {
     this.queue.clear();
     this.dirty.clear();
     this.delayed.clear();
+    this.lastStarted.clear();
     this.depthChanged();
     await Promise.all(this.running.values());
     this.settleIdle();
@@ -134,6 +155,7 @@ export class WorkQueue {
       if (key === undefined) break;
       this.queue.delete(key);
       this.dirty.delete(key);
+      if (this.options.minIntervalMs) this.lastStarted.set(key, now());
       // Marked running before the reconcile starts, and started on a microtask rather than inside
       // add(): an event handler's add() never runs a reconcile on its own stack, and a reconcile
       // that adds its own key finds it running.
@@ -154,10 +176,11 @@ export class WorkQueue {
       this.failed(key, err);
     }
     this.running.delete(key);
-    // Added again while it ran: it goes to the back of the line, now that no worker holds it.
+    // Added again while it ran: it goes to the back of the line, now that no worker holds it
+    // (or, under minIntervalMs, waits until the interval since this run's start is over).
     if (this.dirty.has(key) && this.state === 'started') {
-      this.queue.add(key);
-      this.depthChanged();
+      this.dirty.delete(key);
+      this.add(key);
     }
     this.pump();
     this.settleIdle();

@@ -55,6 +55,36 @@ afterEach(() => {
 });
 
 describe('WorkQueue', () => {
+  it('with minIntervalMs, runs a key at most once per interval, coalescing the adds meanwhile', async () => {
+    const q = recordingQueue(() => undefined, { minIntervalMs: 250 });
+    const t0 = Date.now();
+    q.queue.start();
+    q.queue.add('a');
+    await settle();
+    await vi.advanceTimersByTimeAsync(50);
+    q.queue.add('a');
+    q.queue.add('a');
+    q.queue.add('b'); // other keys are not held back
+    await settle();
+    expect(q.calls.map((c) => [c.key, c.at - t0])).toEqual([
+      ['a', 0],
+      ['b', 50],
+    ]);
+    await vi.advanceTimersByTimeAsync(199);
+    expect(q.calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(q.calls.map((c) => [c.key, c.at - t0])).toEqual([
+      ['a', 0],
+      ['b', 50],
+      ['a', 250],
+    ]);
+    // Long after: no waiting.
+    await vi.advanceTimersByTimeAsync(1000);
+    q.queue.add('a');
+    await settle();
+    expect(q.calls.at(-1)).toEqual({ key: 'a', at: t0 + 1250 });
+  });
+
   it('coalesces adds of a waiting key into one reconcile', async () => {
     const q = recordingQueue();
     q.queue.add('a');
