@@ -140,7 +140,10 @@ describe('the user portal in a browser', () => {
       await claim.nth(1).waitFor({ timeout: 2000 });
     });
     const waiting = claim.nth(1);
-    await waiting.locator('.problem', { hasText: 'You already hold as many desktops of this pool' }).waitFor();
+    // (The operator's status and the page's watch both wait their turn on a loaded machine.)
+    await waiting
+      .locator('.problem', { hasText: 'You already hold as many desktops of this pool' })
+      .waitFor({ timeout: 90_000 });
     expect(await waiting.locator('.headline').textContent()).toBe('Waiting for a desktop');
     expect(await waiting.locator('details .detail').textContent()).toContain('maxDesktopsPerUser');
     await claim.first().locator('.state', { hasText: 'Running' }).waitFor();

@@ -34,10 +34,17 @@ function notice(message: string | undefined): void {
   noticeBox.textContent = message ?? '';
 }
 
+/**
+ * Draws a view off the page and puts it in only if it is still the one asked for: a slow read of
+ * the view the person just left must not replace the one they went to.
+ */
 async function draw(view: View): Promise<void> {
   try {
-    await view.render(root);
-    if (view === current) notice(undefined);
+    const drawn = document.createElement('div');
+    await view.render(drawn);
+    if (view !== current) return;
+    root.replaceChildren(...drawn.childNodes);
+    notice(undefined);
   } catch (err) {
     if (err instanceof ApiFailure && err.body.kind === 'unauthenticated') return;
     notice(describeFailure(err, `show ${view.title.toLowerCase()}`));
