@@ -1,20 +1,11 @@
 // The console page: a toolbar and the element noVNC draws in; the script (web/console.ts) does the
 // rest. Which desktop travels in data attributes: no inline script or style (the CSP forbids them).
-import { escapeHtml } from './pages.js';
+import { bundlePageHead, escapeHtml } from './pages.js';
 import type { WebAssets } from './web-assets.js';
 
 export function consolePage(assets: WebAssets, namespace: string, desktop: string, signIn: string): string {
   const name = escapeHtml(desktop);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>${name} · console · kubevdi</title>
-<link rel="stylesheet" href="${assets.stylesheet}">
-<script type="module" src="${assets.script}"></script>
-</head>
+  return `${bundlePageHead(`${desktop} · console · kubevdi`, assets, true)}
 <body class="console-body">
 <main id="console" class="console-main" data-namespace="${escapeHtml(namespace)}" data-desktop="${name}" data-sign-in="${escapeHtml(signIn)}">
 <div class="console-toolbar" role="toolbar" aria-label="Console of ${name}">

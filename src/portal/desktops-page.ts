@@ -1,21 +1,11 @@
 // The signed-in person's page: a shell with the sections the compiled front end (web/) fills in
 // and keeps current. No inline script or style: the Content-Security-Policy forbids them.
-import { escapeHtml } from './pages.js';
+import { bundlePageHead, escapeHtml } from './pages.js';
 import type { WebAssets } from './web-assets.js';
 
 /** `administers`: the person administers something, so the page links the Admin Portal. */
 export function desktopsPage(web: WebAssets, username: string, administers = false): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>Your desktops · kubevdi</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${web.stylesheet}">
-<script defer src="${web.script}"></script>
-</head>
+  return `${bundlePageHead('Your desktops · kubevdi', web)}
 <body>
 <a class="skip" href="#main">Skip to your desktops</a>
 <header class="bar">

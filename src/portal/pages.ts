@@ -61,3 +61,21 @@ export function signedInPage(username: string): string {
 <form method="post" action="/sign-out"><button type="submit">Sign out</button></form>`,
   );
 }
+
+/**
+ * The start of a page that runs a compiled bundle, up to <body>: the same head for every page.
+ * `title` is escaped here; the console's bundle is an ES module (see web-bundle.ts).
+ */
+export function bundlePageHead(title: string, assets: { script: string; stylesheet: string }, module = false): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${assets.stylesheet}">
+<script ${module ? 'type="module"' : 'defer'} src="${assets.script}"></script>
+</head>`;
+}

@@ -1,6 +1,6 @@
 // The Admin Portal's page: a shell with navigation; the compiled front end (web/admin.ts) draws
 // each view from the JSON API. No inline script or style: the Content-Security-Policy forbids them.
-import { escapeHtml } from '../pages.js';
+import { bundlePageHead, escapeHtml } from '../pages.js';
 import type { WebAssets } from '../web-assets.js';
 
 /** The views, by the hash that opens them; Hosts shows only where the person may list nodes. */
@@ -17,17 +17,7 @@ export function adminPage(assets: WebAssets, username: string): string {
     (v) =>
       `<li><a href="${v.hash}" data-view="${v.hash.slice(1)}"${v.hash === '#hosts' ? ' hidden' : ''}>${v.label}</a></li>`,
   ).join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>Administration · kubevdi</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${assets.stylesheet}">
-<script defer src="${assets.script}"></script>
-</head>
+  return `${bundlePageHead('Administration · kubevdi', assets)}
 <body>
 <a class="skip" href="#main">Skip to the content</a>
 <header class="bar">

@@ -150,13 +150,16 @@ function upsert(claim: Claim): void {
   else if (before?.desktop?.state !== claim.desktop?.state && claim.desktop?.state)
     say(`${poolName(claim)}: ${claim.desktop.state}.`);
   if (claim.pendingAction && before?.pendingAction?.deadline !== claim.pendingAction.deadline) {
-    const left = new Date(claim.pendingAction.deadline).getTime() - Date.now();
-    say(
-      `${poolName(claim)}: ${claim.pendingAction.action === 'Release' ? 'released' : 'powered off'} in ${remaining(left)} unless you carry on working.`,
-    );
+    sayDeadline(claim, new Date(claim.pendingAction.deadline).getTime() - Date.now());
   }
   renderEmpty();
   refreshLimits();
+}
+
+/** Tells screen readers what the session policy will do to a desktop, and in how long. */
+function sayDeadline(claim: Claim, left: number): void {
+  const what = claim.pendingAction?.action === 'Release' ? 'released' : 'powered off';
+  say(`${poolName(claim)}: ${what} in ${remaining(left)} unless you carry on working.`);
 }
 
 function remove(ref: ClaimRef): void {
@@ -172,26 +175,6 @@ function remove(ref: ClaimRef): void {
   if (claim) say(`Your desktop from ${poolName(claim)} is returned.`);
   renderEmpty();
   void loadPools();
-
-  // The countdowns run on the page's own clock; the portal sends only the deadline. Once a
-  // countdown enters its last minutes the live region says so, once.
-  const warned = new Set<string>();
-  setInterval(() => {
-    const now = new Date();
-    updateCountdowns(claimList, now);
-    for (const claim of claims.values()) {
-      const deadline = claim.pendingAction?.deadline;
-      if (!deadline) continue;
-      const key = `${claimKey(claim)}@${deadline}`;
-      const left = new Date(deadline).getTime() - now.getTime();
-      if (left > 0 && left < WARN_MS && !warned.has(key)) {
-        warned.add(key);
-        say(
-          `${poolName(claim)}: ${claim.pendingAction?.action === 'Release' ? 'released' : 'powered off'} in ${remaining(left)} unless you carry on working.`,
-        );
-      }
-    }
-  }, 1000);
 }
 
 /** Get desktop follows the person's claims: off at the pool's maxDesktopsPerUser. */
@@ -245,26 +228,6 @@ async function getDesktop(pool: Pool, button: HTMLButtonElement): Promise<void> 
     say(`Getting a desktop from ${pool.displayName}.`);
     stream.watch([...created.values()].map((c) => c.ref));
     void loadPools();
-
-    // The countdowns run on the page's own clock; the portal sends only the deadline. Once a
-    // countdown enters its last minutes the live region says so, once.
-    const warned = new Set<string>();
-    setInterval(() => {
-      const now = new Date();
-      updateCountdowns(claimList, now);
-      for (const claim of claims.values()) {
-        const deadline = claim.pendingAction?.deadline;
-        if (!deadline) continue;
-        const key = `${claimKey(claim)}@${deadline}`;
-        const left = new Date(deadline).getTime() - now.getTime();
-        if (left > 0 && left < WARN_MS && !warned.has(key)) {
-          warned.add(key);
-          say(
-            `${poolName(claim)}: ${claim.pendingAction?.action === 'Release' ? 'released' : 'powered off'} in ${remaining(left)} unless you carry on working.`,
-          );
-        }
-      }
-    }, 1000);
     claimList.querySelector<HTMLElement>(`[data-claim="${CSS.escape(claimKey(claim))}"] h3`)?.focus();
   } catch (err) {
     showNotice(describeFailure(err, `get a desktop from ${pool.displayName}`));
@@ -311,9 +274,7 @@ setInterval(() => {
     const left = new Date(deadline).getTime() - now.getTime();
     if (left > 0 && left < WARN_MS && !warned.has(key)) {
       warned.add(key);
-      say(
-        `${poolName(claim)}: ${claim.pendingAction?.action === 'Release' ? 'released' : 'powered off'} in ${remaining(left)} unless you carry on working.`,
-      );
+      sayDeadline(claim, left);
     }
   }
 }, 1000);
