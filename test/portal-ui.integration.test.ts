@@ -203,7 +203,7 @@ describe('the user portal in a browser', () => {
     expect(await other.locator('#pools > li').count()).toBe(0);
     await other.context().close();
     await context.close();
-  });
+  }, 240_000); // its own waits (ready, the operator's word on the second claim) add up past the default on a loaded machine
 
   it('shows the desktop’s state and who is logged on, and stops, starts, restarts it and gives an .rdp file', async () => {
     const ns = namespace();
