@@ -6,21 +6,17 @@
 // such buttons and the API server refuses her direct calls. axe-core with messages and dialogs;
 // screenshots at 1280 and 390 px, light and dark, in /tmp/kubevdi-screenshots.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
+import { call, person, shoot, useAdminPages } from './support/admin-pages.js';
 import { axeFindings, signInWithOidc, useChromium } from './support/browser.js';
 import { applyAs, bindClusterRole, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { apiServerTrustsIssuer } from './support/oidc-login.js';
 import { usePortals } from './support/portal.js';
-import { OIDC_USERS } from './support/users.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('admin-pools');
@@ -29,44 +25,8 @@ const { templateWithDisks } = useDesktops(namespace);
 const chromium = useChromium();
 const startPortal = usePortals();
 const oidc = inject('cluster').oidc;
-const contexts: BrowserContext[] = [];
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-});
-
-const person = (who: 'hedy' | 'mary') => ({ username: who, password: OIDC_USERS[who]?.password as string });
-const SCREENSHOTS = path.join(tmpdir(), 'kubevdi-screenshots');
+const newPage = useAdminPages(chromium);
 const POOLS = { group: 'kubevdi.io', version: 'v1alpha1', plural: 'virtualdesktoppools' };
-
-async function newPage(): Promise<Page> {
-  const context = await chromium().newContext({
-    viewport: { width: 1280, height: 800 },
-    colorScheme: 'light',
-    ignoreHTTPSErrors: true,
-  });
-  contexts.push(context);
-  return context.newPage();
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
-}
-
-async function call(page: Page, pathname: string, method: string, body?: unknown) {
-  return (await page.evaluate(
-    async ([p, m, b]) => {
-      const r = await fetch(p as string, {
-        method: m as string,
-        headers: { 'x-kubevdi-csrf': '1', ...(b === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: b === undefined ? undefined : JSON.stringify(b),
-      });
-      const text = await r.text();
-      return { status: r.status, error: text ? (JSON.parse(text) as { error?: string }).error : undefined };
-    },
-    [pathname, method, body] as const,
-  )) as { status: number; error?: string };
-}
 
 const pools = async (ns: string) =>
   (
@@ -168,6 +128,20 @@ describe('the Admin Portal’s pools', () => {
     await dialog.getByRole('button', { name: 'Resume' }).click();
     await hedy.getByRole('button', { name: 'Pause' }).waitFor({ timeout: 15_000 });
     expect((await pools(ns)).find((p) => p.metadata.name === 'desk')?.spec.paused).toBe(false);
+    // Each change is an Event on the pool naming hedy: who did what on Monday morning.
+    const poolEvents = async () =>
+      (await kubeconfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns })).items
+        .filter((e) => e.involvedObject.kind === 'VirtualDesktopPool' && e.involvedObject.name === 'desk')
+        .filter((e) => e.source?.component === 'kubevdi-portal')
+        .map((e) => `${e.reason}: ${e.message}`);
+    await eventually(async () =>
+      expect((await poolEvents()).sort()).toEqual([
+        'AdminCreated: oidc:hedy@example.com created pool desk from the Admin Portal',
+        'AdminPaused: oidc:hedy@example.com paused pool desk from the Admin Portal',
+        'AdminResumed: oidc:hedy@example.com resumed pool desk from the Admin Portal',
+        'AdminScaled: oidc:hedy@example.com scaled pool desk to 2 from the Admin Portal',
+      ]),
+    );
 
     // Editing a pool Argo CD keeps: warned before anything is written, offered the YAML to commit.
     await hedy.goto(`${url}/admin#pool-edit/${ns}/from-git`);
@@ -212,7 +186,7 @@ describe('the Admin Portal’s pools', () => {
       'field manager kubevdi-test',
     ]);
     expect((await pools(ns)).find((p) => p.metadata.name === 'from-git')?.spec.size).toBe(1);
-    await hedy.goto(`${url}/admin#pool-yaml/${ns}/from-git`);
+    await hedy.goto(`${url}/admin#yaml/pool/${ns}/from-git`);
     await hedy.locator('pre.yaml', { hasText: 'argocd.argoproj.io/tracking-id' }).waitFor();
     expect(await axeFindings(hedy)).toEqual([]);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toAdminEvent } from '../src/portal/admin/event-stream.js';
-import { poolHash, routeOf } from '../src/portal/web/admin/routes.js';
+import { poolHash, routeOf, yamlHash } from '../src/portal/web/admin/routes.js';
 
 describe('the Admin Portal’s addresses', () => {
   it('names each view by the hash, so links, back and reload land on it', () => {
@@ -10,6 +10,16 @@ describe('the Admin Portal’s addresses', () => {
     expect(routeOf('#sessions/oidc%3Aada%40example.com')).toEqual({ view: 'sessions', user: 'oidc:ada@example.com' });
     expect(routeOf('#sessions')).toEqual({ view: 'sessions' });
     expect(routeOf('#events')).toEqual({ view: 'events' });
+    expect(routeOf(yamlHash('desktop', 'sales', 'sales-0'))).toEqual({
+      view: 'yaml',
+      kind: 'desktop',
+      namespace: 'sales',
+      name: 'sales-0',
+    });
+    expect(routeOf(yamlHash('node', undefined, 'node-1'))).toEqual({ view: 'yaml', kind: 'node', name: 'node-1' });
+    // A kind it does not show, or a node with a namespace, is no YAML view.
+    expect(routeOf('#yaml/secret/sales/x')).toEqual({ view: 'overview' });
+    expect(routeOf('#yaml/node/sales/x')).toEqual({ view: 'overview' });
   });
 });
 

@@ -3,24 +3,22 @@
 // revisions 1 to 3 and the view says in words what changed between two the person picks; a pool
 // rolling out shows how far it is, and which desktops run which revision (a held desktop stays on
 // the old one until it is released); a template whose golden image is missing says so; the
-// template admin sees templates but not desktops; a plain user is sent to the User Portal. axe-core
-// on each view in light and dark; screenshots at laptop and phone widths.
+// template admin sees templates but not desktops, edits one as YAML (the API server's schema
+// messages with their paths as he types, nothing written until it passes, an Event naming him) and
+// creates one; a pool admin may not (no Edit, 403 from the API server); a plain user is sent to
+// the User Portal. axe-core on each view in light and dark; screenshots at laptop and phone widths.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
+import { call, person, shoot, useAdminPages } from './support/admin-pages.js';
 import { axeFindings, signInWithOidc, useChromium } from './support/browser.js';
 import { applyAs, bindClusterRole, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { apiServerTrustsIssuer } from './support/oidc-login.js';
 import { usePortals } from './support/portal.js';
-import { OIDC_USERS } from './support/users.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('admin-tpl');
@@ -29,24 +27,7 @@ const { templateWithDisks, claim, readClaim } = useDesktops(namespace);
 const chromium = useChromium();
 const startPortal = usePortals();
 const oidc = inject('cluster').oidc;
-const contexts: BrowserContext[] = [];
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-});
-
-type Who = 'ada' | 'hedy' | 'linus';
-const person = (who: Who) => ({ username: who, password: OIDC_USERS[who]?.password as string });
-const SCREENSHOTS = path.join(tmpdir(), 'kubevdi-screenshots');
-
-async function newPage(width = 1280, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const context = await chromium().newContext({
-    viewport: { width, height: 800 },
-    colorScheme,
-    ignoreHTTPSErrors: true,
-  });
-  contexts.push(context);
-  return context.newPage();
-}
+const newPage = useAdminPages(chromium);
 
 const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
 const TEMPLATES = { group: 'kubevdi.io', version: 'v1alpha1', plural: 'vmtemplates' };
@@ -180,8 +161,7 @@ describe('the Admin Portal’s templates', () => {
     expect(byRevision[1]).toBe(`Revision 1: 1 (${held})`);
     expect(await hedy.locator('pre.yaml').textContent()).toContain('memory: 8Gi');
     expect(await axeFindings(hedy)).toEqual([]);
-    await mkdir(SCREENSHOTS, { recursive: true });
-    await hedy.screenshot({ path: path.join(SCREENSHOTS, 'admin-template-1280.png'), fullPage: true });
+    await shoot(hedy, 'admin-template-1280.png');
 
     // The rollout finishes when ada gives her desktop back; the view follows without a reload.
     await custom().deleteNamespacedCustomObject({
@@ -228,13 +208,78 @@ describe('the Admin Portal’s templates', () => {
         .textContent(),
     ).toContain('Hidden from you');
 
+    // linus manages templates: he edits one as YAML; the API server checks each change as he
+    // types and its words show with the path they name; nothing is written until it passes; the
+    // save is an Event naming him. A new template starts from the example and is named in its YAML.
+    await linus.goto(`${url}/admin#template/${ns}/windows`);
+    await linus.getByRole('group', { name: 'Template actions' }).getByRole('link', { name: 'Edit' }).click();
+    const editor = linus.getByLabel('Template YAML');
+    await editor.waitFor();
+    const original = await editor.inputValue();
+    expect(original).toContain('memory: 8Gi');
+    expect(original).not.toMatch(/managedFields|status:|uid:/);
+    await editor.fill(original.replace('cores: 4', 'cores: 0'));
+    const problems = linus.locator('#template-problems');
+    await problems.waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await problems.textContent()).toBe('spec.resources.cpu.cores: should be greater than or equal to 1');
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    expect(await axeFindings(linus)).toEqual([]);
+    await shoot(linus, 'admin-template-edit-1280.png');
+    await linus.getByRole('button', { name: 'Save template' }).click();
+    await linus.getByText('The API server refuses it: one problem.').waitFor();
+    const windowsSpec = async () =>
+      (
+        (await custom().getNamespacedCustomObject({ ...TEMPLATES, namespace: ns, name: 'windows' })) as {
+          spec: { resources: { cpu: { cores: number }; memory: string } };
+        }
+      ).spec.resources;
+    expect(await windowsSpec()).toMatchObject({ cpu: { cores: 4 }, memory: '8Gi' });
+    await editor.fill(original.replace('memory: 8Gi', 'memory: 16Gi'));
+    await linus.getByText('The API server accepts this template.').waitFor({ timeout: 15_000 });
+    // The test applied the template itself (field manager kubevdi-test), as GitOps would: warned first.
+    await linus.getByRole('button', { name: 'Save template' }).click();
+    const keptByGit = linus.getByRole('dialog', { name: 'Change a template that GitOps keeps?' });
+    await keptByGit.waitFor();
+    expect(await keptByGit.textContent()).toContain('kubevdi-test (which applies these fields)');
+    await keptByGit.getByRole('button', { name: 'Save anyway' }).click();
+    await linus.waitForURL(`${url}/admin#template/${ns}/windows`);
+    expect(await windowsSpec()).toMatchObject({ cpu: { cores: 4 }, memory: '16Gi' });
+    await eventually(async () => {
+      const events = await kubeconfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns });
+      expect(
+        events.items
+          .filter((e) => e.involvedObject.kind === 'VMTemplate' && e.reason === 'AdminChanged')
+          .map((e) => e.message),
+      ).toEqual(['oidc:linus@example.com changed template windows from the Admin Portal']);
+    });
+    await linus.goto(`${url}/admin#templates`);
+    await linus.getByRole('link', { name: 'New template' }).click();
+    const starter = await editor.inputValue();
+    await editor.fill(starter.replace('name: ""', 'name: ubuntu'));
+    await linus.getByText('The API server accepts this template.').waitFor({ timeout: 15_000 });
+    await linus.getByRole('button', { name: 'Create template' }).click();
+    await linus.waitForURL(`${url}/admin#template/${ns}/ubuntu`);
+    await linus.locator('#view h1', { hasText: 'Fedora Workstation' }).waitFor();
+
+    // hedy, a pool admin, reads templates but may not change them: no Edit, and the API server refuses.
+    await hedy.goto(`${url}/admin#template/${ns}/windows`);
+    await hedy.locator('#view h1', { hasText: 'Windows 11' }).waitFor();
+    expect(await hedy.getByRole('group', { name: 'Template actions' }).count()).toBe(0);
+    const refused = await call(hedy, `/api/admin/templates/${ns}`, 'POST', {
+      name: 'windows',
+      dryRun: true,
+      yaml: original,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.error).toMatch(/cannot patch resource "vmtemplates"/);
+
     // Light and dark, laptop and phone: axe finds nothing serious, and the pictures are there to look at.
     for (const [width, scheme] of [
       [1280, 'dark'],
       [390, 'light'],
       [390, 'dark'],
     ] as const) {
-      const page = await newPage(width, scheme);
+      const page = await newPage({ width, colorScheme: scheme });
       await signInWithOidc(page, url, oidc.issuer, person('hedy'));
       for (const [hash, ready] of [
         [`#template/${ns}/fedora`, 'What changed'],
@@ -244,10 +289,7 @@ describe('the Admin Portal’s templates', () => {
         await page.locator('#view h1, #view h2', { hasText: ready }).first().waitFor();
         await page.locator('.diff-result li, #view table').first().waitFor();
         expect(await axeFindings(page), `${hash} ${width} ${scheme}`).toEqual([]);
-        await page.screenshot({
-          path: path.join(SCREENSHOTS, `admin-${hash.slice(1).split('/')[0]}-${width}-${scheme}.png`),
-          fullPage: true,
-        });
+        await shoot(page, `admin-${hash.slice(1).split('/')[0]}-${width}-${scheme}.png`);
       }
     }
   }, 400_000);

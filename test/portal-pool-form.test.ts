@@ -1,8 +1,9 @@
 // The pool form's pure parts: the API server's causes on the form's fields, the object a form
 // applies and the form an object fills, and who keeps a pool (Argo CD, Flux, another applier).
 import { describe, expect, it } from 'vitest';
+import { changedPaths, wordsOf } from '../src/portal/admin/committable.js';
 import { gitopsManagers, owns } from '../src/portal/admin/gitops.js';
-import { causesOf, changedPaths, fieldOf, formOf, poolOf, wordsOf, yamlOf } from '../src/portal/admin/pool-form.js';
+import { causesOf, fieldOf, formOf, poolOf, yamlOf } from '../src/portal/admin/pool-form.js';
 
 describe('the API server’s causes on the form', () => {
   it('puts each cause beside the field it names, in the rule’s own words', () => {

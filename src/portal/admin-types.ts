@@ -1,6 +1,7 @@
 // The Admin Portal's browser ↔ portal API: shapes validated with zod on both ends. Like
 // api-types.ts, imported by the browser, so it depends on zod alone.
 import * as z from 'zod';
+import { GitOpsManager } from './pool-edit-types.js';
 
 /** What the person may do in one namespace, as the API server's rules review says. */
 export const NamespaceAccess = z.object({
@@ -257,3 +258,22 @@ export type TemplateDetail = z.infer<typeof TemplateDetail>;
 /** GET /api/admin/templates/:namespace/:name/diff?from=&to=. */
 export const RevisionDiff = z.object({ from: z.int(), to: z.int(), changes: z.array(RevisionChange) });
 export type RevisionDiff = z.infer<typeof RevisionDiff>;
+
+/** The objects the Admin Portal shows as YAML. */
+export const YamlKind = z.enum(['pool', 'template', 'claim', 'desktop', 'instance', 'node']);
+export type YamlKind = z.infer<typeof YamlKind>;
+
+/** GET /api/admin/yaml/:kind/:namespace/:name (a node, cluster-wide: /api/admin/yaml/node/:name). */
+export const ObjectYaml = z.object({
+  kind: YamlKind,
+  namespace: z.string().optional(),
+  name: z.string(),
+  yaml: z.string(),
+  /** Who keeps it in Git (pools, templates, claims): a change made in the cluster is reverted. */
+  gitops: z.array(GitOpsManager),
+  /** What it was made from (a desktop: its pool): change that, not this. */
+  owner: z.object({ kind: z.string(), name: z.string() }).optional(),
+  /** A desktop's running instance, when it runs and the person may read it. */
+  instance: z.string().optional(),
+});
+export type ObjectYaml = z.infer<typeof ObjectYaml>;

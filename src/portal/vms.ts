@@ -13,6 +13,8 @@ import type { VmObject } from './claim-view.js';
 import { isForbiddenOrMissing } from './kube-errors.js';
 
 export const VMS = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' };
+/** A running desktop: the VirtualMachineInstance KubeVirt makes from the VirtualMachine. */
+export const VMIS = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' };
 
 /** The desktop as the person may see it; undefined when they may not (or it is gone). */
 export async function readVm(kc: KubeConfig, namespace: string, name: string): Promise<VmObject | undefined> {

@@ -4,6 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
+import { GROUP, VERSION } from '../../api/meta.js';
+import { whoami } from '../whoami.js';
 
 export interface AdminEvent {
   namespace: string;
@@ -41,4 +43,21 @@ export async function recordAdminEvent(kc: KubeConfig, log: FastifyBaseLogger, e
       'could not record an Event',
     );
   }
+}
+
+/** A change someone made to a kubevdi object: "<who> <did> from the Admin Portal", on the object. */
+export async function recordObjectChange(
+  kc: KubeConfig,
+  log: FastifyBaseLogger,
+  object: { namespace: string; kind: 'VirtualDesktopPool' | 'VMTemplate'; name: string; uid?: string },
+  reason: string,
+  did: string,
+): Promise<void> {
+  const { username } = await whoami(kc);
+  await recordAdminEvent(kc, log, {
+    namespace: object.namespace,
+    involved: { apiVersion: `${GROUP}/${VERSION}`, kind: object.kind, name: object.name, uid: object.uid },
+    reason,
+    message: `${username} ${did} from the Admin Portal`,
+  });
 }

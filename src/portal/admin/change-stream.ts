@@ -3,21 +3,23 @@
 // reads the view again. Watched as the person, per namespace, from now on.
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
-import { GROUP, VERSION } from '../../api/meta.js';
 import type { NamespaceAccess } from '../admin-types.js';
+import { CLAIMS } from '../claim-view.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
+import { POOLS, TEMPLATES } from '../pools.js';
 import { openStreams } from '../sse.js';
 import type { AsPerson } from '../user-routes.js';
+import { VMS } from '../vms.js';
 import { adminAccess } from './access.js';
 import { followCollection } from './collection-watch.js';
 
 const COALESCE_MS = 250;
 
 const WATCHED: { kind: { group: string; version: string; plural: string }; may: (a: NamespaceAccess) => boolean }[] = [
-  { kind: { group: GROUP, version: VERSION, plural: 'virtualdesktoppools' }, may: (a) => a.pools.list },
-  { kind: { group: GROUP, version: VERSION, plural: 'desktopclaims' }, may: (a) => a.claims.list },
-  { kind: { group: GROUP, version: VERSION, plural: 'vmtemplates' }, may: (a) => a.templates.list },
-  { kind: { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' }, may: (a) => a.desktops.list },
+  { kind: POOLS, may: (a) => a.pools.list },
+  { kind: CLAIMS, may: (a) => a.claims.list },
+  { kind: TEMPLATES, may: (a) => a.templates.list },
+  { kind: VMS, may: (a) => a.desktops.list },
 ];
 
 /** Where a watch from now starts: the collection's resource version (one item read, not all). */

@@ -10,14 +10,16 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
 import { PoolCheck, PoolPatch, PoolRequest, PoolSource } from '../pool-edit-types.js';
 import { POOLS } from '../pools.js';
 import type { AsPerson } from '../user-routes.js';
+import { recordObjectChange } from './admin-events.js';
+import { changedPaths } from './committable.js';
 import { gitopsManagers, PORTAL_FIELD_MANAGER } from './gitops.js';
-import { causesOf, changedPaths, formOf, type PoolObject, poolOf, yamlOf } from './pool-form.js';
+import { causesOf, formOf, type PoolObject, poolOf, yamlOf } from './pool-form.js';
 
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -54,6 +56,15 @@ function applyPool(kc: KubeConfig, pool: PoolObject, dryRun: boolean): Promise<P
     setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
   ) as Promise<PoolObject>;
 }
+
+/** A change to a pool, recorded as an Event naming the person: who scaled the pool on Monday morning. */
+const recordPoolChange = (
+  kc: KubeConfig,
+  request: FastifyRequest,
+  pool: { namespace: string; name: string; uid?: string },
+  reason: string,
+  did: string,
+) => recordObjectChange(kc, request.log, { ...pool, kind: 'VirtualDesktopPool' }, reason, did);
 
 export function poolEditRoutes(app: FastifyInstance, { asPerson, refuse }: PoolEditOptions): void {
   app.get(
@@ -116,6 +127,13 @@ export function poolEditRoutes(app: FastifyInstance, { asPerson, refuse }: PoolE
         return PoolCheck.parse({ valid: true, written: false, causes: [], yaml: yamlOf(result), gitops });
       const written = await applyPool(kc, desired, false);
       request.log.info({ pool: `${namespace}/${name}`, create }, 'pool applied from the Admin Portal');
+      await recordPoolChange(
+        kc,
+        request,
+        { namespace, name, uid: written.metadata?.uid as string | undefined },
+        create ? 'AdminCreated' : 'AdminChanged',
+        `${create ? 'created' : 'changed'} pool ${name}`,
+      );
       return PoolCheck.parse({ valid: true, written: true, causes: [], yaml: yamlOf(written), gitops });
     }),
   );
@@ -153,6 +171,18 @@ export function poolEditRoutes(app: FastifyInstance, { asPerson, refuse }: PoolE
           },
           merge,
         );
+      const { paused, size } = body.data;
+      const did = [
+        paused === undefined ? undefined : paused ? `paused pool ${name}` : `resumed pool ${name}`,
+        size === undefined ? undefined : `scaled pool ${name} to ${size}`,
+      ].filter(Boolean);
+      await recordPoolChange(
+        kc,
+        request,
+        { namespace, name },
+        size === undefined ? (paused ? 'AdminPaused' : 'AdminResumed') : 'AdminScaled',
+        did.join(' and '),
+      );
       return reply.code(204).send();
     }),
   );
@@ -165,6 +195,7 @@ export function poolEditRoutes(app: FastifyInstance, { asPerson, refuse }: PoolE
       const { namespace, name } = params.data;
       await kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({ ...POOLS, namespace, name });
       request.log.info({ pool: `${namespace}/${name}` }, 'pool deleted from the Admin Portal');
+      await recordPoolChange(kc, request, { namespace, name }, 'AdminDeleted', `deleted pool ${name}`);
       return reply.code(204).send();
     }),
   );

@@ -2,28 +2,13 @@
 // fields. Pure. The form sends every field it shows on every apply (server-side apply keeps the
 // portal's ownership of exactly those); fields it does not show (placement, rdp, update strategy)
 // stay as whoever set them left them.
-import { stringify } from 'yaml';
 import { API_VERSION } from '../../api/meta.js';
 import type { FieldCause, PoolField, PoolForm } from '../pool-edit-types.js';
+import { committableYaml, type KubeObject, record, statusCauses, str } from './committable.js';
 
-export interface PoolObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  spec?: Record<string, unknown>;
-  status?: unknown;
-}
+export type PoolObject = KubeObject;
 
-const record = (v: unknown): Record<string, unknown> =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s) => typeof s === 'string') : []);
 
 /** The form's values for an existing pool (defaults already applied by the API server). */
@@ -108,79 +93,18 @@ export function fieldOf(path: string | undefined): PoolField | undefined {
   return FIELDS.find(([pattern]) => pattern.test(path))?.[1];
 }
 
-/**
- * "Invalid value: \"integer\": prestarted cannot be…" (or, from newer API servers, "Invalid value:
- * prestarted cannot be…") → "prestarted cannot be…": the rule's own words without the API
- * server's echo of the value or its type, which means nothing beside the field.
- */
-export function wordsOf(message: string): string {
-  return message.replace(/^Invalid value: (?:"(?:[^"\\]|\\.)*": |-?\d+: )?/, '').trim();
-}
-
-interface Status {
-  message?: string;
-  details?: { causes?: { field?: string; message?: string; reason?: string }[] };
-}
-
 /** The API server's refusal (a Status), cause by cause, on the form's fields. */
 export function causesOf(status: unknown): FieldCause[] {
-  const body = (typeof status === 'string' ? safeJson(status) : status) as Status | undefined;
-  const causes = body?.details?.causes ?? [];
-  if (causes.length === 0) return [{ message: body?.message ?? 'the API server refused the pool' }];
   const found: FieldCause[] = [];
-  for (const cause of causes) {
-    const field = fieldOf(cause.field);
-    const message = wordsOf(cause.message ?? cause.reason ?? 'invalid');
+  for (const { path, message } of statusCauses(status, 'the API server refused the pool')) {
+    const field = fieldOf(path);
     // Unknown fields keep their path, so the words still say what they are about.
-    const words = field || !cause.field ? message : `${cause.field}: ${message}`;
+    const words = field || !path ? message : `${path}: ${message}`;
     if (!found.some((f) => f.field === field && f.message === words)) found.push({ field, message: words });
   }
   return found;
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { message: text };
-  }
-}
-
-/** The object to commit: what Git holds, without what the cluster adds (status, managedFields…). */
-export function committable(pool: PoolObject): PoolObject {
-  const metadata = record(pool.metadata);
-  const annotations = Object.fromEntries(
-    Object.entries(record(metadata.annotations)).filter(
-      ([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration',
-    ),
-  );
-  const labels = record(metadata.labels);
-  return {
-    apiVersion: pool.apiVersion ?? API_VERSION,
-    kind: pool.kind ?? 'VirtualDesktopPool',
-    metadata: {
-      name: str(metadata.name),
-      namespace: str(metadata.namespace),
-      ...(Object.keys(labels).length ? { labels: labels as Record<string, string> } : {}),
-      ...(Object.keys(annotations).length ? { annotations: annotations as Record<string, string> } : {}),
-    },
-    spec: pool.spec,
-  };
-}
-
-export const yamlOf = (pool: PoolObject) => stringify(committable(pool), { lineWidth: 0 });
-
-/** The spec fields the form would change (the paths GitOps ownership is checked on). */
-export function changedPaths(live: PoolObject | undefined, desired: PoolObject): string[][] {
-  const changed: string[][] = [];
-  const walk = (a: unknown, b: unknown, path: string[]) => {
-    if (record(b) === b && Object.keys(b as object).length > 0) {
-      for (const key of Object.keys(b as object))
-        walk(record(a)[key], (b as Record<string, unknown>)[key], [...path, key]);
-      return;
-    }
-    if (JSON.stringify(a) !== JSON.stringify(b)) changed.push(path);
-  };
-  walk(live?.spec, desired.spec, ['spec']);
-  return changed;
-}
+/** The pool as Git would hold it. */
+export const yamlOf = (pool: PoolObject) =>
+  committableYaml(pool, { apiVersion: API_VERSION, kind: 'VirtualDesktopPool' });

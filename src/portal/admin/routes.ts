@@ -7,11 +7,12 @@ import { GROUP, VERSION } from '../../api/meta.js';
 import { AdminAccess, DesktopList, ForceRelease, HostList, Overview, SessionList } from '../admin-types.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams, DesktopParams } from '../api-types.js';
+import { CLAIMS } from '../claim-view.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
 import { POOLS, TEMPLATES } from '../pools.js';
 import { listReadable } from '../readable.js';
 import type { AsPerson } from '../user-routes.js';
-import { powerAction, VMS } from '../vms.js';
+import { powerAction, VMIS, VMS } from '../vms.js';
 import { serveBundle } from '../web-assets.js';
 import { whoami } from '../whoami.js';
 import { adminAccess, adminNamespaces } from './access.js';
@@ -34,10 +35,9 @@ import {
   type VmiObject,
   type VmObject,
 } from './summary.js';
+import { templateEditRoutes } from './template-edit.js';
 import { templateRoutes } from './templates.js';
-
-const CLAIMS = { group: GROUP, version: VERSION, plural: 'desktopclaims' };
-const VMIS = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' };
+import { yamlRoutes } from './yaml-routes.js';
 
 /** server.ts's wrapper for pages: the signed-in person's, else the sign-in page. */
 export type PersonPage = (
@@ -184,4 +184,6 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
   changeRoutes(app, { asPerson, namespaces: options.namespaces });
   poolEditRoutes(app, { asPerson, refuse });
   templateRoutes(app, { asPerson, refuse, namespaces: options.namespaces });
+  templateEditRoutes(app, { asPerson, refuse });
+  yamlRoutes(app, { asPerson, refuse });
 }

@@ -4,7 +4,7 @@
 import './style.css';
 import './admin.css';
 import * as z from 'zod';
-import { AdminAccess } from '../admin-types.js';
+import { AdminAccess, type YamlKind } from '../admin-types.js';
 import type { AdminContext, View } from './admin/context.js';
 import { eventsView } from './admin/events-view.js';
 import { hostsView } from './admin/hosts-view.js';
@@ -13,9 +13,10 @@ import { poolFormView } from './admin/pool-form.js';
 import { poolView } from './admin/pool-view.js';
 import { routeOf } from './admin/routes.js';
 import { sessionsView } from './admin/sessions-view.js';
+import { templateEditView } from './admin/template-edit.js';
 import { templateView } from './admin/template-view.js';
 import { templatesView } from './admin/templates-view.js';
-import { poolYamlView } from './admin/yaml-view.js';
+import { objectYamlView } from './admin/yaml-view.js';
 import { ApiFailure, api, describeFailure } from './api.js';
 import { byId } from './dom.js';
 
@@ -25,6 +26,15 @@ z.config({ jitless: true });
 const root = byId('view');
 const live = byId('live');
 const noticeBox = byId('notice');
+/** The section of the navigation an object's YAML belongs to. */
+const YAML_SECTION: Record<YamlKind, string> = {
+  pool: 'overview',
+  desktop: 'overview',
+  instance: 'overview',
+  template: 'templates',
+  claim: 'sessions',
+  node: 'hosts',
+};
 let current: (View & { close?(): void }) | undefined;
 let drawing: Promise<void> | undefined;
 let again = false;
@@ -93,8 +103,8 @@ async function start(): Promise<void> {
         ? poolView(context, route.namespace, route.name, refresh)
         : route.view === 'pool-new' || route.view === 'pool-edit'
           ? poolFormView(context, route)
-          : route.view === 'pool-yaml'
-            ? poolYamlView(context, route.namespace, route.name)
+          : route.view === 'yaml'
+            ? objectYamlView(context, route.kind, route.namespace, route.name)
             : route.view === 'sessions'
               ? sessionsView(context, route.user)
               : route.view === 'events'
@@ -102,16 +112,19 @@ async function start(): Promise<void> {
                 : route.view === 'hosts' && access.nodes
                   ? hostsView()
                   : route.view === 'templates'
-                    ? templatesView()
+                    ? templatesView(context)
                     : route.view === 'template'
                       ? templateView(context, route.namespace, route.name)
-                      : overviewView(context);
+                      : route.view === 'template-edit' || route.view === 'template-new'
+                        ? templateEditView(context, route)
+                        : overviewView(context);
     current = view;
     for (const link of document.querySelectorAll<HTMLAnchorElement>('nav.views a')) {
       const here =
         link.dataset.view === route.view ||
         (route.view.startsWith('pool') && link.dataset.view === 'overview') ||
-        (route.view === 'template' && link.dataset.view === 'templates');
+        (route.view === 'yaml' && link.dataset.view === YAML_SECTION[route.kind]) ||
+        (route.view.startsWith('template') && link.dataset.view === 'templates');
       if (here) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }

@@ -13,19 +13,20 @@ export function keeperWords(managers: readonly GitOpsManager[]): string {
     .join(' and ');
 }
 
-/** The sentences a confirmation or a banner says about a pool GitOps keeps. */
-export function gitopsWords(managers: readonly GitOpsManager[]): string[] {
+/** The sentences a confirmation or a banner says about a pool (or, named by `what`, another object) GitOps keeps. */
+export function gitopsWords(managers: readonly GitOpsManager[], what = 'pool'): string[] {
   return [
-    `This pool is kept by ${keeperWords(managers)}: a change made here is reverted at its next sync.`,
-    'Commit the change to Git instead; the YAML of the pool as it would be is shown on this page.',
+    `This ${what} is kept by ${keeperWords(managers)}: a change made here is reverted at its next sync.`,
+    `Commit the change to Git instead; the YAML of the ${what} as it would be is shown on this page.`,
   ];
 }
 
-export function gitopsWarning(managers: readonly GitOpsManager[], where: 'form' | 'view'): HTMLElement {
+/** `what` names the object in the view's words: "pool", "template", "claim". */
+export function gitopsWarning(managers: readonly GitOpsManager[], where: 'form' | 'view', what = 'pool'): HTMLElement {
   const words =
     where === 'form'
-      ? gitopsWords(managers)
-      : [`This pool is kept by ${keeperWords(managers)}: change it in Git, not here.`];
+      ? gitopsWords(managers, what)
+      : [`This ${what} is kept by ${keeperWords(managers)}: change it in Git, not here.`];
   return h(
     'div',
     { class: 'gitops-warning', role: 'note', 'aria-label': 'Managed by GitOps' },

@@ -4,6 +4,7 @@ import { HostList } from '../../admin-types.js';
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import type { View } from './context.js';
+import { yamlHash } from './routes.js';
 import { table } from './table.js';
 
 export function hostsView(): View {
@@ -16,7 +17,10 @@ export function hostsView(): View {
         table(
           'Hosts',
           [
-            { header: 'Node', cell: (n) => n.name },
+            {
+              header: 'Node',
+              cell: (n) => h('a', { href: yamlHash('node', undefined, n.name), title: 'Its YAML' }, n.name),
+            },
             { header: 'Ready', cell: (n) => (n.ready ? 'Ready' : 'Not ready') },
             { header: 'Desktops', cell: (n) => String(n.desktops), numeric: true },
             { header: 'CPU', cell: (n) => n.cpu ?? '—', numeric: true },

@@ -8,6 +8,7 @@ import { confirmAction } from '../dialog.js';
 import { h } from '../dom.js';
 import { type AdminContext, runAction } from './context.js';
 import { gitopsWords } from './gitops-warning.js';
+import { yamlHash } from './routes.js';
 
 const poolPath = (p: { namespace: string; name: string }) =>
   `/api/admin/pools/${encodeURIComponent(p.namespace)}/${encodeURIComponent(p.name)}`;
@@ -79,7 +80,7 @@ export function poolActions(context: AdminContext, pool: AdminPool, refresh: () 
     h('button', { type: 'button', class: danger ? 'danger' : undefined }, label);
 
   if (rights?.pools.update) items.push(h('a', { class: 'button', href: hashOf('pool-edit', pool) }, 'Edit'));
-  items.push(h('a', { class: 'button', href: hashOf('pool-yaml', pool) }, 'YAML'));
+  items.push(h('a', { class: 'button', href: yamlHash('pool', pool.namespace, pool.name) }, 'YAML'));
   if (rights?.pools.update) {
     const scale = button('Scale');
     scale.addEventListener('click', async () => {

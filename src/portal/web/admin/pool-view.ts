@@ -8,6 +8,7 @@ import { h } from '../dom.js';
 import { when } from '../words.js';
 import { type AdminContext, runAction, type View } from './context.js';
 import { poolActions } from './pool-actions.js';
+import { yamlHash } from './routes.js';
 import { table } from './table.js';
 
 const path = (d: AdminDesktop) => `${encodeURIComponent(d.namespace)}/${encodeURIComponent(d.name)}`;
@@ -131,7 +132,10 @@ export function poolView(context: AdminContext, namespace: string, name: string,
           ? table(
               `Desktops of ${pool.displayName}`,
               [
-                { header: 'Desktop', cell: (d) => d.name },
+                {
+                  header: 'Desktop',
+                  cell: (d) => h('a', { href: yamlHash('desktop', d.namespace, d.name), title: 'Its YAML' }, d.name),
+                },
                 { header: 'State', cell: (d) => h('span', { class: 'state', 'data-state': d.state }, d.state) },
                 { header: 'Node', cell: (d) => d.node ?? '—', nowrap: true },
                 { header: 'Revision', cell: (d) => d.revision ?? '—' },

@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { when } from '../words.js';
 import type { AdminContext, View } from './context.js';
-import { poolHash } from './routes.js';
+import { poolHash, yamlHash } from './routes.js';
 import { table } from './table.js';
 
 export function sessionsView(context: AdminContext, user: string | undefined): View {
@@ -44,6 +44,15 @@ export function sessionsView(context: AdminContext, user: string | undefined): V
                   : 'Nobody',
           },
           { header: 'Since', cell: (s) => (s.boundTime ? when(s.boundTime, now) : '—') },
+          {
+            header: 'Claim',
+            cell: (s) =>
+              h(
+                'a',
+                { href: yamlHash('claim', s.namespace, s.claim), 'aria-label': `YAML of claim ${s.claim}` },
+                'YAML',
+              ),
+          },
         ],
         data.sessions,
         query ? `Nobody matching “${query}” holds or waits for a desktop.` : 'Nobody holds a desktop.',

@@ -132,6 +132,20 @@ export function templateView(context: AdminContext, namespace: string, name: str
       root.replaceChildren(
         h('p', { class: 'crumbs' }, h('a', { href: '#templates' }, 'Templates'), ` › ${namespace}`),
         h('h1', { tabindex: '-1' }, t.displayName),
+        context.in(namespace)?.templates.update
+          ? h(
+              'div',
+              { class: 'pool-actions', role: 'group', 'aria-label': 'Template actions' },
+              h(
+                'a',
+                {
+                  class: 'button',
+                  href: `#template-edit/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`,
+                },
+                'Edit',
+              ),
+            )
+          : '',
         ...(t.problem
           ? [
               h(

@@ -3,7 +3,7 @@
 import { type AdminTemplate, TemplateList } from '../../admin-types.js';
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import type { View } from './context.js';
+import type { AdminContext, View } from './context.js';
 import { templateHash } from './routes.js';
 import { table } from './table.js';
 
@@ -14,13 +14,25 @@ export function readyCell(t: AdminTemplate): HTMLElement {
   return h('span', { class: 'state', 'data-state': t.ready === 'True' ? 'Healthy' : 'Degraded' }, readyWords(t));
 }
 
-export function templatesView(): View {
+export function templatesView(context: AdminContext): View {
   return {
     title: 'Templates',
     async render(root) {
       const { templates } = await api(TemplateList, '/api/admin/templates');
+      const where = context.access.namespaces.find((n) => n.templates.create);
       root.replaceChildren(
         h('h1', { tabindex: '-1' }, 'Templates'),
+        where
+          ? h(
+              'div',
+              { class: 'pool-actions' },
+              h(
+                'a',
+                { class: 'button primary', href: `#template-new/${encodeURIComponent(where.namespace)}` },
+                'New template',
+              ),
+            )
+          : '',
         table(
           'Templates',
           [
