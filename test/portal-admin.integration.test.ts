@@ -400,6 +400,10 @@ describe('the Admin Portal', () => {
     await hedy.getByRole('link', { name: 'Sessions' }).click();
     await hedy.getByLabel('Find a user').fill('ada');
     await hedy.getByRole('button', { name: 'Find' }).click();
+    // The search is the view's address (a link to it finds ada again) and is announced.
+    await hedy.waitForURL(`${url}/admin#sessions/ada`);
+    await hedy.locator('#live', { hasText: '1 session found for ada.' }).waitFor({ state: 'attached' });
+    expect(await hedy.getByLabel('Find a user').inputValue()).toBe('ada');
     const session = hedy.locator('#view tbody tr', { hasText: 'oidc:ada@example.com' });
     await session.waitFor();
     expect(await session.textContent()).toContain(desktop);
