@@ -36,6 +36,8 @@ const YAML_SECTION: Record<YamlKind, string> = {
   node: 'hosts',
 };
 let current: (View & { close?(): void }) | undefined;
+/** The view on the page now (current may be one still being drawn). */
+let shown: View | undefined;
 let drawing: Promise<void> | undefined;
 let again = false;
 
@@ -53,11 +55,39 @@ async function draw(view: View): Promise<void> {
     const drawn = document.createElement('div');
     await view.render(drawn);
     if (view !== current) return;
+    // Drawn again for a live change: what the person is typing stays, with the caret where it was.
+    const typing = view === shown ? typingIn(root) : undefined;
     root.replaceChildren(...drawn.childNodes);
+    shown = view;
+    if (typing) keepTyping(typing);
     notice(undefined);
   } catch (err) {
     if (err instanceof ApiFailure && err.body.kind === 'unauthenticated') return;
     notice(describeFailure(err, `show ${view.title.toLowerCase()}`));
+  }
+}
+
+/** The text field the person is in (or has typed into) on the view as it is. */
+function typingIn(element: HTMLElement): { id: string; value: string; focused: boolean; caret: number | null }[] {
+  return [...element.querySelectorAll<HTMLInputElement>('input[id]:not([type=checkbox]):not([type=radio])')]
+    .filter((input) => input.value !== input.defaultValue || input === document.activeElement)
+    .map((input) => ({
+      id: input.id,
+      value: input.value,
+      focused: input === document.activeElement,
+      caret: input.selectionStart,
+    }));
+}
+
+function keepTyping(typing: ReturnType<typeof typingIn>): void {
+  for (const { id, value, focused, caret } of typing) {
+    const input = document.getElementById(id);
+    if (!(input instanceof HTMLInputElement)) continue;
+    input.value = value;
+    if (focused) {
+      input.focus();
+      if (caret !== null) input.setSelectionRange(caret, caret);
+    }
   }
 }
 
