@@ -24,6 +24,7 @@ import { origins as makeOrigins } from './origin.js';
 import { signInPage } from './pages.js';
 import { entitledPools } from './pools.js';
 import { DEFAULT_RDP_ADDRESS, rdpAddress } from './rdp-file.js';
+import { remembered } from './remembered.js';
 import { signInPath } from './return-to.js';
 import { sealKey } from './seal.js';
 import { csrfProtection, securityHeaders } from './security.js';
@@ -74,6 +75,8 @@ export interface Portal {
 /** A pasted token longer than this is not a token. */
 const MAX_TOKEN_LENGTH = 16 * 1024;
 const DEFAULT_SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+/** How long a person's "may administer something" answer is kept for their desktops page's link. */
+const ADMINISTERS_REMEMBERED_MS = 60_000;
 
 export async function startPortal(options: PortalOptions): Promise<Portal> {
   const log = portalLogger(options.log);
@@ -181,10 +184,17 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
       }
     };
 
+  // Whether the page links the Admin Portal: asked once a minute per person, not on every load
+  // (a dozen reviews for someone with many namespaces); /admin itself always asks afresh.
+  const administers = remembered<boolean>(ADMINISTERS_REMEMBERED_MS);
   app.get(
     '/',
     personPage(async (kc, username) =>
-      desktopsPage(web, username, (await adminAccess(kc, username, namespaces)).administers),
+      desktopsPage(
+        web,
+        username,
+        await administers(username, async () => (await adminAccess(kc, username, namespaces)).administers),
+      ),
     ),
   );
 
