@@ -22,6 +22,7 @@ import { machine } from './harness/machine.js';
 import { renderReport } from './harness/report.js';
 import { type RunResults, type Sizes, writeResults } from './harness/results.js';
 import { idle } from './idle.js';
+import { portal } from './portal.js';
 import { type Provisioned, provisioning } from './provisioning.js';
 import { supply } from './supply.js';
 
@@ -40,6 +41,9 @@ const FULL: Sizes = {
   growthSteps: [1000, 2500, 5000],
   growthIdleSeconds: 300,
   leaseDurations: [15, 10],
+  portalUsers: 200,
+  portalUsersWithDesktop: 20,
+  portalRounds: 3,
 };
 const QUICK: Sizes = {
   desktops: 50,
@@ -55,8 +59,11 @@ const QUICK: Sizes = {
   growthSteps: [25, 50],
   growthIdleSeconds: 0,
   leaseDurations: [4],
+  portalUsers: 10,
+  portalUsersWithDesktop: 3,
+  portalRounds: 1,
 };
-export const BENCHMARKS = ['provisioning', 'idle', 'claims', 'supply', 'failover', 'growth'] as const;
+export const BENCHMARKS = ['provisioning', 'idle', 'claims', 'supply', 'failover', 'portal', 'growth'] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 const { values } = parseArgs({
@@ -138,6 +145,9 @@ try {
   benchmarks.claims = await run('claims', () => claims(c, sizes.warmDesktops, sizes.claims, sizes.claimRounds, log));
   benchmarks.supply = await run('supply', () => supply(c, sizes, log));
   benchmarks.failover = await run('failover', () => failover(c, sizes.leaseDurations, log));
+  benchmarks.portal = await run('portal', () =>
+    portal(c, sizes.portalUsers, sizes.portalUsersWithDesktop, sizes.portalRounds, log),
+  );
   const rawRate = benchmarks.provisioning
     ? benchmarks.provisioning.desktops / benchmarks.provisioning.rawBest.seconds
     : undefined;
