@@ -155,13 +155,17 @@ export async function portal(
       }, 50);
       let portalRound: number[];
       try {
-        portalRound = await allAtOnce(people, async (u) => {
-          const page = await loadPage(p.url, u, { keepStreamOpen: true });
-          const expected = u.holdsDesktop ? 1 : 0;
-          if (page.pools !== 1 || page.claims !== expected)
-            throw new Error(`${u.username}: ${page.pools} pools and ${page.claims} claims, not 1 and ${expected}`);
-          return page;
-        });
+        portalRound = await allAtOnce(
+          people,
+          async (u) => {
+            const page = await loadPage(p.url, u, { keepStreamOpen: true });
+            const expected = u.holdsDesktop ? 1 : 0;
+            if (page.pools !== 1 || page.claims !== expected)
+              throw new Error(`${u.username}: ${page.pools} pools and ${page.claims} claims, not 1 and ${expected}`);
+            return page;
+          },
+          heapSnapshot(p.pid),
+        );
       } finally {
         clearInterval(sampling);
       }
@@ -208,10 +212,14 @@ export async function portal(
 }
 
 /** Runs `load` for every user at once (released together); returns each one's ms. */
-async function allAtOnce(people: User[], load: (u: User) => Promise<PageLoad | undefined>): Promise<number[]> {
+async function allAtOnce(
+  people: User[],
+  load: (u: User) => Promise<PageLoad | undefined>,
+  whileOpen?: () => Promise<void>,
+): Promise<number[]> {
   const opened: PageLoad[] = [];
   try {
-    return await Promise.all(
+    const times = await Promise.all(
       people.map(async (u) => {
         const started = performance.now();
         const page = await load(u);
@@ -220,10 +228,25 @@ async function allAtOnce(people: User[], load: (u: User) => Promise<PageLoad | u
         return ms;
       }),
     );
+    await whileOpen?.();
+    return times;
   } finally {
     // Every page stayed open (its event stream and the watches behind it) until all had loaded.
     for (const page of opened) page.close();
   }
+}
+
+/**
+ * BENCH_PORTAL_HEAP_SNAPSHOT=1 with BENCH_PORTAL_NODE_ARGS="--heapsnapshot-signal=SIGUSR2
+ * --diagnostic-dir=/tmp/heap": a heap snapshot of the portal while every page is open.
+ */
+function heapSnapshot(pid: number): (() => Promise<void>) | undefined {
+  if (!process.env.BENCH_PORTAL_HEAP_SNAPSHOT) return undefined;
+  return async () => {
+    process.kill(pid, 'SIGUSR2');
+    // Writing it stops the portal's event loop; a page's next request waits for it.
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+  };
 }
 
 // --- setup -------------------------------------------------------------------------------------

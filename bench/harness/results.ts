@@ -25,8 +25,10 @@ export interface Sizes {
   growthPools: number;
   /** Desktops in all at each growth step. */
   growthSteps: number[];
-  /** Idle window after the last growth step (the idle at scale); 0 skips it. */
+  /** Idle window after the growth step of growthIdleAt desktops (the idle at scale); 0 skips it. */
   growthIdleSeconds: number;
+  /** The growth step (desktops in all) after which the idle window runs; later steps go on from there. */
+  growthIdleAt: number;
   /** --lease-duration of each failover run, seconds. */
   leaseDurations: number[];
   /** Signed-in users who load their desktop list at once in the portal benchmark. */
