@@ -4,7 +4,7 @@
 //
 //   npm run bench                      full sizes (1000 desktops, 100 warm / 50 claims, 60 s idle, 200
 //                                      portal users, growth to 5000 desktops in 50 pools, 5 minutes idle,
-//                                      then growth to 10000: about 30 minutes)
+//                                      then growth to 10000: 13-17 minutes on 2 cores)
 //   npm run bench -- --quick           small sizes (what CI runs, to keep the code working)
 //   npm run bench -- --only provisioning,idle --note "machine shared with other tests"
 //   npm run bench -- --quick --out /tmp/bench   results and BENCHMARKS.md there, not in the repo

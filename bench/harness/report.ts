@@ -16,11 +16,11 @@ export const FINDINGS = `## Findings and fixes
 Figures before are from the run of 2026-11-25 (full sizes, load average 5.9 on 2 cores shared with
 other test runs); after, from the full run of 2026-12-05 14:59 (with fixes 1–4), from targeted runs
 of single benchmarks at full size after the later fixes (\`--only\`, results not kept in the
-repository), as the columns and items say, and from the full run below (17:52, fixes 1–10). Ratios
-are to the same run's baseline. The machine's load moved between 1 and 9 during these runs: read
-single figures with that in mind. The full run below had load 6–7.6 through its claims benchmark
-(p99 2.6–5.9 s against a raw 0.2–0.4 s); a targeted run of it at load 1.4 (18:13) gave p99
-1.2–1.3 s against 66–263 ms, as at 15:29.
+repository), as the columns and items say, and from the full runs of 17:52 and of 18:32 (below;
+fixes 1–10). Ratios are to the same run's baseline. The machine's load moved between 0.3 and 9
+during these runs: read single figures with that in mind. The run below is the quietest (load
+0.7–0.9); the full run of 17:52 had load 6–7.6 through its claims benchmark (p99 2.6–5.9 s against
+a raw 0.2–0.4 s), where the run below has p99 1.25–1.48 s against 65–282 ms, as at 15:29.
 
 1. **A TLS handshake per request.** \`@kubernetes/client-node\` 1.x makes a new \`https.Agent\`
    for every call, so every request of the operator opened a TCP connection and did a TLS
@@ -83,17 +83,21 @@ API server, etcd and the simulator share 2 cores, and that, more than kubevdi, s
    (399 000 objects) reachable only through \`metadata.managedFields\`: the API server's record of
    which field manager set which field, on every cached VirtualMachine, Role and RoleBinding.
    Nothing in the operator reads them (it writes with server-side apply; the API server keeps that
-   record itself), so the informer now drops them from what it caches. After (targeted run 17:44):
-   61 MB live, no managedFields. Idle at 5000: RSS 159.1 MiB (run 14:59) and 162.7 MiB (run 17:39,
-   read just before the snapshot) before, **148.7 MiB** after (full run 17:52) — that is 155.9 MB,
-   still 6 MB over the 150 MB target.
+   record itself), so the informer now drops them from what it caches, making each object's
+   metadata anew (a \`delete\` turns an object into a slower, larger dictionary: 4 MB more at 5000).
+   After (targeted run 18:19): 57 MB live, no managedFields. Idle RSS at 5000 desktops in 50 pools,
+   two targeted runs on the same quiet machine (load 0.3–0.6, fresh control plane, at the end of
+   120 s idle, 18:23 and 18:27): **154.9 MiB (162.4 MB) before, 132.9 MiB (139.4 MB) after**; in the
+   full run below (300 s idle, load 0.7–0.9): **141.3 MiB (148.2 MB)**, under the 150 MB target
+   (159.1 MiB in the full run of 14:59; 148.7 MiB in the full run of 17:52, with the \`delete\`).
 
 **Memory.** About 75 MiB of the operator's resident memory is \`@kubernetes/client-node\` being
 loaded (Node alone: 39 MiB; after importing client-node: 114 MiB; after importing the operator:
-128 MiB, heap 35 MiB): of the 61 MB of live heap at 5000 idle desktops, 12.5 MB are the source
-text of client-node's generated modules (\`ObservableAPI.js\` alone 5.9 MB). What would move the
-last 6 MB: a smaller API client than client-node's generated one (the operator uses a handful of
-its calls), or caching only the fields the controllers read.
+128 MiB, heap 35 MiB): of the 57 MB of live heap at 5000 idle desktops, 12.5 MB are the source
+text of client-node's generated modules (\`ObservableAPI.js\` alone 5.9 MB). Right after a growth
+step the RSS is higher (189–220 MiB): the heap V8 grew for the burst, which it gives back over the
+idle minutes. What would move it further: a smaller API client than client-node's generated one
+(the operator uses a handful of its calls), or caching only the fields the controllers read.
 
 9. **The portal made a TLS handshake for every API call**, as the operator did before fix 1: each
    request of a signed-in person goes out through a KubeConfig made for their token, and
@@ -104,7 +108,8 @@ its calls), or caching only the fields the controllers read.
    Every person's calls now share one pool of kept-alive connections (the token travels in each
    request's Authorization header; the connection's TLS carries only the cluster's CA, the same for
    everyone). After (targeted run 17:30, load 7.1): 11.8 ms CPU a page load, p99 3.05 s against
-   2.28 s (1.34×; p50 1.36×); in the full run 17:52, p99 3.75 s against 2.21 s (1.70×; p50 1.33×).
+   2.28 s (1.34×; p50 1.36×); in the full run of 17:52, p99 3.75 s against 2.21 s (1.70×; p50
+   1.33×); in the run below, p99 3.28 s against 2.73 s (1.2×; p50 1.2×).
 10. **The portal did not stop while pages were open.** On SIGTERM its server's close() waited for
    connections it never closes: an event stream's connection, which the portal ends as it stops but
    only after the server had closed its idle connections, and connections that never sent a
@@ -113,8 +118,9 @@ its calls), or caching only the fields the controllers read.
    stream, and whatever connection is left 3 s after close() began is cut.
 
 **The portal's memory and what is left.** Signing in costs the portal nothing (sessions are sealed
-cookies): 162 MiB with 200 signed in, about what Node takes with client-node and Fastify loaded.
-With 200 pages loading at once it rose to 334 MiB and stayed there (369–373 MiB before fix 9). A heap
+cookies): 162–176 MiB with 200 signed in, about what Node takes with client-node and Fastify loaded.
+With 200 pages loading at once it rose to 328–334 MiB and stayed near it (369–373 MiB before fix 9).
+A heap
 snapshot at that peak (200 pages open, targeted run 17:32) holds 54 MB of live objects, 22 MB of
 them strings, mostly the source of loaded modules: the rest of the RSS is V8's heap grown by the
 burst's garbage, which it keeps, and native memory. The page load's remaining cost beside the floor
@@ -125,21 +131,20 @@ page — the page's three calls each ask who the person is and list the pools ag
 where 6 would answer it: SelfSubjectReview 2×, list-pools SelfSubjectAccessReview 3×, pool list 3×)
 — and more replicas, which sealed-cookie sessions allow without sticky sessions.
 
-11. **Growth to 10000 desktops** (full run 17:52): the step from 5000 to 10000 converged in 64.3 s
-   (77.8 desktops/s, 2.26× the raw client's best rate), against 18.7 s for 2500 more at 5000
-   (133.5/s, 1.31×); 5201 requests for 5000 desktops (1.04 a desktop; 1.07–1.33 at the smaller
-   steps), RSS
-   219.5 MiB (220.2 MiB at 5000: right after a step the RSS is the burst's heap, not the caches),
-   mean pool reconcile 1638 ms (420 ms at 5000). A targeted run of the same two steps on a fresh
-   control plane (18:10, load 2) converged 5000 → 10000 in 30.5 s (163.8/s; the step to 5000:
-   35.5 s). The first bottleneck is the API server: during that step kube-apiserver used 1.41 of
-   the 2 cores (sampled from /proc), the operator 0.25 (with \`--cpu-prof\` on; the profile is
-   77 % idle), the simulator 0.07, etcd 0.06. In the full run the API server also holds what the
-   earlier benchmarks left (their namespaces are not deleted: over 7000 VirtualMachines from
-   provisioning alone), likely why that step took twice as long. What would move it: API server
-   CPU (cores, or replicas behind the load balancer); on kubevdi's side requests per desktop are
-   already at the floor, so only a cheaper request (a smaller VirtualMachine to apply and to fan
-   out to watchers) would.
+11. **Growth to 10000 desktops** (full run below): the step from 5000 to 10000 converged in 27.4 s
+   (182.8 desktops/s, 1.75× the raw client's best rate of the same run), against 16.4 s for the 2500
+   more at 5000 (152.1/s, 2.1×); 5175 requests for 5000 desktops (1.04 a desktop), RSS 204.9 MiB
+   right after it (209.2 MiB at 5000: right after a step the RSS is the burst's heap, not the
+   caches), mean pool reconcile 759 ms (430 ms at 5000). The whole suite with 10000 takes under
+   13 minutes on a quiet machine, 17 under load. In the full run of 17:52 the same step took 64.3 s
+   (77.8/s); what slowed it was not found (the 1-minute load average was about 2 at the end of both).
+   Where the first bottleneck is: a targeted run of the 5000 and 10000 steps (18:10, load 2, CPU of
+   every process of the run sampled from /proc) converged 5000 → 10000 in 30.5 s, during which
+   kube-apiserver used 1.41 of the 2 cores, the operator 0.25 (with \`--cpu-prof\` on; its profile
+   is 77 % idle), the simulator 0.07 and etcd 0.06: the API server is the bottleneck. What would
+   move it: API server CPU (cores, or replicas behind the load balancer); on kubevdi's side the
+   requests per desktop are already at the floor, so only a cheaper request would (a smaller
+   VirtualMachine to apply, convert and send to every watcher).
 
 What is left for the 50 ms target: a Bound claim needs five writes in sequence — the release
 finalizer (so no claim is deleted before its desktop is given back), the bind, the Role, the
