@@ -35,7 +35,10 @@ export interface GrowthStep {
 export interface GrowthResult {
   pools: number;
   steps: GrowthStep[];
+  /** The idle benchmark, run on the namespace as grown to `idle.desktops` (later steps continue from there). */
   idle?: IdleResult;
+  /** A step that did not complete: the steps before it stand. */
+  failed?: { desktops: number; error: string };
   /** Chart files written, relative to the results directory. */
   charts: string[];
 }
@@ -45,6 +48,8 @@ export async function growth(
   pools: number,
   steps: readonly number[],
   idleSeconds: number,
+  /** Run the idle benchmark once the namespace holds this many desktops (a step's size); default the last step. */
+  idleAt: number | undefined,
   rawDesktopsPerSecond: number | undefined,
   chartDir: string,
   log: (line: string) => void,
@@ -60,60 +65,81 @@ export async function growth(
     await applyTemplate(cluster.admin, namespace, true);
     const result: GrowthStep[] = [];
     let previous = 0;
+    let idleResult: IdleResult | undefined;
+    let failed: GrowthResult['failed'];
+    const idleStep = idleAt ?? steps.at(-1) ?? 0;
     for (const desktops of steps) {
-      const perPool = Math.floor(desktops / pools);
-      const counted = new Map<string, number>();
-      let resolve!: (at: number) => void;
-      const converged = new Promise<number>((r) => {
-        resolve = r;
-      });
-      const watcher = await watchCollection<VirtualDesktopPool & KubernetesObject>(
-        cluster.admin,
-        PATHS.pools(namespace),
-        (pool, _type, at) => {
-          counted.set(pool.metadata?.name ?? '', pool.status?.desktops ?? 0);
-          if (counted.size === pools && [...counted.values()].every((n) => n === perPool)) resolve(at);
-        },
-      );
-      const before = await operator.requestsByVerb();
-      const reconcilesBefore = await operator.reconcileSeconds('virtualdesktoppool');
-      const started = performance.now();
       try {
-        for (let p = 0; p < pools; p++) await applyPool(cluster.admin, namespace, `pool-${p}`, perPool, 0);
-        await Promise.race([
-          converged,
-          watcher.ended,
-          new Promise((_, reject) =>
-            setTimeout(() => reject(new Error(`not converged at ${desktops} after 20 minutes`)), 1_200_000).unref(),
-          ),
-        ]);
-      } finally {
-        watcher.stop();
+        const perPool = Math.floor(desktops / pools);
+        const counted = new Map<string, number>();
+        let resolve!: (at: number) => void;
+        const converged = new Promise<number>((r) => {
+          resolve = r;
+        });
+        const watcher = await watchCollection<VirtualDesktopPool & KubernetesObject>(
+          cluster.admin,
+          PATHS.pools(namespace),
+          (pool, _type, at) => {
+            counted.set(pool.metadata?.name ?? '', pool.status?.desktops ?? 0);
+            if (counted.size === pools && [...counted.values()].every((n) => n === perPool)) resolve(at);
+          },
+        );
+        const before = await operator.requestsByVerb();
+        const reconcilesBefore = await operator.reconcileSeconds('virtualdesktoppool');
+        const started = performance.now();
+        try {
+          for (let p = 0; p < pools; p++) await applyPool(cluster.admin, namespace, `pool-${p}`, perPool, 0);
+          await Promise.race([
+            converged,
+            watcher.ended,
+            new Promise((_, reject) =>
+              setTimeout(() => reject(new Error(`not converged at ${desktops} after 20 minutes`)), 1_200_000).unref(),
+            ),
+          ]);
+        } finally {
+          watcher.stop();
+        }
+        const seconds = ((await converged) - started) / 1000;
+        const reconciles = await operator.reconcileSeconds('virtualdesktoppool');
+        const count = reconciles.count - reconcilesBefore.count;
+        const added = perPool * pools - previous;
+        previous = perPool * pools;
+        const step: GrowthStep = {
+          desktops: perPool * pools,
+          seconds: round(seconds, 2),
+          desktopsPerSecond: round(added / seconds, 1),
+          ...(rawDesktopsPerSecond ? { ratioToRaw: ratio(seconds, added / rawDesktopsPerSecond) } : {}),
+          residentMiB: round((await operator.residentBytes()) / 2 ** 20, 1),
+          meanPoolReconcileMs: count ? round(((reconciles.sum - reconcilesBefore.sum) / count) * 1000, 1) : 0,
+          poolReconciles: count,
+          requests: total(requestsBetween(before, await operator.requestsByVerb())),
+        };
+        log(`growth: ${JSON.stringify(step)}`);
+        result.push(step);
+        if (idleSeconds && desktops === idleStep)
+          idleResult = await idle(
+            cluster,
+            { namespace, pool: 'pool-0', operator, stop: async () => {} },
+            step.desktops,
+            idleSeconds,
+            log,
+          );
+      } catch (err) {
+        // What was measured before stands; the report says which step did not complete, and why.
+        failed = { desktops, error: `${String(err)}\noperator log:\n${operator.logTail()}` };
+        log(`growth: the step to ${desktops} desktops failed: ${String(err)}`);
+        break;
       }
-      const seconds = ((await converged) - started) / 1000;
-      const reconciles = await operator.reconcileSeconds('virtualdesktoppool');
-      const count = reconciles.count - reconcilesBefore.count;
-      const added = perPool * pools - previous;
-      previous = perPool * pools;
-      const step: GrowthStep = {
-        desktops: perPool * pools,
-        seconds: round(seconds, 2),
-        desktopsPerSecond: round(added / seconds, 1),
-        ...(rawDesktopsPerSecond ? { ratioToRaw: ratio(seconds, added / rawDesktopsPerSecond) } : {}),
-        residentMiB: round((await operator.residentBytes()) / 2 ** 20, 1),
-        meanPoolReconcileMs: count ? round(((reconciles.sum - reconcilesBefore.sum) / count) * 1000, 1) : 0,
-        poolReconciles: count,
-        requests: total(requestsBetween(before, await operator.requestsByVerb())),
-      };
-      log(`growth: ${JSON.stringify(step)}`);
-      result.push(step);
     }
-    const last = steps.at(-1) ?? 0;
-    const idleResult = idleSeconds
-      ? await idle(cluster, { namespace, pool: 'pool-0', operator, stop: async () => {} }, last, idleSeconds, log)
-      : undefined;
+    if (result.length === 0 && failed) throw new Error(failed.error);
     const charts = await writeCharts(chartDir, result);
-    return { pools, steps: result, ...(idleResult ? { idle: idleResult } : {}), charts };
+    return {
+      pools,
+      steps: result,
+      ...(idleResult ? { idle: idleResult } : {}),
+      ...(failed ? { failed } : {}),
+      charts,
+    };
   } catch (err) {
     throw new Error(`${String(err)}\noperator log:\n${operator.logTail()}`);
   } finally {

@@ -91,16 +91,38 @@ async function settle(cluster: BenchCluster, namespace: string, quietSeconds: nu
   const seen = () => {
     last = performance.now();
   };
-  const watchers = [
-    await watchCollection(cluster.admin, PATHS.vms(namespace), seen),
-    await watchCollection(cluster.admin, PATHS.pools(namespace), seen),
-  ];
+  // The API server ends a watch that falls behind (a busy machine, thousands of objects listed at
+  // its start): such a watch is opened again, and counts as a change.
+  const open = async (path: string) => {
+    const watcher = await watchCollection(cluster.admin, path, seen);
+    const entry = { watcher, ended: false };
+    watcher.ended.catch(() => {
+      entry.ended = true;
+    });
+    return entry;
+  };
+  const paths = [PATHS.vms(namespace), PATHS.pools(namespace)];
+  const watchers = await Promise.all(paths.map(open));
   try {
     while (performance.now() - last < quietSeconds * 1000 && performance.now() - started < 300_000) {
       await new Promise((r) => setTimeout(r, 250));
+      for (const [i, entry] of watchers.entries()) {
+        if (!entry.ended) continue;
+        seen();
+        stopQuietly(entry.watcher);
+        watchers[i] = await open(paths[i] as string);
+      }
     }
   } finally {
-    for (const w of watchers) w.stop();
+    for (const entry of watchers) stopQuietly(entry.watcher);
   }
   return round((last - started) / 1000, 1);
+}
+
+function stopQuietly(watcher: { stop(): void }): void {
+  try {
+    watcher.stop();
+  } catch {
+    // It had ended already: nothing to stop.
+  }
 }

@@ -42,6 +42,7 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
     'failover',
     'growth',
     'idle',
+    'portal',
     'provisioning',
     'supply',
   ]);
@@ -58,6 +59,7 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
     'cold claim:',
     'warm refill:',
     'failover:',
+    'portal:',
     'growth:',
   ]) {
     expect(report).toContain(heading);

@@ -5,6 +5,7 @@ import type { ClaimsResult } from '../claims.js';
 import type { FailoverResult } from '../failover.js';
 import type { GrowthResult } from '../growth.js';
 import type { IdleResult } from '../idle.js';
+import type { PortalResult } from '../portal.js';
 import type { ProvisioningResult } from '../provisioning.js';
 import type { SupplyResult } from '../supply.js';
 import type { Machine } from './machine.js';
@@ -24,10 +25,18 @@ export interface Sizes {
   growthPools: number;
   /** Desktops in all at each growth step. */
   growthSteps: number[];
-  /** Idle window after the last growth step (the idle at scale); 0 skips it. */
+  /** Idle window after the growth step of growthIdleAt desktops (the idle at scale); 0 skips it. */
   growthIdleSeconds: number;
+  /** The growth step (desktops in all) after which the idle window runs; later steps go on from there. */
+  growthIdleAt: number;
   /** --lease-duration of each failover run, seconds. */
   leaseDurations: number[];
+  /** Signed-in users who load their desktop list at once in the portal benchmark. */
+  portalUsers: number;
+  /** Of them, how many hold a desktop (so their list is not empty). */
+  portalUsersWithDesktop: number;
+  /** Rounds of the portal benchmark, baseline and portal alternating. */
+  portalRounds: number;
 }
 
 export interface RunResults {
@@ -45,6 +54,7 @@ export interface RunResults {
     claims?: ClaimsResult;
     supply?: SupplyResult;
     failover?: FailoverResult;
+    portal?: PortalResult;
     growth?: GrowthResult;
   };
   /** Benchmarks asked for that failed, with why. */

@@ -77,6 +77,8 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 const DEFAULT_SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 /** How long a person's "may administer something" answer is kept for their desktops page's link. */
 const ADMINISTERS_REMEMBERED_MS = 60_000;
+/** How long stopping waits for requests in flight before it closes their connections. */
+const STOP_GRACE_MS = 3000;
 
 export async function startPortal(options: PortalOptions): Promise<Portal> {
   const log = portalLogger(options.log);
@@ -338,7 +340,18 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     metrics,
     stop() {
       ready = false;
-      closing ??= app.close();
+      closing ??= (async () => {
+        const closed = app.close();
+        // close() ends the event streams and idle connections, then waits for the rest: a request
+        // in flight gets STOP_GRACE_MS to finish. A connection that never sent a request (browsers
+        // open some ahead of time) would hold it forever: whatever is left then is cut.
+        const cut = setTimeout(() => app.server.closeAllConnections(), STOP_GRACE_MS);
+        try {
+          await closed;
+        } finally {
+          clearTimeout(cut);
+        }
+      })();
       return closing;
     },
   };

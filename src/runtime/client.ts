@@ -88,8 +88,8 @@ export function makeApiClient<T>(kc: KubeConfig, api: new (config: Configuration
   return new api(apiConfiguration(kc, metrics));
 }
 
-/** Agents per KubeConfig and TLS options: a few at most (options change only with a rotated certificate). */
-const agents = new WeakMap<KubeConfig, Map<string, Agent>>();
+/** Agents per owner (a KubeConfig, or the portal's cluster) and TLS options: a few at most (options change only with a rotated certificate). */
+const agents = new WeakMap<object, Map<string, Agent>>();
 const MAX_AGENTS_PER_CONFIG = 4;
 
 /**
@@ -101,32 +101,40 @@ export function keepAliveAuth(kc: KubeConfig): SecurityAuthentication {
     getName: () => kc.getName(),
     async applySecurityAuthentication(context: RequestContext): Promise<void> {
       await kc.applySecurityAuthentication(context);
-      const fresh = context.getAgent();
-      if (!fresh || fresh.constructor !== Agent) return;
-      const options = (fresh as Agent).options;
-      const key = JSON.stringify(
-        [
-          options.ca,
-          options.cert,
-          options.key,
-          options.pfx,
-          options.passphrase,
-          options.servername,
-          options.rejectUnauthorized,
-        ].map((v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)),
-      );
-      const byOptions = agents.get(kc) ?? new Map<string, Agent>();
-      agents.set(kc, byOptions);
-      let agent = byOptions.get(key);
-      if (!agent) {
-        if (byOptions.size >= MAX_AGENTS_PER_CONFIG) {
-          for (const old of byOptions.values()) old.destroy();
-          byOptions.clear();
-        }
-        agent = new Agent({ ...options, keepAlive: true });
-        byOptions.set(key, agent);
-      }
-      context.setAgent(agent);
+      shareAgent(kc, context);
     },
   };
+}
+
+/**
+ * Swaps the fresh https.Agent client-node put on `context` for a keep-alive one with the same TLS
+ * options, shared by every request whose `owner` is the same object. Proxy agents are left alone.
+ */
+export function shareAgent(owner: object, context: RequestContext): void {
+  const fresh = context.getAgent();
+  if (!fresh || fresh.constructor !== Agent) return;
+  const options = (fresh as Agent).options;
+  const key = JSON.stringify(
+    [
+      options.ca,
+      options.cert,
+      options.key,
+      options.pfx,
+      options.passphrase,
+      options.servername,
+      options.rejectUnauthorized,
+    ].map((v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)),
+  );
+  const byOptions = agents.get(owner) ?? new Map<string, Agent>();
+  agents.set(owner, byOptions);
+  let agent = byOptions.get(key);
+  if (!agent) {
+    if (byOptions.size >= MAX_AGENTS_PER_CONFIG) {
+      for (const old of byOptions.values()) old.destroy();
+      byOptions.clear();
+    }
+    agent = new Agent({ ...options, keepAlive: true });
+    byOptions.set(key, agent);
+  }
+  context.setAgent(agent);
 }

@@ -23,7 +23,7 @@
 //
 // Objects in the cache are the server's JSON as received (timestamps are strings, not Dates, even
 // when T is a client-node model class), with apiVersion/kind filled in for list items, which the
-// server sends without them. The cache is shared: callers must not mutate what they get.
+// server sends without them, and without metadata.managedFields (see trim). The cache is shared: callers must not mutate what they get.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
@@ -265,7 +265,7 @@ export class Informer<T extends KubernetesObject> {
       for (const item of page.items ?? []) {
         item.apiVersion ??= this.apiVersion;
         item.kind ??= this.type.kind;
-        fresh.set(keyOf(item), item);
+        fresh.set(keyOf(item), trim(item));
       }
       resourceVersion = page.metadata?.resourceVersion ?? '';
       token = page.metadata?.continue || undefined;
@@ -407,6 +407,7 @@ export class Informer<T extends KubernetesObject> {
   }
 
   private upsert(obj: T): void {
+    trim(obj);
     const key = keyOf(obj);
     const old = this.store.get(key);
     // The same resourceVersion is the same object: nothing to tell anyone.
@@ -559,6 +560,21 @@ interface Index<T> {
   byValue: Map<string, Map<string, T>>;
   /** object key → the values it is indexed under (to unindex without calling keysOf again) */
   valuesOf: Map<string, string[]>;
+}
+
+/**
+ * What the cache does not keep: metadata.managedFields, the API server's record of which field
+ * manager set which field. kubevdi writes with server-side apply, so the API server keeps that
+ * record itself; nothing in the operator reads it, and it was the largest part of a cached
+ * VirtualMachine (a heap snapshot of the operator at 5000 idle desktops: see BENCHMARKS.md).
+ * The object is fresh from JSON.parse and not yet shared, so it is changed in place; its metadata is
+ * made anew rather than `delete`d from, which would turn each one into a slow, larger dictionary
+ * object (4 MB more at 5000 desktops).
+ */
+function trim<T extends KubernetesObject>(obj: T): T {
+  const { managedFields, ...metadata } = obj.metadata ?? {};
+  if (managedFields) obj.metadata = metadata;
+  return obj;
 }
 
 function sameVersion(a: KubernetesObject, b: KubernetesObject): boolean {
