@@ -150,11 +150,13 @@ What is left for provisioning (1.1× the raw client with the simulator was reach
 1.55–1.72× in the runs since): on a quiet machine (19:00, load under 1, \`--only provisioning\`)
 the operator filled the pool of 1000 in 6.68 s against 4.23 s for the raw client at concurrency 32
 with the simulator (1.58×), with 1030 requests (1.03 a desktop). Writing 32 at a time instead of 16
-gave 6.3 s against 4.28 s (1.47×) — within the noise between runs — with 1174 requests (a second
-pass re-applied desktops its cache had not seen yet), so 16 stays. Not yet measured apart: the
-two passes of 500 (\`MAX_CHANGES_PER_PASS\`, which bounds one reconcile) and the pool status
-that counts the 1000 (written once the simulator's status storm lets the throttled pool reconcile
-run), which both sit between the last write and the timed end.
+gave 6.3 s against 4.28 s (1.47×) — within the noise between runs — with 1174 requests (likely a second
+pass re-applying desktops its cache had not seen yet), so 16 stays. One pass of 1000 instead of
+two of 500 (\`MAX_CHANGES_PER_PASS\`, which bounds one reconcile) gave 7.72 s against 4.59 s
+(1.68×): the passes are not it either. Not yet measured apart: the operator's own CPU on the same
+2 cores (the raw client renders its 1000 VirtualMachines before the clock starts; the operator
+renders them, and takes in the simulator's 1000 status writes, while it writes) and the pool
+status that counts the 1000 (written when the throttled pool reconcile next runs).
 
 What is left for the 50 ms target: a Bound claim needs five writes in sequence — the release
 finalizer (so no claim is deleted before its desktop is given back), the bind, the Role, the
