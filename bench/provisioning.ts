@@ -26,6 +26,7 @@ import {
   TEMPLATE_SPEC,
 } from './harness/fixtures.js';
 import { type OperatorProcess, requestsBetween, startOperatorProcess, total, writes } from './harness/operator.js';
+import { cpuSeconds, pidsOf } from './harness/proc.js';
 import { ratio, round, runConcurrently } from './harness/stats.js';
 import { untilWatched } from './harness/watch.js';
 
@@ -47,7 +48,11 @@ export interface ProvisioningResult {
     requests: Record<string, number>;
     requestsPerDesktop: number;
     writesPerDesktop: number;
+    /** CPU seconds of the operator's process during its run (2 cores: at most 2 a second). */
+    cpuSeconds?: number;
   };
+  /** CPU seconds of kube-apiserver during the raw run with the simulator and during the operator's. */
+  apiServerCpuSeconds?: { rawWithSimulator: number; operator: number };
   /** operator seconds / rawWithSimulator seconds: the target's ratio. */
   ratio: number;
   /** operator seconds / best raw seconds without the simulator: against the API server's floor. */
@@ -69,6 +74,9 @@ export async function provisioning(
   log: (line: string) => void,
 ): Promise<{ result: ProvisioningResult; provisioned: Provisioned }> {
   const raw: ProvisioningResult['raw'] = [];
+  // Where the 2 cores go: the API server's CPU seconds, read from /proc (found by the work dir on its command line).
+  const apiServers = await pidsOf('kube-apiserver', cluster.controlPlane.workDir);
+  const apiServerCpu = async () => (await Promise.all(apiServers.map(cpuSeconds))).reduce((a, b) => a + b, 0);
   for (const concurrency of RAW_CONCURRENCIES) {
     const seconds = await rawApply(cluster.admin, `bench-raw-prov-c${concurrency}`, n, concurrency);
     log(`raw server-side apply of ${n} VirtualMachines at concurrency ${concurrency}: ${seconds} s`);
@@ -88,13 +96,19 @@ export async function provisioning(
   // At 16 and 32, each into a fresh namespace, the best counts: a client waiting on each apply
   // (concurrency 1) suffers most from the simulator's load (73 s against 15 s alone, once).
   let rawWithSimulator: ProvisioningResult['rawWithSimulator'] = { concurrency: 0, seconds: Number.POSITIVE_INFINITY };
+  let apiServerRawCpu = 0;
   try {
     for (const concurrency of [16, 32]) {
+      const cpuBefore = await apiServerCpu();
       const seconds = await rawApply(cluster.admin, `${simNamespace}-c${concurrency}`, n, concurrency);
+      const cpu = round((await apiServerCpu()) - cpuBefore, 2);
       log(
-        `raw server-side apply of ${n} VirtualMachines with the simulator at concurrency ${concurrency}: ${seconds} s`,
+        `raw server-side apply of ${n} VirtualMachines with the simulator at concurrency ${concurrency}: ${seconds} s (kube-apiserver ${cpu} CPU s)`,
       );
-      if (seconds < rawWithSimulator.seconds) rawWithSimulator = { concurrency, seconds };
+      if (seconds < rawWithSimulator.seconds) {
+        rawWithSimulator = { concurrency, seconds };
+        apiServerRawCpu = cpu;
+      }
     }
   } finally {
     await rawSimulator.stop();
@@ -114,6 +128,7 @@ export async function provisioning(
   try {
     await applyTemplate(cluster.admin, namespace, true);
     const before = await operator.requestsByVerb();
+    const [operatorCpuBefore, apiServerCpuBefore] = [await operator.cpuSeconds(), await apiServerCpu()];
     const started = performance.now();
     const done = await untilWatched<VirtualDesktopPool>(
       cluster.admin,
@@ -122,11 +137,15 @@ export async function provisioning(
       600_000,
       async () => void (await applyPool(cluster.admin, namespace, POOL, n, 0)),
     );
+    const operatorCpu = round((await operator.cpuSeconds()) - operatorCpuBefore, 2);
+    const apiServerOperatorCpu = round((await apiServerCpu()) - apiServerCpuBefore, 2);
     const requests = requestsBetween(before, await operator.requestsByVerb());
     const seconds = round((done - started) / 1000, 2);
     const vms = await countVms(cluster.admin, namespace);
     if (vms !== n) throw new Error(`the pool's status counts ${n} desktops but ${vms} VirtualMachines exist`);
-    log(`operator: pool of ${n} in ${seconds} s, ${total(requests)} requests (${JSON.stringify(requests)})`);
+    log(
+      `operator: pool of ${n} in ${seconds} s, ${total(requests)} requests (${JSON.stringify(requests)}); CPU s: operator ${operatorCpu}, kube-apiserver ${apiServerOperatorCpu}`,
+    );
     return {
       result: {
         desktops: n,
@@ -138,7 +157,11 @@ export async function provisioning(
           requests,
           requestsPerDesktop: round(total(requests) / n, 2),
           writesPerDesktop: round(writes(requests) / n, 2),
+          cpuSeconds: operatorCpu,
         },
+        ...(apiServers.length
+          ? { apiServerCpuSeconds: { rawWithSimulator: apiServerRawCpu, operator: apiServerOperatorCpu } }
+          : {}),
         ratio: ratio(seconds, rawWithSimulator.seconds),
         ratioToFloor: ratio(seconds, rawBest.seconds),
         target: PROVISIONING_TARGET_RATIO,

@@ -1,7 +1,7 @@
 // What a process costs, read from Linux's /proc: CPU seconds (user + system) and resident memory.
 // Read from outside the process, so measuring does not change what is measured.
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** Clock ticks per second of /proc/<pid>/stat's times (almost always 100). */
 const TICKS = (() => {
@@ -27,4 +27,19 @@ export async function residentBytes(pid: number): Promise<number> {
   const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
   if (kb === undefined) throw new Error(`no VmRSS for process ${pid}`);
   return Number(kb) * 1024;
+}
+
+/** The processes whose command line holds `needle` and names `program` (e.g. the control plane's, by its work dir). */
+export async function pidsOf(program: string, needle: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).split('\0');
+      if (cmdline[0]?.endsWith(program) && cmdline.some((arg) => arg.includes(needle))) found.push(Number(entry));
+    } catch {
+      // Gone since the listing, or not ours to read.
+    }
+  }
+  return found;
 }

@@ -153,10 +153,17 @@ with the simulator (1.58×), with 1030 requests (1.03 a desktop). Writing 32 at 
 gave 6.3 s against 4.28 s (1.47×) — within the noise between runs — with 1174 requests (likely a second
 pass re-applying desktops its cache had not seen yet), so 16 stays. One pass of 1000 instead of
 two of 500 (\`MAX_CHANGES_PER_PASS\`, which bounds one reconcile) gave 7.72 s against 4.59 s
-(1.68×): the passes are not it either. Not yet measured apart: the operator's own CPU on the same
-2 cores (the raw client renders its 1000 VirtualMachines before the clock starts; the operator
-renders them, and takes in the simulator's 1000 status writes, while it writes) and the pool
-status that counts the 1000 (written when the throttled pool reconcile next runs).
+(1.68×): the passes are not it either. Where the 2 cores went, read from /proc in a targeted run
+(19:15, \`--only provisioning\`, which now records it): the raw client with the simulator took
+3.66 s, during which kube-apiserver used 6.02 CPU seconds; the operator's run took 5.92 s (1.62×),
+during which kube-apiserver used 8.51 CPU seconds and the operator 1.59. The API server is the
+bottleneck in both (1.4–1.6 of the 2 cores), and it does 2.5 CPU seconds more work inside the
+operator's window: the raw client's clock stops at its last apply's answer while the simulator's
+1000 status writes are still queued, whereas the operator's run ends when the pool's status counts
+the 1000, after most of them; the operator's own 1.59 CPU seconds share the same 2 cores. At the
+API server's pace that is about the 2.3 s between the two: the ratio measures mostly the
+baseline's earlier stop and the shared cores, not requests kubevdi adds (1.03 a desktop). On a
+cluster, where the API server and the operator do not share 2 cores, the second part goes away.
 
 What is left for the 50 ms target: a Bound claim needs five writes in sequence — the release
 finalizer (so no claim is deleted before its desktop is given back), the bind, the Role, the
