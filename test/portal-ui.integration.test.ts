@@ -139,14 +139,17 @@ describe('the user portal in a browser', () => {
       await page.reload();
       await claim.nth(1).waitFor({ timeout: 2000 });
     });
-    const waiting = claim.nth(1);
+    // Cards come in order of creation, to the second, then by name: two claims made within one
+    // second may come either way round, so each card is found by what it says.
+    const waiting = claim.filter({ has: page.locator('.headline', { hasText: 'Waiting for a desktop' }) });
+    const ready = claim.filter({ has: page.locator('.headline', { hasText: 'Ready to connect' }) });
     // (The operator's status and the page's watch both wait their turn on a loaded machine.)
     await waiting
       .locator('.problem', { hasText: 'You already hold as many desktops of this pool' })
       .waitFor({ timeout: 90_000 });
     expect(await waiting.locator('.headline').textContent()).toBe('Waiting for a desktop');
     expect(await waiting.locator('details .detail').textContent()).toContain('maxDesktopsPerUser');
-    await claim.first().locator('.state', { hasText: 'Running' }).waitFor();
+    await ready.locator('.state', { hasText: 'Running' }).waitFor();
 
     // Usable by everyone: nothing serious or critical for axe-core, light and dark.
     expect(await axeFindings(page)).toEqual([]);
@@ -160,7 +163,7 @@ describe('the user portal in a browser', () => {
     // Keyboard: Tab reaches Connect and the desktop's actions, each with a visible focus ring.
     await page.keyboard.press('Tab'); // the skip link
     const focusable: string[] = [];
-    for (let i = 0; i < 9; i++) {
+    for (let i = 0; i < 14; i++) {
       await page.keyboard.press('Tab');
       focusable.push(String(await page.evaluate("document.activeElement?.textContent?.trim() ?? ''")));
     }
