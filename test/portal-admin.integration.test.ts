@@ -376,23 +376,25 @@ describe('the Admin Portal', () => {
     expect(Number(await node.locator('td').nth(2).textContent())).toBeGreaterThanOrEqual(1);
     expect(await axeFindings(hopper)).toEqual([]);
 
-    // Scaled elsewhere (kubectl, GitOps): hedy's overview follows without a reload.
-    await hedy.evaluate('window.stayed = true');
-    const sizeCell = hedy.locator('#view tbody tr', { hasText: 'Sales desktops' }).locator('td').nth(3);
-    expect(await sizeCell.textContent()).toBe('2');
-    await kubeconfig()
-      .makeApiClient(CustomObjectsApi)
-      .patchNamespacedCustomObject(
+    /** A change made elsewhere (kubectl, GitOps), as a merge patch of the sales pool. */
+    const changeSales = (body: object) =>
+      kubeconfig().makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
         {
           group: 'kubevdi.io',
           version: 'v1alpha1',
           plural: 'virtualdesktoppools',
           namespace: ns,
           name: 'sales',
-          body: { spec: { size: 3 } },
+          body,
         },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
+
+    // Scaled elsewhere (kubectl, GitOps): hedy's overview follows without a reload.
+    await hedy.evaluate('window.stayed = true');
+    const sizeCell = hedy.locator('#view tbody tr', { hasText: 'Sales desktops' }).locator('td').nth(3);
+    expect(await sizeCell.textContent()).toBe('2');
+    await changeSales({ spec: { size: 3 } });
     await eventually(async () => expect(await sizeCell.textContent()).toBe('3'), 15_000);
     expect(await hedy.evaluate('window.stayed')).toBe(true);
 
@@ -403,19 +405,7 @@ describe('the Admin Portal', () => {
     const search = hedy.getByLabel('Find a user');
     await search.fill('ad');
     const results = await hedy.locator('#view table').elementHandle();
-    await kubeconfig()
-      .makeApiClient(CustomObjectsApi)
-      .patchNamespacedCustomObject(
-        {
-          group: 'kubevdi.io',
-          version: 'v1alpha1',
-          plural: 'virtualdesktoppools',
-          namespace: ns,
-          name: 'sales',
-          body: { metadata: { labels: { touched: 'yes' } } },
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      );
+    await changeSales({ metadata: { labels: { touched: 'yes' } } });
     await hedy.waitForFunction((table) => !table?.isConnected, results, { timeout: 15_000 });
     expect(await search.inputValue()).toBe('ad');
     expect(await hedy.evaluate('document.activeElement?.id')).toBe('session-search');

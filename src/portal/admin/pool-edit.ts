@@ -17,44 +17,14 @@ import { PoolCheck, PoolPatch, PoolRequest, PoolSource } from '../pool-edit-type
 import { POOLS } from '../pools.js';
 import type { AsPerson } from '../user-routes.js';
 import { recordObjectChange } from './admin-events.js';
+import { applyObject, DNS_LABEL, liveObject } from './apply-as-person.js';
 import { changedPaths } from './committable.js';
 import { gitopsManagers, PORTAL_FIELD_MANAGER } from './gitops.js';
 import { causesOf, formOf, type PoolObject, poolOf, yamlOf } from './pool-form.js';
 
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 export interface PoolEditOptions {
   asPerson: AsPerson;
   refuse: (reply: FastifyReply, status: number, body: ApiError) => unknown;
-}
-
-async function livePool(kc: KubeConfig, namespace: string, name: string): Promise<PoolObject | undefined> {
-  try {
-    return (await kc
-      .makeApiClient(CustomObjectsApi)
-      .getNamespacedCustomObject({ ...POOLS, namespace, name })) as PoolObject;
-  } catch (err) {
-    if (err instanceof ApiException && err.code === 404) return undefined;
-    throw err;
-  }
-}
-
-/** Server-side apply as the person; `force` takes fields over from other appliers (they were warned). */
-function applyPool(kc: KubeConfig, pool: PoolObject, dryRun: boolean): Promise<PoolObject> {
-  const { namespace, name } = pool.metadata as { namespace: string; name: string };
-  return kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
-    {
-      ...POOLS,
-      namespace,
-      name,
-      body: pool,
-      dryRun: dryRun ? 'All' : undefined,
-      fieldManager: PORTAL_FIELD_MANAGER,
-      fieldValidation: 'Strict',
-      force: true,
-    },
-    setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-  ) as Promise<PoolObject>;
 }
 
 /** A change to a pool, recorded as an Event naming the person: who scaled the pool on Monday morning. */
@@ -92,7 +62,7 @@ export function poolEditRoutes(app: FastifyInstance, { asPerson, refuse }: PoolE
     asPerson(async (kc, request, reply) => {
       const namespace = String((request.params as { namespace?: string }).namespace ?? '');
       const body = PoolRequest.safeParse(request.body);
-      if (!NAMESPACE.test(namespace) || !body.success)
+      if (!DNS_LABEL.test(namespace) || !body.success)
         return refuse(reply, 400, { error: 'expected a pool form', kind: 'invalid' });
       const { name, create, dryRun, overrideGitOps, form } = body.data;
       if (!name)
@@ -103,7 +73,7 @@ export function poolEditRoutes(app: FastifyInstance, { asPerson, refuse }: PoolE
           gitops: [],
         });
       // A name the API server will not put in a URL is refused as its own validation would.
-      const live = NAMESPACE.test(name) ? await livePool(kc, namespace, name) : undefined;
+      const live = DNS_LABEL.test(name) ? await liveObject(kc, POOLS, namespace, name) : undefined;
       if (create && live)
         return PoolCheck.parse({
           valid: false,
@@ -117,7 +87,7 @@ export function poolEditRoutes(app: FastifyInstance, { asPerson, refuse }: PoolE
       const gitops = live ? gitopsManagers(live.metadata, changedPaths(live, desired)) : [];
       let result: PoolObject;
       try {
-        result = await applyPool(kc, desired, true);
+        result = await applyObject(kc, POOLS, desired, true);
       } catch (err) {
         if (err instanceof ApiException && (err.code === 422 || err.code === 400))
           return PoolCheck.parse({ valid: false, written: false, causes: causesOf(err.body), gitops });
@@ -125,7 +95,7 @@ export function poolEditRoutes(app: FastifyInstance, { asPerson, refuse }: PoolE
       }
       if (dryRun || (gitops.length > 0 && !overrideGitOps))
         return PoolCheck.parse({ valid: true, written: false, causes: [], yaml: yamlOf(result), gitops });
-      const written = await applyPool(kc, desired, false);
+      const written = await applyObject(kc, POOLS, desired, false);
       request.log.info({ pool: `${namespace}/${name}`, create }, 'pool applied from the Admin Portal');
       await recordPoolChange(
         kc,

@@ -4,13 +4,7 @@
 // the API server's own schema and CEL messages with the paths they name. Nothing is written until
 // the person saves and the dry run passes; a template GitOps keeps is not written until the
 // person has seen that the change will be reverted.
-import {
-  ApiException,
-  CustomObjectsApi,
-  type KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
@@ -18,44 +12,14 @@ import { TEMPLATES } from '../pools.js';
 import { TemplateCheck, TemplateRequest, TemplateSource } from '../template-edit-types.js';
 import type { AsPerson } from '../user-routes.js';
 import { recordObjectChange } from './admin-events.js';
+import { applyObject, DNS_LABEL, liveObject } from './apply-as-person.js';
 import { changedPaths, committableYaml, type KubeObject, statusCauses, withoutPath } from './committable.js';
-import { gitopsManagers, PORTAL_FIELD_MANAGER } from './gitops.js';
+import { gitopsManagers } from './gitops.js';
 import { TEMPLATE_KIND, templateFromYaml } from './template-yaml.js';
-
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export interface TemplateEditOptions {
   asPerson: AsPerson;
   refuse: (reply: FastifyReply, status: number, body: ApiError) => unknown;
-}
-
-async function liveTemplate(kc: KubeConfig, namespace: string, name: string): Promise<KubeObject | undefined> {
-  try {
-    return (await kc
-      .makeApiClient(CustomObjectsApi)
-      .getNamespacedCustomObject({ ...TEMPLATES, namespace, name })) as KubeObject;
-  } catch (err) {
-    if (err instanceof ApiException && err.code === 404) return undefined;
-    throw err;
-  }
-}
-
-/** Server-side apply as the person; `force` takes fields over from other appliers (they were warned). */
-function applyTemplate(kc: KubeConfig, template: KubeObject, dryRun: boolean): Promise<KubeObject> {
-  const { namespace, name } = template.metadata as { namespace: string; name: string };
-  return kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
-    {
-      ...TEMPLATES,
-      namespace,
-      name,
-      body: template,
-      dryRun: dryRun ? 'All' : undefined,
-      fieldManager: PORTAL_FIELD_MANAGER,
-      fieldValidation: 'Strict',
-      force: true,
-    },
-    setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-  ) as Promise<KubeObject>;
 }
 
 const verdict = (check: TemplateCheck) => TemplateCheck.parse(check);
@@ -82,7 +46,7 @@ export function templateEditRoutes(app: FastifyInstance, { asPerson, refuse }: T
     asPerson(async (kc, request, reply) => {
       const namespace = String((request.params as { namespace?: string }).namespace ?? '');
       const body = TemplateRequest.safeParse(request.body);
-      if (!NAME.test(namespace) || !body.success)
+      if (!DNS_LABEL.test(namespace) || !body.success)
         return refuse(reply, 400, { error: 'expected a template as YAML', kind: 'invalid' });
       const { name, dryRun, overrideGitOps, yaml } = body.data;
       const parsed = templateFromYaml(yaml, namespace, name);
@@ -90,7 +54,7 @@ export function templateEditRoutes(app: FastifyInstance, { asPerson, refuse }: T
       const desired = parsed.object;
       const target = desired.metadata?.name as string;
       // A name the API server will not put in a URL is refused as its own validation would.
-      const live = NAME.test(target) ? await liveTemplate(kc, namespace, target) : undefined;
+      const live = DNS_LABEL.test(target) ? await liveObject(kc, TEMPLATES, namespace, target) : undefined;
       if (name === undefined && live)
         return verdict({
           valid: false,
@@ -102,7 +66,7 @@ export function templateEditRoutes(app: FastifyInstance, { asPerson, refuse }: T
         return refuse(reply, 404, { error: `template ${namespace}/${name} no longer exists`, kind: 'not-found' });
       const gitops = live ? gitopsManagers(live.metadata, changedPaths(live, desired)) : [];
       try {
-        await applyTemplate(kc, desired, true);
+        await applyObject(kc, TEMPLATES, desired, true);
       } catch (err) {
         if (err instanceof ApiException && (err.code === 422 || err.code === 400))
           return verdict({
@@ -118,7 +82,7 @@ export function templateEditRoutes(app: FastifyInstance, { asPerson, refuse }: T
       }
       if (dryRun || (gitops.length > 0 && !overrideGitOps))
         return verdict({ valid: true, written: false, causes: [], gitops, name: target });
-      const written = await applyTemplate(kc, desired, false);
+      const written = await applyObject(kc, TEMPLATES, desired, false);
       request.log.info({ template: `${namespace}/${target}`, create: !live }, 'template applied from the Admin Portal');
       await recordObjectChange(
         kc,

@@ -12,10 +12,9 @@ import {
   PoolSource,
 } from '../../pool-edit-types.js';
 import { api, describeFailure } from '../api.js';
-import { confirmAction } from '../dialog.js';
 import { h } from '../dom.js';
 import type { AdminContext, View } from './context.js';
-import { gitopsWarning, gitopsWords } from './gitops-warning.js';
+import { gitopsWarning, saveChecked } from './gitops-warning.js';
 import { poolHash } from './routes.js';
 import { setYaml, yamlBlock } from './yaml-view.js';
 
@@ -249,24 +248,8 @@ export function poolFormView(
         clearTimeout(timer);
         submit.disabled = true;
         try {
-          const checked = await check(true);
-          if (!checked) return;
-          if (!checked.valid) {
-            fields.find((f) => !f.error.hidden)?.control.focus();
-            return;
-          }
-          let override = false;
-          if (checked.gitops.length) {
-            override = await confirmAction({
-              title: 'Change a pool that GitOps keeps?',
-              words: gitopsWords(checked.gitops),
-              confirm: 'Save anyway',
-              danger: true,
-            });
-            if (!override) return;
-          }
-          const written = await check(false, override);
-          if (written?.written) {
+          const written = await saveChecked('pool', check, () => fields.find((f) => !f.error.hidden)?.control.focus());
+          if (written) {
             context.say(editing ? 'Pool saved.' : 'Pool created.');
             location.hash = poolHash(namespace(), get('name').trim());
           }

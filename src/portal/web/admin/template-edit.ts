@@ -8,10 +8,9 @@ import './templates.css';
 import type { FieldCause } from '../../pool-edit-types.js';
 import { TemplateCheck, TemplateSource } from '../../template-edit-types.js';
 import { api, describeFailure } from '../api.js';
-import { confirmAction } from '../dialog.js';
 import { h } from '../dom.js';
 import type { AdminContext, View } from './context.js';
-import { gitopsWarning, gitopsWords } from './gitops-warning.js';
+import { gitopsWarning, saveChecked } from './gitops-warning.js';
 import { templateHash } from './routes.js';
 
 const CHECK_DELAY_MS = 600;
@@ -141,24 +140,8 @@ export function templateEditView(
         clearTimeout(timer);
         submit.disabled = true;
         try {
-          const checked = await check(true);
-          if (!checked) return;
-          if (!checked.valid) {
-            editor.focus();
-            return;
-          }
-          let override = false;
-          if (checked.gitops.length) {
-            override = await confirmAction({
-              title: 'Change a template that GitOps keeps?',
-              words: gitopsWords(checked.gitops, 'template'),
-              confirm: 'Save anyway',
-              danger: true,
-            });
-            if (!override) return;
-          }
-          const written = await check(false, override);
-          if (written?.written) {
+          const written = await saveChecked('template', check, () => editor.focus());
+          if (written) {
             context.say(editing ? 'Template saved.' : 'Template created.');
             location.hash = templateHash(namespace, written.name ?? (mode.name as string));
           }
