@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { createCertificateAuthority, issueCertificate } from './certs.js';
-import { LOGIN_FIELDS, loginPage, messagePage } from './oidc-login-page.js';
+import { LOGIN_FIELDS, loginPage, logoutPage, messagePage } from './oidc-login-page.js';
 
 export interface OidcUser {
   password: string;
@@ -132,7 +132,19 @@ function configuration({ users, clients, idTokenTtls }: ConfigurationInput): Con
     // the userinfo endpoint); the API server reads the user name and groups from the ID token.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      // The end-session endpoint's question as a plain page of ours (the provider's default
+      // loads web fonts from the internet and styles inline).
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource(ctx, form) {
+          ctx.type = 'html';
+          ctx.set('content-security-policy', CONTENT_SECURITY_POLICY);
+          ctx.body = logoutPage({ form, clientId: ctx.oidc.client?.clientId });
+        },
+      },
+    },
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
     ttl: {
       IdToken: (_ctx, _token, client) => idTokenTtls.get(client.clientId) ?? 3600,

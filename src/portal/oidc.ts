@@ -2,6 +2,8 @@
 // the API server trusts, done by openid-client, which validates the ID token (signature, iss,
 // aud, nonce, exp). The ID token is only carried: it is the bearer token for the API server,
 // and who the person is comes from the API server (whoami.ts), never from the token's claims.
+// Signing out sends no token anywhere the browser can see it: the end-session URL names the
+// client, not the person's ID token.
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import { issuerFetch } from './oidc-fetch.js';
@@ -43,8 +45,12 @@ export interface OidcSignIn {
   finish(callbackQuery: string, pending: PendingSignIn): Promise<OidcTokens>;
   /** New tokens for a refresh token; concurrent calls with the same token share one request. */
   refresh(refreshToken: string): Promise<OidcTokens>;
-  /** The issuer's end-session URL, when it advertises one. */
-  endSessionUrl(idToken: string, postLogoutRedirectUri: string): Promise<string | undefined>;
+  /**
+   * The issuer's end-session URL, when it advertises one. It names the client, never the ID
+   * token: a URL lands in the browser's history and in proxies' logs, and the ID token is the
+   * person's credential for the cluster.
+   */
+  endSessionUrl(postLogoutRedirectUri: string): Promise<string | undefined>;
 }
 
 /**
@@ -139,13 +145,13 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
       return shared;
     },
 
-    async endSessionUrl(idToken, postLogoutRedirectUri) {
+    async endSessionUrl(postLogoutRedirectUri) {
       const c = await config();
       if (!c.serverMetadata().end_session_endpoint) return undefined;
-      return client.buildEndSessionUrl(c, {
-        id_token_hint: idToken,
-        post_logout_redirect_uri: postLogoutRedirectUri,
-      }).href;
+      // client_id (openid-client adds it) instead of id_token_hint: the issuer knows the person
+      // from its own session cookie, and asks them to confirm. No logout_hint either: it would
+      // put who they are into the URL.
+      return client.buildEndSessionUrl(c, { post_logout_redirect_uri: postLogoutRedirectUri }).href;
     },
   };
 }

@@ -263,7 +263,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     endSession(request, reply);
     if (oidc && session?.method === 'oidc') {
       try {
-        const url = await oidc.endSessionUrl(session.token, `${origins.of(request)}/`);
+        const url = await oidc.endSessionUrl(`${origins.of(request)}/`);
         if (url) return reply.redirect(url, 303);
       } catch (err) {
         request.log.warn({ cause: err instanceof Error ? err.message : String(err) }, 'the OIDC issuer is unreachable');
