@@ -28,8 +28,14 @@ const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 
 const startPortal = usePortals();
 
-async function portal(options: { secret: string; clientId?: string; log?: Logger }): Promise<Portal> {
+async function portal(options: {
+  secret: string;
+  clientId?: string;
+  log?: Logger;
+  sessionCheckSeconds?: number;
+}): Promise<Portal> {
   return startPortal({
+    sessionCheckSeconds: options.sessionCheckSeconds,
     namespaces: [namespace()],
     oidc: {
       issuer: oidc.issuer,
@@ -243,5 +249,45 @@ describe('the portal with OpenID Connect sign-in', () => {
     });
     expect(again.url.pathname + again.url.search).toBe('/?view=desktops');
     expect((await api(refused, url, '/api/me')).status).toBe(200);
+  });
+
+  it('ends every copy of a session at sign-out, on every replica: the issuer refuses its refresh token', async () => {
+    await apiServerTrustsIssuer(oidc, ada);
+    const secret = randomBytes(48).toString('base64');
+    // Two replicas with one secret, as behind a Service; each checks a session with the issuer
+    // every 3 seconds here (5 minutes by default).
+    const [a, b] = await Promise.all([0, 1].map(() => portal({ secret, sessionCheckSeconds: 3 })));
+    if (!a || !b) throw new Error('two portals');
+    const browser = new HttpBrowser(oidc.caPem);
+    const { callback } = await toCallback(browser, a.url, '/');
+    expect((await browser.request(callback)).status).toBe(303);
+
+    // Someone copies her cookies (a stolen laptop, malware): they work on either replica.
+    const copy = browser.cookieHeader(a.url);
+    const meWith = async (portalUrl: string, cookie: string) =>
+      (await fetch(`${portalUrl}/api/me`, { headers: { cookie, [CSRF_HEADER]: '1' } })).status;
+    expect(await meWith(b.url, copy)).toBe(200);
+
+    // Her own session is checked with the issuer as she goes, without her noticing.
+    const signedIn = sessionCookies(sealKey(secret)).read(copy, false) as Session;
+    await eventually(async () => {
+      const me = await api(browser, a.url, '/api/me');
+      expect(me.status).toBe(200);
+      expect(setCookies(me).some((c) => c.startsWith('kubevdi-session'))).toBe(true);
+    });
+    const renewedCopy = browser.cookieHeader(a.url);
+    const checked = sessionCookies(sealKey(secret)).read(renewedCopy, false) as Session;
+    expect(checked.checkedAt).toBeGreaterThan(signedIn.checkedAt as number);
+
+    // She signs out on one replica. The copy, taken before, is refused on both within the check
+    // interval: its refresh token was revoked at the issuer.
+    const out = await browser.request(`${a.url}/sign-out`, { method: 'POST', headers: { origin: a.url } });
+    expect(out.status).toBe(303);
+    await eventually(async () => {
+      expect(await meWith(b.url, copy)).toBe(401);
+      expect(await meWith(a.url, copy)).toBe(401);
+    }, 45_000);
+    // And a copy of her renewed session too.
+    await eventually(async () => expect(await meWith(b.url, renewedCopy)).toBe(401), 45_000);
   });
 });

@@ -134,6 +134,10 @@ function configuration({ users, clients, idTokenTtls }: ConfigurationInput): Con
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
+      // RFC 7009, as Keycloak and most issuers have it: the portal revokes a refresh token at
+      // sign-out, which ends its grant (the provider's default revokeGrantPolicy).
+      // Only the client a token was issued to may revoke it.
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       // The end-session endpoint's question as a plain page of ours (the provider's default
       // loads web fonts from the internet and styles inline).
       rpInitiatedLogout: {

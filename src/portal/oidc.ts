@@ -3,7 +3,7 @@
 // aud, nonce, exp). The ID token is only carried: it is the bearer token for the API server,
 // and who the person is comes from the API server (whoami.ts), never from the token's claims.
 // Signing out sends no token anywhere the browser can see it: the end-session URL names the
-// client, not the person's ID token.
+// client, not the person's ID token, and the refresh token is revoked server to server.
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import { issuerFetch } from './oidc-fetch.js';
@@ -36,6 +36,8 @@ export interface OidcTokens {
   refreshToken?: string;
   /** ms since the epoch: the ID token's `exp`, as validated by openid-client. */
   expiresAt: number;
+  /** ms since the epoch: the ID token's `iat`, when the issuer last vouched for the sign-in. */
+  issuedAt: number;
 }
 
 export interface OidcSignIn {
@@ -43,14 +45,31 @@ export interface OidcSignIn {
   start(redirectUri: string): Promise<{ url: string; pending: PendingSignIn }>;
   /** Checks the authorization response against `pending` and exchanges the code for tokens. */
   finish(callbackQuery: string, pending: PendingSignIn): Promise<OidcTokens>;
-  /** New tokens for a refresh token; concurrent calls with the same token share one request. */
+  /**
+   * New tokens for a refresh token; concurrent calls with the same token share one request.
+   * Rejects with an error `refusedByIssuer` recognises when the issuer says the grant is over.
+   */
   refresh(refreshToken: string): Promise<OidcTokens>;
+  /**
+   * Revokes the refresh token at the issuer (RFC 7009) when it has a revocation endpoint, so no
+   * copy of the session can renew itself; false when the issuer has none.
+   */
+  revoke(refreshToken: string): Promise<boolean>;
   /**
    * The issuer's end-session URL, when it advertises one. It names the client, never the ID
    * token: a URL lands in the browser's history and in proxies' logs, and the ID token is the
    * person's credential for the cluster.
    */
   endSessionUrl(postLogoutRedirectUri: string): Promise<string | undefined>;
+}
+
+/**
+ * The issuer refused a refresh token: revoked (signed out), expired or replayed (RFC 6749 5.2
+ * `invalid_grant`). Anything else — the issuer down, an answer that is not OAuth — says nothing
+ * about the sign-in, and a session may go on until its ID token runs out.
+ */
+export function refusedByIssuer(err: unknown): boolean {
+  return err instanceof client.ResponseBodyError && err.error === 'invalid_grant';
 }
 
 /**
@@ -91,10 +110,16 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
   const tokensOf = (response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers): OidcTokens => {
     const claims = response.claims();
     if (!response.id_token || !claims) throw new Error('the issuer answered without an ID token');
-    return { idToken: response.id_token, refreshToken: response.refresh_token, expiresAt: claims.exp * 1000 };
+    return {
+      idToken: response.id_token,
+      refreshToken: response.refresh_token,
+      expiresAt: claims.exp * 1000,
+      issuedAt: claims.iat * 1000,
+    };
   };
 
   const refreshing = new Map<string, Promise<OidcTokens>>();
+  const refreshKey = (refreshToken: string) => createHash('sha256').update(refreshToken).digest('base64url');
 
   return {
     async start(redirectUri) {
@@ -134,7 +159,7 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
     },
 
     refresh(refreshToken) {
-      const key = createHash('sha256').update(refreshToken).digest('base64url');
+      const key = refreshKey(refreshToken);
       let shared = refreshing.get(key);
       if (!shared) {
         shared = config().then(async (c) => tokensOf(await client.refreshTokenGrant(c, refreshToken)));
@@ -143,6 +168,15 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
         shared.then(forget, () => refreshing.delete(key));
       }
       return shared;
+    },
+
+    async revoke(refreshToken) {
+      // A renewal this replica shared a moment ago must not outlive the revocation here.
+      refreshing.delete(refreshKey(refreshToken));
+      const c = await config();
+      if (!c.serverMetadata().revocation_endpoint) return false;
+      await client.tokenRevocation(c, refreshToken, { token_type_hint: 'refresh_token' });
+      return true;
     },
 
     async endSessionUrl(postLogoutRedirectUri) {

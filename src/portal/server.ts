@@ -58,6 +58,11 @@ export interface PortalOptions {
    */
   sessionMaxAgeSeconds?: number;
   /**
+   * How often an OIDC sign-in is checked with the issuer (its refresh token used), so a sign-out
+   * or a revocation there ends every copy of the session cookie within this time (default 5 minutes).
+   */
+  sessionCheckSeconds?: number;
+  /**
    * The address a desktop's .rdp file names, with {service}, {desktop} and {namespace}
    * placeholders (default `{service}.{namespace}.svc:3389`, the Service's cluster DNS name: users
    * may not read Services, so the portal cannot look one up). See rdp-file.ts.
@@ -88,7 +93,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   const cookies = sessionCookies(key);
   const origins = makeOrigins(options.publicUrl);
   const oidc = options.oidc ? oidcSignIn(options.oidc) : undefined;
-  const renewal = sessionRenewal(cookies, origins, oidc);
+  const renewal = sessionRenewal(
+    cookies,
+    origins,
+    oidc,
+    options.sessionCheckSeconds === undefined ? undefined : options.sessionCheckSeconds * 1000,
+  );
   const tokenSignIn = options.tokenSignIn === true;
   const metrics = new PortalMetrics();
   const maxAgeMs = (options.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS) * 1000;
@@ -257,11 +267,26 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   }
 
   // Ends the session here, and at the issuer when it says how: otherwise the next sign-in would
-  // pass through the issuer without a password.
+  // pass through the issuer without a password. The refresh token is revoked first, server to
+  // server: a copy of this session's cookie can then no longer renew itself, and every replica
+  // refuses it at its next check with the issuer (session-renewal.ts).
   app.post('/sign-out', async (request, reply) => {
     const session = cookies.read(request.headers.cookie, origins.secure(request));
     endSession(request, reply);
     if (oidc && session?.method === 'oidc') {
+      if (session.refreshToken) {
+        try {
+          if (!(await oidc.revoke(session.refreshToken)))
+            request.log.warn(
+              'the OIDC issuer has no revocation endpoint: a copy of this session renews itself until its maximum age',
+            );
+        } catch (err) {
+          request.log.warn(
+            { cause: err instanceof Error ? err.message : String(err) },
+            'revoking the refresh token at sign-out failed',
+          );
+        }
+      }
       try {
         const url = await oidc.endSessionUrl(`${origins.of(request)}/`);
         if (url) return reply.redirect(url, 303);

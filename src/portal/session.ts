@@ -23,6 +23,13 @@ export const Session = z.object({
   keepUntil: z.number().optional(),
   /** ms since the epoch. */
   signedInAt: z.number(),
+  /**
+   * OIDC: ms since the epoch when the issuer last vouched for this sign-in (the newest ID token's
+   * `iat`). The session is checked with the issuer again a few minutes later (session-renewal.ts),
+   * so a sign-out or a revocation there reaches every copy of the cookie. Absent in older cookies:
+   * `signedInAt` stands in.
+   */
+  checkedAt: z.number().optional(),
 });
 export type Session = z.infer<typeof Session>;
 
