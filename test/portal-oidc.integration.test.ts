@@ -103,7 +103,7 @@ describe('the portal with OpenID Connect sign-in', () => {
     const authorization = new URL(String(first.login.headers.location));
     expect(authorization.origin).toBe(new URL(oidc.issuer).origin);
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(authorization.searchParams.get('scope')).toBe('openid email groups offline_access');
+    expect(authorization.searchParams.get('scope')).toBe('openid profile email groups offline_access');
     expect(authorization.searchParams.get('prompt')).toBe('consent');
     expect(authorization.searchParams.get('redirect_uri')).toBe(`${url}${CALLBACK}`);
     const signInCookie = setCookies(first.login)[0] as string;
@@ -133,7 +133,10 @@ describe('the portal with OpenID Connect sign-in', () => {
     const me = Me.parse(JSON.parse((await api(browser, url, '/api/me')).body));
     expect(me.username).toBe('oidc:ada@example.com');
     expect(me.groups).toContain('oidc:vdi-users');
-    expect((await browser.request(`${url}/`)).body).toContain('oidc:ada@example.com');
+    // The header calls her by her name; the Kubernetes user name is in its title.
+    expect((await browser.request(`${url}/`)).body).toContain(
+      'Signed in as <strong title="Kubernetes user oidc:ada@example.com">Ada Lovelace</strong>',
+    );
     // As a member of oidc:vdi-users she may list pools (RBAC's cache follows the binding within moments).
     await eventually(async () => expect((await api(browser, url, '/api/pools')).status).toBe(200));
 

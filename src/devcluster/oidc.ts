@@ -16,6 +16,8 @@ import { LOGIN_FIELDS, loginPage, logoutPage, messagePage } from './oidc-login-p
 
 export interface OidcUser {
   password: string;
+  /** The `name` claim (scope `profile`), when given. */
+  name?: string;
   email: string;
   groups: string[];
 }
@@ -53,12 +55,13 @@ export interface OidcProvider {
  */
 export const OIDC_CLAIMS = {
   openid: ['sub'],
+  profile: ['name'],
   email: ['email', 'email_verified'],
   groups: ['groups'],
 } as const;
 
 /** What a client asks for to get a user name, groups and a refresh token. */
-export const OIDC_SCOPES = 'openid email groups offline_access';
+export const OIDC_SCOPES = 'openid profile email groups offline_access';
 
 const INTERACTION_PREFIX = '/interaction/';
 
@@ -173,7 +176,13 @@ function configuration({ users, clients, idTokenTtls }: ConfigurationInput): Con
       if (!user) return undefined;
       return {
         accountId: id,
-        claims: () => ({ sub: id, email: user.email, email_verified: true, groups: [...user.groups] }),
+        claims: () => ({
+          sub: id,
+          ...(user.name ? { name: user.name } : {}),
+          email: user.email,
+          email_verified: true,
+          groups: [...user.groups],
+        }),
       };
     },
   };

@@ -101,6 +101,7 @@ export function oidcRoutes(app: FastifyInstance, options: OidcRoutesOptions): vo
       keepUntil: now + options.maxAgeMs,
       signedInAt: now,
       checkedAt: tokens.issuedAt,
+      name: tokens.name,
     };
     metrics.signIn('oidc', 'success');
     request.log.info({ username, method: 'oidc' }, 'signed in');

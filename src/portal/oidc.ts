@@ -6,6 +6,7 @@
 // client, not the person's ID token, and the refresh token is revoked server to server.
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
+import { nameFromClaims } from './display-name.js';
 import { issuerFetch } from './oidc-fetch.js';
 
 export interface OidcOptions {
@@ -18,10 +19,10 @@ export interface OidcOptions {
 }
 
 /**
- * `groups` as Dex and the test provider have it; `offline_access` (with `prompt=consent`, as
+ * `profile` for the person's name in the header; `groups` as Dex and the test provider have it; `offline_access` (with `prompt=consent`, as
  * OpenID Connect Core requires for it) for a refresh token, so a sign-in outlives one ID token.
  */
-export const OIDC_SCOPES = 'openid email groups offline_access';
+export const OIDC_SCOPES = 'openid profile email groups offline_access';
 
 /** What the browser must bring back to the callback: sealed into a cookie (sign-in-state.ts). */
 export interface PendingSignIn {
@@ -38,6 +39,8 @@ export interface OidcTokens {
   expiresAt: number;
   /** ms since the epoch: the ID token's `iat`, when the issuer last vouched for the sign-in. */
   issuedAt: number;
+  /** What to call the person in the header (display-name.ts): the ID token's `name` or `email`. */
+  name?: string;
 }
 
 export interface OidcSignIn {
@@ -115,6 +118,7 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
       refreshToken: response.refresh_token,
       expiresAt: claims.exp * 1000,
       issuedAt: claims.iat * 1000,
+      name: nameFromClaims(claims),
     };
   };
 

@@ -176,7 +176,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
    * goes through the issuer and back to this very page.
    */
   const personPage =
-    (render: (kc: KubeConfig, username: string, reply: FastifyReply) => Promise<string | FastifyReply>) =>
+    (
+      render: (kc: KubeConfig, username: string, reply: FastifyReply, name?: string) => Promise<string | FastifyReply>,
+    ) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       reply.type('text/html; charset=utf-8');
       const current = await renewal.current(request, reply);
@@ -184,7 +186,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
       if (current.status === 'signed-out') return signInPage({ oidc: oidc !== undefined, tokenSignIn });
       const kc = asUser(cluster, current.session.token);
       try {
-        return await render(kc, (await whoami(kc)).username, reply);
+        return await render(kc, (await whoami(kc)).username, reply, current.session.name);
       } catch (err) {
         if (!(err instanceof ApiException) || err.code !== 401) throw err;
         endSession(request, reply);
@@ -201,10 +203,10 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   const administers = remembered<boolean>(ADMINISTERS_REMEMBERED_MS);
   app.get(
     '/',
-    personPage(async (kc, username) =>
+    personPage(async (kc, username, _reply, name) =>
       desktopsPage(
         web,
-        username,
+        { username, name },
         await administers(username, async () => (await adminAccess(kc, username, namespaces)).administers),
       ),
     ),

@@ -63,6 +63,7 @@ export function sessionRenewal(
             refreshToken: tokens.refreshToken ?? session.refreshToken,
             expiresAt: tokens.expiresAt,
             checkedAt: tokens.issuedAt,
+            name: tokens.name ?? session.name,
           };
           reply.header('set-cookie', cookies.write(renewed, header, secure, now));
           request.log.info({ method: 'oidc' }, 'sign-in renewed');

@@ -30,6 +30,8 @@ export const Session = z.object({
    * `signedInAt` stands in.
    */
   checkedAt: z.number().optional(),
+  /** OIDC: what to call the person in the header (display-name.ts); never used to decide anything. */
+  name: z.string().optional(),
 });
 export type Session = z.infer<typeof Session>;
 

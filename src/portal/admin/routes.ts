@@ -41,7 +41,8 @@ import { yamlRoutes } from './yaml-routes.js';
 
 /** server.ts's wrapper for pages: the signed-in person's, else the sign-in page. */
 export type PersonPage = (
-  render: (kc: KubeConfig, username: string, reply: FastifyReply) => Promise<string | FastifyReply>,
+  /** `name`: what to call the person in the header, when the sign-in said (display-name.ts). */
+  render: (kc: KubeConfig, username: string, reply: FastifyReply, name?: string) => Promise<string | FastifyReply>,
 ) => (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 export interface AdminRoutesOptions {
@@ -58,10 +59,10 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
   // The Admin Portal's page: for people who administer something; everyone else has the User Portal.
   app.get(
     '/admin',
-    options.personPage(async (kc, username, reply) => {
+    options.personPage(async (kc, username, reply, name) => {
       const access = await adminAccess(kc, username, options.namespaces);
       if (!access.administers) return reply.redirect('/', 303);
-      return adminPage(await assets, username);
+      return adminPage(await assets, { username, name });
     }),
   );
   const where = (kc: KubeConfig) => adminNamespaces(kc, options.namespaces);
