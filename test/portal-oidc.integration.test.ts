@@ -12,6 +12,7 @@ import { sealKey } from '../src/portal/seal.js';
 import { contentSecurityPolicy } from '../src/portal/security.js';
 import type { Portal } from '../src/portal/server.js';
 import { type Session, sessionCookies } from '../src/portal/session.js';
+import { signInWithOidc, useChromium } from './support/browser.js';
 import { applyAs, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';
 import { HttpBrowser } from './support/http-browser.js';
@@ -27,6 +28,7 @@ const CALLBACK = '/auth/callback';
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 
 const startPortal = usePortals();
+const chromium = useChromium();
 
 async function portal(options: {
   secret: string;
@@ -101,7 +103,7 @@ describe('the portal with OpenID Connect sign-in', () => {
     const first = await toCallback(browser, url, '/?view=desktops');
     expect(first.loginFormShown).toBe(true);
     const authorization = new URL(String(first.login.headers.location));
-    expect(authorization.origin).toBe(new URL(oidc.issuer).origin);
+    expect(authorization.origin).toBe(oidc.browserUrl);
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorization.searchParams.get('scope')).toBe('openid profile email groups offline_access');
     expect(authorization.searchParams.get('prompt')).toBe('consent');
@@ -156,7 +158,7 @@ describe('the portal with OpenID Connect sign-in', () => {
     const out = await browser.request(`${url}/sign-out`, { method: 'POST', headers: { origin: url } });
     expect(out.status).toBe(303);
     const endSession = new URL(String(out.headers.location));
-    expect(endSession.origin).toBe(new URL(oidc.issuer).origin);
+    expect(endSession.origin).toBe(oidc.browserUrl);
     expect(endSession.searchParams.has('id_token_hint')).toBe(false);
     expect(endSession.searchParams.get('client_id')).toBe(oidc.clientId);
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${url}/`);
@@ -292,5 +294,38 @@ describe('the portal with OpenID Connect sign-in', () => {
     }, 45_000);
     // And a copy of her renewed session too.
     await eventually(async () => expect(await meWith(b.url, renewedCopy)).toBe(401), 45_000);
+  });
+
+  it('signs in and out in Chromium that trusts no private CA, with no token in any URL on the way', async () => {
+    await apiServerTrustsIssuer(oidc, ada);
+    const { url } = await portal({ secret: randomBytes(48).toString('base64') });
+    // As a person's own browser: the provider's HTTPS certificate is from a CA it does not know,
+    // and it is not told to ignore that. The provider's pages come from its loopback http origin.
+    const context = await chromium().newContext();
+    try {
+      const visited: string[] = [];
+      context.on('request', (r) => visited.push(r.url()));
+      const page = await context.newPage();
+      await signInWithOidc(page, url, oidc.issuer, ada);
+      expect(await page.locator('.who strong').textContent()).toBe('Ada Lovelace');
+      expect(await page.locator('.who strong').getAttribute('title')).toBe('Kubernetes user oidc:ada@example.com');
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      // The provider asks whether to end her session there too (no ID token tells it who asks).
+      await page.waitForURL((u) => u.origin === oidc.browserUrl);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${url}/`);
+      await page.getByRole('link', { name: 'Sign in' }).waitFor();
+
+      const issuerOrigin = new URL(oidc.issuer).origin;
+      expect(visited.filter((u) => new URL(u).origin === issuerOrigin)).toEqual([]);
+      expect(visited.some((u) => new URL(u).pathname.startsWith('/session/end'))).toBe(true);
+      for (const u of visited) {
+        expect(u).not.toMatch(JWT);
+        expect(u).not.toContain('id_token_hint');
+      }
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -3,11 +3,22 @@
 // and the API server verifies the very ID tokens the portal gets. HTTPS on loopback with a
 // certificate for `localhost` from a CA of its own, which the API server is told to trust.
 //
+// A person's browser does not trust that CA, and should not be asked to: the pages it is sent to
+// (authorization with the login form, end-session) are also served on plain http on 127.0.0.1,
+// and discovery names those, while discovery itself, the keys, the token and revocation
+// endpoints — what the API server and the portal call — stay on the HTTPS issuer. Loopback
+// traffic never leaves the machine, as RFC 8252 reasons for native apps' redirect URIs.
+//
 // The provider's own development login screens accept any password, so the interactions
 // (login, then consent) are ours: a form checked against a fixed list of users, and consent
 // given without asking, as for a first-party client.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
@@ -43,6 +54,8 @@ export interface OidcProviderOptions {
 export interface OidcProvider {
   /** https://<issuerHost>:<port>, exactly the `iss` of its tokens. */
   issuer: string;
+  /** http://127.0.0.1:<port>: where browsers are sent to sign in and out, without a certificate to trust. */
+  browserUrl: string;
   /** The CA of the serving certificate, for clients and the API server's AuthenticationConfiguration. */
   caPem: string;
   /** Idempotent. */
@@ -64,6 +77,9 @@ export const OIDC_CLAIMS = {
 export const OIDC_SCOPES = 'openid profile email groups offline_access';
 
 const INTERACTION_PREFIX = '/interaction/';
+/** The discovery document, and the endpoints in it that a browser visits. */
+const DISCOVERY_PATH = '/.well-known/openid-configuration';
+const BROWSER_ENDPOINTS = ['authorization_endpoint', 'end_session_endpoint'] as const;
 
 export async function startOidcProvider(options: OidcProviderOptions): Promise<OidcProvider> {
   const log = options.log ?? (() => {});
@@ -83,8 +99,20 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => handler(req, res));
   const port = await listen(server, options.port ?? 0);
   const issuer = `https://${host}:${port}`;
+  const browserServer = createHttpServer((req, res) => handler(req, res));
+  const browserUrl = `http://127.0.0.1:${await listen(browserServer, 0)}`;
 
   const provider = new Provider(issuer, configuration({ users, clients, idTokenTtls }));
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path !== DISCOVERY_PATH || typeof ctx.body !== 'object' || ctx.body === null) return;
+    const metadata = ctx.body as Record<string, unknown>;
+    for (const name of BROWSER_ENDPOINTS) {
+      if (typeof metadata[name] !== 'string') continue;
+      const endpoint = new URL(metadata[name]);
+      metadata[name] = new URL(endpoint.pathname + endpoint.search, browserUrl).href;
+    }
+  });
   provider.on('server_error', (_ctx: KoaContextWithOIDC, err: Error) =>
     log(`oidc provider error: ${err.stack ?? err}`),
   );
@@ -101,17 +129,23 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     }
     callback(req, res);
   };
-  log(`oidc provider ready at ${issuer}`);
+  log(`oidc provider ready at ${issuer} (pages for browsers at ${browserUrl})`);
 
   let stopped: Promise<void> | undefined;
   return {
     issuer,
+    browserUrl,
     caPem: tls.caPem,
     stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopped ??= Promise.all(
+        [server, browserServer].map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      ).then(() => {});
       return stopped;
     },
   };
@@ -284,7 +318,7 @@ async function selfIssuedTls(host: string): Promise<{ certPem: string; keyPem: s
   return { ...serving, caPem: ca.certPem };
 }
 
-function listen(server: Server, port: number): Promise<number> {
+function listen(server: Server | HttpServer, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     // Loopback only: `localhost` in the issuer resolves here (the API server falls back from ::1).

@@ -6,6 +6,7 @@
 // client, not the person's ID token, and the refresh token is revoked server to server.
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
+import { browserEndpointUrl } from './browser-endpoint.js';
 import { nameFromClaims } from './display-name.js';
 import { issuerFetch } from './oidc-fetch.js';
 
@@ -64,6 +65,13 @@ export interface OidcSignIn {
    * person's credential for the cluster.
    */
   endSessionUrl(postLogoutRedirectUri: string): Promise<string | undefined>;
+  /** Discovers the issuer now, if it has not been (pages that sign out need `formActionOrigins`). */
+  discover(): Promise<void>;
+  /**
+   * Where a form's answer may send the browser (the pages' Content-Security-Policy form-action):
+   * the issuer, and its end-session endpoint's origin once discovered, when that differs.
+   */
+  formActionOrigins(): string[];
 }
 
 /**
@@ -101,6 +109,8 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
       )
       .then((c) => {
         c[client.customFetch] = fetch;
+        const endSession = c.serverMetadata().end_session_endpoint;
+        endSessionOrigin = endSession ? new URL(endSession).origin : undefined;
         return c;
       })
       .catch((err: unknown) => {
@@ -122,6 +132,7 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
     };
   };
 
+  let endSessionOrigin: string | undefined;
   const refreshing = new Map<string, Promise<OidcTokens>>();
   const refreshKey = (refreshToken: string) => createHash('sha256').update(refreshToken).digest('base64url');
 
@@ -134,7 +145,9 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
         codeVerifier: client.randomPKCECodeVerifier(),
         redirectUri,
       };
-      const url = client.buildAuthorizationUrl(c, {
+      const url = browserEndpointUrl('authorization_endpoint', c.serverMetadata().authorization_endpoint ?? '', {
+        client_id: options.clientId,
+        response_type: 'code',
         redirect_uri: redirectUri,
         scope: OIDC_SCOPES,
         code_challenge: await client.calculatePKCECodeChallenge(pending.codeVerifier),
@@ -183,13 +196,24 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
       return true;
     },
 
+    async discover() {
+      await config();
+    },
+
+    formActionOrigins() {
+      return [...new Set([issuer.origin, ...(endSessionOrigin ? [endSessionOrigin] : [])])];
+    },
+
     async endSessionUrl(postLogoutRedirectUri) {
-      const c = await config();
-      if (!c.serverMetadata().end_session_endpoint) return undefined;
-      // client_id (openid-client adds it) instead of id_token_hint: the issuer knows the person
-      // from its own session cookie, and asks them to confirm. No logout_hint either: it would
-      // put who they are into the URL.
-      return client.buildEndSessionUrl(c, { post_logout_redirect_uri: postLogoutRedirectUri }).href;
+      const endpoint = (await config()).serverMetadata().end_session_endpoint;
+      if (!endpoint) return undefined;
+      // client_id instead of id_token_hint: the issuer knows the person from its own session
+      // cookie, and asks them to confirm. No logout_hint either: it would put who they are into
+      // the URL.
+      return browserEndpointUrl('end_session_endpoint', endpoint, {
+        client_id: options.clientId,
+        post_logout_redirect_uri: postLogoutRedirectUri,
+      }).href;
     },
   };
 }

@@ -115,7 +115,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     { parseAs: 'string', bodyLimit: 32 * 1024 },
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
-  securityHeaders(app, options.oidc ? new URL(options.oidc.issuer).origin : undefined);
+  // The issuer, and its end-session endpoint once discovered (personPage makes sure of it).
+  securityHeaders(app, () => oidc?.formActionOrigins() ?? []);
   csrfProtection(app, origins, metrics);
 
   const endSession = (request: FastifyRequest, reply: FastifyReply) =>
@@ -184,6 +185,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
       const current = await renewal.current(request, reply);
       if (current.status === 'expired') return reply.redirect(signInPath(request.url), 303);
       if (current.status === 'signed-out') return signInPage({ oidc: oidc !== undefined, tokenSignIn });
+      // Its sign-out form leads to the issuer's end-session endpoint: that origin must be known.
+      if (oidc && current.session.method === 'oidc') await oidc.discover().catch(() => {});
       const kc = asUser(cluster, current.session.token);
       try {
         return await render(kc, (await whoami(kc)).username, reply, current.session.name);

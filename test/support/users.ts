@@ -38,6 +38,8 @@ export const OIDC_USERS: Record<string, { password: string; name?: string; email
 export interface OidcInfo {
   /** https://localhost:PORT, exactly the `iss` the API server expects. */
   issuer: string;
+  /** http://127.0.0.1:PORT: the provider's pages for browsers (login, end-session), no certificate to trust. */
+  browserUrl: string;
   /** CA of the issuer's serving certificate (not the cluster CA). */
   caPem: string;
   /** `kubevdi-portal`, confidential (client_secret_basic), PKCE (S256) required. */
