@@ -38,8 +38,12 @@ export interface OidcTokens {
   refreshToken?: string;
   /** ms since the epoch: the ID token's `exp`, as validated by openid-client. */
   expiresAt: number;
-  /** ms since the epoch: the ID token's `iat`, when the issuer last vouched for the sign-in. */
-  issuedAt: number;
+  /**
+   * ms since the epoch, by this machine's clock (not the issuer's, which may drift): when the
+   * issuer answered, that is, last vouched for the sign-in. A renewal shared with a later caller
+   * keeps the time of the answer.
+   */
+  answeredAt: number;
   /** What to call the person in the header (display-name.ts): the ID token's `name` or `email`. */
   name?: string;
 }
@@ -127,7 +131,7 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
       idToken: response.id_token,
       refreshToken: response.refresh_token,
       expiresAt: claims.exp * 1000,
-      issuedAt: claims.iat * 1000,
+      answeredAt: Date.now(),
       name: nameFromClaims(claims),
     };
   };

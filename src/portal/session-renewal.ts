@@ -62,7 +62,7 @@ export function sessionRenewal(
             // Issuers that do not rotate refresh tokens answer without one: keep the old.
             refreshToken: tokens.refreshToken ?? session.refreshToken,
             expiresAt: tokens.expiresAt,
-            checkedAt: tokens.issuedAt,
+            checkedAt: tokens.answeredAt,
             name: tokens.name ?? session.name,
           };
           reply.header('set-cookie', cookies.write(renewed, header, secure, now));

@@ -24,8 +24,8 @@ export const Session = z.object({
   /** ms since the epoch. */
   signedInAt: z.number(),
   /**
-   * OIDC: ms since the epoch when the issuer last vouched for this sign-in (the newest ID token's
-   * `iat`). The session is checked with the issuer again a few minutes later (session-renewal.ts),
+   * OIDC: ms since the epoch when the issuer last vouched for this sign-in (answered the sign-in
+   * or a refresh, by the portal's clock). The session is checked with the issuer again a few minutes later (session-renewal.ts),
    * so a sign-out or a revocation there reaches every copy of the cookie. Absent in older cookies:
    * `signedInAt` stands in.
    */
