@@ -32,7 +32,7 @@ import { type Session, sessionCookies } from './session.js';
 import { sessionRenewal } from './session-renewal.js';
 import { signInStateCookies } from './sign-in-state.js';
 import { sessionExpiry } from './token-expiry.js';
-import { userRoutes } from './user-routes.js';
+import { type LiveUpdateOptions, userRoutes } from './user-routes.js';
 import { webAssets } from './web-assets.js';
 import { whoami } from './whoami.js';
 
@@ -63,6 +63,8 @@ export interface PortalOptions {
    * may not read Services, so the portal cannot look one up). See rdp-file.ts.
    */
   rdpAddress?: string;
+  /** Caps on the live-update streams (per person, per portal) and how long they wait for a claim. */
+  liveUpdates?: LiveUpdateOptions;
   log?: Logger;
 }
 
@@ -310,7 +312,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   );
 
   desktopRoutes(app, { asPerson, refuse, rdpAddress: rdpTemplate });
-  userRoutes(app, { asPerson, namespaces });
+  userRoutes(app, {
+    asPerson,
+    namespaces,
+    registry: metrics.registry,
+    ...(options.liveUpdates ? { liveUpdates: options.liveUpdates } : {}),
+  });
   adminRoutes(app, { asPerson, refuse, namespaces, personPage });
 
   app.setNotFoundHandler(async (request, reply) =>
