@@ -46,6 +46,9 @@ Commands:
                --rdp-address TEMPLATE      the address .rdp files name, from {service}, {desktop}
                                            and {namespace} (default {service}.{namespace}.svc:3389,
                                            reachable from inside the cluster's network)
+               --console-recheck DURATION  how often an open console's grant is asked again when
+                                           its desktop did not change (default 30s; a change of it
+                                           asks at once)
                --event-streams-per-person N
                                            live-update streams one person may have open; a new one
                                            closes their oldest (default 4)
@@ -169,6 +172,7 @@ async function portal(argv: string[]): Promise<void> {
       'oidc-client-secret-file': { type: 'string' },
       'oidc-ca-file': { type: 'string' },
       'rdp-address': { type: 'string' },
+      'console-recheck': { type: 'string', default: '30s' },
       'event-streams-per-person': { type: 'string', default: '4' },
       'event-streams-max': { type: 'string', default: '2000' },
     },
@@ -198,6 +202,7 @@ async function portal(argv: string[]): Promise<void> {
     sessionSecret: await loadSessionSecret(values['session-secret-file']),
     publicUrl: values['public-url'],
     rdpAddress: values['rdp-address'],
+    consoleRecheckMs: seconds('--console-recheck', values['console-recheck']) * 1000,
     liveUpdates: {
       perPerson: count('--event-streams-per-person', values['event-streams-per-person']),
       perPortal: count('--event-streams-max', values['event-streams-max']),

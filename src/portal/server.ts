@@ -65,6 +65,8 @@ export interface PortalOptions {
   rdpAddress?: string;
   /** Caps on the live-update streams (per person, per portal) and how long they wait for a claim. */
   liveUpdates?: LiveUpdateOptions;
+  /** How often an open console's grant is asked again when nothing changed (default 30 s). */
+  consoleRecheckMs?: number;
   log?: Logger;
 }
 
@@ -274,7 +276,14 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     return reply.redirect('/', 303);
   });
 
-  consoleRoutes(app, { cluster, origins, renewal, registry: metrics.registry, oidc: oidc !== undefined });
+  consoleRoutes(app, {
+    cluster,
+    origins,
+    renewal,
+    registry: metrics.registry,
+    oidc: oidc !== undefined,
+    ...(options.consoleRecheckMs === undefined ? {} : { recheckMs: options.consoleRecheckMs }),
+  });
 
   app.get(
     '/api/me',
