@@ -2,7 +2,7 @@
 // operator: the browser's websocket goes to the portal, which opens KubeVirt's `vnc` subresource
 // as the signed-in person. The RFB client here is the one the other tests use on the API server.
 import { randomBytes } from 'node:crypto';
-import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -341,5 +341,18 @@ describe('the console through the portal', () => {
       .makeApiClient(RbacAuthorizationV1Api)
       .deleteNamespacedRoleBinding({ name: 'kubevdi-pool-admin-pam', namespace: ns });
     expect(await closedWithin(pamConsole, 25_000)).toBe(CONSOLE_CLOSE.revoked.code);
+
+    // A token the API server no longer takes (alice's ServiceAccount deleted) ends her console
+    // too, with the words that send the page through sign-in.
+    const again = await takeDesktop(aliceCookie);
+    const aliceOften = await signIn(often.url, alice.token);
+    const aliceAgain = await eventually(() =>
+      rfbOver(consoleSocket(often.url, ns, again.desktop, { origin: often.url, cookie: aliceOften })),
+    );
+    await kubeconfig().makeApiClient(CoreV1Api).deleteNamespacedServiceAccount({ name: 'alice', namespace: ns });
+    expect(await closedWithin(aliceAgain, 25_000)).toBe(CONSOLE_CLOSE.signInRequired.code);
+    expect(await (await fetch(`${often.url}/metrics`)).text()).toMatch(
+      /kubevdi_portal_console_sessions_ended_total\{by="signed-out"\} 1\b/,
+    );
   }, 240_000);
 });
