@@ -4,17 +4,21 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { ACTIVITY_ANNOTATION } from '../src/api/desktopclaim.js';
 import { ActivityAnswer, Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
 import { CONSOLE_CLOSE, consolePagePath, consoleSocketPath } from '../src/portal/console-protocol.js';
+import { sealKey } from '../src/portal/seal.js';
 import { CONTENT_SECURITY_POLICY } from '../src/portal/security.js';
+import { sessionCookies } from '../src/portal/session.js';
 import { desktopColour } from './simulator/virt-api/framebuffer.js';
 import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
+import { apiServerTrustsIssuer, signIn as signInAtIssuer } from './support/oidc-login.js';
 import { captureLogs, serviceAccountToken, usePortals } from './support/portal.js';
+import { OIDC_USERS } from './support/users.js';
 import { rfbOver, VncClosed, VncRefused } from './support/vnc.js';
 import { useWorld } from './support/world.js';
 
@@ -355,4 +359,97 @@ describe('the console through the portal', () => {
       /kubevdi_portal_console_sessions_ended_total\{by="signed-out"\} 1\b/,
     );
   }, 240_000);
+
+  it('keeps an open console through the renewal of a short-lived OIDC sign-in', async () => {
+    // The guard asks the API server with the token the console was opened with; once that ID
+    // token runs out the API server refuses it (4401), although the sign-in itself renews. The
+    // page opens the console again at once (the upgrade renews the sign-in), and sends the person
+    // to the issuer only when that fails.
+    const ns = namespace();
+    const oidc = inject('cluster').oidc;
+    const ada = { username: 'ada', password: OIDC_USERS.ada?.password ?? '' };
+    await apiServerTrustsIssuer(oidc, ada);
+    const username = 'oidc:ada@example.com';
+    await applyAs()({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'kubevdi-user-ada', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubevdi:user' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: username }],
+    });
+    await templateWithDisks();
+    await pool('sales', { size: 1, access: { users: [username] } });
+    await world.start(['--leader-elect', 'false']);
+    const secret = randomBytes(48);
+    const { url } = await startPortal({
+      namespaces: [ns],
+      oidc: {
+        issuer: oidc.issuer,
+        clientId: oidc.shortLivedClientId,
+        clientSecret: oidc.clientSecret,
+        caPem: oidc.caPem,
+      },
+      sessionSecret: secret,
+      consoleRecheckMs: 500,
+    });
+    // Her session as the portal's callback would have written it: ID tokens that live 2 s.
+    const tokens = await signInAtIssuer(oidc, { ...ada, clientId: oidc.shortLivedClientId });
+    const now = Date.now();
+    const setCookies = sessionCookies(sealKey(secret)).write(
+      {
+        method: 'oidc',
+        token: tokens.id_token,
+        refreshToken: tokens.refresh_token,
+        expiresAt: now + 2000,
+        keepUntil: now + 3_600_000,
+        signedInAt: now,
+      },
+      undefined,
+      false,
+    );
+    const cookie = setCookies.map((c) => c.split(';')[0]).join('; ');
+    const created = await eventually(async () => {
+      const response = await api(url, cookie, '/api/claims', 'POST', { namespace: ns, pool: 'sales' });
+      expect(response.status).toBe(201);
+      return Claim.parse(await response.json());
+    });
+    const desktop = await eventually(async () => {
+      const { claims } = ClaimList.parse(await (await api(url, cookie, '/api/claims')).json());
+      expect(claims.find((c) => c.name === created.name)?.desktop?.ready).toBe(true);
+      return claims.find((c) => c.name === created.name)?.desktop?.name as string;
+    }, 60_000);
+
+    const context = await browser.newContext();
+    try {
+      await context.addCookies(
+        setCookies.map((c) => {
+          const [pair = ''] = c.split(';');
+          const eq = pair.indexOf('=');
+          return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url };
+        }),
+      );
+      const page = await context.newPage();
+      const left: string[] = [];
+      page.on('framenavigated', (frame) => {
+        if (frame === page.mainFrame() && !frame.url().startsWith(`${url}${consolePagePath(ns, desktop)}`))
+          left.push(frame.url());
+      });
+      await page.goto(`${url}${consolePagePath(ns, desktop)}`);
+      await page.getByText('Connected.').waitFor({ timeout: 30_000 });
+      // The guard ends the console once the token it was opened with has run out …
+      await eventually(async () => {
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        expect(metrics).toMatch(/kubevdi_portal_console_sessions_ended_total\{by="signed-out"\} [1-9]/);
+      }, 30_000);
+      // … and the page is connected again, on the same page, without a trip to the issuer.
+      await eventually(async () => {
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="opened"\} ([2-9]|\d\d)/);
+      }, 30_000);
+      await page.getByText('Connected.').waitFor({ timeout: 30_000 });
+      expect(left).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
 });
