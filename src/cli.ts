@@ -46,6 +46,13 @@ Commands:
                --rdp-address TEMPLATE      the address .rdp files name, from {service}, {desktop}
                                            and {namespace} (default {service}.{namespace}.svc:3389,
                                            reachable from inside the cluster's network)
+               --console-recheck DURATION  how often an open console's grant is asked again when
+                                           its desktop did not change (default 30s; a change of it
+                                           asks at once)
+               --event-streams-per-person N
+                                           live-update streams one person may have open; a new one
+                                           closes their oldest (default 4)
+               --event-streams-max N       live-update streams open in all (default 2000)
   dev        Run everything on this machine: a local control plane (etcd, kube-apiserver,
              kube-controller-manager) with the kubevdi and KubeVirt CRDs, a KubeVirt simulator
              (no KVM needed) and the operator, with the example Linux template and pool
@@ -138,6 +145,12 @@ function positive(option: string, value: string): number {
   return n;
 }
 
+function count(option: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${option} must be a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
 function splitHostPort(addr: string, option = '--health-addr'): [string, number] {
   const colon = addr.lastIndexOf(':');
   const port = Number(addr.slice(colon + 1));
@@ -159,6 +172,9 @@ async function portal(argv: string[]): Promise<void> {
       'oidc-client-secret-file': { type: 'string' },
       'oidc-ca-file': { type: 'string' },
       'rdp-address': { type: 'string' },
+      'console-recheck': { type: 'string', default: '30s' },
+      'event-streams-per-person': { type: 'string', default: '4' },
+      'event-streams-max': { type: 'string', default: '2000' },
     },
   });
   // Each command loads only what it runs: the operator's process never holds the web server.
@@ -186,6 +202,11 @@ async function portal(argv: string[]): Promise<void> {
     sessionSecret: await loadSessionSecret(values['session-secret-file']),
     publicUrl: values['public-url'],
     rdpAddress: values['rdp-address'],
+    consoleRecheckMs: seconds('--console-recheck', values['console-recheck']) * 1000,
+    liveUpdates: {
+      perPerson: count('--event-streams-per-person', values['event-streams-per-person']),
+      perPortal: count('--event-streams-max', values['event-streams-max']),
+    },
     log,
   });
   log.info({ url: running.url }, 'portal started');

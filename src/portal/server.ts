@@ -32,7 +32,7 @@ import { type Session, sessionCookies } from './session.js';
 import { sessionRenewal } from './session-renewal.js';
 import { signInStateCookies } from './sign-in-state.js';
 import { sessionExpiry } from './token-expiry.js';
-import { userRoutes } from './user-routes.js';
+import { type LiveUpdateOptions, userRoutes } from './user-routes.js';
 import { webAssets } from './web-assets.js';
 import { whoami } from './whoami.js';
 
@@ -68,6 +68,10 @@ export interface PortalOptions {
    * may not read Services, so the portal cannot look one up). See rdp-file.ts.
    */
   rdpAddress?: string;
+  /** Caps on the live-update streams (per person, per portal) and how long they wait for a claim. */
+  liveUpdates?: LiveUpdateOptions;
+  /** How often an open console's grant is asked again when nothing changed (default 30 s). */
+  consoleRecheckMs?: number;
   log?: Logger;
 }
 
@@ -302,7 +306,14 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     return reply.redirect('/', 303);
   });
 
-  consoleRoutes(app, { cluster, origins, renewal, registry: metrics.registry, oidc: oidc !== undefined });
+  consoleRoutes(app, {
+    cluster,
+    origins,
+    renewal,
+    registry: metrics.registry,
+    oidc: oidc !== undefined,
+    ...(options.consoleRecheckMs === undefined ? {} : { recheckMs: options.consoleRecheckMs }),
+  });
 
   app.get(
     '/api/me',
@@ -340,7 +351,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   );
 
   desktopRoutes(app, { asPerson, refuse, rdpAddress: rdpTemplate });
-  userRoutes(app, { asPerson, namespaces });
+  userRoutes(app, {
+    asPerson,
+    namespaces,
+    registry: metrics.registry,
+    ...(options.liveUpdates ? { liveUpdates: options.liveUpdates } : {}),
+  });
   adminRoutes(app, { asPerson, refuse, namespaces, personPage });
 
   app.setNotFoundHandler(async (request, reply) =>
