@@ -90,7 +90,8 @@ export function refusedByIssuer(err: unknown): boolean {
 /**
  * A page often makes several API calls at once; with one expiring session they would all
  * refresh, and an issuer that rotates refresh tokens treats the second use of the old one as
- * theft and revokes the grant. Calls within this window share the first one's answer.
+ * theft and revokes the grant. Calls within this window (or half the new ID token's life, if
+ * shorter) share the first one's answer.
  */
 const REFRESH_SHARING_MS = 30_000;
 
@@ -185,7 +186,13 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
       if (!shared) {
         shared = config().then(async (c) => tokensOf(await client.refreshTokenGrant(c, refreshToken)));
         refreshing.set(key, shared);
-        const forget = () => setTimeout(() => refreshing.delete(key), REFRESH_SHARING_MS).unref();
+        // Shared for half the new ID token's life at most: an answer whose token has run out is
+        // no answer (a console reopened after its short-lived token expired got the stale one).
+        const forget = (tokens: OidcTokens) =>
+          setTimeout(
+            () => refreshing.delete(key),
+            Math.max(0, Math.min(REFRESH_SHARING_MS, (tokens.expiresAt - Date.now()) / 2)),
+          ).unref();
         shared.then(forget, () => refreshing.delete(key));
       }
       return shared;
