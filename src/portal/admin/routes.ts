@@ -152,6 +152,7 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
       const { username } = await whoami(kc);
       const desktop = claim.status?.desktop?.name;
       await recordAdminEvent(kc, request.log, {
+        actor: username,
         namespace,
         involved: { apiVersion: `${GROUP}/${VERSION}`, kind: 'DesktopClaim', name, uid: claim.metadata?.uid },
         reason: 'ForceReleased',
@@ -172,6 +173,7 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
       await powerAction(kc, namespace, name, action);
       const { username } = await whoami(kc);
       await recordAdminEvent(kc, request.log, {
+        actor: username,
         namespace,
         involved: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name },
         reason: `Admin${action[0]?.toUpperCase()}${action.slice(1)}`,
