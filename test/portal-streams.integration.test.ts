@@ -29,9 +29,9 @@ async function signIn(base: string, token: string): Promise<string> {
 }
 
 /** GET /api/events as the page opens it: the messages so far, and whether the portal ended it. */
-async function openStream(base: string, cookie: string, named: string[] = []) {
+async function openStream(base: string, cookie: string, named: string[] = [], path = '/api/events') {
   const query = new URLSearchParams(named.map((n): [string, string] => ['claim', n]));
-  const response = await fetch(`${base}/api/events${named.length ? `?${query}` : ''}`, { headers: { cookie } });
+  const response = await fetch(`${base}${path}${named.length ? `?${query}` : ''}`, { headers: { cookie } });
   expect(response.status).toBe(200);
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const state = { text: '', ended: false, close: () => reader.cancel().catch(() => {}) };
@@ -124,7 +124,17 @@ describe('live-update streams', () => {
     expect(await metric(url, 'kubevdi_portal_event_streams')).toBe(3);
     const text = await (await fetch(`${url}/metrics`)).text();
     expect(text).toMatch(/kubevdi_portal_event_streams_capped_total\{cap="person"\} 1\b/);
-    for (const s of [second, third, pams]) await s.state.close();
+
+    // The Admin Portal's streams (anyone signed in may open one; it shows only what they may
+    // see) have caps of their own: alice's third closes her first, not her desktops pages.
+    const admin = [];
+    for (let i = 0; i < 3; i++) admin.push(await openStream(url, aliceCookie, [], '/api/admin/events'));
+    await eventually(() => expect(admin[0]?.state.ended).toBe(true), 10_000);
+    expect([second, third, ...admin.slice(1)].map((s) => s.state.ended)).toEqual([false, false, false, false]);
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
+      /kubevdi_portal_event_streams_capped_total\{cap="person"\} 2\b/,
+    );
+    for (const s of [second, third, pams, ...admin]) await s.state.close();
     await eventually(async () => expect(await metric(url, 'kubevdi_portal_event_streams')).toBe(0), 10_000);
   }, 120_000);
 });

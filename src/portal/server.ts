@@ -31,8 +31,9 @@ import { csrfProtection, securityHeaders } from './security.js';
 import { type Session, sessionCookies } from './session.js';
 import { sessionRenewal } from './session-renewal.js';
 import { signInStateCookies } from './sign-in-state.js';
+import { StreamMetrics } from './stream-metrics.js';
 import { sessionExpiry } from './token-expiry.js';
-import { type LiveUpdateOptions, userRoutes } from './user-routes.js';
+import { type LiveUpdateOptions, streamLimits, userRoutes } from './user-routes.js';
 import { webAssets } from './web-assets.js';
 import { whoami } from './whoami.js';
 
@@ -351,13 +352,22 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   );
 
   desktopRoutes(app, { asPerson, refuse, rdpAddress: rdpTemplate });
+  // The user's and the Admin Portal's live updates are counted together, capped apart (an
+  // administrator's tabs do not close their own desktops page).
+  const streamMetrics = new StreamMetrics(metrics.registry);
   userRoutes(app, {
     asPerson,
     namespaces,
-    registry: metrics.registry,
+    streamMetrics,
     ...(options.liveUpdates ? { liveUpdates: options.liveUpdates } : {}),
   });
-  adminRoutes(app, { asPerson, refuse, namespaces, personPage });
+  adminRoutes(app, {
+    asPerson,
+    refuse,
+    namespaces,
+    personPage,
+    streams: { limits: streamLimits(options.liveUpdates), metrics: streamMetrics },
+  });
 
   app.setNotFoundHandler(async (request, reply) =>
     request.url.startsWith('/api/')

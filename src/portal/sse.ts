@@ -61,7 +61,7 @@ export interface EventStream {
   reply(): FastifyReply;
 }
 
-interface OpenStream {
+interface LiveStream {
   owner: string;
   end(): void;
   /** Ends it and has the browser wait CAPPED_RETRY_MS before it reconnects. */
@@ -72,12 +72,12 @@ interface OpenStream {
  * The streams of one portal, ended before it closes. `owner` names whose stream it is (the
  * person) for the per-person cap.
  */
-export function openStreams(
-  app: FastifyInstance,
-  options: StreamOptions = {},
-): (reply: FastifyReply, owner?: string) => EventStream {
+/** Opens a stream as the reply to a request; `owner` is the person, for the per-person cap. */
+export type OpenStream = (reply: FastifyReply, owner?: string) => EventStream;
+
+export function openStreams(app: FastifyInstance, options: StreamOptions = {}): OpenStream {
   // In the order they were opened: the oldest first.
-  const open = new Set<OpenStream>();
+  const open = new Set<LiveStream>();
   app.addHook('preClose', async () => {
     for (const s of [...open]) s.end();
   });
@@ -99,7 +99,7 @@ export function openStreams(
       clearTimeout(lifetime);
       stream.end();
     };
-    const entry: OpenStream = {
+    const entry: LiveStream = {
       owner,
       end,
       cap: () => {

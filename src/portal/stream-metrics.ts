@@ -16,7 +16,7 @@ export class StreamMetrics {
   constructor(registry: Registry) {
     this.open = new Gauge({
       name: 'kubevdi_portal_event_streams',
-      help: 'Live-update streams (GET /api/events) open now.',
+      help: "Live-update streams open now (GET /api/events, and the Admin Portal's /api/admin/events and /api/admin/changes).",
       registers: [registry],
     });
     this.capped = new Counter({

@@ -5,12 +5,11 @@
 // stream's life.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Registry } from 'prom-client';
 import { ClaimEvent, ClaimRef } from './api-types.js';
 import { ownClaims } from './claims.js';
 import { followDesktopClaim } from './desktop-follow.js';
 import { DEFAULT_STREAM_LIMITS, openStreams, type StreamLimits } from './sse.js';
-import { StreamMetrics } from './stream-metrics.js';
+import type { StreamMetrics } from './stream-metrics.js';
 import { serveBundle } from './web-assets.js';
 import { whoami } from './whoami.js';
 
@@ -28,7 +27,8 @@ export interface LiveUpdateOptions extends Partial<StreamLimits> {
 export interface UserRoutesOptions {
   asPerson: AsPerson;
   namespaces: readonly string[];
-  registry: Registry;
+  /** The portal's stream metrics, shared with the Admin Portal's streams. */
+  streamMetrics: StreamMetrics;
   liveUpdates?: LiveUpdateOptions;
 }
 
@@ -39,14 +39,18 @@ const MAX_NAMED_CLAIMS = 20;
 /** A just-created claim's grant, and a just-bound desktop's, come within seconds. */
 export const CLAIM_PATIENCE_MS = 30_000;
 
-export function userRoutes(app: FastifyInstance, options: UserRoutesOptions): void {
-  const metrics = new StreamMetrics(options.registry);
-  const live = options.liveUpdates ?? {};
-  const limits: StreamLimits = {
+/** The caps of live-update streams, from the portal's options and the defaults. */
+export function streamLimits(live: LiveUpdateOptions = {}): StreamLimits {
+  return {
     perPerson: live.perPerson ?? DEFAULT_STREAM_LIMITS.perPerson,
     perPortal: live.perPortal ?? DEFAULT_STREAM_LIMITS.perPortal,
   };
-  const open = openStreams(app, { limits, metrics });
+}
+
+export function userRoutes(app: FastifyInstance, options: UserRoutesOptions): void {
+  const metrics = options.streamMetrics;
+  const live = options.liveUpdates ?? {};
+  const open = openStreams(app, { limits: streamLimits(live), metrics });
   const follow = { patienceMs: live.patienceMs ?? CLAIM_PATIENCE_MS, watches: metrics.watches };
   void serveBundle(app, 'app');
 

@@ -7,8 +7,9 @@ import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { type AdminEvent, AdminEventMessage } from '../admin-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
-import { openStreams } from '../sse.js';
+import type { OpenStream } from '../sse.js';
 import type { AsPerson } from '../user-routes.js';
+import { whoami } from '../whoami.js';
 import { adminAccess } from './access.js';
 import { ACTOR_ANNOTATION, OPERATOR_CONTROLLER, PORTAL_COMPONENT } from './admin-events.js';
 import { followCollection } from './collection-watch.js';
@@ -48,9 +49,9 @@ export function toAdminEvent(e: CoreV1Event): AdminEvent {
 
 export function eventRoutes(
   app: FastifyInstance,
-  options: { asPerson: AsPerson; namespaces: readonly string[] },
+  options: { asPerson: AsPerson; namespaces: readonly string[]; open: OpenStream },
 ): void {
-  const open = openStreams(app);
+  const { open } = options;
   app.get(
     '/api/admin/events',
     options.asPerson(async (kc, request, reply) => {
@@ -68,7 +69,7 @@ export function eventRoutes(
           }
         }),
       );
-      const stream = open(reply);
+      const stream = open(reply, (await whoami(kc)).username);
       const send = (message: AdminEventMessage) => stream.send(AdminEventMessage.parse(message));
       const all = recent.flatMap((r) => r.events.map(toAdminEvent));
       all.sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''));

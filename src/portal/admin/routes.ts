@@ -11,6 +11,7 @@ import { CLAIMS } from '../claim-view.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
 import { POOLS, TEMPLATES } from '../pools.js';
 import { listReadable } from '../readable.js';
+import { openStreams, type StreamOptions } from '../sse.js';
 import type { AsPerson } from '../user-routes.js';
 import { powerAction, VMIS, VMS } from '../vms.js';
 import { serveBundle } from '../web-assets.js';
@@ -50,6 +51,8 @@ export interface AdminRoutesOptions {
   personPage: PersonPage;
   refuse: (reply: FastifyReply, status: number, body: ApiError) => unknown;
   namespaces: readonly string[];
+  /** The caps and metrics of the Admin Portal's live updates (Events, changes). */
+  streams: StreamOptions;
 }
 
 export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): void {
@@ -183,8 +186,10 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
     }),
   );
 
-  eventRoutes(app, { asPerson, namespaces: options.namespaces });
-  changeRoutes(app, { asPerson, namespaces: options.namespaces });
+  // One set of caps for both: an Admin Portal page holds a change stream and, in Events, another.
+  const open = openStreams(app, options.streams);
+  eventRoutes(app, { asPerson, namespaces: options.namespaces, open });
+  changeRoutes(app, { asPerson, namespaces: options.namespaces, open });
   poolEditRoutes(app, { asPerson, refuse });
   templateRoutes(app, { asPerson, refuse, namespaces: options.namespaces });
   templateEditRoutes(app, { asPerson, refuse });
