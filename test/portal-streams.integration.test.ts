@@ -127,7 +127,7 @@ describe('live-update streams', () => {
 
     // The Admin Portal's streams (anyone signed in may open one; it shows only what they may
     // see) have caps of their own: alice's third closes her first, not her desktops pages.
-    const admin = [];
+    const admin: Awaited<ReturnType<typeof openStream>>[] = [];
     for (let i = 0; i < 3; i++) admin.push(await openStream(url, aliceCookie, [], '/api/admin/events'));
     await eventually(() => expect(admin[0]?.state.ended).toBe(true), 10_000);
     expect([second, third, ...admin.slice(1)].map((s) => s.state.ended)).toEqual([false, false, false, false]);
