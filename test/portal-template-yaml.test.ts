@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutPath } from '../src/portal/admin/committable.js';
+import { typedPatchRefusal, withoutPath } from '../src/portal/admin/committable.js';
 import { templateFromYaml } from '../src/portal/admin/template-yaml.js';
 
 const yaml = (metadata: string, rest = 'spec:\n  displayName: Fedora\n') =>
@@ -71,5 +71,34 @@ describe('the API server’s words after the path they name', () => {
     expect(withoutPath('spec.os', 'Windows 11 needs EFI firmware with Secure Boot')).toBe(
       'Windows 11 needs EFI firmware with Secure Boot',
     );
+  });
+});
+
+describe('a server-side apply the API server cannot type', () => {
+  // What kube-apiserver 1.36 answers (500) to YAML with a value of the wrong type or an unknown field.
+  const status = (detail: string) => ({
+    kind: 'Status',
+    status: 'Failure',
+    code: 500,
+    message: `failed to create typed patch object (kubevdi.io/v1alpha1, Kind=VMTemplate): ${detail}`,
+  });
+
+  it('is a refusal at the field, in words', () => {
+    expect(typedPatchRefusal(status('.spec.resources.cpu: expected map, got &{false}'))).toEqual({
+      path: 'spec.resources.cpu',
+      message: 'should be an object, not false',
+    });
+    expect(typedPatchRefusal(JSON.stringify(status('.spec.os.spec: field not declared in schema')))).toEqual({
+      path: 'spec.os.spec',
+      message: 'is not a field here',
+    });
+    expect(typedPatchRefusal(status('.spec.rootDisk.size: expected string, got &{12}'))?.message).toBe(
+      'should be text, not 12',
+    );
+  });
+
+  it('is not any other 500', () => {
+    expect(typedPatchRefusal({ code: 500, message: 'etcdserver: request timed out' })).toBeUndefined();
+    expect(typedPatchRefusal(undefined)).toBeUndefined();
   });
 });

@@ -19,6 +19,8 @@ import { Affinity, nodeSelector, Toleration } from './placement.js';
  * its pod's name, so pool names are DNS labels short enough to leave room for the index.
  */
 export const MAX_POOL_NAME_LENGTH = 50;
+/** The most desktops one pool may have (what the benchmarks grow to, in pools of this size). */
+export const MAX_POOL_SIZE = 5000;
 
 export const Assignment = z.enum(['Automatic', 'Manual']);
 export const Persistence = z.enum(['Stateless', 'Persistent']);
@@ -135,7 +137,7 @@ export const VirtualDesktopPoolSpec = cel(
       size: z
         .int()
         .min(0)
-        .max(5000)
+        .max(MAX_POOL_SIZE)
         .describe('How many desktops the pool has at most; claims take them up to this number.'),
       prestarted: z
         .int()

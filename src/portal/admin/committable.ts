@@ -102,3 +102,25 @@ export function statusCauses(status: unknown, otherwise: string): { path?: strin
 export function withoutPath(path: string, message: string): string {
   return message.startsWith(`${path} `) ? message.slice(path.length + 1).replace(/^in body /, '') : message;
 }
+
+const TYPED_PATCH = /failed to create typed patch object \([^)]*\): \.?([^:]+): (.*)$/s;
+const KINDS: Record<string, string> = { map: 'an object', list: 'a list', string: 'text', numeric: 'a number' };
+
+/**
+ * A server-side apply the API server cannot type — a value of the wrong type, a field the schema
+ * does not have — is answered 500 "failed to create typed patch object (kubevdi.io/v1alpha1,
+ * Kind=VMTemplate): .spec.resources.cpu: expected map, got &{false}": a refusal of what the person
+ * wrote, not a failure of the server. Its path and the words for it, or undefined for another 500.
+ */
+export function typedPatchRefusal(status: unknown): { path: string; message: string } | undefined {
+  const body = (typeof status === 'string' ? safeJson(status) : status) as Status | undefined;
+  const match = TYPED_PATCH.exec(body?.message ?? '');
+  if (!match) return undefined;
+  const [, path = '', reason = ''] = match;
+  const expected = /^expected (\w+)/.exec(reason)?.[1];
+  const got = /got &\{([^{}]*)\}$/.exec(reason)?.[1];
+  if (/field not declared in schema/.test(reason)) return { path, message: 'is not a field here' };
+  if (expected)
+    return { path, message: `should be ${KINDS[expected] ?? expected}${got !== undefined ? `, not ${got}` : ''}` };
+  return { path, message: reason.trim() };
+}

@@ -11,6 +11,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MAX_POOL_SIZE } from '../../api/virtualdesktoppool.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
 import { PoolCheck, PoolPatch, PoolRequest, PoolSource } from '../pool-edit-types.js';
@@ -115,6 +116,13 @@ export function poolEditRoutes(app: FastifyInstance, { asPerson, refuse }: PoolE
       const body = PoolPatch.safeParse(request.body);
       if (!params.success || !body.success)
         return refuse(reply, 400, { error: 'expected paused or size of a pool', kind: 'invalid' });
+      // The scale subresource's own refusal of a fraction names autoscaling/v1's types, not the pool.
+      const { size: wanted } = body.data;
+      if (wanted !== undefined && !(Number.isInteger(wanted) && wanted >= 0 && wanted <= MAX_POOL_SIZE))
+        return refuse(reply, 400, {
+          error: `the size must be a whole number of desktops from 0 to ${MAX_POOL_SIZE}`,
+          kind: 'invalid',
+        });
       const { namespace, name } = params.data;
       const custom = kc.makeApiClient(CustomObjectsApi);
       const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

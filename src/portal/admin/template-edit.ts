@@ -13,7 +13,14 @@ import { TemplateCheck, TemplateRequest, TemplateSource } from '../template-edit
 import type { AsPerson } from '../user-routes.js';
 import { recordObjectChange } from './admin-events.js';
 import { applyObject, DNS_LABEL, liveObject } from './apply-as-person.js';
-import { changedPaths, committableYaml, type KubeObject, statusCauses, withoutPath } from './committable.js';
+import {
+  changedPaths,
+  committableYaml,
+  type KubeObject,
+  statusCauses,
+  typedPatchRefusal,
+  withoutPath,
+} from './committable.js';
 import { gitopsManagers } from './gitops.js';
 import { TEMPLATE_KIND, templateFromYaml } from './template-yaml.js';
 
@@ -75,6 +82,15 @@ export function templateEditRoutes(app: FastifyInstance, { asPerson, refuse }: T
             causes: statusCauses(err.body, 'the API server refused the template').map(({ path, message }) =>
               path ? { field: path, message: withoutPath(path, message) } : { message },
             ),
+            gitops,
+            name: target,
+          });
+        const typed = err instanceof ApiException && err.code === 500 ? typedPatchRefusal(err.body) : undefined;
+        if (typed)
+          return verdict({
+            valid: false,
+            written: false,
+            causes: [{ field: typed.path, message: typed.message }],
             gitops,
             name: target,
           });
