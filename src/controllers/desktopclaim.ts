@@ -51,12 +51,22 @@ type Desktop = VirtualMachine & KubernetesObject;
 export const CLAIM_CONCURRENCY = 64;
 type Claim = DesktopClaim & KubernetesObject;
 
+/** DeleteOptions.preconditions: the object deleted must still be the one the decision was made on. */
+export interface DeletePreconditions {
+  uid: string;
+  resourceVersion?: string;
+}
+
 /** The operations on other objects the claim controller needs; each is one API call. */
 export interface ClaimActions {
   /** JSON merge patch guarded by the resourceVersion in `body.metadata`. */
   patchDesktop(namespace: string, name: string, body: object): Promise<void>;
-  /** With the resourceVersion the decision was made on: a changed desktop is not deleted. */
-  deleteDesktop(namespace: string, name: string, resourceVersion?: string): Promise<void>;
+  /**
+   * With the uid (and resourceVersion) the decision was made on: a desktop made anew under that
+   * name, or changed, is not deleted. True when this call deleted it; false when it was gone or
+   * is someone else's now (a failed precondition).
+   */
+  deleteDesktop(namespace: string, name: string, preconditions: DeletePreconditions): Promise<boolean>;
   patchClaim(namespace: string, name: string, body: object): Promise<void>;
   deleteGrant(namespace: string, name: string): Promise<void>;
 }
@@ -82,22 +92,37 @@ interface Expectations {
   binds: Map<string, string>;
   /** Claims ended by a session policy (uids): never bound again, whatever a stale cache says. */
   released: Set<string>;
+  /**
+   * Deleted claims whose finalizer this process removed (uids): released once, however long the
+   * cache goes on showing them with it.
+   */
+  finalized: Set<string>;
+  /** Desktops this process deleted (uids): not deleted, or released, again from a stale cache. */
+  gone: Set<string>;
 }
 
 export function claimController(deps: ClaimControllerDeps): Controller {
-  const expected: Expectations = { binds: new Map(), released: new Set() };
   const byPoolLabel = (obj: KubernetesObject) => {
     const pool = obj.metadata?.labels?.[LABELS.pool];
     return pool ? [`${obj.metadata?.namespace}/${pool}`] : [];
   };
-  return new Controller({ name: 'desktopclaim', metrics: deps.metrics, log: deps.log }, (key, log) =>
-    reconcile(deps, expected, key, log),
-  )
+  return new Controller({ name: 'desktopclaim', metrics: deps.metrics, log: deps.log }, claimReconciler(deps))
     .watches(deps.pools, (p) => [`${p.metadata?.namespace}/${p.metadata?.name}`])
     .watches(deps.claims, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`])
     .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
     .watches(deps.roles, byPoolLabel)
     .watches(deps.roleBindings, byPoolLabel);
+}
+
+/**
+ * The reconcile of one pool's claims, with this process's expectations (what it did that its
+ * caches may not show yet). Exported for tests that drive it with a cache of their own making.
+ */
+export function claimReconciler(
+  deps: ClaimControllerDeps,
+): (key: Key, log: Logger) => Promise<ReconcileResult | undefined> {
+  const expected: Expectations = { binds: new Map(), released: new Set(), finalized: new Set(), gone: new Set() };
+  return (key, log) => reconcile(deps, expected, key, log);
 }
 
 async function reconcile(
@@ -115,14 +140,16 @@ async function reconcile(
   const desktops = deps.desktops.byIndex(BY_POOL, key);
 
   await ensureFinalizers(deps, claims);
-  for (const claim of claims.filter((c) => c.metadata?.deletionTimestamp)) {
-    await release(deps, pool, claim, desktops, log);
+  // Desktops that changed between our read and our write: decided again with fresh data.
+  let conflicts = 0;
+  for (const claim of claims.filter((c) => c.metadata?.deletionTimestamp && !expected.finalized.has(uidOf(c)))) {
+    if (!(await release(deps, expected, pool, claim, desktops, log))) conflicts++;
     expected.binds.delete(uidOf(claim));
     expected.released.delete(uidOf(claim));
   }
   const isReleased = (c: Claim) => expected.released.has(uidOf(c)) || releasedCondition(c) !== undefined;
   for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && isReleased(c))) {
-    await giveBack(deps, pool, claim, desktops, log);
+    if (!(await giveBack(deps, expected, pool, claim, desktops, log))) conflicts++;
   }
   if (!pool) {
     for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && !isReleased(c))) {
@@ -133,7 +160,7 @@ async function reconcile(
         message: `VirtualDesktopPool ${namespace}/${poolName} does not exist`,
       });
     }
-    return;
+    return conflicts ? { requeueAfterMs: 100 } : undefined;
   }
 
   // desktop name → claim uid, for binds the cache does not show yet
@@ -144,7 +171,6 @@ async function reconcile(
     desktops: seats,
     maxDesktopsPerUser: pool.spec.maxDesktopsPerUser,
   });
-  let conflicts = 0;
   let recheckInMs: number | undefined;
   // One pipeline per claim, all at once: bind (for a new claim), then its grant, then its status.
   // Binds may run in parallel: the plan gives every claim a different desktop and each bind is
@@ -190,7 +216,7 @@ async function reconcile(
         expected.released.add(uidOf(claim));
         await ensureGrant(deps, poolName, claim, undefined);
         await writeReleased(deps, claim, decision.desktop, verdict);
-        await giveBack(deps, pool, claim, desktops, log);
+        if (!(await giveBack(deps, expected, pool, claim, desktops, log))) conflicts++;
         continue;
       }
       if (verdict.kind === 'powerOff') await powerOff(deps, claim, desktop, verdict, log);
@@ -346,67 +372,109 @@ function ruleShape(rule: V1PolicyRule) {
 /**
  * Gives a claim's desktop back: an Automatic pool takes it (a Stateless one deletes it, so the
  * pool makes it anew with a fresh disk before anyone else can have it); a Manual pool keeps it
- * for the same user. Idempotent: a claim with no desktop and no grant costs no call.
+ * for the same user. Idempotent: a claim with no desktop and no grant costs no call. False when
+ * the desktop changed since the cache showed it (a conflict): it is not given back yet, and the
+ * claim is decided again with fresh data.
  */
 async function giveBack(
   deps: ClaimControllerDeps,
+  expected: Expectations,
   pool: VirtualDesktopPool | undefined,
   claim: Claim,
   desktops: readonly Desktop[],
   log: Logger,
-): Promise<void> {
+): Promise<boolean> {
   // The desktop's part of the grant goes first: the user loses it before it is handed on.
   if (!claim.metadata?.deletionTimestamp) {
     await ensureGrant(deps, claim.spec.poolRef.name, claim, undefined);
   }
-  const desktop = desktops.find((d) => d.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uidOf(claim));
-  if (!desktop || !pool) return;
+  // A desktop on its way out (deleted by us a moment ago, or by anyone) is given back already.
+  const desktop = desktops.find(
+    (d) =>
+      d.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uidOf(claim) &&
+      !d.metadata?.deletionTimestamp &&
+      !expected.gone.has(uidOf(d)),
+  );
+  if (!desktop || !pool) return true;
   const namespace = claim.metadata?.namespace as string;
   const desktopName = desktop.metadata?.name as string;
   const stateless = pool.spec.persistence === 'Stateless';
   if (pool.spec.assignment === 'Automatic' && stateless) {
-    // Unconditional: it is this claim's desktop, and it must not outlive the logoff with its disk.
-    await deps.actions.deleteDesktop(namespace, desktopName);
-  } else {
-    const keepHolder = pool.spec.assignment === 'Manual';
-    await deps.actions.patchDesktop(namespace, desktopName, {
-      metadata: {
-        resourceVersion: desktop.metadata?.resourceVersion,
-        annotations: {
-          [HOLDER_ANNOTATION]: keepHolder ? claim.spec.user : null,
-          [CLAIM_ANNOTATION]: null,
-          [CLAIM_UID_ANNOTATION]: null,
-          // A Manual Stateless desktop stays its user's, reset in place by the pool controller.
-          ...(stateless ? { [RESET_ANNOTATION]: isoSeconds(new Date()) } : {}),
+    // Whatever its resourceVersion (it is this claim's desktop, and it must not outlive the logoff
+    // with its disk), but only the desktop the cache showed: one made anew under its name since
+    // is someone else's, and the failed precondition means it was given back already.
+    const deleted = await deps.actions.deleteDesktop(namespace, desktopName, { uid: uidOf(desktop) });
+    // Not deleted: gone already, or made anew since (someone else's). Given back either way.
+    if (!deleted) return true;
+    expected.gone.add(uidOf(desktop));
+  } else if (
+    !(await patchUnlessChanged(() => {
+      const keepHolder = pool.spec.assignment === 'Manual';
+      return deps.actions.patchDesktop(namespace, desktopName, {
+        metadata: {
+          resourceVersion: desktop.metadata?.resourceVersion,
+          annotations: {
+            [HOLDER_ANNOTATION]: keepHolder ? claim.spec.user : null,
+            [CLAIM_ANNOTATION]: null,
+            [CLAIM_UID_ANNOTATION]: null,
+            // A Manual Stateless desktop stays its user's, reset in place by the pool controller.
+            ...(stateless ? { [RESET_ANNOTATION]: isoSeconds(new Date()) } : {}),
+          },
         },
-      },
-      ...(stateless ? { spec: { runStrategy: 'Halted' } } : {}),
-    });
+        ...(stateless ? { spec: { runStrategy: 'Halted' } } : {}),
+      });
+    }))
+  ) {
+    return false;
   }
   deps.recorder.record(claim, 'Normal', 'DesktopReleased', `Desktop ${desktopName} was released`);
   log.info({ claim: claim.metadata?.name, desktop: desktopName }, 'released');
+  return true;
 }
 
-/** Logoff by deleting the claim: the desktop goes back, then the finalizer. */
+/** A patch guarded by a resourceVersion: false when the object changed (409) or is gone (404) since. */
+async function patchUnlessChanged(patch: () => Promise<void>): Promise<boolean> {
+  try {
+    await patch();
+    return true;
+  } catch (err) {
+    if (err instanceof ApiException && (err.code === 409 || err.code === 404)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Logoff by deleting the claim: the desktop goes back, then the finalizer. False when the desktop
+ * changed since the cache showed it: the finalizer stays until it is given back.
+ */
 async function release(
   deps: ClaimControllerDeps,
+  expected: Expectations,
   pool: VirtualDesktopPool | undefined,
   claim: Claim,
   desktops: readonly Desktop[],
   log: Logger,
-): Promise<void> {
-  if (!claim.metadata?.finalizers?.includes(RELEASE_FINALIZER)) return;
+): Promise<boolean> {
+  if (!claim.metadata?.finalizers?.includes(RELEASE_FINALIZER)) return true;
   const namespace = claim.metadata?.namespace as string;
   const name = claim.metadata?.name as string;
   // Deleted without looking at the cache: the claim's owner reference may already be taking it.
   await deps.actions.deleteGrant(namespace, grantName(name));
-  await giveBack(deps, pool, claim, desktops, log);
-  await deps.actions.patchClaim(namespace, name, {
-    metadata: {
-      resourceVersion: claim.metadata?.resourceVersion,
-      finalizers: claim.metadata?.finalizers?.filter((f) => f !== RELEASE_FINALIZER),
-    },
-  });
+  if (!(await giveBack(deps, expected, pool, claim, desktops, log))) return false;
+  try {
+    await deps.actions.patchClaim(namespace, name, {
+      metadata: {
+        resourceVersion: claim.metadata?.resourceVersion,
+        finalizers: claim.metadata?.finalizers?.filter((f) => f !== RELEASE_FINALIZER),
+      },
+    });
+  } catch (err) {
+    // Gone: its finalizer was removed already (by an earlier pass whose result the cache did not
+    // show yet) and the claim with it. Done, not a failure of the pool's claims.
+    if (!(err instanceof ApiException && err.code === 404)) throw err;
+  }
+  expected.finalized.add(uidOf(claim));
+  return true;
 }
 
 /** Idle and powered on: shut it down, keep the claim (the user starts it again). */
@@ -459,6 +527,10 @@ async function writeReleased(
 }
 
 function forgetSettled(expected: Expectations, claims: readonly Claim[], desktops: readonly Desktop[]): void {
+  const claimUids = new Set(claims.map(uidOf));
+  for (const uid of expected.finalized) if (!claimUids.has(uid)) expected.finalized.delete(uid);
+  const desktopUids = new Set(desktops.map(uidOf));
+  for (const uid of expected.gone) if (!desktopUids.has(uid)) expected.gone.delete(uid);
   for (const [uid, desktopName] of expected.binds) {
     const vm = desktops.find((d) => d.metadata?.name === desktopName);
     if (!vm || vm.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uid) expected.binds.delete(uid);
