@@ -4,7 +4,9 @@
 // that lost its lease a moment ago) fails with 409 instead of binding a desktop twice.
 // It also ends claims by the pool's session policies (logoff, idle) from the `status.session`
 // the session controller writes: such a claim stays, phase Released, as the record of why.
-// Reconcile reads top to bottom: finalizers → releases → plan → bind → policies → grants → status.
+// Claims beyond what their person may hold, and claims whose pool was deleted under them, end
+// Failed (terminal, no grant; see claim-limits.ts for which claims count).
+// Reconcile reads top to bottom: finalizers → releases → limits → plan → bind → policies → grants → status.
 import { isDeepStrictEqual } from 'node:util';
 import {
   ApiException,
@@ -38,6 +40,7 @@ import {
   RELEASE_FINALIZER,
   RESET_ANNOTATION,
 } from './annotations.js';
+import { claimsOverLimit } from './claim-limits.js';
 import { type ClaimDecision, type ClaimState, planClaims, type SeatState } from './claim-plan.js';
 import { type PendingAction, sessionVerdict, type Verdict } from './session-policy.js';
 import { BY_POOL } from './virtualdesktoppool.js';
@@ -99,6 +102,8 @@ interface Expectations {
   finalized: Set<string>;
   /** Desktops this process deleted (uids): not deleted, or released, again from a stale cache. */
   gone: Set<string>;
+  /** Claims this process marked Failed (uids): terminal, whatever a stale cache says. */
+  failed: Set<string>;
 }
 
 export function claimController(deps: ClaimControllerDeps): Controller {
@@ -121,7 +126,13 @@ export function claimController(deps: ClaimControllerDeps): Controller {
 export function claimReconciler(
   deps: ClaimControllerDeps,
 ): (key: Key, log: Logger) => Promise<ReconcileResult | undefined> {
-  const expected: Expectations = { binds: new Map(), released: new Set(), finalized: new Set(), gone: new Set() };
+  const expected: Expectations = {
+    binds: new Map(),
+    released: new Set(),
+    finalized: new Set(),
+    gone: new Set(),
+    failed: new Set(),
+  };
   return (key, log) => reconcile(deps, expected, key, log);
 }
 
@@ -139,7 +150,11 @@ async function reconcile(
   const pool = deps.pools.get(namespace, poolName);
   const desktops = deps.desktops.byIndex(BY_POOL, key);
 
-  await ensureFinalizers(deps, claims);
+  const isFailed = (c: Claim) => expected.failed.has(uidOf(c)) || c.status?.phase === 'Failed';
+  await ensureFinalizers(
+    deps,
+    claims.filter((c) => !isFailed(c)),
+  );
   // Desktops that changed between our read and our write: decided again with fresh data.
   let conflicts = 0;
   for (const claim of claims.filter((c) => c.metadata?.deletionTimestamp && !expected.finalized.has(uidOf(c)))) {
@@ -148,11 +163,26 @@ async function reconcile(
     expected.released.delete(uidOf(claim));
   }
   const isReleased = (c: Claim) => expected.released.has(uidOf(c)) || releasedCondition(c) !== undefined;
-  for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && isReleased(c))) {
+  for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && isReleased(c) && !isFailed(c))) {
     if (!(await giveBack(deps, expected, pool, claim, desktops, log))) conflicts++;
   }
+  // Failed is terminal: such a claim keeps no grant and is never bound.
+  for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && isFailed(c))) {
+    await removeGrant(deps, claim);
+  }
+  const live = (c: Claim) => !c.metadata?.deletionTimestamp && !isReleased(c) && !isFailed(c);
   if (!pool) {
-    for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && !isReleased(c))) {
+    for (const claim of claims.filter(live)) {
+      // Bound once, its desktop went with the pool: that session is over for good, and a pool made
+      // again under the name later is another pool. A claim never bound waits instead: GitOps
+      // tools apply claims and pools in any order, and the pool may be on its way.
+      if (claim.status?.phase === 'Bound') {
+        await fail(deps, expected, claim, {
+          reason: 'PoolDeleted',
+          message: `VirtualDesktopPool ${namespace}/${poolName} was deleted, and desktop ${claim.status.desktop?.name ?? ''} with it; claim a desktop of another pool`,
+        });
+        continue;
+      }
       await ensureGrant(deps, poolName, claim, undefined);
       await writeClaimStatus(deps, claim, undefined, {
         kind: 'pending',
@@ -166,8 +196,26 @@ async function reconcile(
   // desktop name → claim uid, for binds the cache does not show yet
   const pendingByDesktop = new Map([...expected.binds].map(([uid, desktop]) => [desktop, uid]));
   const seats = desktops.flatMap((d) => seat(poolName, pool, d, pendingByDesktop));
+  // Beyond what a person may hold: Failed now, rather than waiting in line with a grant of its own.
+  const holding = new Set(seats.map((s) => s.claimUid));
+  const overLimit = claimsOverLimit(
+    claims.map((c) => ({
+      name: c.metadata?.name as string,
+      uid: uidOf(c),
+      user: c.spec.user,
+      created: created(c),
+      live: live(c),
+      holding: holding.has(uidOf(c)),
+    })),
+    pool.spec.maxDesktopsPerUser,
+    `${namespace}/${poolName}`,
+  );
+  const claimByUid = new Map(claims.map((c) => [uidOf(c), c]));
+  await inParallel(overLimit, ({ uid, message }) =>
+    fail(deps, expected, claimByUid.get(uid) as Claim, { reason: 'UserLimitReached', message }),
+  );
   const decisions = planClaims({
-    claims: claims.map((c) => claimState(c, isReleased(c))),
+    claims: claims.filter((c) => !isFailed(c)).map((c) => claimState(c, isReleased(c))),
     desktops: seats,
     maxDesktopsPerUser: pool.spec.maxDesktopsPerUser,
   });
@@ -475,6 +523,40 @@ async function release(
   }
   expected.finalized.add(uidOf(claim));
   return true;
+}
+
+/**
+ * A claim that can never be satisfied (over the person's limit, or its pool deleted under it):
+ * phase Failed for good, as the record of why, with no grant.
+ */
+async function fail(
+  deps: ClaimControllerDeps,
+  expected: Expectations,
+  claim: Claim,
+  why: { reason: 'UserLimitReached' | 'PoolDeleted'; message: string },
+): Promise<void> {
+  expected.failed.add(uidOf(claim));
+  await removeGrant(deps, claim);
+  const generation = claim.metadata?.generation;
+  const conditions: ConditionInput[] = [
+    { type: 'Bound', status: 'False', reason: why.reason, message: why.message },
+    { type: 'Ready', status: 'False', reason: why.reason, message: 'the claim failed; it will not get a desktop' },
+  ];
+  await deps.writeStatus(CLAIMS, claim, {
+    observedGeneration: generation,
+    phase: 'Failed',
+    conditions: setConditions(claim.status?.conditions, conditions, generation),
+  } satisfies DesktopClaimStatus);
+  deps.recorder.record(claim, 'Warning', why.reason, why.message);
+}
+
+/** Removes a claim's grant if the cache shows any of it (a gone grant costs no call). */
+async function removeGrant(deps: ClaimControllerDeps, claim: Claim): Promise<void> {
+  const namespace = claim.metadata?.namespace as string;
+  const name = grantName(claim.metadata?.name as string);
+  if (deps.roles.get(namespace, name) || deps.roleBindings.get(namespace, name)) {
+    await deps.actions.deleteGrant(namespace, name);
+  }
 }
 
 /** Idle and powered on: shut it down, keep the claim (the user starts it again). */
