@@ -35,6 +35,7 @@ import {
 } from './resources.js';
 import { makeApply } from './runtime/apply.js';
 import { makeApiClient } from './runtime/client.js';
+import type { Clock } from './runtime/clock.js';
 import type { Controller } from './runtime/controller.js';
 import { EventRecorder } from './runtime/events.js';
 import { type HealthServer, startHealthServer } from './runtime/health.js';
@@ -71,6 +72,8 @@ export interface OperatorOptions {
   workers?: number;
   /** Session tracking: how often each bound, running desktop's users are read, and at most how many reads per second. */
   sessions?: { pollIntervalMs?: number; qps?: number };
+  /** The clock session policies are decided by; the system's unless a test moves it. */
+  clock?: Clock;
 }
 
 export interface RunningOperator {
@@ -137,6 +140,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       roles,
       roleBindings,
       actions,
+      clock: options.clock,
     }),
     sessionController({
       claims,
@@ -148,6 +152,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       metrics,
       log,
       pollIntervalMs: options.sessions?.pollIntervalMs ?? DEFAULT_SESSION_POLL_INTERVAL_MS,
+      clock: options.clock,
     }),
   ];
 

@@ -24,6 +24,7 @@ import { parseDesktopIndex } from '../render/names.js';
 import { rdpServiceName } from '../render/rdp.js';
 import { CLAIMS } from '../resources.js';
 import type { Apply } from '../runtime/apply.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { type ConditionInput, isoSeconds, setConditions } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
 import type { Recorder } from '../runtime/events.js';
@@ -87,6 +88,8 @@ export interface ClaimControllerDeps {
   recorder: Recorder;
   metrics: Metrics;
   log: Logger;
+  /** Session deadlines and recorded times; the system clock unless a test moves it. */
+  clock?: Clock;
 }
 
 /** What this process did that its caches may not show yet. */
@@ -256,7 +259,7 @@ async function reconcile(
         assignment: pool.spec.assignment,
         policy: pool.spec.session,
         running: desktop.spec?.runStrategy === 'Always',
-        now: new Date(),
+        now: now(deps),
       });
       if (verdict.kind === 'release') {
         // Never bound again by this process, whatever its cache says; the user loses the desktop
@@ -284,6 +287,10 @@ async function reconcile(
   if (conflicts) return { requeueAfterMs: 100 };
   // A logoff grace period or an idle timeout runs out: act then (a second late rather than early).
   return recheckInMs !== undefined ? { requeueAfterMs: recheckInMs + 1000 } : undefined;
+}
+
+function now(deps: ClaimControllerDeps): Date {
+  return (deps.clock ?? systemClock).now();
 }
 
 function uidOf(obj: KubernetesObject): string {
@@ -466,7 +473,7 @@ async function giveBack(
             [CLAIM_ANNOTATION]: null,
             [CLAIM_UID_ANNOTATION]: null,
             // A Manual Stateless desktop stays its user's, reset in place by the pool controller.
-            ...(stateless ? { [RESET_ANNOTATION]: isoSeconds(new Date()) } : {}),
+            ...(stateless ? { [RESET_ANNOTATION]: isoSeconds(now(deps)) } : {}),
           },
         },
         ...(stateless ? { spec: { runStrategy: 'Halted' } } : {}),
@@ -602,7 +609,7 @@ async function writeReleased(
   await deps.writeStatus(CLAIMS, claim, {
     observedGeneration: generation,
     phase: 'Released',
-    releasedTime: isoSeconds(new Date()),
+    releasedTime: isoSeconds(now(deps)),
     conditions: setConditions(claim.status?.conditions, conditions, generation),
   } satisfies DesktopClaimStatus);
   deps.recorder.record(claim, 'Normal', verdict.reason, message);
@@ -667,7 +674,7 @@ async function writeClaimStatus(
       observedGeneration: generation,
       phase: 'Bound',
       desktop: { name, ready },
-      boundTime: claim.status?.desktop?.name === name ? claim.status.boundTime : isoSeconds(new Date()),
+      boundTime: claim.status?.desktop?.name === name ? claim.status.boundTime : isoSeconds(now(deps)),
       connection: {
         vncPath: `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachineinstances/${name}/vnc`,
         ...(bound.rdp ? { rdpService: rdpServiceName(name) } : {}),
