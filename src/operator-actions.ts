@@ -41,12 +41,13 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Operator
    */
   const deleteDesktop = async (namespace: string, name: string, preconditions: DeletePreconditions) => {
     try {
+      // Policy and preconditions both in the body: with a body, the API server reads DeleteOptions
+      // from it alone and ignores the propagationPolicy query parameter.
       await custom.deleteNamespacedCustomObject({
         ...vmPath,
         namespace,
         name,
-        propagationPolicy: 'Foreground',
-        body: { preconditions },
+        body: { propagationPolicy: 'Foreground', preconditions },
       });
       return true;
     } catch (err) {
@@ -78,8 +79,7 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Operator
           ...dvPath,
           namespace,
           name,
-          propagationPolicy: 'Foreground',
-          body: { preconditions: { uid } },
+          body: { propagationPolicy: 'Foreground', preconditions: { uid } },
         });
       } catch (err) {
         if (!(err instanceof ApiException && (err.code === 404 || err.code === 409))) throw err;
@@ -105,11 +105,23 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Operator
         mergePatch,
       );
     },
-    deleteGrant: async (namespace, name) => {
-      await ignoreNotFound(rbac.deleteNamespacedRoleBinding({ namespace, name }));
-      await ignoreNotFound(rbac.deleteNamespacedRole({ namespace, name }));
+    deleteGrant: async (namespace, name, parts) => {
+      // The binding first: the person loses the grant before its rules go.
+      const body = (part: { uid?: string }) => (part.uid ? { preconditions: { uid: part.uid } } : undefined);
+      if (parts.binding)
+        await ignoreGone(rbac.deleteNamespacedRoleBinding({ namespace, name, body: body(parts.binding) }));
+      if (parts.role) await ignoreGone(rbac.deleteNamespacedRole({ namespace, name, body: body(parts.role) }));
     },
   };
+}
+
+/** 404: gone already; 409: a uid precondition failed, it is another object now. Done either way. */
+async function ignoreGone(request: Promise<unknown>): Promise<void> {
+  try {
+    await request;
+  } catch (err) {
+    if (!(err instanceof ApiException && (err.code === 404 || err.code === 409))) throw err;
+  }
 }
 
 export async function ignoreNotFound(request: Promise<unknown>): Promise<void> {

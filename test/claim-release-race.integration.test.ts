@@ -4,8 +4,9 @@
 // again and failed the pool's claims on the finalizer patch's 404. Here the claim reconcile is
 // driven directly against the real API server, its caches frozen at what they showed before the
 // first release: the second pass (same process) and a third (a restarted process, same stale view)
-// must leave the new desktop alone, record nothing more and succeed.
-import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+// must leave the new desktop alone (and the grant of a claim made again under the same name),
+// record nothing more and succeed.
+import { CustomObjectsApi, type KubernetesObject, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
 import {
@@ -16,6 +17,7 @@ import {
 } from '../src/controllers/annotations.js';
 import { type ClaimControllerDeps, claimReconciler } from '../src/controllers/desktopclaim.js';
 import { makeOperatorActions } from '../src/operator-actions.js';
+import { grantName, renderGrantBinding, renderGrantRole } from '../src/render/grants.js';
 import { LABELS } from '../src/render/labels.js';
 import { makeApply } from '../src/runtime/apply.js';
 import type { Informer } from '../src/runtime/informer.js';
@@ -81,6 +83,19 @@ describe('releasing a claim from a stale cache', () => {
       namespace: ns,
       body: desktop(ns, 'alice', 'alice', alice.metadata?.uid as string),
     });
+    const grantOf = async (claimUid: string) => {
+      const input = { claim: { name: 'alice', namespace: ns, uid: claimUid }, pool: 'sales', user: 'alice' };
+      const role = renderGrantRole({ ...input, desktop: undefined });
+      const binding = renderGrantBinding({ ...input, desktop: undefined });
+      await apply(role);
+      await apply(binding);
+      const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+      return {
+        role: await rbac.readNamespacedRole({ namespace: ns, name: grantName('alice') }),
+        binding: await rbac.readNamespacedRoleBinding({ namespace: ns, name: grantName('alice') }),
+      };
+    };
+    const oldGrant = await grantOf(alice.metadata?.uid as string);
     await custom.deleteNamespacedCustomObject({ ...CLAIMS, namespace: ns, name: 'alice' });
 
     // What the caches show, and go on showing: alice's claim being deleted, her desktop bound to it.
@@ -92,8 +107,8 @@ describe('releasing a claim from a stale cache', () => {
       claims: frozenCache([deleting]),
       pools: frozenCache([pool]),
       desktops: frozenCache([old]),
-      roles: frozenCache([]),
-      roleBindings: frozenCache([]),
+      roles: frozenCache([oldGrant.role]),
+      roleBindings: frozenCache([oldGrant.binding]),
       actions: makeOperatorActions(kc),
       apply: makeApply(kc, 'kubevdi'),
       writeStatus: makeStatusWriter(kc),
@@ -111,12 +126,19 @@ describe('releasing a claim from a stale cache', () => {
     await eventually(async () => expect(await read(CLAIMS, 'alice').catch((e) => e.code)).toBe(404));
     await eventually(async () => expect(await read(VMS, 'sales-0').catch((e) => e.code)).toBe(404));
 
-    // The pool makes sales-0 anew and bob takes it.
+    // The pool makes sales-0 anew and bob takes it; alice claims again under the same name.
     const fresh = await custom.createNamespacedCustomObject({
       ...VMS,
       namespace: ns,
       body: desktop(ns, 'bob', 'bob', 'uid-of-bobs-claim'),
     });
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'DesktopClaim',
+      metadata: { name: 'alice', namespace: ns },
+      spec: { poolRef: { name: 'sales' }, user: 'alice' },
+    });
+    const newGrant = await grantOf((await read<object>(CLAIMS, 'alice')).metadata?.uid as string);
 
     // The same process again, and a restarted one, both from the stale view.
     await expect(reconcile(`${ns}/sales`, silentLogger)).resolves.not.toThrow();
@@ -126,5 +148,13 @@ describe('releasing a claim from a stale cache', () => {
     expect(now.metadata?.deletionTimestamp).toBeUndefined();
     expect(now.metadata?.annotations[HOLDER_ANNOTATION]).toBe('bob');
     expect(released).toHaveLength(1);
+    // Her new claim's grant is not the old one's: it stays.
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    const role = await rbac.readNamespacedRole({ namespace: ns, name: grantName('alice') });
+    const binding = await rbac.readNamespacedRoleBinding({ namespace: ns, name: grantName('alice') });
+    expect([role.metadata?.uid, binding.metadata?.uid]).toEqual([
+      newGrant.role.metadata?.uid,
+      newGrant.binding.metadata?.uid,
+    ]);
   });
 });

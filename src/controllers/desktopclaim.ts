@@ -61,6 +61,17 @@ export interface DeletePreconditions {
   resourceVersion?: string;
 }
 
+/**
+ * Which parts of a claim's grant (Role, RoleBinding) to delete: with the uid the cache shows when it
+ * shows the part owned by the claim; by name when the cache shows none (it may lag a grant just
+ * written); not at all when the cache shows it owned by another claim of the same name (made again
+ * since) — that one is someone else's now.
+ */
+export interface GrantParts {
+  role: { uid?: string } | undefined;
+  binding: { uid?: string } | undefined;
+}
+
 /** The operations on other objects the claim controller needs; each is one API call. */
 export interface ClaimActions {
   /** JSON merge patch guarded by the resourceVersion in `body.metadata`. */
@@ -72,7 +83,8 @@ export interface ClaimActions {
    */
   deleteDesktop(namespace: string, name: string, preconditions: DeletePreconditions): Promise<boolean>;
   patchClaim(namespace: string, name: string, body: object): Promise<void>;
-  deleteGrant(namespace: string, name: string): Promise<void>;
+  /** Deletes the parts of a claim's grant named in `parts`, each with its uid as a precondition when given. */
+  deleteGrant(namespace: string, name: string, parts: GrantParts): Promise<void>;
 }
 
 export interface ClaimControllerDeps {
@@ -513,8 +525,9 @@ async function release(
   if (!claim.metadata?.finalizers?.includes(RELEASE_FINALIZER)) return true;
   const namespace = claim.metadata?.namespace as string;
   const name = claim.metadata?.name as string;
-  // Deleted without looking at the cache: the claim's owner reference may already be taking it.
-  await deps.actions.deleteGrant(namespace, grantName(name));
+  // Deleted even when the cache shows none (it may lag a grant just written), but never another
+  // claim's grant of the same name.
+  await deps.actions.deleteGrant(namespace, grantName(name), grantParts(deps, claim));
   if (!(await giveBack(deps, expected, pool, claim, desktops, log))) return false;
   try {
     await deps.actions.patchClaim(namespace, name, {
@@ -526,6 +539,9 @@ async function release(
   } catch (err) {
     // Gone: its finalizer was removed already (by an earlier pass whose result the cache did not
     // show yet) and the claim with it. Done, not a failure of the pool's claims.
+    // Changed since the cache showed it, or another claim made since under its name: decided
+    // again with fresh data (the change enqueues the pool).
+    if (err instanceof ApiException && err.code === 409) return false;
     if (!(err instanceof ApiException && err.code === 404)) throw err;
   }
   expected.finalized.add(uidOf(claim));
@@ -562,8 +578,19 @@ async function removeGrant(deps: ClaimControllerDeps, claim: Claim): Promise<voi
   const namespace = claim.metadata?.namespace as string;
   const name = grantName(claim.metadata?.name as string);
   if (deps.roles.get(namespace, name) || deps.roleBindings.get(namespace, name)) {
-    await deps.actions.deleteGrant(namespace, name);
+    await deps.actions.deleteGrant(namespace, name, grantParts(deps, claim));
   }
+}
+
+function grantParts(deps: ClaimControllerDeps, claim: Claim): GrantParts {
+  const namespace = claim.metadata?.namespace as string;
+  const name = grantName(claim.metadata?.name as string);
+  const part = (cached: KubernetesObject | undefined) => {
+    if (!cached) return {};
+    const owned = cached.metadata?.ownerReferences?.some((ref) => ref.uid === uidOf(claim));
+    return owned ? { uid: cached.metadata?.uid } : undefined;
+  };
+  return { role: part(deps.roles.get(namespace, name)), binding: part(deps.roleBindings.get(namespace, name)) };
 }
 
 /** Idle and powered on: shut it down, keep the claim (the user starts it again). */
