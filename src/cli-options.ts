@@ -91,10 +91,23 @@ export function parsePortalArgs(argv: string[]) {
       'oidc-client-secret-file': { type: 'string' },
       'oidc-ca-file': { type: 'string' },
       'rdp-address': { type: 'string' },
+      'console-recheck': { type: 'string', default: '30s' },
+      'event-streams-per-person': { type: 'string', default: '4' },
+      'event-streams-max': { type: 'string', default: '2000' },
     },
   });
   const [host, port] = splitHostPort(values.listen, '--listen');
-  return { ...values, kubeconfig: { kubeconfig: values.kubeconfig, context: values.context }, host, port };
+  return {
+    ...values,
+    kubeconfig: { kubeconfig: values.kubeconfig, context: values.context },
+    host,
+    port,
+    consoleRecheckMs: seconds('--console-recheck', values['console-recheck']) * 1000,
+    liveUpdates: {
+      perPerson: count('--event-streams-per-person', values['event-streams-per-person']),
+      perPortal: count('--event-streams-max', values['event-streams-max']),
+    },
+  };
 }
 
 /** client-go's proportions: renew within 2/3 of the lease, retry every 2/15 of it (15s → 10s, 2s). */
@@ -113,6 +126,12 @@ function seconds(option: string, duration: string): number {
 function positive(option: string, value: string): number {
   const n = Number(value);
   if (!(n > 0)) throw new Error(`${option} must be a number greater than 0, got "${value}"`);
+  return n;
+}
+
+function count(option: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${option} must be a whole number of at least 1, got "${value}"`);
   return n;
 }
 

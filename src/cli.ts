@@ -49,6 +49,13 @@ ${KUBECONFIG_USAGE}
                --rdp-address TEMPLATE      the address .rdp files name, from {service}, {desktop}
                                            and {namespace} (default {service}.{namespace}.svc:3389,
                                            reachable from inside the cluster's network)
+               --console-recheck DURATION  how often an open console's grant is asked again when
+                                           its desktop did not change (default 30s; a change of it
+                                           asks at once)
+               --event-streams-per-person N
+                                           live-update streams one person may have open; a new one
+                                           closes their oldest (default 4)
+               --event-streams-max N       live-update streams open in all (default 2000)
   dev        Run everything on this machine: a local control plane (etcd, kube-apiserver,
              kube-controller-manager) with the kubevdi and KubeVirt CRDs, a KubeVirt simulator
              (no KVM needed) and the operator, with the example Linux template and pool
@@ -142,6 +149,8 @@ async function portal(argv: string[]): Promise<void> {
     sessionSecret: await loadSessionSecret(values['session-secret-file']),
     publicUrl: values['public-url'],
     rdpAddress: values['rdp-address'],
+    consoleRecheckMs: values.consoleRecheckMs,
+    liveUpdates: values.liveUpdates,
     log,
   });
   log.info({ url: running.url }, 'portal started');

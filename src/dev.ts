@@ -148,9 +148,9 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
 
 /** People of the local OpenID provider. The example pool lets group `oidc:callcenter` in. */
 const DEMO_USERS: Record<string, OidcUser> = {
-  ada: { password: 'ada', email: 'ada@example.com', groups: ['callcenter'] },
-  bob: { password: 'bob', email: 'bob@example.com', groups: ['callcenter'] },
-  carol: { password: 'carol', email: 'carol@example.com', groups: ['vdi-admins'] },
+  ada: { password: 'ada', name: 'Ada Lovelace', email: 'ada@example.com', groups: ['callcenter'] },
+  bob: { password: 'bob', name: 'Bob Kahn', email: 'bob@example.com', groups: ['callcenter'] },
+  carol: { password: 'carol', name: 'Carol Shaw', email: 'carol@example.com', groups: ['vdi-admins'] },
 };
 const DEMO_ROLES: Record<string, string> = {
   ada: 'a call-centre agent (kubevdi:user, entitled to the callcenter pool)',

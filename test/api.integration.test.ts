@@ -215,6 +215,64 @@ describe('invalid input is refused with a message a person understands', () => {
     );
   });
 
+  // Found by the property test (test/render/desktop-property.integration.test.ts): placements a pool
+  // accepted but the desktops' Pods or VirtualMachines could not have.
+  it('a toleration with tolerationSeconds for an effect other than NoExecute', async () => {
+    const tolerations = [{ key: 'desktop', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 60 }];
+    const msg = await refused(pool('bad-seconds', { placement: { tolerations } }));
+    expect(msg).toBe(
+      'VirtualDesktopPool.kubevdi.io "bad-seconds" is invalid: spec.placement.tolerations[0].tolerationSeconds: Invalid value: tolerationSeconds only applies to effect NoExecute (how long a running desktop stays once the taint appears); remove it or set effect: NoExecute',
+    );
+  });
+
+  it('an affinity with a misspelt field', async () => {
+    const msg = await refused(pool('typo-affinity', { placement: { affinity: { nodeAfinity: {} } } }));
+    expect(msg).toBe(
+      `failed to create typed patch object (${namespace()}/typo-affinity; kubevdi.io/v1alpha1, Kind=VirtualDesktopPool): .spec.placement.affinity.nodeAfinity: field not declared in schema`,
+    );
+  });
+
+  it('a node affinity Kubernetes would refuse in every desktop', async () => {
+    const required = {
+      nodeSelectorTerms: [
+        {
+          matchExpressions: [
+            { key: 'gpu', operator: 'In' },
+            { key: 'cores', operator: 'Gt', values: ['-4'] },
+          ],
+        },
+      ],
+    };
+    const msg = await refused(
+      pool('bad-affinity', {
+        placement: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: required } } },
+      }),
+    );
+    const at =
+      'spec.placement.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]';
+    expect(msg).toContain(
+      `${at}.matchExpressions[0].values: Invalid value: a node requirement with operator In or NotIn needs at least one value`,
+    );
+    expect(msg).toContain(`${at}.matchExpressions[1].values[0]: Invalid value: "-4"`);
+  });
+
+  it('a nodeSelector key that is not a label key', async () => {
+    const msg = await refused(pool('bad-selector', { placement: { nodeSelector: { 'desktop host': 'yes' } } }));
+    expect(msg).toBe(
+      'VirtualDesktopPool.kubevdi.io "bad-selector" is invalid: spec.placement.nodeSelector: Invalid value: every key of nodeSelector must be a label key: an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+    );
+  });
+
+  it('memory with an exponent the API server would spend its whole timeout parsing', async () => {
+    const msg = await refused(
+      template('huge-exponent', { ...linuxSpec(), resources: { cpu: { cores: 2 }, memory: '1e957715517877' } }),
+    );
+    expect(msg).toBe(
+      `VMTemplate.kubevdi.io "huge-exponent" is invalid: spec.resources.memory: Invalid value: "1e957715517877": spec.resources.memory in body should match '${QUANTITY_PATTERN.source}'`,
+    );
+    // Refused at the pattern (before this, the CEL rule parsed it and the request ended in a 504).
+  });
+
   it('a template name too long for the label desktops carry', async () => {
     const name = 't'.repeat(64);
     const msg = await refused(template(name, linuxSpec()));

@@ -71,7 +71,12 @@ describe('kubevdi portal options', () => {
       kubeconfig: { kubeconfig: file, context: 'lab' },
       host: '127.0.0.1',
       port: 9000,
+      consoleRecheckMs: 30_000,
+      liveUpdates: { perPerson: 4, perPortal: 2000 },
     });
+    expect(() => parsePortalArgs(['--event-streams-max', '0'])).toThrow(
+      '--event-streams-max must be a whole number of at least 1, got "0"',
+    );
   });
 });
 

@@ -46,6 +46,25 @@ describe('an Event as the Admin Portal shows it', () => {
       object: 'sales-0',
       time: '2026-12-05T09:00:00.000Z',
       count: 2,
+      source: '',
     });
+  });
+
+  it('names who recorded it only where the events admission policy checked it', () => {
+    const event = (component: string, annotations?: Record<string, string>) =>
+      toAdminEvent({
+        metadata: { name: 'sales-0.2', namespace: 'sales', annotations },
+        involvedObject: { kind: 'DesktopClaim', name: 'alice' },
+        reason: 'ForceReleased',
+        message: "carol released alice's desktop sales-0 from the Admin Portal",
+        source: { component },
+        reportingComponent: component,
+      });
+    expect(event('kubevdi-portal', { 'kubevdi.io/actor': 'carol' })).toMatchObject({ recordedBy: 'carol' });
+    expect(event('kubevdi.io/operator')).toMatchObject({ recordedBy: 'the kubevdi operator' });
+    // A portal Event without its checked actor, or anyone else's: not kubevdi's record.
+    expect(event('kubevdi-portal').recordedBy).toBeUndefined();
+    expect(event('carols-notes', { 'kubevdi.io/actor': 'bob' })).toMatchObject({ source: 'carols-notes' });
+    expect(event('carols-notes', { 'kubevdi.io/actor': 'bob' }).recordedBy).toBeUndefined();
   });
 });

@@ -2,18 +2,23 @@
 // operator: the browser's websocket goes to the portal, which opens KubeVirt's `vnc` subresource
 // as the signed-in person. The RFB client here is the one the other tests use on the API server.
 import { randomBytes } from 'node:crypto';
+import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { ACTIVITY_ANNOTATION } from '../src/api/desktopclaim.js';
 import { ActivityAnswer, Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
 import { CONSOLE_CLOSE, consolePagePath, consoleSocketPath } from '../src/portal/console-protocol.js';
+import { sealKey } from '../src/portal/seal.js';
 import { CONTENT_SECURITY_POLICY } from '../src/portal/security.js';
+import { sessionCookies } from '../src/portal/session.js';
 import { desktopColour } from './simulator/virt-api/framebuffer.js';
-import { applyAs, useTestNamespace } from './support/cluster.js';
+import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
+import { apiServerTrustsIssuer, signIn as signInAtIssuer } from './support/oidc-login.js';
 import { captureLogs, serviceAccountToken, usePortals } from './support/portal.js';
+import { OIDC_USERS } from './support/users.js';
 import { rfbOver, VncClosed, VncRefused } from './support/vnc.js';
 import { useWorld } from './support/world.js';
 
@@ -241,5 +246,210 @@ describe('the console through the portal', () => {
     await eventually(async () =>
       expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/kubevdi_portal_console_sessions 0\b/),
     );
+  }, 180_000);
+
+  it('ends an open console within seconds of its grant going, so the next holder can open it', async () => {
+    // The attack: in an Automatic + Persistent pool, alice opens the console and gives the desktop
+    // back; her console stayed open (the API server checked the grant only when it opened) and bob,
+    // who got the desktop next, was told "the console is open elsewhere".
+    const ns = namespace();
+    const alice = await serviceAccountToken(ns, 'alice');
+    const bob = await serviceAccountToken(ns, 'bob');
+    const pam = await serviceAccountToken(ns, 'pam');
+    const bind = (role: string, name: string) =>
+      applyAs()({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: `${role.replace(':', '-')}-${name}`, namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+      });
+    await Promise.all([bind('kubevdi:user', 'alice'), bind('kubevdi:user', 'bob'), bind('kubevdi:pool-admin', 'pam')]);
+    await templateWithDisks();
+    // Kept warm (prestarted): the desktop runs on after it is given back, and so would its console.
+    await pool('sales', {
+      size: 1,
+      prestarted: 1,
+      assignment: 'Automatic',
+      persistence: 'Persistent',
+      access: { users: [alice.username, bob.username] },
+    });
+    await world.start(['--leader-elect', 'false']);
+    const { url } = await startPortal({ namespaces: [ns], tokenSignIn: true, sessionSecret: randomBytes(48) });
+    const aliceCookie = await signIn(url, alice.token);
+    const bobCookie = await signIn(url, bob.token);
+    const pamCookie = await signIn(url, pam.token);
+
+    /** A claim through the portal, and its desktop once ready. */
+    const takeDesktop = async (cookie: string) => {
+      const created = await eventually(async () => {
+        const response = await api(url, cookie, '/api/claims', 'POST', { namespace: ns, pool: 'sales' });
+        expect(response.status).toBe(201);
+        return Claim.parse(await response.json());
+      });
+      const desktop = await eventually(async () => {
+        const { claims } = ClaimList.parse(await (await api(url, cookie, '/api/claims')).json());
+        const claim = claims.find((c) => c.name === created.name);
+        expect(claim?.desktop?.ready).toBe(true);
+        return claim?.desktop?.name as string;
+      }, 60_000);
+      return { claim: created.name, desktop };
+    };
+    /** Resolves with the console's close code, or undefined if it is still open after `ms`. */
+    const closedWithin = (console: { closed: Promise<number> }, ms: number) =>
+      Promise.race([console.closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
+
+    // alice opens the console (without taking over: as the page does first), then gives the desktop back.
+    const a = await takeDesktop(aliceCookie);
+    const aliceConsole = await eventually(() =>
+      rfbOver(consoleSocket(url, ns, a.desktop, { origin: url, cookie: aliceCookie })),
+    );
+    expect((await api(url, aliceCookie, `/api/claims/${ns}/${a.claim}`, 'DELETE')).status).toBe(204);
+    // Ended by the portal, in words the page shows, well before the 30 s backstop would have.
+    expect(await closedWithin(aliceConsole, 25_000)).toBe(CONSOLE_CLOSE.revoked.code);
+
+    // bob gets the same desktop and opens its console: no "open elsewhere".
+    const b = await takeDesktop(bobCookie);
+    expect(b.desktop).toBe(a.desktop);
+    const bobConsole = await eventually(async () => {
+      const opened = await rfbOver(consoleSocket(url, ns, b.desktop, { origin: url, cookie: bobCookie })).catch(
+        (err: unknown) => err,
+      );
+      if (opened instanceof VncClosed) expect(opened.code).not.toBe(CONSOLE_CLOSE.inUse.code);
+      if (opened instanceof Error) throw opened;
+      return opened as Awaited<ReturnType<typeof rfbOver>>;
+    }, 20_000);
+    expect(bobConsole.width).toBe(64);
+
+    // A pool admin releases bob's desktop from the Admin Portal: bob's console ends as well.
+    expect((await api(url, pamCookie, `/api/admin/claims/${ns}/${b.claim}`, 'DELETE', {})).status).toBe(204);
+    expect(await closedWithin(bobConsole, 25_000)).toBe(CONSOLE_CLOSE.revoked.code);
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions_ended_total\{by="revoked"\} 2\b/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions 0\b/);
+
+    // A grant that goes without the desktop changing (pam is no longer a pool admin) is found by
+    // the backstop: a portal that asks every second ends pam's console.
+    const often = await startPortal({
+      namespaces: [ns],
+      tokenSignIn: true,
+      sessionSecret: randomBytes(48),
+      consoleRecheckMs: 1000,
+    });
+    const pamOften = await signIn(often.url, pam.token);
+    const pamConsole = await eventually(() =>
+      rfbOver(consoleSocket(often.url, ns, b.desktop, { origin: often.url, cookie: pamOften })),
+    );
+    await kubeconfig()
+      .makeApiClient(RbacAuthorizationV1Api)
+      .deleteNamespacedRoleBinding({ name: 'kubevdi-pool-admin-pam', namespace: ns });
+    expect(await closedWithin(pamConsole, 25_000)).toBe(CONSOLE_CLOSE.revoked.code);
+
+    // A token the API server no longer takes (alice's ServiceAccount deleted) ends her console
+    // too, with the words that send the page through sign-in.
+    const again = await takeDesktop(aliceCookie);
+    const aliceOften = await signIn(often.url, alice.token);
+    const aliceAgain = await eventually(() =>
+      rfbOver(consoleSocket(often.url, ns, again.desktop, { origin: often.url, cookie: aliceOften })),
+    );
+    await kubeconfig().makeApiClient(CoreV1Api).deleteNamespacedServiceAccount({ name: 'alice', namespace: ns });
+    expect(await closedWithin(aliceAgain, 25_000)).toBe(CONSOLE_CLOSE.signInRequired.code);
+    expect(await (await fetch(`${often.url}/metrics`)).text()).toMatch(
+      /kubevdi_portal_console_sessions_ended_total\{by="signed-out"\} 1\b/,
+    );
+  }, 240_000);
+
+  it('keeps an open console through the renewal of a short-lived OIDC sign-in', async () => {
+    // The guard asks the API server with the token the console was opened with; once that ID
+    // token runs out the API server refuses it (4401), although the sign-in itself renews. The
+    // page opens the console again at once (the upgrade renews the sign-in), and sends the person
+    // to the issuer only when that fails.
+    const ns = namespace();
+    const oidc = inject('cluster').oidc;
+    const ada = { username: 'ada', password: OIDC_USERS.ada?.password ?? '' };
+    await apiServerTrustsIssuer(oidc, ada);
+    const username = 'oidc:ada@example.com';
+    await applyAs()({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'kubevdi-user-ada', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubevdi:user' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: username }],
+    });
+    await templateWithDisks();
+    await pool('sales', { size: 1, access: { users: [username] } });
+    await world.start(['--leader-elect', 'false']);
+    const secret = randomBytes(48);
+    const { url } = await startPortal({
+      namespaces: [ns],
+      oidc: {
+        issuer: oidc.issuer,
+        clientId: oidc.shortLivedClientId,
+        clientSecret: oidc.clientSecret,
+        caPem: oidc.caPem,
+      },
+      sessionSecret: secret,
+      consoleRecheckMs: 500,
+    });
+    // Her session as the portal's callback would have written it: ID tokens that live 2 s.
+    const tokens = await signInAtIssuer(oidc, { ...ada, clientId: oidc.shortLivedClientId });
+    const now = Date.now();
+    const setCookies = sessionCookies(sealKey(secret)).write(
+      {
+        method: 'oidc',
+        token: tokens.id_token,
+        refreshToken: tokens.refresh_token,
+        expiresAt: now + 2000,
+        keepUntil: now + 3_600_000,
+        signedInAt: now,
+      },
+      undefined,
+      false,
+    );
+    const cookie = setCookies.map((c) => c.split(';')[0]).join('; ');
+    const created = await eventually(async () => {
+      const response = await api(url, cookie, '/api/claims', 'POST', { namespace: ns, pool: 'sales' });
+      expect(response.status).toBe(201);
+      return Claim.parse(await response.json());
+    });
+    const desktop = await eventually(async () => {
+      const { claims } = ClaimList.parse(await (await api(url, cookie, '/api/claims')).json());
+      expect(claims.find((c) => c.name === created.name)?.desktop?.ready).toBe(true);
+      return claims.find((c) => c.name === created.name)?.desktop?.name as string;
+    }, 60_000);
+
+    const context = await browser.newContext();
+    try {
+      await context.addCookies(
+        setCookies.map((c) => {
+          const [pair = ''] = c.split(';');
+          const eq = pair.indexOf('=');
+          return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url };
+        }),
+      );
+      const page = await context.newPage();
+      const left: string[] = [];
+      page.on('framenavigated', (frame) => {
+        if (frame === page.mainFrame() && !frame.url().startsWith(`${url}${consolePagePath(ns, desktop)}`))
+          left.push(frame.url());
+      });
+      await page.goto(`${url}${consolePagePath(ns, desktop)}`);
+      await page.getByText('Connected.').waitFor({ timeout: 30_000 });
+      // The guard ends the console once the token it was opened with has run out …
+      await eventually(async () => {
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        expect(metrics).toMatch(/kubevdi_portal_console_sessions_ended_total\{by="signed-out"\} [1-9]/);
+      }, 30_000);
+      // … and the page is connected again, on the same page, without a trip to the issuer.
+      await eventually(async () => {
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="opened"\} ([2-9]|\d\d)/);
+      }, 30_000);
+      await page.getByText('Connected.').waitFor({ timeout: 30_000 });
+      expect(left).toEqual([]);
+    } finally {
+      await context.close();
+    }
   }, 180_000);
 });

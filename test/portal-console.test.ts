@@ -109,4 +109,20 @@ describe('the console pipe', () => {
     browser2.close(1000);
     expect(await desktopClosed).toBe(1000);
   });
+
+  it('lets the portal end both sides, telling the browser why, once', async () => {
+    const [desktop, upstream] = await pair();
+    const [browserSide, browser] = await pair();
+    const ends: string[] = [];
+    const pipe = pipeConsole(browserSide, upstream, { onEnd: (by, code) => ends.push(`${by} ${code}`) });
+    const closed = new Promise<[number, string]>((r) =>
+      browser.once('close', (code, reason) => r([code, String(reason)])),
+    );
+    const desktopClosed = new Promise<number>((r) => desktop.once('close', (code) => r(code)));
+    pipe.close(CONSOLE_CLOSE.revoked.code, CONSOLE_CLOSE.revoked.reason);
+    pipe.close(CONSOLE_CLOSE.signInRequired.code, CONSOLE_CLOSE.signInRequired.reason);
+    expect(await closed).toEqual([CONSOLE_CLOSE.revoked.code, CONSOLE_CLOSE.revoked.reason]);
+    expect(await desktopClosed).toBe(1000);
+    expect(ends).toEqual([`portal ${CONSOLE_CLOSE.revoked.code}`]);
+  });
 });

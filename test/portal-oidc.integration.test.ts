@@ -12,6 +12,7 @@ import { sealKey } from '../src/portal/seal.js';
 import { contentSecurityPolicy } from '../src/portal/security.js';
 import type { Portal } from '../src/portal/server.js';
 import { type Session, sessionCookies } from '../src/portal/session.js';
+import { signInWithOidc, useChromium } from './support/browser.js';
 import { applyAs, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';
 import { HttpBrowser } from './support/http-browser.js';
@@ -23,11 +24,20 @@ const namespace = useTestNamespace('portal-oidc');
 const oidc = inject('cluster').oidc;
 const ada = { username: 'ada', password: OIDC_USERS.ada?.password ?? '' };
 const CALLBACK = '/auth/callback';
+/** Three base64url parts, the first a JSON object: a JWS such as an ID token. */
+const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 
 const startPortal = usePortals();
+const chromium = useChromium();
 
-async function portal(options: { secret: string; clientId?: string; log?: Logger }): Promise<Portal> {
+async function portal(options: {
+  secret: string;
+  clientId?: string;
+  log?: Logger;
+  sessionCheckSeconds?: number;
+}): Promise<Portal> {
   return startPortal({
+    sessionCheckSeconds: options.sessionCheckSeconds,
     namespaces: [namespace()],
     oidc: {
       issuer: oidc.issuer,
@@ -93,9 +103,9 @@ describe('the portal with OpenID Connect sign-in', () => {
     const first = await toCallback(browser, url, '/?view=desktops');
     expect(first.loginFormShown).toBe(true);
     const authorization = new URL(String(first.login.headers.location));
-    expect(authorization.origin).toBe(new URL(oidc.issuer).origin);
+    expect(authorization.origin).toBe(oidc.browserUrl);
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(authorization.searchParams.get('scope')).toBe('openid email groups offline_access');
+    expect(authorization.searchParams.get('scope')).toBe('openid profile email groups offline_access');
     expect(authorization.searchParams.get('prompt')).toBe('consent');
     expect(authorization.searchParams.get('redirect_uri')).toBe(`${url}${CALLBACK}`);
     const signInCookie = setCookies(first.login)[0] as string;
@@ -125,7 +135,10 @@ describe('the portal with OpenID Connect sign-in', () => {
     const me = Me.parse(JSON.parse((await api(browser, url, '/api/me')).body));
     expect(me.username).toBe('oidc:ada@example.com');
     expect(me.groups).toContain('oidc:vdi-users');
-    expect((await browser.request(`${url}/`)).body).toContain('oidc:ada@example.com');
+    // The header calls her by her name; the Kubernetes user name is in its title.
+    expect((await browser.request(`${url}/`)).body).toContain(
+      'Signed in as <strong title="Kubernetes user oidc:ada@example.com">Ada Lovelace</strong>',
+    );
     // As a member of oidc:vdi-users she may list pools (RBAC's cache follows the binding within moments).
     await eventually(async () => expect((await api(browser, url, '/api/pools')).status).toBe(200));
 
@@ -139,11 +152,15 @@ describe('the portal with OpenID Connect sign-in', () => {
       expect(cookieText).not.toContain(part.slice(0, 16));
 
     // Sign-out: no session here, and on to the issuer's end-session endpoint, which sends her back.
+    // No URL of the way holds her ID token (it would be in the browser's history and in logs):
+    // the portal names itself (client_id), the issuer knows her by its own cookie.
+    const signingOut = browser.urls.length;
     const out = await browser.request(`${url}/sign-out`, { method: 'POST', headers: { origin: url } });
     expect(out.status).toBe(303);
     const endSession = new URL(String(out.headers.location));
-    expect(endSession.origin).toBe(new URL(oidc.issuer).origin);
-    expect(endSession.searchParams.get('id_token_hint')).toBe(session.token);
+    expect(endSession.origin).toBe(oidc.browserUrl);
+    expect(endSession.searchParams.has('id_token_hint')).toBe(false);
+    expect(endSession.searchParams.get('client_id')).toBe(oidc.clientId);
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${url}/`);
     expect([...browser.jar(url).keys()].filter((n) => n.startsWith('kubevdi-session'))).toEqual([]);
     const signedOut = ApiError.parse(JSON.parse((await api(browser, url, '/api/me')).body));
@@ -161,6 +178,13 @@ describe('the portal with OpenID Connect sign-in', () => {
       stopAt: (next) => next.origin === url,
     });
     expect(back.url.href).toBe(`${url}/`);
+    const signOutUrls = browser.urls.slice(signingOut).map((u) => u.href);
+    expect(signOutUrls.length).toBeGreaterThanOrEqual(4);
+    for (const visited of signOutUrls) {
+      expect(visited).not.toMatch(JWT);
+      expect(visited).not.toContain('id_token_hint');
+      expect(visited).not.toContain(session.token.split('.')[2]);
+    }
     // The provider forgot her too: the next sign-in asks for the password again.
     expect((await toCallback(browser, url, '/')).loginFormShown).toBe(true);
 
@@ -230,5 +254,78 @@ describe('the portal with OpenID Connect sign-in', () => {
     });
     expect(again.url.pathname + again.url.search).toBe('/?view=desktops');
     expect((await api(refused, url, '/api/me')).status).toBe(200);
+  });
+
+  it('ends every copy of a session at sign-out, on every replica: the issuer refuses its refresh token', async () => {
+    await apiServerTrustsIssuer(oidc, ada);
+    const secret = randomBytes(48).toString('base64');
+    // Two replicas with one secret, as behind a Service; each checks a session with the issuer
+    // every 3 seconds here (5 minutes by default).
+    const [a, b] = await Promise.all([0, 1].map(() => portal({ secret, sessionCheckSeconds: 3 })));
+    if (!a || !b) throw new Error('two portals');
+    const browser = new HttpBrowser(oidc.caPem);
+    const { callback } = await toCallback(browser, a.url, '/');
+    expect((await browser.request(callback)).status).toBe(303);
+
+    // Someone copies her cookies (a stolen laptop, malware): they work on either replica.
+    const copy = browser.cookieHeader(a.url);
+    const meWith = async (portalUrl: string, cookie: string) =>
+      (await fetch(`${portalUrl}/api/me`, { headers: { cookie, [CSRF_HEADER]: '1' } })).status;
+    expect(await meWith(b.url, copy)).toBe(200);
+
+    // Her own session is checked with the issuer as she goes, without her noticing.
+    const signedIn = sessionCookies(sealKey(secret)).read(copy, false) as Session;
+    await eventually(async () => {
+      const me = await api(browser, a.url, '/api/me');
+      expect(me.status).toBe(200);
+      expect(setCookies(me).some((c) => c.startsWith('kubevdi-session'))).toBe(true);
+    });
+    const renewedCopy = browser.cookieHeader(a.url);
+    const checked = sessionCookies(sealKey(secret)).read(renewedCopy, false) as Session;
+    expect(checked.checkedAt).toBeGreaterThan(signedIn.checkedAt as number);
+
+    // She signs out on one replica. The copy, taken before, is refused on both within the check
+    // interval: its refresh token was revoked at the issuer.
+    const out = await browser.request(`${a.url}/sign-out`, { method: 'POST', headers: { origin: a.url } });
+    expect(out.status).toBe(303);
+    await eventually(async () => {
+      expect(await meWith(b.url, copy)).toBe(401);
+      expect(await meWith(a.url, copy)).toBe(401);
+    }, 45_000);
+    // And a copy of her renewed session too.
+    await eventually(async () => expect(await meWith(b.url, renewedCopy)).toBe(401), 45_000);
+  });
+
+  it('signs in and out in Chromium that trusts no private CA, with no token in any URL on the way', async () => {
+    await apiServerTrustsIssuer(oidc, ada);
+    const { url } = await portal({ secret: randomBytes(48).toString('base64') });
+    // As a person's own browser: the provider's HTTPS certificate is from a CA it does not know,
+    // and it is not told to ignore that. The provider's pages come from its loopback http origin.
+    const context = await chromium().newContext();
+    try {
+      const visited: string[] = [];
+      context.on('request', (r) => visited.push(r.url()));
+      const page = await context.newPage();
+      await signInWithOidc(page, url, oidc.issuer, ada);
+      expect(await page.locator('.who strong').textContent()).toBe('Ada Lovelace');
+      expect(await page.locator('.who strong').getAttribute('title')).toBe('Kubernetes user oidc:ada@example.com');
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      // The provider asks whether to end her session there too (no ID token tells it who asks).
+      await page.waitForURL((u) => u.origin === oidc.browserUrl);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${url}/`);
+      await page.getByRole('link', { name: 'Sign in' }).waitFor();
+
+      const issuerOrigin = new URL(oidc.issuer).origin;
+      expect(visited.filter((u) => new URL(u).origin === issuerOrigin)).toEqual([]);
+      expect(visited.some((u) => new URL(u).pathname.startsWith('/session/end'))).toBe(true);
+      for (const u of visited) {
+        expect(u).not.toMatch(JWT);
+        expect(u).not.toContain('id_token_hint');
+      }
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { browserEndpointUrl } from '../src/portal/browser-endpoint.js';
 import { loadOidcOptions, OIDC_CLIENT_SECRET_ENV } from '../src/portal/oidc-config.js';
 import { safeReturnTo, signInPath } from '../src/portal/return-to.js';
 import { seal, sealKey } from '../src/portal/seal.js';
@@ -119,5 +120,19 @@ describe('portal OIDC flags', () => {
         { [OIDC_CLIENT_SECRET_ENV]: 'from-env' },
       ),
     ).toEqual({ ...flags, clientSecret: 'from-file', caPem: 'PEM' });
+  });
+});
+
+describe("the issuer's pages a browser is sent to", () => {
+  it('are https, or plain http on loopback only', () => {
+    const params = { client_id: 'kubevdi-portal' };
+    expect(browserEndpointUrl('authorization_endpoint', 'https://idp.example/auth?x=1', params).href).toBe(
+      'https://idp.example/auth?x=1&client_id=kubevdi-portal',
+    );
+    expect(browserEndpointUrl('end_session_endpoint', 'http://127.0.0.1:4000/session/end', params).origin).toBe(
+      'http://127.0.0.1:4000',
+    );
+    for (const bad of ['http://idp.example/auth', 'http://127.0.0.1.evil.example/auth', 'javascript:alert(1)'])
+      expect(() => browserEndpointUrl('authorization_endpoint', bad, params), bad).toThrow(/must be https/);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCookies } from '../src/portal/cookies.js';
 import { seal, sealKey, unseal } from '../src/portal/seal.js';
 import { CHUNK_BYTES, type Session, sessionCookies } from '../src/portal/session.js';
+import { REFRESH_BEFORE_MS, renewalDue } from '../src/portal/session-renewal.js';
 import { jwtExpiry, sessionExpiry } from '../src/portal/token-expiry.js';
 
 const SECRET = 'a session secret of at least thirty-two bytes';
@@ -91,5 +92,23 @@ describe('token expiry', () => {
     expect(jwtExpiry(jwt({ exp: 'soon' }))).toBeUndefined();
     expect(jwtExpiry('opaque-token')).toBeUndefined();
     expect(sessionExpiry('opaque-token', 60_000, now)).toBe(now + 60_000);
+  });
+});
+
+describe('when an OIDC session goes back to the issuer', () => {
+  const oidc = (extra: Partial<Session> = {}) => session('id-token', { method: 'oidc', ...extra });
+  const minutes = (n: number) => n * 60_000;
+
+  it('is before its ID token runs out, and at least every check interval while it can renew', () => {
+    expect(renewalDue(oidc({ refreshToken: 'r', checkedAt: now }), minutes(5))).toBe(now + minutes(5));
+    // Cookies from before checkedAt count from the sign-in.
+    expect(renewalDue(oidc({ refreshToken: 'r' }), minutes(5))).toBe(now + minutes(5));
+    expect(renewalDue(oidc({ refreshToken: 'r', checkedAt: now }), minutes(90))).toBe(
+      now + 3600_000 - REFRESH_BEFORE_MS,
+    );
+  });
+
+  it('is only its expiry when there is nothing to renew it with', () => {
+    expect(renewalDue(oidc({ checkedAt: now }), minutes(5))).toBe(now + 3600_000 - REFRESH_BEFORE_MS);
   });
 });

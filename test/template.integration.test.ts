@@ -9,7 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
-import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
+import { applyAs, createNamespace, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';
 import { useWorld } from './support/world.js';
 
@@ -104,6 +104,58 @@ describe('a VMTemplate', () => {
       500,
     );
     expect(template.status).toMatchObject({ revision: 1, currentRevision: (await revisions())[0]?.metadata?.name });
+  });
+
+  it('says nothing about a golden image in another namespace until that namespace lets it be cloned', async () => {
+    await world.operator(['--leader-elect', 'false']);
+    const images = await createNamespace('images');
+    try {
+      const fromImages = (name: string) =>
+        windows({ rootDisk: { source: { pvc: { name, namespace: images.name } }, size: '64Gi' }, guest: {} });
+      const notPermitted = {
+        status: 'False',
+        reason: 'SourceNotPermitted',
+        message: `desktops in namespace ${namespace()} may not clone disks from namespace ${images.name}; an administrator of ${images.name} can allow it by binding the ClusterRole cdi.kubevirt.io:clone-sourcer to the ServiceAccount ${namespace()}/default there`,
+      };
+      // The same words for a PVC that is not there as for one that is.
+      await apply(fromImages('no-such-image'));
+      await eventually(async () => expect(ready(await readTemplate())).toMatchObject(notPermitted));
+      await kubeconfig()
+        .makeApiClient(CoreV1Api)
+        .createNamespacedPersistentVolumeClaim({
+          namespace: images.name,
+          body: {
+            metadata: { name: 'win11-image' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+          },
+        });
+      await apply(fromImages('win11-image'));
+      await eventually(async () =>
+        expect(await readTemplate()).toMatchObject({ status: { revision: 2, conditions: [notPermitted] } }),
+      );
+
+      // The images' administrator lets this namespace clone from there: now the template is Ready.
+      await apply({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'clone-sourcer', namespace: images.name },
+        rules: [{ apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes/source'], verbs: ['create'] }],
+      });
+      await apply({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'desktops-clone', namespace: images.name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'clone-sourcer' },
+        subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: namespace() }],
+      });
+      await eventually(
+        async () => expect(ready(await readTemplate())).toMatchObject({ status: 'True', reason: 'SourceAvailable' }),
+        60_000,
+        500,
+      );
+    } finally {
+      await images.cleanup();
+    }
   });
 
   it('keeps one immutable revision per spec, a bounded history, and renumbers a spec that comes back', async () => {

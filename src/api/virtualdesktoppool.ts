@@ -12,6 +12,7 @@ import {
   observedGeneration,
   stringSet,
 } from './meta.js';
+import { Affinity, nodeSelector, Toleration } from './placement.js';
 
 /**
  * Desktops are named `<pool>-<index>` and that name is also the guest's hostname and part of
@@ -109,45 +110,11 @@ const UpdateStrategy = z
   })
   .describe('How a new template revision reaches the desktops.');
 
-const Toleration = cel(
-  z
-    .object({
-      key: z.string().max(316).optional().describe('Taint key the toleration applies to; empty matches all keys.'),
-      operator: z.enum(['Exists', 'Equal']).default('Equal').describe('Exists or Equal.'),
-      value: z.string().max(63).optional().describe('Taint value to match with operator Equal.'),
-      effect: z
-        .enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'])
-        .optional()
-        .describe('Taint effect to match; empty matches all.'),
-      tolerationSeconds: z
-        .int()
-        .min(0)
-        .optional()
-        .describe('For NoExecute: how long the desktop stays after the taint appears.'),
-    })
-    .describe('A toleration, as in a Pod spec.'),
-  {
-    rule: "self.operator != 'Exists' || !has(self.value)",
-    message: 'a toleration with operator Exists takes no value',
-  },
-  { rule: "self.operator != 'Equal' || has(self.key)", message: 'a toleration with operator Equal needs a key' },
-);
-
 const Placement = z
   .object({
-    nodeSelector: z
-      .record(z.string(), z.string())
-      .meta({ maxProperties: 64 })
-      .optional()
-      .describe('Labels a node must have to run the pool\'s desktops, e.g. {"kubevdi.io/desktop-host": "true"}.'),
+    nodeSelector: nodeSelector.optional(),
     tolerations: z.array(Toleration).max(32).optional().describe('Taints of desktop hosts the desktops tolerate.'),
-    affinity: z
-      .record(z.string(), z.unknown())
-      .meta({ 'x-kubernetes-preserve-unknown-fields': true })
-      .optional()
-      .describe(
-        'A Pod affinity (nodeAffinity, podAffinity, podAntiAffinity) passed through to the desktops unchanged.',
-      ),
+    affinity: Affinity.optional(),
   })
   .describe('Which hosts (nodes) run the desktops.');
 

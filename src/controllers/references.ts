@@ -1,7 +1,21 @@
 // What the API server cannot check about a template: that the objects it names exist. Each
 // check is a GET at reconcile time (watching every Secret and PVC of a cluster would cost far
 // more than a few reads while a template is being fixed).
-import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+//
+// The operator reads with its own cluster-wide rights, so for a golden image in another namespace
+// it first asks what KubeVirt will ask when a desktop is made (API-NOTES §1.5): may the template's
+// namespace (its default ServiceAccount, which the desktops run as) clone from there at all? Until
+// an administrator of that namespace allows it, the status says only that, never whether the object
+// exists: a template author cannot use the operator to learn what other namespaces hold. (The
+// vmtemplates admission policy already lets only people who may read the source name it.)
+import {
+  ApiException,
+  AuthorizationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type V1SubjectAccessReview,
+} from '@kubernetes/client-node';
 import type { VMTemplate } from '../api/vmtemplate.js';
 import { makeApiClient } from '../runtime/client.js';
 import type { Metrics } from '../runtime/metrics.js';
@@ -25,8 +39,9 @@ interface Check {
 export function makeReferenceChecker(kc: KubeConfig, metrics?: Metrics): CheckReferences {
   const core = makeApiClient(kc, CoreV1Api, metrics);
   const custom = makeApiClient(kc, CustomObjectsApi, metrics);
+  const authorization = makeApiClient(kc, AuthorizationV1Api, metrics);
   return async (template) => {
-    for (const check of checksFor(template, core, custom)) {
+    for (const check of checksFor(template, core, custom, authorization)) {
       let obj: unknown;
       try {
         obj = await check.read();
@@ -43,11 +58,52 @@ export function makeReferenceChecker(kc: KubeConfig, metrics?: Metrics): CheckRe
   };
 }
 
-function checksFor(template: VMTemplate, core: CoreV1Api, custom: CustomObjectsApi): Check[] {
+/**
+ * May desktops in `namespace` clone from `source`? CDI's clone authorization, asked for the
+ * namespace's default ServiceAccount: `create` on cdi.kubevirt.io datavolumes/source there.
+ */
+function cloneAllowed(authorization: AuthorizationV1Api, namespace: string, source: string): Check {
+  return {
+    what: `cloning from namespace ${source}`,
+    reason: 'SourceNotPermitted',
+    read: () =>
+      authorization.createSubjectAccessReview({
+        body: {
+          spec: {
+            user: `system:serviceaccount:${namespace}:default`,
+            groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+            resourceAttributes: {
+              namespace: source,
+              verb: 'create',
+              group: 'cdi.kubevirt.io',
+              resource: 'datavolumes',
+              subresource: 'source',
+            },
+          },
+        },
+      }),
+    inspect: (review) =>
+      (review as V1SubjectAccessReview).status?.allowed
+        ? undefined
+        : {
+            reason: 'SourceNotPermitted',
+            message: `desktops in namespace ${namespace} may not clone disks from namespace ${source}; an administrator of ${source} can allow it by binding the ClusterRole cdi.kubevirt.io:clone-sourcer to the ServiceAccount ${namespace}/default there`,
+          },
+  };
+}
+
+function checksFor(
+  template: VMTemplate,
+  core: CoreV1Api,
+  custom: CustomObjectsApi,
+  authorization: AuthorizationV1Api,
+): Check[] {
   const ns = template.metadata.namespace as string;
   const { rootDisk, instancetype, preference, guest } = template.spec;
   const checks: Check[] = [];
   const { dataSource, pvc } = rootDisk.source;
+  const sourceNamespace = (dataSource ?? pvc)?.namespace;
+  if (sourceNamespace && sourceNamespace !== ns) checks.push(cloneAllowed(authorization, ns, sourceNamespace));
   if (dataSource) {
     const namespace = dataSource.namespace ?? ns;
     checks.push({

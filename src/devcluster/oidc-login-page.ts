@@ -40,6 +40,34 @@ ${error}<form method="post" action="${escapeHtml(options.action)}">
 `;
 }
 
+/**
+ * The provider's question at its end-session endpoint (OpenID Connect RP-Initiated Logout): the
+ * application has already signed the person out of itself; this ends their session here too, so
+ * the next sign-in asks for the password. `form` is the provider's own (hidden xsrf field), which
+ * the two buttons submit.
+ */
+export function logoutPage(options: { form: string; clientId?: string }): string {
+  const from = options.clientId ? ` of ${escapeHtml(options.clientId)}` : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign out</title>
+</head>
+<body>
+<main>
+<h1>Sign out</h1>
+<p>You have signed out${from}. Sign out of this sign-in service too, so that the next sign-in asks for your password?</p>
+${options.form}
+<p><button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>
+<button type="submit" form="op.logoutForm">Stay signed in here</button></p>
+</main>
+</body>
+</html>
+`;
+}
+
 /** A short page for what went wrong outside the form (an expired interaction, a bad request). */
 export function messagePage(title: string, message: string): string {
   return `<!doctype html>

@@ -3,19 +3,32 @@
 // and the API server verifies the very ID tokens the portal gets. HTTPS on loopback with a
 // certificate for `localhost` from a CA of its own, which the API server is told to trust.
 //
+// A person's browser does not trust that CA, and should not be asked to: the pages it is sent to
+// (authorization with the login form, end-session) are also served on plain http on 127.0.0.1,
+// and discovery names those, while discovery itself, the keys, the token and revocation
+// endpoints — what the API server and the portal call — stay on the HTTPS issuer. Loopback
+// traffic never leaves the machine, as RFC 8252 reasons for native apps' redirect URIs.
+//
 // The provider's own development login screens accept any password, so the interactions
 // (login, then consent) are ours: a form checked against a fixed list of users, and consent
 // given without asking, as for a first-party client.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { createCertificateAuthority, issueCertificate } from './certs.js';
-import { LOGIN_FIELDS, loginPage, messagePage } from './oidc-login-page.js';
+import { LOGIN_FIELDS, loginPage, logoutPage, messagePage } from './oidc-login-page.js';
 
 export interface OidcUser {
   password: string;
+  /** The `name` claim (scope `profile`), when given. */
+  name?: string;
   email: string;
   groups: string[];
 }
@@ -41,6 +54,8 @@ export interface OidcProviderOptions {
 export interface OidcProvider {
   /** https://<issuerHost>:<port>, exactly the `iss` of its tokens. */
   issuer: string;
+  /** http://127.0.0.1:<port>: where browsers are sent to sign in and out, without a certificate to trust. */
+  browserUrl: string;
   /** The CA of the serving certificate, for clients and the API server's AuthenticationConfiguration. */
   caPem: string;
   /** Idempotent. */
@@ -53,14 +68,18 @@ export interface OidcProvider {
  */
 export const OIDC_CLAIMS = {
   openid: ['sub'],
+  profile: ['name'],
   email: ['email', 'email_verified'],
   groups: ['groups'],
 } as const;
 
 /** What a client asks for to get a user name, groups and a refresh token. */
-export const OIDC_SCOPES = 'openid email groups offline_access';
+export const OIDC_SCOPES = 'openid profile email groups offline_access';
 
 const INTERACTION_PREFIX = '/interaction/';
+/** The discovery document, and the endpoints in it that a browser visits. */
+const DISCOVERY_PATH = '/.well-known/openid-configuration';
+const BROWSER_ENDPOINTS = ['authorization_endpoint', 'end_session_endpoint'] as const;
 
 export async function startOidcProvider(options: OidcProviderOptions): Promise<OidcProvider> {
   const log = options.log ?? (() => {});
@@ -80,8 +99,20 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => handler(req, res));
   const port = await listen(server, options.port ?? 0);
   const issuer = `https://${host}:${port}`;
+  const browserServer = createHttpServer((req, res) => handler(req, res));
+  const browserUrl = `http://127.0.0.1:${await listen(browserServer, 0)}`;
 
   const provider = new Provider(issuer, configuration({ users, clients, idTokenTtls }));
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path !== DISCOVERY_PATH || typeof ctx.body !== 'object' || ctx.body === null) return;
+    const metadata = ctx.body as Record<string, unknown>;
+    for (const name of BROWSER_ENDPOINTS) {
+      if (typeof metadata[name] !== 'string') continue;
+      const endpoint = new URL(metadata[name]);
+      metadata[name] = new URL(endpoint.pathname + endpoint.search, browserUrl).href;
+    }
+  });
   provider.on('server_error', (_ctx: KoaContextWithOIDC, err: Error) =>
     log(`oidc provider error: ${err.stack ?? err}`),
   );
@@ -98,17 +129,23 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     }
     callback(req, res);
   };
-  log(`oidc provider ready at ${issuer}`);
+  log(`oidc provider ready at ${issuer} (pages for browsers at ${browserUrl})`);
 
   let stopped: Promise<void> | undefined;
   return {
     issuer,
+    browserUrl,
     caPem: tls.caPem,
     stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopped ??= Promise.all(
+        [server, browserServer].map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      ).then(() => {});
       return stopped;
     },
   };
@@ -132,7 +169,23 @@ function configuration({ users, clients, idTokenTtls }: ConfigurationInput): Con
     // the userinfo endpoint); the API server reads the user name and groups from the ID token.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      // RFC 7009, as Keycloak and most issuers have it: the portal revokes a refresh token at
+      // sign-out, which ends its grant (the provider's default revokeGrantPolicy).
+      // Only the client a token was issued to may revoke it.
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+      // The end-session endpoint's question as a plain page of ours (the provider's default
+      // loads web fonts from the internet and styles inline).
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource(ctx, form) {
+          ctx.type = 'html';
+          ctx.set('content-security-policy', CONTENT_SECURITY_POLICY);
+          ctx.body = logoutPage({ form, clientId: ctx.oidc.client?.clientId });
+        },
+      },
+    },
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
     ttl: {
       IdToken: (_ctx, _token, client) => idTokenTtls.get(client.clientId) ?? 3600,
@@ -157,7 +210,13 @@ function configuration({ users, clients, idTokenTtls }: ConfigurationInput): Con
       if (!user) return undefined;
       return {
         accountId: id,
-        claims: () => ({ sub: id, email: user.email, email_verified: true, groups: [...user.groups] }),
+        claims: () => ({
+          sub: id,
+          ...(user.name ? { name: user.name } : {}),
+          email: user.email,
+          email_verified: true,
+          groups: [...user.groups],
+        }),
       };
     },
   };
@@ -259,7 +318,7 @@ async function selfIssuedTls(host: string): Promise<{ certPem: string; keyPem: s
   return { ...serving, caPem: ca.certPem };
 }
 
-function listen(server: Server, port: number): Promise<number> {
+function listen(server: Server | HttpServer, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     // Loopback only: `localhost` in the issuer resolves here (the API server falls back from ::1).

@@ -158,6 +158,13 @@ export const AdminEvent = z.object({
   object: z.string(),
   time: z.string().optional(),
   count: z.int().optional(),
+  /**
+   * Who recorded it, when it is kubevdi's record: the person named by a portal Event (checked by the
+   * events admission policy to be who created it) or "the kubevdi operator". Absent for any other
+   * Event, which the view says is not kubevdi's record; `source` then says what it calls itself.
+   */
+  recordedBy: z.string().optional(),
+  source: z.string(),
 });
 export type AdminEvent = z.infer<typeof AdminEvent>;
 

@@ -33,27 +33,55 @@ const MIN_WATCH_MS = 1_000;
 
 type WatchEnd = { error?: { statusCode?: number } | Error | null };
 
-/** Follows one of the person's claims; a pool admin may watch anyone's, this shows only their own. */
+/**
+ * What a follow may be told beside its object. `patienceMs`: an object not seen within this long
+ * — refused, or not there — is given up (`gone`) instead of asked for again for as long as the
+ * caller listens: a just-created claim's grant, or a just-bound desktop's, comes within seconds.
+ * `watches` counts the follows running, for the portal's metrics.
+ */
+export interface FollowOptions {
+  patienceMs?: number;
+  watches?: WatchCount;
+}
+
+/** Follows running now: one more when a follow starts, one fewer when it returns. */
+export interface WatchCount {
+  opened(): void;
+  closed(): void;
+  /** A follow gave its object up: never seen in time, or someone else's claim. */
+  gaveUp?(): void;
+}
+
+/**
+ * Follows one of the person's claims; a pool admin may watch anyone's, this shows only their own:
+ * a claim that turns out to be someone else's is given up (`gone`) and watched no more.
+ */
 export function followClaim(
   kc: KubeConfig,
   username: string,
   ref: ClaimRef,
   events: ClaimWatchEvents,
   signal: AbortSignal,
+  options: FollowOptions = {},
 ): Promise<void> {
   const path = `/apis/${API_VERSION}/namespaces/${encodeURIComponent(ref.namespace)}/desktopclaims`;
+  const foreign = new AbortController();
   return followObject<ClaimObject>(
     kc,
     path,
     ref.name,
     {
       changed: (claim) => {
-        if (claim.spec?.user === username) events.claim(claim);
+        if (claim.spec?.user === username) return events.claim(claim);
+        foreign.abort();
+        options.watches?.gaveUp?.();
+        events.gone(ref);
       },
       gone: () => events.gone(ref),
       signedOut: () => events.signedOut(),
     },
-    signal,
+    AbortSignal.any([signal, foreign.signal]),
+    options,
   );
 }
 
@@ -61,7 +89,12 @@ export function followClaim(
  * Watches the object `name` in the collection at `path` until `signal` aborts or it is gone. A
  * watch that the API server ends (its timeout, a dropped connection) starts again where it left
  * off; one that is refused before the object was ever seen is retried with backoff, since a fresh
- * claim's grant (or the grant's rule for a just-bound desktop) may not exist yet.
+ * claim's grant (or the grant's rule for a just-bound desktop) may not exist yet — for
+ * `patienceMs` when given, then it is given up.
+ *
+ * It adds no listener to `signal`: many follows share one stream's signal, and each watch and
+ * each wait between them listens on a signal of this follow's own (AbortSignal.any keeps its
+ * sources' listener lists untouched), removing its listener when it is done.
  */
 export async function followObject<T extends KubernetesObject>(
   kc: KubeConfig,
@@ -69,50 +102,72 @@ export async function followObject<T extends KubernetesObject>(
   name: string,
   events: WatchEvents<T>,
   signal: AbortSignal,
+  options: FollowOptions = {},
 ): Promise<void> {
   let resourceVersion: string | undefined;
   let seen = false;
+  let gaveUp = false;
   let backoff = FIRST_BACKOFF_MS;
-  while (!signal.aborted) {
-    let deleted = false;
-    const started = Date.now();
-    const end = await watchOnce(
-      kc,
-      path,
-      {
-        fieldSelector: `metadata.name=${name}`,
-        allowWatchBookmarks: true,
-        ...(resourceVersion ? { resourceVersion } : {}),
-      },
-      (type, object) => {
-        if (type === 'ERROR') {
-          // 410 Gone: the resource version is too old to resume from; start over with a fresh read.
-          if ((object as { code?: number }).code === 410) resourceVersion = undefined;
-          return;
-        }
-        const current = object as T;
-        resourceVersion = current.metadata?.resourceVersion ?? resourceVersion;
-        if (type === 'BOOKMARK') return;
-        seen = true;
-        backoff = FIRST_BACKOFF_MS;
-        if (type === 'DELETED') {
-          deleted = true;
-          events.gone();
-          return;
-        }
-        events.changed(current);
-      },
-      signal,
-    );
-    if (deleted || signal.aborted) return;
-    const status = end.error && 'statusCode' in end.error ? end.error.statusCode : undefined;
-    if (status === 401) return events.signedOut();
-    if (status === 403 && seen) return events.gone();
-    // A watch that failed, or ended at once (a proxy cutting it), is not restarted in a tight loop.
-    if (end.error || Date.now() - started < MIN_WATCH_MS) {
-      await sleep(backoff, signal);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+  const impatience = new AbortController();
+  const own = AbortSignal.any([signal, impatience.signal]);
+  const patience =
+    options.patienceMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          if (seen) return;
+          gaveUp = true;
+          impatience.abort();
+        }, options.patienceMs);
+  options.watches?.opened();
+  try {
+    while (!own.aborted) {
+      let deleted = false;
+      const started = Date.now();
+      const end = await watchOnce(
+        kc,
+        path,
+        {
+          fieldSelector: `metadata.name=${name}`,
+          allowWatchBookmarks: true,
+          ...(resourceVersion ? { resourceVersion } : {}),
+        },
+        (type, object) => {
+          if (type === 'ERROR') {
+            // 410 Gone: the resource version is too old to resume from; start over with a fresh read.
+            if ((object as { code?: number }).code === 410) resourceVersion = undefined;
+            return;
+          }
+          const current = object as T;
+          resourceVersion = current.metadata?.resourceVersion ?? resourceVersion;
+          if (type === 'BOOKMARK') return;
+          seen = true;
+          backoff = FIRST_BACKOFF_MS;
+          if (type === 'DELETED') {
+            deleted = true;
+            events.gone();
+            return;
+          }
+          events.changed(current);
+        },
+        own,
+      );
+      if (deleted || own.aborted) break;
+      const status = end.error && 'statusCode' in end.error ? end.error.statusCode : undefined;
+      if (status === 401) return events.signedOut();
+      if (status === 403 && seen) return events.gone();
+      // A watch that failed, or ended at once (a proxy cutting it), is not restarted in a tight loop.
+      if (end.error || Date.now() - started < MIN_WATCH_MS) {
+        await sleep(backoff, own);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
     }
+    if (gaveUp && !signal.aborted) {
+      options.watches?.gaveUp?.();
+      events.gone();
+    }
+  } finally {
+    clearTimeout(patience);
+    options.watches?.closed();
   }
 }
 
@@ -126,22 +181,25 @@ export function watchOnce(
   return new Promise((resolve) => {
     let controller: AbortController | undefined;
     const abort = () => controller?.abort();
+    // Every way out removes the listener: the watch's end, and a watch that could not start.
+    const finish = (error: WatchEnd['error']) => {
+      signal.removeEventListener('abort', abort);
+      resolve({ error });
+    };
     signal.addEventListener('abort', abort, { once: true });
     new Watch(kc)
-      .watch(path, query, onEvent, (error: WatchEnd['error']) => {
-        signal.removeEventListener('abort', abort);
-        resolve({ error });
-      })
+      .watch(path, query, onEvent, finish)
       .then((c) => {
         controller = c;
         if (signal.aborted) c.abort();
       })
-      .catch((error: Error) => resolve({ error }));
+      .catch(finish);
   });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);

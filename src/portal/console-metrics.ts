@@ -1,4 +1,5 @@
-// Console sessions in the portal's metrics: how many are open now, and how each attempt ended up.
+// Console sessions in the portal's metrics: how many are open now, how each attempt ended up, and
+// what ended the ones that opened.
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 export type ConsoleResult =
@@ -12,9 +13,16 @@ export type ConsoleResult =
   | 'refused'
   | 'unavailable';
 
+/**
+ * What ended an open console: the browser, the desktop's side (KubeVirt dropped it: taken over,
+ * stopped), the grant gone (the portal ended it), the person's token refused, the portal stopping.
+ */
+export type ConsoleEnd = 'browser' | 'desktop' | 'revoked' | 'signed-out' | 'portal-stopping';
+
 export class ConsoleMetrics {
   private readonly open: Gauge;
   private readonly opened: Counter<'result'>;
+  private readonly endings: Counter<'by'>;
 
   constructor(registry: Registry) {
     this.open = new Gauge({
@@ -28,6 +36,12 @@ export class ConsoleMetrics {
       labelNames: ['result'] as const,
       registers: [registry],
     });
+    this.endings = new Counter({
+      name: 'kubevdi_portal_console_sessions_ended_total',
+      help: 'Open console sessions that ended, by what ended them (browser, desktop, revoked: the grant went, signed-out: the token was refused, portal-stopping).',
+      labelNames: ['by'] as const,
+      registers: [registry],
+    });
   }
 
   attempt(result: ConsoleResult): void {
@@ -38,7 +52,8 @@ export class ConsoleMetrics {
     this.open.inc();
   }
 
-  ended(): void {
+  ended(by: ConsoleEnd): void {
     this.open.dec();
+    this.endings.inc({ by });
   }
 }

@@ -1,7 +1,8 @@
 // Binary frames both ways between the browser's websocket and KubeVirt's, with backpressure: when
 // one side reads slower than the other writes (a slow network to the browser, a busy desktop),
 // the writer is paused — its TCP window fills and it slows down — instead of the portal buffering
-// without bound. Either side closing closes the other.
+// without bound. Either side closing closes the other; the portal may close both (`close`), telling
+// the browser why.
 import type WebSocket from 'ws';
 import { CONSOLE_CLOSE } from './console-protocol.js';
 import { toBuffer } from './console-upstream.js';
@@ -14,16 +15,27 @@ export interface PipeOptions {
   /** Frames from upstream that arrived before the pipe was attached, in order. */
   early?: Buffer[];
   /** Called once, when both sides are being closed. */
-  onEnd?: (by: 'browser' | 'upstream', code: number) => void;
+  onEnd?: (by: PipeEnd, code: number) => void;
 }
 
-export function pipeConsole(browser: WebSocket, upstream: WebSocket, options: PipeOptions = {}): void {
+/** Which side ended the console: one of its two ends, or the portal itself. */
+export type PipeEnd = 'browser' | 'upstream' | 'portal';
+
+export interface ConsolePipe {
+  /** Ends both sides; the browser is told `code` and `reason`. */
+  close(code: number, reason: string): void;
+}
+
+export function pipeConsole(browser: WebSocket, upstream: WebSocket, options: PipeOptions = {}): ConsolePipe {
   let ended = false;
-  const end = (by: 'browser' | 'upstream', code: number) => {
+  const end = (by: PipeEnd, code: number, reason = '') => {
     if (ended) return;
     ended = true;
     options.onEnd?.(by, code);
-    if (by === 'browser') closeQuietly(upstream, 1000, '');
+    if (by === 'portal') {
+      closeQuietly(upstream, 1000, '');
+      closeQuietly(browser, code, reason);
+    } else if (by === 'browser') closeQuietly(upstream, 1000, '');
     // virt-handler ends a session by dropping the stream (1006): kicked by a new console, or
     // the desktop stopped. The browser gets a code it can put in words.
     else if (code === 1000) closeQuietly(browser, 1000, '');
@@ -44,6 +56,7 @@ export function pipeConsole(browser: WebSocket, upstream: WebSocket, options: Pi
   if (browser.readyState !== browser.OPEN) end('browser', 1006);
   upstream.resume();
   browser.resume();
+  return { close: (code, reason) => end('portal', code, reason) };
 }
 
 /** from → to, pausing `from` while more than HIGH_WATER bytes wait to be written to `to`. */

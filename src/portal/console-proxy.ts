@@ -7,6 +7,8 @@
 // websocket handshake, and cookies go along cross-site, so this is the only CSRF guard a websocket
 // has) and that there is a session. The API server's answer comes after: a browser cannot read the
 // status of a refused upgrade, so its refusals reach the page as close codes (console-protocol.ts).
+// Once open, a console lasts only as long as the person may open it: a connection guard asks the
+// API server again while it is open (connection-guard.ts) and ends it, in words, when the grant goes.
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -14,9 +16,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { asUser, type PortalCluster } from './cluster.js';
+import { type GuardEnd, guardConnection } from './connection-guard.js';
 import { reportConsoleActivity } from './console-activity.js';
-import { ConsoleMetrics, type ConsoleResult } from './console-metrics.js';
-import { pipeConsole } from './console-pipe.js';
+import { type ConsoleEnd, ConsoleMetrics, type ConsoleResult } from './console-metrics.js';
+import { type PipeEnd, pipeConsole } from './console-pipe.js';
 import { CONSOLE_CLOSE, type ConsoleClose } from './console-protocol.js';
 import { openUpstream, refusalReason } from './console-upstream.js';
 import type { Origins } from './origin.js';
@@ -29,6 +32,8 @@ export interface ConsoleProxyOptions {
   registry: Registry;
   /** How often an open console reports activity on its claim (default a minute). */
   activityIntervalMs?: number;
+  /** How often an open console's grant is asked again without the desktop changing (default 30 s). */
+  recheckMs?: number;
 }
 
 /** RFB from the browser is keys, pointer moves and clipboard text: small frames. */
@@ -55,13 +60,18 @@ const RESULT_OF: Record<ConsoleClose, ConsoleResult> = {
   inUse: 'in-use',
   refused: 'refused',
   unavailable: 'unavailable',
+  revoked: 'forbidden',
   ended: 'unavailable',
 };
+
+/** How the guard's reasons reach the page. */
+const CLOSE_OF: Record<GuardEnd, ConsoleClose> = { revoked: 'revoked', 'signed-out': 'signInRequired' };
 
 export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions): void {
   const { cluster, origins, renewal } = options;
   const metrics = new ConsoleMetrics(options.registry);
   const pending = new WeakMap<IncomingMessage, PendingUpgrade>();
+  let stopping = false;
   // noVNC asks for no subprotocol; none is chosen. No compression: RFB encodes its own.
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_BROWSER_FRAME });
   wss.on('headers', (headers, request) => {
@@ -81,6 +91,7 @@ export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions)
 
   // Upgraded connections keep the HTTP server from closing: say goodbye, then cut what is left.
   app.addHook('preClose', async () => {
+    stopping = true;
     app.server.off('upgrade', onUpgrade);
     const closing = [...wss.clients].map(
       (ws) =>
@@ -151,20 +162,50 @@ export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions)
       metrics.attempt('opened');
       metrics.started();
       request.log.info({ console: label, takeOver }, 'console opened');
-      const stopActivity = reportConsoleActivity(
-        asUser(cluster, current.session.token),
-        namespace,
-        desktop,
-        request.log,
-        options.activityIntervalMs,
-      );
-      pipeConsole(browser, upstream.socket, {
+      const kc = asUser(cluster, current.session.token);
+      const stopActivity = reportConsoleActivity(kc, namespace, desktop, request.log, options.activityIntervalMs);
+      let revokedBy: GuardEnd | undefined;
+      let closed = false;
+      let stopGuard = () => {};
+      const endedBy = (by: PipeEnd): ConsoleEnd => {
+        if (by === 'portal') return revokedBy ?? 'revoked';
+        if (by === 'upstream') return 'desktop';
+        return stopping ? 'portal-stopping' : 'browser';
+      };
+      const pipe = pipeConsole(browser, upstream.socket, {
         early: upstream.early,
         onEnd: (by, code) => {
+          closed = true;
           stopActivity();
-          metrics.ended();
-          request.log.info({ console: label, by, code }, 'console closed');
+          stopGuard();
+          metrics.ended(endedBy(by));
+          request.log.info({ console: label, by: endedBy(by), code }, 'console closed');
         },
+      });
+      if (closed) return;
+      stopGuard = guardConnection({
+        kc,
+        watch: { path: `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, name: desktop },
+        // As KubeVirt's virt-api asks for the vnc subresource (GET → get).
+        access: {
+          group: 'subresources.kubevirt.io',
+          resource: 'virtualmachineinstances',
+          subresource: 'vnc',
+          verb: 'get',
+          namespace,
+          name: desktop,
+        },
+        ...(options.recheckMs === undefined ? {} : { recheckMs: options.recheckMs }),
+        onEnd: (why) => {
+          revokedBy = why;
+          const close = CONSOLE_CLOSE[CLOSE_OF[why]];
+          pipe.close(close.code, close.reason);
+        },
+        onTrouble: (err) =>
+          request.log.debug(
+            { console: label, cause: err instanceof Error ? err.message : String(err) },
+            'could not ask whether the console may stay open',
+          ),
       });
     });
   });

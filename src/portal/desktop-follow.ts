@@ -5,7 +5,7 @@
 import { ApiException, type KubeConfig, type V1ResourceRule } from '@kubernetes/client-node';
 import type { Claim, ClaimRef } from './api-types.js';
 import { type ClaimObject, type PoolObject, toClaim, type VmObject } from './claim-view.js';
-import { followClaim, followObject } from './claim-watch.js';
+import { type FollowOptions, followClaim, followObject } from './claim-watch.js';
 import { readPool } from './claims.js';
 import { rulesIn } from './rules.js';
 
@@ -23,6 +23,7 @@ export function followDesktopClaim(
   ref: ClaimRef,
   events: DesktopClaimEvents,
   signal: AbortSignal,
+  options: FollowOptions = {},
 ): Promise<void> {
   let claim: ClaimObject | undefined;
   let vm: VmObject | undefined;
@@ -80,10 +81,11 @@ export function followDesktopClaim(
         signedOut: events.signedOut,
       },
       both,
+      options,
     ).catch(events.trouble);
   };
 
-  signal.addEventListener('abort', () => desktop?.stop.abort(), { once: true });
+  // The desktop's follow ends with `signal` too (AbortSignal.any): no listener of its own on it.
   return followClaim(
     kc,
     username,
@@ -101,5 +103,6 @@ export function followDesktopClaim(
       signedOut: events.signedOut,
     },
     signal,
+    options,
   );
 }

@@ -1,16 +1,17 @@
 // The signed-in person's page: a shell with the sections the compiled front end (web/) fills in
 // and keeps current. No inline script or style: the Content-Security-Policy forbids them.
-import { bundlePageHead, escapeHtml } from './pages.js';
+import { signedInAs } from './display-name.js';
+import { bundlePageHead } from './pages.js';
 import type { WebAssets } from './web-assets.js';
 
 /** `administers`: the person administers something, so the page links the Admin Portal. */
-export function desktopsPage(web: WebAssets, username: string, administers = false): string {
+export function desktopsPage(web: WebAssets, person: { username: string; name?: string }, administers = false): string {
   return `${bundlePageHead('Your desktops · kubevdi', web)}
 <body>
 <a class="skip" href="#main">Skip to your desktops</a>
 <header class="bar">
 <p class="brand">kubevdi</p>
-<p class="who">Signed in as <strong>${escapeHtml(username)}</strong></p>
+${signedInAs(person.username, person.name)}
 ${administers ? '<a class="button quiet" href="/admin">Administration</a>\n' : ''}<form method="post" action="/sign-out"><button type="submit" class="quiet">Sign out</button></form>
 </header>
 <main id="main" tabindex="-1">

@@ -100,6 +100,8 @@ export function oidcRoutes(app: FastifyInstance, options: OidcRoutesOptions): vo
       // token a little so an expired sign-in comes back to the same page.
       keepUntil: now + options.maxAgeMs,
       signedInAt: now,
+      checkedAt: tokens.answeredAt,
+      name: tokens.name,
     };
     metrics.signIn('oidc', 'success');
     request.log.info({ username, method: 'oidc' }, 'signed in');

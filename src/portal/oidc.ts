@@ -2,8 +2,12 @@
 // the API server trusts, done by openid-client, which validates the ID token (signature, iss,
 // aud, nonce, exp). The ID token is only carried: it is the bearer token for the API server,
 // and who the person is comes from the API server (whoami.ts), never from the token's claims.
+// Signing out sends no token anywhere the browser can see it: the end-session URL names the
+// client, not the person's ID token, and the refresh token is revoked server to server.
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
+import { browserEndpointUrl } from './browser-endpoint.js';
+import { nameFromClaims } from './display-name.js';
 import { issuerFetch } from './oidc-fetch.js';
 
 export interface OidcOptions {
@@ -16,10 +20,10 @@ export interface OidcOptions {
 }
 
 /**
- * `groups` as Dex and the test provider have it; `offline_access` (with `prompt=consent`, as
+ * `profile` for the person's name in the header; `groups` as Dex and the test provider have it; `offline_access` (with `prompt=consent`, as
  * OpenID Connect Core requires for it) for a refresh token, so a sign-in outlives one ID token.
  */
-export const OIDC_SCOPES = 'openid email groups offline_access';
+export const OIDC_SCOPES = 'openid profile email groups offline_access';
 
 /** What the browser must bring back to the callback: sealed into a cookie (sign-in-state.ts). */
 export interface PendingSignIn {
@@ -34,6 +38,14 @@ export interface OidcTokens {
   refreshToken?: string;
   /** ms since the epoch: the ID token's `exp`, as validated by openid-client. */
   expiresAt: number;
+  /**
+   * ms since the epoch, by this machine's clock (not the issuer's, which may drift): when the
+   * issuer answered, that is, last vouched for the sign-in. A renewal shared with a later caller
+   * keeps the time of the answer.
+   */
+  answeredAt: number;
+  /** What to call the person in the header (display-name.ts): the ID token's `name` or `email`. */
+  name?: string;
 }
 
 export interface OidcSignIn {
@@ -41,16 +53,45 @@ export interface OidcSignIn {
   start(redirectUri: string): Promise<{ url: string; pending: PendingSignIn }>;
   /** Checks the authorization response against `pending` and exchanges the code for tokens. */
   finish(callbackQuery: string, pending: PendingSignIn): Promise<OidcTokens>;
-  /** New tokens for a refresh token; concurrent calls with the same token share one request. */
+  /**
+   * New tokens for a refresh token; concurrent calls with the same token share one request.
+   * Rejects with an error `refusedByIssuer` recognises when the issuer says the grant is over.
+   */
   refresh(refreshToken: string): Promise<OidcTokens>;
-  /** The issuer's end-session URL, when it advertises one. */
-  endSessionUrl(idToken: string, postLogoutRedirectUri: string): Promise<string | undefined>;
+  /**
+   * Revokes the refresh token at the issuer (RFC 7009) when it has a revocation endpoint, so no
+   * copy of the session can renew itself; false when the issuer has none.
+   */
+  revoke(refreshToken: string): Promise<boolean>;
+  /**
+   * The issuer's end-session URL, when it advertises one. It names the client, never the ID
+   * token: a URL lands in the browser's history and in proxies' logs, and the ID token is the
+   * person's credential for the cluster.
+   */
+  endSessionUrl(postLogoutRedirectUri: string): Promise<string | undefined>;
+  /** Discovers the issuer now, if it has not been (pages that sign out need `formActionOrigins`). */
+  discover(): Promise<void>;
+  /**
+   * Where a form's answer may send the browser (the pages' Content-Security-Policy form-action):
+   * the issuer, and its end-session endpoint's origin once discovered, when that differs.
+   */
+  formActionOrigins(): string[];
+}
+
+/**
+ * The issuer refused a refresh token: revoked (signed out), expired or replayed (RFC 6749 5.2
+ * `invalid_grant`). Anything else — the issuer down, an answer that is not OAuth — says nothing
+ * about the sign-in, and a session may go on until its ID token runs out.
+ */
+export function refusedByIssuer(err: unknown): boolean {
+  return err instanceof client.ResponseBodyError && err.error === 'invalid_grant';
 }
 
 /**
  * A page often makes several API calls at once; with one expiring session they would all
  * refresh, and an issuer that rotates refresh tokens treats the second use of the old one as
- * theft and revokes the grant. Calls within this window share the first one's answer.
+ * theft and revokes the grant. Calls within this window (or half the new ID token's life, if
+ * shorter) share the first one's answer.
  */
 const REFRESH_SHARING_MS = 30_000;
 
@@ -73,6 +114,8 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
       )
       .then((c) => {
         c[client.customFetch] = fetch;
+        const endSession = c.serverMetadata().end_session_endpoint;
+        endSessionOrigin = endSession ? new URL(endSession).origin : undefined;
         return c;
       })
       .catch((err: unknown) => {
@@ -85,10 +128,18 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
   const tokensOf = (response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers): OidcTokens => {
     const claims = response.claims();
     if (!response.id_token || !claims) throw new Error('the issuer answered without an ID token');
-    return { idToken: response.id_token, refreshToken: response.refresh_token, expiresAt: claims.exp * 1000 };
+    return {
+      idToken: response.id_token,
+      refreshToken: response.refresh_token,
+      expiresAt: claims.exp * 1000,
+      answeredAt: Date.now(),
+      name: nameFromClaims(claims),
+    };
   };
 
+  let endSessionOrigin: string | undefined;
   const refreshing = new Map<string, Promise<OidcTokens>>();
+  const refreshKey = (refreshToken: string) => createHash('sha256').update(refreshToken).digest('base64url');
 
   return {
     async start(redirectUri) {
@@ -99,7 +150,9 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
         codeVerifier: client.randomPKCECodeVerifier(),
         redirectUri,
       };
-      const url = client.buildAuthorizationUrl(c, {
+      const url = browserEndpointUrl('authorization_endpoint', c.serverMetadata().authorization_endpoint ?? '', {
+        client_id: options.clientId,
+        response_type: 'code',
         redirect_uri: redirectUri,
         scope: OIDC_SCOPES,
         code_challenge: await client.calculatePKCECodeChallenge(pending.codeVerifier),
@@ -128,22 +181,48 @@ export function oidcSignIn(options: OidcOptions): OidcSignIn {
     },
 
     refresh(refreshToken) {
-      const key = createHash('sha256').update(refreshToken).digest('base64url');
+      const key = refreshKey(refreshToken);
       let shared = refreshing.get(key);
       if (!shared) {
         shared = config().then(async (c) => tokensOf(await client.refreshTokenGrant(c, refreshToken)));
         refreshing.set(key, shared);
-        const forget = () => setTimeout(() => refreshing.delete(key), REFRESH_SHARING_MS).unref();
+        // Shared for half the new ID token's life at most: an answer whose token has run out is
+        // no answer (a console reopened after its short-lived token expired got the stale one).
+        const forget = (tokens: OidcTokens) =>
+          setTimeout(
+            () => refreshing.delete(key),
+            Math.max(0, Math.min(REFRESH_SHARING_MS, (tokens.expiresAt - Date.now()) / 2)),
+          ).unref();
         shared.then(forget, () => refreshing.delete(key));
       }
       return shared;
     },
 
-    async endSessionUrl(idToken, postLogoutRedirectUri) {
+    async revoke(refreshToken) {
+      // A renewal this replica shared a moment ago must not outlive the revocation here.
+      refreshing.delete(refreshKey(refreshToken));
       const c = await config();
-      if (!c.serverMetadata().end_session_endpoint) return undefined;
-      return client.buildEndSessionUrl(c, {
-        id_token_hint: idToken,
+      if (!c.serverMetadata().revocation_endpoint) return false;
+      await client.tokenRevocation(c, refreshToken, { token_type_hint: 'refresh_token' });
+      return true;
+    },
+
+    async discover() {
+      await config();
+    },
+
+    formActionOrigins() {
+      return [...new Set([issuer.origin, ...(endSessionOrigin ? [endSessionOrigin] : [])])];
+    },
+
+    async endSessionUrl(postLogoutRedirectUri) {
+      const endpoint = (await config()).serverMetadata().end_session_endpoint;
+      if (!endpoint) return undefined;
+      // client_id instead of id_token_hint: the issuer knows the person from its own session
+      // cookie, and asks them to confirm. No logout_hint either: it would put who they are into
+      // the URL.
+      return browserEndpointUrl('end_session_endpoint', endpoint, {
+        client_id: options.clientId,
         post_logout_redirect_uri: postLogoutRedirectUri,
       }).href;
     },

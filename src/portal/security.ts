@@ -4,8 +4,11 @@ import { CSRF_HEADER } from './api-types.js';
 import type { PortalMetrics } from './metrics.js';
 import type { Origins } from './origin.js';
 
-/** Scripts, styles and connections only from the portal itself; no inline script; never framed. */
-export function contentSecurityPolicy(issuerOrigin?: string): string {
+/**
+ * Scripts, styles and connections only from the portal itself; no inline script; never framed.
+ * `formOrigins`: where else a form's answer may lead (the issuer's end-session endpoint).
+ */
+export function contentSecurityPolicy(...formOrigins: string[]): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -16,7 +19,7 @@ export function contentSecurityPolicy(issuerOrigin?: string): string {
     "base-uri 'none'",
     // Browsers apply form-action to where a form's answer redirects too: signing out posts to
     // the portal, which sends the browser on to the issuer's end-session endpoint.
-    issuerOrigin ? `form-action 'self' ${issuerOrigin}` : "form-action 'self'",
+    ["form-action 'self'", ...formOrigins].join(' '),
   ].join('; ');
 }
 
@@ -25,10 +28,10 @@ export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function securityHeaders(app: FastifyInstance, issuerOrigin?: string): void {
-  const policy = contentSecurityPolicy(issuerOrigin);
+/** `formOrigins`: asked for each answer, as the issuer's end-session endpoint is known only once discovered. */
+export function securityHeaders(app: FastifyInstance, formOrigins: () => string[] = () => []): void {
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('content-security-policy', policy);
+    reply.header('content-security-policy', contentSecurityPolicy(...formOrigins()));
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');

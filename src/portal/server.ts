@@ -31,8 +31,9 @@ import { csrfProtection, securityHeaders } from './security.js';
 import { type Session, sessionCookies } from './session.js';
 import { sessionRenewal } from './session-renewal.js';
 import { signInStateCookies } from './sign-in-state.js';
+import { StreamMetrics } from './stream-metrics.js';
 import { sessionExpiry } from './token-expiry.js';
-import { userRoutes } from './user-routes.js';
+import { type LiveUpdateOptions, streamLimits, userRoutes } from './user-routes.js';
 import { webAssets } from './web-assets.js';
 import { whoami } from './whoami.js';
 
@@ -58,11 +59,20 @@ export interface PortalOptions {
    */
   sessionMaxAgeSeconds?: number;
   /**
+   * How often an OIDC sign-in is checked with the issuer (its refresh token used), so a sign-out
+   * or a revocation there ends every copy of the session cookie within this time (default 5 minutes).
+   */
+  sessionCheckSeconds?: number;
+  /**
    * The address a desktop's .rdp file names, with {service}, {desktop} and {namespace}
    * placeholders (default `{service}.{namespace}.svc:3389`, the Service's cluster DNS name: users
    * may not read Services, so the portal cannot look one up). See rdp-file.ts.
    */
   rdpAddress?: string;
+  /** Caps on the live-update streams (per person, per portal) and how long they wait for a claim. */
+  liveUpdates?: LiveUpdateOptions;
+  /** How often an open console's grant is asked again when nothing changed (default 30 s). */
+  consoleRecheckMs?: number;
   log?: Logger;
 }
 
@@ -88,7 +98,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   const cookies = sessionCookies(key);
   const origins = makeOrigins(options.publicUrl);
   const oidc = options.oidc ? oidcSignIn(options.oidc) : undefined;
-  const renewal = sessionRenewal(cookies, origins, oidc);
+  const renewal = sessionRenewal(
+    cookies,
+    origins,
+    oidc,
+    options.sessionCheckSeconds === undefined ? undefined : options.sessionCheckSeconds * 1000,
+  );
   const tokenSignIn = options.tokenSignIn === true;
   const metrics = new PortalMetrics();
   const maxAgeMs = (options.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS) * 1000;
@@ -105,7 +120,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     { parseAs: 'string', bodyLimit: 32 * 1024 },
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
-  securityHeaders(app, options.oidc ? new URL(options.oidc.issuer).origin : undefined);
+  // The issuer, and its end-session endpoint once discovered (personPage makes sure of it).
+  securityHeaders(app, () => oidc?.formActionOrigins() ?? []);
   csrfProtection(app, origins, metrics);
 
   const endSession = (request: FastifyRequest, reply: FastifyReply) =>
@@ -166,15 +182,19 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
    * goes through the issuer and back to this very page.
    */
   const personPage =
-    (render: (kc: KubeConfig, username: string, reply: FastifyReply) => Promise<string | FastifyReply>) =>
+    (
+      render: (kc: KubeConfig, username: string, reply: FastifyReply, name?: string) => Promise<string | FastifyReply>,
+    ) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       reply.type('text/html; charset=utf-8');
       const current = await renewal.current(request, reply);
       if (current.status === 'expired') return reply.redirect(signInPath(request.url), 303);
       if (current.status === 'signed-out') return signInPage({ oidc: oidc !== undefined, tokenSignIn });
+      // Its sign-out form leads to the issuer's end-session endpoint: that origin must be known.
+      if (oidc && current.session.method === 'oidc') await oidc.discover().catch(() => {});
       const kc = asUser(cluster, current.session.token);
       try {
-        return await render(kc, (await whoami(kc)).username, reply);
+        return await render(kc, (await whoami(kc)).username, reply, current.session.name);
       } catch (err) {
         if (!(err instanceof ApiException) || err.code !== 401) throw err;
         endSession(request, reply);
@@ -191,10 +211,10 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   const administers = remembered<boolean>(ADMINISTERS_REMEMBERED_MS);
   app.get(
     '/',
-    personPage(async (kc, username) =>
+    personPage(async (kc, username, _reply, name) =>
       desktopsPage(
         web,
-        username,
+        { username, name },
         await administers(username, async () => (await adminAccess(kc, username, namespaces)).administers),
       ),
     ),
@@ -257,13 +277,28 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   }
 
   // Ends the session here, and at the issuer when it says how: otherwise the next sign-in would
-  // pass through the issuer without a password.
+  // pass through the issuer without a password. The refresh token is revoked first, server to
+  // server: a copy of this session's cookie can then no longer renew itself, and every replica
+  // refuses it at its next check with the issuer (session-renewal.ts).
   app.post('/sign-out', async (request, reply) => {
     const session = cookies.read(request.headers.cookie, origins.secure(request));
     endSession(request, reply);
     if (oidc && session?.method === 'oidc') {
+      if (session.refreshToken) {
+        try {
+          if (!(await oidc.revoke(session.refreshToken)))
+            request.log.warn(
+              'the OIDC issuer has no revocation endpoint: a copy of this session renews itself until its maximum age',
+            );
+        } catch (err) {
+          request.log.warn(
+            { cause: err instanceof Error ? err.message : String(err) },
+            'revoking the refresh token at sign-out failed',
+          );
+        }
+      }
       try {
-        const url = await oidc.endSessionUrl(session.token, `${origins.of(request)}/`);
+        const url = await oidc.endSessionUrl(`${origins.of(request)}/`);
         if (url) return reply.redirect(url, 303);
       } catch (err) {
         request.log.warn({ cause: err instanceof Error ? err.message : String(err) }, 'the OIDC issuer is unreachable');
@@ -272,7 +307,14 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     return reply.redirect('/', 303);
   });
 
-  consoleRoutes(app, { cluster, origins, renewal, registry: metrics.registry, oidc: oidc !== undefined });
+  consoleRoutes(app, {
+    cluster,
+    origins,
+    renewal,
+    registry: metrics.registry,
+    oidc: oidc !== undefined,
+    ...(options.consoleRecheckMs === undefined ? {} : { recheckMs: options.consoleRecheckMs }),
+  });
 
   app.get(
     '/api/me',
@@ -310,8 +352,22 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   );
 
   desktopRoutes(app, { asPerson, refuse, rdpAddress: rdpTemplate });
-  userRoutes(app, { asPerson, namespaces });
-  adminRoutes(app, { asPerson, refuse, namespaces, personPage });
+  // The user's and the Admin Portal's live updates are counted together, capped apart (an
+  // administrator's tabs do not close their own desktops page).
+  const streamMetrics = new StreamMetrics(metrics.registry);
+  userRoutes(app, {
+    asPerson,
+    namespaces,
+    streamMetrics,
+    ...(options.liveUpdates ? { liveUpdates: options.liveUpdates } : {}),
+  });
+  adminRoutes(app, {
+    asPerson,
+    refuse,
+    namespaces,
+    personPage,
+    streams: { limits: streamLimits(options.liveUpdates), metrics: streamMetrics },
+  });
 
   app.setNotFoundHandler(async (request, reply) =>
     request.url.startsWith('/api/')

@@ -1,9 +1,15 @@
 // The session of a request, renewed on the way when it is an OIDC sign-in about to expire: the
 // refresh token buys a new ID token and the cookie is rewritten in the same answer, so the person
-// never notices. When renewal is impossible (no refresh token, refused, issuer down) and the ID
-// token has run out, the session is over and the caller sends the person through sign-in.
+// never notices. When renewal is impossible (no refresh token, issuer down) and the ID token has
+// run out, the session is over and the caller sends the person through sign-in.
+//
+// Sessions are sealed cookies that no replica remembers, so a copy of a cookie works wherever the
+// original does. What ends every copy is the issuer: an OIDC session is renewed at least every
+// `checkEveryMs` (not only when its ID token runs out), and when the issuer refuses the refresh
+// token — revoked at sign-out (server.ts), by an administrator, or the grant ended there — the
+// session is over at once, on every replica, for every copy.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { OidcSignIn } from './oidc.js';
+import { type OidcSignIn, refusedByIssuer } from './oidc.js';
 import type { Origins } from './origin.js';
 import type { Session, SessionCookies } from './session.js';
 
@@ -18,12 +24,25 @@ export type SignInStatus =
 export const REFRESH_BEFORE_MS = 60_000;
 /** A token that could not be renewed is still sent until this close to `exp` (clocks drift). */
 const LAST_USE_BEFORE_MS = 5_000;
+/** How long a copy of a session cookie may outlive a sign-out or a revocation at the issuer. */
+export const DEFAULT_CHECK_EVERY_MS = 5 * 60_000;
 
 export interface SessionRenewal {
   current(request: FastifyRequest, reply: FastifyReply): Promise<SignInStatus>;
 }
 
-export function sessionRenewal(cookies: SessionCookies, origins: Origins, oidc?: OidcSignIn): SessionRenewal {
+/** When an OIDC session must next go to the issuer: before its ID token runs out, and at least every `checkEveryMs`. */
+export function renewalDue(session: Session, checkEveryMs: number): number {
+  const due = session.expiresAt - REFRESH_BEFORE_MS;
+  return session.refreshToken ? Math.min(due, (session.checkedAt ?? session.signedInAt) + checkEveryMs) : due;
+}
+
+export function sessionRenewal(
+  cookies: SessionCookies,
+  origins: Origins,
+  oidc?: OidcSignIn,
+  checkEveryMs = DEFAULT_CHECK_EVERY_MS,
+): SessionRenewal {
   return {
     async current(request, reply) {
       const header = request.headers.cookie;
@@ -31,7 +50,7 @@ export function sessionRenewal(cookies: SessionCookies, origins: Origins, oidc?:
       const session = cookies.read(header, secure);
       if (!session) return { status: 'signed-out' };
       const now = Date.now();
-      if (session.method !== 'oidc' || now < session.expiresAt - REFRESH_BEFORE_MS) {
+      if (session.method !== 'oidc' || now < renewalDue(session, checkEveryMs)) {
         return { status: 'signed-in', session };
       }
       if (session.refreshToken && oidc) {
@@ -43,6 +62,8 @@ export function sessionRenewal(cookies: SessionCookies, origins: Origins, oidc?:
             // Issuers that do not rotate refresh tokens answer without one: keep the old.
             refreshToken: tokens.refreshToken ?? session.refreshToken,
             expiresAt: tokens.expiresAt,
+            checkedAt: tokens.answeredAt,
+            name: tokens.name ?? session.name,
           };
           reply.header('set-cookie', cookies.write(renewed, header, secure, now));
           request.log.info({ method: 'oidc' }, 'sign-in renewed');
@@ -50,6 +71,11 @@ export function sessionRenewal(cookies: SessionCookies, origins: Origins, oidc?:
         } catch (err) {
           // openid-client's errors name the issuer's answer (invalid_grant...), never the token.
           request.log.warn({ cause: err instanceof Error ? err.message : String(err) }, 'renewing a sign-in failed');
+          // Signed out or revoked at the issuer: over now, however long the ID token has left.
+          if (refusedByIssuer(err)) {
+            reply.header('set-cookie', cookies.clear(header, secure));
+            return { status: 'expired' };
+          }
         }
       }
       if (now < session.expiresAt - LAST_USE_BEFORE_MS) return { status: 'signed-in', session };

@@ -23,6 +23,15 @@ export const Session = z.object({
   keepUntil: z.number().optional(),
   /** ms since the epoch. */
   signedInAt: z.number(),
+  /**
+   * OIDC: ms since the epoch when the issuer last vouched for this sign-in (answered the sign-in
+   * or a refresh, by the portal's clock). The session is checked with the issuer again a few minutes later (session-renewal.ts),
+   * so a sign-out or a revocation there reaches every copy of the cookie. Absent in older cookies:
+   * `signedInAt` stands in.
+   */
+  checkedAt: z.number().optional(),
+  /** OIDC: what to call the person in the header (display-name.ts); never used to decide anything. */
+  name: z.string().optional(),
 });
 export type Session = z.infer<typeof Session>;
 

@@ -20,6 +20,8 @@ export interface Credentials {
 export class HttpBrowser {
   /** host:port -> cookie name -> value. */
   readonly jars = new Map<string, Map<string, string>>();
+  /** Every URL requested, in order, and every Location answered: what would be in a browser's history and logs. */
+  readonly urls: URL[] = [];
 
   /** `ca`: PEM trusted for https (the provider's CA). */
   constructor(private readonly ca: string) {}
@@ -41,11 +43,13 @@ export class HttpBrowser {
   /** One request with this host's cookies; Set-Cookie answers go into the jar. No redirects followed. */
   async request(url: string | URL, init: BrowserRequest = {}): Promise<HttpsResponse> {
     const cookie = this.cookieHeader(url);
+    this.urls.push(new URL(url));
     const res = await send(new URL(url), {
       ...init,
       headers: { ...(cookie ? { cookie } : {}), ...init.headers },
       ca: this.ca,
     });
+    if (typeof res.headers.location === 'string') this.urls.push(new URL(res.headers.location, url));
     const jar = this.jar(url);
     for (const line of [res.headers['set-cookie'] ?? []].flat()) {
       const [pair = ''] = line.split(';');

@@ -1,8 +1,10 @@
 // Signs a person in at the test world's OpenID provider the way a browser would, without one:
 // the authorization-code flow with PKCE, following redirects by hand, filling in the provider's
 // login form with the interaction cookie, and exchanging the code at the token endpoint. Only
-// node:https with the issuer's CA, so nothing here depends on a global trust store.
+// node:https with the issuer's CA, so nothing here depends on a global trust store; the provider's
+// pages for browsers (login, end-session) are plain http on loopback.
 import { createHash, randomBytes } from 'node:crypto';
+import { request as plainRequest } from 'node:http';
 import { request } from 'node:https';
 import { asUser, portalCluster } from '../../src/portal/cluster.js';
 import { whoami } from '../../src/portal/whoami.js';
@@ -24,12 +26,19 @@ export interface HttpsRequest {
   ca: string;
 }
 
-/** One request, no redirects followed, the status returned rather than thrown. */
+/** One request (https with `ca`, or http), no redirects followed, the status returned rather than thrown. */
 export function httpsRequest(url: string | URL, options: HttpsRequest): Promise<HttpsResponse> {
+  const https = new URL(url).protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const req = request(
+    const req = (https ? request : plainRequest)(
       url,
-      { method: options.method ?? 'GET', headers: options.headers, ca: options.ca, agent: false, timeout: 10_000 },
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        ...(https ? { ca: options.ca } : {}),
+        agent: false,
+        timeout: 10_000,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

@@ -34,6 +34,7 @@ export async function startTestOidc(log: (line: string) => void): Promise<TestOi
     provider,
     info: {
       issuer: provider.issuer,
+      browserUrl: provider.browserUrl,
       caPem: provider.caPem,
       clientId: PORTAL_CLIENT_ID,
       clientSecret,

@@ -23,8 +23,9 @@ export interface ClusterInfo {
  * People who sign in through the test world's OpenID provider (not certificate users): the API
  * server knows them as `oidc:<email>` in groups `oidc:<group>`.
  */
-export const OIDC_USERS: Record<string, { password: string; email: string; groups: string[] }> = {
-  ada: { password: 'ada-correct-horse', email: 'ada@example.com', groups: ['vdi-users'] },
+export const OIDC_USERS: Record<string, { password: string; name?: string; email: string; groups: string[] }> = {
+  // Ada has a name at the provider (scope profile); the others only an email.
+  ada: { password: 'ada-correct-horse', name: 'Ada Lovelace', email: 'ada@example.com', groups: ['vdi-users'] },
   grace: { password: 'grace-battery-staple', email: 'grace@example.com', groups: ['vdi-admins'] },
   // The Admin Portal's people (test/portal-admin.integration.test.ts binds their groups' roles).
   hopper: { password: 'hopper-compiler-1952', email: 'hopper@example.com', groups: ['vdi-cluster-admins'] },
@@ -37,6 +38,8 @@ export const OIDC_USERS: Record<string, { password: string; email: string; group
 export interface OidcInfo {
   /** https://localhost:PORT, exactly the `iss` the API server expects. */
   issuer: string;
+  /** http://127.0.0.1:PORT: the provider's pages for browsers (login, end-session), no certificate to trust. */
+  browserUrl: string;
   /** CA of the issuer's serving certificate (not the cluster CA). */
   caPem: string;
   /** `kubevdi-portal`, confidential (client_secret_basic), PKCE (S256) required. */

@@ -1,6 +1,7 @@
 // The Admin Portal's page: a shell with navigation; the compiled front end (web/admin.ts) draws
 // each view from the JSON API. No inline script or style: the Content-Security-Policy forbids them.
-import { bundlePageHead, escapeHtml } from '../pages.js';
+import { signedInAs } from '../display-name.js';
+import { bundlePageHead } from '../pages.js';
 import type { WebAssets } from '../web-assets.js';
 
 /** The views, by the hash that opens them; Hosts shows only where the person may list nodes. */
@@ -12,7 +13,7 @@ export const ADMIN_VIEWS = [
   { hash: '#hosts', label: 'Hosts' },
 ] as const;
 
-export function adminPage(assets: WebAssets, username: string): string {
+export function adminPage(assets: WebAssets, person: { username: string; name?: string }): string {
   const nav = ADMIN_VIEWS.map(
     (v) =>
       `<li><a href="${v.hash}" data-view="${v.hash.slice(1)}"${v.hash === '#hosts' ? ' hidden' : ''}>${v.label}</a></li>`,
@@ -22,7 +23,7 @@ export function adminPage(assets: WebAssets, username: string): string {
 <a class="skip" href="#main">Skip to the content</a>
 <header class="bar">
 <p class="brand">kubevdi <span class="brand-sub">Administration</span></p>
-<p class="who">Signed in as <strong>${escapeHtml(username)}</strong></p>
+${signedInAs(person.username, person.name)}
 <a class="button quiet" href="/">My desktops</a>
 <form method="post" action="/sign-out"><button type="submit" class="quiet">Sign out</button></form>
 </header>

@@ -7,9 +7,10 @@ import type { NamespaceAccess } from '../admin-types.js';
 import { CLAIMS } from '../claim-view.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
 import { POOLS, TEMPLATES } from '../pools.js';
-import { openStreams } from '../sse.js';
+import type { OpenStream } from '../sse.js';
 import type { AsPerson } from '../user-routes.js';
 import { VMS } from '../vms.js';
+import { whoami } from '../whoami.js';
 import { adminAccess } from './access.js';
 import { followCollection } from './collection-watch.js';
 
@@ -37,9 +38,9 @@ async function currentVersion(kc: KubeConfig, kind: (typeof WATCHED)[number]['ki
 
 export function changeRoutes(
   app: FastifyInstance,
-  options: { asPerson: AsPerson; namespaces: readonly string[] },
+  options: { asPerson: AsPerson; namespaces: readonly string[]; open: OpenStream },
 ): void {
-  const open = openStreams(app);
+  const { open } = options;
   app.get(
     '/api/admin/changes',
     options.asPerson(async (kc, request, reply) => {
@@ -48,7 +49,7 @@ export function changeRoutes(
         WATCHED.filter((w) => w.may(a)).map((w) => ({ ...w, namespace: a.namespace })),
       );
       const from = await Promise.all(watches.map((w) => currentVersion(kc, w.kind, w.namespace)));
-      const stream = open(reply);
+      const stream = open(reply, (await whoami(kc)).username);
       let pending: NodeJS.Timeout | undefined;
       const changed = () => {
         pending ??= setTimeout(() => {

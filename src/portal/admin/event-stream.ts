@@ -1,21 +1,37 @@
 // GET /api/admin/events: the Events of every namespace the person may watch them in, as
 // Server-Sent Events — the most recent first, then each as the API server reports it, watched as
 // the person. Filters (namespace, object, text) are the page's; the stream carries what the
-// person may see.
+// person may see. Each Event says who recorded it only where the events admission policy checked
+// that (recordedBy); the API server's audit log is the authority on who did what.
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { type AdminEvent, AdminEventMessage } from '../admin-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
-import { openStreams } from '../sse.js';
+import type { OpenStream } from '../sse.js';
 import type { AsPerson } from '../user-routes.js';
+import { whoami } from '../whoami.js';
 import { adminAccess } from './access.js';
+import { ACTOR_ANNOTATION, OPERATOR_CONTROLLER, PORTAL_COMPONENT } from './admin-events.js';
 import { followCollection } from './collection-watch.js';
 
 /** The recent Events sent first, all namespaces together. */
 const RECENT = 200;
 
+/**
+ * Who an Event says recorded it, believed only where the events admission policy checked it: the
+ * actor annotation of a portal Event (the user who created it), or the operator for the operator's.
+ */
+export function recordedBy(e: CoreV1Event): string | undefined {
+  const components = [e.reportingComponent, e.source?.component];
+  if (components.includes(OPERATOR_CONTROLLER)) return 'the kubevdi operator';
+  const actor = e.metadata?.annotations?.[ACTOR_ANNOTATION];
+  if (components.includes(PORTAL_COMPONENT) && actor) return actor;
+  return undefined;
+}
+
 export function toAdminEvent(e: CoreV1Event): AdminEvent {
   const time = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
+  const by = recordedBy(e);
   return {
     namespace: e.metadata?.namespace ?? '',
     name: e.metadata?.name ?? '',
@@ -26,14 +42,16 @@ export function toAdminEvent(e: CoreV1Event): AdminEvent {
     object: e.involvedObject?.name ?? '',
     ...(time ? { time: new Date(time).toISOString() } : {}),
     ...(e.count ? { count: e.count } : {}),
+    ...(by ? { recordedBy: by } : {}),
+    source: e.reportingComponent || e.source?.component || '',
   };
 }
 
 export function eventRoutes(
   app: FastifyInstance,
-  options: { asPerson: AsPerson; namespaces: readonly string[] },
+  options: { asPerson: AsPerson; namespaces: readonly string[]; open: OpenStream },
 ): void {
-  const open = openStreams(app);
+  const { open } = options;
   app.get(
     '/api/admin/events',
     options.asPerson(async (kc, request, reply) => {
@@ -51,7 +69,7 @@ export function eventRoutes(
           }
         }),
       );
-      const stream = open(reply);
+      const stream = open(reply, (await whoami(kc)).username);
       const send = (message: AdminEventMessage) => stream.send(AdminEventMessage.parse(message));
       const all = recent.flatMap((r) => r.events.map(toAdminEvent));
       all.sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''));

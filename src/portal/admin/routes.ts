@@ -11,6 +11,7 @@ import { CLAIMS } from '../claim-view.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
 import { POOLS, TEMPLATES } from '../pools.js';
 import { listReadable } from '../readable.js';
+import { openStreams, type StreamOptions } from '../sse.js';
 import type { AsPerson } from '../user-routes.js';
 import { powerAction, VMIS, VMS } from '../vms.js';
 import { serveBundle } from '../web-assets.js';
@@ -41,7 +42,8 @@ import { yamlRoutes } from './yaml-routes.js';
 
 /** server.ts's wrapper for pages: the signed-in person's, else the sign-in page. */
 export type PersonPage = (
-  render: (kc: KubeConfig, username: string, reply: FastifyReply) => Promise<string | FastifyReply>,
+  /** `name`: what to call the person in the header, when the sign-in said (display-name.ts). */
+  render: (kc: KubeConfig, username: string, reply: FastifyReply, name?: string) => Promise<string | FastifyReply>,
 ) => (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 export interface AdminRoutesOptions {
@@ -49,6 +51,8 @@ export interface AdminRoutesOptions {
   personPage: PersonPage;
   refuse: (reply: FastifyReply, status: number, body: ApiError) => unknown;
   namespaces: readonly string[];
+  /** The caps and metrics of the Admin Portal's live updates (Events, changes). */
+  streams: StreamOptions;
 }
 
 export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): void {
@@ -58,10 +62,10 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
   // The Admin Portal's page: for people who administer something; everyone else has the User Portal.
   app.get(
     '/admin',
-    options.personPage(async (kc, username, reply) => {
+    options.personPage(async (kc, username, reply, name) => {
       const access = await adminAccess(kc, username, options.namespaces);
       if (!access.administers) return reply.redirect('/', 303);
-      return adminPage(await assets, username);
+      return adminPage(await assets, { username, name });
     }),
   );
   const where = (kc: KubeConfig) => adminNamespaces(kc, options.namespaces);
@@ -151,6 +155,7 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
       const { username } = await whoami(kc);
       const desktop = claim.status?.desktop?.name;
       await recordAdminEvent(kc, request.log, {
+        actor: username,
         namespace,
         involved: { apiVersion: `${GROUP}/${VERSION}`, kind: 'DesktopClaim', name, uid: claim.metadata?.uid },
         reason: 'ForceReleased',
@@ -171,6 +176,7 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
       await powerAction(kc, namespace, name, action);
       const { username } = await whoami(kc);
       await recordAdminEvent(kc, request.log, {
+        actor: username,
         namespace,
         involved: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name },
         reason: `Admin${action[0]?.toUpperCase()}${action.slice(1)}`,
@@ -180,8 +186,10 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
     }),
   );
 
-  eventRoutes(app, { asPerson, namespaces: options.namespaces });
-  changeRoutes(app, { asPerson, namespaces: options.namespaces });
+  // One set of caps for both: an Admin Portal page holds a change stream and, in Events, another.
+  const open = openStreams(app, options.streams);
+  eventRoutes(app, { asPerson, namespaces: options.namespaces, open });
+  changeRoutes(app, { asPerson, namespaces: options.namespaces, open });
   poolEditRoutes(app, { asPerson, refuse });
   templateRoutes(app, { asPerson, refuse, namespaces: options.namespaces });
   templateEditRoutes(app, { asPerson, refuse });

@@ -17,6 +17,8 @@ const PROBLEMS: Record<string, string> = {
   SourceNotFound:
     'Its golden image (the root disk source) is missing, so no new desktop can be made from this template.',
   SourceNotReady: 'Its golden image exists but is not ready yet; new desktops wait for it.',
+  SourceNotPermitted:
+    'Its golden image is in another namespace that does not let this namespace clone from it, so no new desktop can be made from this template.',
   InstancetypeNotFound: 'The instancetype it names does not exist, so its desktops cannot start.',
   PreferenceNotFound: 'The preference it names does not exist, so its desktops cannot start.',
   SecretNotFound: 'The Secret with its guest customization (cloud-init or sysprep) does not exist.',

@@ -74,6 +74,15 @@ function connect(take = false): void {
     if (kind === 'inUse')
       return show(`${capitalize(CONSOLE_CLOSE.inUse.reason)}. Take it over to use it here; it closes there.`, 'in-use');
     if (kind === 'signInRequired') {
+      // An open console outlives the ID token it was opened with, and the portal's guard ends it
+      // when the API server stops taking that token. Opening it again passes through sign-in
+      // renewal (a fresh token, a new cookie): tried once, at once; only a sign-in that cannot be
+      // renewed sends the person to the issuer.
+      if (connected) {
+        show('Renewing your sign-in…', 'connecting');
+        connect();
+        return;
+      }
       location.assign(main.dataset.signIn ?? '/');
       return;
     }

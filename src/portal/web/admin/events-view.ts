@@ -8,6 +8,16 @@ import { table } from './table.js';
 
 const SHOWN = 200;
 
+/** The checked recorder of kubevdi's own Events; anything else is said not to be kubevdi's record. */
+function recordedByCell(e: AdminEvent): Node | string {
+  if (e.recordedBy) return e.recordedBy;
+  return h(
+    'span',
+    { class: 'hint', title: "Not checked by kubevdi: the API server's audit log says who wrote it" },
+    `${e.source || 'unknown'} (not kubevdi's record)`,
+  );
+}
+
 export function eventsView(context: AdminContext): View & { close(): void } {
   const events = new Map<string, AdminEvent>();
   let source: EventSource | undefined;
@@ -45,6 +55,7 @@ export function eventsView(context: AdminContext): View & { close(): void } {
               { header: 'Object', cell: (e) => `${e.kind} ${e.namespace}/${e.object}` },
               { header: 'Reason', cell: (e) => e.reason },
               { header: 'Message', cell: (e) => e.message },
+              { header: 'Recorded by', cell: recordedByCell },
             ],
             shown,
             events.size ? 'No event matches.' : 'No events yet.',
