@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The kubevdi command. Today: `kubevdi dev`, a local control plane with the CRDs installed.
-// The operator and the portal join it as subcommands.
+// The kubevdi command: `operator` and `portal` (what the chart runs), `dev` (everything on one
+// machine) and `controlplane build` (the local control plane's binaries, for CI caches). Options
+// are parsed in cli-options.ts.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
-import { cacheRoot } from './devcluster/binaries.js';
+import { KUBECONFIG_USAGE, loadKubeconfig, parseOperatorArgs, parsePortalArgs } from './cli-options.js';
+import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
 import { startOperator } from './operator.js';
 import { createLogger } from './runtime/log.js';
 
@@ -14,6 +15,7 @@ const USAGE = `Usage: kubevdi <command> [options]
 Commands:
   operator   Run the operator against the current kubeconfig (or the in-cluster config).
              Options:
+${KUBECONFIG_USAGE}
                --namespace NS              manage one namespace only (default: all)
                --leader-elect BOOL         take part in leader election (default: true)
                --leader-election-namespace where the Lease lives (default: $POD_NAMESPACE, or the
@@ -28,6 +30,7 @@ Commands:
   portal     Serve the portal: people sign in and take desktops; every Kubernetes call is made
              with the signed-in person's own token (the portal's kubeconfig gives only the server
              and its CA). Options:
+${KUBECONFIG_USAGE}
                --listen HOST:PORT          where to serve (default 0.0.0.0:8080)
                --namespace NS              where to look for pools when a person may not list them
                                            in all namespaces (repeatable)
@@ -60,6 +63,10 @@ Commands:
              Options:
                --work-dir DIR   where certificates, kubeconfigs and etcd data live
                                 (default ~/.cache/kubevdi/dev; emptied at every start)
+  controlplane build
+             Build (or find) the control plane binaries kubevdi dev and the tests run: etcd,
+             kube-apiserver, kube-controller-manager and kubectl, into ~/.cache/kubevdi/controlplane
+             (cache that directory in CI). Prints their paths.
   help       Show this text.
 
 The first \`kubevdi dev\` builds Kubernetes from Go modules (7 to 12 minutes on 2 cores); later
@@ -85,37 +92,10 @@ async function dev(argv: string[]): Promise<void> {
 }
 
 async function operator(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      namespace: { type: 'string' },
-      'leader-elect': { type: 'string', default: 'true' },
-      'leader-election-namespace': { type: 'string' },
-      'health-addr': { type: 'string', default: '0.0.0.0:8081' },
-      'lease-duration': { type: 'string', default: '15s' },
-      'session-poll-interval': { type: 'string', default: '30s' },
-      'session-poll-qps': { type: 'string', default: '10' },
-    },
-  });
+  const args = parseOperatorArgs(argv);
   const log = createLogger();
-  const kubeconfig = new KubeConfig();
-  kubeconfig.loadFromDefault();
-  const [host, port] = splitHostPort(values['health-addr']);
-  const leaseNamespace =
-    values['leader-election-namespace'] || process.env.POD_NAMESPACE || values.namespace || 'default';
-  const running = await startOperator({
-    kubeconfig,
-    log,
-    namespace: values.namespace,
-    leaderElection:
-      values['leader-elect'] === 'false' ? undefined : leaseTimes(leaseNamespace, values['lease-duration']),
-    health: { host, port },
-    sessions: {
-      pollIntervalMs: seconds('--session-poll-interval', values['session-poll-interval']) * 1000,
-      qps: positive('--session-poll-qps', values['session-poll-qps']),
-    },
-  });
-  log.info({ health: `${host}:${running.health?.port}` }, 'operator started');
+  const running = await startOperator({ ...args, kubeconfig: loadKubeconfig(args.kubeconfig), log });
+  log.info({ health: `${args.health.host}:${running.health?.port}` }, 'operator started');
   const stop = async (why: string) => {
     log.info({ why }, 'stopping');
     await running.stop();
@@ -126,57 +106,27 @@ async function operator(argv: string[]): Promise<void> {
   void running.lost.then(() => stop('lease lost'));
 }
 
-/** client-go's proportions: renew within 2/3 of the lease, retry every 2/15 of it (15s → 10s, 2s). */
-function leaseTimes(namespace: string, duration: string) {
-  const ms = seconds('--lease-duration', duration) * 1000;
-  return { namespace, leaseDurationMs: ms, renewDeadlineMs: (ms * 2) / 3, retryPeriodMs: (ms * 2) / 15 };
-}
-
-/** "15s" or "0.5s" → seconds; anything else is refused with the option's name. */
-function seconds(option: string, duration: string): number {
-  const n = Number(/^(\d+(?:\.\d+)?)s$/.exec(duration)?.[1]);
-  if (!n) throw new Error(`${option} must be seconds like "15s", got "${duration}"`);
-  return n;
-}
-
-function positive(option: string, value: string): number {
-  const n = Number(value);
-  if (!(n > 0)) throw new Error(`${option} must be a number greater than 0, got "${value}"`);
-  return n;
-}
-
-function count(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${option} must be a whole number of at least 1, got "${value}"`);
-  return n;
-}
-
-function splitHostPort(addr: string, option = '--health-addr'): [string, number] {
-  const colon = addr.lastIndexOf(':');
-  const port = Number(addr.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port)) throw new Error(`${option} must be HOST:PORT, got "${addr}"`);
-  return [addr.slice(0, colon).replace(/^\[|\]$/g, ''), port];
+/** `kubevdi controlplane build`: the control plane's binaries, built (or found) once, for CI to cache. */
+async function controlplane(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'build' || rest.length) {
+    throw new Error(`controlplane takes one subcommand, build (got "${argv.join(' ')}")`);
+  }
+  const binaries = await ensureBinaries((line) => process.stderr.write(`kubevdi controlplane: ${line}\n`));
+  process.stdout.write(
+    [
+      `etcd                     ${binaries.etcd}`,
+      `kube-apiserver           ${binaries.kubeApiserver}`,
+      `kube-controller-manager  ${binaries.kubeControllerManager}`,
+      `kubectl                  ${binaries.kubectl}`,
+      `(from ${binaries.source}; cache ${path.join(cacheRoot(), 'controlplane')} between CI runs)`,
+      '',
+    ].join('\n'),
+  );
 }
 
 async function portal(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      listen: { type: 'string', default: '0.0.0.0:8080' },
-      namespace: { type: 'string', multiple: true, default: [] },
-      'token-sign-in': { type: 'boolean', default: false },
-      'session-secret-file': { type: 'string' },
-      'public-url': { type: 'string' },
-      'oidc-issuer': { type: 'string' },
-      'oidc-client-id': { type: 'string' },
-      'oidc-client-secret-file': { type: 'string' },
-      'oidc-ca-file': { type: 'string' },
-      'rdp-address': { type: 'string' },
-      'console-recheck': { type: 'string', default: '30s' },
-      'event-streams-per-person': { type: 'string', default: '4' },
-      'event-streams-max': { type: 'string', default: '2000' },
-    },
-  });
+  const values = parsePortalArgs(argv);
   // Each command loads only what it runs: the operator's process never holds the web server.
   const [{ loadOidcOptions }, { loadSessionSecret }, { startPortal }] = await Promise.all([
     import('./portal/oidc-config.js'),
@@ -184,13 +134,10 @@ async function portal(argv: string[]): Promise<void> {
     import('./portal/server.js'),
   ]);
   const log = createLogger();
-  const kubeconfig = new KubeConfig();
-  kubeconfig.loadFromDefault();
-  const [host, port] = splitHostPort(values.listen, '--listen');
   const running = await startPortal({
-    kubeconfig,
-    host,
-    port,
+    kubeconfig: loadKubeconfig(values.kubeconfig),
+    host: values.host,
+    port: values.port,
     namespaces: values.namespace,
     tokenSignIn: values['token-sign-in'],
     oidc: await loadOidcOptions({
@@ -202,11 +149,8 @@ async function portal(argv: string[]): Promise<void> {
     sessionSecret: await loadSessionSecret(values['session-secret-file']),
     publicUrl: values['public-url'],
     rdpAddress: values['rdp-address'],
-    consoleRecheckMs: seconds('--console-recheck', values['console-recheck']) * 1000,
-    liveUpdates: {
-      perPerson: count('--event-streams-per-person', values['event-streams-per-person']),
-      perPortal: count('--event-streams-max', values['event-streams-max']),
-    },
+    consoleRecheckMs: values.consoleRecheckMs,
+    liveUpdates: values.liveUpdates,
     log,
   });
   log.info({ url: running.url }, 'portal started');
@@ -228,6 +172,8 @@ async function main(): Promise<void> {
       return portal(rest);
     case 'dev':
       return dev(rest);
+    case 'controlplane':
+      return controlplane(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -18,6 +18,7 @@ import { type OidcUser, startOidcProvider } from './devcluster/oidc.js';
 import { loopbackPortalClient, PORTAL_CLIENT_ID } from './devcluster/portal-client.js';
 import { stopOnSignal } from './devcluster/shutdown.js';
 import { startOperator } from './operator.js';
+import { restartOnLeaseLoss } from './operator-restarts.js';
 import { REPO_ROOT } from './paths.js';
 import { startPortal } from './portal/server.js';
 import { POOLS } from './resources.js';
@@ -72,7 +73,13 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(cp.adminKubeconfig);
   const operatorLog = pino({ level: 'info' }, pino.destination({ dest: path.join(logs, 'operator.log'), sync: false }));
-  const operator = await startOperator({ kubeconfig, log: operatorLog, leaderElection: { namespace: 'default' } });
+  // As in production, an operator that loses its lease (say the API server stalled for longer than
+  // the renew deadline) stops reconciling; where a Deployment would start a new pod, a fresh
+  // operator is started here and takes the lease again.
+  const operator = await restartOnLeaseLoss(
+    () => startOperator({ kubeconfig, log: operatorLog, leaderElection: { namespace: 'default' } }),
+    operatorLog,
+  );
   const portalLog = pino({ level: 'info' }, pino.destination({ dest: path.join(logs, 'portal.log'), sync: false }));
   const portalOptions = {
     kubeconfig,

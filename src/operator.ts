@@ -2,15 +2,10 @@
 // Caches start before the lease is won, so a standby replica takes over with warm caches.
 import { hostname } from 'node:os';
 import {
-  ApiException,
   AppsV1Api,
   CoreV1Api,
-  CustomObjectsApi,
   type KubeConfig,
   type KubernetesObject,
-  PatchStrategy,
-  RbacAuthorizationV1Api,
-  setHeaderOptions,
   type V1ControllerRevision,
   type V1Role,
   type V1RoleBinding,
@@ -19,13 +14,13 @@ import {
 import type { DesktopClaim } from './api/desktopclaim.js';
 import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
 import type { VMTemplate } from './api/vmtemplate.js';
-import type { ResetActions } from './controllers/desktop-reset.js';
 import { claimController } from './controllers/desktopclaim.js';
 import { makeUserListReader } from './controllers/guest-agent.js';
 import { makeReferenceChecker } from './controllers/references.js';
 import { sessionController } from './controllers/sessions.js';
 import { BY_POOL, poolController } from './controllers/virtualdesktoppool.js';
 import { BY_TEMPLATE, templateController } from './controllers/vmtemplate.js';
+import { ignoreNotFound, makeOperatorActions } from './operator-actions.js';
 import type { VirtualMachine } from './render/kubevirt.js';
 import { LABELS, MANAGED_BY } from './render/labels.js';
 import {
@@ -40,6 +35,7 @@ import {
 } from './resources.js';
 import { makeApply } from './runtime/apply.js';
 import { makeApiClient } from './runtime/client.js';
+import type { Clock } from './runtime/clock.js';
 import type { Controller } from './runtime/controller.js';
 import { EventRecorder } from './runtime/events.js';
 import { type HealthServer, startHealthServer } from './runtime/health.js';
@@ -50,8 +46,6 @@ import { Metrics } from './runtime/metrics.js';
 import { RateLimiter } from './runtime/ratelimiter.js';
 import { FIELD_MANAGER, makeStatusWriter } from './runtime/status.js';
 
-/** Merge patches with resourceVersion preconditions (bindings, finalizers) are this manager's. */
-const CLAIMS_FIELD_MANAGER = 'kubevdi-claims';
 /** `status.session` of claims: written by the session controller, beside the claim controller's status. */
 const SESSIONS_FIELD_MANAGER = 'kubevdi-sessions';
 
@@ -78,6 +72,8 @@ export interface OperatorOptions {
   workers?: number;
   /** Session tracking: how often each bound, running desktop's users are read, and at most how many reads per second. */
   sessions?: { pollIntervalMs?: number; qps?: number };
+  /** The clock session policies are decided by; the system's unless a test moves it. */
+  clock?: Clock;
 }
 
 export interface RunningOperator {
@@ -119,65 +115,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const apply = makeApply(kc, FIELD_MANAGER, metrics);
   const writeStatus = makeStatusWriter(kc, metrics);
   const recorder = new EventRecorder(kc, log, metrics);
-  const custom = makeApiClient(kc, CustomObjectsApi, metrics);
+  const actions = makeOperatorActions(kc, metrics);
   const apps = makeApiClient(kc, AppsV1Api, metrics);
-  const rbac = makeApiClient(kc, RbacAuthorizationV1Api, metrics);
   const core = makeApiClient(kc, CoreV1Api, metrics);
-  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-  const vmPath = { group: VIRTUAL_MACHINES.group, version: VIRTUAL_MACHINES.version, plural: VIRTUAL_MACHINES.plural };
-  /**
-   * Foreground: the VM stays until its DataVolume is gone, so a desktop recreated under the same
-   * name never meets its predecessor's disk. The resourceVersion precondition makes a decision
-   * taken on a stale cache (a desktop bound a moment ago) fail instead of removing a held desktop;
-   * the change that made it stale enqueues the pool again.
-   */
-  const deleteDesktop = async (namespace: string, name: string, resourceVersion?: string) => {
-    try {
-      await custom.deleteNamespacedCustomObject({
-        ...vmPath,
-        namespace,
-        name,
-        propagationPolicy: 'Foreground',
-        body: resourceVersion ? { preconditions: { resourceVersion } } : undefined,
-      });
-    } catch (err) {
-      if (!(err instanceof ApiException && (err.code === 404 || err.code === 409))) throw err;
-    }
-  };
-  /** Merge patches of a desktop's annotations and runStrategy, guarded by `body.metadata.resourceVersion`. */
-  const patchDesktop = async (namespace: string, name: string, body: object) => {
-    await custom.patchNamespacedCustomObject(
-      { ...vmPath, namespace, name, body, fieldManager: CLAIMS_FIELD_MANAGER },
-      mergePatch,
-    );
-  };
-  const dvPath = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' };
-  const reset: ResetActions = {
-    readDataVolume: async (namespace, name) => {
-      try {
-        const dv = (await custom.getNamespacedCustomObject({ ...dvPath, namespace, name })) as KubernetesObject;
-        return { uid: dv.metadata?.uid as string, creationTimestamp: String(dv.metadata?.creationTimestamp) };
-      } catch (err) {
-        if (err instanceof ApiException && err.code === 404) return undefined;
-        throw err;
-      }
-    },
-    deleteDataVolume: async (namespace, name, uid) => {
-      try {
-        await custom.deleteNamespacedCustomObject({
-          ...dvPath,
-          namespace,
-          name,
-          propagationPolicy: 'Foreground',
-          body: { preconditions: { uid } },
-        });
-      } catch (err) {
-        if (!(err instanceof ApiException && (err.code === 404 || err.code === 409))) throw err;
-      }
-    },
-    patchDesktop,
-  };
   // What every controller reads and writes through.
   const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, metrics, log };
   const controllers: Controller[] = [
@@ -190,37 +130,17 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       ...shared,
       roleBindings,
       services,
-      deleteDesktop,
+      deleteDesktop: actions.deleteDesktop,
       deleteService: (namespace, name) => ignoreNotFound(core.deleteNamespacedService({ namespace, name })),
-      reset,
+      reset: actions.reset,
     }),
     claimController({
       ...shared,
       claims,
       roles,
       roleBindings,
-      actions: {
-        patchDesktop,
-        deleteDesktop,
-        patchClaim: async (namespace, name, body) => {
-          await custom.patchNamespacedCustomObject(
-            {
-              group: CLAIMS.group,
-              version: CLAIMS.version,
-              plural: CLAIMS.plural,
-              namespace,
-              name,
-              body,
-              fieldManager: CLAIMS_FIELD_MANAGER,
-            },
-            mergePatch,
-          );
-        },
-        deleteGrant: async (namespace, name) => {
-          await ignoreNotFound(rbac.deleteNamespacedRoleBinding({ namespace, name }));
-          await ignoreNotFound(rbac.deleteNamespacedRole({ namespace, name }));
-        },
-      },
+      actions,
+      clock: options.clock,
     }),
     sessionController({
       claims,
@@ -232,6 +152,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       metrics,
       log,
       pollIntervalMs: options.sessions?.pollIntervalMs ?? DEFAULT_SESSION_POLL_INTERVAL_MS,
+      clock: options.clock,
     }),
   ];
 
@@ -283,12 +204,4 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       await health?.close();
     },
   };
-}
-
-async function ignoreNotFound(request: Promise<unknown>): Promise<void> {
-  try {
-    await request;
-  } catch (err) {
-    if (!(err instanceof ApiException && err.code === 404)) throw err;
-  }
 }

@@ -131,9 +131,16 @@ describe('the Helm chart', () => {
       'PodDisruptionBudget',
       'CustomResourceDefinition',
       'VirtualDesktopPool',
+      'ResourceQuota',
     ]) {
       expect(kinds).toContain(kind);
     }
+    // The cap on claims per namespace, off by default.
+    expect(objects(defaults).map((o) => o.kind)).not.toContain('ResourceQuota');
+    expect(objects(allOn).find((o) => o.kind === 'ResourceQuota')).toMatchObject({
+      metadata: { name: 'vdi-desktopclaims', namespace: namespace() },
+      spec: { hard: { 'count/desktopclaims.kubevdi.io': '200' } },
+    });
     // Templated CRDs survive `helm uninstall`.
     const crd = objects(allOn).find((o) => o.kind === 'CustomResourceDefinition');
     expect(crd?.metadata?.annotations?.['helm.sh/resource-policy']).toBe('keep');

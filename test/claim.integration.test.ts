@@ -73,14 +73,74 @@ describe('a DesktopClaim', () => {
     const other = (await vms()).find((v) => v.metadata?.name !== warm)?.metadata?.name as string;
     await expect(asAlice.getNamespacedCustomObject({ ...vmPath, name: other })).rejects.toMatchObject({ code: 403 });
 
-    // A second claim of the same user is over maxDesktopsPerUser (1).
+    // A second claim of the same user is over maxDesktopsPerUser (1): Failed for good, no grant.
     await claim('alice-again', 'alice');
-    await eventually(async () =>
-      expect((await readClaim('alice-again')).status?.conditions?.find((x) => x.type === 'Bound')).toMatchObject({
+    await eventually(async () => {
+      const again = await readClaim('alice-again');
+      expect(again.status?.phase).toBe('Failed');
+      expect(again.status?.conditions?.find((x) => x.type === 'Bound')).toMatchObject({
         status: 'False',
         reason: 'UserLimitReached',
-      }),
-    );
+        message: `alice already holds 1 desktop of pool ${namespace()}/sales, the most it allows (maxDesktopsPerUser 1); release one and claim again`,
+      });
+    });
+  });
+
+  it('holds a person to maxDesktopsPerUser: of 15 claims one is bound, 14 fail for good, and only one is granted', async () => {
+    await world.start(['--leader-elect', 'false']);
+    await templateWithDisks();
+    await pool('sales', { size: 3, prestarted: 0, maxDesktopsPerUser: 1 });
+    await eventually(async () => expect(await vms()).toHaveLength(3));
+    await Promise.all(Array.from({ length: 15 }, (_, i) => claim(`alice-${i}`, 'alice')));
+    await claim('bob', 'bob');
+    await eventually(async () => {
+      const phases = (await listClaims()).filter((c) => c.spec.user === 'alice').map((c) => c.status?.phase);
+      expect(phases.filter((p) => p === 'Bound')).toHaveLength(1);
+      expect(phases.filter((p) => p === 'Failed')).toHaveLength(14);
+    }, 60_000);
+    await bound('bob');
+    const failed = (await listClaims()).find((c) => c.status?.phase === 'Failed');
+    expect(failed?.status?.conditions?.find((c) => c.type === 'Bound')).toMatchObject({
+      reason: 'UserLimitReached',
+      message: expect.stringMatching(
+        /^alice already (holds 1 desktop of|has 1 claim on) pool .*\/sales.*release one and claim again$/,
+      ),
+    });
+    const grants = async () =>
+      (
+        await kubeconfig().makeApiClient(RbacAuthorizationV1Api).listNamespacedRoleBinding({ namespace: namespace() })
+      ).items
+        .filter((b) => b.subjects?.some((s) => s.name === 'alice'))
+        .map((b) => b.metadata?.name);
+    await eventually(async () => expect(await grants()).toHaveLength(1));
+    const roles = (
+      await kubeconfig().makeApiClient(RbacAuthorizationV1Api).listNamespacedRole({ namespace: namespace() })
+    ).items;
+    expect(roles.filter((r) => r.metadata?.name?.startsWith('kubevdi-claim-alice'))).toHaveLength(1);
+  });
+
+  it('fails a bound claim whose pool was deleted; a claim made before its pool waits for it', async () => {
+    await world.start(['--leader-elect', 'false']);
+    await templateWithDisks();
+    await claim('early', 'bob', 'later');
+    await pool('sales', { size: 1, prestarted: 0 });
+    await claim('alice', 'alice');
+    await bound('alice');
+    await kubeconfig().makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
+      group: 'kubevdi.io',
+      version: 'v1alpha1',
+      plural: 'virtualdesktoppools',
+      namespace: namespace(),
+      name: 'sales',
+    });
+    await eventually(async () => {
+      const c = await readClaim('alice');
+      expect(c.status?.phase).toBe('Failed');
+      expect(c.status?.conditions?.find((x) => x.type === 'Bound')?.reason).toBe('PoolDeleted');
+    });
+    const early = await readClaim('early');
+    expect(early.status?.phase).toBe('Pending');
+    expect(early.status?.conditions?.find((x) => x.type === 'Bound')?.reason).toBe('PoolNotFound');
   });
 
   it('binds 100 racing claims to 20 desktops: each desktop once, the rest Pending, even across an operator crash', async () => {

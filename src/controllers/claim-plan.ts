@@ -83,7 +83,9 @@ export function planClaims(input: ClaimPlanInput): ClaimDecision[] {
         claim: claim.name,
         kind: 'pending',
         reason: 'UserLimitReached',
-        message: `${claim.user} already holds ${input.maxDesktopsPerUser} desktop(s) of this pool, the most maxDesktopsPerUser allows; release one first`,
+        // Within the limit by its claims (claim-limits.ts), but a desktop of a claim being
+        // deleted is not back yet: the claim waits for it.
+        message: `${claim.user} still holds ${input.maxDesktopsPerUser} desktop(s) of this pool, the most maxDesktopsPerUser allows, while one is being given back; the claim is bound as soon as it is`,
       });
       continue;
     }

@@ -4,7 +4,9 @@
 // that lost its lease a moment ago) fails with 409 instead of binding a desktop twice.
 // It also ends claims by the pool's session policies (logoff, idle) from the `status.session`
 // the session controller writes: such a claim stays, phase Released, as the record of why.
-// Reconcile reads top to bottom: finalizers → releases → plan → bind → policies → grants → status.
+// Claims beyond what their person may hold, and claims whose pool was deleted under them, end
+// Failed (terminal, no grant; see claim-limits.ts for which claims count).
+// Reconcile reads top to bottom: finalizers → releases → limits → plan → bind → policies → grants → status.
 import { isDeepStrictEqual } from 'node:util';
 import {
   ApiException,
@@ -22,6 +24,7 @@ import { parseDesktopIndex } from '../render/names.js';
 import { rdpServiceName } from '../render/rdp.js';
 import { CLAIMS } from '../resources.js';
 import type { Apply } from '../runtime/apply.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { type ConditionInput, isoSeconds, setConditions } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
 import type { Recorder } from '../runtime/events.js';
@@ -38,6 +41,7 @@ import {
   RELEASE_FINALIZER,
   RESET_ANNOTATION,
 } from './annotations.js';
+import { claimsOverLimit } from './claim-limits.js';
 import { type ClaimDecision, type ClaimState, planClaims, type SeatState } from './claim-plan.js';
 import { type PendingAction, sessionVerdict, type Verdict } from './session-policy.js';
 import { BY_POOL } from './virtualdesktoppool.js';
@@ -51,14 +55,36 @@ type Desktop = VirtualMachine & KubernetesObject;
 export const CLAIM_CONCURRENCY = 64;
 type Claim = DesktopClaim & KubernetesObject;
 
+/** DeleteOptions.preconditions: the object deleted must still be the one the decision was made on. */
+export interface DeletePreconditions {
+  uid: string;
+  resourceVersion?: string;
+}
+
+/**
+ * Which parts of a claim's grant (Role, RoleBinding) to delete: with the uid the cache shows when it
+ * shows the part owned by the claim; by name when the cache shows none (it may lag a grant just
+ * written); not at all when the cache shows it owned by another claim of the same name (made again
+ * since) — that one is someone else's now.
+ */
+export interface GrantParts {
+  role: { uid?: string } | undefined;
+  binding: { uid?: string } | undefined;
+}
+
 /** The operations on other objects the claim controller needs; each is one API call. */
 export interface ClaimActions {
   /** JSON merge patch guarded by the resourceVersion in `body.metadata`. */
   patchDesktop(namespace: string, name: string, body: object): Promise<void>;
-  /** With the resourceVersion the decision was made on: a changed desktop is not deleted. */
-  deleteDesktop(namespace: string, name: string, resourceVersion?: string): Promise<void>;
+  /**
+   * With the uid (and resourceVersion) the decision was made on: a desktop made anew under that
+   * name, or changed, is not deleted. True when this call deleted it; false when it was gone or
+   * is someone else's now (a failed precondition).
+   */
+  deleteDesktop(namespace: string, name: string, preconditions: DeletePreconditions): Promise<boolean>;
   patchClaim(namespace: string, name: string, body: object): Promise<void>;
-  deleteGrant(namespace: string, name: string): Promise<void>;
+  /** Deletes the parts of a claim's grant named in `parts`, each with its uid as a precondition when given. */
+  deleteGrant(namespace: string, name: string, parts: GrantParts): Promise<void>;
 }
 
 export interface ClaimControllerDeps {
@@ -74,6 +100,8 @@ export interface ClaimControllerDeps {
   recorder: Recorder;
   metrics: Metrics;
   log: Logger;
+  /** Session deadlines and recorded times; the system clock unless a test moves it. */
+  clock?: Clock;
 }
 
 /** What this process did that its caches may not show yet. */
@@ -82,22 +110,45 @@ interface Expectations {
   binds: Map<string, string>;
   /** Claims ended by a session policy (uids): never bound again, whatever a stale cache says. */
   released: Set<string>;
+  /**
+   * Deleted claims whose finalizer this process removed (uids): released once, however long the
+   * cache goes on showing them with it.
+   */
+  finalized: Set<string>;
+  /** Desktops this process deleted (uids): not deleted, or released, again from a stale cache. */
+  gone: Set<string>;
+  /** Claims this process marked Failed (uids): terminal, whatever a stale cache says. */
+  failed: Set<string>;
 }
 
 export function claimController(deps: ClaimControllerDeps): Controller {
-  const expected: Expectations = { binds: new Map(), released: new Set() };
   const byPoolLabel = (obj: KubernetesObject) => {
     const pool = obj.metadata?.labels?.[LABELS.pool];
     return pool ? [`${obj.metadata?.namespace}/${pool}`] : [];
   };
-  return new Controller({ name: 'desktopclaim', metrics: deps.metrics, log: deps.log }, (key, log) =>
-    reconcile(deps, expected, key, log),
-  )
+  return new Controller({ name: 'desktopclaim', metrics: deps.metrics, log: deps.log }, claimReconciler(deps))
     .watches(deps.pools, (p) => [`${p.metadata?.namespace}/${p.metadata?.name}`])
     .watches(deps.claims, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`])
     .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
     .watches(deps.roles, byPoolLabel)
     .watches(deps.roleBindings, byPoolLabel);
+}
+
+/**
+ * The reconcile of one pool's claims, with this process's expectations (what it did that its
+ * caches may not show yet). Exported for tests that drive it with a cache of their own making.
+ */
+export function claimReconciler(
+  deps: ClaimControllerDeps,
+): (key: Key, log: Logger) => Promise<ReconcileResult | undefined> {
+  const expected: Expectations = {
+    binds: new Map(),
+    released: new Set(),
+    finalized: new Set(),
+    gone: new Set(),
+    failed: new Set(),
+  };
+  return (key, log) => reconcile(deps, expected, key, log);
 }
 
 async function reconcile(
@@ -114,18 +165,39 @@ async function reconcile(
   const pool = deps.pools.get(namespace, poolName);
   const desktops = deps.desktops.byIndex(BY_POOL, key);
 
-  await ensureFinalizers(deps, claims);
-  for (const claim of claims.filter((c) => c.metadata?.deletionTimestamp)) {
-    await release(deps, pool, claim, desktops, log);
+  const isFailed = (c: Claim) => expected.failed.has(uidOf(c)) || c.status?.phase === 'Failed';
+  await ensureFinalizers(
+    deps,
+    claims.filter((c) => !isFailed(c)),
+  );
+  // Desktops that changed between our read and our write: decided again with fresh data.
+  let conflicts = 0;
+  for (const claim of claims.filter((c) => c.metadata?.deletionTimestamp && !expected.finalized.has(uidOf(c)))) {
+    if (!(await release(deps, expected, pool, claim, desktops, log))) conflicts++;
     expected.binds.delete(uidOf(claim));
     expected.released.delete(uidOf(claim));
   }
   const isReleased = (c: Claim) => expected.released.has(uidOf(c)) || releasedCondition(c) !== undefined;
-  for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && isReleased(c))) {
-    await giveBack(deps, pool, claim, desktops, log);
+  for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && isReleased(c) && !isFailed(c))) {
+    if (!(await giveBack(deps, expected, pool, claim, desktops, log))) conflicts++;
   }
+  // Failed is terminal: such a claim keeps no grant and is never bound.
+  for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && isFailed(c))) {
+    await removeGrant(deps, claim);
+  }
+  const live = (c: Claim) => !c.metadata?.deletionTimestamp && !isReleased(c) && !isFailed(c);
   if (!pool) {
-    for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && !isReleased(c))) {
+    for (const claim of claims.filter(live)) {
+      // Bound once, its desktop went with the pool: that session is over for good, and a pool made
+      // again under the name later is another pool. A claim never bound waits instead: GitOps
+      // tools apply claims and pools in any order, and the pool may be on its way.
+      if (claim.status?.phase === 'Bound') {
+        await fail(deps, expected, claim, {
+          reason: 'PoolDeleted',
+          message: `VirtualDesktopPool ${namespace}/${poolName} was deleted, and desktop ${claim.status.desktop?.name ?? ''} with it; claim a desktop of another pool`,
+        });
+        continue;
+      }
       await ensureGrant(deps, poolName, claim, undefined);
       await writeClaimStatus(deps, claim, undefined, {
         kind: 'pending',
@@ -133,18 +205,35 @@ async function reconcile(
         message: `VirtualDesktopPool ${namespace}/${poolName} does not exist`,
       });
     }
-    return;
+    return conflicts ? { requeueAfterMs: 100 } : undefined;
   }
 
   // desktop name → claim uid, for binds the cache does not show yet
   const pendingByDesktop = new Map([...expected.binds].map(([uid, desktop]) => [desktop, uid]));
   const seats = desktops.flatMap((d) => seat(poolName, pool, d, pendingByDesktop));
+  // Beyond what a person may hold: Failed now, rather than waiting in line with a grant of its own.
+  const holding = new Set(seats.map((s) => s.claimUid));
+  const overLimit = claimsOverLimit(
+    claims.map((c) => ({
+      name: c.metadata?.name as string,
+      uid: uidOf(c),
+      user: c.spec.user,
+      created: created(c),
+      live: live(c),
+      holding: holding.has(uidOf(c)),
+    })),
+    pool.spec.maxDesktopsPerUser,
+    `${namespace}/${poolName}`,
+  );
+  const claimByUid = new Map(claims.map((c) => [uidOf(c), c]));
+  await inParallel(overLimit, ({ uid, message }) =>
+    fail(deps, expected, claimByUid.get(uid) as Claim, { reason: 'UserLimitReached', message }),
+  );
   const decisions = planClaims({
-    claims: claims.map((c) => claimState(c, isReleased(c))),
+    claims: claims.filter((c) => !isFailed(c)).map((c) => claimState(c, isReleased(c))),
     desktops: seats,
     maxDesktopsPerUser: pool.spec.maxDesktopsPerUser,
   });
-  let conflicts = 0;
   let recheckInMs: number | undefined;
   // One pipeline per claim, all at once: bind (for a new claim), then its grant, then its status.
   // Binds may run in parallel: the plan gives every claim a different desktop and each bind is
@@ -182,7 +271,7 @@ async function reconcile(
         assignment: pool.spec.assignment,
         policy: pool.spec.session,
         running: desktop.spec?.runStrategy === 'Always',
-        now: new Date(),
+        now: now(deps),
       });
       if (verdict.kind === 'release') {
         // Never bound again by this process, whatever its cache says; the user loses the desktop
@@ -190,7 +279,7 @@ async function reconcile(
         expected.released.add(uidOf(claim));
         await ensureGrant(deps, poolName, claim, undefined);
         await writeReleased(deps, claim, decision.desktop, verdict);
-        await giveBack(deps, pool, claim, desktops, log);
+        if (!(await giveBack(deps, expected, pool, claim, desktops, log))) conflicts++;
         continue;
       }
       if (verdict.kind === 'powerOff') await powerOff(deps, claim, desktop, verdict, log);
@@ -210,6 +299,10 @@ async function reconcile(
   if (conflicts) return { requeueAfterMs: 100 };
   // A logoff grace period or an idle timeout runs out: act then (a second late rather than early).
   return recheckInMs !== undefined ? { requeueAfterMs: recheckInMs + 1000 } : undefined;
+}
+
+function now(deps: ClaimControllerDeps): Date {
+  return (deps.clock ?? systemClock).now();
 }
 
 function uidOf(obj: KubernetesObject): string {
@@ -346,67 +439,158 @@ function ruleShape(rule: V1PolicyRule) {
 /**
  * Gives a claim's desktop back: an Automatic pool takes it (a Stateless one deletes it, so the
  * pool makes it anew with a fresh disk before anyone else can have it); a Manual pool keeps it
- * for the same user. Idempotent: a claim with no desktop and no grant costs no call.
+ * for the same user. Idempotent: a claim with no desktop and no grant costs no call. False when
+ * the desktop changed since the cache showed it (a conflict): it is not given back yet, and the
+ * claim is decided again with fresh data.
  */
 async function giveBack(
   deps: ClaimControllerDeps,
+  expected: Expectations,
   pool: VirtualDesktopPool | undefined,
   claim: Claim,
   desktops: readonly Desktop[],
   log: Logger,
-): Promise<void> {
+): Promise<boolean> {
   // The desktop's part of the grant goes first: the user loses it before it is handed on.
   if (!claim.metadata?.deletionTimestamp) {
     await ensureGrant(deps, claim.spec.poolRef.name, claim, undefined);
   }
-  const desktop = desktops.find((d) => d.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uidOf(claim));
-  if (!desktop || !pool) return;
+  // A desktop on its way out (deleted by us a moment ago, or by anyone) is given back already.
+  const desktop = desktops.find(
+    (d) =>
+      d.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uidOf(claim) &&
+      !d.metadata?.deletionTimestamp &&
+      !expected.gone.has(uidOf(d)),
+  );
+  if (!desktop || !pool) return true;
   const namespace = claim.metadata?.namespace as string;
   const desktopName = desktop.metadata?.name as string;
   const stateless = pool.spec.persistence === 'Stateless';
   if (pool.spec.assignment === 'Automatic' && stateless) {
-    // Unconditional: it is this claim's desktop, and it must not outlive the logoff with its disk.
-    await deps.actions.deleteDesktop(namespace, desktopName);
-  } else {
-    const keepHolder = pool.spec.assignment === 'Manual';
-    await deps.actions.patchDesktop(namespace, desktopName, {
-      metadata: {
-        resourceVersion: desktop.metadata?.resourceVersion,
-        annotations: {
-          [HOLDER_ANNOTATION]: keepHolder ? claim.spec.user : null,
-          [CLAIM_ANNOTATION]: null,
-          [CLAIM_UID_ANNOTATION]: null,
-          // A Manual Stateless desktop stays its user's, reset in place by the pool controller.
-          ...(stateless ? { [RESET_ANNOTATION]: isoSeconds(new Date()) } : {}),
+    // Whatever its resourceVersion (it is this claim's desktop, and it must not outlive the logoff
+    // with its disk), but only the desktop the cache showed: one made anew under its name since
+    // is someone else's, and the failed precondition means it was given back already.
+    const deleted = await deps.actions.deleteDesktop(namespace, desktopName, { uid: uidOf(desktop) });
+    // Not deleted: gone already, or made anew since (someone else's). Given back either way.
+    if (!deleted) return true;
+    expected.gone.add(uidOf(desktop));
+  } else if (
+    !(await patchUnlessChanged(() => {
+      const keepHolder = pool.spec.assignment === 'Manual';
+      return deps.actions.patchDesktop(namespace, desktopName, {
+        metadata: {
+          resourceVersion: desktop.metadata?.resourceVersion,
+          annotations: {
+            [HOLDER_ANNOTATION]: keepHolder ? claim.spec.user : null,
+            [CLAIM_ANNOTATION]: null,
+            [CLAIM_UID_ANNOTATION]: null,
+            // A Manual Stateless desktop stays its user's, reset in place by the pool controller.
+            ...(stateless ? { [RESET_ANNOTATION]: isoSeconds(now(deps)) } : {}),
+          },
         },
-      },
-      ...(stateless ? { spec: { runStrategy: 'Halted' } } : {}),
-    });
+        ...(stateless ? { spec: { runStrategy: 'Halted' } } : {}),
+      });
+    }))
+  ) {
+    return false;
   }
   deps.recorder.record(claim, 'Normal', 'DesktopReleased', `Desktop ${desktopName} was released`);
   log.info({ claim: claim.metadata?.name, desktop: desktopName }, 'released');
+  return true;
 }
 
-/** Logoff by deleting the claim: the desktop goes back, then the finalizer. */
+/** A patch guarded by a resourceVersion: false when the object changed (409) or is gone (404) since. */
+async function patchUnlessChanged(patch: () => Promise<void>): Promise<boolean> {
+  try {
+    await patch();
+    return true;
+  } catch (err) {
+    if (err instanceof ApiException && (err.code === 409 || err.code === 404)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Logoff by deleting the claim: the desktop goes back, then the finalizer. False when the desktop
+ * changed since the cache showed it: the finalizer stays until it is given back.
+ */
 async function release(
   deps: ClaimControllerDeps,
+  expected: Expectations,
   pool: VirtualDesktopPool | undefined,
   claim: Claim,
   desktops: readonly Desktop[],
   log: Logger,
-): Promise<void> {
-  if (!claim.metadata?.finalizers?.includes(RELEASE_FINALIZER)) return;
+): Promise<boolean> {
+  if (!claim.metadata?.finalizers?.includes(RELEASE_FINALIZER)) return true;
   const namespace = claim.metadata?.namespace as string;
   const name = claim.metadata?.name as string;
-  // Deleted without looking at the cache: the claim's owner reference may already be taking it.
-  await deps.actions.deleteGrant(namespace, grantName(name));
-  await giveBack(deps, pool, claim, desktops, log);
-  await deps.actions.patchClaim(namespace, name, {
-    metadata: {
-      resourceVersion: claim.metadata?.resourceVersion,
-      finalizers: claim.metadata?.finalizers?.filter((f) => f !== RELEASE_FINALIZER),
-    },
-  });
+  // Deleted even when the cache shows none (it may lag a grant just written), but never another
+  // claim's grant of the same name.
+  await deps.actions.deleteGrant(namespace, grantName(name), grantParts(deps, claim));
+  if (!(await giveBack(deps, expected, pool, claim, desktops, log))) return false;
+  try {
+    await deps.actions.patchClaim(namespace, name, {
+      metadata: {
+        resourceVersion: claim.metadata?.resourceVersion,
+        finalizers: claim.metadata?.finalizers?.filter((f) => f !== RELEASE_FINALIZER),
+      },
+    });
+  } catch (err) {
+    // Gone: its finalizer was removed already (by an earlier pass whose result the cache did not
+    // show yet) and the claim with it. Done, not a failure of the pool's claims.
+    // Changed since the cache showed it, or another claim made since under its name: decided
+    // again with fresh data (the change enqueues the pool).
+    if (err instanceof ApiException && err.code === 409) return false;
+    if (!(err instanceof ApiException && err.code === 404)) throw err;
+  }
+  expected.finalized.add(uidOf(claim));
+  return true;
+}
+
+/**
+ * A claim that can never be satisfied (over the person's limit, or its pool deleted under it):
+ * phase Failed for good, as the record of why, with no grant.
+ */
+async function fail(
+  deps: ClaimControllerDeps,
+  expected: Expectations,
+  claim: Claim,
+  why: { reason: 'UserLimitReached' | 'PoolDeleted'; message: string },
+): Promise<void> {
+  expected.failed.add(uidOf(claim));
+  await removeGrant(deps, claim);
+  const generation = claim.metadata?.generation;
+  const conditions: ConditionInput[] = [
+    { type: 'Bound', status: 'False', reason: why.reason, message: why.message },
+    { type: 'Ready', status: 'False', reason: why.reason, message: 'the claim failed; it will not get a desktop' },
+  ];
+  await deps.writeStatus(CLAIMS, claim, {
+    observedGeneration: generation,
+    phase: 'Failed',
+    conditions: setConditions(claim.status?.conditions, conditions, generation),
+  } satisfies DesktopClaimStatus);
+  deps.recorder.record(claim, 'Warning', why.reason, why.message);
+}
+
+/** Removes a claim's grant if the cache shows any of it (a gone grant costs no call). */
+async function removeGrant(deps: ClaimControllerDeps, claim: Claim): Promise<void> {
+  const namespace = claim.metadata?.namespace as string;
+  const name = grantName(claim.metadata?.name as string);
+  if (deps.roles.get(namespace, name) || deps.roleBindings.get(namespace, name)) {
+    await deps.actions.deleteGrant(namespace, name, grantParts(deps, claim));
+  }
+}
+
+function grantParts(deps: ClaimControllerDeps, claim: Claim): GrantParts {
+  const namespace = claim.metadata?.namespace as string;
+  const name = grantName(claim.metadata?.name as string);
+  const part = (cached: KubernetesObject | undefined) => {
+    if (!cached) return {};
+    const owned = cached.metadata?.ownerReferences?.some((ref) => ref.uid === uidOf(claim));
+    return owned ? { uid: cached.metadata?.uid } : undefined;
+  };
+  return { role: part(deps.roles.get(namespace, name)), binding: part(deps.roleBindings.get(namespace, name)) };
 }
 
 /** Idle and powered on: shut it down, keep the claim (the user starts it again). */
@@ -452,13 +636,17 @@ async function writeReleased(
   await deps.writeStatus(CLAIMS, claim, {
     observedGeneration: generation,
     phase: 'Released',
-    releasedTime: isoSeconds(new Date()),
+    releasedTime: isoSeconds(now(deps)),
     conditions: setConditions(claim.status?.conditions, conditions, generation),
   } satisfies DesktopClaimStatus);
   deps.recorder.record(claim, 'Normal', verdict.reason, message);
 }
 
 function forgetSettled(expected: Expectations, claims: readonly Claim[], desktops: readonly Desktop[]): void {
+  const claimUids = new Set(claims.map(uidOf));
+  for (const uid of expected.finalized) if (!claimUids.has(uid)) expected.finalized.delete(uid);
+  const desktopUids = new Set(desktops.map(uidOf));
+  for (const uid of expected.gone) if (!desktopUids.has(uid)) expected.gone.delete(uid);
   for (const [uid, desktopName] of expected.binds) {
     const vm = desktops.find((d) => d.metadata?.name === desktopName);
     if (!vm || vm.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uid) expected.binds.delete(uid);
@@ -513,7 +701,7 @@ async function writeClaimStatus(
       observedGeneration: generation,
       phase: 'Bound',
       desktop: { name, ready },
-      boundTime: claim.status?.desktop?.name === name ? claim.status.boundTime : isoSeconds(new Date()),
+      boundTime: claim.status?.desktop?.name === name ? claim.status.boundTime : isoSeconds(now(deps)),
       connection: {
         vncPath: `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachineinstances/${name}/vnc`,
         ...(bound.rdp ? { rdpService: rdpServiceName(name) } : {}),

@@ -9,6 +9,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { ACTIVITY_ANNOTATION, type DesktopClaim } from '../api/desktopclaim.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { CLAIMS } from '../resources.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { Controller, type Key, splitKey } from '../runtime/controller.js';
 import type { Recorder } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
@@ -36,6 +37,8 @@ export interface SessionControllerDeps {
   metrics: Metrics;
   log: Logger;
   pollIntervalMs: number;
+  /** What `idleSince` and activity times are measured by; the system clock unless a test moves it. */
+  clock?: Clock;
 }
 
 export function sessionController(deps: SessionControllerDeps): Controller {
@@ -59,6 +62,7 @@ async function reconcile(
   log: Logger,
 ): Promise<ReconcileResult | undefined> {
   const { namespace, name } = splitKey(key);
+  const clock = deps.clock ?? systemClock;
   const claim = deps.claims.get(namespace, name);
   const uid = claim?.metadata?.uid as string;
   const desktopName = claim?.status?.desktop?.name;
@@ -74,7 +78,11 @@ async function reconcile(
   }
 
   // The user's own sign of life (an open console, "I'm still working") counts at once, whatever the poll says.
-  const active = observeActivity(claim.status?.session, claim.metadata?.annotations?.[ACTIVITY_ANNOTATION], new Date());
+  const active = observeActivity(
+    claim.status?.session,
+    claim.metadata?.annotations?.[ACTIVITY_ANNOTATION],
+    clock.now(),
+  );
   const how = lookAt(desktop);
   let observation: Observation = how === 'poll' ? { kind: 'unknown' } : { kind: how };
   if (how === 'poll') {
@@ -90,7 +98,7 @@ async function reconcile(
     lastPoll.delete(uid);
   }
 
-  const change = observeSession(active ?? claim.status?.session, observation, new Date(), claim.status?.boundTime);
+  const change = observeSession(active ?? claim.status?.session, observation, clock.now(), claim.status?.boundTime);
   for (const user of change.logons) {
     deps.recorder.record(claim, 'Normal', 'UserLoggedOn', `${guestUserName(user)} logged on to desktop ${desktopName}`);
     log.info({ desktop: desktopName, guestUser: guestUserName(user) }, 'logged on');

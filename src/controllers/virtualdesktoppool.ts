@@ -24,6 +24,7 @@ import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import { HOLDER_ANNOTATION, SPEC_HASH_ANNOTATION } from './annotations.js';
 import { type ResetActions, resetDesktops } from './desktop-reset.js';
+import type { DeletePreconditions } from './desktopclaim.js';
 import { type DesktopState, type Plan, planPool, resolveMaxUnavailable } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
 import { hashOf, specOfRevision } from './revisions.js';
@@ -58,8 +59,8 @@ export interface PoolControllerDeps {
   deleteService: (namespace: string, name: string) => Promise<void>;
   /** For desktops reset in place (Manual Stateless pools). */
   reset: ResetActions;
-  /** With the resourceVersion the decision was made on: a changed desktop is not deleted. */
-  deleteDesktop: (namespace: string, name: string, resourceVersion?: string) => Promise<void>;
+  /** With the uid and resourceVersion the decision was made on: a changed or remade desktop is not deleted. */
+  deleteDesktop: (namespace: string, name: string, preconditions: DeletePreconditions) => Promise<boolean>;
   writeStatus: WriteStatus;
   recorder: Recorder;
   metrics: Metrics;
@@ -248,8 +249,16 @@ async function carryOut(
 ): Promise<void> {
   const namespace = pool.metadata.namespace as string;
   const gone = [...plan.remove, ...plan.recreate];
-  const rv = new Map(desktops.map((d) => [d.metadata?.name, d.metadata?.resourceVersion]));
-  await inParallel(gone, (name) => deps.deleteDesktop(namespace, name, rv.get(name)));
+  const seen = new Map(
+    desktops.map((d) => [
+      d.metadata?.name,
+      { uid: d.metadata?.uid as string, resourceVersion: d.metadata?.resourceVersion },
+    ]),
+  );
+  await inParallel(gone, async (name) => {
+    const preconditions = seen.get(name);
+    if (preconditions) await deps.deleteDesktop(namespace, name, preconditions);
+  });
   if (plan.remove.length) {
     deps.recorder.record(
       pool,

@@ -3,7 +3,14 @@
 // that cannot be written is logged and dropped. A repeat of the same event within ten minutes
 // bumps its series count instead of creating another object, as client-go's recorder does.
 import { hostname } from 'node:os';
-import { EventsV1Api, type KubeConfig, type KubernetesObject, V1MicroTime } from '@kubernetes/client-node';
+import {
+  EventsV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+  V1MicroTime,
+} from '@kubernetes/client-node';
 import { makeApiClient } from './client.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -70,11 +77,15 @@ export class EventRecorder implements Recorder {
     if (seen && now - seen.at < SERIES_WINDOW_MS) {
       seen.count += 1;
       seen.at = now;
-      await this.api.patchNamespacedEvent({
-        name: seen.name,
-        namespace: seen.namespace,
-        body: { series: { count: seen.count, lastObservedTime: new V1MicroTime(now) } },
-      });
+      // A merge patch: client-node sends JSON Patch unless told, which the API server refuses (400).
+      await this.api.patchNamespacedEvent(
+        {
+          name: seen.name,
+          namespace: seen.namespace,
+          body: { series: { count: seen.count, lastObservedTime: new V1MicroTime(now) } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
       return;
     }
     const created = await this.api.createNamespacedEvent({

@@ -1,0 +1,163 @@
+// A release racing a stale cache (hole 11). After a restart about one release in five ran twice:
+// the second pass still saw the deleted claim with its finalizer and its desktop as they were, deleted
+// "the desktop" again by name (by then made anew and bound to someone else), recorded the release
+// again and failed the pool's claims on the finalizer patch's 404. Here the claim reconcile is
+// driven directly against the real API server, its caches frozen at what they showed before the
+// first release: the second pass (same process) and a third (a restarted process, same stale view)
+// must leave the new desktop alone (and the grant of a claim made again under the same name),
+// record nothing more and succeed.
+import { CustomObjectsApi, type KubernetesObject, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { API_VERSION } from '../src/api/index.js';
+import {
+  CLAIM_ANNOTATION,
+  CLAIM_UID_ANNOTATION,
+  HOLDER_ANNOTATION,
+  RELEASE_FINALIZER,
+} from '../src/controllers/annotations.js';
+import { type ClaimControllerDeps, claimReconciler } from '../src/controllers/desktopclaim.js';
+import { makeOperatorActions } from '../src/operator-actions.js';
+import { grantName, renderGrantBinding, renderGrantRole } from '../src/render/grants.js';
+import { LABELS } from '../src/render/labels.js';
+import { makeApply } from '../src/runtime/apply.js';
+import type { Informer } from '../src/runtime/informer.js';
+import { silentLogger } from '../src/runtime/log.js';
+import { Metrics } from '../src/runtime/metrics.js';
+import { makeStatusWriter } from '../src/runtime/status.js';
+import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
+import { eventually } from './support/eventually.js';
+
+const namespace = useTestNamespace('release-race');
+const VMS = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' };
+const CLAIMS = { group: 'kubevdi.io', version: 'v1alpha1', plural: 'desktopclaims' };
+
+/** A cache that shows these objects, whatever the server holds now: every index gives all of them. */
+function frozenCache<T extends KubernetesObject>(objects: T[]): Informer<T> {
+  const cache = {
+    byIndex: () => [...objects],
+    list: () => [...objects],
+    get: (ns: string | undefined, name: string) =>
+      objects.find((o) => o.metadata?.namespace === ns && o.metadata?.name === name),
+  };
+  return cache as unknown as Informer<T>;
+}
+
+/** A desktop of pool `sales` bound to `user`'s claim. */
+function desktop(ns: string, user: string, claim: string, claimUid: string) {
+  return {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachine',
+    metadata: {
+      name: 'sales-0',
+      namespace: ns,
+      labels: { [LABELS.pool]: 'sales' },
+      annotations: { [HOLDER_ANNOTATION]: user, [CLAIM_ANNOTATION]: claim, [CLAIM_UID_ANNOTATION]: claimUid },
+    },
+    spec: { runStrategy: 'Halted', template: { spec: { domain: { devices: {} } } } },
+  };
+}
+
+describe('releasing a claim from a stale cache', () => {
+  it('deletes only the desktop it decided on, records the release once and treats a gone claim as done', {
+    timeout: 120_000,
+  }, async () => {
+    const ns = namespace();
+    const kc = kubeconfig();
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const apply = applyAs();
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'VirtualDesktopPool',
+      metadata: { name: 'sales', namespace: ns },
+      spec: { templateRef: { name: 'fedora' }, size: 1, assignment: 'Automatic', persistence: 'Stateless' },
+    });
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'DesktopClaim',
+      metadata: { name: 'alice', namespace: ns, finalizers: [RELEASE_FINALIZER] },
+      spec: { poolRef: { name: 'sales' }, user: 'alice' },
+    });
+    const read = <T>(path: typeof VMS, name: string) =>
+      custom.getNamespacedCustomObject({ ...path, namespace: ns, name }) as Promise<T & KubernetesObject>;
+    const alice = await read<object>(CLAIMS, 'alice');
+    const old = await custom.createNamespacedCustomObject({
+      ...VMS,
+      namespace: ns,
+      body: desktop(ns, 'alice', 'alice', alice.metadata?.uid as string),
+    });
+    const grantOf = async (claimUid: string) => {
+      const input = { claim: { name: 'alice', namespace: ns, uid: claimUid }, pool: 'sales', user: 'alice' };
+      const role = renderGrantRole({ ...input, desktop: undefined });
+      const binding = renderGrantBinding({ ...input, desktop: undefined });
+      await apply(role);
+      await apply(binding);
+      const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+      return {
+        role: await rbac.readNamespacedRole({ namespace: ns, name: grantName('alice') }),
+        binding: await rbac.readNamespacedRoleBinding({ namespace: ns, name: grantName('alice') }),
+      };
+    };
+    const oldGrant = await grantOf(alice.metadata?.uid as string);
+    await custom.deleteNamespacedCustomObject({ ...CLAIMS, namespace: ns, name: 'alice' });
+
+    // What the caches show, and go on showing: alice's claim being deleted, her desktop bound to it.
+    const pool = await read<object>({ ...CLAIMS, plural: 'virtualdesktoppools' }, 'sales');
+    const deleting = await read<object>(CLAIMS, 'alice');
+    expect(deleting.metadata?.deletionTimestamp).toBeDefined();
+    const released: string[] = [];
+    const deps = {
+      claims: frozenCache([deleting]),
+      pools: frozenCache([pool]),
+      desktops: frozenCache([old]),
+      roles: frozenCache([oldGrant.role]),
+      roleBindings: frozenCache([oldGrant.binding]),
+      actions: makeOperatorActions(kc),
+      apply: makeApply(kc, 'kubevdi'),
+      writeStatus: makeStatusWriter(kc),
+      recorder: {
+        record: (_obj: unknown, _type: unknown, reason: string) =>
+          void (reason === 'DesktopReleased' && released.push(reason)),
+      },
+      metrics: new Metrics(),
+      log: silentLogger,
+    } as unknown as ClaimControllerDeps;
+    const reconcile = claimReconciler(deps);
+
+    await reconcile(`${ns}/sales`, silentLogger);
+    expect(released).toHaveLength(1);
+    await eventually(async () => expect(await read(CLAIMS, 'alice').catch((e) => e.code)).toBe(404));
+    // Foreground: gone once the garbage collector has seen it has no dependents (seconds, under load more).
+    await eventually(async () => expect(await read(VMS, 'sales-0').catch((e) => e.code)).toBe(404), 90_000);
+
+    // The pool makes sales-0 anew and bob takes it; alice claims again under the same name.
+    const fresh = await custom.createNamespacedCustomObject({
+      ...VMS,
+      namespace: ns,
+      body: desktop(ns, 'bob', 'bob', 'uid-of-bobs-claim'),
+    });
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'DesktopClaim',
+      metadata: { name: 'alice', namespace: ns },
+      spec: { poolRef: { name: 'sales' }, user: 'alice' },
+    });
+    const newGrant = await grantOf((await read<object>(CLAIMS, 'alice')).metadata?.uid as string);
+
+    // The same process again, and a restarted one, both from the stale view.
+    await expect(reconcile(`${ns}/sales`, silentLogger)).resolves.not.toThrow();
+    await expect(claimReconciler(deps)(`${ns}/sales`, silentLogger)).resolves.not.toThrow();
+    const now = await read<{ metadata: { annotations: Record<string, string> } }>(VMS, 'sales-0');
+    expect(now.metadata?.uid).toBe(fresh.metadata?.uid);
+    expect(now.metadata?.deletionTimestamp).toBeUndefined();
+    expect(now.metadata?.annotations[HOLDER_ANNOTATION]).toBe('bob');
+    expect(released).toHaveLength(1);
+    // Her new claim's grant is not the old one's: it stays.
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    const role = await rbac.readNamespacedRole({ namespace: ns, name: grantName('alice') });
+    const binding = await rbac.readNamespacedRoleBinding({ namespace: ns, name: grantName('alice') });
+    expect([role.metadata?.uid, binding.metadata?.uid]).toEqual([
+      newGrant.role.metadata?.uid,
+      newGrant.binding.metadata?.uid,
+    ]);
+  });
+});
