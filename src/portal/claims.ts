@@ -11,6 +11,7 @@ import { isForbiddenOrMissing } from './kube-errors.js';
 import { listablePools, REVIEW_CONCURRENCY } from './pools.js';
 import { covers, rulesIn } from './rules.js';
 import { readVm } from './vms.js';
+import { activeClaims, limitText } from './web/words.js';
 
 export type { ClaimObject } from './claim-view.js';
 export { toClaim } from './claim-view.js';
@@ -102,6 +103,19 @@ export async function createClaim(kc: KubeConfig, username: string, request: Cre
     },
   })) as ClaimObject;
   return toClaim(created);
+}
+
+/**
+ * Why the person may not claim another desktop of `pool` (they hold its maxDesktopsPerUser
+ * already, counted as the page counts them), or undefined. Without the pool (not readable, gone)
+ * nothing is said here: the API server and the operator answer for it.
+ */
+export function heldBeyondLimit(claims: Iterable<Claim>, pool: PoolObject | undefined): string | undefined {
+  const namespace = pool?.metadata?.namespace;
+  const name = pool?.metadata?.name;
+  if (!namespace || !name) return undefined;
+  const max = Math.max(1, pool.spec?.maxDesktopsPerUser ?? 1);
+  return limitText(activeClaims(claims, { namespace, name }), max);
 }
 
 /** Releases (deletes) a claim as the person: RBAC and the admission policy allow only their own. */

@@ -10,7 +10,7 @@ import { adminAccess } from './admin/access.js';
 import { adminRoutes } from './admin/routes.js';
 import { type ApiError, ClaimList, ClaimParams, Claim as ClaimSchema, CreateClaim, Me, PoolList } from './api-types.js';
 import { ASSETS } from './assets.js';
-import { createClaim, ownClaims, releaseClaim } from './claims.js';
+import { createClaim, heldBeyondLimit, ownClaims, readPool, releaseClaim } from './claims.js';
 import { asUser, portalCluster } from './cluster.js';
 import { consoleRoutes } from './console-routes.js';
 import { desktopRoutes } from './desktop-routes.js';
@@ -334,8 +334,16 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
       const body = CreateClaim.safeParse(request.body);
       if (!body.success)
         return refuse(reply, 400, { error: 'expected {"namespace": "...", "pool": "..."}', kind: 'invalid' });
+      const { username } = await whoami(kc);
+      // The operator enforces maxDesktopsPerUser: a claim over it is Failed and gets no grant, so
+      // the person could not even see it. Said here instead, before anything is created.
+      const held = heldBeyondLimit(
+        await ownClaims(kc, username, [body.data.namespace]),
+        await readPool(kc, body.data.namespace, body.data.pool),
+      );
+      if (held) return refuse(reply, 409, { error: held, kind: 'conflict' });
       // spec.user is who the API server says the person is; the admission policy checks it again.
-      const claim = await createClaim(kc, (await whoami(kc)).username, body.data);
+      const claim = await createClaim(kc, username, body.data);
       request.log.info({ claim: `${claim.namespace}/${claim.name}` }, 'claim created');
       return reply.code(201).send(ClaimSchema.parse(claim));
     }),
