@@ -161,3 +161,101 @@ describe('releasing a claim from a stale cache', () => {
     ]);
   });
 });
+
+describe('releasing a claim whose bind the cache does not show yet', () => {
+  it('keeps the claim until its desktop is seen bound, then gives that desktop back', {
+    timeout: 120_000,
+  }, async () => {
+    // Found by the chaos campaign's frozen etcd: a pass binds a desktop to a new claim, the person
+    // deletes the claim at once, and the next pass — its desktop cache still showing the desktop
+    // free — found no desktop to give back and let the claim go: the desktop stayed bound to a
+    // claim that no longer existed, and nothing ever freed it.
+    const ns = namespace();
+    const kc = kubeconfig();
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const apply = applyAs();
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'VirtualDesktopPool',
+      metadata: { name: 'sales', namespace: ns },
+      spec: { templateRef: { name: 'fedora' }, size: 1, assignment: 'Automatic', persistence: 'Stateless' },
+    });
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'DesktopClaim',
+      metadata: { name: 'carol', namespace: ns, finalizers: [RELEASE_FINALIZER] },
+      spec: { poolRef: { name: 'sales' }, user: 'carol' },
+    });
+    const read = <T>(path: typeof VMS, name: string) =>
+      custom.getNamespacedCustomObject({ ...path, namespace: ns, name }) as Promise<T & KubernetesObject>;
+    const created = (await custom.createNamespacedCustomObject({
+      ...VMS,
+      namespace: ns,
+      body: {
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'VirtualMachine',
+        metadata: {
+          name: 'sales-0',
+          namespace: ns,
+          labels: { [LABELS.pool]: 'sales', [LABELS.templateRevision]: '1' },
+        },
+        spec: { runStrategy: 'Always', template: { spec: { domain: { devices: {} } } } },
+      },
+    })) as KubernetesObject;
+    // The cache's view: a free, ready desktop of the pool's revision (status as KubeVirt would write it).
+    const free = { ...created, status: { ready: true, printableStatus: 'Running' } };
+    const pool = {
+      ...(await read<object>({ ...CLAIMS, plural: 'virtualdesktoppools' }, 'sales')),
+      status: { templateRevision: 1 },
+    };
+    let claimsShown: KubernetesObject[] = [await read<object>(CLAIMS, 'carol')];
+    let desktopsShown: KubernetesObject[] = [free];
+    const live = <T extends KubernetesObject>(objects: () => T[]) =>
+      ({
+        byIndex: () => [...objects()],
+        list: () => [...objects()],
+        get: (n: string | undefined, name: string) =>
+          objects().find((o) => o.metadata?.namespace === n && o.metadata?.name === name),
+      }) as unknown as Informer<T>;
+    const deps = {
+      claims: live(() => claimsShown),
+      pools: frozenCache([pool]),
+      desktops: live(() => desktopsShown),
+      roles: frozenCache([]),
+      roleBindings: frozenCache([]),
+      actions: makeOperatorActions(kc),
+      apply: makeApply(kc, 'kubevdi'),
+      writeStatus: makeStatusWriter(kc),
+      recorder: { record: () => {} },
+      metrics: new Metrics(),
+      log: silentLogger,
+    } as unknown as ClaimControllerDeps;
+    const reconcile = claimReconciler(deps);
+
+    // The bind: on the server, not in the cache.
+    await reconcile(`${ns}/sales`, silentLogger);
+    const carol = await read<object>(CLAIMS, 'carol');
+    const bound = await read<{ metadata: { annotations?: Record<string, string> } }>(VMS, 'sales-0');
+    expect(bound.metadata.annotations?.[CLAIM_UID_ANNOTATION]).toBe(carol.metadata?.uid);
+
+    // She gives it back at once; the desktop cache still shows it free.
+    await custom.deleteNamespacedCustomObject({ ...CLAIMS, namespace: ns, name: 'carol' });
+    claimsShown = [await read<object>(CLAIMS, 'carol')];
+    const waited = await reconcile(`${ns}/sales`, silentLogger);
+    expect(waited?.requeueAfterMs).toBeGreaterThan(0);
+    const kept = await read<object>(CLAIMS, 'carol');
+    expect(kept.metadata?.deletionTimestamp).toBeDefined();
+    expect(kept.metadata?.finalizers).toContain(RELEASE_FINALIZER);
+
+    // The cache catches up: the desktop goes back (deleted: the pool is stateless) and then the claim.
+    desktopsShown = [{ ...bound, status: free.status } as KubernetesObject];
+    await reconcile(`${ns}/sales`, silentLogger);
+    await eventually(async () => expect(await read(CLAIMS, 'carol').catch((e) => e.code)).toBe(404));
+    await eventually(async () => {
+      const after = await read<{ metadata: { annotations?: Record<string, string> } }>(VMS, 'sales-0').catch(
+        (e) => e.code,
+      );
+      if (after !== 404) expect(after.metadata.deletionTimestamp).toBeDefined();
+    });
+  });
+});

@@ -173,7 +173,10 @@ async function reconcile(
   // Desktops that changed between our read and our write: decided again with fresh data.
   let conflicts = 0;
   for (const claim of claims.filter((c) => c.metadata?.deletionTimestamp && !expected.finalized.has(uidOf(c)))) {
-    if (!(await release(deps, expected, pool, claim, desktops, log))) conflicts++;
+    if (!(await release(deps, expected, pool, claim, desktops, log))) {
+      conflicts++;
+      continue;
+    }
     expected.binds.delete(uidOf(claim));
     expected.released.delete(uidOf(claim));
   }
@@ -462,6 +465,16 @@ async function giveBack(
       !d.metadata?.deletionTimestamp &&
       !expected.gone.has(uidOf(d)),
   );
+  // A bind this process made that the cache does not show yet: wait for it (false: decided again
+  // shortly), or the claim would go while its desktop stays bound to it for ever (found by the
+  // chaos campaign's frozen etcd: a claim deleted within the desktop watch's lag after its bind).
+  const bindInFlight = expected.binds.get(uidOf(claim));
+  if (
+    !desktop &&
+    bindInFlight &&
+    desktops.some((d) => d.metadata?.name === bindInFlight && !d.metadata?.deletionTimestamp)
+  )
+    return false;
   if (!desktop || !pool) return true;
   const namespace = claim.metadata?.namespace as string;
   const desktopName = desktop.metadata?.name as string;
