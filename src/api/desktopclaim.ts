@@ -78,6 +78,13 @@ export const DesktopClaimStatus = z
           .max(64)
           .optional()
           .describe('Users logged on to the guest, as the guest agent last reported them.'),
+        kubevirtUnavailable: z
+          .string()
+          .max(1024)
+          .optional()
+          .describe(
+            "Set while KubeVirt's subresource API (virt-api) does not answer the question who is logged on: why. Nothing is released meanwhile; unset once it answers.",
+          ),
         guestAgentConnected: z
           .boolean()
           .optional()

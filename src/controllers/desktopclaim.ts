@@ -709,6 +709,7 @@ async function writeClaimStatus(
         message: `desktop ${name} is bound to ${claim.spec.user}`,
       },
       readyCondition(name, desktop),
+      ...sessionObservedCondition(claim),
     ];
     status = {
       observedGeneration: generation,
@@ -745,4 +746,31 @@ function readyCondition(name: string, desktop: Desktop | undefined): ConditionIn
     reason: 'DesktopStarting',
     message: `desktop ${name} is ${desktop?.status?.printableStatus ?? 'starting'}`,
   };
+}
+
+/**
+ * Whether the session controller can see who is logged on: False while KubeVirt's subresource API
+ * does not answer (the policies wait, nothing is released), back to True once it does; absent on
+ * claims that never met the problem.
+ */
+function sessionObservedCondition(claim: Claim): ConditionInput[] {
+  const unavailable = claim.status?.session?.kubevirtUnavailable;
+  if (unavailable)
+    return [
+      {
+        type: 'SessionObserved',
+        status: 'False',
+        reason: 'KubeVirtUnavailable',
+        message: `who is logged on cannot be read, so no session policy acts and nothing is released: ${unavailable}`,
+      },
+    ];
+  if (!claim.status?.conditions?.some((c) => c.type === 'SessionObserved')) return [];
+  return [
+    {
+      type: 'SessionObserved',
+      status: 'True',
+      reason: 'KubeVirtAvailable',
+      message: "KubeVirt's subresource API answers again",
+    },
+  ];
 }

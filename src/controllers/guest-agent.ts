@@ -23,6 +23,11 @@ export function makeUserListReader(kc: KubeConfig, metrics?: Metrics): ReadUserL
     const response = await config.httpApi.send(request).toPromise();
     const body = await response.body.text();
     if (response.httpStatusCode !== 200 && cannotAsk(response.httpStatusCode, body)) return { kind: 'unknown' };
+    if (virtApiDown(response.httpStatusCode))
+      return {
+        kind: 'unreachable',
+        message: `KubeVirt's subresource API (virt-api) does not answer: HTTP ${response.httpStatusCode} ${body.slice(0, 200).trim()}`,
+      };
     if (response.httpStatusCode !== 200) {
       throw new Error(`userlist of ${namespace}/${name}: HTTP ${response.httpStatusCode}: ${body.slice(0, 300)}`);
     }
@@ -39,6 +44,15 @@ export function makeUserListReader(kc: KubeConfig, metrics?: Metrics): ReadUserL
 export function cannotAsk(status: number, body: string): boolean {
   if (status === 404 || status === 409) return true;
   return status === 500 && /VMI is not running|does not have guest agent connected|not found/i.test(body);
+}
+
+/**
+ * The API server could not reach virt-api behind its APIService (503 "service unavailable" when
+ * it has no endpoint, 502/504 when it does not answer): not the guest's fault, and not the
+ * operator's; said on the claim rather than retried silently.
+ */
+export function virtApiDown(status: number): boolean {
+  return status === 502 || status === 503 || status === 504;
 }
 
 export function parseUserList(list: UserList): GuestUser[] {

@@ -13,7 +13,9 @@ export type Observation =
   /** The desktop does not run: nobody can be logged on to it. */
   | { kind: 'off' }
   /** It runs, but its guest agent does not answer: whether anyone is logged on is unknown. */
-  | { kind: 'unknown' };
+  | { kind: 'unknown' }
+  /** KubeVirt's subresource API did not answer at all (virt-api down): unknown too, and why. */
+  | { kind: 'unreachable'; message: string };
 
 export interface SessionChange {
   session: Session;
@@ -39,9 +41,14 @@ export function observeSession(
   boundTime: string | undefined,
 ): SessionChange {
   const before = previous?.loggedInUsers ?? [];
-  if (observation.kind === 'unknown') {
+  if (observation.kind === 'unknown' || observation.kind === 'unreachable') {
     return {
-      session: withoutUndefined({ ...previous, guestAgentConnected: false, idleSince: undefined }),
+      session: withoutUndefined({
+        ...previous,
+        guestAgentConnected: false,
+        idleSince: undefined,
+        kubevirtUnavailable: observation.kind === 'unreachable' ? observation.message : undefined,
+      }),
       logons: [],
       logoffs: [],
     };

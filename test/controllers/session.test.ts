@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cannotAsk, parseUserList } from '../../src/controllers/guest-agent.js';
+import { cannotAsk, parseUserList, virtApiDown } from '../../src/controllers/guest-agent.js';
 import { observeActivity, observeSession, type Session } from '../../src/controllers/session-observation.js';
 import { sessionVerdict, type VerdictInput } from '../../src/controllers/session-policy.js';
 
@@ -35,6 +35,28 @@ describe('observing a session', () => {
     // The same look again changes nothing (no write, no Event).
     const again = observeSession(off.session, { kind: 'users', users: [] }, at('10:01'), BOUND);
     expect(again).toEqual({ session: off.session, logons: [], logoffs: [] });
+  });
+
+  it('says why while KubeVirt does not answer, keeps the users last seen, lets no policy act, and forgets it once it answers', () => {
+    const on = observeSession({ idleSince: BOUND }, { kind: 'users', users: [alice] }, at('08:05'), BOUND);
+    const down = observeSession(on.session, { kind: 'unreachable', message: 'HTTP 503' }, at('08:10'), BOUND);
+    expect(down.session).toEqual({
+      loggedInUsers: [alice],
+      guestAgentConnected: false,
+      kubevirtUnavailable: 'HTTP 503',
+    });
+    expect([down.logons, down.logoffs]).toEqual([[], []]);
+    const back = observeSession(down.session, { kind: 'users', users: [alice] }, at('08:20'), BOUND);
+    expect(back.session).toEqual({ loggedInUsers: [alice], guestAgentConnected: true });
+    const agentless = observeSession(down.session, { kind: 'unknown' }, at('08:20'), BOUND);
+    expect(agentless.session.kubevirtUnavailable).toBeUndefined();
+    expect([virtApiDown(503), virtApiDown(502), virtApiDown(504), virtApiDown(500), virtApiDown(404)]).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('lists a user logged on twice once, since the earlier logon', () => {
