@@ -25,6 +25,22 @@ describe('a template edited as YAML', () => {
     });
   });
 
+  it('refuses a YAML whose aliases would blow up (a "billion laughs") in words, not with a crash', () => {
+    const laughs = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]',
+      'spec: {displayName: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]}',
+    ].join('\n');
+    const parsed = templateFromYaml(
+      `apiVersion: kubevdi.io/v1alpha1\nkind: VMTemplate\nmetadata: {name: lol}\n${laughs}\n`,
+      'team-a',
+    );
+    expect(parsed).toEqual({ causes: [{ message: expect.stringMatching(/^The YAML cannot be read: .*alias/i) }] });
+  });
+
   it('takes a new template’s name from its YAML, and asks for one when there is none', () => {
     expect(templateFromYaml(yaml('  name: win11\n'), 'team-a')).toMatchObject({
       object: { metadata: { name: 'win11', namespace: 'team-a' } },
@@ -84,17 +100,28 @@ describe('a server-side apply the API server cannot type', () => {
   });
 
   it('is a refusal at the field, in words', () => {
-    expect(typedPatchRefusal(status('.spec.resources.cpu: expected map, got &{false}'))).toEqual({
-      path: 'spec.resources.cpu',
-      message: 'should be an object, not false',
-    });
-    expect(typedPatchRefusal(JSON.stringify(status('.spec.os.spec: field not declared in schema')))).toEqual({
-      path: 'spec.os.spec',
-      message: 'is not a field here',
-    });
-    expect(typedPatchRefusal(status('.spec.rootDisk.size: expected string, got &{12}'))?.message).toBe(
-      'should be text, not 12',
-    );
+    expect(typedPatchRefusal(status('.spec.resources.cpu: expected map, got &{false}'))).toEqual([
+      { path: 'spec.resources.cpu', message: 'should be an object, not false' },
+    ]);
+    expect(typedPatchRefusal(JSON.stringify(status('.spec.os.spec: field not declared in schema')))).toEqual([
+      { path: 'spec.os.spec', message: 'is not a field here' },
+    ]);
+    expect(typedPatchRefusal(status('.spec.rootDisk.size: expected string, got &{12}'))).toEqual([
+      { path: 'spec.rootDisk.size', message: 'should be text, not 12' },
+    ]);
+  });
+
+  it('names every field when there are several', () => {
+    expect(
+      typedPatchRefusal(
+        status(
+          'errors:\n  .spec.os.version: expected string, got &{7}\n  .spec.resources.cpu: expected map, got &{false}',
+        ),
+      ),
+    ).toEqual([
+      { path: 'spec.os.version', message: 'should be text, not 7' },
+      { path: 'spec.resources.cpu', message: 'should be an object, not false' },
+    ]);
   });
 
   it('is not any other 500', () => {

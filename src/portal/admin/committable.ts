@@ -103,22 +103,31 @@ export function withoutPath(path: string, message: string): string {
   return message.startsWith(`${path} `) ? message.slice(path.length + 1).replace(/^in body /, '') : message;
 }
 
-const TYPED_PATCH = /failed to create typed patch object \([^)]*\): \.?([^:]+): (.*)$/s;
+const TYPED_PATCH = /failed to create typed patch object \([^)]*\): (.*)$/s;
 const KINDS: Record<string, string> = { map: 'an object', list: 'a list', string: 'text', numeric: 'a number' };
 
 /**
  * A server-side apply the API server cannot type — a value of the wrong type, a field the schema
  * does not have — is answered 500 "failed to create typed patch object (kubevdi.io/v1alpha1,
- * Kind=VMTemplate): .spec.resources.cpu: expected map, got &{false}": a refusal of what the person
- * wrote, not a failure of the server. Its path and the words for it, or undefined for another 500.
+ * Kind=VMTemplate): .spec.resources.cpu: expected map, got &{false}" (with several, "errors:" and
+ * one ".path: reason" a line): a refusal of what the person wrote, not a failure of the server.
+ * Its causes, each a path and the words for it, or undefined for any other 500.
  */
-export function typedPatchRefusal(status: unknown): { path: string; message: string } | undefined {
+export function typedPatchRefusal(status: unknown): { path: string; message: string }[] | undefined {
   const body = (typeof status === 'string' ? safeJson(status) : status) as Status | undefined;
   const match = TYPED_PATCH.exec(body?.message ?? '');
   if (!match) return undefined;
-  const [, path = '', reason = ''] = match;
+  const lines = (match[1] ?? '').replace(/^errors:\s*/, '').split('\n');
+  const causes = lines.flatMap((line) => {
+    const cause = /^\s*\.?([^:\s][^:]*): (.*)$/.exec(line);
+    return cause ? [typedCause(cause[1] as string, cause[2] as string)] : [];
+  });
+  return causes.length > 0 ? causes : undefined;
+}
+
+function typedCause(path: string, reason: string): { path: string; message: string } {
   const expected = /^expected (\w+)/.exec(reason)?.[1];
-  const got = /got &\{([^{}]*)\}$/.exec(reason)?.[1];
+  const got = /got &\{([^{}]*)\}$/.exec(reason.trim())?.[1];
   if (/field not declared in schema/.test(reason)) return { path, message: 'is not a field here' };
   if (expected)
     return { path, message: `should be ${KINDS[expected] ?? expected}${got !== undefined ? `, not ${got}` : ''}` };

@@ -90,7 +90,7 @@ export function templateEditRoutes(app: FastifyInstance, { asPerson, refuse }: T
           return verdict({
             valid: false,
             written: false,
-            causes: [{ field: typed.path, message: typed.message }],
+            causes: typed.map(({ path, message }) => ({ field: path, message })),
             gitops,
             name: target,
           });

@@ -17,7 +17,13 @@ export function templateFromYaml(text: string, namespace: string, name?: string)
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0)
     return { causes: document.errors.map((e) => ({ message: `The YAML cannot be read: ${e.message}` })) };
-  const value = document.toJS() as unknown;
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (err) {
+    // The yaml library's guard against "billion laughs" (anchors nested to blow up in memory).
+    return { causes: [{ message: `The YAML cannot be read: ${err instanceof Error ? err.message : String(err)}` }] };
+  }
   if (record(value) !== value)
     return {
       causes: [{ message: 'The YAML must be one VMTemplate: a mapping with apiVersion, kind, metadata and spec.' }],
