@@ -14,7 +14,7 @@ import { startOperatorProcess } from '../support/operator.js';
 import { baseObject, type FuzzBases, type FuzzInput, type FuzzKind, generateInput, namesAField } from './generate.js';
 import { checkSafety } from './invariants.js';
 import { seededRandom } from './random.js';
-import { healthy, isHot, type Quiet, quietWindow } from './settle.js';
+import { healthy, type Quiet, settle } from './settle.js';
 import { readNamespaceState } from './state.js';
 
 export interface FuzzOptions {
@@ -166,8 +166,9 @@ export async function apiFuzzCampaign(o: FuzzOptions): Promise<FuzzResult> {
       );
     }
     result.leftovers = await leftovers(admin, ns);
-    result.quiet = await quietWindow(operator.child.pid as number, 5000, operator.healthUrl);
-    if (isHot(result.quiet)) result.hotLoops++;
+    const quiet = await settle(operator.child.pid as number, operator.healthUrl);
+    result.quiet = quiet;
+    if (quiet.hot) result.hotLoops++;
     if (!(await healthy(operator.healthUrl))) result.operatorCrashes++;
   } finally {
     const how = await operator.kill('SIGTERM');

@@ -16,7 +16,26 @@ import { baseObject, type FuzzBases, generateInput, namesAField } from './genera
 import type { PortalClient } from './portal-client.js';
 import type { Random } from './random.js';
 import { seededRandom } from './random.js';
-import { healthy, isHot, type Quiet, quietWindow } from './settle.js';
+import { healthy, type Quiet, settle } from './settle.js';
+
+/**
+ * Faults of the portal this campaign found, by id (docs/CHAOS.md says what and how to reproduce);
+ * answers matching one are counted under it instead of as a failure, and
+ * test/portal-fuzz.integration.test.ts pins each with a test that fails once it is fixed.
+ */
+export const PORTAL_FINDINGS = {
+  /** The template YAML editor answers 500 "internal" for a value of the wrong type or an unknown field. */
+  'template-yaml-typed-patch-500': (endpoint: PortalEndpoint, status: number, text: string) =>
+    endpoint === 'template YAML' && status === 500 && /failed to create typed patch object/.test(text),
+  /** Scaling to a size that is not a whole number in range answers the Scale patch's dump, not words about size. */
+  'scale-size-unchecked': (endpoint: PortalEndpoint, status: number, text: string) =>
+    endpoint === 'pool scale' && status === 422 && /autoscaling\/v1/.test(text),
+} as const;
+export type PortalFinding = keyof typeof PORTAL_FINDINGS;
+
+function findingOf(endpoint: PortalEndpoint, status: number, text: string): PortalFinding | undefined {
+  return (Object.keys(PORTAL_FINDINGS) as PortalFinding[]).find((id) => PORTAL_FINDINGS[id](endpoint, status, text));
+}
 
 export type PortalEndpoint = 'pool form' | 'template YAML' | 'pool scale' | 'claim';
 
@@ -27,11 +46,15 @@ export interface PortalFuzzResult {
   refusedNamingField: number;
   /** Hand-made requests of the wrong shape, refused 400 as a whole (no form can send them). */
   refusedMalformed: number;
+  /** Bodies over the portal's request limit, refused 413 "Request body is too large". */
+  refusedTooLarge: number;
   refusedVague: { input: string; answer: string }[];
   accepted: number;
   reconciled: number;
   notReconciled: string[];
   serverErrors: string[];
+  /** Answers that are one of PORTAL_FINDINGS, by id: examples. */
+  findings: Partial<Record<PortalFinding, string[]>>;
   byEndpoint: Record<PortalEndpoint, { tried: number; refused: number; accepted: number; errors: number }>;
   portalCrashes: number;
   operatorCrashes: number;
@@ -250,11 +273,13 @@ export async function portalFuzzCampaign(o: PortalFuzzOptions): Promise<PortalFu
     tried: 0,
     refusedNamingField: 0,
     refusedMalformed: 0,
+    refusedTooLarge: 0,
     refusedVague: [],
     accepted: 0,
     reconciled: 0,
     notReconciled: [],
     serverErrors: [],
+    findings: {},
     byEndpoint: {
       'pool form': { tried: 0, refused: 0, accepted: 0, errors: 0 },
       'template YAML': { tried: 0, refused: 0, accepted: 0, errors: 0 },
@@ -326,7 +351,13 @@ export async function portalFuzzCampaign(o: PortalFuzzOptions): Promise<PortalFu
               metadata?: { name?: string };
             }
           | undefined;
-        if (answer.status >= 500) {
+        const finding = findingOf(endpoint, answer.status, answer.text);
+        if (finding) {
+          tally.refused++;
+          const examples = result.findings[finding] ?? [];
+          examples.push(`${input.describe}: ${answer.status} ${answer.text.slice(0, 200)}`);
+          result.findings[finding] = examples;
+        } else if (answer.status >= 500) {
           tally.errors++;
           result.serverErrors.push(`${input.describe}: ${answer.status} ${answer.text.slice(0, 300)}`);
         } else if (answer.status === 201 || answer.status === 204 || (answer.status === 200 && verdict?.written)) {
@@ -341,7 +372,9 @@ export async function portalFuzzCampaign(o: PortalFuzzOptions): Promise<PortalFu
         } else {
           tally.refused++;
           const words = [answer.text, ...(verdict?.causes ?? []).map((c) => `${c.field ?? ''} ${c.message}`)].join(' ');
-          if (input.malformed && answer.status === 400) result.refusedMalformed++;
+          if ((input.malformed || input.touched.length === 0) && answer.status === 400) result.refusedMalformed++;
+          else if (answer.status === 413 && /too large/i.test(words)) result.refusedTooLarge++;
+          else if (input.touched.includes('yaml') && verdict?.causes?.length) result.refusedNamingField++;
           else if (
             namesAField(words, input.touched) ||
             /cannot be read|must be one VMTemplate|This editor changes a VMTemplate|apiVersion is/.test(words)
@@ -375,10 +408,11 @@ export async function portalFuzzCampaign(o: PortalFuzzOptions): Promise<PortalFu
         `portal fuzz: ${result.tried}/${total} tried, ${result.accepted} accepted, ${result.refusedVague.length} vague, ${result.serverErrors.length} 5xx`,
       );
     }
-    result.quiet.operator = await quietWindow(operator.child.pid as number, 5000, operator.healthUrl);
+    const operatorQuiet = await settle(operator.child.pid as number, operator.healthUrl);
     // The portal runs in this process: its CPU is this process's, which does nothing meanwhile.
-    result.quiet.portal = await quietWindow(process.pid, 5000);
-    if (isHot(result.quiet.operator) || isHot(result.quiet.portal)) result.hotLoops++;
+    const portalQuiet = await settle(process.pid, undefined);
+    result.quiet = { operator: operatorQuiet, portal: portalQuiet };
+    if (operatorQuiet.hot || portalQuiet.hot) result.hotLoops++;
     if (!(await healthy(url))) result.portalCrashes++;
   } finally {
     const how = await operator.kill('SIGTERM');

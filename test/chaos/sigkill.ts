@@ -118,26 +118,40 @@ async function converge(
   result: SigkillResult,
   after: string,
 ): Promise<number> {
+  const verdict = await convergence(cluster.admin, o.namespace, load, o.convergeTimeoutMs, after);
+  result.invariantChecks += verdict.checks;
+  result.violations.push(...verdict.violations);
+  return verdict.ms;
+}
+
+/**
+ * Polls until every invariant holds for what `load` asked, or the limit passes; returns the time
+ * it took, the checks of the last evaluation and (at the limit) its violations.
+ */
+export async function convergence(
+  admin: KubeConfig,
+  namespace: string,
+  load: Load,
+  timeoutMs: number,
+  after: string,
+): Promise<{ ms: number; checks: number; violations: string[] }> {
   const began = Date.now();
   for (;;) {
-    const verdict = checkConverged(await readNamespaceState(cluster.admin, o.namespace), load.expected());
-    if (verdict.violations.length === 0) {
-      result.invariantChecks += verdict.checks;
-      return Date.now() - began;
-    }
-    if (Date.now() - began > o.convergeTimeoutMs) {
-      result.invariantChecks += verdict.checks;
-      result.violations.push(
-        ...verdict.violations.map((v) => `not converged ${o.convergeTimeoutMs} ms after ${after}: ${v}`),
-      );
-      return Date.now() - began;
-    }
+    const verdict = checkConverged(await readNamespaceState(admin, namespace), load.expected());
+    const ms = Date.now() - began;
+    if (verdict.violations.length === 0) return { ms, checks: verdict.checks, violations: [] };
+    if (ms > timeoutMs)
+      return {
+        ms,
+        checks: verdict.checks,
+        violations: verdict.violations.map((v) => `not converged ${timeoutMs} ms after ${after}: ${v}`),
+      };
     await sleep(250);
   }
 }
 
 /** People and administrators at work: claims made and deleted, pools scaled, at random. */
-class Load {
+export class Load {
   readonly counts = { create: 0, delete: 0, scale: 0 };
   private readonly live = new Map<string, { pool: string; user: string }>();
   private readonly deleted = new Set<string>();
@@ -177,6 +191,24 @@ class Load {
     });
   }
 
+  /** A claim for a user of that pool who holds none there yet. */
+  async createClaim(pool: string): Promise<string> {
+    const busy = new Set([...this.live.values()].filter((c) => c.pool === pool).map((c) => c.user));
+    const user = this.random.pick(
+      Array.from({ length: this.maxSize + 2 }, (_, i) => `chaos-user-${i}`).filter((u) => !busy.has(u)),
+    );
+    const name = `c${++this.serial}`;
+    await this.apply({
+      apiVersion: API_VERSION,
+      kind: 'DesktopClaim',
+      metadata: { name, namespace: this.ns },
+      spec: { poolRef: { name: pool }, user },
+    });
+    this.live.set(name, { pool, user });
+    this.counts.create++;
+    return name;
+  }
+
   /** Runs until stop(); resolves when the action in flight has ended. */
   run(): Promise<void> {
     this.stopping = false;
@@ -205,21 +237,8 @@ class Load {
     if (roll < 0.45) {
       const open = pools.filter((p) => this.claimsOf(p) < (this.sizes.get(p) ?? 0));
       if (!open.length) return;
-      const pool = this.random.pick(open);
       // maxDesktopsPerUser is 1: a person asks again only once their claim in that pool is gone.
-      const busy = new Set([...this.live.values()].filter((c) => c.pool === pool).map((c) => c.user));
-      const user = this.random.pick(
-        Array.from({ length: this.maxSize + 2 }, (_, i) => `chaos-user-${i}`).filter((u) => !busy.has(u)),
-      );
-      const name = `c${++this.serial}`;
-      await this.apply({
-        apiVersion: API_VERSION,
-        kind: 'DesktopClaim',
-        metadata: { name, namespace: this.ns },
-        spec: { poolRef: { name: pool }, user },
-      });
-      this.live.set(name, { pool, user });
-      this.counts.create++;
+      await this.createClaim(this.random.pick(open));
     } else if (roll < 0.8) {
       const names = [...this.live.keys()];
       if (!names.length) return;
@@ -241,6 +260,6 @@ class Load {
   }
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
