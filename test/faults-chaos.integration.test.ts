@@ -84,6 +84,17 @@ function delta(before: Record<string, number>, after: Record<string, number>, ma
 }
 const WRITE = /^(create|update|patch|apply|delete)\//;
 
+/** kubevdi_watch_restarts_total by resource/reason. */
+async function watchRestarts(op: OperatorProcess): Promise<Record<string, number>> {
+  const text = await (await fetch(`${op.healthUrl}/metrics`)).text();
+  return Object.fromEntries(
+    [...text.matchAll(/^kubevdi_watch_restarts_total\{resource="([^"]+)",reason="([^"]+)"\} (\d+)/gm)].map((m) => [
+      `${m[1]}/${m[2]}`,
+      Number(m[3]),
+    ]),
+  );
+}
+
 describe('faults besides SIGKILL', () => {
   it(
     'the API server frozen under load: the operator recovers by itself and writes nothing twice',
@@ -98,10 +109,10 @@ describe('faults besides SIGKILL', () => {
         expect(first.violations).toEqual([]);
         const apiserver = await controlPlaneProcess(cluster.controlPlane.workDir, 'kube-apiserver');
         const before = await requests(w.operator);
-        for (let i = 1; i <= (size.large ? 10 : 2); i++) {
+        for (let i = 1; i <= (size.large ? 10 : 1); i++) {
           const running = w.load.run();
           await sleep(random.int(200, 1500));
-          await freeze(apiserver.pid, random.int(3000, 8000));
+          await freeze(apiserver.pid, random.int(3000, size.large ? 8000 : 5000));
           await w.load.stop(running);
           const verdict = await convergence(cluster.admin, 'fault-apiserver', w.load, 60_000, `API server freeze ${i}`);
           checks += verdict.checks;
@@ -123,6 +134,8 @@ describe('faults besides SIGKILL', () => {
           createConflicts: delta(before, after, (k) => k === 'create/409'),
           writesDuringFaults: delta(before, after, (k) => WRITE.test(k)),
           idleWritesAfter: idleWrites,
+          lists: delta(before, after, (k) => k.startsWith('list/')),
+          watchRestarts: await watchRestarts(w.operator),
           load: w.load.counts,
         };
         log(`API server: ${JSON.stringify(results.apiServer)}`);
@@ -149,11 +162,11 @@ describe('faults besides SIGKILL', () => {
         const etcd = await controlPlaneProcess(cluster.controlPlane.workDir, 'etcd');
         const url = etcdClientUrl(etcd.args);
         const before = await requests(w.operator);
-        const faults = size.large ? 10 : 2;
+        const faults = size.large ? 10 : 1;
         for (let i = 1; i <= faults; i++) {
           const running = w.load.run();
           await sleep(random.int(200, 1500));
-          await freeze(etcd.pid, random.int(2000, 5000));
+          await freeze(etcd.pid, random.int(2000, size.large ? 5000 : 3000));
           const revision = await compactEtcd(url);
           await sleep(random.int(200, 1000));
           await w.load.stop(running);
@@ -174,20 +187,13 @@ describe('faults besides SIGKILL', () => {
         violations.push(...probe.violations);
         const after = await requests(w.operator);
         const lists = delta(before, after, (k) => k.startsWith('list/'));
-        const watchRestarts = Object.fromEntries(
-          [
-            ...(await (await fetch(`${w.operator.healthUrl}/metrics`)).text()).matchAll(
-              /^kubevdi_watch_restarts_total\{resource="([^"]+)",reason="([^"]+)"\} (\d+)/gm,
-            ),
-          ].map((m) => [`${m[1]}/${m[2]}`, Number(m[3])]),
-        );
         results.etcd = {
           faults,
           invariantChecks: checks,
           violations,
           convergeMs: { median: percentile(converge, 50), max: Math.max(...converge) },
           lists,
-          watchRestarts,
+          watchRestarts: await watchRestarts(w.operator),
           load: w.load.counts,
         };
         log(`etcd: ${JSON.stringify(results.etcd)}`);
@@ -222,7 +228,7 @@ describe('faults besides SIGKILL', () => {
         let checks = 0;
         const violations: string[] = [];
         const conditions = new Set<string>();
-        while (Date.now() - began < (size.large ? 60_000 : 20_000)) {
+        while (Date.now() - began < (size.large ? 60_000 : 12_000)) {
           const state = await readNamespaceState(cluster.admin, 'fault-virtapi');
           const verdict = checkSafety(state);
           checks += verdict.checks;
@@ -251,6 +257,9 @@ describe('faults besides SIGKILL', () => {
           violations,
           claimConditionsSeen: [...conditions].sort(),
           conditionSayingSo: saysSo,
+          // What the operator met meanwhile: its reads of the guest agent's userlist, refused.
+          userlistErrorsLogged: w.operator.logs().filter((l) => /userlist/.test(l) && /error|503|unavailable/i.test(l))
+            .length,
         };
         log(`virt-api down: ${JSON.stringify(results.virtApi)}`);
         expect(violations).toEqual([]);
@@ -261,6 +270,13 @@ describe('faults besides SIGKILL', () => {
     },
     size.timeoutMs,
   );
+
+  // FINDING virt-api-down-silent (docs/CHAOS.md): fails once a claim's condition says so.
+  it.fails('FINDING: while KubeVirt’s subresource API is down, a claim has a condition that says so', () => {
+    const seen = (results.virtApi as { conditionSayingSo?: string[] } | undefined)?.conditionSayingSo;
+    expect(seen, 'the virt-api test above ran').toBeDefined();
+    expect(seen).not.toEqual([]);
+  });
 
   it(
     'a portal replica SIGKILLed with event streams open: people go on through the other one, still signed in',

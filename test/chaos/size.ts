@@ -15,8 +15,8 @@ export interface ChaosSize {
 
 export function chaosSize(): ChaosSize {
   return process.env.CHAOS_SIZE === 'large'
-    ? { large: true, kills: 50, apiFuzzPerKind: 1000, portalFuzzPerKind: 400, timeoutMs: 3_600_000 }
-    : { large: false, kills: 5, apiFuzzPerKind: 60, portalFuzzPerKind: 40, timeoutMs: 600_000 };
+    ? { large: true, kills: 50, apiFuzzPerKind: 700, portalFuzzPerKind: 350, timeoutMs: 3_600_000 }
+    : { large: false, kills: 4, apiFuzzPerKind: 45, portalFuzzPerKind: 30, timeoutMs: 600_000 };
 }
 
 export async function recordChaosResult(campaign: string, result: unknown): Promise<void> {
