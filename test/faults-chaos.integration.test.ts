@@ -122,9 +122,14 @@ describe('faults besides SIGKILL', () => {
           log(`API server freeze ${i}: converged in ${verdict.ms} ms`);
         }
         const after = await requests(w.operator);
-        const quietBefore = await requests(w.operator);
-        await sleep(5000);
-        const idleWrites = delta(quietBefore, await requests(w.operator), (k) => WRITE.test(k));
+        // Once converged the operator goes quiet: windows of 5 s until one has no write (at most 30 s).
+        let idleWrites = -1;
+        const quietFrom = Date.now();
+        while (idleWrites !== 0 && Date.now() - quietFrom < 30_000) {
+          const quietBefore = await requests(w.operator);
+          await sleep(5000);
+          idleWrites = delta(quietBefore, await requests(w.operator), (k) => WRITE.test(k));
+        }
         results.apiServer = {
           faults: converge.length,
           invariantChecks: checks,
@@ -134,6 +139,7 @@ describe('faults besides SIGKILL', () => {
           createConflicts: delta(before, after, (k) => k === 'create/409'),
           writesDuringFaults: delta(before, after, (k) => WRITE.test(k)),
           idleWritesAfter: idleWrites,
+          quietAfterMs: Date.now() - quietFrom,
           lists: delta(before, after, (k) => k.startsWith('list/')),
           watchRestarts: await watchRestarts(w.operator),
           load: w.load.counts,
