@@ -171,9 +171,11 @@ export function generateInput(r: Random, kind: FuzzKind, serial: number, b: Fuzz
   const count = r.pick([0, 1, 1, 1, 2, 2, 3]);
   for (let i = 0; i < count; i++) {
     const spec = object.spec as Json;
+    // A spec emptied (or replaced) by earlier mutations has no fields left to change or remove.
+    const fields = spec && typeof spec === 'object' && !Array.isArray(spec) ? leaves(spec, 'spec') : [];
     const op = r.int(0, 9);
     if (op <= 3) {
-      const path = r.chance(0.1) ? 'metadata.name' : r.pick(leaves(spec, 'spec'));
+      const path = r.chance(0.1) || !fields.length ? 'metadata.name' : r.pick(fields);
       const valid = VALID[path];
       const target = parentOf(object, path);
       if (!target) continue;
@@ -192,7 +194,8 @@ export function generateInput(r: Random, kind: FuzzKind, serial: number, b: Fuzz
       }
       touched.push(path);
     } else if (op <= 5) {
-      const path = r.pick(leaves(spec, 'spec'));
+      if (!fields.length) continue;
+      const path = r.pick(fields);
       const target = parentOf(object, path);
       if (!target) continue;
       delete target.parent[target.key];
@@ -233,6 +236,8 @@ export function generateInput(r: Random, kind: FuzzKind, serial: number, b: Fuzz
  * (`spec.resources.cpu.cores`) or its own key (`cores`), as the API server writes it.
  */
 export function namesAField(message: string, touched: readonly string[]): boolean {
+  // Two inputs of a batch given the same name: the second is refused by name.
+  if (touched.includes('metadata.name') && /already exists/.test(message)) return true;
   return touched.some((path) => {
     const key = path.split('.').pop() as string;
     return message.includes(path) || message.includes(key.slice(0, 40));
