@@ -76,6 +76,8 @@ describe('the chaos invariants', () => {
     expect(violations).toContain('claim c1 was lost');
     expect(violations).toContain('deleted claim c0 is still there (Bound)');
     expect(violations).toContain('pool p status says 3 desktops, it has 2');
-    expect(violations).toContain('desktop p-0 is bound to claim uid claim-uid, which is gone');
+    expect(violations).toContain(
+      'desktop p-0 is bound to claim uid claim-uid, which is gone [finding orphaned-binding, docs/CHAOS.md]',
+    );
   });
 });
