@@ -7,12 +7,14 @@
 //
 //   npm run chaos                      a fresh seed (printed)
 //   CHAOS_SEED=123 npm run chaos       replay a run
+//   npm run chaos -- --suite           the suite's sizes, with the same figures and table
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../src/paths.js';
 import { campaignSeed } from '../test/chaos/random.js';
+import { chaosTable } from './chaos-report.js';
 
 const FILES = [
   'test/operator-chaos.integration.test.ts',
@@ -21,15 +23,20 @@ const FILES = [
   'test/faults-chaos.integration.test.ts',
 ];
 
+const suite = process.argv.includes('--suite');
 const seed = campaignSeed();
 const started = new Date();
-const dir = path.join(REPO_ROOT, 'bench/results', `chaos-${started.toISOString().replace(/[:.]/g, '-')}`);
+const dir = path.join(
+  REPO_ROOT,
+  'bench/results',
+  `chaos-${suite ? 'suite-' : ''}${started.toISOString().replace(/[:.]/g, '-')}`,
+);
 await mkdir(dir, { recursive: true });
 process.stderr.write(`npm run chaos: seed ${seed} (replay with CHAOS_SEED=${seed}), results in ${dir}\n`);
 const run = spawnSync('npx', ['vitest', 'run', '--project', 'integration', ...FILES], {
   cwd: REPO_ROOT,
   stdio: 'inherit',
-  env: { ...process.env, CHAOS_SIZE: 'large', CHAOS_SEED: String(seed), CHAOS_RESULTS_DIR: dir },
+  env: { ...process.env, CHAOS_SIZE: suite ? 'suite' : 'large', CHAOS_SEED: String(seed), CHAOS_RESULTS_DIR: dir },
 });
 const results: Record<string, unknown> = {};
 for (const file of await readdir(dir)) {
@@ -50,5 +57,6 @@ const summary = {
   results,
 };
 await writeFile(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+await writeFile(path.join(dir, 'table.md'), `${chaosTable(results)}\n`);
+process.stdout.write(`${JSON.stringify(summary, null, 2)}\n\n${chaosTable(results)}\n`);
 process.exit(run.status ?? 1);
