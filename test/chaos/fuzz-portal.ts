@@ -25,16 +25,24 @@ import { healthy, type Quiet, settle } from './settle.js';
  */
 export const PORTAL_FINDINGS = {
   /** The template YAML editor answers 500 "internal" for a value of the wrong type or an unknown field. */
-  'template-yaml-typed-patch-500': (endpoint: PortalEndpoint, status: number, text: string) =>
+  'template-yaml-typed-patch-500': (endpoint: PortalEndpoint, status: number, text: string, _body?: unknown) =>
     endpoint === 'template YAML' && status === 500 && /failed to create typed patch object/.test(text),
+  /** YAML with many aliases (a "billion laughs" document): the yaml library throws and the portal answers 500. */
+  'template-yaml-alias-500': (endpoint: PortalEndpoint, status: number, text: string, body?: unknown) =>
+    endpoint === 'template YAML' &&
+    status === 500 &&
+    /the portal failed/.test(text) &&
+    /\*a/.test(String((body as { yaml?: unknown } | undefined)?.yaml ?? '')),
   /** Scaling to a size that is not a whole number in range answers the Scale patch's dump, not words about size. */
-  'scale-size-unchecked': (endpoint: PortalEndpoint, status: number, text: string) =>
+  'scale-size-unchecked': (endpoint: PortalEndpoint, status: number, text: string, _body?: unknown) =>
     endpoint === 'pool scale' && status === 422 && /autoscaling\/v1/.test(text),
 } as const;
 export type PortalFinding = keyof typeof PORTAL_FINDINGS;
 
-function findingOf(endpoint: PortalEndpoint, status: number, text: string): PortalFinding | undefined {
-  return (Object.keys(PORTAL_FINDINGS) as PortalFinding[]).find((id) => PORTAL_FINDINGS[id](endpoint, status, text));
+function findingOf(endpoint: PortalEndpoint, status: number, text: string, body: unknown): PortalFinding | undefined {
+  return (Object.keys(PORTAL_FINDINGS) as PortalFinding[]).find((id) =>
+    PORTAL_FINDINGS[id](endpoint, status, text, body),
+  );
 }
 
 export type PortalEndpoint = 'pool form' | 'template YAML' | 'pool scale' | 'claim';
@@ -351,7 +359,7 @@ export async function portalFuzzCampaign(o: PortalFuzzOptions): Promise<PortalFu
               metadata?: { name?: string };
             }
           | undefined;
-        const finding = findingOf(endpoint, answer.status, answer.text);
+        const finding = findingOf(endpoint, answer.status, answer.text, input.body);
         if (finding) {
           tally.refused++;
           const examples = result.findings[finding] ?? [];
