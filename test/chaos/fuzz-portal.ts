@@ -19,23 +19,26 @@ import { seededRandom } from './random.js';
 import { healthy, type Quiet, settle } from './settle.js';
 
 /**
- * Faults of the portal this campaign found, by id (docs/CHAOS.md says what and how to reproduce);
- * answers matching one are counted under it instead of as a failure, and
- * test/portal-fuzz.integration.test.ts pins each with a test that fails once it is fixed.
+ * Faults of the portal this campaign found and that are not fixed yet, by id (docs/CHAOS.md says
+ * what and how to reproduce); answers matching one are counted under it instead of as a failure,
+ * and test/portal-fuzz.integration.test.ts pins each with a test that fails once it is fixed. (Two
+ * it found, one wrong type in the template YAML and a fractional scale, are fixed on main: answers
+ * like theirs now fail the campaign.)
  */
 export const PORTAL_FINDINGS = {
-  /** The template YAML editor answers 500 "internal" for a value of the wrong type or an unknown field. */
-  'template-yaml-typed-patch-500': (endpoint: PortalEndpoint, status: number, text: string, _body?: unknown) =>
-    endpoint === 'template YAML' && status === 500 && /failed to create typed patch object/.test(text),
+  /**
+   * The template YAML editor still answers 500 when the API server lists several typing errors
+   * ("failed to create typed patch object (…): errors:\n  .spec.a: …\n  .spec.b: …"): main's fix
+   * reads the one-error form only.
+   */
+  'template-yaml-typed-patch-500-several': (endpoint: PortalEndpoint, status: number, text: string, _body?: unknown) =>
+    endpoint === 'template YAML' && status === 500 && /failed to create typed patch object[\s\S]*errors:/.test(text),
   /** YAML with many aliases (a "billion laughs" document): the yaml library throws and the portal answers 500. */
   'template-yaml-alias-500': (endpoint: PortalEndpoint, status: number, text: string, body?: unknown) =>
     endpoint === 'template YAML' &&
     status === 500 &&
     /the portal failed/.test(text) &&
     /\*a/.test(String((body as { yaml?: unknown } | undefined)?.yaml ?? '')),
-  /** Scaling to a size that is not a whole number in range answers the Scale patch's dump, not words about size. */
-  'scale-size-unchecked': (endpoint: PortalEndpoint, status: number, text: string, _body?: unknown) =>
-    endpoint === 'pool scale' && status === 422 && /autoscaling\/v1/.test(text),
 } as const;
 export type PortalFinding = keyof typeof PORTAL_FINDINGS;
 
