@@ -42,6 +42,23 @@ function frozenCache<T extends KubernetesObject>(objects: T[]): Informer<T> {
   return cache as unknown as Informer<T>;
 }
 
+/** The claim reconcile's dependencies over these caches, acting on the real API server. */
+function depsOver(
+  caches: Record<'claims' | 'pools' | 'desktops' | 'roles' | 'roleBindings', unknown>,
+  record: (reason: string) => void = () => {},
+): ClaimControllerDeps {
+  const kc = kubeconfig();
+  return {
+    ...caches,
+    actions: makeOperatorActions(kc),
+    apply: makeApply(kc, 'kubevdi'),
+    writeStatus: makeStatusWriter(kc),
+    recorder: { record: (_obj: unknown, _type: unknown, reason: string) => record(reason) },
+    metrics: new Metrics(),
+    log: silentLogger,
+  } as unknown as ClaimControllerDeps;
+}
+
 /** A desktop of pool `sales` bound to `user`'s claim. */
 function desktop(ns: string, user: string, claim: string, claimUid: string) {
   return {
@@ -105,22 +122,16 @@ describe('releasing a claim from a stale cache', () => {
     const deleting = await read<object>(CLAIMS, 'alice');
     expect(deleting.metadata?.deletionTimestamp).toBeDefined();
     const released: string[] = [];
-    const deps = {
-      claims: frozenCache([deleting]),
-      pools: frozenCache([pool]),
-      desktops: frozenCache([old]),
-      roles: frozenCache([oldGrant.role]),
-      roleBindings: frozenCache([oldGrant.binding]),
-      actions: makeOperatorActions(kc),
-      apply: makeApply(kc, 'kubevdi'),
-      writeStatus: makeStatusWriter(kc),
-      recorder: {
-        record: (_obj: unknown, _type: unknown, reason: string) =>
-          void (reason === 'DesktopReleased' && released.push(reason)),
+    const deps = depsOver(
+      {
+        claims: frozenCache([deleting]),
+        pools: frozenCache([pool]),
+        desktops: frozenCache([old]),
+        roles: frozenCache([oldGrant.role]),
+        roleBindings: frozenCache([oldGrant.binding]),
       },
-      metrics: new Metrics(),
-      log: silentLogger,
-    } as unknown as ClaimControllerDeps;
+      (reason) => void (reason === 'DesktopReleased' && released.push(reason)),
+    );
     const reconcile = claimReconciler(deps);
 
     await reconcile(`${ns}/sales`, silentLogger);
@@ -217,19 +228,13 @@ describe('releasing a claim whose bind the cache does not show yet', () => {
         get: (n: string | undefined, name: string) =>
           objects().find((o) => o.metadata?.namespace === n && o.metadata?.name === name),
       }) as unknown as Informer<T>;
-    const deps = {
+    const deps = depsOver({
       claims: live(() => claimsShown),
       pools: frozenCache([pool]),
       desktops: live(() => desktopsShown),
       roles: frozenCache([]),
       roleBindings: frozenCache([]),
-      actions: makeOperatorActions(kc),
-      apply: makeApply(kc, 'kubevdi'),
-      writeStatus: makeStatusWriter(kc),
-      recorder: { record: () => {} },
-      metrics: new Metrics(),
-      log: silentLogger,
-    } as unknown as ClaimControllerDeps;
+    });
     const reconcile = claimReconciler(deps);
 
     // The bind: on the server, not in the cache.

@@ -18,6 +18,7 @@ import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { apiServerTrustsIssuer, signIn as signInAtIssuer } from './support/oidc-login.js';
 import { captureLogs, serviceAccountToken, usePortals } from './support/portal.js';
+import { signInWithToken } from './support/portal-client.js';
 import { OIDC_USERS } from './support/users.js';
 import { rfbOver, VncClosed, VncRefused } from './support/vnc.js';
 import { useWorld } from './support/world.js';
@@ -44,19 +45,7 @@ const CANVAS_PIXEL = `(([x, y]) => {
 const startPortal = usePortals();
 
 /** Signs in with a token and returns the session's cookie header. */
-async function signIn(base: string, token: string): Promise<string> {
-  const response = await fetch(`${base}/sign-in/token`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token }).toString(),
-  });
-  expect(response.status).toBe(303);
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-}
+const signIn = async (base: string, token: string) => (await signInWithToken(base, token)).cookie;
 
 function api(base: string, cookie: string, path: string, method = 'GET', body?: unknown): Promise<Response> {
   return fetch(`${base}${path}`, {
@@ -76,6 +65,22 @@ function consoleSocket(base: string, ns: string, desktop: string, headers: Recor
   return new WebSocket(`${base.replace(/^http/, 'ws')}${consoleSocketPath(ns, desktop, takeOver)}`, {
     headers,
   });
+}
+
+/** A claim of pool `sales` through the portal as the page makes it, and its desktop once ready. */
+async function takeDesktop(url: string, cookie: string, ns: string): Promise<{ claim: string; desktop: string }> {
+  const created = await eventually(async () => {
+    const response = await api(url, cookie, '/api/claims', 'POST', { namespace: ns, pool: 'sales' });
+    expect(response.status).toBe(201);
+    return Claim.parse(await response.json());
+  });
+  const desktop = await eventually(async () => {
+    const { claims } = ClaimList.parse(await (await api(url, cookie, '/api/claims')).json());
+    const claim = claims.find((c) => c.name === created.name);
+    expect(claim?.desktop?.ready).toBe(true);
+    return claim?.desktop?.name as string;
+  }, 60_000);
+  return { claim: created.name, desktop };
 }
 
 describe('the console through the portal', () => {
@@ -104,17 +109,7 @@ describe('the console through the portal', () => {
     const cookie = await signIn(url, alice.token);
 
     // Get a desktop and wait for it to be ready.
-    const created = await eventually(async () => {
-      const response = await api(url, cookie, '/api/claims', 'POST', { namespace: ns, pool: 'sales' });
-      expect(response.status).toBe(201);
-      return Claim.parse(await response.json());
-    });
-    const desktop = await eventually(async () => {
-      const { claims } = ClaimList.parse(await (await api(url, cookie, '/api/claims')).json());
-      const claim = claims.find((c) => c.name === created.name);
-      expect(claim?.desktop?.ready).toBe(true);
-      return claim?.desktop?.name as string;
-    }, 30_000);
+    const { claim: claimName, desktop } = await takeDesktop(url, cookie, ns);
 
     const own = { origin: url, cookie };
     // The console: the simulator's 64×48 screen, named after the desktop.
@@ -125,7 +120,7 @@ describe('the console through the portal', () => {
 
     // An open console counts as activity: the portal says so on the claim that holds the desktop, as alice.
     const activity = await eventually(async () => {
-      const value = (await readClaim(created.name)).metadata?.annotations?.[ACTIVITY_ANNOTATION];
+      const value = (await readClaim(claimName)).metadata?.annotations?.[ACTIVITY_ANNOTATION];
       expect(value).toBeDefined();
       return value;
     }, 15_000);
@@ -134,14 +129,14 @@ describe('the console through the portal', () => {
     // The desktop's routes, as alice: the API server decides. Her own claim's activity, yes; a
     // desktop that is not hers, no (in its words); a pool without RDP has no .rdp file; and
     // nothing changes without the portal's CSRF header.
-    const said = await api(url, cookie, `/api/claims/${ns}/${created.name}/activity`, 'POST');
+    const said = await api(url, cookie, `/api/claims/${ns}/${claimName}/activity`, 'POST');
     expect(said.status).toBe(200);
     expect(ActivityAnswer.parse(await said.json()).activity).toMatch(/^\d{4}-/);
     const notHers = await api(url, cookie, `/api/desktops/${ns}/sales-9/stop`, 'POST');
     expect(notHers.status).toBe(403);
     expect(((await notHers.json()) as { error: string }).error).toContain('cannot update resource');
     expect((await api(url, cookie, `/api/desktops/${ns}/${desktop}/explode`, 'POST')).status).toBe(400);
-    expect((await api(url, cookie, `/api/claims/${ns}/${created.name}/rdp`)).status).toBe(404);
+    expect((await api(url, cookie, `/api/claims/${ns}/${claimName}/rdp`)).status).toBe(404);
     const forged = await fetch(`${url}/api/desktops/${ns}/${desktop}/stop`, {
       method: 'POST',
       headers: { cookie, origin: url },
@@ -220,7 +215,7 @@ describe('the console through the portal', () => {
     await page.getByText('Connected.').waitFor();
 
     // Given back: the API server refuses the console (the grant went with the claim), in plain words.
-    expect((await api(url, cookie, `/api/claims/${ns}/${created.name}`, 'DELETE')).status).toBe(204);
+    expect((await api(url, cookie, `/api/claims/${ns}/${claimName}`, 'DELETE')).status).toBe(204);
     await eventually(async () => {
       const refused = await rfbOver(consoleSocket(url, ns, desktop, own, true)).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(VncClosed);
@@ -280,27 +275,13 @@ describe('the console through the portal', () => {
     const bobCookie = await signIn(url, bob.token);
     const pamCookie = await signIn(url, pam.token);
 
-    /** A claim through the portal, and its desktop once ready. */
-    const takeDesktop = async (cookie: string) => {
-      const created = await eventually(async () => {
-        const response = await api(url, cookie, '/api/claims', 'POST', { namespace: ns, pool: 'sales' });
-        expect(response.status).toBe(201);
-        return Claim.parse(await response.json());
-      });
-      const desktop = await eventually(async () => {
-        const { claims } = ClaimList.parse(await (await api(url, cookie, '/api/claims')).json());
-        const claim = claims.find((c) => c.name === created.name);
-        expect(claim?.desktop?.ready).toBe(true);
-        return claim?.desktop?.name as string;
-      }, 60_000);
-      return { claim: created.name, desktop };
-    };
+    const take = (cookie: string) => takeDesktop(url, cookie, ns);
     /** Resolves with the console's close code, or undefined if it is still open after `ms`. */
     const closedWithin = (console: { closed: Promise<number> }, ms: number) =>
       Promise.race([console.closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
 
     // alice opens the console (without taking over: as the page does first), then gives the desktop back.
-    const a = await takeDesktop(aliceCookie);
+    const a = await take(aliceCookie);
     const aliceConsole = await eventually(() =>
       rfbOver(consoleSocket(url, ns, a.desktop, { origin: url, cookie: aliceCookie })),
     );
@@ -309,7 +290,7 @@ describe('the console through the portal', () => {
     expect(await closedWithin(aliceConsole, 25_000)).toBe(CONSOLE_CLOSE.revoked.code);
 
     // bob gets the same desktop and opens its console: no "open elsewhere".
-    const b = await takeDesktop(bobCookie);
+    const b = await take(bobCookie);
     expect(b.desktop).toBe(a.desktop);
     const bobConsole = await eventually(async () => {
       const opened = await rfbOver(consoleSocket(url, ns, b.desktop, { origin: url, cookie: bobCookie })).catch(
@@ -348,7 +329,7 @@ describe('the console through the portal', () => {
 
     // A token the API server no longer takes (alice's ServiceAccount deleted) ends her console
     // too, with the words that send the page through sign-in.
-    const again = await takeDesktop(aliceCookie);
+    const again = await take(aliceCookie);
     const aliceOften = await signIn(often.url, alice.token);
     const aliceAgain = await eventually(() =>
       rfbOver(consoleSocket(often.url, ns, again.desktop, { origin: often.url, cookie: aliceOften })),
@@ -408,16 +389,7 @@ describe('the console through the portal', () => {
       false,
     );
     const cookie = setCookies.map((c) => c.split(';')[0]).join('; ');
-    const created = await eventually(async () => {
-      const response = await api(url, cookie, '/api/claims', 'POST', { namespace: ns, pool: 'sales' });
-      expect(response.status).toBe(201);
-      return Claim.parse(await response.json());
-    });
-    const desktop = await eventually(async () => {
-      const { claims } = ClaimList.parse(await (await api(url, cookie, '/api/claims')).json());
-      expect(claims.find((c) => c.name === created.name)?.desktop?.ready).toBe(true);
-      return claims.find((c) => c.name === created.name)?.desktop?.name as string;
-    }, 60_000);
+    const { desktop } = await takeDesktop(url, cookie, ns);
 
     const context = await browser.newContext();
     try {

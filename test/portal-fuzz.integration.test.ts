@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Portal } from '../src/portal/server.js';
 import { startPortal } from '../src/portal/server.js';
 import { PORTAL_FINDINGS, type PortalFuzzResult, portalFuzzCampaign } from './chaos/fuzz-portal.js';
-import { type PortalClient, signInWithToken } from './chaos/portal-client.js';
 import { campaignSeed } from './chaos/random.js';
 import { chaosSize, recordChaosResult } from './chaos/size.js';
 import { createNamespace, kubeconfig } from './support/cluster.js';
+import { type PortalClient, signInWithToken } from './support/portal-client.js';
 
 const size = chaosSize();
 

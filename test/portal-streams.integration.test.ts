@@ -9,24 +9,14 @@ import { applyAs, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { captureLogs, serviceAccountToken, usePortals } from './support/portal.js';
+import { signInWithToken } from './support/portal-client.js';
 
 const namespace = useTestNamespace('portal-streams');
 const { templateWithDisks, pool, claim } = useDesktops(namespace);
 const startPortal = usePortals();
 
-async function signIn(base: string, token: string): Promise<string> {
-  const response = await fetch(`${base}/sign-in/token`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token }).toString(),
-  });
-  expect(response.status).toBe(303);
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-}
+/** Signs in with a token and returns the session's cookie header. */
+const signIn = async (base: string, token: string) => (await signInWithToken(base, token)).cookie;
 
 /** GET /api/events as the page opens it: the messages so far, and whether the portal ended it. */
 async function openStream(base: string, cookie: string, named: string[] = [], path = '/api/events') {

@@ -33,6 +33,11 @@ export interface VirtApi {
   port: number;
   /** Closes the server and every VNC session, and removes the APIService if it is still ours. */
   stop(): Promise<void>;
+  /**
+   * Closes the server and every VNC session but leaves the APIService: virt-api down behind its
+   * Service, as when its pods crash (the API server then answers 503 for the group).
+   */
+  crash(): Promise<void>;
 }
 
 export async function startVirtApi(opts: VirtApiOptions): Promise<VirtApi> {
@@ -72,11 +77,17 @@ export async function startVirtApi(opts: VirtApiOptions): Promise<VirtApi> {
   log(`virt-api: serving ${SERVICE_DNS_NAME} on https://127.0.0.1:${port}`);
 
   let stopped: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
+  const closeOnce = () => {
+    closed ??= close();
+    return closed;
+  };
   return {
     port,
+    crash: closeOnce,
     stop() {
       stopped ??= (async () => {
-        await close();
+        await closeOnce();
         // Bounded: at shutdown the API server may already be going away.
         await Promise.race([
           unregister(opts.kubeconfig, port).catch(() => undefined),
