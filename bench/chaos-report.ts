@@ -79,7 +79,7 @@ export function chaosTable(results: Record<string, Json>): string {
   const f = results.faults ?? {};
   if (f.apiServer)
     rows.push([
-      'API server frozen 3–8 s under load',
+      'API server frozen 3–8 s or SIGKILLed and restarted, under load',
       '—',
       n(f.apiServer.faults),
       n(f.apiServer.invariantChecks),
@@ -89,7 +89,7 @@ export function chaosTable(results: Record<string, Json>): string {
     ]);
   if (f.etcd)
     rows.push([
-      'etcd frozen 2–5 s, then compacted',
+      'etcd frozen 2–5 s or SIGKILLed and restarted, then compacted',
       '—',
       n(f.etcd.faults),
       n(f.etcd.invariantChecks),

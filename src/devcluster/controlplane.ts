@@ -54,6 +54,11 @@ export interface ControlPlane {
    * exits on its own (then it says which, and stops the others).
    */
   readonly ended: Promise<string>;
+  /**
+   * Stops one server (SIGTERM, or SIGKILL as a crash) and starts it again on the same port with
+   * the same data, for fault tests; resolves once it serves again. The control plane stays whole.
+   */
+  restart(server: 'etcd' | 'kube-apiserver', signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
 const TIMEOUTS = { etcdMs: 30_000, apiServerMs: 60_000, controllersMs: 60_000, crdsMs: 60_000 };
@@ -121,7 +126,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     for (let attempt = 1; ; attempt++) {
       const processes = new ProcessGroup(guard);
       try {
-        const { url, controllerManager } = await bringUp({
+        const { url, etcdUrl, controllerManager } = await bringUp({
           binaries,
           paths,
           pki,
@@ -137,7 +142,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           (signal) => installCrds(crds, { kubeconfig, url, tls: admin, log, timeoutMs: TIMEOUTS.crdsMs, signal }),
         ]);
         log(`control plane ready at ${url} in ${((Date.now() - began) / 1000).toFixed(1)} s (work dir ${workDir})`);
-        return running({ url, workDir, ownsWorkDir, paths, pki, users, processes, guard });
+        return running({ url, etcdUrl, admin, workDir, ownsWorkDir, paths, pki, users, processes, guard });
       } catch (err) {
         await processes.stopAll();
         if (attempt < MAX_ATTEMPTS && err instanceof ProcessError && isAddressInUse(err.logTail)) {
@@ -179,7 +184,7 @@ async function bringUp({
   authenticationConfigFile,
   processes,
   log,
-}: BringUp): Promise<{ url: string; controllerManager: ManagedProcess }> {
+}: BringUp): Promise<{ url: string; etcdUrl: string; controllerManager: ManagedProcess }> {
   const began = Date.now();
   const elapsed = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
   const [etcdClientPort, etcdPeerPort, apiServerPort] = (await freeLoopbackPorts(3)) as [number, number, number];
@@ -221,7 +226,7 @@ async function bringUp({
       logFile: path.join(paths.logs, 'kube-controller-manager.log'),
     }),
   );
-  return { url, controllerManager };
+  return { url, etcdUrl: etcdClientUrl(etcdOptions), controllerManager };
 }
 
 async function writeKubeconfigs(url: string, paths: Layout, pki: Pki): Promise<void> {
@@ -241,6 +246,8 @@ async function writeKubeconfigs(url: string, paths: Layout, pki: Pki): Promise<v
 
 interface Running {
   url: string;
+  etcdUrl: string;
+  admin: TlsClient;
   workDir: string;
   ownsWorkDir: boolean;
   paths: Layout;
@@ -250,7 +257,18 @@ interface Running {
   guard: OrphanGuard;
 }
 
-function running({ url, workDir, ownsWorkDir, paths, pki, users, processes, guard }: Running): ControlPlane {
+function running({
+  url,
+  etcdUrl,
+  admin,
+  workDir,
+  ownsWorkDir,
+  paths,
+  pki,
+  users,
+  processes,
+  guard,
+}: Running): ControlPlane {
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
@@ -286,6 +304,11 @@ function running({ url, workDir, ownsWorkDir, paths, pki, users, processes, guar
     frontProxy: { ...pki.frontProxy },
     stop,
     ended,
+    async restart(server, signal = 'SIGTERM') {
+      const fresh = await processes.restart(server, signal);
+      if (server === 'etcd') await waitForEtcd(etcdUrl, fresh, TIMEOUTS.etcdMs);
+      else await waitForReadyz(url, admin, fresh, TIMEOUTS.apiServerMs);
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // A server process of the control plane: output to a log file, exit tracked, stopped with
 // SIGTERM and, if it lingers, SIGKILL.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A failure of one of our processes, carrying the end of its log for the reader (and for retries). */
@@ -65,10 +65,13 @@ export class ManagedProcess {
   }
 
   /** Spawns the process and resolves once it runs (rejects if the binary can't be executed). */
-  static async start(spec: ProcessSpec): Promise<ManagedProcess> {
+  static async start(spec: ProcessSpec, options: { appendLog?: boolean } = {}): Promise<ManagedProcess> {
     installExitHook();
-    // A fresh log per start, headed by the command line, so it can be rerun by hand.
-    writeFileSync(spec.logFile, `$ ${spec.command} ${spec.args.join(' ')}\n`);
+    // A fresh log per start (a restart goes on in the same one), headed by the command line, so it
+    // can be rerun by hand.
+    const header = `$ ${spec.command} ${spec.args.join(' ')}\n`;
+    if (options.appendLog) appendFileSync(spec.logFile, `\n${header}`);
+    else writeFileSync(spec.logFile, header);
     const fd = openSync(spec.logFile, 'a');
     try {
       const child = spawn(spec.command, spec.args, {
@@ -113,6 +116,14 @@ export class ManagedProcess {
     return new ProcessError(`${this.spec.name} ${message}`, this.spec.logFile, this.tail());
   }
 
+  /** SIGKILL, as a crash would. Resolves when the process is gone. */
+  async kill(): Promise<void> {
+    if (this.exit) return;
+    this.child.ref();
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   /** SIGTERM, then SIGKILL after `graceMs`. Resolves when the process is gone. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.exit) return;
@@ -147,23 +158,43 @@ export interface ProcessTracker {
 /** Processes started in dependency order and stopped in reverse (etcd last). */
 export class ProcessGroup {
   private readonly processes: ManagedProcess[] = [];
+  /** Stopped on purpose to be started again: their exit does not end the group. */
+  private readonly restarting = new Set<ManagedProcess>();
+  private endWith: (why: string) => void = () => {};
+  private readonly ended = new Promise<string>((resolve) => {
+    this.endWith = resolve;
+  });
 
   constructor(private readonly tracker: ProcessTracker) {}
 
   async start(spec: ProcessSpec): Promise<ManagedProcess> {
     const started = await ManagedProcess.start(spec);
+    this.add(started);
     this.processes.push(started);
-    this.tracker.track(started.pid);
     return started;
   }
 
-  /** Resolves when the first of the running processes exits, saying which and how. */
+  /** Resolves when the first of the processes exits (a restart aside), saying which and how. */
   firstExit(): Promise<string> {
-    return Promise.race(
-      this.processes.map((p) =>
-        p.exited.then((exit) => `${p.spec.name} ${describeExit(exit)} (log: ${p.spec.logFile})`),
-      ),
-    );
+    return this.ended;
+  }
+
+  /**
+   * Stops the running process named `name` (SIGTERM, or SIGKILL as a crash would) and starts it
+   * again from the same spec in its place — same port, same data — for fault tests: the group
+   * stays whole. Resolves with the new process once it runs (not yet serving).
+   */
+  async restart(name: string, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<ManagedProcess> {
+    const index = this.processes.findIndex((p) => p.spec.name === name && !p.exit);
+    const old = this.processes[index];
+    if (!old) throw new Error(`no running process named ${name}`);
+    this.restarting.add(old);
+    await (signal === 'SIGKILL' ? old.kill() : old.stop());
+    this.tracker.untrack(old.pid);
+    const fresh = await ManagedProcess.start(old.spec, { appendLog: true });
+    this.add(fresh);
+    this.processes[index] = fresh;
+    return fresh;
   }
 
   /** One at a time: the API server must see etcd while it shuts down, or it hangs. */
@@ -172,5 +203,13 @@ export class ProcessGroup {
       await next.stop();
       this.tracker.untrack(next.pid);
     }
+  }
+
+  private add(process: ManagedProcess): void {
+    this.tracker.track(process.pid);
+    void process.exited.then((exit) => {
+      if (!this.restarting.has(process))
+        this.endWith(`${process.spec.name} ${describeExit(exit)} (log: ${process.spec.logFile})`);
+    });
   }
 }

@@ -6,7 +6,13 @@
 //
 // Shared by the suite (test/operator-chaos.integration.test.ts, a few kills) and `npm run chaos`
 // (bench/chaos.ts, 50 kills): it takes kubeconfig files, not the suite's `inject`.
-import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CustomObjectsApi,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { applyTemplate, createNamespace, TEMPLATE } from '../../bench/harness/fixtures.js';
 import { type OperatorProcess, startOperatorProcess } from '../../bench/harness/operator.js';
 import { API_VERSION } from '../../src/api/index.js';
@@ -15,6 +21,7 @@ import { startSimulator } from '../simulator/start.js';
 import { checkConverged, checkSafety, type Expected } from './invariants.js';
 import { type Random, seededRandom } from './random.js';
 import { readNamespaceState } from './state.js';
+import { throughRestarts } from './transient.js';
 
 export interface ChaosCluster {
   admin: KubeConfig;
@@ -137,7 +144,7 @@ export async function convergence(
 ): Promise<{ ms: number; checks: number; violations: string[] }> {
   const began = Date.now();
   for (;;) {
-    const verdict = checkConverged(await readNamespaceState(admin, namespace), load.expected());
+    const verdict = checkConverged(await throughRestarts(() => readNamespaceState(admin, namespace)), load.expected());
     const ms = Date.now() - began;
     if (verdict.violations.length === 0) return { ms, checks: verdict.checks, violations: [] };
     if (ms > timeoutMs)
@@ -198,12 +205,15 @@ export class Load {
       Array.from({ length: this.maxSize + 2 }, (_, i) => `chaos-user-${i}`).filter((u) => !busy.has(u)),
     );
     const name = `c${++this.serial}`;
-    await this.apply({
-      apiVersion: API_VERSION,
-      kind: 'DesktopClaim',
-      metadata: { name, namespace: this.ns },
-      spec: { poolRef: { name: pool }, user },
-    });
+    // An apply cut by a restarting API server may or may not have been written: applied again.
+    await throughRestarts(() =>
+      this.apply({
+        apiVersion: API_VERSION,
+        kind: 'DesktopClaim',
+        metadata: { name, namespace: this.ns },
+        spec: { poolRef: { name: pool }, user },
+      }),
+    );
     this.live.set(name, { pool, user });
     this.counts.create++;
     return name;
@@ -243,16 +253,25 @@ export class Load {
       const names = [...this.live.keys()];
       if (!names.length) return;
       const name = this.random.pick(names);
-      await this.custom.deleteNamespacedCustomObject({ ...CLAIMS, namespace: this.ns, name });
+      await throughRestarts(() =>
+        this.custom
+          .deleteNamespacedCustomObject({ ...CLAIMS, namespace: this.ns, name })
+          // Deleted by an attempt whose answer was cut: done.
+          .catch((err: unknown) => {
+            if (!(err instanceof ApiException && err.code === 404)) throw err;
+          }),
+      );
       this.live.delete(name);
       this.deleted.add(name);
       this.counts.delete++;
     } else {
       const pool = this.random.pick(pools);
       const size = this.random.int(Math.max(1, this.claimsOf(pool)), this.maxSize);
-      await this.custom.patchNamespacedCustomObject(
-        { ...POOLS, namespace: this.ns, name: pool, body: { spec: { size } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      await throughRestarts(() =>
+        this.custom.patchNamespacedCustomObject(
+          { ...POOLS, namespace: this.ns, name: pool, body: { spec: { size } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
       );
       this.sizes.set(pool, size);
       this.counts.scale++;
