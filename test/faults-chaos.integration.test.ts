@@ -10,9 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type BenchCluster, startBenchCluster } from '../bench/harness/cluster.js';
-import { applyTemplate, createNamespace } from '../bench/harness/fixtures.js';
+import { applyTemplate, createNamespace, TEMPLATE } from '../bench/harness/fixtures.js';
 import { percentile } from '../bench/harness/stats.js';
+import { API_VERSION } from '../src/api/index.js';
+import { consoleSocketPath } from '../src/portal/console-protocol.js';
+import { makeApply } from '../src/runtime/apply.js';
 import { compactEtcd, etcdClientUrl } from './chaos/etcd.js';
 import { checkSafety } from './chaos/invariants.js';
 import { startPortalProcess } from './chaos/portal-process.js';
@@ -26,6 +30,7 @@ import { startVirtApi } from './simulator/virt-api/index.js';
 import { eventually } from './support/eventually.js';
 import { type OperatorProcess, startOperatorProcess } from './support/operator.js';
 import { clientWithCookie, signInWithToken } from './support/portal-client.js';
+import { rfbOver } from './support/vnc.js';
 
 const size = chaosSize();
 const seed = campaignSeed();
@@ -300,10 +305,15 @@ describe('faults besides SIGKILL', () => {
   });
 
   it(
-    'a portal replica SIGKILLed with event streams open: people go on through the other one, still signed in',
+    'a portal replica SIGKILLed with consoles and event streams open: people go on through the other one, still signed in',
     async () => {
       const ns = 'fault-portal';
-      await createNamespace(cluster.admin, ns);
+      // The operator and the simulator, for desktops whose consoles are open through the replica.
+      const w = await world(ns);
+      const virtApi = await startVirtApi({
+        kubeconfig: cluster.admin,
+        frontProxyCaFile: cluster.controlPlane.frontProxy.caFile,
+      });
       const core = cluster.admin.makeApiClient(CoreV1Api);
       const people = size.large ? 20 : 5;
       const secret = randomBytes(48).toString('base64');
@@ -323,6 +333,46 @@ describe('faults besides SIGKILL', () => {
           });
           sessions.push(await signInWithToken((replicas[0] as { url: string }).url, token.status?.token as string));
         }
+        // The first two people get a desktop each and open its console through the first replica.
+        const withConsoles = sessions.slice(0, 2);
+        const accounts = withConsoles.map((_, i) => `system:serviceaccount:${ns}:person-${i}`);
+        const apply = makeApply(cluster.admin, 'kubevdi-chaos');
+        await apply({
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: 'kubevdi-users', namespace: ns },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubevdi:user' },
+          subjects: accounts.map((name) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name })),
+        });
+        await apply({
+          apiVersion: API_VERSION,
+          kind: 'VirtualDesktopPool',
+          metadata: { name: 'desks', namespace: ns },
+          spec: { templateRef: { name: TEMPLATE }, size: 2, prestarted: 2, access: { users: accounts } },
+        });
+        const desktops = await Promise.all(
+          withConsoles.map(async (s) => {
+            await eventually(async () =>
+              expect((await s.api('/api/claims', 'POST', { namespace: ns, pool: 'desks' })).status).toBe(201),
+            );
+            return eventually(async () => {
+              const { claims } = JSON.parse((await s.api('/api/claims')).text) as {
+                claims: { desktop?: { name: string; ready: boolean } }[];
+              };
+              expect(claims[0]?.desktop?.ready).toBe(true);
+              return claims[0]?.desktop?.name as string;
+            }, 60_000);
+          }),
+        );
+        const consoleOf = (base: string, cookie: string, desktop: string) =>
+          rfbOver(
+            new WebSocket(`${base.replace(/^http/, 'ws')}${consoleSocketPath(ns, desktop)}`, {
+              headers: { origin: base, cookie },
+            }),
+          );
+        const consoles = await Promise.all(
+          withConsoles.map((s, i) => eventually(() => consoleOf(s.base, s.cookie, desktops[i] as string), 30_000)),
+        );
         // Each person has the live-update stream open on the first replica.
         const streams = await Promise.all(
           sessions.map(async (s) => {
@@ -345,6 +395,18 @@ describe('faults besides SIGKILL', () => {
           }),
         );
         const other = (replicas[1] as { url: string }).url;
+        // Every console ended with the replica; each opens again through the other one.
+        await Promise.all(consoles.map((c) => c.closed));
+        const consoleMs: number[] = [];
+        await Promise.all(
+          withConsoles.map(async (s, i) => {
+            const began = Date.now();
+            const again = await eventually(() => consoleOf(other, s.cookie, desktops[i] as string), 30_000);
+            expect(again.name).toBe(`${ns}/${desktops[i]}`);
+            consoleMs.push(Date.now() - began);
+            again.close();
+          }),
+        );
         for (const s of sessions) {
           const began = Date.now();
           const again = clientWithCookie(other, s.cookie);
@@ -367,14 +429,20 @@ describe('faults besides SIGKILL', () => {
           faults: 1,
           people,
           streamsOpen: streams.length,
+          consolesOpen: consoles.length,
+          consolesReopened: consoleMs.length,
+          consoleReopenMs: { median: percentile(consoleMs, 50), max: Math.max(...consoleMs) },
           reconnected: reconnectMs.length,
           signedInAgain: 0,
           reconnectMs: { median: percentile(reconnectMs, 50), max: Math.max(...reconnectMs) },
         };
         log(`portal replica killed: ${JSON.stringify(results.portal)}`);
         expect(reconnectMs.length).toBe(people);
+        expect(consoleMs.length).toBe(withConsoles.length);
       } finally {
         for (const r of replicas) await r.kill();
+        await w.stop();
+        await virtApi.stop();
       }
     },
     size.timeoutMs,
