@@ -74,28 +74,34 @@ function desktop(ns: string, user: string, claim: string, claimUid: string) {
   };
 }
 
+/** An Automatic Stateless pool `sales` of one desktop and `user`'s claim of it (with the release finalizer). */
+async function salesPoolWithClaim(user: string) {
+  const ns = namespace();
+  const kc = kubeconfig();
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const apply = applyAs();
+  await apply({
+    apiVersion: API_VERSION,
+    kind: 'VirtualDesktopPool',
+    metadata: { name: 'sales', namespace: ns },
+    spec: { templateRef: { name: 'fedora' }, size: 1, assignment: 'Automatic', persistence: 'Stateless' },
+  });
+  await apply({
+    apiVersion: API_VERSION,
+    kind: 'DesktopClaim',
+    metadata: { name: user, namespace: ns, finalizers: [RELEASE_FINALIZER] },
+    spec: { poolRef: { name: 'sales' }, user },
+  });
+  const read = <T>(path: typeof VMS, name: string) =>
+    custom.getNamespacedCustomObject({ ...path, namespace: ns, name }) as Promise<T & KubernetesObject>;
+  return { ns, kc, custom, apply, read };
+}
+
 describe('releasing a claim from a stale cache', () => {
   it('deletes only the desktop it decided on, records the release once and treats a gone claim as done', {
     timeout: 120_000,
   }, async () => {
-    const ns = namespace();
-    const kc = kubeconfig();
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    const apply = applyAs();
-    await apply({
-      apiVersion: API_VERSION,
-      kind: 'VirtualDesktopPool',
-      metadata: { name: 'sales', namespace: ns },
-      spec: { templateRef: { name: 'fedora' }, size: 1, assignment: 'Automatic', persistence: 'Stateless' },
-    });
-    await apply({
-      apiVersion: API_VERSION,
-      kind: 'DesktopClaim',
-      metadata: { name: 'alice', namespace: ns, finalizers: [RELEASE_FINALIZER] },
-      spec: { poolRef: { name: 'sales' }, user: 'alice' },
-    });
-    const read = <T>(path: typeof VMS, name: string) =>
-      custom.getNamespacedCustomObject({ ...path, namespace: ns, name }) as Promise<T & KubernetesObject>;
+    const { ns, kc, custom, apply, read } = await salesPoolWithClaim('alice');
     const alice = await read<object>(CLAIMS, 'alice');
     const old = await custom.createNamespacedCustomObject({
       ...VMS,
@@ -181,24 +187,7 @@ describe('releasing a claim whose bind the cache does not show yet', () => {
     // deletes the claim at once, and the next pass — its desktop cache still showing the desktop
     // free — found no desktop to give back and let the claim go: the desktop stayed bound to a
     // claim that no longer existed, and nothing ever freed it.
-    const ns = namespace();
-    const kc = kubeconfig();
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    const apply = applyAs();
-    await apply({
-      apiVersion: API_VERSION,
-      kind: 'VirtualDesktopPool',
-      metadata: { name: 'sales', namespace: ns },
-      spec: { templateRef: { name: 'fedora' }, size: 1, assignment: 'Automatic', persistence: 'Stateless' },
-    });
-    await apply({
-      apiVersion: API_VERSION,
-      kind: 'DesktopClaim',
-      metadata: { name: 'carol', namespace: ns, finalizers: [RELEASE_FINALIZER] },
-      spec: { poolRef: { name: 'sales' }, user: 'carol' },
-    });
-    const read = <T>(path: typeof VMS, name: string) =>
-      custom.getNamespacedCustomObject({ ...path, namespace: ns, name }) as Promise<T & KubernetesObject>;
+    const { ns, custom, read } = await salesPoolWithClaim('carol');
     const created = (await custom.createNamespacedCustomObject({
       ...VMS,
       namespace: ns,
