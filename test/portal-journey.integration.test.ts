@@ -372,11 +372,16 @@ describe('a working day through the portal', () => {
     expect((await sessionOf(page.context(), url, secret)).token).not.toBe(before);
 
     // The same from the page's own API call: a click after expiry goes round and comes back.
-    await page.locator('#pools > li').first().waitFor({ timeout: 30_000 });
+    const getDesktop = page.locator('#pools > li').first().getByRole('button', { name: 'Get desktop' });
+    await getDesktop.waitFor({ timeout: 30_000 });
+    // The page as loaded (its live updates settled), the button on, before the session dies under it.
+    await eventually(async () => expect(await getDesktop.isEnabled()).toBe(true), 30_000);
     await plantDeadSession();
     const [back] = await Promise.all([
-      page.waitForResponse((r) => r.url() === `${url}/?view=desktops` && r.request().isNavigationRequest()),
-      page.locator('#pools > li').first().getByRole('button', { name: 'Get desktop' }).click(),
+      page.waitForResponse((r) => r.url() === `${url}/?view=desktops` && r.request().isNavigationRequest(), {
+        timeout: 60_000,
+      }),
+      getDesktop.click(),
     ]);
     expect(redirectsOf(back.request())).toContain(oidc.browserUrl);
     await page.getByText('Signed in as').waitFor();

@@ -34,8 +34,12 @@ export interface Recorder {
 export class EventRecorder implements Recorder {
   private readonly api: EventsV1Api;
   private readonly instance = `kubevdi-${hostname()}-${process.pid}`;
-  /** (object uid, reason, note) → the event written for it, for series counting. */
-  private readonly recent = new Map<string, { name: string; namespace: string; count: number; at: number }>();
+  /**
+   * (object uid, reason, note) → the event written for it, for series counting. Its name is a
+   * promise: a repeat recorded while the first is still being created waits for it and counts on
+   * it, instead of creating a second Event (seen under load in the recorder's test).
+   */
+  private readonly recent = new Map<string, { name: Promise<string>; namespace: string; count: number; at: number }>();
   private inFlight = 0;
   private readonly waiting: [KubernetesObject, EventType, string, string][] = [];
 
@@ -80,7 +84,7 @@ export class EventRecorder implements Recorder {
       // A merge patch: client-node sends JSON Patch unless told, which the API server refuses (400).
       await this.api.patchNamespacedEvent(
         {
-          name: seen.name,
+          name: await seen.name,
           namespace: seen.namespace,
           body: { series: { count: seen.count, lastObservedTime: new V1MicroTime(now) } },
         },
@@ -88,7 +92,7 @@ export class EventRecorder implements Recorder {
       );
       return;
     }
-    const created = await this.api.createNamespacedEvent({
+    const creating = this.api.createNamespacedEvent({
       namespace,
       body: {
         // client-go's naming: the object's name and a unique suffix (generateName may not end in '.').
@@ -104,6 +108,14 @@ export class EventRecorder implements Recorder {
       },
     });
     if (this.recent.size >= MAX_REMEMBERED) this.recent.delete(this.recent.keys().next().value as string);
-    this.recent.set(key, { name: created.metadata?.name as string, namespace, count: 1, at: now });
+    const entry = { name: creating.then((e) => e.metadata?.name as string), namespace, count: 1, at: now };
+    this.recent.set(key, entry);
+    try {
+      await entry.name;
+    } catch (err) {
+      // Not written: the next one of its kind is created afresh.
+      if (this.recent.get(key) === entry) this.recent.delete(key);
+      throw err;
+    }
   }
 }

@@ -152,7 +152,7 @@ export async function apiFuzzCampaign(o: FuzzOptions): Promise<FuzzResult> {
         } else if (outcome.kind === 'refused') {
           result.byKind[kind].refused++;
           if (outcome.code === 500) result.typedPatch500++;
-          if (namesAField(outcome.message, input.touched)) result.refusedNamingField++;
+          if (namesAField(outcome.message, input.touched, input.object)) result.refusedNamingField++;
           else result.refusedVague.push({ input: describe(input), message: outcome.message.slice(0, 300) });
         } else {
           result.serverErrors.push(`${describe(input)}: ${outcome.message.slice(0, 300)}`);

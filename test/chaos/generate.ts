@@ -235,11 +235,20 @@ export function generateInput(r: Random, kind: FuzzKind, serial: number, b: Fuzz
  * Whether a refusal's message names one of the fields the input touched: the field's path
  * (`spec.resources.cpu.cores`) or its own key (`cores`), as the API server writes it.
  */
-export function namesAField(message: string, touched: readonly string[]): boolean {
+export function namesAField(message: string, touched: readonly string[], object?: Json): boolean {
   // Two inputs of a batch given the same name: the second is refused by name.
   if (touched.includes('metadata.name') && /already exists/.test(message)) return true;
   return touched.some((path) => {
     const key = path.split('.').pop() as string;
-    return message.includes(path) || message.includes(key.slice(0, 40));
+    if (message.includes(path) || message.includes(key.slice(0, 40))) return true;
+    // Or it quotes what the person wrote there ("not entitled to desktops of pool ns/<poolRef.name>").
+    const value = object ? valueAt(object, path) : undefined;
+    return typeof value === 'string' && value.length >= 3 && message.includes(value);
   });
+}
+
+function valueAt(object: Json, path: string): unknown {
+  let at: unknown = object;
+  for (const key of path.split('.')) at = at && typeof at === 'object' ? (at as Json)[key] : undefined;
+  return at;
 }
