@@ -348,22 +348,24 @@ describe('a working day through the portal', () => {
 
     // Her ID token lives 2 s. Renewal fails (the issuer refuses the refresh token): the next
     // page load goes through sign-in at the provider (still signed in there) and back to it.
-    const plantDeadSession = async () => {
+    // deadSession: her session as the portal reads it, run out, with a refresh token the issuer refuses.
+    const deadSession = async () => {
       const session = await sessionOf(page.context(), url, secret);
       const dead = { ...session, refreshToken: 'not-a-refresh-token', expiresAt: Date.now() - 1000 };
-      const setCookies = sessionCookies(sealKey(secret)).write(dead, undefined, false);
-      await page.context().addCookies(
-        setCookies.map((c) => {
-          const [pair = ''] = c.split(';');
-          const eq = pair.indexOf('=');
-          return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url };
-        }),
-      );
-      return session.token;
+      const pairs = sessionCookies(sealKey(secret))
+        .write(dead, undefined, false)
+        .map((c) => c.split(';')[0] ?? '');
+      return { before: session.token, pairs };
     };
     // Off the portal while the cookie is swapped, so the page's own calls cannot get there first.
     await page.goto('about:blank');
-    const before = await plantDeadSession();
+    const { before, pairs } = await deadSession();
+    await page.context().addCookies(
+      pairs.map((pair) => {
+        const eq = pair.indexOf('=');
+        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url };
+      }),
+    );
     const reloaded = await page.goto(`${url}/?view=desktops`);
     await page.getByText('Signed in as').waitFor();
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/?view=desktops');
@@ -372,17 +374,31 @@ describe('a working day through the portal', () => {
     expect((await sessionOf(page.context(), url, secret)).token).not.toBe(before);
 
     // The same from the page's own API call: a click after expiry goes round and comes back.
+    // The page renews her 2-second tokens all the time (its live updates reconnect), and an answer
+    // in flight would write a live cookie over one planted in the browser; so the dead session
+    // rides on the click's own request instead (sent from the test's side: Chromium keeps the jar's
+    // cookies on a request the page sends, whatever a route says).
     const getDesktop = page.locator('#pools > li').first().getByRole('button', { name: 'Get desktop' });
     await getDesktop.waitFor({ timeout: 30_000 });
-    // The page as loaded (its live updates settled), the button on, before the session dies under it.
     await eventually(async () => expect(await getDesktop.isEnabled()).toBe(true), 30_000);
-    await plantDeadSession();
-    const [back] = await Promise.all([
+    const dead = await deadSession();
+    const claimsApi = `${url}/api/claims`;
+    await page.route(claimsApi, async (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({
+            response: await route.fetch({ headers: { ...route.request().headers(), cookie: dead.pairs.join('; ') } }),
+          })
+        : route.continue(),
+    );
+    const [back, refused] = await Promise.all([
       page.waitForResponse((r) => r.url() === `${url}/?view=desktops` && r.request().isNavigationRequest(), {
         timeout: 60_000,
       }),
+      page.waitForResponse((r) => r.url() === claimsApi && r.request().method() === 'POST', { timeout: 60_000 }),
       getDesktop.click(),
     ]);
+    await page.unroute(claimsApi);
+    expect(refused.status()).toBe(401);
     expect(redirectsOf(back.request())).toContain(oidc.browserUrl);
     await page.getByText('Signed in as').waitFor();
     expect(await listClaims()).toEqual([]);
