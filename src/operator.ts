@@ -12,6 +12,7 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import type { DesktopClaim } from './api/desktopclaim.js';
+import { LABELS, MANAGED_BY } from './api/labels.js';
 import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
 import type { VMTemplate } from './api/vmtemplate.js';
 import { claimController } from './controllers/desktopclaim.js';
@@ -22,7 +23,6 @@ import { BY_POOL, poolController } from './controllers/virtualdesktoppool.js';
 import { BY_TEMPLATE, templateController } from './controllers/vmtemplate.js';
 import { ignoreNotFound, makeOperatorActions } from './operator-actions.js';
 import type { VirtualMachine } from './render/kubevirt.js';
-import { LABELS, MANAGED_BY } from './render/labels.js';
 import {
   CLAIMS,
   CONTROLLER_REVISIONS,

@@ -8,17 +8,17 @@
 // record nothing more and succeed.
 import { CustomObjectsApi, type KubernetesObject, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { API_VERSION } from '../src/api/index.js';
 import {
   CLAIM_ANNOTATION,
   CLAIM_UID_ANNOTATION,
   HOLDER_ANNOTATION,
   RELEASE_FINALIZER,
-} from '../src/controllers/annotations.js';
+} from '../src/api/annotations.js';
+import { API_VERSION } from '../src/api/index.js';
+import { LABELS } from '../src/api/labels.js';
 import { type ClaimControllerDeps, claimReconciler } from '../src/controllers/desktopclaim.js';
 import { makeOperatorActions } from '../src/operator-actions.js';
 import { grantName, renderGrantBinding, renderGrantRole } from '../src/render/grants.js';
-import { LABELS } from '../src/render/labels.js';
 import { makeApply } from '../src/runtime/apply.js';
 import type { Informer } from '../src/runtime/informer.js';
 import { silentLogger } from '../src/runtime/log.js';

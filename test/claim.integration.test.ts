@@ -2,7 +2,7 @@
 // that desktop, and give it back at release — reset with a new disk in stateless pools.
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION } from '../src/controllers/annotations.js';
+import { CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION } from '../src/api/annotations.js';
 import { kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';

@@ -5,7 +5,7 @@
 // desktop down and keeps the claim.
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { CLAIM_UID_ANNOTATION } from '../src/controllers/annotations.js';
+import { CLAIM_UID_ANNOTATION } from '../src/api/annotations.js';
 import { type RunningOperator, startOperator } from '../src/operator.js';
 import { silentLogger } from '../src/runtime/log.js';
 import { startSimulator } from './simulator/start.js';

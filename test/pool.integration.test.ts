@@ -11,9 +11,9 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { describe, expect, inject, it } from 'vitest';
+import { HOLDER_ANNOTATION } from '../src/api/annotations.js';
 import { API_VERSION } from '../src/api/index.js';
-import { HOLDER_ANNOTATION } from '../src/controllers/annotations.js';
-import { LABELS } from '../src/render/labels.js';
+import { LABELS } from '../src/api/labels.js';
 import { WRITE_VERBS } from '../src/runtime/metrics.js';
 import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';

@@ -7,10 +7,11 @@
 //      its PVC goes first), and KubeVirt makes it again from the VM's dataVolumeTemplates;
 //   3. once every DataVolume is newer than the request, the request annotation goes.
 // A desktop without DataVolumes (a containerDisk) is reset by the stop alone.
+
+import { RESET_ANNOTATION } from '../api/annotations.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import type { Recorder } from '../runtime/events.js';
 import type { Logger } from '../runtime/log.js';
-import { RESET_ANNOTATION } from './annotations.js';
 
 export interface DataVolumeIdentity {
   uid: string;

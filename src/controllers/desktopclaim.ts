@@ -15,11 +15,18 @@ import {
   type V1Role,
   type V1RoleBinding,
 } from '@kubernetes/client-node';
+import {
+  CLAIM_ANNOTATION,
+  CLAIM_UID_ANNOTATION,
+  HOLDER_ANNOTATION,
+  RELEASE_FINALIZER,
+  RESET_ANNOTATION,
+} from '../api/annotations.js';
 import type { DesktopClaim, DesktopClaimStatus } from '../api/desktopclaim.js';
+import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { grantName, renderGrantBinding, renderGrantRole } from '../render/grants.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
-import { LABELS } from '../render/labels.js';
 import { parseDesktopIndex } from '../render/names.js';
 import { rdpServiceName } from '../render/rdp.js';
 import { CLAIMS } from '../resources.js';
@@ -34,13 +41,6 @@ import type { Metrics } from '../runtime/metrics.js';
 import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
-import {
-  CLAIM_ANNOTATION,
-  CLAIM_UID_ANNOTATION,
-  HOLDER_ANNOTATION,
-  RELEASE_FINALIZER,
-  RESET_ANNOTATION,
-} from './annotations.js';
 import { claimsOverLimit } from './claim-limits.js';
 import { type ClaimDecision, type ClaimState, planClaims, type SeatState } from './claim-plan.js';
 import { type PendingAction, sessionVerdict, type Verdict } from './session-policy.js';

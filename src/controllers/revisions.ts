@@ -2,9 +2,9 @@
 // named `<template>-<hash>`, numbered in the order it became current. Pure functions only.
 import { createHash } from 'node:crypto';
 import type { V1ControllerRevision } from '@kubernetes/client-node';
+import { LABELS, MANAGED_BY } from '../api/labels.js';
 import { API_VERSION } from '../api/meta.js';
 import { type VMTemplate, VMTemplateSpec } from '../api/vmtemplate.js';
-import { LABELS, MANAGED_BY } from '../render/labels.js';
 
 /** The part of a template's spec that desktops are made from: naming and history are not. */
 export function revisionSpec(spec: VMTemplateSpec): Omit<VMTemplateSpec, 'displayName' | 'revisionHistoryLimit'> {

@@ -6,6 +6,7 @@
 // "I am here", through the portal) is recorded at once as lastActivityTime. It only observes;
 // the claim controller applies the pool's logoff and idle policies to what it writes.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION } from '../api/annotations.js';
 import { ACTIVITY_ANNOTATION, type DesktopClaim } from '../api/desktopclaim.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { CLAIMS } from '../resources.js';
@@ -18,7 +19,6 @@ import type { Metrics } from '../runtime/metrics.js';
 import type { RateLimiter } from '../runtime/ratelimiter.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
-import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION } from './annotations.js';
 import type { ReadUserList } from './guest-agent.js';
 import { guestUserName, type Observation, observeActivity, observeSession } from './session-observation.js';
 

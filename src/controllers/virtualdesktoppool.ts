@@ -3,11 +3,12 @@
 // idle desktops — and writes what it sees into status. Reconcile reads top to bottom:
 // pool → template revision → desktops → plan → apply the plan → status.
 import type { KubernetesObject, V1ControllerRevision, V1RoleBinding, V1Service } from '@kubernetes/client-node';
+import { HOLDER_ANNOTATION, SPEC_HASH_ANNOTATION } from '../api/annotations.js';
+import { LABELS, poolSelectorString } from '../api/labels.js';
 import type { VirtualDesktopPool, VirtualDesktopPoolStatus } from '../api/virtualdesktoppool.js';
 import type { VMTemplate, VMTemplateSpec } from '../api/vmtemplate.js';
 import { renderEntitlementBinding, renderEntitlementRole } from '../render/entitlements.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
-import { LABELS, poolSelectorString } from '../render/labels.js';
 import { desktopName, parseDesktopIndex } from '../render/names.js';
 import { renderRdpService } from '../render/rdp.js';
 import { renderDesktop } from '../render/virtualmachine.js';
@@ -22,7 +23,6 @@ import type { Metrics } from '../runtime/metrics.js';
 import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
-import { HOLDER_ANNOTATION, SPEC_HASH_ANNOTATION } from './annotations.js';
 import { type ResetActions, resetDesktops } from './desktop-reset.js';
 import type { DeletePreconditions } from './desktopclaim.js';
 import { type DesktopState, type Plan, planPool, resolveMaxUnavailable } from './pool-plan.js';

@@ -2,9 +2,9 @@
 // the newest in status, and says in the Ready condition whether the objects the template names
 // exist. Reconcile reads top to bottom: spec → revision → pruning → references → status.
 import type { KubernetesObject, V1ControllerRevision } from '@kubernetes/client-node';
+import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { type VMTemplate, VMTemplateSpec, type VMTemplateStatus } from '../api/vmtemplate.js';
-import { LABELS } from '../render/labels.js';
 import { VMTEMPLATES } from '../resources.js';
 import type { Apply } from '../runtime/apply.js';
 import { type ConditionInput, findCondition, setConditions } from '../runtime/conditions.js';

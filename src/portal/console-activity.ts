@@ -5,7 +5,7 @@
 // desktop, or a sign-in that ran out meanwhile, is simply not counted.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
-import { CLAIM_ANNOTATION } from '../controllers/annotations.js';
+import { CLAIM_ANNOTATION } from '../api/annotations.js';
 import { reportActivity } from './activity.js';
 import { readVm } from './vms.js';
 

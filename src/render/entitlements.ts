@@ -4,8 +4,8 @@
 // platform team writes in Git works the same way. Nothing beyond `use` of this pool can be
 // granted through `access`. Pure.
 import type { RbacV1Subject, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import { LABELS, MANAGED_BY } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
-import { LABELS, MANAGED_BY } from './labels.js';
 import { poolOwnerReference } from './owner.js';
 
 export function entitlementName(pool: string): string {

@@ -2,8 +2,8 @@
 // mark activity; nobody else's, so users do not see who works where), and while it is bound its desktop —
 // RHEV's UserVmManager on one VM: exactly what they need to use it, and nothing else. Pure.
 import type { V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import { LABELS, MANAGED_BY } from '../api/labels.js';
 import { API_VERSION, GROUP } from '../api/meta.js';
-import { LABELS, MANAGED_BY } from './labels.js';
 
 export interface GrantInput {
   claim: { name: string; namespace: string; uid: string };

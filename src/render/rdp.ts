@@ -3,7 +3,7 @@
 // reserved and version dependent). Owned by the pool, so it outlives a stateless desktop's
 // reset under the same name. Pure.
 import type { V1Service } from '@kubernetes/client-node';
-import { LABELS, MANAGED_BY } from './labels.js';
+import { LABELS, MANAGED_BY } from '../api/labels.js';
 import { poolOwnerReference } from './owner.js';
 
 export const RDP_PORT = 3389;

@@ -16,6 +16,8 @@
 //   express (CPU topology under an instancetype, machine type, ...).
 // - Everything is written explicitly where KubeVirt's default would hide a decision (secure boot
 //   defaults to true in KubeVirt; VNC needs the graphics device), so a reader of the VM sees it.
+
+import { LABELS, MANAGED_BY } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import type { VMTemplateSpec } from '../api/vmtemplate.js';
 import type {
@@ -37,7 +39,6 @@ import type {
   Volume,
 } from './kubevirt.js';
 import { KUBEVIRT_API_VERSION } from './kubevirt.js';
-import { LABELS, MANAGED_BY } from './labels.js';
 import { desktopName, rootDiskName } from './names.js';
 import { poolOwnerReference } from './owner.js';
 

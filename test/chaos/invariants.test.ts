@@ -1,8 +1,8 @@
 // The invariant checker must see what it is there to see: each violation planted in an otherwise
 // converged namespace is reported, in words naming the object.
 import { describe, expect, it } from 'vitest';
-import { CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION } from '../../src/controllers/annotations.js';
-import { LABELS } from '../../src/render/labels.js';
+import { CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION } from '../../src/api/annotations.js';
+import { LABELS } from '../../src/api/labels.js';
 import { checkConverged, checkSafety, type Expected } from './invariants.js';
 import type { NamespaceState, ObjectMeta } from './state.js';
 

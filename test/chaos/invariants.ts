@@ -7,8 +7,8 @@
 //     bound to a desktop that says so, grants exactly for live claims, deleted claims gone, pool
 //     status matching its desktops.
 // Each returns how many individual checks it made and the violations, in words.
-import { CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION } from '../../src/controllers/annotations.js';
-import { LABELS } from '../../src/render/labels.js';
+import { CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION } from '../../src/api/annotations.js';
+import { LABELS } from '../../src/api/labels.js';
 import { parseDesktopIndex } from '../../src/render/names.js';
 import type { NamespaceState } from './state.js';
 

@@ -1,7 +1,7 @@
 // What the chaos campaigns look at: everything kubevdi made or was asked for in one namespace,
 // read straight from the API server as the admin (never from the operator's cache), in one go.
 import { CustomObjectsApi, type KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { LABELS, MANAGED_BY } from '../../src/render/labels.js';
+import { LABELS, MANAGED_BY } from '../../src/api/labels.js';
 
 export interface ObjectMeta {
   name: string;

@@ -2,8 +2,8 @@
 // template field causes, determinism, and KubeVirt's webhook rules over every combination.
 import { describe, expect, it } from 'vitest';
 import type { VMTemplateSpec } from '../../src/api/index.js';
+import { LABELS, MANAGED_BY, poolSelector, poolSelectorString } from '../../src/api/labels.js';
 import type { VirtualMachine } from '../../src/render/kubevirt.js';
-import { LABELS, MANAGED_BY, poolSelector, poolSelectorString } from '../../src/render/labels.js';
 import { desktopName, parseDesktopIndex, rootDiskName } from '../../src/render/names.js';
 import { renderDesktop } from '../../src/render/virtualmachine.js';
 import { fedora, input, NAMESPACE, POOL_UID, pool, windows11 } from './fixtures.js';

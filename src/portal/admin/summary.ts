@@ -1,11 +1,12 @@
 // From the objects an administrator may read (pools, templates, claims, desktops and their
 // instances, nodes) to the rows the Admin Portal shows and what needs attention first. Pure: the
 // routes read as the person, this only arranges what they got.
+
+import { CLAIM_ANNOTATION, HOLDER_ANNOTATION } from '../../api/annotations.js';
 import type { DesktopClaim } from '../../api/desktopclaim.js';
+import { LABELS } from '../../api/labels.js';
 import type { VirtualDesktopPool } from '../../api/virtualdesktoppool.js';
 import type { VMTemplate } from '../../api/vmtemplate.js';
-import { CLAIM_ANNOTATION, HOLDER_ANNOTATION } from '../../controllers/annotations.js';
-import { LABELS } from '../../render/labels.js';
 import type { AdminDesktop, AdminPool, AdminSession, Attention, Condition, Host, Overview } from '../admin-types.js';
 
 interface Meta {

@@ -1,7 +1,7 @@
 // From a template, its ControllerRevisions, the pools made from it and their desktops (all read as
 // the person) to what the Templates views show: is it usable and if not why, in plain words; which
 // revision each pool rolls out and how far; which desktops run which revision. Pure.
-import { LABELS } from '../../render/labels.js';
+import { LABELS } from '../../api/labels.js';
 import type { AdminTemplate, TemplateRevision, TemplateRollout } from '../admin-types.js';
 import type { PoolObject, TemplateObject, VmObject } from './summary.js';
 

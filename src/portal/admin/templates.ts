@@ -5,8 +5,8 @@
 import { AppsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import * as z from 'zod';
+import { LABELS } from '../../api/labels.js';
 import { revisionSpec } from '../../controllers/revisions.js';
-import { LABELS } from '../../render/labels.js';
 import { RevisionDiff, TemplateDetail, TemplateList } from '../admin-types.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
