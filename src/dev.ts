@@ -10,6 +10,7 @@ import path from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { CRD_DIRS } from './api/generate.js';
+import { POOLS } from './api/virtualdesktoppool.js';
 import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
 import { type ControlPlane, startControlPlane } from './devcluster/controlplane.js';
 import { ensureKubevirtCrds, KUBEVIRT_VERSION } from './devcluster/kubevirt-crds.js';
@@ -21,7 +22,6 @@ import { startOperator } from './operator.js';
 import { restartOnLeaseLoss } from './operator-restarts.js';
 import { REPO_ROOT } from './paths.js';
 import { startPortal } from './portal/server.js';
-import { POOLS } from './resources.js';
 import { makeApply } from './runtime/apply.js';
 
 /** What `dev` applies: enough for a pool of running desktops, nothing that needs real storage. */

@@ -4,6 +4,7 @@
 // calls. Every delete that decides on cached state carries the uid it decided on (and, where
 // given, the resourceVersion): an object remade under the same name since the cache looked, or
 // changed, is someone else's now, and a 409 from the failed precondition means "done".
+
 import {
   ApiException,
   CustomObjectsApi,
@@ -13,9 +14,11 @@ import {
   RbacAuthorizationV1Api,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { CLAIMS } from './api/desktopclaim.js';
+import { DATA_VOLUMES, VIRTUAL_MACHINES } from './api/kubernetes-kinds.js';
+import { pathOf } from './api/resource-type.js';
 import type { ResetActions } from './controllers/desktop-reset.js';
 import type { ClaimActions, DeletePreconditions } from './controllers/desktopclaim.js';
-import { CLAIMS, VIRTUAL_MACHINES } from './resources.js';
 import { makeApiClient } from './runtime/client.js';
 import type { Metrics } from './runtime/metrics.js';
 
@@ -30,7 +33,7 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Operator
   const custom = makeApiClient(kc, CustomObjectsApi, metrics);
   const rbac = makeApiClient(kc, RbacAuthorizationV1Api, metrics);
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-  const vmPath = { group: VIRTUAL_MACHINES.group, version: VIRTUAL_MACHINES.version, plural: VIRTUAL_MACHINES.plural };
+  const vmPath = pathOf(VIRTUAL_MACHINES);
 
   /**
    * Foreground: the VM stays until its DataVolume is gone, so a desktop recreated under the same
@@ -62,7 +65,7 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Operator
       mergePatch,
     );
   };
-  const dvPath = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' };
+  const dvPath = pathOf(DATA_VOLUMES);
   const reset: ResetActions = {
     readDataVolume: async (namespace, name) => {
       try {

@@ -12,9 +12,13 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import type { DesktopClaim } from './api/desktopclaim.js';
+import { CLAIMS } from './api/desktopclaim.js';
+import { CONTROLLER_REVISIONS, ROLE_BINDINGS, ROLES, SERVICES, VIRTUAL_MACHINES } from './api/kubernetes-kinds.js';
 import { LABELS, MANAGED_BY } from './api/labels.js';
 import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
+import { POOLS } from './api/virtualdesktoppool.js';
 import type { VMTemplate } from './api/vmtemplate.js';
+import { VMTEMPLATES } from './api/vmtemplate.js';
 import { claimController } from './controllers/desktopclaim.js';
 import { makeUserListReader } from './controllers/guest-agent.js';
 import { makeReferenceChecker } from './controllers/references.js';
@@ -23,16 +27,6 @@ import { BY_POOL, poolController } from './controllers/virtualdesktoppool.js';
 import { BY_TEMPLATE, templateController } from './controllers/vmtemplate.js';
 import { ignoreNotFound, makeOperatorActions } from './operator-actions.js';
 import type { VirtualMachine } from './render/kubevirt.js';
-import {
-  CLAIMS,
-  CONTROLLER_REVISIONS,
-  POOLS,
-  ROLE_BINDINGS,
-  ROLES,
-  SERVICES,
-  VIRTUAL_MACHINES,
-  VMTEMPLATES,
-} from './resources.js';
 import { makeApply } from './runtime/apply.js';
 import { makeApiClient } from './runtime/client.js';
 import type { Clock } from './runtime/clock.js';

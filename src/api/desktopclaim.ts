@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { KindDefinition } from './crd.js';
 import { API_VERSION, cel, conditions, immutable, ObjectMeta, objectName, observedGeneration } from './meta.js';
+import { resourceTypeOf } from './resource-type.js';
 
 /**
  * Set on a claim by its user (the portal does it for them, as them) to say "I am still here": an
@@ -170,3 +171,6 @@ export const desktopClaimKind: KindDefinition = {
     },
   ],
 };
+
+/** Where DesktopClaims live on the wire: group, version, plural. */
+export const CLAIMS = resourceTypeOf(desktopClaimKind);

@@ -13,6 +13,7 @@ import {
   stringSet,
 } from './meta.js';
 import { Affinity, nodeSelector, Toleration } from './placement.js';
+import { resourceTypeOf } from './resource-type.js';
 
 /**
  * Desktops are named `<pool>-<index>` and that name is also the guest's hostname and part of
@@ -273,3 +274,6 @@ export const virtualDesktopPoolKind: KindDefinition = {
     labelSelectorPath: '.status.selector',
   },
 };
+
+/** Where VirtualDesktopPools live on the wire: group, version, plural. */
+export const POOLS = resourceTypeOf(virtualDesktopPoolKind);

@@ -14,6 +14,7 @@ import {
   observedGeneration,
   positiveQuantity,
 } from './meta.js';
+import { resourceTypeOf } from './resource-type.js';
 
 export const OsType = z.enum(['Windows', 'Linux']);
 
@@ -311,3 +312,6 @@ export const vmTemplateKind: KindDefinition = {
     },
   ],
 };
+
+/** Where VMTemplates live on the wire: group, version, plural. */
+export const VMTEMPLATES = resourceTypeOf(vmTemplateKind);

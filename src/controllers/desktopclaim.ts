@@ -23,13 +23,13 @@ import {
   RESET_ANNOTATION,
 } from '../api/annotations.js';
 import type { DesktopClaim, DesktopClaimStatus } from '../api/desktopclaim.js';
+import { CLAIMS } from '../api/desktopclaim.js';
 import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { grantName, renderGrantBinding, renderGrantRole } from '../render/grants.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { parseDesktopIndex } from '../render/names.js';
 import { rdpServiceName } from '../render/rdp.js';
-import { CLAIMS } from '../resources.js';
 import type { Apply } from '../runtime/apply.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { type ConditionInput, isoSeconds, setConditions } from '../runtime/conditions.js';

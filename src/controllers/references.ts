@@ -8,6 +8,7 @@
 // an administrator of that namespace allows it, the status says only that, never whether the object
 // exists: a template author cannot use the operator to learn what other namespaces hold. (The
 // vmtemplates admission policy already lets only people who may read the source name it.)
+
 import {
   ApiException,
   AuthorizationV1Api,
@@ -16,6 +17,8 @@ import {
   type KubeConfig,
   type V1SubjectAccessReview,
 } from '@kubernetes/client-node';
+import { DATA_SOURCES, DATA_VOLUMES } from '../api/kubernetes-kinds.js';
+import { pathOf } from '../api/resource-type.js';
 import type { VMTemplate } from '../api/vmtemplate.js';
 import { makeApiClient } from '../runtime/client.js';
 import type { Metrics } from '../runtime/metrics.js';
@@ -75,8 +78,8 @@ function cloneAllowed(authorization: AuthorizationV1Api, namespace: string, sour
             resourceAttributes: {
               namespace: source,
               verb: 'create',
-              group: 'cdi.kubevirt.io',
-              resource: 'datavolumes',
+              group: DATA_VOLUMES.group,
+              resource: DATA_VOLUMES.plural,
               subresource: 'source',
             },
           },
@@ -111,9 +114,7 @@ function checksFor(
       reason: 'SourceNotFound',
       read: () =>
         custom.getNamespacedCustomObject({
-          group: 'cdi.kubevirt.io',
-          version: 'v1beta1',
-          plural: 'datasources',
+          ...pathOf(DATA_SOURCES),
           namespace,
           name: dataSource.name,
         }),

@@ -6,13 +6,13 @@ import type { KubernetesObject, V1ControllerRevision, V1RoleBinding, V1Service }
 import { HOLDER_ANNOTATION, SPEC_HASH_ANNOTATION } from '../api/annotations.js';
 import { LABELS, poolSelectorString } from '../api/labels.js';
 import type { VirtualDesktopPool, VirtualDesktopPoolStatus } from '../api/virtualdesktoppool.js';
+import { POOLS } from '../api/virtualdesktoppool.js';
 import type { VMTemplate, VMTemplateSpec } from '../api/vmtemplate.js';
 import { renderEntitlementBinding, renderEntitlementRole } from '../render/entitlements.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { desktopName, parseDesktopIndex } from '../render/names.js';
 import { renderRdpService } from '../render/rdp.js';
 import { renderDesktop } from '../render/virtualmachine.js';
-import { POOLS } from '../resources.js';
 import type { Apply } from '../runtime/apply.js';
 import { setConditions } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';

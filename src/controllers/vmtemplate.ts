@@ -4,8 +4,7 @@
 import type { KubernetesObject, V1ControllerRevision } from '@kubernetes/client-node';
 import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
-import { type VMTemplate, VMTemplateSpec, type VMTemplateStatus } from '../api/vmtemplate.js';
-import { VMTEMPLATES } from '../resources.js';
+import { VMTEMPLATES, type VMTemplate, VMTemplateSpec, type VMTemplateStatus } from '../api/vmtemplate.js';
 import type { Apply } from '../runtime/apply.js';
 import { type ConditionInput, findCondition, setConditions } from '../runtime/conditions.js';
 import { Controller, type Key, splitKey } from '../runtime/controller.js';

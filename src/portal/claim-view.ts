@@ -2,11 +2,8 @@
 // session, the pending session-policy action), and what the portal read beside it as the person —
 // their desktop's state, the kind of pool it came from and what their grant lets them do. Pure.
 import type { KubernetesObject, V1ResourceRule } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../api/meta.js';
 import type { Claim, PendingAction, PoolKind } from './api-types.js';
 import { desktopPermissions } from './rules.js';
-
-export const CLAIMS = { group: GROUP, version: VERSION, plural: 'desktopclaims' };
 
 export interface ClaimObject extends KubernetesObject {
   spec?: { poolRef?: { name?: string }; user?: string };

@@ -2,11 +2,14 @@
 // kubevdi grants each user get/watch/delete on their own claims by name, so the names are found
 // with a SelfSubjectRulesReview per namespace (what `kubectl auth can-i --list` shows) and each
 // is read by name. People who may list claims (pool admins) get a list filtered to their own.
+
 import { CustomObjectsApi, type KubeConfig, type V1ResourceRule } from '@kubernetes/client-node';
+import { CLAIMS } from '../api/desktopclaim.js';
 import { API_VERSION, GROUP } from '../api/meta.js';
+import { POOLS } from '../api/virtualdesktoppool.js';
 import { inParallel } from '../runtime/parallel.js';
 import type { Claim, CreateClaim } from './api-types.js';
-import { CLAIMS, type ClaimObject, type PoolObject, toClaim } from './claim-view.js';
+import { type ClaimObject, type PoolObject, toClaim } from './claim-view.js';
 import { isForbiddenOrMissing } from './kube-errors.js';
 import { listablePools, REVIEW_CONCURRENCY } from './pools.js';
 import { covers, rulesIn } from './rules.js';
@@ -69,7 +72,7 @@ export async function ownClaims(kc: KubeConfig, username: string, namespaces: re
 
 /** 'list' when the rules let the person list claims in the namespace, else the names they may get. */
 function claimAccess(all: readonly V1ResourceRule[]): 'list' | string[] {
-  const rules = all.filter((r) => covers(r.apiGroups, GROUP) && covers(r.resources, 'desktopclaims'));
+  const rules = all.filter((r) => covers(r.apiGroups, GROUP) && covers(r.resources, CLAIMS.plural));
   if (rules.some((r) => covers(r.verbs, 'list') && !r.resourceNames?.length)) return 'list';
   return [...new Set(rules.filter((r) => covers(r.verbs, 'get')).flatMap((r) => r.resourceNames ?? []))];
 }
@@ -78,9 +81,7 @@ function claimAccess(all: readonly V1ResourceRule[]): 'list' | string[] {
 export async function readPool(kc: KubeConfig, namespace: string, name: string): Promise<PoolObject | undefined> {
   try {
     return (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-      group: GROUP,
-      version: CLAIMS.version,
-      plural: 'virtualdesktoppools',
+      ...POOLS,
       namespace,
       name,
     })) as PoolObject;

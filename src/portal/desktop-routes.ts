@@ -3,11 +3,13 @@
 // activity annotation on their claim) and a .rdp file for native clients. POSTs pass the portal's
 // CSRF check (security.ts) like every state-changing request; the .rdp file is a GET that changes
 // nothing, so a plain download link can fetch it.
+
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { CLAIMS } from '../api/desktopclaim.js';
 import { reportActivity } from './activity.js';
 import { ActivityAnswer, type ApiError, ClaimParams, DesktopParams } from './api-types.js';
-import { CLAIMS, type ClaimObject } from './claim-view.js';
+import type { ClaimObject } from './claim-view.js';
 import { rdpAddress, rdpFile, rdpFileName } from './rdp-file.js';
 import type { AsPerson } from './user-routes.js';
 import { powerAction } from './vms.js';

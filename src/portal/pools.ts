@@ -1,8 +1,11 @@
 // The pools a person may take a desktop from, as the API server decides it: the pools they may
 // list, each kept only if a SelfSubjectAccessReview says they may `use` it — the same check the
 // claim admission policy makes, so the portal never offers what the API server would refuse.
+
 import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../api/meta.js';
+import { GROUP } from '../api/meta.js';
+import { POOLS } from '../api/virtualdesktoppool.js';
+import { VMTEMPLATES } from '../api/vmtemplate.js';
 import { inParallel } from '../runtime/parallel.js';
 import { allowed } from './access.js';
 import type { Pool } from './api-types.js';
@@ -18,9 +21,6 @@ interface TemplateObject extends KubernetesObject {
   spec?: { displayName?: string; os?: { type?: string; version?: string } };
 }
 
-export const POOLS = { group: GROUP, version: VERSION, plural: 'virtualdesktoppools' };
-export const TEMPLATES = { group: GROUP, version: VERSION, plural: 'vmtemplates' };
-
 /**
  * `namespaces` are where to look when the person may not list pools in all namespaces (the
  * portal's --namespace flags); namespaces they may not list pools in are skipped.
@@ -33,8 +33,7 @@ export async function entitledPools(kc: KubeConfig, namespaces: readonly string[
     visible,
     async (pool) => {
       const { namespace, name } = pool.metadata ?? {};
-      if (await allowed(kc, { group: GROUP, resource: 'virtualdesktoppools', verb: 'use', namespace, name }))
-        usable.push(pool);
+      if (await allowed(kc, { group: GROUP, resource: POOLS.plural, verb: 'use', namespace, name })) usable.push(pool);
     },
     REVIEW_CONCURRENCY,
   );
@@ -64,7 +63,7 @@ async function readTemplates(custom: CustomObjectsApi, pools: PoolObject[]): Pro
     async (pool) => {
       try {
         const template = (await custom.getNamespacedCustomObject({
-          ...TEMPLATES,
+          ...VMTEMPLATES,
           namespace: pool.metadata?.namespace as string,
           name: pool.spec?.templateRef?.name as string,
         })) as TemplateObject;

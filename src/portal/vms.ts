@@ -1,5 +1,6 @@
 // The person's desktop, as KubeVirt's VirtualMachine, read and changed as the person: their grant
 // allows get/watch on it and update on its start, stop and restart subresources.
+
 import {
   ApiException,
   CustomObjectsApi,
@@ -8,19 +9,16 @@ import {
   type KubeConfig,
   ServerConfiguration,
 } from '@kubernetes/client-node';
+import { VIRTUAL_MACHINES } from '../api/kubernetes-kinds.js';
 import type { PowerAction } from './api-types.js';
 import type { VmObject } from './claim-view.js';
 import { isForbiddenOrMissing } from './kube-errors.js';
-
-export const VMS = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' };
-/** A running desktop: the VirtualMachineInstance KubeVirt makes from the VirtualMachine. */
-export const VMIS = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' };
 
 /** The desktop as the person may see it; undefined when they may not (or it is gone). */
 export async function readVm(kc: KubeConfig, namespace: string, name: string): Promise<VmObject | undefined> {
   try {
     return (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-      ...VMS,
+      ...VIRTUAL_MACHINES,
       namespace,
       name,
     })) as VmObject;

@@ -3,9 +3,11 @@
 // The claim admission policy asks the API server's authorizer for `use`, so any RoleBinding a
 // platform team writes in Git works the same way. Nothing beyond `use` of this pool can be
 // granted through `access`. Pure.
+
 import type { RbacV1Subject, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { LABELS, MANAGED_BY } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
+import { POOLS } from '../api/virtualdesktoppool.js';
 import { poolOwnerReference } from './owner.js';
 
 export function entitlementName(pool: string): string {
@@ -19,8 +21,8 @@ export function renderEntitlementRole(pool: VirtualDesktopPool): V1Role {
     metadata: meta(pool),
     rules: [
       {
-        apiGroups: ['kubevdi.io'],
-        resources: ['virtualdesktoppools'],
+        apiGroups: [POOLS.group],
+        resources: [POOLS.plural],
         resourceNames: [pool.metadata.name as string],
         verbs: ['use'],
       },

@@ -1,7 +1,10 @@
 // The grant of a claim's user, limited by resourceNames: their own claim (read, watch, release,
 // mark activity; nobody else's, so users do not see who works where), and while it is bound its desktop —
 // RHEV's UserVmManager on one VM: exactly what they need to use it, and nothing else. Pure.
+
 import type { V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import { CLAIMS } from '../api/desktopclaim.js';
+import { VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../api/kubernetes-kinds.js';
 import { LABELS, MANAGED_BY } from '../api/labels.js';
 import { API_VERSION, GROUP } from '../api/meta.js';
 
@@ -20,7 +23,7 @@ export function grantName(claim: string): string {
 export function renderGrantRole(input: GrantInput): V1Role {
   const ownClaim: V1PolicyRule = {
     apiGroups: [GROUP],
-    resources: ['desktopclaims'],
+    resources: [CLAIMS.plural],
     resourceNames: [input.claim.name],
     // patch: only its activity annotation, as the admission policy checks.
     verbs: ['get', 'list', 'watch', 'delete', 'patch'],
@@ -37,8 +40,8 @@ function desktopRules(desktop: string): V1PolicyRule[] {
   const one = [desktop];
   return [
     {
-      apiGroups: ['kubevirt.io'],
-      resources: ['virtualmachines', 'virtualmachineinstances'],
+      apiGroups: [VIRTUAL_MACHINES.group],
+      resources: [VIRTUAL_MACHINES.plural, VIRTUAL_MACHINE_INSTANCES.plural],
       resourceNames: one,
       verbs: ['get', 'watch'],
     },

@@ -27,18 +27,10 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { ResourceType } from '../api/resource-type.js';
 import { Backoff, deadlineSignal, sleep } from './backoff.js';
 import { type Logger, silentLogger } from './log.js';
 import type { Metrics } from './metrics.js';
-
-export interface ResourceType {
-  /** '' for the core group. */
-  group: string;
-  version: string;
-  plural: string;
-  kind: string;
-  namespaced: boolean;
-}
 
 export interface InformerOptions {
   /** Watch one namespace only (namespaced kinds); default all namespaces. */

@@ -9,8 +9,8 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import type { ResourceType } from '../api/resource-type.js';
 import { makeApiClient } from './client.js';
-import type { ResourceType } from './informer.js';
 import type { Metrics } from './metrics.js';
 
 export const FIELD_MANAGER = 'kubevdi';

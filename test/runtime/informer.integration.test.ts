@@ -4,7 +4,8 @@
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject, type V1ConfigMap } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Informer, type InformerOptions, type ResourceType } from '../../src/runtime/informer.js';
+import type { ResourceType } from '../../src/api/resource-type.js';
+import { Informer, type InformerOptions } from '../../src/runtime/informer.js';
 import { Metrics } from '../../src/runtime/metrics.js';
 import { kubeconfig, useTestNamespace } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';

@@ -1,8 +1,13 @@
 // What an administrator may do, per namespace, as the API server says (one SelfSubjectRulesReview
 // per namespace, matched as RBAC matches; one SelfSubjectAccessReview for nodes). The interface
 // shows only what is allowed; the API server still decides every request.
+
 import type { KubeConfig, V1ResourceRule } from '@kubernetes/client-node';
+import { CLAIMS } from '../../api/desktopclaim.js';
+import { VIRTUAL_MACHINES } from '../../api/kubernetes-kinds.js';
 import { GROUP } from '../../api/meta.js';
+import { POOLS } from '../../api/virtualdesktoppool.js';
+import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import { inParallel } from '../../runtime/parallel.js';
 import { allowed } from '../access.js';
 import type { AdminAccess, NamespaceAccess } from '../admin-types.js';
@@ -26,25 +31,25 @@ export function namespaceAccess(namespace: string, rules: readonly V1ResourceRul
   return {
     namespace,
     pools: {
-      list: kubevdi('virtualdesktoppools', 'list'),
-      create: kubevdi('virtualdesktoppools', 'create'),
-      update: kubevdi('virtualdesktoppools', 'patch'),
-      delete: kubevdi('virtualdesktoppools', 'delete'),
+      list: kubevdi(POOLS.plural, 'list'),
+      create: kubevdi(POOLS.plural, 'create'),
+      update: kubevdi(POOLS.plural, 'patch'),
+      delete: kubevdi(POOLS.plural, 'delete'),
     },
     templates: {
-      list: kubevdi('vmtemplates', 'list'),
-      create: kubevdi('vmtemplates', 'create'),
-      update: kubevdi('vmtemplates', 'patch'),
-      delete: kubevdi('vmtemplates', 'delete'),
+      list: kubevdi(VMTEMPLATES.plural, 'list'),
+      create: kubevdi(VMTEMPLATES.plural, 'create'),
+      update: kubevdi(VMTEMPLATES.plural, 'patch'),
+      delete: kubevdi(VMTEMPLATES.plural, 'delete'),
     },
     desktops: {
-      list: can(rules, 'kubevirt.io', 'virtualmachines', 'list'),
+      list: can(rules, VIRTUAL_MACHINES.group, VIRTUAL_MACHINES.plural, 'list'),
       start: kubevirt('virtualmachines/start', 'update'),
       stop: kubevirt('virtualmachines/stop', 'update'),
       restart: kubevirt('virtualmachines/restart', 'update'),
       console: kubevirt('virtualmachineinstances/vnc', 'get'),
     },
-    claims: { list: kubevdi('desktopclaims', 'list'), delete: kubevdi('desktopclaims', 'delete') },
+    claims: { list: kubevdi(CLAIMS.plural, 'list'), delete: kubevdi(CLAIMS.plural, 'delete') },
     events: { list: can(rules, '', 'events', 'list'), create: can(rules, '', 'events', 'create') },
   };
 }

@@ -1,15 +1,17 @@
 // GET /api/admin/changes: a Server-Sent Event each time pools, claims or desktops the person may
 // watch change (at most one per quarter second), so the Admin Portal's views follow live: the page
 // reads the view again. Watched as the person, per namespace, from now on.
+
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
+import { CLAIMS } from '../../api/desktopclaim.js';
+import { VIRTUAL_MACHINES } from '../../api/kubernetes-kinds.js';
+import { POOLS } from '../../api/virtualdesktoppool.js';
+import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import type { NamespaceAccess } from '../admin-types.js';
-import { CLAIMS } from '../claim-view.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
-import { POOLS, TEMPLATES } from '../pools.js';
 import type { OpenStream } from '../sse.js';
 import type { AsPerson } from '../user-routes.js';
-import { VMS } from '../vms.js';
 import { whoami } from '../whoami.js';
 import { adminAccess } from './access.js';
 import { followCollection } from './collection-watch.js';
@@ -19,8 +21,8 @@ const COALESCE_MS = 250;
 const WATCHED: { kind: { group: string; version: string; plural: string }; may: (a: NamespaceAccess) => boolean }[] = [
   { kind: POOLS, may: (a) => a.pools.list },
   { kind: CLAIMS, may: (a) => a.claims.list },
-  { kind: TEMPLATES, may: (a) => a.templates.list },
-  { kind: VMS, may: (a) => a.desktops.list },
+  { kind: VMTEMPLATES, may: (a) => a.templates.list },
+  { kind: VIRTUAL_MACHINES, may: (a) => a.desktops.list },
 ];
 
 /** Where a watch from now starts: the collection's resource version (one item read, not all). */

@@ -3,6 +3,7 @@
 // refusal is the API server's own schema and CEL messages, field by field; nothing is written
 // until the person submits and the dry run passes. A pool GitOps keeps is not written until the
 // person has seen that the change will be reverted (and been offered the YAML to commit).
+
 import {
   ApiException,
   CustomObjectsApi,
@@ -11,11 +12,10 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_POOL_SIZE } from '../../api/virtualdesktoppool.js';
+import { MAX_POOL_SIZE, POOLS } from '../../api/virtualdesktoppool.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
 import { PoolCheck, PoolPatch, PoolRequest, PoolSource } from '../pool-edit-types.js';
-import { POOLS } from '../pools.js';
 import type { AsPerson } from '../user-routes.js';
 import { recordObjectChange } from './admin-events.js';
 import { applyObject, DNS_LABEL, liveObject } from './apply-as-person.js';

@@ -1,19 +1,22 @@
 // The Admin Portal's JSON API: every read and every change as the signed-in person, so RBAC and
 // the admission policy decide what each administrator sees and may do. What an administrator did
 // to someone's desktop (force release, restart, stop, start) is also recorded as an Event, as them.
+
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CLAIMS } from '../../api/desktopclaim.js';
+import { VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../../api/kubernetes-kinds.js';
 import { GROUP, VERSION } from '../../api/meta.js';
+import { POOLS } from '../../api/virtualdesktoppool.js';
+import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import { AdminAccess, DesktopList, ForceRelease, HostList, Overview, SessionList } from '../admin-types.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams, DesktopParams } from '../api-types.js';
-import { CLAIMS } from '../claim-view.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
-import { POOLS, TEMPLATES } from '../pools.js';
 import { listReadable } from '../readable.js';
 import { openStreams, type StreamOptions } from '../sse.js';
 import type { AsPerson } from '../user-routes.js';
-import { powerAction, VMIS, VMS } from '../vms.js';
+import { powerAction } from '../vms.js';
 import { serveBundle } from '../web-assets.js';
 import { whoami } from '../whoami.js';
 import { adminAccess, adminNamespaces } from './access.js';
@@ -81,9 +84,9 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
     asPerson(async (kc) => {
       const [pools, templates, claims, desktops] = await Promise.all([
         read<PoolObject>(kc, POOLS),
-        read<TemplateObject>(kc, TEMPLATES),
+        read<TemplateObject>(kc, VMTEMPLATES),
         read<ClaimObject>(kc, CLAIMS),
-        read<VmObject>(kc, VMS),
+        read<VmObject>(kc, VIRTUAL_MACHINES),
       ]);
       return Overview.parse(overview({ pools, templates, claims, desktops }));
     }),
@@ -106,10 +109,14 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
       const [pool, vms, vmis, claims] = await Promise.all([
         custom.getNamespacedCustomObject({ ...POOLS, namespace, name }) as Promise<PoolObject>,
         hidden(
-          custom.listNamespacedCustomObject({ ...VMS, namespace, labelSelector }) as Promise<{ items: VmObject[] }>,
+          custom.listNamespacedCustomObject({ ...VIRTUAL_MACHINES, namespace, labelSelector }) as Promise<{
+            items: VmObject[];
+          }>,
         ),
         hidden(
-          custom.listNamespacedCustomObject({ ...VMIS, namespace, labelSelector }) as Promise<{ items: VmiObject[] }>,
+          custom.listNamespacedCustomObject({ ...VIRTUAL_MACHINE_INSTANCES, namespace, labelSelector }) as Promise<{
+            items: VmiObject[];
+          }>,
         ),
         hidden(custom.listNamespacedCustomObject({ ...CLAIMS, namespace }) as Promise<{ items: ClaimObject[] }>),
       ]);
@@ -125,7 +132,10 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
     '/api/admin/sessions',
     asPerson(async (kc, request) => {
       const user = String((request.query as { user?: string }).user ?? '');
-      const [claims, vmis] = await Promise.all([read<ClaimObject>(kc, CLAIMS), read<VmiObject>(kc, VMIS)]);
+      const [claims, vmis] = await Promise.all([
+        read<ClaimObject>(kc, CLAIMS),
+        read<VmiObject>(kc, VIRTUAL_MACHINE_INSTANCES),
+      ]);
       return SessionList.parse({ sessions: sessionRows(claims, vmis).filter((s) => matchesUser(s, user)) });
     }),
   );
@@ -133,7 +143,10 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
   app.get(
     '/api/admin/hosts',
     asPerson(async (kc) => {
-      const [nodes, vmis] = await Promise.all([kc.makeApiClient(CoreV1Api).listNode(), read<VmiObject>(kc, VMIS)]);
+      const [nodes, vmis] = await Promise.all([
+        kc.makeApiClient(CoreV1Api).listNode(),
+        read<VmiObject>(kc, VIRTUAL_MACHINE_INSTANCES),
+      ]);
       return HostList.parse({ hosts: hostRows(nodes.items as NodeObject[], vmis) });
     }),
   );

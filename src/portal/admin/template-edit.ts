@@ -4,11 +4,12 @@
 // the API server's own schema and CEL messages with the paths they name. Nothing is written until
 // the person saves and the dry run passes; a template GitOps keeps is not written until the
 // person has seen that the change will be reverted.
+
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
-import { TEMPLATES } from '../pools.js';
 import { TemplateCheck, TemplateRequest, TemplateSource } from '../template-edit-types.js';
 import type { AsPerson } from '../user-routes.js';
 import { recordObjectChange } from './admin-events.js';
@@ -40,7 +41,7 @@ export function templateEditRoutes(app: FastifyInstance, { asPerson, refuse }: T
       const { namespace, name } = params.data;
       const template = (await kc
         .makeApiClient(CustomObjectsApi)
-        .getNamespacedCustomObject({ ...TEMPLATES, namespace, name })) as KubeObject;
+        .getNamespacedCustomObject({ ...VMTEMPLATES, namespace, name })) as KubeObject;
       return TemplateSource.parse({
         yaml: committableYaml(template, TEMPLATE_KIND),
         gitops: gitopsManagers(template.metadata),
@@ -61,7 +62,7 @@ export function templateEditRoutes(app: FastifyInstance, { asPerson, refuse }: T
       const desired = parsed.object;
       const target = desired.metadata?.name as string;
       // A name the API server will not put in a URL is refused as its own validation would.
-      const live = DNS_LABEL.test(target) ? await liveObject(kc, TEMPLATES, namespace, target) : undefined;
+      const live = DNS_LABEL.test(target) ? await liveObject(kc, VMTEMPLATES, namespace, target) : undefined;
       if (name === undefined && live)
         return verdict({
           valid: false,
@@ -73,7 +74,7 @@ export function templateEditRoutes(app: FastifyInstance, { asPerson, refuse }: T
         return refuse(reply, 404, { error: `template ${namespace}/${name} no longer exists`, kind: 'not-found' });
       const gitops = live ? gitopsManagers(live.metadata, changedPaths(live, desired)) : [];
       try {
-        await applyObject(kc, TEMPLATES, desired, true);
+        await applyObject(kc, VMTEMPLATES, desired, true);
       } catch (err) {
         if (err instanceof ApiException && (err.code === 422 || err.code === 400))
           return verdict({
@@ -98,7 +99,7 @@ export function templateEditRoutes(app: FastifyInstance, { asPerson, refuse }: T
       }
       if (dryRun || (gitops.length > 0 && !overrideGitOps))
         return verdict({ valid: true, written: false, causes: [], gitops, name: target });
-      const written = await applyObject(kc, TEMPLATES, desired, false);
+      const written = await applyObject(kc, VMTEMPLATES, desired, false);
       request.log.info({ template: `${namespace}/${target}`, create: !live }, 'template applied from the Admin Portal');
       await recordObjectChange(
         kc,

@@ -2,19 +2,21 @@
 // is usable; one template with its revisions (ControllerRevisions), the pools made from it and
 // how far each has rolled out, its desktops by revision, its YAML; and what changed between two
 // revisions. What they may not read (revisions, desktops) is left out and said, not an error.
+
 import { AppsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import * as z from 'zod';
+import { VIRTUAL_MACHINES } from '../../api/kubernetes-kinds.js';
 import { LABELS } from '../../api/labels.js';
+import { POOLS } from '../../api/virtualdesktoppool.js';
+import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import { revisionSpec } from '../../controllers/revisions.js';
 import { RevisionDiff, TemplateDetail, TemplateList } from '../admin-types.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
-import { POOLS, TEMPLATES } from '../pools.js';
 import { listReadable } from '../readable.js';
 import type { AsPerson } from '../user-routes.js';
-import { VMS } from '../vms.js';
 import { adminNamespaces } from './access.js';
 import { objectYaml } from './object-yaml.js';
 import { revisionDiff } from './revision-diff.js';
@@ -57,7 +59,7 @@ export function templateRoutes(app: FastifyInstance, options: TemplateRoutesOpti
     asPerson(async (kc) => {
       const where = await adminNamespaces(kc, options.namespaces);
       const [templates, pools] = await Promise.all([
-        listReadable<TemplateObject>(kc, TEMPLATES, where),
+        listReadable<TemplateObject>(kc, VMTEMPLATES, where),
         listReadable<PoolObject>(kc, POOLS, where),
       ]);
       const rows = templates
@@ -75,11 +77,11 @@ export function templateRoutes(app: FastifyInstance, options: TemplateRoutesOpti
       const { namespace, name } = params.data;
       const custom = kc.makeApiClient(CustomObjectsApi);
       const [template, pools, vms, revisions] = await Promise.all([
-        custom.getNamespacedCustomObject({ ...TEMPLATES, namespace, name }) as Promise<TemplateObject>,
+        custom.getNamespacedCustomObject({ ...VMTEMPLATES, namespace, name }) as Promise<TemplateObject>,
         unlessForbidden(custom.listNamespacedCustomObject({ ...POOLS, namespace }) as Promise<{ items: PoolObject[] }>),
         unlessForbidden(
           custom.listNamespacedCustomObject({
-            ...VMS,
+            ...VIRTUAL_MACHINES,
             namespace,
             labelSelector: `${LABELS.template}=${name}`,
           }) as Promise<{ items: VmObject[] }>,

@@ -2,16 +2,18 @@
 // VirtualMachine), their running instances and nodes, each read as the person, so what they may
 // not read they do not see. The YAML says who keeps the object: Git (a change made in the cluster
 // is reverted) or, for what the operator makes, the pool or template it was made from.
+
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import * as z from 'zod';
+import { CLAIMS } from '../../api/desktopclaim.js';
+import { VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../../api/kubernetes-kinds.js';
+import { POOLS } from '../../api/virtualdesktoppool.js';
+import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import { ObjectYaml, type YamlKind } from '../admin-types.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
-import { CLAIMS } from '../claim-view.js';
-import { POOLS, TEMPLATES } from '../pools.js';
 import type { AsPerson } from '../user-routes.js';
-import { VMIS, VMS } from '../vms.js';
 import { gitopsManagers, type ObjectMetadata } from './gitops.js';
 import { objectYaml } from './object-yaml.js';
 
@@ -27,10 +29,10 @@ interface AnyObject {
 /** The namespaced kinds, and whether people keep them in Git (what the operator makes, they do not). */
 const NAMESPACED = {
   pool: { resource: POOLS, kept: true },
-  template: { resource: TEMPLATES, kept: true },
+  template: { resource: VMTEMPLATES, kept: true },
   claim: { resource: CLAIMS, kept: true },
-  desktop: { resource: VMS, kept: false },
-  instance: { resource: VMIS, kept: false },
+  desktop: { resource: VIRTUAL_MACHINES, kept: false },
+  instance: { resource: VIRTUAL_MACHINE_INSTANCES, kept: false },
 } satisfies Partial<Record<YamlKind, unknown>>;
 
 const NamespacedParams = ClaimParams.extend({ kind: z.enum(Object.keys(NAMESPACED) as [keyof typeof NAMESPACED]) });

@@ -1,28 +1,8 @@
-// The kinds kubevdi watches and writes, in one place: group, version, plural and kind of each.
-import { GROUP, VERSION } from './api/meta.js';
-import type { ResourceType } from './runtime/informer.js';
+// The kinds of others that kubevdi reads and writes (KubeVirt, CDI, Kubernetes), named once.
+// kubevdi's own kinds export theirs beside their schemas (vmtemplate.ts, virtualdesktoppool.ts,
+// desktopclaim.ts).
+import type { ResourceType } from './resource-type.js';
 
-export const VMTEMPLATES: ResourceType = {
-  group: GROUP,
-  version: VERSION,
-  plural: 'vmtemplates',
-  kind: 'VMTemplate',
-  namespaced: true,
-};
-export const POOLS: ResourceType = {
-  group: GROUP,
-  version: VERSION,
-  plural: 'virtualdesktoppools',
-  kind: 'VirtualDesktopPool',
-  namespaced: true,
-};
-export const CLAIMS: ResourceType = {
-  group: GROUP,
-  version: VERSION,
-  plural: 'desktopclaims',
-  kind: 'DesktopClaim',
-  namespaced: true,
-};
 export const CONTROLLER_REVISIONS: ResourceType = {
   group: 'apps',
   version: 'v1',
@@ -35,6 +15,14 @@ export const VIRTUAL_MACHINES: ResourceType = {
   version: 'v1',
   plural: 'virtualmachines',
   kind: 'VirtualMachine',
+  namespaced: true,
+};
+/** A running desktop: the VirtualMachineInstance KubeVirt makes from the VirtualMachine. */
+export const VIRTUAL_MACHINE_INSTANCES: ResourceType = {
+  group: 'kubevirt.io',
+  version: 'v1',
+  plural: 'virtualmachineinstances',
+  kind: 'VirtualMachineInstance',
   namespaced: true,
 };
 export const SERVICES: ResourceType = {
@@ -58,6 +46,13 @@ export const ROLE_BINDINGS: ResourceType = {
   kind: 'RoleBinding',
   namespaced: true,
 };
+export const DATA_VOLUMES: ResourceType = {
+  group: 'cdi.kubevirt.io',
+  version: 'v1beta1',
+  plural: 'datavolumes',
+  kind: 'DataVolume',
+  namespaced: true,
+};
 export const DATA_SOURCES: ResourceType = {
   group: 'cdi.kubevirt.io',
   version: 'v1beta1',
@@ -65,7 +60,3 @@ export const DATA_SOURCES: ResourceType = {
   kind: 'DataSource',
   namespaced: true,
 };
-
-export function apiVersionOf(type: ResourceType): string {
-  return type.group ? `${type.group}/${type.version}` : type.version;
-}
