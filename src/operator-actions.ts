@@ -15,15 +15,13 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { CLAIMS } from './api/desktopclaim.js';
+import { CLAIMS_FIELD_MANAGER } from './api/field-managers.js';
 import { DATA_VOLUMES, VIRTUAL_MACHINES } from './api/kubernetes-kinds.js';
 import { pathOf } from './api/resource-type.js';
 import type { ResetActions } from './controllers/desktop-reset.js';
 import type { ClaimActions, DeletePreconditions } from './controllers/desktopclaim.js';
 import { makeApiClient } from './runtime/client.js';
 import type { Metrics } from './runtime/metrics.js';
-
-/** Merge patches with resourceVersion preconditions (bindings, finalizers) are this manager's. */
-export const CLAIMS_FIELD_MANAGER = 'kubevdi-claims';
 
 export interface OperatorActions extends ClaimActions {
   reset: ResetActions;

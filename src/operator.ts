@@ -13,6 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import type { DesktopClaim } from './api/desktopclaim.js';
 import { CLAIMS } from './api/desktopclaim.js';
+import { OPERATOR_FIELD_MANAGER, SESSIONS_FIELD_MANAGER } from './api/field-managers.js';
 import { CONTROLLER_REVISIONS, ROLE_BINDINGS, ROLES, SERVICES, VIRTUAL_MACHINES } from './api/kubernetes-kinds.js';
 import { LABELS, MANAGED_BY } from './api/labels.js';
 import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
@@ -38,10 +39,9 @@ import { LeaderElector } from './runtime/leaderelection.js';
 import type { Logger } from './runtime/log.js';
 import { Metrics } from './runtime/metrics.js';
 import { RateLimiter } from './runtime/ratelimiter.js';
-import { FIELD_MANAGER, makeStatusWriter } from './runtime/status.js';
+import { makeStatusWriter } from './runtime/status.js';
 
 /** `status.session` of claims: written by the session controller, beside the claim controller's status. */
-const SESSIONS_FIELD_MANAGER = 'kubevdi-sessions';
 
 /** How often the logged-on users of a bound, running desktop are read (virt-launcher refreshes them every 10 s). */
 export const DEFAULT_SESSION_POLL_INTERVAL_MS = 30_000;
@@ -106,8 +106,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   services.addIndex(BY_POOL, byLabel(LABELS.pool));
   const informers = [templates, pools, revisions, desktops, claims, roles, roleBindings, services];
 
-  const apply = makeApply(kc, FIELD_MANAGER, metrics);
-  const writeStatus = makeStatusWriter(kc, metrics);
+  const apply = makeApply(kc, OPERATOR_FIELD_MANAGER, metrics);
+  const writeStatus = makeStatusWriter(kc, OPERATOR_FIELD_MANAGER, metrics);
   const recorder = new EventRecorder(kc, log, metrics);
   const actions = makeOperatorActions(kc, metrics);
   const apps = makeApiClient(kc, AppsV1Api, metrics);
@@ -141,7 +141,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       desktops,
       readUserList: makeUserListReader(kc, metrics),
       limiter: new RateLimiter(options.sessions?.qps ?? DEFAULT_SESSION_POLL_QPS),
-      writeStatus: makeStatusWriter(kc, metrics, SESSIONS_FIELD_MANAGER),
+      writeStatus: makeStatusWriter(kc, SESSIONS_FIELD_MANAGER, metrics),
       recorder,
       metrics,
       log,

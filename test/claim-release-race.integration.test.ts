@@ -6,14 +6,12 @@
 // first release: the second pass (same process) and a third (a restarted process, same stale view)
 // must leave the new desktop alone (and the grant of a claim made again under the same name),
 // record nothing more and succeed.
+
 import { CustomObjectsApi, type KubernetesObject, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import {
-  CLAIM_ANNOTATION,
-  CLAIM_UID_ANNOTATION,
-  HOLDER_ANNOTATION,
-  RELEASE_FINALIZER,
-} from '../src/api/annotations.js';
+import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION } from '../src/api/annotations.js';
+import { OPERATOR_FIELD_MANAGER } from '../src/api/field-managers.js';
+import { RELEASE_FINALIZER } from '../src/api/finalizers.js';
 import { API_VERSION } from '../src/api/index.js';
 import { LABELS } from '../src/api/labels.js';
 import { type ClaimControllerDeps, claimReconciler } from '../src/controllers/desktopclaim.js';
@@ -52,7 +50,7 @@ function depsOver(
     ...caches,
     actions: makeOperatorActions(kc),
     apply: makeApply(kc, 'kubevdi'),
-    writeStatus: makeStatusWriter(kc),
+    writeStatus: makeStatusWriter(kc, OPERATOR_FIELD_MANAGER),
     recorder: { record: (_obj: unknown, _type: unknown, reason: string) => record(reason) },
     metrics: new Metrics(),
     log: silentLogger,

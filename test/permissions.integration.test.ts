@@ -5,7 +5,7 @@
 
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { ACTIVITY_ANNOTATION } from '../src/api/desktopclaim.js';
+import { ACTIVITY_ANNOTATION } from '../src/api/annotations.js';
 import { API_VERSION } from '../src/api/index.js';
 import { bindClusterRole, kubeconfig, kubeconfigFile, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';

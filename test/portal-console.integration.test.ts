@@ -6,7 +6,7 @@ import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
-import { ACTIVITY_ANNOTATION } from '../src/api/desktopclaim.js';
+import { ACTIVITY_ANNOTATION } from '../src/api/annotations.js';
 import { ActivityAnswer, Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
 import { CONSOLE_CLOSE, consolePagePath, consoleSocketPath } from '../src/portal/console-protocol.js';
 import { sealKey } from '../src/portal/seal.js';

@@ -4,7 +4,7 @@
 // the grace period, a manual one keeps it. Performed as real users.
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { ACTIVITY_ANNOTATION } from '../src/api/desktopclaim.js';
+import { ACTIVITY_ANNOTATION } from '../src/api/annotations.js';
 import { bindClusterRole, kubeconfig, kubeconfigFile, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';

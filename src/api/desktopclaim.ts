@@ -1,17 +1,10 @@
 // DesktopClaim: a user's logon — RHEV's "take VM". It binds one desktop of a pool to one user
 // until it is released (deleted, or logoff/idle policy of the pool).
 import { z } from 'zod';
+import { ACTIVITY_ANNOTATION } from './annotations.js';
 import type { KindDefinition } from './crd.js';
 import { API_VERSION, cel, conditions, immutable, ObjectMeta, objectName, observedGeneration } from './meta.js';
 import { resourceTypeOf } from './resource-type.js';
-
-/**
- * Set on a claim by its user (the portal does it for them, as them) to say "I am still here": an
- * open console, or "I'm still working". Its value is theirs to choose (the portal writes the time);
- * the operator counts the moment it sees the value change, by its own clock, as activity that
- * restarts the idle and logoff timers. The admission policy lets users change nothing else.
- */
-export const ACTIVITY_ANNOTATION = 'kubevdi.io/activity';
 
 export const ClaimPhase = z.enum(['Pending', 'Bound', 'Released', 'Failed']);
 export type ClaimPhase = z.infer<typeof ClaimPhase>;

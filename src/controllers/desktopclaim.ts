@@ -15,15 +15,10 @@ import {
   type V1Role,
   type V1RoleBinding,
 } from '@kubernetes/client-node';
-import {
-  CLAIM_ANNOTATION,
-  CLAIM_UID_ANNOTATION,
-  HOLDER_ANNOTATION,
-  RELEASE_FINALIZER,
-  RESET_ANNOTATION,
-} from '../api/annotations.js';
+import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION, RESET_ANNOTATION } from '../api/annotations.js';
 import type { DesktopClaim, DesktopClaimStatus } from '../api/desktopclaim.js';
 import { CLAIMS } from '../api/desktopclaim.js';
+import { RELEASE_FINALIZER } from '../api/finalizers.js';
 import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { grantName, renderGrantBinding, renderGrantRole } from '../render/grants.js';

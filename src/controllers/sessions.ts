@@ -6,8 +6,8 @@
 // "I am here", through the portal) is recorded at once as lastActivityTime. It only observes;
 // the claim controller applies the pool's logoff and idle policies to what it writes.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION } from '../api/annotations.js';
-import { ACTIVITY_ANNOTATION, CLAIMS, type DesktopClaim } from '../api/desktopclaim.js';
+import { ACTIVITY_ANNOTATION, CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION } from '../api/annotations.js';
+import { CLAIMS, type DesktopClaim } from '../api/desktopclaim.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { Controller, type Key, splitKey } from '../runtime/controller.js';

@@ -3,7 +3,8 @@
 // that restarts the pool's idle and logoff timers; the value is the time, so every report differs.
 
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { ACTIVITY_ANNOTATION, CLAIMS } from '../api/desktopclaim.js';
+import { ACTIVITY_ANNOTATION } from '../api/annotations.js';
+import { CLAIMS } from '../api/desktopclaim.js';
 
 /** Returns the value written. */
 export async function reportActivity(

@@ -3,6 +3,7 @@
 // claim admission policy makes, so the portal never offers what the API server would refuse.
 
 import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { DESCRIPTION_ANNOTATION } from '../api/annotations.js';
 import { GROUP } from '../api/meta.js';
 import { POOLS } from '../api/virtualdesktoppool.js';
 import { VMTEMPLATES } from '../api/vmtemplate.js';
@@ -14,8 +15,6 @@ import { isForbiddenOrMissing } from './kube-errors.js';
 import { listReadable, REVIEW_CONCURRENCY } from './readable.js';
 
 export { REVIEW_CONCURRENCY };
-/** A pool's (or, failing that, its template's) description, shown under its name. */
-export const DESCRIPTION_ANNOTATION = 'kubevdi.io/description';
 
 interface TemplateObject extends KubernetesObject {
   spec?: { displayName?: string; os?: { type?: string; version?: string } };

@@ -13,8 +13,6 @@ import type { ResourceType } from '../api/resource-type.js';
 import { makeApiClient } from './client.js';
 import type { Metrics } from './metrics.js';
 
-export const FIELD_MANAGER = 'kubevdi';
-
 export type WriteStatus = <S extends object>(
   type: ResourceType,
   current: KubernetesObject & { status?: unknown },
@@ -33,7 +31,7 @@ export function statusUpToDate(current: unknown, desired: object): boolean {
 }
 
 /** `fieldManager`: two writers of one status each own their fields (apply removes what a manager no longer sends). */
-export function makeStatusWriter(kc: KubeConfig, metrics?: Metrics, fieldManager = FIELD_MANAGER): WriteStatus {
+export function makeStatusWriter(kc: KubeConfig, fieldManager: string, metrics?: Metrics): WriteStatus {
   const api = makeApiClient(kc, CustomObjectsApi, metrics);
   return async (type, current, status) => {
     if (statusUpToDate(current.status, status)) return false;

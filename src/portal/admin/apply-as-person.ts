@@ -8,9 +8,9 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { PORTAL_FIELD_MANAGER } from '../../api/field-managers.js';
 import type { Kind } from '../readable.js';
 import type { KubeObject } from './committable.js';
-import { PORTAL_FIELD_MANAGER } from './gitops.js';
 
 /** A DNS label: what a namespace, pool or template name must be before it goes into a URL. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -2,10 +2,8 @@
 // field manager that applies it (server-side apply, e.g. `kubectl apply --server-side`). A change
 // made in the portal to such an object is reverted at the next sync, so the portal says so before
 // anything is written and offers the YAML to commit instead. Pure: reads metadata only.
+import { PORTAL_FIELD_MANAGER } from '../../api/field-managers.js';
 import type { GitOpsManager } from '../pool-edit-types.js';
-
-/** The portal's own field manager: what it applies is not someone else's. */
-export const PORTAL_FIELD_MANAGER = 'kubevdi-portal';
 
 interface ManagedFieldsEntry {
   manager?: string;

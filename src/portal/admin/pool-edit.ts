@@ -12,6 +12,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PORTAL_FIELD_MANAGER } from '../../api/field-managers.js';
 import { MAX_POOL_SIZE, POOLS } from '../../api/virtualdesktoppool.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
@@ -20,7 +21,7 @@ import type { AsPerson } from '../user-routes.js';
 import { recordObjectChange } from './admin-events.js';
 import { applyObject, DNS_LABEL, liveObject } from './apply-as-person.js';
 import { changedPaths } from './committable.js';
-import { gitopsManagers, PORTAL_FIELD_MANAGER } from './gitops.js';
+import { gitopsManagers } from './gitops.js';
 import { causesOf, formOf, type PoolObject, poolOf, yamlOf } from './pool-form.js';
 
 export interface PoolEditOptions {
