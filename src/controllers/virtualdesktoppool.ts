@@ -12,6 +12,7 @@ import { renderEntitlementBinding, renderEntitlementRole } from '../render/entit
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { desktopName, parseDesktopIndex } from '../render/names.js';
 import { renderRdpService } from '../render/rdp.js';
+import { hashOf, specOfRevision } from '../render/revisions.js';
 import { renderDesktop } from '../render/virtualmachine.js';
 import type { Apply } from '../runtime/apply.js';
 import { setConditions } from '../runtime/conditions.js';
@@ -27,7 +28,6 @@ import { type ResetActions, resetDesktops } from './desktop-reset.js';
 import type { DeletePreconditions } from './desktopclaim.js';
 import { type DesktopState, type Plan, planPool, resolveMaxUnavailable } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
-import { hashOf, specOfRevision } from './revisions.js';
 import { BY_TEMPLATE } from './vmtemplate.js';
 
 /** Index of desktops by `<namespace>/<pool>`. */

@@ -5,6 +5,7 @@ import type { KubernetesObject, V1ControllerRevision } from '@kubernetes/client-
 import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { VMTEMPLATES, type VMTemplate, VMTemplateSpec, type VMTemplateStatus } from '../api/vmtemplate.js';
+import { renderRevision, revisionName, revisionsToPrune } from '../render/revisions.js';
 import type { Apply } from '../runtime/apply.js';
 import { type ConditionInput, findCondition, setConditions } from '../runtime/conditions.js';
 import { Controller, type Key, splitKey } from '../runtime/controller.js';
@@ -15,7 +16,6 @@ import type { Metrics } from '../runtime/metrics.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import type { CheckReferences } from './references.js';
-import { renderRevision, revisionName, revisionsToPrune } from './revisions.js';
 
 /** Index of ControllerRevisions and desktops by `<namespace>/<template>`. */
 export const BY_TEMPLATE = 'template';

@@ -10,7 +10,7 @@ import { VIRTUAL_MACHINES } from '../../api/kubernetes-kinds.js';
 import { LABELS } from '../../api/labels.js';
 import { POOLS } from '../../api/virtualdesktoppool.js';
 import { VMTEMPLATES } from '../../api/vmtemplate.js';
-import { revisionSpec } from '../../controllers/revisions.js';
+import { revisionSpec } from '../../render/revisions.js';
 import { RevisionDiff, TemplateDetail, TemplateList } from '../admin-types.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';

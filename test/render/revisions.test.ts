@@ -7,7 +7,7 @@ import {
   revisionsToPrune,
   specOfRevision,
   stableJson,
-} from '../../src/controllers/revisions.js';
+} from '../../src/render/revisions.js';
 
 const spec = VMTemplateSpec.parse({
   displayName: 'Fedora',
