@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LocalCommands } from '../src/cli.js';
-import { cacheRoot, ensureBinaries } from '../src/devcluster/binaries.js';
+import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
 
 async function dev(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { 'work-dir': { type: 'string' } } });

@@ -10,19 +10,19 @@ import path from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { CRD_DIRS } from '../src/api/generate.js';
-import { cacheRoot, ensureBinaries } from '../src/devcluster/binaries.js';
-import { type ControlPlane, startControlPlane } from '../src/devcluster/controlplane.js';
-import { ensureKubevirtCrds, KUBEVIRT_VERSION } from '../src/devcluster/kubevirt-crds.js';
-import { applyManifests, yamlFiles } from '../src/devcluster/manifests.js';
-import { type OidcUser, startOidcProvider } from '../src/devcluster/oidc.js';
-import { loopbackPortalClient, PORTAL_CLIENT_ID } from '../src/devcluster/portal-client.js';
-import { stopOnSignal } from '../src/devcluster/shutdown.js';
 import { startOperator } from '../src/operator.js';
 import { restartOnLeaseLoss } from '../src/operator-restarts.js';
 import { REPO_ROOT } from '../src/paths.js';
 import { startPortal } from '../src/portal/server.js';
 import { POOLS } from '../src/resources.js';
 import { makeApply } from '../src/runtime/apply.js';
+import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
+import { type ControlPlane, startControlPlane } from './devcluster/controlplane.js';
+import { ensureKubevirtCrds, KUBEVIRT_VERSION } from './devcluster/kubevirt-crds.js';
+import { applyManifests, yamlFiles } from './devcluster/manifests.js';
+import { type OidcUser, startOidcProvider } from './devcluster/oidc.js';
+import { loopbackPortalClient, PORTAL_CLIENT_ID } from './devcluster/portal-client.js';
+import { stopOnSignal } from './devcluster/shutdown.js';
 
 /** What `dev` applies: enough for a pool of running desktops, nothing that needs real storage. */
 const EXAMPLES = [
