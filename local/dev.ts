@@ -35,7 +35,7 @@ const EXAMPLE_NAMESPACE = 'vdi-demo';
 /** In the work directory: the local OpenID provider's CA. */
 export const OIDC_CA_FILE = 'oidc-ca.pem';
 const DEV_PORTAL_PORT = Number(process.env.KUBEVDI_DEV_PORTAL_PORT || 8080);
-const SIMULATOR = path.join(REPO_ROOT, 'test/simulator/main.ts');
+const SIMULATOR = path.join(REPO_ROOT, 'local/simulator/main.ts');
 
 export interface DevOptions {
   workDir: string;
