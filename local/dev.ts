@@ -9,7 +9,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { CRD_DIRS } from '../src/api/generate.js';
 import { startOperator } from '../src/operator.js';
 import { restartOnLeaseLoss } from '../src/operator-restarts.js';
 import { REPO_ROOT } from '../src/paths.js';
@@ -23,6 +22,7 @@ import { applyManifests, yamlFiles } from './devcluster/manifests.js';
 import { type OidcUser, startOidcProvider } from './devcluster/oidc.js';
 import { loopbackPortalClient, PORTAL_CLIENT_ID } from './devcluster/portal-client.js';
 import { stopOnSignal } from './devcluster/shutdown.js';
+import { CRD_DIRS } from './generate/crds.js';
 
 /** What `dev` applies: enough for a pool of running desktops, nothing that needs real storage. */
 const EXAMPLES = [
