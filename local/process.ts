@@ -1,5 +1,7 @@
-// A server process of the control plane: output to a log file, exit tracked, stopped with
-// SIGTERM and, if it lingers, SIGKILL.
+// A process of ours, the one way the local environment, the tests and the benchmarks run one: the
+// control plane's servers, the KubeVirt simulator, the operator and the portal. Its output goes to
+// a log file or comes here line by line; the line that says it is ready can be waited for; it is
+// stopped with SIGTERM and, if it lingers, SIGKILL; and whatever still runs when we exit is killed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,10 +10,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export class ProcessError extends Error {
   constructor(
     message: string,
-    readonly logFile: string,
+    readonly logFile: string | undefined,
     readonly logTail: string,
   ) {
-    super(`${message}\n  full log: ${logFile}\n  last lines:\n${indent(logTail)}`);
+    super(`${message}\n${logFile ? `  full log: ${logFile}\n` : ''}  last lines:\n${indent(logTail)}`);
     this.name = 'ProcessError';
   }
 }
@@ -20,7 +22,28 @@ export interface ProcessSpec {
   name: string;
   command: string;
   args: string[];
-  logFile: string;
+  /** Default: ours. */
+  cwd?: string;
+  /** Default: ours. */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Where its stdout and stderr go, written by the child itself: a busy (or stopped) parent never
+   * holds it up. Without it both come here, line by line: see lines(), tail() and onLine.
+   */
+  logFile?: string;
+  /** With logFile: stdout still comes here (for a ready line, see waitFor); only stderr goes to the log. */
+  stdoutHere?: boolean;
+  /** Each line of output that comes here, as it comes. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** How many of the last lines that came here lines() keeps (default 500). */
+  keepLines?: number;
+  /** Its stdin a pipe we hold: a child that ends when its stdin closes then dies with us, however we end. */
+  stdinPipe?: boolean;
+  /**
+   * Its own process group, and not holding our event loop: a terminal's Ctrl-C then reaches only
+   * us, and we stop it ourselves (the control plane's servers, in the order that doesn't hang).
+   */
+  detached?: boolean;
 }
 
 export interface Exit {
@@ -45,10 +68,14 @@ function installExitHook(): void {
 export class ManagedProcess {
   exit: Exit | undefined;
   readonly exited: Promise<Exit>;
+  /** After the exit, once its output has all come here (what a failure should quote). */
+  private readonly closed: Promise<void>;
+  private readonly kept: string[] = [];
+  private readonly lineWaiters = new Set<(line: string) => void>();
 
   private constructor(
     readonly spec: ProcessSpec,
-    private readonly child: ChildProcess,
+    readonly child: ChildProcess,
   ) {
     running.add(child);
     this.exited = new Promise((resolve) => {
@@ -58,43 +85,125 @@ export class ManagedProcess {
         resolve(this.exit);
       });
     });
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
+    // Read from the first byte on: a ready line printed at once must not be missed.
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const readable = child[stream];
+      if (!readable) continue;
+      readable.setEncoding('utf8');
+      let buffer = '';
+      readable.on('data', (chunk: string) => {
+        buffer += chunk;
+        for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+          this.line(buffer.slice(0, i), stream);
+          buffer = buffer.slice(i + 1);
+        }
+      });
+      readable.once('end', () => {
+        if (buffer) this.line(buffer, stream);
+      });
+    }
+  }
+
+  /** `spawn(command, args, options)` as node:child_process has it, for a process of ours. */
+  static spawn(
+    command: string,
+    args: string[],
+    options: Omit<ProcessSpec, 'command' | 'args'>,
+  ): Promise<ManagedProcess> {
+    return ManagedProcess.start({ ...options, command, args });
+  }
+
+  /** Spawns the process and resolves once it runs (rejects if the binary can't be executed). */
+  static async start(spec: ProcessSpec, options: { appendLog?: boolean } = {}): Promise<ManagedProcess> {
+    installExitHook();
+    let fd: number | undefined;
+    if (spec.logFile) {
+      // A fresh log per start (a restart goes on in the same one), headed by the command line, so
+      // it can be rerun by hand.
+      const header = `$ ${spec.command} ${spec.args.join(' ')}\n`;
+      if (options.appendLog) appendFileSync(spec.logFile, `\n${header}`);
+      else writeFileSync(spec.logFile, header);
+      fd = openSync(spec.logFile, 'a');
+    }
+    try {
+      const child = spawn(spec.command, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env,
+        stdio: [spec.stdinPipe ? 'pipe' : 'ignore', fd === undefined || spec.stdoutHere ? 'pipe' : fd, fd ?? 'pipe'],
+        detached: spec.detached ?? false,
+      });
+      // Don't keep the caller's event loop alive just because a server runs; stop() or the
+      // exit hook and the orphan guard take care of it.
+      if (spec.detached) child.unref();
+      const started = new ManagedProcess(spec, child);
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', (err) => {
+          running.delete(child);
+          reject(new Error(`cannot start ${spec.name} (${spec.command}): ${err.message}`));
+        });
+      });
+      return started;
+    } finally {
+      if (fd !== undefined) closeSync(fd); // the child holds its own copy
+    }
   }
 
   get pid(): number {
     return this.child.pid as number;
   }
 
-  /** Spawns the process and resolves once it runs (rejects if the binary can't be executed). */
-  static async start(spec: ProcessSpec, options: { appendLog?: boolean } = {}): Promise<ManagedProcess> {
-    installExitHook();
-    // A fresh log per start (a restart goes on in the same one), headed by the command line, so it
-    // can be rerun by hand.
-    const header = `$ ${spec.command} ${spec.args.join(' ')}\n`;
-    if (options.appendLog) appendFileSync(spec.logFile, `\n${header}`);
-    else writeFileSync(spec.logFile, header);
-    const fd = openSync(spec.logFile, 'a');
-    try {
-      const child = spawn(spec.command, spec.args, {
-        stdio: ['ignore', fd, fd],
-        // Its own process group: a terminal's Ctrl-C then reaches only us, and we stop the
-        // servers in the order that doesn't hang (etcd last) instead of all at once.
-        detached: true,
-      });
-      // Don't keep the caller's event loop alive just because a server runs; stop() or the
-      // exit hook and the orphan guard take care of it.
-      child.unref();
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', (err) => reject(new Error(`cannot start ${spec.name} (${spec.command}): ${err.message}`)));
-      });
-      return new ManagedProcess(spec, child);
-    } finally {
-      closeSync(fd); // the child holds its own copy
-    }
+  /** The last lines of output that came here (not those written to the log file), oldest first. */
+  lines(): string[] {
+    return [...this.kept];
   }
 
-  /** The end of the log, for error messages. */
+  /**
+   * What `match` makes of the first line of output (of those that come here) it returns a value
+   * for: how a process says it is ready, and often where. Rejects, quoting the end of its output,
+   * if the process exits first or nothing matched within `timeoutMs` (default: no limit).
+   */
+  waitFor<T>(match: (line: string) => T | undefined, timeoutMs?: number): Promise<T> {
+    for (const line of this.kept) {
+      const found = match(line);
+      if (found !== undefined) return Promise.resolve(found);
+    }
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        this.lineWaiters.delete(waiter);
+        clearTimeout(timer);
+      };
+      const waiter = (line: string) => {
+        const found = match(line);
+        if (found === undefined) return;
+        done();
+        resolve(found);
+      };
+      this.lineWaiters.add(waiter);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          done();
+          reject(this.failure(`not ready after ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      void this.exited.then(async (exit) => {
+        // Its last words may still be in the pipe; a child of its own holding it must not hang us.
+        await Promise.race([this.closed, sleep(1000, undefined, { ref: false })]);
+        if (!this.lineWaiters.has(waiter)) return;
+        done();
+        reject(this.failure(`${describeExit(exit)} before it was ready`));
+      });
+    });
+  }
+
+  /** The end of its output: of the log file when it has one, else of the lines that came here. */
   tail(bytes = 4000): string {
+    if (!this.spec.logFile) {
+      const text = this.kept.join('\n');
+      return text.length > bytes ? text.slice(-bytes).replace(/^[^\n]*\n/, '') : text;
+    }
     try {
       const fd = openSync(this.spec.logFile, 'r');
       try {
@@ -116,24 +225,31 @@ export class ManagedProcess {
     return new ProcessError(`${this.spec.name} ${message}`, this.spec.logFile, this.tail());
   }
 
-  /** SIGKILL, as a crash would. Resolves when the process is gone. */
-  async kill(): Promise<void> {
-    if (this.exit) return;
-    this.child.ref();
-    this.child.kill('SIGKILL');
-    await this.exited;
+  /** Sends `signal` (default SIGKILL, as a crash would) and resolves with how the process ended. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
+    if (this.exit) return this.exit;
+    this.child.ref(); // keep the event loop alive until the process is really gone
+    this.child.kill(signal);
+    return this.exited;
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`. Resolves when the process is gone. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.exit) return;
-    this.child.ref(); // keep the event loop alive until the process is really gone
+    this.child.ref();
     this.child.kill('SIGTERM');
     const exited = await Promise.race([this.exited.then(() => true), sleep(graceMs, false, { ref: false })]);
     if (!exited) {
       this.child.kill('SIGKILL');
       await this.exited;
     }
+  }
+
+  private line(line: string, stream: 'stdout' | 'stderr'): void {
+    this.kept.push(line);
+    if (this.kept.length > (this.spec.keepLines ?? 500)) this.kept.shift();
+    this.spec.onLine?.(line, stream);
+    for (const waiter of this.lineWaiters) waiter(line);
   }
 }
 
@@ -149,67 +265,7 @@ export function describeExit(exit: Exit): string {
   return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
-/** Someone who must know which processes run, e.g. the OrphanGuard. */
-export interface ProcessTracker {
-  track(pid: number): void;
-  untrack(pid: number): void;
-}
-
-/** Processes started in dependency order and stopped in reverse (etcd last). */
-export class ProcessGroup {
-  private readonly processes: ManagedProcess[] = [];
-  /** Stopped on purpose to be started again: their exit does not end the group. */
-  private readonly restarting = new Set<ManagedProcess>();
-  private endWith: (why: string) => void = () => {};
-  private readonly ended = new Promise<string>((resolve) => {
-    this.endWith = resolve;
-  });
-
-  constructor(private readonly tracker: ProcessTracker) {}
-
-  async start(spec: ProcessSpec): Promise<ManagedProcess> {
-    const started = await ManagedProcess.start(spec);
-    this.add(started);
-    this.processes.push(started);
-    return started;
-  }
-
-  /** Resolves when the first of the processes exits (a restart aside), saying which and how. */
-  firstExit(): Promise<string> {
-    return this.ended;
-  }
-
-  /**
-   * Stops the running process named `name` (SIGTERM, or SIGKILL as a crash would) and starts it
-   * again from the same spec in its place — same port, same data — for fault tests: the group
-   * stays whole. Resolves with the new process once it runs (not yet serving).
-   */
-  async restart(name: string, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<ManagedProcess> {
-    const index = this.processes.findIndex((p) => p.spec.name === name && !p.exit);
-    const old = this.processes[index];
-    if (!old) throw new Error(`no running process named ${name}`);
-    this.restarting.add(old);
-    await (signal === 'SIGKILL' ? old.kill() : old.stop());
-    this.tracker.untrack(old.pid);
-    const fresh = await ManagedProcess.start(old.spec, { appendLog: true });
-    this.add(fresh);
-    this.processes[index] = fresh;
-    return fresh;
-  }
-
-  /** One at a time: the API server must see etcd while it shuts down, or it hangs. */
-  async stopAll(): Promise<void> {
-    for (let next = this.processes.pop(); next; next = this.processes.pop()) {
-      await next.stop();
-      this.tracker.untrack(next.pid);
-    }
-  }
-
-  private add(process: ManagedProcess): void {
-    this.tracker.track(process.pid);
-    void process.exited.then((exit) => {
-      if (!this.restarting.has(process))
-        this.endWith(`${process.spec.name} ${describeExit(exit)} (log: ${process.spec.logFile})`);
-    });
-  }
+/** How a process ended, short: `exit <code>` or the signal's name (`SIGKILL`). */
+export function exitCodeOrSignal(exit: Exit): string {
+  return exit.signal ?? `exit ${exit.code}`;
 }
