@@ -162,7 +162,7 @@ export class ManagedProcess {
   /**
    * What `match` makes of the first line of output (of those that come here) it returns a value
    * for: how a process says it is ready, and often where. Rejects, quoting the end of its output,
-   * if the process exits first or nothing matched within `timeoutMs` (default: no limit).
+   * if the process exits first or nothing matched within `timeoutMs` (default, or Infinity: no limit).
    */
   waitFor<T>(match: (line: string) => T | undefined, timeoutMs?: number): Promise<T> {
     for (const line of this.kept) {
@@ -182,7 +182,7 @@ export class ManagedProcess {
         resolve(found);
       };
       this.lineWaiters.add(waiter);
-      if (timeoutMs !== undefined) {
+      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
         timer = setTimeout(() => {
           done();
           reject(this.failure(`not ready after ${timeoutMs} ms`));
