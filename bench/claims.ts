@@ -6,9 +6,9 @@
 // watches, timed from create to their first watch event — the API server's own floor for "write
 // an object, see it change", which a Bound claim needs at least twice (the claim, its status).
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { startSimulator } from '../local/simulator/start.js';
 import { API_VERSION } from '../src/api/index.js';
 import { makeApiClient } from '../src/runtime/client.js';
-import { startSimulator } from '../test/simulator/start.js';
 import type { BenchCluster } from './harness/cluster.js';
 import { applyPool, applyTemplate, createNamespace, PATHS, readPool } from './harness/fixtures.js';
 import { startOperatorProcess } from './harness/operator.js';

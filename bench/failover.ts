@@ -7,7 +7,7 @@
 // lease is taken once it has gone unrenewed for leaseDuration (counted from when the standby saw
 // it last change), and the standby looks every retryPeriod. With `--lease-duration L` the
 // operator uses client-go's proportions: renewDeadline 2/3 L, retryPeriod 2/15 L.
-import { startSimulator } from '../test/simulator/start.js';
+import { startSimulator } from '../local/simulator/start.js';
 import { isBoundAndReady, timeClaims } from './claims.js';
 import type { BenchCluster } from './harness/cluster.js';
 import { applyPool, applyTemplate, createNamespace, readPool } from './harness/fixtures.js';

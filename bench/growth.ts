@@ -8,8 +8,8 @@
 // is the idle case.
 import { writeFile } from 'node:fs/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { startSimulator } from '../local/simulator/start.js';
 import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
-import { startSimulator } from '../test/simulator/start.js';
 import type { BenchCluster } from './harness/cluster.js';
 import { applyPool, applyTemplate, createNamespace, PATHS } from './harness/fixtures.js';
 import { requestsBetween, startOperatorProcess, total } from './harness/operator.js';

@@ -17,11 +17,11 @@
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { startSimulator } from '../local/simulator/start.js';
 import { API_VERSION } from '../src/api/index.js';
 import { CSRF_HEADER } from '../src/portal/api-types.js';
 import { makeApply } from '../src/runtime/apply.js';
 import { makeApiClient } from '../src/runtime/client.js';
-import { startSimulator } from '../test/simulator/start.js';
 import type { Claim } from './claims.js';
 import { isBoundAndReady } from './claims.js';
 import type { BenchCluster } from './harness/cluster.js';

@@ -9,11 +9,11 @@
 // client's namespaces are outside it: its VMs cost the API server nothing beyond their apply,
 // which makes the baseline the API server's floor and the ratio, if anything, unfair to kubevdi.
 import type { KubeConfig } from '@kubernetes/client-node';
+import { startSimulator } from '../local/simulator/start.js';
 import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
 import { VMTemplateSpec } from '../src/api/vmtemplate.js';
 import { renderDesktop } from '../src/render/virtualmachine.js';
 import { makeApply } from '../src/runtime/apply.js';
-import { startSimulator } from '../test/simulator/start.js';
 import type { BenchCluster } from './harness/cluster.js';
 import {
   applyPool,

@@ -11,8 +11,8 @@
 //   per 5-minute cycle (VmPoolMonitorBatchSize, VmPoolMonitorIntervalInMinutes), so P = 50 takes it
 //   about 50 minutes; VMware Horizon's instant clones come at about one a second, so about P s.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { startSimulator } from '../local/simulator/start.js';
 import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
-import { startSimulator } from '../test/simulator/start.js';
 import { isBoundAndReady, timeClaims } from './claims.js';
 import type { BenchCluster } from './harness/cluster.js';
 import { applyPool, applyTemplate, createNamespace, PATHS, readPool } from './harness/fixtures.js';

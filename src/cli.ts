@@ -1,12 +1,9 @@
 #!/usr/bin/env node
 // The kubevdi command: `operator` and `portal` (what the chart runs), `dev` (everything on one
 // machine) and `controlplane build` (the local control plane's binaries, for CI caches). Options
-// are parsed in cli-options.ts.
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
+// are parsed in cli-options.ts; the last two run the local environment and live in local/cli.ts.
+import { fileURLToPath } from 'node:url';
 import { KUBECONFIG_USAGE, loadKubeconfig, parseOperatorArgs, parsePortalArgs } from './cli-options.js';
-import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
 import { startOperator } from './operator.js';
 import { createLogger } from './runtime/log.js';
 
@@ -72,22 +69,30 @@ ${KUBECONFIG_USAGE}
 The first \`kubevdi dev\` builds Kubernetes from Go modules (7 to 12 minutes on 2 cores); later
 starts take seconds. KUBEBUILDER_ASSETS=<dir with etcd and kube-apiserver> skips the build.`;
 
-async function dev(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { 'work-dir': { type: 'string' } } });
-  const workDir = path.resolve(values['work-dir'] ?? path.join(cacheRoot(), 'dev'));
-  const log = (line: string) => process.stderr.write(`kubevdi dev: ${line}\n`);
-  await rm(workDir, { recursive: true, force: true });
-  // Loaded only here: dev needs the source checkout's dev tools (the OpenID provider), the image has none.
-  const { runDev } = await import('./dev.js');
-  const cp = await runDev({ workDir, log });
-  // The servers are detached children that do not hold our event loop; this process is their
-  // keeper until Ctrl-C (handled by the control plane) or until one of them dies.
-  const keepAlive = setInterval(() => {}, 2 ** 30);
-  const why = await cp.ended;
-  clearInterval(keepAlive);
-  if (why !== 'stopped') {
-    log(`the control plane stopped: ${why}`);
-    process.exitCode = 1;
+/** The commands local/cli.ts gives: they run the local environment, not the product. */
+export interface LocalCommands {
+  dev(argv: string[]): Promise<void>;
+  controlplane(argv: string[]): Promise<void>;
+}
+
+/**
+ * local/ (beside src/ in a source checkout) holds the local environment: not part of the image, so
+ * loaded by a path the compiler does not follow and `npm run build` leaves out of dist/. Run from
+ * the checkout with tsx (`npm run dev`), `../local/cli.js` resolves to local/cli.ts.
+ */
+async function localCommands(command: string): Promise<LocalCommands> {
+  const url = new URL('../local/cli.js', import.meta.url);
+  try {
+    return ((await import(url.href)) as { commands: LocalCommands }).commands;
+  } catch (err) {
+    // Only local/cli itself missing means "no checkout"; anything else it failed on is its own error.
+    const missing = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
+    if (!missing || !(err as Error).message.includes(fileURLToPath(url))) throw err;
+    const script = command === 'dev' ? 'npm run dev' : 'npm run controlplane:build';
+    throw new Error(
+      `kubevdi ${command} needs a source checkout: it runs the local environment in local/, which the built ` +
+        `package and the image leave out; in a checkout, run \`${script}\``,
+    );
   }
 }
 
@@ -104,25 +109,6 @@ async function operator(argv: string[]): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   void running.lost.then(() => stop('lease lost'));
-}
-
-/** `kubevdi controlplane build`: the control plane's binaries, built (or found) once, for CI to cache. */
-async function controlplane(argv: string[]): Promise<void> {
-  const [sub, ...rest] = argv;
-  if (sub !== 'build' || rest.length) {
-    throw new Error(`controlplane takes one subcommand, build (got "${argv.join(' ')}")`);
-  }
-  const binaries = await ensureBinaries((line) => process.stderr.write(`kubevdi controlplane: ${line}\n`));
-  process.stdout.write(
-    [
-      `etcd                     ${binaries.etcd}`,
-      `kube-apiserver           ${binaries.kubeApiserver}`,
-      `kube-controller-manager  ${binaries.kubeControllerManager}`,
-      `kubectl                  ${binaries.kubectl}`,
-      `(from ${binaries.source}; cache ${path.join(cacheRoot(), 'controlplane')} between CI runs)`,
-      '',
-    ].join('\n'),
-  );
 }
 
 async function portal(argv: string[]): Promise<void> {
@@ -171,9 +157,8 @@ async function main(): Promise<void> {
     case 'portal':
       return portal(rest);
     case 'dev':
-      return dev(rest);
     case 'controlplane':
-      return controlplane(rest);
+      return (await localCommands(command))[command](rest);
     case undefined:
     case 'help':
     case '--help':

@@ -18,8 +18,8 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { goModDownload } from '../src/devcluster/go.js';
-import { ensureHelm } from '../src/devcluster/helm.js';
+import { goModDownload } from '../local/devcluster/go.js';
+import { ensureHelm } from '../local/devcluster/helm.js';
 import { REPO_ROOT } from '../src/paths.js';
 import { kubeconfig, refusal, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';

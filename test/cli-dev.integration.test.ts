@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
-import { OIDC_CA_FILE } from '../src/dev.js';
+import { OIDC_CA_FILE } from '../local/dev.js';
 import { REPO_ROOT } from '../src/paths.js';
 import { ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
 import { consoleSocketPath } from '../src/portal/console-protocol.js';

@@ -19,7 +19,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type ControlPlane, startControlPlane } from '../src/devcluster/controlplane.js';
+import { type ControlPlane, startControlPlane } from '../local/devcluster/controlplane.js';
 import { KUBEVIRT_CRDS_DIR, KUBEVIRT_DIR } from './support/kubevirt.js';
 
 const FIELD_MANAGER = 'kubevdi-test';

@@ -5,10 +5,10 @@
 // desktop down and keeps the claim.
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { startSimulator } from '../local/simulator/start.js';
 import { CLAIM_UID_ANNOTATION } from '../src/api/annotations.js';
 import { type RunningOperator, startOperator } from '../src/operator.js';
 import { silentLogger } from '../src/runtime/log.js';
-import { startSimulator } from './simulator/start.js';
 import { kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { CustomObjectsApi, type KubernetesObject, Watch } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Simulator, type SimulatorOptions, startSimulator } from './simulator/start.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../local/simulator/start.js';
 import { applyAs, kubeconfig, readYamlObjects, useTestNamespace } from './support/cluster.js';
 import { KUBEVIRT_DIR } from './support/kubevirt.js';
 

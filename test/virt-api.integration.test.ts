@@ -12,8 +12,8 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Simulator, startSimulator } from './simulator/start.js';
-import { desktopColour } from './simulator/virt-api/framebuffer.js';
+import { type Simulator, startSimulator } from '../local/simulator/start.js';
+import { desktopColour } from '../local/simulator/virt-api/framebuffer.js';
 import { applyAs, kubeconfig, readYamlObjects, useTestNamespace } from './support/cluster.js';
 import { eventually } from './support/eventually.js';
 import { apiRequest, setLoggedInUsers, vmiSubresource, vmSubresource } from './support/guest.js';

@@ -5,9 +5,9 @@
 // dist/cli.js, built here while the control plane starts.
 import path from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
-import { ensureBinaries } from '../../src/devcluster/binaries.js';
-import { type ControlPlane, startControlPlane } from '../../src/devcluster/controlplane.js';
-import { applyManifests, yamlFiles } from '../../src/devcluster/manifests.js';
+import { ensureBinaries } from '../../local/devcluster/binaries.js';
+import { type ControlPlane, startControlPlane } from '../../local/devcluster/controlplane.js';
+import { applyManifests, yamlFiles } from '../../local/devcluster/manifests.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { makeApply } from '../../src/runtime/apply.js';
 import { buildDist } from '../../test/support/build.js';

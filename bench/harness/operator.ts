@@ -1,11 +1,11 @@
 // The operator as users run it: `node dist/cli.js operator` in a process of its own, scoped to one
 // benchmark's namespace, with leader election on as in production (so lease renewals are part of
 // what it costs). Its /metrics give the requests it made by verb.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { exitCodeOrSignal, ManagedProcess } from '../../local/process.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { WRITE_VERBS } from '../../src/runtime/metrics.js';
-import { OPERATOR_ENTRYPOINT } from '../../test/support/build.js';
+import { OPERATOR_ENTRYPOINT, operatorHealthAddress } from '../../test/support/build.js';
 import { cpuSeconds, residentBytes } from './proc.js';
 import { waitUntil } from './wait.js';
 
@@ -26,10 +26,8 @@ export interface OperatorProcess {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+/** How many of its last log lines logTail() and errors quote. */
+const TAIL_LINES = 50;
 
 export interface OperatorProcessOptions {
   /** More `kubevdi operator` flags, e.g. ['--lease-duration', '10s']. */
@@ -50,7 +48,8 @@ export async function startOperatorProcess(
   const logFile = process.env.BENCH_OPERATOR_LOG
     ? createWriteStream(process.env.BENCH_OPERATOR_LOG, { flags: 'a' })
     : undefined;
-  const child = spawn(
+  let stopping = false;
+  const operator = await ManagedProcess.spawn(
     process.execPath,
     [
       ...nodeArgs,
@@ -65,46 +64,28 @@ export async function startOperatorProcess(
       ...(options.args ?? []),
     ],
     // Info level, as deployed: debug logging would be part of the cost measured.
-    { cwd: REPO_ROOT, env: { ...process.env, KUBECONFIG: kubeconfigFile }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      name: 'operator',
+      cwd: REPO_ROOT,
+      env: { ...process.env, KUBECONFIG: kubeconfigFile },
+      keepLines: TAIL_LINES,
+      onLine: logFile && ((line) => logFile.write(`${line}\n`)),
+    },
   );
-  running.add(child);
-  const tail: string[] = [];
-  const keep = (d: Buffer) => {
-    logFile?.write(d);
-    tail.push(...d.toString().split('\n').filter(Boolean));
-    tail.splice(0, Math.max(0, tail.length - 50));
-  };
-  child.stderr.on('data', keep);
-  let exitedHow: string | undefined;
-  let stopping = false;
-  const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      exitedHow = signal ?? `exit ${code}`;
-      resolve(exitedHow);
-    }),
-  );
-  const healthUrl = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (d: Buffer) => {
-      keep(d);
-      buffered += d;
-      const health = /"health":"([^"]+)"/.exec(buffered)?.[1];
-      if (health) resolve(`http://${health}`);
-      buffered = buffered.slice(-1000);
-    });
-    void exited.then((how) => reject(new Error(`operator exited (${how}) before it started:\n${tail.join('\n')}`)));
-  });
+  const tail = () => operator.lines().join('\n');
+  const healthUrl = `http://${await operator.waitFor(operatorHealthAddress)}`;
   const metrics = async () => {
     // An operator that ended by itself (a lost lease on an overloaded machine, a crash) is what the
     // benchmark reports, with its last words, rather than a bare "fetch failed".
-    if (exitedHow && !stopping) throw new Error(`the operator ended by itself (${exitedHow}):\n${tail.join('\n')}`);
+    if (operator.exit && !stopping) {
+      throw new Error(`the operator ended by itself (${exitCodeOrSignal(operator.exit)}):\n${tail()}`);
+    }
     return (await fetch(`${healthUrl}/metrics`)).text();
   };
   // Work starts only with the lease: a benchmark's clock starts after that.
   const leads = async () => /^kubevdi_leader 1$/m.test(await metrics());
   if (options.waitForLead !== false) await waitUntil('the operator to lead', 30_000, leads);
-  const pid = child.pid as number;
+  const pid = operator.pid;
   return {
     pid,
     isLeader: leads,
@@ -121,8 +102,7 @@ export async function startOperatorProcess(
     },
     async kill() {
       stopping = true;
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+      await operator.kill();
     },
     async requestsByVerb() {
       const byVerb: Record<string, number> = {};
@@ -136,13 +116,10 @@ export async function startOperatorProcess(
     },
     cpuSeconds: () => cpuSeconds(pid),
     residentBytes: () => residentBytes(pid),
-    logTail: () => tail.join('\n'),
+    logTail: tail,
     async stop() {
       stopping = true;
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      await operator.stop(10_000);
     },
   };
 }

@@ -1,12 +1,12 @@
 // The portal as users run it: `node dist/cli.js portal` in a process of its own (so its memory is
 // its own, read from /proc), with token sign-in, looking for pools in one namespace. Its
 // kubeconfig gives it the API server's address and CA only: every request is the person's.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { exitCodeOrSignal, ManagedProcess } from '../../local/process.js';
 import { REPO_ROOT } from '../../src/paths.js';
-import { OPERATOR_ENTRYPOINT } from '../../test/support/build.js';
+import { OPERATOR_ENTRYPOINT, portalUrl } from '../../test/support/build.js';
 import { cpuSeconds, residentBytes } from './proc.js';
 
 export interface PortalProcess {
@@ -17,11 +17,6 @@ export interface PortalProcess {
   logTail(): string;
   stop(): Promise<void>;
 }
-
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
 
 /**
  * The browser bundles where a compiled portal reads them (dist/portal/web/, as `npm run build`
@@ -50,7 +45,7 @@ export async function buildWebBundles(): Promise<void> {
 export async function startPortalProcess(kubeconfigFile: string, namespace: string): Promise<PortalProcess> {
   // Profiling without editing the suite: BENCH_PORTAL_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_PORTAL_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(
+  const portal = await ManagedProcess.spawn(
     process.execPath,
     [
       ...nodeArgs,
@@ -63,56 +58,29 @@ export async function startPortalProcess(kubeconfigFile: string, namespace: stri
       '--token-sign-in',
     ],
     {
+      name: 'the portal',
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         KUBECONFIG: kubeconfigFile,
         KUBEVDI_PORTAL_SESSION_SECRET: randomBytes(48).toString('base64'),
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      keepLines: 50,
     },
   );
-  running.add(child);
-  const tail: string[] = [];
-  const keep = (d: Buffer) => {
-    tail.push(...d.toString().split('\n').filter(Boolean));
-    tail.splice(0, Math.max(0, tail.length - 50));
-  };
-  child.stderr.on('data', keep);
-  const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      resolve(signal ?? `exit ${code}`);
-    }),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (d: Buffer) => {
-      keep(d);
-      buffered += d;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.includes('portal started')) continue;
-        const started = (JSON.parse(line) as { url?: string }).url;
-        if (started) resolve(started);
-      }
-    });
-    void exited.then((how) => reject(new Error(`the portal exited (${how}) before it started:\n${tail.join('\n')}`)));
-  });
-  const pid = child.pid as number;
+  const url = await portal.waitFor(portalUrl);
+  const pid = portal.pid;
   return {
     pid,
     url,
     cpuSeconds: () => cpuSeconds(pid),
     residentBytes: () => residentBytes(pid),
-    logTail: () => tail.join('\n'),
+    logTail: () => portal.lines().join('\n'),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      const how = await exited;
-      if (how !== 'exit 0') process.stderr.write(`[bench] the portal ended: ${how}\n${tail.slice(-5).join('\n')}\n`);
-      clearTimeout(timer);
+      await portal.stop(10_000);
+      const how = exitCodeOrSignal(await portal.exited);
+      if (how !== 'exit 0')
+        process.stderr.write(`[bench] the portal ended: ${how}\n${portal.lines().slice(-5).join('\n')}\n`);
     },
   };
 }

@@ -191,7 +191,7 @@ desktop (issue 9). \`npm run bench\` runs the suite; \`npm run bench -- --quick\
   admission policy and the operator's ClusterRole. The operator is the compiled \`node dist/cli.js
   operator\`, a process of its own per benchmark, scoped to that benchmark's namespace, with leader
   election on as deployed, running as a user bound to \`kubevdi:operator\` only. KubeVirt is the
-  simulator (\`test/simulator\`), one process per benchmark, scoped to the operator's namespace,
+  simulator (\`local/simulator\`), one process per benchmark, scoped to the operator's namespace,
   without finalizers.
 - **Ratios, not seconds.** Every figure that depends on the machine is shown beside a baseline
   measured in the same run on the same control plane, and as the ratio of the two:

@@ -1,7 +1,7 @@
 // Argo CD health checks for kubevdi's kinds. The Lua scripts in docs/argocd/health/ are the source
 // of truth (test/argocd/health.test.ts runs them); `npm run generate` embeds them in a patch of
 // Argo CD's argocd-cm ConfigMap, and a test fails when the committed patch is stale, as for the CRDs.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { KINDS } from '../api/index.js';
@@ -71,10 +71,4 @@ export async function generatedArgoCdConfigMap(): Promise<string> {
 export async function generatedArgoCdHelmValues(): Promise<string> {
   const header = `# Generated from ${HEALTH_DIR}/*.lua by \`npm run generate\`. Do not edit by hand.\n# kubevdi's Argo CD health checks as values of the argo/argo-cd chart. How to use it: docs/argocd.md.\n`;
   return header + stringify({ configs: { cm: await scriptsByKey() } }, { lineWidth: 0, blockQuote: 'literal' });
-}
-
-export async function writeArgoCdConfigMap(): Promise<string[]> {
-  await writeFile(path.join(REPO_ROOT, ARGOCD_CM_FILE), await generatedArgoCdConfigMap());
-  await writeFile(path.join(REPO_ROOT, ARGOCD_HELM_VALUES_FILE), await generatedArgoCdHelmValues());
-  return [ARGOCD_CM_FILE, ARGOCD_HELM_VALUES_FILE];
 }

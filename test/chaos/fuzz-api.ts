@@ -6,8 +6,8 @@
 // at the end the namespace must hold no desktop without its pool and no grant without its claim,
 // and the operator must be alive and quiet.
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { startSimulator } from '../../local/simulator/start.js';
 import { makeApply } from '../../src/runtime/apply.js';
-import { startSimulator } from '../simulator/start.js';
 import { applyAs, bindClusterRole, kubeconfig } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { startOperatorProcess } from '../support/operator.js';

@@ -7,7 +7,7 @@
 // by the operator; nothing may answer 5xx; the portal and the operator stay alive and quiet.
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { startSimulator } from '../simulator/start.js';
+import { startSimulator } from '../../local/simulator/start.js';
 import { applyAs, kubeconfig } from '../support/cluster.js';
 import { startOperatorProcess } from '../support/operator.js';
 import { serviceAccountToken } from '../support/portal.js';

@@ -15,9 +15,9 @@ import {
 } from '@kubernetes/client-node';
 import { applyTemplate, createNamespace, TEMPLATE } from '../../bench/harness/fixtures.js';
 import { type OperatorProcess, startOperatorProcess } from '../../bench/harness/operator.js';
+import { startSimulator } from '../../local/simulator/start.js';
 import { API_VERSION } from '../../src/api/index.js';
 import { makeApply } from '../../src/runtime/apply.js';
-import { startSimulator } from '../simulator/start.js';
 import { checkConverged, checkSafety, type Expected } from './invariants.js';
 import { type Random, seededRandom } from './random.js';
 import { readNamespaceState } from './state.js';

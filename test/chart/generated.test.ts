@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { crdKustomization } from '../../src/api/generate.js';
+import { crdKustomization } from '../../src/api/crd-files.js';
 import { CHART_FILES_DIR, CHART_README, CHART_VALUES, chartFiles } from '../../src/chart/files.js';
 import { valuesRows, withValuesTable } from '../../src/chart/values-table.js';
 import { REPO_ROOT } from '../../src/paths.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authenticationConfiguration } from '../../src/devcluster/authentication.js';
-import { loginPage } from '../../src/devcluster/oidc-login-page.js';
+import { authenticationConfiguration } from '../../local/devcluster/authentication.js';
+import { loginPage } from '../../local/devcluster/oidc-login-page.js';
 
 describe('authenticationConfiguration', () => {
   const trust = { issuer: 'https://localhost:4444', caPem: 'PEM', clientIds: ['kubevdi-portal'] };

@@ -1,6 +1,6 @@
 // The scratch module that builds the control plane is derived from the release's own go.mod.
 import { describe, expect, it } from 'vitest';
-import { parseReleaseGoMod, scratchGoMod } from '../../src/devcluster/binaries.js';
+import { parseReleaseGoMod, scratchGoMod } from '../../local/devcluster/binaries.js';
 
 const RELEASE_GO_MOD = `module k8s.io/kubernetes
 

@@ -12,7 +12,7 @@ import {
   KUBEVIRT_VERSION,
   kubevirtCrds,
   parseValidationsGenerated,
-} from '../../src/devcluster/kubevirt-crds.js';
+} from '../../local/devcluster/kubevirt-crds.js';
 import { KUBEVIRT_CRDS_DIR } from '../support/kubevirt.js';
 
 // The real file's shape, including the generator's way of writing a back-quote inside a raw string.

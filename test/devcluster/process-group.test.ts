@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcessGroup } from '../../src/devcluster/process.js';
+import { ProcessGroup } from '../../local/devcluster/process-group.js';
 
 const dirs: string[] = [];
 afterEach(async () => {

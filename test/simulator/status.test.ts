@@ -1,7 +1,7 @@
 // The simulator's pure parts: printableStatus precedence as virt-controller evaluates it, condition
 // bookkeeping, crash-loop backoff, name-based UUIDs, and the work queue's guarantees.
 import { describe, expect, it } from 'vitest';
-import { WorkQueue } from './queue.js';
+import { WorkQueue } from '../../local/simulator/queue.js';
 import {
   legacyFirmwareUUID,
   nextStartFailure,
@@ -12,8 +12,8 @@ import {
   startBackoffMs,
   syncVMConditions,
   uuidV5,
-} from './status.js';
-import type { VirtualMachine, VirtualMachineInstance } from './types.js';
+} from '../../local/simulator/status.js';
+import type { VirtualMachine, VirtualMachineInstance } from '../../local/simulator/types.js';
 
 const vm = (extra: Partial<VirtualMachine['metadata']> = {}, spec: Partial<VirtualMachine['spec']> = {}) =>
   ({

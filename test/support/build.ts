@@ -17,6 +17,13 @@ export const OPERATOR_ENTRYPOINT = 'dist/cli.js';
 /** The config `npm run build` compiles (`tsc -p tsconfig.build.json`). */
 export const BUILD_CONFIG = 'tsconfig.build.json';
 
+/** Where /healthz and /metrics are, from the line `kubevdi operator` logs once it runs ("operator started"). */
+export const operatorHealthAddress = (line: string): string | undefined => /"health":"([^"]+)"/.exec(line)?.[1];
+
+/** Where the portal serves, from the line `kubevdi portal` logs once it does ("portal started"). */
+export const portalUrl = (line: string): string | undefined =>
+  line.includes('portal started') ? /"url":"(http:\/\/[^"]+)"/.exec(line)?.[1] : undefined;
+
 export interface BuildResult {
   /** Absolute paths of every file the compiler emitted. */
   emitted: string[];

@@ -5,12 +5,12 @@
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { TestProject } from 'vitest/node';
-import { ensureBinaries } from '../../src/devcluster/binaries.js';
-import { type ControlPlane, startControlPlane } from '../../src/devcluster/controlplane.js';
-import { applyManifests, yamlFiles } from '../../src/devcluster/manifests.js';
+import { ensureBinaries } from '../../local/devcluster/binaries.js';
+import { type ControlPlane, startControlPlane } from '../../local/devcluster/controlplane.js';
+import { applyManifests, yamlFiles } from '../../local/devcluster/manifests.js';
+import { startVirtApi, type VirtApi } from '../../local/simulator/virt-api/index.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { makeApply } from '../../src/runtime/apply.js';
-import { startVirtApi, type VirtApi } from '../simulator/virt-api/index.js';
 import { buildDist, OPERATOR_ENTRYPOINT } from './build.js';
 import { KUBEVIRT_CRDS_DIR } from './kubevirt.js';
 import { startTestOidc, type TestOidc } from './oidc.js';

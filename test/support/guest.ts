@@ -3,7 +3,7 @@
 // given user through the API server, getting the answer as it came (4xx and 5xx included).
 import { request } from 'node:https';
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { LOGGED_IN_USERS_ANNOTATION } from '../simulator/virt-api/guestagent.js';
+import { LOGGED_IN_USERS_ANNOTATION } from '../../local/simulator/virt-api/guestagent.js';
 
 export interface LoggedInUser {
   userName: string;

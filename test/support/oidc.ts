@@ -1,14 +1,14 @@
 // The test world's OpenID provider: started before the control plane, whose API server is told
 // to trust it, with the portal's client and the people of OIDC_USERS.
 import { randomBytes } from 'node:crypto';
-import type { OidcTrust } from '../../src/devcluster/authentication.js';
-import { type OidcProvider, startOidcProvider } from '../../src/devcluster/oidc.js';
+import type { OidcTrust } from '../../local/devcluster/authentication.js';
+import { type OidcProvider, startOidcProvider } from '../../local/devcluster/oidc.js';
 import {
   loopbackPortalClient,
   PORTAL_CLIENT_ID,
   PORTAL_POST_LOGOUT_REDIRECT_URIS,
   PORTAL_REDIRECT_URIS,
-} from '../../src/devcluster/portal-client.js';
+} from '../../local/devcluster/portal-client.js';
 import { OIDC_USERS, type OidcInfo } from './users.js';
 
 const SHORT_LIVED_CLIENT_ID = 'kubevdi-short-lived';

@@ -1,10 +1,11 @@
 // The operator as users run it: `kubevdi operator` in a process of its own, so tests can SIGKILL
 // it, run two replicas, and read its /metrics. It is the compiled entry point the container image
 // runs (`node dist/cli.js operator`), built fresh by the global setup.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { inject } from 'vitest';
+import { exitCodeOrSignal, ManagedProcess } from '../../local/process.js';
 import { REPO_ROOT } from '../../src/paths.js';
-import { OPERATOR_ENTRYPOINT } from './build.js';
+import { OPERATOR_ENTRYPOINT, operatorHealthAddress } from './build.js';
 
 export interface OperatorProcess {
   child: ChildProcess;
@@ -18,11 +19,6 @@ export interface OperatorProcess {
   kill(signal?: NodeJS.Signals): Promise<string>;
 }
 
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
 export interface OperatorProcessOptions {
   /** Whose credentials it runs with; default the `kubevdi-operator` test user, bound to kubevdi:operator. */
   kubeconfig?: string;
@@ -33,7 +29,9 @@ export async function startOperatorProcess(
   extraArgs: string[] = [],
   options: OperatorProcessOptions = {},
 ): Promise<OperatorProcess> {
-  const child = spawn(
+  // Every line it logs on stdout, kept whole: the RBAC check below reads them all.
+  const lines: string[] = [];
+  const operator = await ManagedProcess.spawn(
     process.execPath,
     [
       OPERATOR_ENTRYPOINT,
@@ -47,41 +45,21 @@ export async function startOperatorProcess(
       ...extraArgs,
     ],
     {
+      name: 'the operator',
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         KUBECONFIG: options.kubeconfig ?? inject('cluster').userKubeconfigs['kubevdi-operator'],
         KUBEVDI_LOG_LEVEL: 'debug',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      onLine: (line, stream) => {
+        if (stream === 'stdout') lines.push(line);
+      },
     },
   );
-  running.add(child);
-  const lines: string[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d;
-  });
-  const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)),
-  );
-  void exited.then(() => running.delete(child));
-  const healthUrl = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buffered += d;
-      const parts = buffered.split('\n');
-      buffered = parts.pop() ?? '';
-      for (const line of parts) {
-        lines.push(line);
-        const health = /"health":"([^"]+)"/.exec(line)?.[1];
-        if (health) resolve(`http://${health}`);
-      }
-    });
-    void exited.then(() => reject(new Error(`operator exited before it started:\n${lines.join('\n')}\n${stderr}`)));
-  });
+  const healthUrl = `http://${await operator.waitFor(operatorHealthAddress)}`;
   return {
-    child,
+    child: operator.child,
     healthUrl,
     logs: () => lines,
     async requests(verbs) {
@@ -93,8 +71,7 @@ export async function startOperatorProcess(
       return sum;
     },
     async kill(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const how = await exited;
+      const how = exitCodeOrSignal(await operator.kill(signal));
       // The operator runs with its own ClusterRole only: anything it was refused is a hole in it.
       // RBAC's own refusal ("User \"x\" cannot patch resource ..."), not other 403s such as a namespace being deleted.
       const refused = lines.filter((line) => /cannot \w+ resource/.test(line));

@@ -2,7 +2,7 @@
 // operator, each a process of its own, started per test and stopped after it (last started,
 // first stopped), before the test's namespace goes.
 import { afterEach, inject } from 'vitest';
-import { startSimulator } from '../simulator/start.js';
+import { startSimulator } from '../../local/simulator/start.js';
 import { type OperatorProcess, type OperatorProcessOptions, startOperatorProcess } from './operator.js';
 
 export function useWorld(namespace: () => string) {

@@ -1,9 +1,9 @@
 // The guest agent's answers: who is logged in (from the test's annotation), the guest info, and the
 // refusals as upstream writes them (500, plain text).
 import { describe, expect, it } from 'vitest';
-import type { VirtualMachineInstance } from '../types.js';
-import { PlainTextError } from './errors.js';
-import { guestAgentInfo, LOGGED_IN_USERS_ANNOTATION, userList } from './guestagent.js';
+import type { VirtualMachineInstance } from '../../../local/simulator/types.js';
+import { PlainTextError } from '../../../local/simulator/virt-api/errors.js';
+import { guestAgentInfo, LOGGED_IN_USERS_ANNOTATION, userList } from '../../../local/simulator/virt-api/guestagent.js';
 
 function vmi(
   options: { phase?: string; agent?: boolean; users?: string; timezone?: string } = {},

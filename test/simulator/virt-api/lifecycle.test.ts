@@ -1,8 +1,8 @@
 // virt-api's start/stop/restart decisions (KubeVirt v1.9 lifecycle.go) for each runStrategy: the
 // write it makes, or the refusal with upstream's status and message.
 import { describe, expect, it } from 'vitest';
-import type { VirtualMachine, VirtualMachineInstance } from '../types.js';
-import { decide, guardHolds, type LifecycleAction } from './lifecycle.js';
+import type { VirtualMachine, VirtualMachineInstance } from '../../../local/simulator/types.js';
+import { decide, guardHolds, type LifecycleAction } from '../../../local/simulator/virt-api/lifecycle.js';
 
 function vm(spec: Partial<VirtualMachine['spec']>, status?: VirtualMachine['status']): VirtualMachine {
   return {

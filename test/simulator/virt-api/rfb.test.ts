@@ -8,8 +8,8 @@ import {
   desktopPicture,
   encodePixelFormat,
   type PixelFormat,
-} from './framebuffer.js';
-import { type ClientMessage, RfbServer, type RfbStep } from './rfb.js';
+} from '../../../local/simulator/virt-api/framebuffer.js';
+import { type ClientMessage, RfbServer, type RfbStep } from '../../../local/simulator/virt-api/rfb.js';
 
 const NAME = 'ns-1/desk-0';
 const W = 64;

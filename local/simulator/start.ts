@@ -1,4 +1,5 @@
-// Starts the KubeVirt simulator (main.ts) as a child process for a test, and stops it again.
+// Starts the KubeVirt simulator (main.ts) as a child process for a test, a benchmark or kubevdi
+// dev, and stops it again.
 //
 //   const sim = await startSimulator({ kubeconfig: inject('cluster').adminKubeconfig, namespace: ns });
 //   ...
@@ -6,8 +7,8 @@
 //
 // The child is killed when stop() is called, when this process exits, and (through its stdin) when
 // this process dies without exiting cleanly.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ManagedProcess } from '../process.js';
 
 export interface SimulatorOptions {
   kubeconfig: string;
@@ -28,9 +29,13 @@ export interface SimulatorOptions {
   finalizers?: boolean;
   /** Persist a firmware UUID into VMs without one, as virt-controller does (default true). */
   firmwareUUID?: boolean;
+  /** Also serve KubeVirt's subresource API (virt-api), trusting this front-proxy CA (the API server's). */
+  virtApiFrontProxyCa?: string;
   /** Receives each log line of the simulator; default: kept (see logs()), and echoed to stderr when SIMULATOR_LOG is set. */
   onLog?: (line: string) => void;
-  /** How long to wait for `simulator ready` (default 30 s). */
+  /** Write the log lines to this file instead (headed by the command line); logs() then reads its end. */
+  logFile?: string;
+  /** How long to wait for `simulator ready` (default 30 s; Infinity: as long as it takes). */
   readyTimeoutMs?: number;
 }
 
@@ -55,90 +60,36 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   if (opts.nodeName) args.push('--node-name', opts.nodeName);
   if (opts.finalizers === false) args.push('--no-finalizers');
   if (opts.firmwareUUID === false) args.push('--no-firmware-uuid');
+  if (opts.virtApiFrontProxyCa) args.push('--virt-api-front-proxy-ca', opts.virtApiFrontProxyCa);
 
-  // `--import tsx` resolves tsx from the working directory: the repository's node_modules.
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: REPO_ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const pid = child.pid ?? -1;
-
-  const lines: string[] = [];
   const echo = process.env.SIMULATOR_LOG ? (l: string) => process.stderr.write(`[simulator] ${l}\n`) : undefined;
-  const onLine = (line: string) => {
-    lines.push(line);
-    if (lines.length > 500) lines.shift();
-    (opts.onLog ?? echo)?.(line);
-  };
-  splitLines(child, 'stderr', onLine);
-
-  const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`)),
-  );
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  let ready = false;
+  const onLog = opts.onLog ?? echo;
+  // `--import tsx` resolves tsx from the working directory: the repository's node_modules.
+  const simulator = await ManagedProcess.spawn(process.execPath, ['--import', 'tsx', ...args], {
+    name: 'the KubeVirt simulator',
+    cwd: REPO_ROOT,
+    // It exits when its stdin closes: when we die without exiting cleanly.
+    stdinPipe: true,
+    // Its log is stderr; stdout says `simulator ready`.
+    ...(opts.logFile ? { logFile: opts.logFile, stdoutHere: true } : {}),
+    onLine: (line, stream) => {
+      if (stream === 'stderr') onLog?.(line);
+    },
+  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`simulator not ready after ${opts.readyTimeoutMs ?? 30_000} ms`)),
-        opts.readyTimeoutMs ?? 30_000,
-      );
-      splitLines(child, 'stdout', (line) => {
-        if (line.trim() !== 'simulator ready') return;
-        clearTimeout(timer);
-        resolve();
-      });
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      void exited.then((how) => {
-        clearTimeout(timer);
-        reject(new Error(`simulator exited (${how}) before it was ready`));
-      });
-    });
-    ready = true;
+    await simulator.waitFor((line) => line.trim() === 'simulator ready' || undefined, opts.readyTimeoutMs ?? 30_000);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`${message}\n${lines.join('\n')}`);
-  } finally {
-    if (!ready) {
-      child.kill('SIGKILL');
-      process.removeListener('exit', killOnExit);
-    }
+    await simulator.kill();
+    throw err;
   }
 
   let stopped: Promise<void> | undefined;
   return {
-    pid,
-    logs: () => [...lines],
+    pid: simulator.pid,
+    logs: () => (opts.logFile ? simulator.tail().split('\n') : simulator.lines()),
     stop() {
-      stopped ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-          await exited;
-          clearTimeout(timer);
-        }
-        process.removeListener('exit', killOnExit);
-      })();
+      stopped ??= simulator.stop(5000);
       return stopped;
     },
   };
-}
-
-function splitLines(child: ChildProcess, stream: 'stdout' | 'stderr', onLine: (line: string) => void): void {
-  let buffer = '';
-  child[stream]?.setEncoding('utf8');
-  child[stream]?.on('data', (chunk: string) => {
-    buffer += chunk;
-    let i = buffer.indexOf('\n');
-    while (i >= 0) {
-      onLine(buffer.slice(0, i));
-      buffer = buffer.slice(i + 1);
-      i = buffer.indexOf('\n');
-    }
-  });
 }

@@ -1,30 +1,16 @@
-// `npm run generate`: writes the CRDs from the zod schemas (and the chart's copies of config/). The same function feeds the test that
-// fails when the committed YAML is stale, so what is in git is always what the code says.
+// `npm run generate`: writes the CRDs rendered from the zod schemas (src/api/crd-files.ts), the
+// chart's copies of config/ and its values table. The tests compare the committed files with the
+// same renderings, so what is in git is always what the code says.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
-import { CHART_FILES_DIR, CHART_README, CHART_VALUES, chartFiles } from '../chart/files.js';
-import { withValuesTable } from '../chart/values-table.js';
-import { REPO_ROOT } from '../paths.js';
-import { crdName, renderCrd } from './crd.js';
-import { KINDS } from './index.js';
+import { crdKustomization, generatedCrds } from '../../src/api/crd-files.js';
+import { CHART_FILES_DIR, CHART_README, CHART_VALUES, chartFiles } from '../../src/chart/files.js';
+import { withValuesTable } from '../../src/chart/values-table.js';
+import { REPO_ROOT } from '../../src/paths.js';
 
 /** Where generated CRDs live: the install directory and the Helm chart's crds/. */
 export const CRD_DIRS = ['crds', 'charts/kubevdi/crds'];
-
-const HEADER = '# Generated from src/api by `npm run generate`. Do not edit by hand.\n';
-
-/** `kubectl apply -k crds/` (and config/default) installs exactly the generated CRDs. */
-export function crdKustomization(): string {
-  const resources = [...generatedCrds().keys()].map((file) => `  - ${file}\n`).join('');
-  return `${HEADER}apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources}`;
-}
-
-/** File name -> YAML text of every CRD. */
-export function generatedCrds(): Map<string, string> {
-  return new Map(KINDS.map((def) => [`${crdName(def)}.yaml`, HEADER + stringify(renderCrd(def), { lineWidth: 0 })]));
-}
 
 async function main(): Promise<void> {
   for (const dir of CRD_DIRS) {

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { type ManagedProcess, ProcessError } from '../process.js';
 import { apiServerSpec, SERVING_HOSTS, waitForReadyz } from './apiserver.js';
 import { type OidcTrust, writeAuthenticationConfiguration } from './authentication.js';
 import { type ControlPlaneBinaries, ensureBinaries } from './binaries.js';
@@ -16,7 +17,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { OrphanGuard } from './orphanguard.js';
 import { ADMIN_USER, createPki, type Pki } from './pki.js';
 import { freeLoopbackPorts, isAddressInUse } from './ports.js';
-import { type ManagedProcess, ProcessError, ProcessGroup } from './process.js';
+import { ProcessGroup } from './process-group.js';
 import { stopOnSignal } from './shutdown.js';
 import { allOrNothing } from './wait.js';
 

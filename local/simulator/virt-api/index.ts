@@ -9,8 +9,8 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createCertificateAuthority, issueCertificate } from '../../../src/devcluster/certs.js';
-import { FRONT_PROXY_CLIENT } from '../../../src/devcluster/pki.js';
+import { createCertificateAuthority, issueCertificate } from '../../devcluster/certs.js';
+import { FRONT_PROXY_CLIENT } from '../../devcluster/pki.js';
 import { VirtApiClient } from './kube.js';
 import { register, SERVICE_DNS_NAME, unregister, waitAvailable } from './register.js';
 import { createVirtApiServer } from './server.js';

@@ -1,6 +1,6 @@
 // The KubeVirt simulator as a process of its own (a test tool, not part of the operator):
 //
-//   node --import tsx test/simulator/main.ts --kubeconfig FILE [--namespace NS | --namespace-prefix P]
+//   node --import tsx local/simulator/main.ts --kubeconfig FILE [--namespace NS | --namespace-prefix P]
 //        [--boot-delay-ms 200] [--stop-delay-ms 100] [--clone-delay-ms 300]
 //        [--crash-loop-backoff-ms 1000] [--node-name sim-node-1]
 //        [--no-finalizers] [--no-firmware-uuid] [--exit-on-stdin-close]
@@ -16,7 +16,7 @@ import { DEFAULT_CONFIG, type SimulatorConfig } from './context.js';
 import { runSimulator } from './simulator.js';
 import { startVirtApi } from './virt-api/index.js';
 
-const USAGE = `usage: node --import tsx test/simulator/main.ts --kubeconfig FILE [--namespace NS | --namespace-prefix P]
+const USAGE = `usage: node --import tsx local/simulator/main.ts --kubeconfig FILE [--namespace NS | --namespace-prefix P]
   [--boot-delay-ms ${DEFAULT_CONFIG.bootDelayMs}] [--stop-delay-ms ${DEFAULT_CONFIG.stopDelayMs}] [--clone-delay-ms ${DEFAULT_CONFIG.cloneDelayMs}]
   [--crash-loop-backoff-ms ${DEFAULT_CONFIG.crashLoopBackoffMs}] [--node-name ${DEFAULT_CONFIG.nodeName}]
   [--no-finalizers] [--no-firmware-uuid] [--exit-on-stdin-close]

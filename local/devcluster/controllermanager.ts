@@ -1,8 +1,9 @@
 // kube-controller-manager with only the controllers that matter without nodes: what makes
 // deletion real (owner-reference garbage collection, namespace termination) and what every
 // namespace of a real cluster has (the `default` ServiceAccount, kube-root-ca.crt).
+
+import type { ManagedProcess, ProcessSpec } from '../process.js';
 import { get, type TlsClient } from './http.js';
-import type { ManagedProcess, ProcessSpec } from './process.js';
 import { waitFor } from './wait.js';
 
 /** Canonical 1.36 names (the short pre-1.28 names are only aliases). */

@@ -1,8 +1,8 @@
 // etcd for the API server: one member on loopback, plain HTTP (nothing else can reach it), and
 // without fsync: the data is thrown away anyway, and fsync dominates etcd's latency on CI disks.
 import { mkdir, rm } from 'node:fs/promises';
+import type { ManagedProcess, ProcessSpec } from '../process.js';
 import { get } from './http.js';
-import type { ManagedProcess, ProcessSpec } from './process.js';
 import { waitFor } from './wait.js';
 
 export interface EtcdOptions {

@@ -1,7 +1,7 @@
 // Polling with a deadline, ended early when the process we wait for dies or when the wait is
 // aborted because a sibling task already failed.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeExit, type ManagedProcess } from './process.js';
+import { describeExit, type ManagedProcess } from '../process.js';
 
 export interface WaitOptions {
   timeoutMs: number;

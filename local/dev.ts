@@ -2,15 +2,17 @@
 // CRDs, the KubeVirt simulator (there is no KVM here), the operator, a local OpenID provider and
 // the portal, with the example Linux template and call-centre pool applied, demo people entitled
 // to it, and a few lines on how to look around.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { CRD_DIRS } from './api/generate.js';
-import { POOLS } from './api/virtualdesktoppool.js';
+import { POOLS } from '../src/api/virtualdesktoppool.js';
+import { startOperator } from '../src/operator.js';
+import { restartOnLeaseLoss } from '../src/operator-restarts.js';
+import { REPO_ROOT } from '../src/paths.js';
+import { startPortal } from '../src/portal/server.js';
+import { makeApply } from '../src/runtime/apply.js';
 import { cacheRoot, ensureBinaries } from './devcluster/binaries.js';
 import { type ControlPlane, startControlPlane } from './devcluster/controlplane.js';
 import { ensureKubevirtCrds, KUBEVIRT_VERSION } from './devcluster/kubevirt-crds.js';
@@ -18,11 +20,8 @@ import { applyManifests, yamlFiles } from './devcluster/manifests.js';
 import { type OidcUser, startOidcProvider } from './devcluster/oidc.js';
 import { loopbackPortalClient, PORTAL_CLIENT_ID } from './devcluster/portal-client.js';
 import { stopOnSignal } from './devcluster/shutdown.js';
-import { startOperator } from './operator.js';
-import { restartOnLeaseLoss } from './operator-restarts.js';
-import { REPO_ROOT } from './paths.js';
-import { startPortal } from './portal/server.js';
-import { makeApply } from './runtime/apply.js';
+import { CRD_DIRS } from './generate/crds.js';
+import { startSimulator } from './simulator/start.js';
 
 /** What `dev` applies: enough for a pool of running desktops, nothing that needs real storage. */
 const EXAMPLES = [
@@ -35,7 +34,6 @@ const EXAMPLE_NAMESPACE = 'vdi-demo';
 /** In the work directory: the local OpenID provider's CA. */
 export const OIDC_CA_FILE = 'oidc-ca.pem';
 const DEV_PORTAL_PORT = Number(process.env.KUBEVDI_DEV_PORTAL_PORT || 8080);
-const SIMULATOR = path.join(REPO_ROOT, 'test/simulator/main.ts');
 
 export interface DevOptions {
   workDir: string;
@@ -43,9 +41,6 @@ export interface DevOptions {
 }
 
 export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane> {
-  if (!existsSync(SIMULATOR)) {
-    throw new Error(`kubevdi dev needs a source checkout: ${SIMULATOR} (the KubeVirt simulator) is missing`);
-  }
   const binaries = await ensureBinaries(log);
   const kubevirtCrds =
     process.env.KUBEVIRT_CRDS_DIR ||
@@ -69,7 +64,14 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
   // For tools (and people) that talk to the provider directly: its certificate authority.
   await writeFile(path.join(workDir, OIDC_CA_FILE), provider.caPem);
 
-  const simulator = await startSimulatorProcess(cp, path.join(logs, 'simulator.log'));
+  // The simulator also plays virt-api: KubeVirt's subresources (start/stop, VNC, userlist) through
+  // the API server's aggregation layer, trusting the API server's front-proxy client certificate.
+  const simulator = await startSimulator({
+    kubeconfig: cp.adminKubeconfig,
+    virtApiFrontProxyCa: cp.frontProxy.caFile,
+    logFile: path.join(logs, 'simulator.log'),
+    readyTimeoutMs: Number.POSITIVE_INFINITY,
+  });
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(cp.adminKubeconfig);
   const operatorLog = pino({ level: 'info' }, pino.destination({ dest: path.join(logs, 'operator.log'), sync: false }));
@@ -103,7 +105,7 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
   stopOnSignal(async () => {
     await portal.stop();
     await operator.stop();
-    simulator.kill('SIGTERM');
+    await simulator.stop();
     await provider.stop();
   });
   log(`operator and KubeVirt simulator running (logs in ${logs})`);
@@ -171,40 +173,6 @@ async function grantDemoRoles(kc: KubeConfig): Promise<void> {
     });
   await bind('kubevdi:user', 'callcenter');
   await bind('kubevdi:pool-admin', 'vdi-admins');
-}
-
-/**
- * The simulator as a child process that dies with us (it exits when its stdin closes). It also
- * plays virt-api: KubeVirt's subresources (start/stop, VNC, userlist) through the API server's
- * aggregation layer, trusting the API server's front-proxy client certificate.
- */
-async function startSimulatorProcess(cp: ControlPlane, logFile: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      SIMULATOR,
-      '--kubeconfig',
-      cp.adminKubeconfig,
-      '--exit-on-stdin-close',
-      '--virt-api-front-proxy-ca',
-      cp.frontProxy.caFile,
-    ],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['pipe', 'pipe', openSync(logFile, 'a')],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d;
-      if (out.includes('simulator ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the KubeVirt simulator exited (${code}); see ${logFile}`)));
-  });
-  return child;
 }
 
 /** Polls the example pool until its prestarted desktops are ready: a one-off wait in a CLI, not the operator. */

@@ -1,9 +1,10 @@
 // kube-apiserver configured like a small real cluster (RBAC, the usual admission plugins,
 // service-account tokens, the aggregation layer), listening on loopback only.
+
+import type { ManagedProcess, ProcessSpec } from '../process.js';
 import { get, type TlsClient } from './http.js';
 import type { Pki } from './pki.js';
 import { FRONT_PROXY_CLIENT } from './pki.js';
-import type { ManagedProcess, ProcessSpec } from './process.js';
 import { waitFor } from './wait.js';
 
 export const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';

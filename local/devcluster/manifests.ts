@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { makeApply } from '../runtime/apply.js';
+import { makeApply } from '../../src/runtime/apply.js';
 
 export async function applyManifests(
   kc: KubeConfig,
