@@ -3,8 +3,8 @@
 // portal's ownership of exactly those); fields it does not show (placement, rdp, update strategy)
 // stay as whoever set them left them.
 import { API_VERSION } from '../../api/meta.js';
-import type { FieldCause, PoolField, PoolForm } from '../pool-edit-types.js';
 import { committableYaml, type KubeObject, record, statusCauses, str } from './committable.js';
+import type { FieldCause, PoolField, PoolForm } from './pool-edit-types.js';
 
 export type PoolObject = KubeObject;
 

@@ -9,7 +9,6 @@ import { VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../../api/kubernete
 import { GROUP, VERSION } from '../../api/meta.js';
 import { POOLS } from '../../api/virtualdesktoppool.js';
 import { VMTEMPLATES } from '../../api/vmtemplate.js';
-import { AdminAccess, DesktopList, ForceRelease, HostList, Overview, SessionList } from '../admin-types.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams, DesktopParams } from '../api-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
@@ -41,6 +40,7 @@ import {
 } from './summary.js';
 import { templateEditRoutes } from './template-edit.js';
 import { templateRoutes } from './templates.js';
+import { AdminAccess, DesktopList, ForceRelease, HostList, Overview, SessionList } from './types.js';
 import { yamlRoutes } from './yaml-routes.js';
 
 /** server.ts's wrapper for pages: the signed-in person's, else the sign-in page. */
