@@ -23,7 +23,7 @@ import { type PipeEnd, pipeConsole } from './console-pipe.js';
 import { CONSOLE_CLOSE, type ConsoleClose } from './console-protocol.js';
 import { openUpstream, refusalReason } from './console-upstream.js';
 import type { Origins } from './origin.js';
-import type { SessionRenewal } from './session-renewal.js';
+import type { SessionRenewal } from './signin/session-renewal.js';
 
 export interface ConsoleProxyOptions {
   cluster: PortalCluster;

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { consolePage } from './console-page.js';
 import { type ConsoleProxyOptions, consoleProxy, isDesktopName } from './console-proxy.js';
-import { signInPath } from './return-to.js';
+import { signInPath } from './signin/return-to.js';
 import { serveBundle } from './web-assets.js';
 
 export interface ConsoleRoutesOptions extends ConsoleProxyOptions {

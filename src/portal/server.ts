@@ -1,7 +1,7 @@
 // `kubevdi portal`: the web server. It has no power of its own — every Kubernetes call is made
 // with the signed-in person's bearer token (see cluster.ts), so RBAC and the admission policy
 // decide what each person sees and may do, and the audit log names them. Sessions are sealed
-// cookies (session.ts), so any number of replicas serve anyone without sticky sessions.
+// cookies (signin/session.ts), so any number of replicas serve anyone without sticky sessions.
 import type { AddressInfo } from 'node:net';
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -18,21 +18,21 @@ import { desktopsPage } from './desktops-page.js';
 import { refusalOf } from './kube-errors.js';
 import { portalLogger } from './log.js';
 import { PortalMetrics } from './metrics.js';
-import { type OidcOptions, oidcSignIn } from './oidc.js';
-import { oidcRoutes } from './oidc-routes.js';
 import { origins as makeOrigins } from './origin.js';
 import { signInPage } from './pages.js';
 import { entitledPools } from './pools.js';
 import { DEFAULT_RDP_ADDRESS, rdpAddress } from './rdp-file.js';
 import { remembered } from './remembered.js';
-import { signInPath } from './return-to.js';
-import { sealKey } from './seal.js';
 import { csrfProtection, securityHeaders } from './security.js';
-import { type Session, sessionCookies } from './session.js';
-import { sessionRenewal } from './session-renewal.js';
-import { signInStateCookies } from './sign-in-state.js';
+import { type OidcOptions, oidcSignIn } from './signin/oidc.js';
+import { oidcRoutes } from './signin/oidc-routes.js';
+import { signInPath } from './signin/return-to.js';
+import { sealKey } from './signin/seal.js';
+import { type Session, sessionCookies } from './signin/session.js';
+import { sessionRenewal } from './signin/session-renewal.js';
+import { signInStateCookies } from './signin/sign-in-state.js';
+import { sessionExpiry } from './signin/token-expiry.js';
 import { StreamMetrics } from './stream-metrics.js';
-import { sessionExpiry } from './token-expiry.js';
 import { type LiveUpdateOptions, streamLimits, userRoutes } from './user-routes.js';
 import { webAssets } from './web-assets.js';
 import { whoami } from './whoami.js';
@@ -279,7 +279,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   // Ends the session here, and at the issuer when it says how: otherwise the next sign-in would
   // pass through the issuer without a password. The refresh token is revoked first, server to
   // server: a copy of this session's cookie can then no longer renew itself, and every replica
-  // refuses it at its next check with the issuer (session-renewal.ts).
+  // refuses it at its next check with the issuer (signin/session-renewal.ts).
   app.post('/sign-out', async (request, reply) => {
     const session = cookies.read(request.headers.cookie, origins.secure(request));
     endSession(request, reply);

@@ -9,8 +9,8 @@
 // token — revoked at sign-out (server.ts), by an administrator, or the grant ended there — the
 // session is over at once, on every replica, for every copy.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Origins } from '../origin.js';
 import { type OidcSignIn, refusedByIssuer } from './oidc.js';
-import type { Origins } from './origin.js';
 import type { Session, SessionCookies } from './session.js';
 
 export type SignInStatus =
