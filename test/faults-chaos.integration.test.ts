@@ -15,7 +15,7 @@ import { type BenchCluster, startBenchCluster } from '../bench/harness/cluster.j
 import { applyTemplate, createNamespace, TEMPLATE } from '../bench/harness/fixtures.js';
 import { percentile } from '../bench/harness/stats.js';
 import { API_VERSION } from '../src/api/index.js';
-import { consoleSocketPath } from '../src/portal/console-protocol.js';
+import { consoleSocketPath } from '../src/portal/console/protocol.js';
 import { makeApply } from '../src/runtime/apply.js';
 import { compactEtcd, etcdClientUrl } from './chaos/etcd.js';
 import { checkSafety } from './chaos/invariants.js';

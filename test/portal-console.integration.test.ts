@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { ACTIVITY_ANNOTATION } from '../src/api/annotations.js';
 import { ActivityAnswer, Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
-import { CONSOLE_CLOSE, consolePagePath, consoleSocketPath } from '../src/portal/console-protocol.js';
+import { CONSOLE_CLOSE, consolePagePath, consoleSocketPath } from '../src/portal/console/protocol.js';
 import { CONTENT_SECURITY_POLICY } from '../src/portal/security.js';
 import { sealKey } from '../src/portal/signin/seal.js';
 import { sessionCookies } from '../src/portal/signin/session.js';

@@ -4,7 +4,7 @@ import type { V1ResourceRule } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { PendingAction } from '../src/portal/api-types.js';
 import { toClaim } from '../src/portal/claim-view.js';
-import { DEFAULT_RDP_ADDRESS, rdpAddress, rdpFile } from '../src/portal/rdp-file.js';
+import { DEFAULT_RDP_ADDRESS, rdpAddress, rdpFile } from '../src/portal/console/rdp-file.js';
 import { desktopPermissions } from '../src/portal/rules.js';
 import {
   activeClaims,

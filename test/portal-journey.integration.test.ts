@@ -16,7 +16,7 @@ import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { DESCRIPTION_ANNOTATION } from '../src/api/annotations.js';
 import { API_VERSION } from '../src/api/index.js';
-import { consolePagePath } from '../src/portal/console-protocol.js';
+import { consolePagePath } from '../src/portal/console/protocol.js';
 import { contentSecurityPolicy } from '../src/portal/security.js';
 import { sealKey } from '../src/portal/signin/seal.js';
 import { type Session, sessionCookies } from '../src/portal/signin/session.js';

@@ -10,14 +10,14 @@ import { CLAIMS } from '../api/desktopclaim.js';
 import { reportActivity } from './activity.js';
 import { ActivityAnswer, type ApiError, ClaimParams, DesktopParams } from './api-types.js';
 import type { ClaimObject } from './claim-view.js';
-import { rdpAddress, rdpFile, rdpFileName } from './rdp-file.js';
+import { rdpAddress, rdpFile, rdpFileName } from './console/rdp-file.js';
 import type { AsPerson } from './user-routes.js';
 import { powerAction } from './vms.js';
 
 export interface DesktopRoutesOptions {
   asPerson: AsPerson;
   refuse: (reply: FastifyReply, status: number, body: ApiError) => unknown;
-  /** Template of the address a .rdp file names (rdp-file.ts). */
+  /** Template of the address a .rdp file names (console/rdp-file.ts). */
   rdpAddress: string;
 }
 

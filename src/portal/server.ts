@@ -12,7 +12,8 @@ import { type ApiError, ClaimList, ClaimParams, Claim as ClaimSchema, CreateClai
 import { ASSETS } from './assets.js';
 import { createClaim, heldBeyondLimit, ownClaims, readPool, releaseClaim } from './claims.js';
 import { asUser, portalCluster } from './cluster.js';
-import { consoleRoutes } from './console-routes.js';
+import { DEFAULT_RDP_ADDRESS, rdpAddress } from './console/rdp-file.js';
+import { consoleRoutes } from './console/routes.js';
 import { desktopRoutes } from './desktop-routes.js';
 import { desktopsPage } from './desktops-page.js';
 import { refusalOf } from './kube-errors.js';
@@ -21,7 +22,6 @@ import { PortalMetrics } from './metrics.js';
 import { origins as makeOrigins } from './origin.js';
 import { signInPage } from './pages.js';
 import { entitledPools } from './pools.js';
-import { DEFAULT_RDP_ADDRESS, rdpAddress } from './rdp-file.js';
 import { remembered } from './remembered.js';
 import { csrfProtection, securityHeaders } from './security.js';
 import { type OidcOptions, oidcSignIn } from './signin/oidc.js';
@@ -66,7 +66,7 @@ export interface PortalOptions {
   /**
    * The address a desktop's .rdp file names, with {service}, {desktop} and {namespace}
    * placeholders (default `{service}.{namespace}.svc:3389`, the Service's cluster DNS name: users
-   * may not read Services, so the portal cannot look one up). See rdp-file.ts.
+   * may not read Services, so the portal cannot look one up). See console/rdp-file.ts.
    */
   rdpAddress?: string;
   /** Caps on the live-update streams (per person, per portal) and how long they wait for a claim. */

@@ -1,9 +1,9 @@
 // Everything the console adds to the portal: the websocket proxy, the page with noVNC and its files.
 import type { FastifyInstance } from 'fastify';
-import { consolePage } from './console-page.js';
-import { type ConsoleProxyOptions, consoleProxy, isDesktopName } from './console-proxy.js';
-import { signInPath } from './signin/return-to.js';
-import { serveBundle } from './web-assets.js';
+import { signInPath } from '../signin/return-to.js';
+import { serveBundle } from '../web-assets.js';
+import { consolePage } from './page.js';
+import { type ConsoleProxyOptions, consoleProxy, isDesktopName } from './proxy.js';
 
 export interface ConsoleRoutesOptions extends ConsoleProxyOptions {
   /** Sign-in with OpenID Connect is configured: it can bring the person back to the console. */
