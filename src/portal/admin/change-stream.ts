@@ -10,7 +10,7 @@ import { POOLS } from '../../api/virtualdesktoppool.js';
 import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
 import type { OpenStream } from '../sse.js';
-import type { AsPerson } from '../user-routes.js';
+import type { AsPerson } from '../user/routes.js';
 import { whoami } from '../whoami.js';
 import { adminAccess } from './access.js';
 import { followCollection } from './collection-watch.js';

@@ -7,7 +7,7 @@ import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { isForbiddenOrMissing } from '../kube-errors.js';
 import type { OpenStream } from '../sse.js';
-import type { AsPerson } from '../user-routes.js';
+import type { AsPerson } from '../user/routes.js';
 import { whoami } from '../whoami.js';
 import { adminAccess } from './access.js';
 import { ACTOR_ANNOTATION, OPERATOR_CONTROLLER, PORTAL_COMPONENT } from './admin-events.js';

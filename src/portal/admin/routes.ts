@@ -14,7 +14,7 @@ import { ClaimParams, DesktopParams } from '../api-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
 import { listReadable } from '../readable.js';
 import { openStreams, type StreamOptions } from '../sse.js';
-import type { AsPerson } from '../user-routes.js';
+import type { AsPerson } from '../user/routes.js';
 import { powerAction } from '../vms.js';
 import { serveBundle } from '../web-assets.js';
 import { whoami } from '../whoami.js';

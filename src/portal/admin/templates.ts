@@ -15,7 +15,7 @@ import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
 import { listReadable } from '../readable.js';
-import type { AsPerson } from '../user-routes.js';
+import type { AsPerson } from '../user/routes.js';
 import { adminNamespaces } from './access.js';
 import { objectYaml } from './object-yaml.js';
 import { revisionDiff } from './revision-diff.js';

@@ -5,13 +5,13 @@
 // stream's life.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ClaimEvent, ClaimRef } from './api-types.js';
+import { ClaimEvent, ClaimRef } from '../api-types.js';
+import { DEFAULT_STREAM_LIMITS, openStreams, type StreamLimits } from '../sse.js';
+import type { StreamMetrics } from '../stream-metrics.js';
+import { serveBundle } from '../web-assets.js';
+import { whoami } from '../whoami.js';
 import { ownClaims } from './claims.js';
 import { followDesktopClaim } from './desktop-follow.js';
-import { DEFAULT_STREAM_LIMITS, openStreams, type StreamLimits } from './sse.js';
-import type { StreamMetrics } from './stream-metrics.js';
-import { serveBundle } from './web-assets.js';
-import { whoami } from './whoami.js';
 
 /** server.ts's wrapper that runs a handler as the signed-in person and passes refusals on. */
 export type AsPerson = (
@@ -32,7 +32,7 @@ export interface UserRoutesOptions {
   liveUpdates?: LiveUpdateOptions;
 }
 
-export { STREAM_LIFETIME_MS } from './sse.js';
+export { STREAM_LIFETIME_MS } from '../sse.js';
 
 /** Claims the page may name beyond those found: the ones it just created. */
 const MAX_NAMED_CLAIMS = 20;

@@ -6,13 +6,13 @@
 
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { CLAIMS } from '../api/desktopclaim.js';
-import { reportActivity } from './activity.js';
-import { ActivityAnswer, type ApiError, ClaimParams, DesktopParams } from './api-types.js';
-import type { ClaimObject } from './claim-view.js';
-import { rdpAddress, rdpFile, rdpFileName } from './console/rdp-file.js';
-import type { AsPerson } from './user-routes.js';
-import { powerAction } from './vms.js';
+import { CLAIMS } from '../../api/desktopclaim.js';
+import { reportActivity } from '../activity.js';
+import { ActivityAnswer, type ApiError, ClaimParams, DesktopParams } from '../api-types.js';
+import type { ClaimObject } from '../claim-view.js';
+import { rdpAddress, rdpFile, rdpFileName } from '../console/rdp-file.js';
+import { powerAction } from '../vms.js';
+import type { AsPerson } from './routes.js';
 
 export interface DesktopRoutesOptions {
   asPerson: AsPerson;
