@@ -6,8 +6,8 @@
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { isForbiddenOrMissing } from '../kube-errors.js';
+import type { AsPerson } from '../person.js';
 import type { OpenStream } from '../sse.js';
-import type { AsPerson } from '../user/routes.js';
 import { whoami } from '../whoami.js';
 import { adminAccess } from './access.js';
 import { ACTOR_ANNOTATION, OPERATOR_CONTROLLER, PORTAL_COMPONENT } from './admin-events.js';

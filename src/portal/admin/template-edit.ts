@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
-import type { AsPerson } from '../user/routes.js';
+import type { AsPerson } from '../person.js';
 import { recordObjectChange } from './admin-events.js';
 import { applyObject, DNS_LABEL, liveObject } from './apply-as-person.js';
 import {

@@ -12,7 +12,7 @@ import { POOLS } from '../../api/virtualdesktoppool.js';
 import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
-import type { AsPerson } from '../user/routes.js';
+import type { AsPerson } from '../person.js';
 import { gitopsManagers, type ObjectMetadata } from './gitops.js';
 import { objectYaml } from './object-yaml.js';
 import { ObjectYaml, type YamlKind } from './types.js';
