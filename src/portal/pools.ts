@@ -2,7 +2,7 @@
 // list, each kept only if a SelfSubjectAccessReview says they may `use` it — the same check the
 // claim admission policy makes, so the portal never offers what the API server would refuse.
 
-import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { DESCRIPTION_ANNOTATION } from '../api/annotations.js';
 import { GROUP } from '../api/meta.js';
 import { POOLS } from '../api/virtualdesktoppool.js';
@@ -10,15 +10,11 @@ import { VMTEMPLATES } from '../api/vmtemplate.js';
 import { inParallel } from '../runtime/parallel.js';
 import { allowed } from './access.js';
 import type { Pool } from './api-types.js';
-import type { PoolObject } from './claim-view.js';
 import { isForbiddenOrMissing } from './kube-errors.js';
+import type { PoolObject, TemplateObject } from './kube-objects.js';
 import { listReadable, REVIEW_CONCURRENCY } from './readable.js';
 
 export { REVIEW_CONCURRENCY };
-
-interface TemplateObject extends KubernetesObject {
-  spec?: { displayName?: string; os?: { type?: string; version?: string } };
-}
 
 /**
  * `namespaces` are where to look when the person may not list pools in all namespaces (the

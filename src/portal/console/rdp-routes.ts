@@ -5,7 +5,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { CLAIMS } from '../../api/desktopclaim.js';
 import { ClaimParams } from '../api-types.js';
-import type { ClaimObject } from '../claim-view.js';
+import type { ClaimObject } from '../kube-objects.js';
 import type { AsPerson, Refuse } from '../person.js';
 import { DEFAULT_RDP_ADDRESS, rdpAddress, rdpFile, rdpFileName } from './rdp-file.js';
 
