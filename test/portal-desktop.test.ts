@@ -3,10 +3,10 @@
 import type { V1ResourceRule } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { PendingAction } from '../src/portal/api-types.js';
-import { toClaim } from '../src/portal/claim-view.js';
 import { DEFAULT_RDP_ADDRESS, rdpAddress, rdpFile } from '../src/portal/console/rdp-file.js';
 import type { ClaimObject } from '../src/portal/kube-objects.js';
 import { desktopPermissions } from '../src/portal/rules.js';
+import { toClaim } from '../src/portal/user/claim-view.js';
 import {
   activeClaims,
   countdownText,

@@ -9,16 +9,16 @@ import { API_VERSION, GROUP } from '../../api/meta.js';
 import { POOLS } from '../../api/virtualdesktoppool.js';
 import { inParallel } from '../../runtime/parallel.js';
 import type { Claim, CreateClaim } from '../api-types.js';
-import { toClaim } from '../claim-view.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
 import type { ClaimObject, PoolObject } from '../kube-objects.js';
 import { listablePools, REVIEW_CONCURRENCY } from '../pools.js';
 import { covers, rulesIn } from '../rules.js';
 import { readVm } from '../vms.js';
 import { activeClaims, limitText } from '../web/words.js';
+import { toClaim } from './claim-view.js';
 
-export { toClaim } from '../claim-view.js';
 export type { ClaimObject } from '../kube-objects.js';
+export { toClaim } from './claim-view.js';
 
 /**
  * Claims of `username` in the portal's namespaces and in every namespace where the person sees

@@ -2,9 +2,9 @@
 // session, the pending session-policy action), and what the portal read beside it as the person —
 // their desktop's state, the kind of pool it came from and what their grant lets them do. Pure.
 import type { V1ResourceRule } from '@kubernetes/client-node';
-import type { Claim, PoolKind } from './api-types.js';
-import type { ClaimObject, PoolObject, VmObject } from './kube-objects.js';
-import { desktopPermissions } from './rules.js';
+import type { Claim, PoolKind } from '../api-types.js';
+import type { ClaimObject, PoolObject, VmObject } from '../kube-objects.js';
+import { desktopPermissions } from '../rules.js';
 
 /** What the portal read beside the claim, as the person; each part is left out when it could not be read. */
 export interface ClaimContext {
