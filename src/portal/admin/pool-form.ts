@@ -24,9 +24,9 @@ export type PoolObject = Omit<KubeObject, 'spec'> & { spec?: PoolSpecFields };
 
 /**
  * Every field of a pool's spec, and whether the form edits it: one added to VirtualDesktopPoolSpec
- * is missing here, and the compiler says so, until someone decides. A field the form edits goes
- * into PoolForm (pool-edit-types.ts), and the compiler then points at formOf, FIELDS and the
- * browser's form (web/admin/pool-form.ts); poolOf must write it too.
+ * is missing here, and the compiler says so, until someone decides. Marked 'in the form', the
+ * compiler points at poolOf; added to PoolForm (pool-edit-types.ts), at formOf, FIELDS and the
+ * browser's form (web/admin/pool-form.ts).
  */
 export const FORM_FIELDS = {
   displayName: 'in the form',
@@ -43,6 +43,12 @@ export const FORM_FIELDS = {
   rdp: 'not in the form',
   paused: 'not in the form', // paused and resumed by its own action (PoolPatch)
 } as const satisfies Record<keyof VirtualDesktopPoolSpec, 'in the form' | 'not in the form'>;
+
+type InForm = {
+  [K in keyof typeof FORM_FIELDS]: (typeof FORM_FIELDS)[K] extends 'in the form' ? K : never;
+}[keyof typeof FORM_FIELDS];
+/** What poolOf writes: every field FORM_FIELDS puts in the form. */
+type FormSpec = Required<Pick<PoolSpecFields, InForm>>;
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s) => typeof s === 'string') : []);
@@ -80,7 +86,7 @@ function present<T extends Record<string, unknown>>(fields: T): Partial<T> {
 /** The object to apply: only the form's fields, as the person entered them. */
 export function poolOf(namespace: string, name: string, form: PoolForm): PoolObject {
   const clean = (list: string[]) => [...new Set(list.map((s) => s.trim()).filter(Boolean))];
-  const spec: PoolSpecFields = {
+  const spec: FormSpec = {
     displayName: form.displayName.trim(),
     templateRef: present({ name: form.template.trim(), revision: form.revision }),
     size: form.size,
