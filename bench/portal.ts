@@ -391,8 +391,8 @@ interface Rule {
 }
 
 /**
- * The requests of one page load, as the portal makes them (server.ts: GET /; pools.ts: GET
- * /api/pools; user-routes.ts and claims.ts: the first message of GET /api/events), with the
+ * The requests of one page load, as the portal makes them (user/routes.ts: GET /; pools.ts: GET
+ * /api/pools; user/routes.ts and user/claims.ts: the first message of GET /api/events), with the
  * user's bearer token over one pool of kept-alive connections.
  */
 function rawClient(admin: KubeConfig): RawClient {

@@ -115,8 +115,8 @@ async function portal(argv: string[]): Promise<void> {
   const values = parsePortalArgs(argv);
   // Each command loads only what it runs: the operator's process never holds the web server.
   const [{ loadOidcOptions }, { loadSessionSecret }, { startPortal }] = await Promise.all([
-    import('./portal/oidc-config.js'),
-    import('./portal/secret.js'),
+    import('./portal/signin/oidc-config.js'),
+    import('./portal/signin/secret.js'),
     import('./portal/server.js'),
   ]);
   const log = createLogger();

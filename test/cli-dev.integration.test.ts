@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { OIDC_CA_FILE } from '../local/dev.js';
 import { REPO_ROOT } from '../src/paths.js';
 import { ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
-import { consoleSocketPath } from '../src/portal/console-protocol.js';
+import { consoleSocketPath } from '../src/portal/console/protocol.js';
 import { eventually } from './support/eventually.js';
 import { HttpBrowser } from './support/http-browser.js';
 import { rfbOver } from './support/vnc.js';

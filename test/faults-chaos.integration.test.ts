@@ -17,7 +17,7 @@ import { percentile } from '../bench/harness/stats.js';
 import { startSimulator } from '../local/simulator/start.js';
 import { startVirtApi } from '../local/simulator/virt-api/index.js';
 import { API_VERSION } from '../src/api/index.js';
-import { consoleSocketPath } from '../src/portal/console-protocol.js';
+import { consoleSocketPath } from '../src/portal/console/protocol.js';
 import { makeApply } from '../src/runtime/apply.js';
 import { compactEtcd, etcdClientUrl } from './chaos/etcd.js';
 import { checkSafety } from './chaos/invariants.js';

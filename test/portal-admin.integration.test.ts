@@ -20,7 +20,7 @@ import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
-import { consolePagePath } from '../src/portal/console-protocol.js';
+import { consolePagePath } from '../src/portal/console/protocol.js';
 import { call, person, shoot, useAdminPages } from './support/admin-pages.js';
 import { axeFindings, signInWithOidc, useChromium } from './support/browser.js';
 import { applyAs, bindClusterRole, createNamespace, kubeconfig, useTestNamespace } from './support/cluster.js';

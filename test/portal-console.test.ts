@@ -3,9 +3,9 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { HIGH_WATER, pipeConsole } from '../src/portal/console-pipe.js';
-import { CONSOLE_CLOSE, consoleCloseOf, consoleSocketPath } from '../src/portal/console-protocol.js';
-import { refusalOf, refusalReason, vncPath } from '../src/portal/console-upstream.js';
+import { HIGH_WATER, pipeConsole } from '../src/portal/console/pipe.js';
+import { CONSOLE_CLOSE, consoleCloseOf, consoleSocketPath } from '../src/portal/console/protocol.js';
+import { refusalOf, refusalReason, vncPath } from '../src/portal/console/upstream.js';
 
 describe('console refusals', () => {
   it('puts the API server’s and KubeVirt’s answers in plain words', () => {

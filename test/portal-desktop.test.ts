@@ -3,9 +3,10 @@
 import type { V1ResourceRule } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { PendingAction } from '../src/portal/api-types.js';
-import { toClaim } from '../src/portal/claim-view.js';
-import { DEFAULT_RDP_ADDRESS, rdpAddress, rdpFile } from '../src/portal/rdp-file.js';
+import { DEFAULT_RDP_ADDRESS, rdpAddress, rdpFile } from '../src/portal/console/rdp-file.js';
+import type { ClaimObject } from '../src/portal/kube-objects.js';
 import { desktopPermissions } from '../src/portal/rules.js';
+import { toClaim } from '../src/portal/user/claim-view.js';
 import {
   activeClaims,
   countdownText,
@@ -52,7 +53,7 @@ describe('what the person may do with a desktop', () => {
 });
 
 describe('the claim as the page gets it', () => {
-  const object = {
+  const object: ClaimObject = {
     metadata: { namespace: 'team', name: 'sales-x1', creationTimestamp: new Date('2026-01-01T08:00:00Z') },
     spec: { poolRef: { name: 'sales' }, user: 'alice' },
     status: {
@@ -70,7 +71,15 @@ describe('the claim as the page gets it', () => {
         deadline: '2026-01-01T10:00:00Z',
         message: 'nobody has been logged on for 90 minutes',
       },
-      conditions: [{ type: 'Bound', status: 'True', reason: 'DesktopBound', message: 'bound' }],
+      conditions: [
+        {
+          type: 'Bound',
+          status: 'True',
+          reason: 'DesktopBound',
+          message: 'bound',
+          lastTransitionTime: '2026-01-01T08:00:30Z',
+        },
+      ],
     },
   };
 

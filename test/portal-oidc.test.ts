@@ -4,12 +4,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { browserEndpointUrl } from '../src/portal/browser-endpoint.js';
-import { loadOidcOptions, OIDC_CLIENT_SECRET_ENV } from '../src/portal/oidc-config.js';
-import { safeReturnTo, signInPath } from '../src/portal/return-to.js';
-import { seal, sealKey } from '../src/portal/seal.js';
-import { type Session, sessionCookies } from '../src/portal/session.js';
-import { SIGN_IN_MAX_AGE_MS, signInStateCookies } from '../src/portal/sign-in-state.js';
+import { browserEndpointUrl } from '../src/portal/signin/browser-endpoint.js';
+import { loadOidcOptions, OIDC_CLIENT_SECRET_ENV } from '../src/portal/signin/oidc-config.js';
+import { safeReturnTo, signInPath } from '../src/portal/signin/return-to.js';
+import { seal, sealKey } from '../src/portal/signin/seal.js';
+import { type Session, sessionCookies } from '../src/portal/signin/session.js';
+import { SIGN_IN_MAX_AGE_MS, signInStateCookies } from '../src/portal/signin/sign-in-state.js';
 
 const key = sealKey('a session secret of at least thirty-two bytes');
 const cookieHeader = (setCookie: string) => setCookie.split(';')[0];

@@ -1,10 +1,10 @@
 // The portal's sealed cookie sessions, without a server: what a browser could hold, forge or replay.
 import { describe, expect, it } from 'vitest';
-import { parseCookies } from '../src/portal/cookies.js';
-import { seal, sealKey, unseal } from '../src/portal/seal.js';
-import { CHUNK_BYTES, type Session, sessionCookies } from '../src/portal/session.js';
-import { REFRESH_BEFORE_MS, renewalDue } from '../src/portal/session-renewal.js';
-import { jwtExpiry, sessionExpiry } from '../src/portal/token-expiry.js';
+import { parseCookies } from '../src/portal/signin/cookies.js';
+import { seal, sealKey, unseal } from '../src/portal/signin/seal.js';
+import { CHUNK_BYTES, type Session, sessionCookies } from '../src/portal/signin/session.js';
+import { REFRESH_BEFORE_MS, renewalDue } from '../src/portal/signin/session-renewal.js';
+import { jwtExpiry, sessionExpiry } from '../src/portal/signin/token-expiry.js';
 
 const SECRET = 'a session secret of at least thirty-two bytes';
 const now = 1_800_000_000_000;

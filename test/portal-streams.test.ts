@@ -10,9 +10,9 @@ import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { followObject, type WatchCount, watchOnce } from '../src/portal/claim-watch.js';
-import { followDesktopClaim } from '../src/portal/desktop-follow.js';
 import { CAPPED_RETRY_MS, type EventStream, openStreams, overCap } from '../src/portal/sse.js';
 import { StreamMetrics } from '../src/portal/stream-metrics.js';
+import { followDesktopClaim } from '../src/portal/user/desktop-follow.js';
 import { eventually } from './support/eventually.js';
 
 /** A kubeconfig whose API server is at `server` (by default, where connections are refused). */

@@ -6,7 +6,7 @@
 import { type KubeConfig, type KubernetesObject, Watch } from '@kubernetes/client-node';
 import { API_VERSION } from '../api/meta.js';
 import type { ClaimRef } from './api-types.js';
-import type { ClaimObject } from './claim-view.js';
+import type { ClaimObject } from './kube-objects.js';
 
 export interface WatchEvents<T> {
   /** The object as it is now. */

@@ -2,23 +2,19 @@
 // list, each kept only if a SelfSubjectAccessReview says they may `use` it — the same check the
 // claim admission policy makes, so the portal never offers what the API server would refuse.
 
-import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { DESCRIPTION_ANNOTATION } from '../api/annotations.js';
 import { GROUP } from '../api/meta.js';
-import { POOLS } from '../api/virtualdesktoppool.js';
+import { POOLS, type VirtualDesktopPoolSpec } from '../api/virtualdesktoppool.js';
 import { VMTEMPLATES } from '../api/vmtemplate.js';
 import { inParallel } from '../runtime/parallel.js';
 import { allowed } from './access.js';
 import type { Pool } from './api-types.js';
-import type { PoolObject } from './claim-view.js';
 import { isForbiddenOrMissing } from './kube-errors.js';
+import type { PoolObject, TemplateObject } from './kube-objects.js';
 import { listReadable, REVIEW_CONCURRENCY } from './readable.js';
 
 export { REVIEW_CONCURRENCY };
-
-interface TemplateObject extends KubernetesObject {
-  spec?: { displayName?: string; os?: { type?: string; version?: string } };
-}
 
 /**
  * `namespaces` are where to look when the person may not list pools in all namespaces (the
@@ -75,6 +71,28 @@ async function readTemplates(custom: CustomObjectsApi, pools: PoolObject[]): Pro
   );
   return templates;
 }
+
+/**
+ * What people choosing a desktop see of each field of a pool's spec: one added to
+ * VirtualDesktopPoolSpec is missing here, and the compiler says so, until someone decides whether
+ * the user's side shows it (describe() below and api-types.ts's Pool for the pool's card,
+ * user/claim-view.ts for a claim's card) or it is the administrators' alone.
+ */
+export const SHOWN_TO_USERS = {
+  displayName: 'pool card',
+  templateRef: 'pool card', // the template's OS, display name and description
+  maxDesktopsPerUser: 'pool card',
+  assignment: 'claim card', // poolKind
+  persistence: 'claim card', // poolKind
+  size: 'not shown', // status.available is
+  prestarted: 'not shown',
+  access: 'not shown', // the person only sees the pools it lets them use
+  session: 'not shown', // a claim's pendingAction says what the policies will do
+  updateStrategy: 'not shown',
+  placement: 'not shown',
+  rdp: 'not shown', // a claim's card offers the .rdp file when the claim names an RDP Service
+  paused: 'not shown',
+} as const satisfies Record<keyof VirtualDesktopPoolSpec, 'pool card' | 'claim card' | 'not shown'>;
 
 function describe(pool: PoolObject, template: TemplateObject | undefined): Pool {
   const name = pool.metadata?.name as string;

@@ -11,8 +11,8 @@ import {
 } from '@kubernetes/client-node';
 import { VIRTUAL_MACHINES } from '../api/kubernetes-kinds.js';
 import type { PowerAction } from './api-types.js';
-import type { VmObject } from './claim-view.js';
 import { isForbiddenOrMissing } from './kube-errors.js';
+import type { VmObject } from './kube-objects.js';
 
 /** The desktop as the person may see it; undefined when they may not (or it is gone). */
 export async function readVm(kc: KubeConfig, namespace: string, name: string): Promise<VmObject | undefined> {

@@ -10,10 +10,10 @@ import { POOLS } from '../../api/virtualdesktoppool.js';
 import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import { inParallel } from '../../runtime/parallel.js';
 import { allowed } from '../access.js';
-import type { AdminAccess, NamespaceAccess } from '../admin-types.js';
 import { listablePools } from '../pools.js';
 import { REVIEW_CONCURRENCY } from '../readable.js';
 import { permits, rulesIn } from '../rules.js';
+import type { AdminAccess, NamespaceAccess } from './types.js';
 
 /** Any object of the kind: rules limited to some names do not make a list or a new object. */
 const ANY = '';

@@ -8,13 +8,13 @@ import { CLAIMS } from '../../api/desktopclaim.js';
 import { VIRTUAL_MACHINES } from '../../api/kubernetes-kinds.js';
 import { POOLS } from '../../api/virtualdesktoppool.js';
 import { VMTEMPLATES } from '../../api/vmtemplate.js';
-import type { NamespaceAccess } from '../admin-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
+import type { AsPerson } from '../person.js';
 import type { OpenStream } from '../sse.js';
-import type { AsPerson } from '../user-routes.js';
 import { whoami } from '../whoami.js';
 import { adminAccess } from './access.js';
 import { followCollection } from './collection-watch.js';
+import type { NamespaceAccess } from './types.js';
 
 const COALESCE_MS = 250;
 

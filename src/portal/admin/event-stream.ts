@@ -5,14 +5,14 @@
 // that (recordedBy); the API server's audit log is the authority on who did what.
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
-import { type AdminEvent, AdminEventMessage } from '../admin-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
+import type { AsPerson } from '../person.js';
 import type { OpenStream } from '../sse.js';
-import type { AsPerson } from '../user-routes.js';
 import { whoami } from '../whoami.js';
 import { adminAccess } from './access.js';
 import { ACTOR_ANNOTATION, OPERATOR_CONTROLLER, PORTAL_COMPONENT } from './admin-events.js';
 import { followCollection } from './collection-watch.js';
+import { type AdminEvent, AdminEventMessage } from './types.js';
 
 /** The recent Events sent first, all namespaces together. */
 const RECENT = 200;

@@ -3,7 +3,7 @@
 // made in the portal to such an object is reverted at the next sync, so the portal says so before
 // anything is written and offers the YAML to commit instead. Pure: reads metadata only.
 import { PORTAL_FIELD_MANAGER } from '../../api/field-managers.js';
-import type { GitOpsManager } from '../pool-edit-types.js';
+import type { GitOpsManager } from './pool-edit-types.js';
 
 interface ManagedFieldsEntry {
   manager?: string;

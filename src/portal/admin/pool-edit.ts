@@ -16,12 +16,12 @@ import { PORTAL_FIELD_MANAGER } from '../../api/field-managers.js';
 import { MAX_POOL_SIZE, POOLS } from '../../api/virtualdesktoppool.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
-import { PoolCheck, PoolPatch, PoolRequest, PoolSource } from '../pool-edit-types.js';
-import type { AsPerson } from '../user-routes.js';
+import type { AsPerson } from '../person.js';
 import { recordObjectChange } from './admin-events.js';
 import { applyObject, DNS_LABEL, liveObject } from './apply-as-person.js';
 import { changedPaths } from './committable.js';
 import { gitopsManagers } from './gitops.js';
+import { PoolCheck, PoolPatch, PoolRequest, PoolSource } from './pool-edit-types.js';
 import { causesOf, formOf, type PoolObject, poolOf, yamlOf } from './pool-form.js';
 
 export interface PoolEditOptions {

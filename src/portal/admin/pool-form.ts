@@ -2,38 +2,77 @@
 // fields. Pure. The form sends every field it shows on every apply (server-side apply keeps the
 // portal's ownership of exactly those); fields it does not show (placement, rdp, update strategy)
 // stay as whoever set them left them.
+//
+// The spec is read and written under the API's own field names (VirtualDesktopPoolSpec), so a
+// field added to a pool fails to compile in FORM_FIELDS until someone says whether the form edits it.
 import { API_VERSION } from '../../api/meta.js';
-import type { FieldCause, PoolField, PoolForm } from '../pool-edit-types.js';
-import { committableYaml, type KubeObject, record, statusCauses, str } from './committable.js';
+import type { VirtualDesktopPoolSpec } from '../../api/virtualdesktoppool.js';
+import { committableYaml, type KubeObject, statusCauses, str } from './committable.js';
+import type { FieldCause, PoolField, PoolForm } from './pool-edit-types.js';
 
-export type PoolObject = KubeObject;
+/**
+ * A spec's fields by the API's names, their values not judged here: as read (the API server's) or
+ * as the person entered them (the API server judges them at the dry run).
+ */
+type Fields<T> = {
+  [K in keyof T]?: NonNullable<T[K]> extends readonly unknown[] | string | number | boolean
+    ? unknown
+    : Fields<NonNullable<T[K]>>;
+};
+export type PoolSpecFields = Fields<VirtualDesktopPoolSpec>;
+export type PoolObject = Omit<KubeObject, 'spec'> & { spec?: PoolSpecFields };
+
+/**
+ * Every field of a pool's spec, and whether the form edits it: one added to VirtualDesktopPoolSpec
+ * is missing here, and the compiler says so, until someone decides. Marked 'in the form', the
+ * compiler points at poolOf; added to PoolForm (pool-edit-types.ts), at formOf, FIELDS and the
+ * browser's form (web/admin/pool-form.ts).
+ */
+export const FORM_FIELDS = {
+  displayName: 'in the form',
+  templateRef: 'in the form',
+  size: 'in the form',
+  prestarted: 'in the form',
+  assignment: 'in the form',
+  persistence: 'in the form',
+  maxDesktopsPerUser: 'in the form',
+  access: 'in the form',
+  session: 'in the form',
+  updateStrategy: 'not in the form',
+  placement: 'not in the form',
+  rdp: 'not in the form',
+  paused: 'not in the form', // paused and resumed by its own action (PoolPatch)
+} as const satisfies Record<keyof VirtualDesktopPoolSpec, 'in the form' | 'not in the form'>;
+
+type InForm = {
+  [K in keyof typeof FORM_FIELDS]: (typeof FORM_FIELDS)[K] extends 'in the form' ? K : never;
+}[keyof typeof FORM_FIELDS];
+/** What poolOf writes: every field FORM_FIELDS puts in the form. */
+type FormSpec = Required<Pick<PoolSpecFields, InForm>>;
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s) => typeof s === 'string') : []);
 
 /** The form's values for an existing pool (defaults already applied by the API server). */
 export function formOf(pool: PoolObject): PoolForm {
-  const spec = record(pool.spec);
-  const template = record(spec.templateRef);
-  const access = record(spec.access);
-  const session = record(spec.session);
-  const logoff = record(session.logoff);
-  const idle = record(session.idle);
+  const spec = pool.spec ?? {};
+  const logoff = spec.session?.logoff;
+  const idle = spec.session?.idle;
   return {
     displayName: str(spec.displayName),
-    template: str(template.name),
-    revision: num(template.revision),
+    template: str(spec.templateRef?.name),
+    revision: num(spec.templateRef?.revision),
     size: num(spec.size),
     prestarted: num(spec.prestarted),
     maxDesktopsPerUser: num(spec.maxDesktopsPerUser),
     assignment: str(spec.assignment, 'Automatic'),
     persistence: str(spec.persistence, 'Stateless'),
-    users: strings(access.users),
-    groups: strings(access.groups),
-    logoffAction: str(logoff.action, 'Release'),
-    logoffGraceMinutes: num(logoff.gracePeriodMinutes),
-    idleAction: str(idle.action, 'Release'),
-    idleTimeoutMinutes: num(idle.timeoutMinutes),
+    users: strings(spec.access?.users),
+    groups: strings(spec.access?.groups),
+    logoffAction: str(logoff?.action, 'Release'),
+    logoffGraceMinutes: num(logoff?.gracePeriodMinutes),
+    idleAction: str(idle?.action, 'Release'),
+    idleTimeoutMinutes: num(idle?.timeoutMinutes),
   };
 }
 
@@ -47,50 +86,54 @@ function present<T extends Record<string, unknown>>(fields: T): Partial<T> {
 /** The object to apply: only the form's fields, as the person entered them. */
 export function poolOf(namespace: string, name: string, form: PoolForm): PoolObject {
   const clean = (list: string[]) => [...new Set(list.map((s) => s.trim()).filter(Boolean))];
+  const spec: FormSpec = {
+    displayName: form.displayName.trim(),
+    templateRef: present({ name: form.template.trim(), revision: form.revision }),
+    size: form.size,
+    prestarted: form.prestarted,
+    maxDesktopsPerUser: form.maxDesktopsPerUser,
+    assignment: form.assignment,
+    persistence: form.persistence,
+    access: { users: clean(form.users), groups: clean(form.groups) },
+    session: {
+      logoff: present({ action: form.logoffAction, gracePeriodMinutes: form.logoffGraceMinutes }),
+      idle: present({ action: form.idleAction, timeoutMinutes: form.idleTimeoutMinutes }),
+    },
+  };
   return {
     apiVersion: API_VERSION,
     kind: 'VirtualDesktopPool',
     metadata: { name, namespace },
-    spec: present({
-      displayName: form.displayName.trim(),
-      templateRef: present({ name: form.template.trim(), revision: form.revision }),
-      size: form.size,
-      prestarted: form.prestarted,
-      maxDesktopsPerUser: form.maxDesktopsPerUser,
-      assignment: form.assignment,
-      persistence: form.persistence,
-      access: { users: clean(form.users), groups: clean(form.groups) },
-      session: {
-        logoff: present({ action: form.logoffAction, gracePeriodMinutes: form.logoffGraceMinutes }),
-        idle: present({ action: form.idleAction, timeoutMinutes: form.idleTimeoutMinutes }),
-      },
-    }),
+    spec: present(spec),
   };
 }
 
-/** The API server's field paths (spec.access.users[2], metadata.name) → the form's fields. */
-const FIELDS: [RegExp, PoolField][] = [
-  [/^metadata\.name$/, 'name'],
-  [/^spec\.displayName$/, 'displayName'],
-  [/^spec\.templateRef\.name$/, 'template'],
-  [/^spec\.templateRef\.revision$/, 'revision'],
-  [/^spec\.templateRef$/, 'template'],
-  [/^spec\.size$/, 'size'],
-  [/^spec\.prestarted$/, 'prestarted'],
-  [/^spec\.maxDesktopsPerUser$/, 'maxDesktopsPerUser'],
-  [/^spec\.assignment$/, 'assignment'],
-  [/^spec\.persistence$/, 'persistence'],
-  [/^spec\.access\.users\b/, 'users'],
-  [/^spec\.access\.groups\b/, 'groups'],
-  [/^spec\.session\.logoff\.action$/, 'logoffAction'],
-  [/^spec\.session\.logoff\.gracePeriodMinutes$/, 'logoffGraceMinutes'],
-  [/^spec\.session\.idle\.action$/, 'idleAction'],
-  [/^spec\.session\.idle\.timeoutMinutes$/, 'idleTimeoutMinutes'],
-];
+/**
+ * The API server's field paths (spec.access.users[2], metadata.name) → the form's fields. Every
+ * field of the form has its paths here (a field added to PoolForm fails to compile until it has),
+ * and no path matches two fields.
+ */
+const FIELDS: Record<PoolField, RegExp[]> = {
+  name: [/^metadata\.name$/],
+  displayName: [/^spec\.displayName$/],
+  template: [/^spec\.templateRef\.name$/, /^spec\.templateRef$/],
+  revision: [/^spec\.templateRef\.revision$/],
+  size: [/^spec\.size$/],
+  prestarted: [/^spec\.prestarted$/],
+  maxDesktopsPerUser: [/^spec\.maxDesktopsPerUser$/],
+  assignment: [/^spec\.assignment$/],
+  persistence: [/^spec\.persistence$/],
+  users: [/^spec\.access\.users\b/],
+  groups: [/^spec\.access\.groups\b/],
+  logoffAction: [/^spec\.session\.logoff\.action$/],
+  logoffGraceMinutes: [/^spec\.session\.logoff\.gracePeriodMinutes$/],
+  idleAction: [/^spec\.session\.idle\.action$/],
+  idleTimeoutMinutes: [/^spec\.session\.idle\.timeoutMinutes$/],
+};
 
 export function fieldOf(path: string | undefined): PoolField | undefined {
   if (!path) return undefined;
-  return FIELDS.find(([pattern]) => pattern.test(path))?.[1];
+  return (Object.keys(FIELDS) as PoolField[]).find((field) => FIELDS[field].some((pattern) => pattern.test(path)));
 }
 
 /** The API server's refusal (a Status), cause by cause, on the form's fields. */

@@ -1,7 +1,7 @@
 // What changed between two template revisions, as a list of fields a person can read
 // ("spec.resources.memory: 4Gi → 8Gi") rather than two YAML documents side by side. Pure: the
 // route reads the ControllerRevisions as the person, this only compares their specs.
-import type { RevisionChange } from '../admin-types.js';
+import type { RevisionChange } from './types.js';
 
 type Json = unknown;
 

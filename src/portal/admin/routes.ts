@@ -3,19 +3,18 @@
 // to someone's desktop (force release, restart, stop, start) is also recorded as an Event, as them.
 
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CLAIMS } from '../../api/desktopclaim.js';
 import { VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../../api/kubernetes-kinds.js';
 import { GROUP, VERSION } from '../../api/meta.js';
 import { POOLS } from '../../api/virtualdesktoppool.js';
 import { VMTEMPLATES } from '../../api/vmtemplate.js';
-import { AdminAccess, DesktopList, ForceRelease, HostList, Overview, SessionList } from '../admin-types.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams, DesktopParams } from '../api-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
+import type { AsPerson, PersonPage } from '../person.js';
 import { listReadable } from '../readable.js';
 import { openStreams, type StreamOptions } from '../sse.js';
-import type { AsPerson } from '../user-routes.js';
 import { powerAction } from '../vms.js';
 import { serveBundle } from '../web-assets.js';
 import { whoami } from '../whoami.js';
@@ -41,13 +40,8 @@ import {
 } from './summary.js';
 import { templateEditRoutes } from './template-edit.js';
 import { templateRoutes } from './templates.js';
+import { AdminAccess, DesktopList, ForceRelease, HostList, Overview, SessionList } from './types.js';
 import { yamlRoutes } from './yaml-routes.js';
-
-/** server.ts's wrapper for pages: the signed-in person's, else the sign-in page. */
-export type PersonPage = (
-  /** `name`: what to call the person in the header, when the sign-in said (display-name.ts). */
-  render: (kc: KubeConfig, username: string, reply: FastifyReply, name?: string) => Promise<string | FastifyReply>,
-) => (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 export interface AdminRoutesOptions {
   asPerson: AsPerson;

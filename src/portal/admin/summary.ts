@@ -7,7 +7,7 @@ import type { DesktopClaim } from '../../api/desktopclaim.js';
 import { LABELS } from '../../api/labels.js';
 import type { VirtualDesktopPool } from '../../api/virtualdesktoppool.js';
 import type { VMTemplate } from '../../api/vmtemplate.js';
-import type { AdminDesktop, AdminPool, AdminSession, Attention, Condition, Host, Overview } from '../admin-types.js';
+import type { AdminDesktop, AdminPool, AdminSession, Attention, Condition, Host, Overview } from './types.js';
 
 interface Meta {
   metadata?: {

@@ -10,8 +10,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
-import { TemplateCheck, TemplateRequest, TemplateSource } from '../template-edit-types.js';
-import type { AsPerson } from '../user-routes.js';
+import type { AsPerson } from '../person.js';
 import { recordObjectChange } from './admin-events.js';
 import { applyObject, DNS_LABEL, liveObject } from './apply-as-person.js';
 import {
@@ -23,6 +22,7 @@ import {
   withoutPath,
 } from './committable.js';
 import { gitopsManagers } from './gitops.js';
+import { TemplateCheck, TemplateRequest, TemplateSource } from './template-edit-types.js';
 import { TEMPLATE_KIND, templateFromYaml } from './template-yaml.js';
 
 export interface TemplateEditOptions {

@@ -2,8 +2,8 @@
 // the person) to what the Templates views show: is it usable and if not why, in plain words; which
 // revision each pool rolls out and how far; which desktops run which revision. Pure.
 import { LABELS } from '../../api/labels.js';
-import type { AdminTemplate, TemplateRevision, TemplateRollout } from '../admin-types.js';
 import type { PoolObject, TemplateObject, VmObject } from './summary.js';
+import type { AdminTemplate, TemplateRevision, TemplateRollout } from './types.js';
 
 /** A ControllerRevision as far as the portal needs it. */
 export interface RevisionObject {

@@ -5,8 +5,8 @@
 // to judge, by its schema and CEL rules, in a dry run.
 import { parseDocument } from 'yaml';
 import { API_VERSION } from '../../api/meta.js';
-import type { FieldCause } from '../pool-edit-types.js';
 import { committable, type KubeObject, record, str } from './committable.js';
+import type { FieldCause } from './pool-edit-types.js';
 
 export const TEMPLATE_KIND = { apiVersion: API_VERSION, kind: 'VMTemplate' };
 

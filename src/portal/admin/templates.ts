@@ -11,17 +11,17 @@ import { LABELS } from '../../api/labels.js';
 import { POOLS } from '../../api/virtualdesktoppool.js';
 import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import { revisionSpec } from '../../render/revisions.js';
-import { RevisionDiff, TemplateDetail, TemplateList } from '../admin-types.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
+import type { AsPerson } from '../person.js';
 import { listReadable } from '../readable.js';
-import type { AsPerson } from '../user-routes.js';
 import { adminNamespaces } from './access.js';
 import { objectYaml } from './object-yaml.js';
 import { revisionDiff } from './revision-diff.js';
 import type { PoolObject, TemplateObject, VmObject } from './summary.js';
 import { adminTemplate, type RevisionObject, templateRevisions, templateRollouts } from './template-summary.js';
+import { RevisionDiff, TemplateDetail, TemplateList } from './types.js';
 
 export interface TemplateRoutesOptions {
   asPerson: AsPerson;

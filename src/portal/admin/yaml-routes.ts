@@ -10,12 +10,12 @@ import { CLAIMS } from '../../api/desktopclaim.js';
 import { VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../../api/kubernetes-kinds.js';
 import { POOLS } from '../../api/virtualdesktoppool.js';
 import { VMTEMPLATES } from '../../api/vmtemplate.js';
-import { ObjectYaml, type YamlKind } from '../admin-types.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
-import type { AsPerson } from '../user-routes.js';
+import type { AsPerson } from '../person.js';
 import { gitopsManagers, type ObjectMetadata } from './gitops.js';
 import { objectYaml } from './object-yaml.js';
+import { ObjectYaml, type YamlKind } from './types.js';
 
 export interface YamlRoutesOptions {
   asPerson: AsPerson;

@@ -4,7 +4,7 @@
 import './style.css';
 import './admin.css';
 import * as z from 'zod';
-import { AdminAccess, type YamlKind } from '../admin-types.js';
+import { AdminAccess, type YamlKind } from '../admin/types.js';
 import type { AdminContext, View } from './admin/context.js';
 import { eventsView } from './admin/events-view.js';
 import { hostsView } from './admin/hosts-view.js';

@@ -1,12 +1,12 @@
 // The console page: noVNC drawing the desktop, over a websocket to the portal, which opens
 // KubeVirt's VNC as the signed-in person (the page never holds a token). The portal's refusals
-// arrive as close codes (console-protocol.ts) and are shown in their words; when the console is
+// arrive as close codes (console/protocol.ts) and are shown in their words; when the console is
 // open elsewhere the person may take it over. A dropped connection is retried with backoff —
 // never with take-over, so a reconnecting tab cannot kick the one the person moved to.
 import './style.css';
 import './console.css';
 import RFB from '@novnc/novnc';
-import { CONSOLE_CLOSE, consoleCloseOf, consoleSocketPath } from '../console-protocol.js';
+import { CONSOLE_CLOSE, consoleCloseOf, consoleSocketPath } from '../console/protocol.js';
 import { byId } from './dom.js';
 import { textToKeysyms } from './keysyms.js';
 

@@ -1,5 +1,5 @@
 // What every Admin Portal view gets: what the person may do where, and how to speak to them.
-import type { AdminAccess, NamespaceAccess } from '../../admin-types.js';
+import type { AdminAccess, NamespaceAccess } from '../../admin/types.js';
 import { describeFailure } from '../api.js';
 
 export interface AdminContext {

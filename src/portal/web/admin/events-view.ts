@@ -1,6 +1,6 @@
 // Events: the live stream of the namespaces the person may watch, filterable by namespace and by a
 // pool, desktop or user named in the object or the message.
-import { type AdminEvent, AdminEventMessage } from '../../admin-types.js';
+import { type AdminEvent, AdminEventMessage } from '../../admin/types.js';
 import { h } from '../dom.js';
 import { when } from '../words.js';
 import type { AdminContext, View } from './context.js';

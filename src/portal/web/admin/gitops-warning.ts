@@ -1,7 +1,7 @@
 // "Git keeps this pool": who (Argo CD, Flux, another applier) and what that means for a change
 // made here — it is reverted at the next sync — in words, before anything is written; and the
 // save both editors share, which asks that question between the dry run and the write.
-import type { GitOpsManager } from '../../pool-edit-types.js';
+import type { GitOpsManager } from '../../admin/pool-edit-types.js';
 import { confirmAction } from '../dialog.js';
 import { h } from '../dom.js';
 

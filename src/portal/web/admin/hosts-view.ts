@@ -1,6 +1,6 @@
 // Hosts: the nodes desktops run on, how many run on each and what each can offer. Read-only, and
 // only for people who may list nodes.
-import { HostList } from '../../admin-types.js';
+import { HostList } from '../../admin/types.js';
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import type { View } from './context.js';

@@ -1,5 +1,5 @@
 // Overview: every pool the person may see, with its numbers, and what needs attention first.
-import { type AdminPool, type Attention, Overview } from '../../admin-types.js';
+import { type AdminPool, type Attention, Overview } from '../../admin/types.js';
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import type { AdminContext, View } from './context.js';

@@ -1,8 +1,9 @@
 // What an administrator may do to a pool as a whole: edit, see its YAML, scale, pause or resume,
 // delete. Buttons show only where the rights review says so; the API server still decides. Each
 // change asks first, and says when GitOps keeps the pool (the change would be reverted).
-import type { AdminPool } from '../../admin-types.js';
-import { PoolSource } from '../../pool-edit-types.js';
+
+import { PoolSource } from '../../admin/pool-edit-types.js';
+import type { AdminPool } from '../../admin/types.js';
 import { api, describeFailure } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { h } from '../dom.js';

@@ -10,7 +10,7 @@ import {
   type PoolField,
   type PoolForm,
   PoolSource,
-} from '../../pool-edit-types.js';
+} from '../../admin/pool-edit-types.js';
 import { api, describeFailure } from '../api.js';
 import { h } from '../dom.js';
 import type { AdminContext, View } from './context.js';

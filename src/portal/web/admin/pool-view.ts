@@ -1,7 +1,7 @@
 // A pool's desktops: state, node, template revision, holder, who is logged on and since when, how
 // long nobody has been; and what an administrator may do to each (their rights decide which
 // buttons show; the API server still decides each request). Every action asks first.
-import { type AdminDesktop, DesktopList } from '../../admin-types.js';
+import { type AdminDesktop, DesktopList } from '../../admin/types.js';
 import { api } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { h } from '../dom.js';

@@ -1,6 +1,6 @@
 // The Admin Portal's addresses inside the page: views are named by the location's hash, so a
 // link, the back button and a reload all land on the same view.
-import { YamlKind } from '../../admin-types.js';
+import { YamlKind } from '../../admin/types.js';
 
 export type Route =
   | { view: 'overview' }

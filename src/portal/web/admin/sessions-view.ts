@@ -1,6 +1,6 @@
 // Sessions: who holds which desktop and who is logged on to it, searchable by user — "where is
 // alice's desktop?" answered by typing her name.
-import { SessionList } from '../../admin-types.js';
+import { SessionList } from '../../admin/types.js';
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { when } from '../words.js';

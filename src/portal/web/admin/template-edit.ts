@@ -5,8 +5,8 @@
 // once more, saying the change will be reverted.
 import './pool-form.css';
 import './templates.css';
-import type { FieldCause } from '../../pool-edit-types.js';
-import { TemplateCheck, TemplateSource } from '../../template-edit-types.js';
+import type { FieldCause } from '../../admin/pool-edit-types.js';
+import { TemplateCheck, TemplateSource } from '../../admin/template-edit-types.js';
 import { api, describeFailure } from '../api.js';
 import { h } from '../dom.js';
 import type { AdminContext, View } from './context.js';

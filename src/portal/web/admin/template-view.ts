@@ -2,7 +2,7 @@
 // rollout to the pool's target revision (a bar with its numbers in words) and which desktops run
 // which revision; its revisions; what changed between two the person picks; its YAML, read-only.
 import './templates.css';
-import { type RevisionDiff as Diff, RevisionDiff, TemplateDetail, type TemplateRollout } from '../../admin-types.js';
+import { type RevisionDiff as Diff, RevisionDiff, TemplateDetail, type TemplateRollout } from '../../admin/types.js';
 import { api, describeFailure } from '../api.js';
 import { h } from '../dom.js';
 import { when } from '../words.js';

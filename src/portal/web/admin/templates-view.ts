@@ -1,6 +1,6 @@
 // Templates: every template the person may see, whether desktops can be made from it (and if not,
 // why, in plain words), its newest revision and how many of its pools are still rolling out.
-import { type AdminTemplate, TemplateList } from '../../admin-types.js';
+import { type AdminTemplate, TemplateList } from '../../admin/types.js';
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import type { AdminContext, View } from './context.js';

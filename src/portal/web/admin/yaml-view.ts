@@ -1,7 +1,7 @@
 // An object's YAML, read-only and copyable: what to commit to Git, or just to see the whole object.
 // The portal renders it (the browser bundle carries no YAML library); here it is only text. Above
 // it, who keeps the object: Git (change it there) or the pool or desktop it was made from.
-import { ObjectYaml, type YamlKind } from '../../admin-types.js';
+import { ObjectYaml, type YamlKind } from '../../admin/types.js';
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import type { AdminContext, View } from './context.js';

@@ -6,8 +6,8 @@
 // client, not the person's ID token, and the refresh token is revoked server to server.
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
+import { nameFromClaims } from '../display-name.js';
 import { browserEndpointUrl } from './browser-endpoint.js';
-import { nameFromClaims } from './display-name.js';
 import { issuerFetch } from './oidc-fetch.js';
 
 export interface OidcOptions {

@@ -5,9 +5,9 @@
 // desktop, or a sign-in that ran out meanwhile, is simply not counted.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
-import { CLAIM_ANNOTATION } from '../api/annotations.js';
-import { reportActivity } from './activity.js';
-import { readVm } from './vms.js';
+import { CLAIM_ANNOTATION } from '../../api/annotations.js';
+import { reportActivity } from '../activity.js';
+import { readVm } from '../vms.js';
 
 export const CONSOLE_ACTIVITY_INTERVAL_MS = 60_000;
 

@@ -6,7 +6,7 @@
 // upgrading, the portal checks that the page asking is its own (Origin: browsers send it on every
 // websocket handshake, and cookies go along cross-site, so this is the only CSRF guard a websocket
 // has) and that there is a session. The API server's answer comes after: a browser cannot read the
-// status of a refused upgrade, so its refusals reach the page as close codes (console-protocol.ts).
+// status of a refused upgrade, so its refusals reach the page as close codes (protocol.ts).
 // Once open, a console lasts only as long as the person may open it: a connection guard asks the
 // API server again while it is open (connection-guard.ts) and ends it, in words, when the grant goes.
 import { type IncomingMessage, ServerResponse } from 'node:http';
@@ -15,15 +15,15 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
-import { asUser, type PortalCluster } from './cluster.js';
+import { asUser, type PortalCluster } from '../cluster.js';
+import type { Origins } from '../origin.js';
+import type { SessionRenewal } from '../signin/session-renewal.js';
+import { reportConsoleActivity } from './activity.js';
 import { type GuardEnd, guardConnection } from './connection-guard.js';
-import { reportConsoleActivity } from './console-activity.js';
-import { type ConsoleEnd, ConsoleMetrics, type ConsoleResult } from './console-metrics.js';
-import { type PipeEnd, pipeConsole } from './console-pipe.js';
-import { CONSOLE_CLOSE, type ConsoleClose } from './console-protocol.js';
-import { openUpstream, refusalReason } from './console-upstream.js';
-import type { Origins } from './origin.js';
-import type { SessionRenewal } from './session-renewal.js';
+import { type ConsoleEnd, ConsoleMetrics, type ConsoleResult } from './metrics.js';
+import { type PipeEnd, pipeConsole } from './pipe.js';
+import { CONSOLE_CLOSE, type ConsoleClose } from './protocol.js';
+import { openUpstream, refusalReason } from './upstream.js';
 
 export interface ConsoleProxyOptions {
   cluster: PortalCluster;

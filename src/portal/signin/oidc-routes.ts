@@ -4,15 +4,15 @@
 // stores the session and sends the person back where they were.
 import { ApiException } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { asUser, type PortalCluster } from './cluster.js';
-import type { PortalMetrics } from './metrics.js';
+import { asUser, type PortalCluster } from '../cluster.js';
+import type { PortalMetrics } from '../metrics.js';
+import type { Origins } from '../origin.js';
+import { signInPage } from '../pages.js';
+import { whoami } from '../whoami.js';
 import type { OidcSignIn } from './oidc.js';
-import type { Origins } from './origin.js';
-import { signInPage } from './pages.js';
 import { safeReturnTo } from './return-to.js';
 import type { Session, SessionCookies } from './session.js';
 import type { SignInStateCookies } from './sign-in-state.js';
-import { whoami } from './whoami.js';
 
 export const CALLBACK_PATH = '/auth/callback';
 

@@ -3,11 +3,12 @@
 // desktop's state (KubeVirt's printableStatus changes — Stopping, Stopped — without the claim
 // changing), the kind of pool, and what the person's grant lets them do now.
 import { ApiException, type KubeConfig, type V1ResourceRule } from '@kubernetes/client-node';
-import type { Claim, ClaimRef } from './api-types.js';
-import { type ClaimObject, type PoolObject, toClaim, type VmObject } from './claim-view.js';
-import { type FollowOptions, followClaim, followObject } from './claim-watch.js';
+import type { Claim, ClaimRef } from '../api-types.js';
+import { type FollowOptions, followClaim, followObject } from '../claim-watch.js';
+import type { ClaimObject, PoolObject, VmObject } from '../kube-objects.js';
+import { rulesIn } from '../rules.js';
+import { toClaim } from './claim-view.js';
 import { readPool } from './claims.js';
-import { rulesIn } from './rules.js';
 
 export interface DesktopClaimEvents {
   claim(claim: Claim): void;

@@ -6,11 +6,11 @@
 // Sessions are sealed cookies that no replica remembers, so a copy of a cookie works wherever the
 // original does. What ends every copy is the issuer: an OIDC session is renewed at least every
 // `checkEveryMs` (not only when its ID token runs out), and when the issuer refuses the refresh
-// token — revoked at sign-out (server.ts), by an administrator, or the grant ended there — the
+// token — revoked at sign-out (routes.ts), by an administrator, or the grant ended there — the
 // session is over at once, on every replica, for every copy.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Origins } from '../origin.js';
 import { type OidcSignIn, refusedByIssuer } from './oidc.js';
-import type { Origins } from './origin.js';
 import type { Session, SessionCookies } from './session.js';
 
 export type SignInStatus =

@@ -4,8 +4,8 @@
 // subprotocol plain.kubevirt.io (client-go's PlainStreamProtocolName).
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { asUser, type PortalCluster } from './cluster.js';
-import { CONSOLE_CLOSE, type ConsoleClose } from './console-protocol.js';
+import { asUser, type PortalCluster } from '../cluster.js';
+import { CONSOLE_CLOSE, type ConsoleClose } from './protocol.js';
 
 export const PLAIN_STREAM_PROTOCOL = 'plain.kubevirt.io';
 /** virt-handler's answer to `preserveSession=true` while another console is open. */

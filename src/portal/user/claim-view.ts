@@ -1,42 +1,10 @@
 // The person's view of a claim, as the API sends it to the page: the claim's own status (progress,
 // session, the pending session-policy action), and what the portal read beside it as the person —
 // their desktop's state, the kind of pool it came from and what their grant lets them do. Pure.
-import type { KubernetesObject, V1ResourceRule } from '@kubernetes/client-node';
-import type { Claim, PendingAction, PoolKind } from './api-types.js';
-import { desktopPermissions } from './rules.js';
-
-export interface ClaimObject extends KubernetesObject {
-  spec?: { poolRef?: { name?: string }; user?: string };
-  status?: {
-    phase?: string;
-    desktop?: { name: string; ready: boolean };
-    connection?: { vncPath?: string; rdpService?: string };
-    session?: {
-      loggedInUsers?: { userName: string; domain?: string; loginTime?: string }[];
-      guestAgentConnected?: boolean;
-      idleSince?: string;
-      lastSeenTime?: string;
-      lastActivityTime?: string;
-    };
-    pendingAction?: PendingAction;
-    conditions?: { type: string; status: string; reason?: string; message?: string }[];
-  };
-}
-
-export interface PoolObject extends KubernetesObject {
-  spec?: {
-    displayName?: string;
-    templateRef?: { name?: string };
-    assignment?: string;
-    persistence?: string;
-    maxDesktopsPerUser?: number;
-  };
-  status?: { available?: number };
-}
-
-export interface VmObject extends KubernetesObject {
-  status?: { printableStatus?: string; ready?: boolean };
-}
+import type { V1ResourceRule } from '@kubernetes/client-node';
+import type { Claim, PoolKind } from '../api-types.js';
+import type { ClaimObject, PoolObject, VmObject } from '../kube-objects.js';
+import { desktopPermissions } from '../rules.js';
 
 /** What the portal read beside the claim, as the person; each part is left out when it could not be read. */
 export interface ClaimContext {

@@ -4,8 +4,8 @@
 // without bound. Either side closing closes the other; the portal may close both (`close`), telling
 // the browser why.
 import type WebSocket from 'ws';
-import { CONSOLE_CLOSE } from './console-protocol.js';
-import { toBuffer } from './console-upstream.js';
+import { CONSOLE_CLOSE } from './protocol.js';
+import { toBuffer } from './upstream.js';
 
 /** Pause the sender once this much is queued towards the receiver; resume below LOW_WATER. */
 export const HIGH_WATER = 1024 * 1024;

@@ -1,7 +1,7 @@
 // The console page: a toolbar and the element noVNC draws in; the script (web/console.ts) does the
 // rest. Which desktop travels in data attributes: no inline script or style (the CSP forbids them).
-import { bundlePageHead, escapeHtml } from './pages.js';
-import type { WebAssets } from './web-assets.js';
+import { bundlePageHead, escapeHtml } from '../pages.js';
+import type { WebAssets } from '../web-assets.js';
 
 export function consolePage(assets: WebAssets, namespace: string, desktop: string, signIn: string): string {
   const name = escapeHtml(desktop);

@@ -9,8 +9,8 @@
 // go without the VM changing. A "no", or a token the API server no longer takes, ends the
 // connection; an API server that cannot answer does not (it is asked again).
 import { ApiException, type KubeConfig, type V1ResourceAttributes } from '@kubernetes/client-node';
-import { allowed } from './access.js';
-import { followObject } from './claim-watch.js';
+import { allowed } from '../access.js';
+import { followObject } from '../claim-watch.js';
 
 /** Why the guard ended a connection. */
 export type GuardEnd = 'revoked' | 'signed-out';

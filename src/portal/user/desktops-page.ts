@@ -1,8 +1,8 @@
 // The signed-in person's page: a shell with the sections the compiled front end (web/) fills in
 // and keeps current. No inline script or style: the Content-Security-Policy forbids them.
-import { signedInAs } from './display-name.js';
-import { bundlePageHead } from './pages.js';
-import type { WebAssets } from './web-assets.js';
+import { signedInAs } from '../display-name.js';
+import { bundlePageHead } from '../pages.js';
+import type { WebAssets } from '../web-assets.js';
 
 /** `administers`: the person administers something, so the page links the Admin Portal. */
 export function desktopsPage(web: WebAssets, person: { username: string; name?: string }, administers = false): string {

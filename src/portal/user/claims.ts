@@ -4,19 +4,20 @@
 // is read by name. People who may list claims (pool admins) get a list filtered to their own.
 
 import { CustomObjectsApi, type KubeConfig, type V1ResourceRule } from '@kubernetes/client-node';
-import { CLAIMS } from '../api/desktopclaim.js';
-import { API_VERSION, GROUP } from '../api/meta.js';
-import { POOLS } from '../api/virtualdesktoppool.js';
-import { inParallel } from '../runtime/parallel.js';
-import type { Claim, CreateClaim } from './api-types.js';
-import { type ClaimObject, type PoolObject, toClaim } from './claim-view.js';
-import { isForbiddenOrMissing } from './kube-errors.js';
-import { listablePools, REVIEW_CONCURRENCY } from './pools.js';
-import { covers, rulesIn } from './rules.js';
-import { readVm } from './vms.js';
-import { activeClaims, limitText } from './web/words.js';
+import { CLAIMS } from '../../api/desktopclaim.js';
+import { API_VERSION, GROUP } from '../../api/meta.js';
+import { POOLS } from '../../api/virtualdesktoppool.js';
+import { inParallel } from '../../runtime/parallel.js';
+import type { Claim, CreateClaim } from '../api-types.js';
+import { isForbiddenOrMissing } from '../kube-errors.js';
+import type { ClaimObject, PoolObject } from '../kube-objects.js';
+import { listablePools, REVIEW_CONCURRENCY } from '../pools.js';
+import { covers, rulesIn } from '../rules.js';
+import { readVm } from '../vms.js';
+import { activeClaims, limitText } from '../web/words.js';
+import { toClaim } from './claim-view.js';
 
-export type { ClaimObject } from './claim-view.js';
+export type { ClaimObject } from '../kube-objects.js';
 export { toClaim } from './claim-view.js';
 
 /**
