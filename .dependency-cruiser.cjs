@@ -57,6 +57,29 @@ module.exports = {
       to: { path: '^src/(controllers/|operator)' },
     },
     {
+      name: 'portal-rooms-apart',
+      severity: 'error',
+      comment:
+        "The portal's rooms (user/, admin/, console/) do not reach into one another: what two of them need lives at src/portal's top, and server.ts wires them.",
+      from: { path: '^src/portal/(user|admin|console)/' },
+      to: { path: '^src/portal/(user|admin|console)/', pathNot: '^src/portal/$1/' },
+    },
+    {
+      name: 'signin-below-the-rooms',
+      severity: 'error',
+      comment: 'Sign-in and sessions serve every room and know none of them.',
+      from: { path: '^src/portal/signin/' },
+      to: { path: '^src/portal/(user|admin|console)/' },
+    },
+    {
+      name: 'portal-shared-below-the-rooms',
+      severity: 'error',
+      comment:
+        "What sits at src/portal's top is shared by the rooms; only server.ts (the wiring) imports the user's, admin and console rooms. Sign-in sits below them all: the shared request helpers (person.ts) use it too.",
+      from: { path: '^src/portal/[^/]+$', pathNot: '^src/portal/server[.]ts$' },
+      to: { path: '^src/portal/(user|admin|console)/' },
+    },
+    {
       name: 'browser-code-stays-in-the-browser',
       severity: 'error',
       comment:
