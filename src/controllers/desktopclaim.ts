@@ -16,6 +16,7 @@ import {
   type V1RoleBinding,
 } from '@kubernetes/client-node';
 import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION, RESET_ANNOTATION } from '../api/annotations.js';
+import { desktopFacts } from '../api/desktop-facts.js';
 import type { DesktopClaim, DesktopClaimStatus } from '../api/desktopclaim.js';
 import { CLAIMS } from '../api/desktopclaim.js';
 import { RELEASE_FINALIZER } from '../api/finalizers.js';
@@ -331,20 +332,20 @@ function seat(
   vm: Desktop,
   pendingByDesktop: Map<string, string>,
 ): SeatState[] {
-  const name = vm.metadata?.name as string;
+  const facts = desktopFacts(vm);
+  const { name, holder, ready, running, revision } = facts;
   const index = parseDesktopIndex(poolName, name);
   if (index === undefined) return [];
-  const annotations = vm.metadata?.annotations ?? {};
   return [
     {
       name,
       index,
-      holder: annotations[HOLDER_ANNOTATION],
-      claimUid: annotations[CLAIM_UID_ANNOTATION] ?? pendingByDesktop.get(name),
-      ready: vm.status?.ready === true,
-      running: vm.spec?.runStrategy === 'Always',
-      onTargetRevision: Number(vm.metadata?.labels?.[LABELS.templateRevision]) === pool.status?.templateRevision,
-      unusable: Boolean(vm.metadata?.deletionTimestamp || annotations[RESET_ANNOTATION]),
+      holder,
+      claimUid: facts.claimUid ?? pendingByDesktop.get(name),
+      ready,
+      running,
+      onTargetRevision: revision !== undefined && revision === pool.status?.templateRevision,
+      unusable: facts.deleting || facts.resetting,
     },
   ];
 }
@@ -454,12 +455,10 @@ async function giveBack(
     await ensureGrant(deps, claim.spec.poolRef.name, claim, undefined);
   }
   // A desktop on its way out (deleted by us a moment ago, or by anyone) is given back already.
-  const desktop = desktops.find(
-    (d) =>
-      d.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uidOf(claim) &&
-      !d.metadata?.deletionTimestamp &&
-      !expected.gone.has(uidOf(d)),
-  );
+  const desktop = desktops.find((d) => {
+    const facts = desktopFacts(d);
+    return facts.claimUid === uidOf(claim) && !facts.deleting && !expected.gone.has(uidOf(d));
+  });
   // A bind this process made that the cache does not show yet: wait for it (false: decided again
   // shortly), or the claim would go while its desktop stays bound to it for ever (found by the
   // chaos campaign's frozen etcd: a claim deleted within the desktop watch's lag after its bind).
@@ -657,7 +656,7 @@ function forgetSettled(expected: Expectations, claims: readonly Claim[], desktop
   for (const uid of expected.gone) if (!desktopUids.has(uid)) expected.gone.delete(uid);
   for (const [uid, desktopName] of expected.binds) {
     const vm = desktops.find((d) => d.metadata?.name === desktopName);
-    if (!vm || vm.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uid) expected.binds.delete(uid);
+    if (!vm || desktopFacts(vm).claimUid === uid) expected.binds.delete(uid);
   }
   for (const uid of expected.released) {
     const claim = claims.find((c) => uidOf(c) === uid);

@@ -3,7 +3,8 @@
 // idle desktops — and writes what it sees into status. Reconcile reads top to bottom:
 // pool → template revision → desktops → plan → apply the plan → status.
 import type { KubernetesObject, V1ControllerRevision, V1RoleBinding, V1Service } from '@kubernetes/client-node';
-import { HOLDER_ANNOTATION, SPEC_HASH_ANNOTATION } from '../api/annotations.js';
+import { SPEC_HASH_ANNOTATION } from '../api/annotations.js';
+import { desktopFacts } from '../api/desktop-facts.js';
 import { LABELS, poolSelectorString } from '../api/labels.js';
 import type { VirtualDesktopPool, VirtualDesktopPoolStatus } from '../api/virtualdesktoppool.js';
 import { POOLS } from '../api/virtualdesktoppool.js';
@@ -131,8 +132,9 @@ async function reconcile(
   const result = resetting ? { requeueAfterMs: RESET_RECHECK_MS } : undefined;
   const states = desktops.flatMap((vm) => desktopState(name, vm));
   const failing = desktops
-    .filter((vm) => FAILED_STATUSES.has(vm.status?.printableStatus ?? ''))
-    .map((vm) => ({ name: vm.metadata?.name as string, status: vm.status?.printableStatus as string }));
+    .map(desktopFacts)
+    .filter((d) => FAILED_STATUSES.has(d.state ?? ''))
+    .map((d) => ({ name: d.name, status: d.state as string }));
 
   const target = resolveTarget(deps, pool);
   if ('blocked' in target) {
@@ -221,20 +223,11 @@ function resolveTarget(deps: PoolControllerDeps, pool: VirtualDesktopPool): Targ
 }
 
 function desktopState(pool: string, vm: VirtualMachine): DesktopState[] {
-  const name = vm.metadata?.name as string;
-  const index = parseDesktopIndex(pool, name);
+  const facts = desktopFacts(vm);
+  const index = parseDesktopIndex(pool, facts.name);
   if (index === undefined) return []; // not one of ours by name: leave it alone
-  return [
-    {
-      name,
-      index,
-      revision: Number(vm.metadata?.labels?.[LABELS.templateRevision]) || undefined,
-      assigned: Boolean(vm.metadata?.annotations?.[HOLDER_ANNOTATION]),
-      running: vm.spec?.runStrategy === 'Always',
-      ready: vm.status?.ready === true,
-      deleting: Boolean(vm.metadata?.deletionTimestamp),
-    },
-  ];
+  const { name, revision, running, ready, deleting } = facts;
+  return [{ name, index, revision, assigned: Boolean(facts.holder), running, ready, deleting }];
 }
 
 /** Turns the plan into writes: removals first (they free names and capacity), then creates and updates. */
@@ -306,10 +299,11 @@ async function carryOut(
     const name = vm.metadata?.name as string;
     const index = parseDesktopIndex(pool.metadata.name as string, name);
     if (index === undefined || goneSet.has(name) || vm.metadata?.deletionTimestamp) continue;
-    const own = Number(vm.metadata?.labels?.[LABELS.templateRevision]);
-    const revision = inPlace.has(name) || !target.specs.has(own) ? target.revision : own;
+    const facts = desktopFacts(vm);
+    const own = facts.revision;
+    const revision = inPlace.has(name) || own === undefined || !target.specs.has(own) ? target.revision : own;
     // A held desktop runs as its user left it; idle ones as the plan says.
-    const running = plan.run.get(name) ?? vm.spec?.runStrategy === 'Always';
+    const running = plan.run.get(name) ?? facts.running;
     const memoKey = `${fingerprint(revision)}/${index}/${running}`;
     let hash = known?.get(memoKey);
     let desired: VirtualMachine | undefined;

@@ -2,6 +2,7 @@
 // the newest in status, and says in the Ready condition whether the objects the template names
 // exist. Reconcile reads top to bottom: spec → revision → pruning → references → status.
 import type { KubernetesObject, V1ControllerRevision } from '@kubernetes/client-node';
+import { desktopFacts } from '../api/desktop-facts.js';
 import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { VMTEMPLATES, type VMTemplate, VMTemplateSpec, type VMTemplateStatus } from '../api/vmtemplate.js';
@@ -125,7 +126,7 @@ async function pruneRevisions(
     if (pool.status?.templateRevision) inUse.add(pool.status.templateRevision);
   }
   for (const desktop of deps.desktops.byIndex(BY_TEMPLATE, `${namespace}/${name}`)) {
-    const revision = Number(desktop.metadata?.labels?.[LABELS.templateRevision]);
+    const { revision } = desktopFacts(desktop);
     if (revision) inUse.add(revision);
   }
   const revisions = deps.revisions.byIndex(BY_TEMPLATE, `${namespace}/${name}`);
