@@ -27,7 +27,8 @@ import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import { type ResetActions, resetDesktops } from './desktop-reset.js';
 import type { DeletePreconditions } from './desktopclaim.js';
-import { type DesktopState, type Plan, planPool, resolveMaxUnavailable } from './pool-plan.js';
+import { type PoolIntent, poolIntent } from './pool-intent.js';
+import { type DesktopState, type Plan, planPool } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
 import { BY_TEMPLATE } from './vmtemplate.js';
 
@@ -136,13 +137,14 @@ async function reconcile(
     .filter((d) => FAILED_STATUSES.has(d.state ?? ''))
     .map((d) => ({ name: d.name, status: d.state as string }));
 
+  const intent = poolIntent(pool.spec);
   const target = resolveTarget(deps, pool);
   if ('blocked' in target) {
     const counts = countDesktops(states, pool.status?.templateRevision ?? 0);
     await writePoolStatus(
       deps,
       pool,
-      { ...situation(pool, counts, failing), blocked: target.blocked },
+      { ...situation(intent, counts, failing), blocked: target.blocked },
       pool.status?.templateRevision,
     );
     if (!target.blocked.transient && degradedReason(pool) !== target.blocked.reason) {
@@ -153,21 +155,17 @@ async function reconcile(
   }
 
   let plan: Plan | undefined;
-  if (!pool.spec.paused) {
+  if (!intent.paused) {
     plan = planPool({
-      size: pool.spec.size,
-      prestarted: pool.spec.prestarted,
+      ...intent,
       targetRevision: target.revision,
-      persistence: pool.spec.persistence,
-      updateStrategy: pool.spec.updateStrategy.type,
-      maxUnavailable: resolveMaxUnavailable(pool.spec.updateStrategy.maxUnavailable, pool.spec.size),
       desktops: states,
       maxChangesPerPass: MAX_CHANGES_PER_PASS,
     });
     await carryOut(deps, memo, pool, target, desktops, plan, log);
   }
   const counts = countDesktops(states, target.revision);
-  await writePoolStatus(deps, pool, { ...situation(pool, counts, failing), plan }, target.revision);
+  await writePoolStatus(deps, pool, { ...situation(intent, counts, failing), plan }, target.revision);
   return result;
 }
 
@@ -396,11 +394,11 @@ function render(
 }
 
 function situation(
-  pool: VirtualDesktopPool,
+  intent: PoolIntent,
   counts: PoolSituation['counts'],
   failing: PoolSituation['failing'],
 ): PoolSituation {
-  return { size: pool.spec.size, prestarted: pool.spec.prestarted, paused: pool.spec.paused, counts, failing };
+  return { size: intent.size, prestarted: intent.prestarted, paused: intent.paused, counts, failing };
 }
 
 async function writePoolStatus(
