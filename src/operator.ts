@@ -1,15 +1,13 @@
 // The operator process: caches, controllers, leader election, health and metrics, wired once.
 // Caches start before the lease is won, so a standby replica takes over with warm caches.
 import { hostname } from 'node:os';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1ControllerRevision,
-  type V1Role,
-  type V1RoleBinding,
-  type V1Service,
+import type {
+  KubeConfig,
+  KubernetesObject,
+  V1ControllerRevision,
+  V1Role,
+  V1RoleBinding,
+  V1Service,
 } from '@kubernetes/client-node';
 import type { DesktopClaim } from './api/desktopclaim.js';
 import { CLAIMS } from './api/desktopclaim.js';
@@ -26,10 +24,9 @@ import { makeReferenceChecker } from './controllers/references.js';
 import { sessionController } from './controllers/sessions.js';
 import { BY_POOL, poolController } from './controllers/virtualdesktoppool.js';
 import { BY_TEMPLATE, templateController } from './controllers/vmtemplate.js';
-import { ignoreNotFound, makeOperatorActions } from './operator-actions.js';
+import { makeOperatorActions } from './operator-actions.js';
 import type { VirtualMachine } from './render/kubevirt.js';
 import { makeApply } from './runtime/apply.js';
-import { makeApiClient } from './runtime/client.js';
 import type { Clock } from './runtime/clock.js';
 import type { Controller } from './runtime/controller.js';
 import { EventRecorder } from './runtime/events.js';
@@ -110,32 +107,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const writeStatus = makeStatusWriter(kc, OPERATOR_FIELD_MANAGER, metrics);
   const recorder = new EventRecorder(kc, log, metrics);
   const actions = makeOperatorActions(kc, metrics);
-  const apps = makeApiClient(kc, AppsV1Api, metrics);
-  const core = makeApiClient(kc, CoreV1Api, metrics);
   // What every controller reads and writes through.
-  const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, metrics, log };
+  const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, actions, metrics, log };
   const controllers: Controller[] = [
-    templateController({
-      ...shared,
-      checkReferences: makeReferenceChecker(kc, metrics),
-      deleteRevision: (namespace, name) => ignoreNotFound(apps.deleteNamespacedControllerRevision({ namespace, name })),
-    }),
-    poolController({
-      ...shared,
-      roleBindings,
-      services,
-      deleteDesktop: actions.deleteDesktop,
-      deleteService: (namespace, name) => ignoreNotFound(core.deleteNamespacedService({ namespace, name })),
-      reset: actions.reset,
-    }),
-    claimController({
-      ...shared,
-      claims,
-      roles,
-      roleBindings,
-      actions,
-      clock: options.clock,
-    }),
+    templateController({ ...shared, checkReferences: makeReferenceChecker(kc, metrics) }),
+    poolController({ ...shared, roleBindings, services }),
+    claimController({ ...shared, claims, roles, roleBindings, clock: options.clock }),
     sessionController({
       claims,
       desktops,

@@ -25,8 +25,8 @@ import type { Metrics } from '../runtime/metrics.js';
 import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
-import { type ResetActions, resetDesktops } from './desktop-reset.js';
-import type { DeletePreconditions } from './desktopclaim.js';
+import type { PoolActions } from './actions.js';
+import { resetDesktops } from './desktop-reset.js';
 import { type PoolIntent, poolIntent } from './pool-intent.js';
 import { type DesktopState, type Plan, planPool } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
@@ -58,11 +58,8 @@ export interface PoolControllerDeps {
   /** kubevdi's Services (RDP), indexed BY_POOL. */
   services: Informer<V1Service>;
   apply: Apply;
-  deleteService: (namespace: string, name: string) => Promise<void>;
-  /** For desktops reset in place (Manual Stateless pools). */
-  reset: ResetActions;
-  /** With the uid and resourceVersion the decision was made on: a changed or remade desktop is not deleted. */
-  deleteDesktop: (namespace: string, name: string, preconditions: DeletePreconditions) => Promise<boolean>;
+  /** Deletes (with the uid and resourceVersion the decision was made on) and resets in place. */
+  actions: PoolActions;
   writeStatus: WriteStatus;
   recorder: Recorder;
   metrics: Metrics;
@@ -129,7 +126,7 @@ async function reconcile(
   await ensureEntitlement(deps, pool);
   const desktops = deps.desktops.byIndex(BY_POOL, key);
   await ensureRdpServices(deps, pool, desktops);
-  const resetting = await resetDesktops(deps.reset, desktops, deps.recorder, pool, log);
+  const resetting = await resetDesktops(deps.actions.reset, desktops, deps.recorder, pool, log);
   const result = resetting ? { requeueAfterMs: RESET_RECHECK_MS } : undefined;
   const states = desktops.flatMap((vm) => desktopState(name, vm));
   const failing = desktops
@@ -248,7 +245,7 @@ async function carryOut(
   );
   await inParallel(gone, async (name) => {
     const preconditions = seen.get(name);
-    if (preconditions) await deps.deleteDesktop(namespace, name, preconditions);
+    if (preconditions) await deps.actions.deleteDesktop(namespace, name, preconditions);
   });
   if (plan.remove.length) {
     deps.recorder.record(
@@ -364,7 +361,7 @@ async function ensureRdpServices(
   await inParallel(changed, (svc) => deps.apply(svc));
   const keep = new Set(wanted.map((svc) => svc.metadata?.name));
   const extra = existing.filter((svc) => !keep.has(svc.metadata?.name)).map((svc) => svc.metadata?.name as string);
-  await inParallel(extra, (name) => deps.deleteService(namespace, name));
+  await inParallel(extra, (name) => deps.actions.deleteService(namespace, name));
 }
 
 /** The object with a hash of what we render, so an unchanged one is never written again. */

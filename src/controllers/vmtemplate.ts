@@ -16,6 +16,7 @@ import type { Logger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
+import type { TemplateActions } from './actions.js';
 import type { CheckReferences } from './references.js';
 
 /** Index of ControllerRevisions and desktops by `<namespace>/<template>`. */
@@ -31,7 +32,8 @@ export interface TemplateControllerDeps {
   pools: Informer<VirtualDesktopPool>;
   desktops: Informer<KubernetesObject>;
   apply: Apply;
-  deleteRevision: (namespace: string, name: string) => Promise<void>;
+  /** Prunes old revisions. */
+  actions: TemplateActions;
   writeStatus: WriteStatus;
   recorder: Recorder;
   checkReferences: CheckReferences;
@@ -131,7 +133,7 @@ async function pruneRevisions(
   }
   const revisions = deps.revisions.byIndex(BY_TEMPLATE, `${namespace}/${name}`);
   for (const old of revisionsToPrune(revisions, current, inUse, template.spec.revisionHistoryLimit)) {
-    await deps.deleteRevision(namespace, old.metadata?.name as string);
+    await deps.actions.deleteRevision(namespace, old.metadata?.name as string);
     log.info({ revision: old.revision }, 'pruned old template revision');
   }
 }
