@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubernetesObject, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { LABELS } from '../api/labels.js';
-import { renderGrantBinding, renderGrantRole } from '../render/grants.js';
+import { type GrantInput, renderGrantBinding, renderGrantRole } from '../render/grants.js';
 
 /**
  * Which parts of a claim's grant (Role, RoleBinding) to delete: with the uid the cache shows when it
@@ -15,14 +15,6 @@ import { renderGrantBinding, renderGrantRole } from '../render/grants.js';
 export interface GrantParts {
   role: { uid?: string } | undefined;
   binding: { uid?: string } | undefined;
-}
-
-export interface GrantInput {
-  claim: { name: string; namespace: string; uid: string };
-  pool: string;
-  user: string;
-  /** The desktop bound to the claim; none while it waits, and once it is given back. */
-  desktop: string | undefined;
 }
 
 /** What the cache shows of a claim's grant. */
