@@ -27,7 +27,7 @@ import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import type { PoolActions } from './actions.js';
 import { resetDesktops } from './desktop-reset.js';
-import { type PoolIntent, poolIntent } from './pool-intent.js';
+import { poolIntent } from './pool-intent.js';
 import { type DesktopState, type Plan, planPool } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
 import { BY_TEMPLATE } from './vmtemplate.js';
@@ -123,47 +123,72 @@ async function reconcile(
     return; // owner references remove the desktops
   }
 
-  await ensureEntitlement(deps, pool);
   const desktops = deps.desktops.byIndex(BY_POOL, key);
-  await ensureRdpServices(deps, pool, desktops);
-  const resetting = await resetDesktops(deps.actions.reset, desktops, deps.recorder, pool, log);
-  const result = resetting ? { requeueAfterMs: RESET_RECHECK_MS } : undefined;
   const states = desktops.flatMap((vm) => desktopState(name, vm));
-  const failing = desktops
-    .map(desktopFacts)
-    .filter((d) => FAILED_STATUSES.has(d.state ?? ''))
-    .map((d) => ({ name: d.name, status: d.state as string }));
-
   const intent = poolIntent(pool.spec);
   const target = resolveTarget(deps, pool);
+  const plan =
+    'blocked' in target || intent.paused
+      ? undefined
+      : planPool({
+          ...intent,
+          targetRevision: target.revision,
+          desktops: states,
+          maxChangesPerPass: MAX_CHANGES_PER_PASS,
+        });
+
+  // Status is written whatever happens to the writes: a failure shows in it, then goes to the
+  // work queue for a retry with backoff.
+  let resetting = false;
+  let failure: { error: unknown } | undefined;
+  try {
+    await ensureEntitlement(deps, pool);
+    await ensureRdpServices(deps, pool, desktops);
+    resetting = await resetDesktops(deps.actions.reset, desktops, deps.recorder, pool, log);
+    if (plan && !('blocked' in target)) await carryOut(deps, memo, pool, target, desktops, plan, log);
+  } catch (error) {
+    failure = { error };
+  }
+
+  const situation: PoolSituation = {
+    size: intent.size,
+    prestarted: intent.prestarted,
+    paused: intent.paused,
+    counts: countDesktops(states, 'blocked' in target ? (pool.status?.templateRevision ?? 0) : target.revision),
+    failing: failingDesktops(desktops),
+    ...('blocked' in target ? { blocked: target.blocked } : { plan }),
+    ...(failure ? { failed: messageOf(failure.error) } : {}),
+  };
+  const revision = 'blocked' in target ? pool.status?.templateRevision : target.revision;
+  try {
+    await writePoolStatus(deps, pool, situation, revision);
+  } catch (err) {
+    if (!failure) throw err;
+    log.warn({ err }, 'status not written either');
+  }
+  if (failure) throw failure.error;
   if ('blocked' in target) {
-    const counts = countDesktops(states, pool.status?.templateRevision ?? 0);
-    await writePoolStatus(
-      deps,
-      pool,
-      { ...situation(intent, counts, failing), blocked: target.blocked },
-      pool.status?.templateRevision,
-    );
     if (!target.blocked.transient && degradedReason(pool) !== target.blocked.reason) {
       deps.recorder.record(pool, 'Warning', target.blocked.reason, target.blocked.message);
     }
     log.info(target.blocked, 'pool blocked');
-    return result;
   }
+  return resetting ? { requeueAfterMs: RESET_RECHECK_MS } : undefined;
+}
 
-  let plan: Plan | undefined;
-  if (!intent.paused) {
-    plan = planPool({
-      ...intent,
-      targetRevision: target.revision,
-      desktops: states,
-      maxChangesPerPass: MAX_CHANGES_PER_PASS,
-    });
-    await carryOut(deps, memo, pool, target, desktops, plan, log);
-  }
-  const counts = countDesktops(states, target.revision);
-  await writePoolStatus(deps, pool, { ...situation(intent, counts, failing), plan }, target.revision);
-  return result;
+/** Desktops KubeVirt reports in a state they cannot leave without someone's help. */
+function failingDesktops(desktops: readonly VirtualMachine[]): PoolSituation['failing'] {
+  return desktops
+    .map(desktopFacts)
+    .filter((d) => FAILED_STATUSES.has(d.state ?? ''))
+    .map((d) => ({ name: d.name, status: d.state as string }));
+}
+
+/** An error as one line for a condition's message: API errors carry their whole response otherwise. */
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
 type Blocked = NonNullable<PoolSituation['blocked']>;
@@ -388,14 +413,6 @@ function render(
     runStrategy: running ? 'Always' : 'Halted',
   });
   return stamped(vm, hashOf(vm));
-}
-
-function situation(
-  intent: PoolIntent,
-  counts: PoolSituation['counts'],
-  failing: PoolSituation['failing'],
-): PoolSituation {
-  return { size: intent.size, prestarted: intent.prestarted, paused: intent.paused, counts, failing };
 }
 
 async function writePoolStatus(
