@@ -82,26 +82,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const { kubeconfig: kc, log } = options;
   const metrics = new Metrics();
   const scope = { namespace: options.namespace, metrics, log };
-  const ours = { ...scope, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` };
 
-  const templates = new Informer<VMTemplate & KubernetesObject>(kc, VMTEMPLATES, scope);
-  const pools = new Informer<VirtualDesktopPool & KubernetesObject>(kc, POOLS, scope);
-  const revisions = new Informer<V1ControllerRevision>(kc, CONTROLLER_REVISIONS, ours);
-  const desktops = new Informer<VirtualMachine>(kc, VIRTUAL_MACHINES, ours);
-  const claims = new Informer<DesktopClaim & KubernetesObject>(kc, CLAIMS, scope);
-  const roles = new Informer<V1Role>(kc, ROLES, ours);
-  const roleBindings = new Informer<V1RoleBinding>(kc, ROLE_BINDINGS, ours);
-  const services = new Informer<V1Service>(kc, SERVICES, ours);
-  claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
-  const byLabel = (label: string) => (obj: KubernetesObject) => {
-    const value = obj.metadata?.labels?.[label];
-    return value ? [`${obj.metadata?.namespace}/${value}`] : [];
-  };
-  revisions.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
-  desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
-  desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
-  services.addIndex(BY_POOL, byLabel(LABELS.pool));
-  const informers = [templates, pools, revisions, desktops, claims, roles, roleBindings, services];
+  const caches = makeCaches(kc, scope);
+  const { templates, pools, revisions, desktops, claims, roles, roleBindings, services } = caches;
+  const informers = Object.values(caches);
 
   const apply = makeApply(kc, OPERATOR_FIELD_MANAGER, metrics);
   const writeStatus = makeStatusWriter(kc, OPERATOR_FIELD_MANAGER, metrics);
@@ -175,4 +159,30 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       await health?.close();
     },
   };
+}
+
+/**
+ * The caches the controllers read, with the indexes they look things up by: kubevdi's own kinds
+ * (all of them, in scope), and of the rest only what kubevdi made (its managed-by label).
+ */
+function makeCaches(kc: KubeConfig, scope: { namespace?: string; metrics: Metrics; log: Logger }) {
+  const ours = { ...scope, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` };
+  const templates = new Informer<VMTemplate & KubernetesObject>(kc, VMTEMPLATES, scope);
+  const pools = new Informer<VirtualDesktopPool & KubernetesObject>(kc, POOLS, scope);
+  const revisions = new Informer<V1ControllerRevision>(kc, CONTROLLER_REVISIONS, ours);
+  const desktops = new Informer<VirtualMachine>(kc, VIRTUAL_MACHINES, ours);
+  const claims = new Informer<DesktopClaim & KubernetesObject>(kc, CLAIMS, scope);
+  const roles = new Informer<V1Role>(kc, ROLES, ours);
+  const roleBindings = new Informer<V1RoleBinding>(kc, ROLE_BINDINGS, ours);
+  const services = new Informer<V1Service>(kc, SERVICES, ours);
+  claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
+  const byLabel = (label: string) => (obj: KubernetesObject) => {
+    const value = obj.metadata?.labels?.[label];
+    return value ? [`${obj.metadata?.namespace}/${value}`] : [];
+  };
+  revisions.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
+  desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
+  desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
+  services.addIndex(BY_POOL, byLabel(LABELS.pool));
+  return { templates, pools, revisions, desktops, claims, roles, roleBindings, services };
 }

@@ -1,7 +1,8 @@
 // VirtualDesktopPool controller: makes a pool's VirtualMachines match its spec — `size` desktops
 // named `<pool>-<index>`, `prestarted` idle ones running, new template revisions rolled out to
 // idle desktops — and writes what it sees into status. Reconcile reads top to bottom:
-// pool → template revision → desktops → plan → apply the plan → status.
+// pool → desktops → intent (pool-intent.ts) → template revision → plan (pool-plan.ts) → act →
+// status (pool-status.ts), written also when an act failed, before the failure goes for backoff.
 import type { KubernetesObject, V1ControllerRevision, V1RoleBinding, V1Service } from '@kubernetes/client-node';
 import { SPEC_HASH_ANNOTATION } from '../api/annotations.js';
 import { desktopFacts } from '../api/desktop-facts.js';
@@ -27,7 +28,7 @@ import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import type { PoolActions } from './actions.js';
 import { resetDesktops } from './desktop-reset.js';
-import { poolIntent } from './pool-intent.js';
+import { type PoolIntent, poolIntent } from './pool-intent.js';
 import { type DesktopState, type Plan, planPool } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
 import { BY_TEMPLATE } from './vmtemplate.js';
@@ -136,44 +137,69 @@ async function reconcile(
           desktops: states,
           maxChangesPerPass: MAX_CHANGES_PER_PASS,
         });
+  const { resetting, failure } = await act(deps, memo, pool, target, desktops, plan, log);
+  await report(deps, pool, { intent, target, states, desktops, plan, failure }, log);
+  // Told in the status; now to the work queue for a retry with backoff.
+  if (failure) throw failure.error;
+  return resetting ? { requeueAfterMs: RESET_RECHECK_MS } : undefined;
+}
 
-  // Status is written whatever happens to the writes: a failure shows in it, then goes to the
-  // work queue for a retry with backoff.
+/** The writes: entitlement, RDP Services, resets in place, then the plan. A failure is returned, not thrown. */
+async function act(
+  deps: PoolControllerDeps,
+  memo: HashMemo,
+  pool: VirtualDesktopPool,
+  target: Target | { blocked: Blocked },
+  desktops: readonly VirtualMachine[],
+  plan: Plan | undefined,
+  log: Logger,
+): Promise<{ resetting: boolean; failure?: { error: unknown } }> {
   let resetting = false;
-  let failure: { error: unknown } | undefined;
   try {
     await ensureEntitlement(deps, pool);
     await ensureRdpServices(deps, pool, desktops);
     resetting = await resetDesktops(deps.actions.reset, desktops, deps.recorder, pool, log);
     if (plan && !('blocked' in target)) await carryOut(deps, memo, pool, target, desktops, plan, log);
+    return { resetting };
   } catch (error) {
-    failure = { error };
+    return { resetting, failure: { error } };
   }
+}
 
+interface Outcome {
+  intent: PoolIntent;
+  target: Target | { blocked: Blocked };
+  states: readonly DesktopState[];
+  desktops: readonly VirtualMachine[];
+  plan: Plan | undefined;
+  failure: { error: unknown } | undefined;
+}
+
+/** The status, written whatever happened to the writes (a failure shows in it), and why the pool is blocked. */
+async function report(deps: PoolControllerDeps, pool: VirtualDesktopPool, o: Outcome, log: Logger): Promise<void> {
+  const { intent, target } = o;
+  const blocked = 'blocked' in target ? target.blocked : undefined;
+  const revision = 'blocked' in target ? pool.status?.templateRevision : target.revision;
   const situation: PoolSituation = {
     size: intent.size,
     prestarted: intent.prestarted,
     paused: intent.paused,
-    counts: countDesktops(states, 'blocked' in target ? (pool.status?.templateRevision ?? 0) : target.revision),
-    failing: failingDesktops(desktops),
-    ...('blocked' in target ? { blocked: target.blocked } : { plan }),
-    ...(failure ? { failed: messageOf(failure.error) } : {}),
+    counts: countDesktops(o.states, revision ?? 0),
+    failing: failingDesktops(o.desktops),
+    ...(blocked ? { blocked } : { plan: o.plan }),
+    ...(o.failure ? { failed: messageOf(o.failure.error) } : {}),
   };
-  const revision = 'blocked' in target ? pool.status?.templateRevision : target.revision;
   try {
     await writePoolStatus(deps, pool, situation, revision);
   } catch (err) {
-    if (!failure) throw err;
+    if (!o.failure) throw err;
     log.warn({ err }, 'status not written either');
   }
-  if (failure) throw failure.error;
-  if ('blocked' in target) {
-    if (!target.blocked.transient && degradedReason(pool) !== target.blocked.reason) {
-      deps.recorder.record(pool, 'Warning', target.blocked.reason, target.blocked.message);
-    }
-    log.info(target.blocked, 'pool blocked');
+  if (o.failure || !blocked) return;
+  if (!blocked.transient && degradedReason(pool) !== blocked.reason) {
+    deps.recorder.record(pool, 'Warning', blocked.reason, blocked.message);
   }
-  return resetting ? { requeueAfterMs: RESET_RECHECK_MS } : undefined;
+  log.info(blocked, 'pool blocked');
 }
 
 /** Desktops KubeVirt reports in a state they cannot leave without someone's help. */
@@ -289,6 +315,39 @@ async function carryOut(
     );
   }
 
+  const wanted = desktopsToWrite(memo, pool, target, desktops, plan, gone);
+  await inParallel(wanted, (make) => deps.apply(make()));
+  const created = plan.create.map((i) => desktopName(pool.metadata.name as string, i));
+  if (created.length) {
+    deps.recorder.record(
+      pool,
+      'Normal',
+      'DesktopsCreated',
+      `Created ${created.length} desktops: ${summarize(created)}`,
+    );
+  }
+  if (gone.length || wanted.length) {
+    log.info(
+      { created: created.length, removed: plan.remove.length, recreated: plan.recreate.length, applied: wanted.length },
+      'desktops changed',
+    );
+  }
+}
+
+/**
+ * The desktops to write in this pass, each rendered when it is written: the plan's new ones, and
+ * those whose spec hash differs from what they should be now (a new revision in place, a change
+ * of power, of the pool's spec). Remembers in `memo` what each desktop rendered to, so one that
+ * has not changed is not rendered again on the next pass.
+ */
+function desktopsToWrite(
+  memo: HashMemo,
+  pool: VirtualDesktopPool,
+  target: Target,
+  desktops: readonly VirtualMachine[],
+  plan: Plan,
+  gone: readonly string[],
+): (() => VirtualMachine)[] {
   // Rendered as they are written, not all before the first write: a pass of 500 creates starts
   // writing at once, and rendering shares the event loop with the writes in flight (and with the
   // lease renewals) instead of blocking it for the whole batch first.
@@ -298,6 +357,7 @@ async function carryOut(
     wanted.push(() => render(pool, target, target.revision, index, running));
   }
   const goneSet = new Set(gone);
+  const namespace = pool.metadata.namespace as string;
   const inPlace = new Set(plan.updateInPlace);
   // What a desktop is rendered from, apart from its index and power: one fingerprint per revision.
   const fingerprints = new Map<number, string>();
@@ -338,22 +398,7 @@ async function carryOut(
     }
   }
   memo.set(`${namespace}/${pool.metadata.name}`, hashes);
-  await inParallel(wanted, (make) => deps.apply(make()));
-  const created = plan.create.map((i) => desktopName(pool.metadata.name as string, i));
-  if (created.length) {
-    deps.recorder.record(
-      pool,
-      'Normal',
-      'DesktopsCreated',
-      `Created ${created.length} desktops: ${summarize(created)}`,
-    );
-  }
-  if (gone.length || wanted.length) {
-    log.info(
-      { created: created.length, removed: plan.remove.length, recreated: plan.recreate.length, applied: wanted.length },
-      'desktops changed',
-    );
-  }
+  return wanted;
 }
 
 /** The pool's `access` as a Role and RoleBinding, written only when they differ from what exists. */
