@@ -1,12 +1,13 @@
-// The writes the controllers make to objects they do not own by server-side apply: deletes of
-// desktops, DataVolumes, grants, and merge patches with resourceVersion preconditions (binds,
-// finalizers). One place, so the operator and tests that drive a controller directly use the same
-// calls. Every delete that decides on cached state carries the uid it decided on (and, where
-// given, the resourceVersion): an object remade under the same name since the cache looked, or
-// changed, is someone else's now, and a 409 from the failed precondition means "done".
+// The controllers' adapter (src/controllers/actions.ts) made of API calls: deletes of desktops,
+// DataVolumes, grants, Services and revisions, and merge patches with resourceVersion
+// preconditions (binds, finalizers). One place, so the operator and tests that drive a controller
+// directly use the same calls. Every delete that decides on cached state carries the uid it decided
+// on (and, where given, the resourceVersion): an object remade under the same name since the cache
+// looked, or changed, is someone else's now, and a 409 from the failed precondition means "done".
 
 import {
-  ApiException,
+  AppsV1Api,
+  CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   type KubernetesObject,
@@ -18,20 +19,23 @@ import { CLAIMS } from './api/desktopclaim.js';
 import { CLAIMS_FIELD_MANAGER } from './api/field-managers.js';
 import { DATA_VOLUMES, VIRTUAL_MACHINES } from './api/kubernetes-kinds.js';
 import { pathOf } from './api/resource-type.js';
+import type { ControllerActions, DeletePreconditions } from './controllers/actions.js';
 import type { ResetActions } from './controllers/desktop-reset.js';
-import type { ClaimActions, DeletePreconditions } from './controllers/desktopclaim.js';
+import { ignoreGone, ignoreNotFound, unlessChanged, unlessNotFound } from './runtime/api-errors.js';
 import { makeApiClient } from './runtime/client.js';
 import type { Metrics } from './runtime/metrics.js';
 
-export interface OperatorActions extends ClaimActions {
-  reset: ResetActions;
-}
-
-export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): OperatorActions {
+export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): ControllerActions {
   const custom = makeApiClient(kc, CustomObjectsApi, metrics);
   const rbac = makeApiClient(kc, RbacAuthorizationV1Api, metrics);
+  const apps = makeApiClient(kc, AppsV1Api, metrics);
+  const core = makeApiClient(kc, CoreV1Api, metrics);
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   const vmPath = pathOf(VIRTUAL_MACHINES);
+  const dvPath = pathOf(DATA_VOLUMES);
+  // Policy and preconditions both in the body: with a body, the API server reads DeleteOptions
+  // from it alone and ignores the propagationPolicy query parameter.
+  const foreground = (preconditions: DeletePreconditions) => ({ propagationPolicy: 'Foreground', preconditions });
 
   /**
    * Foreground: the VM stays until its DataVolume is gone, so a desktop recreated under the same
@@ -40,22 +44,8 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Operator
    * given) from removing a desktop bound a moment ago. The change that made the cache stale
    * enqueues the pool again.
    */
-  const deleteDesktop = async (namespace: string, name: string, preconditions: DeletePreconditions) => {
-    try {
-      // Policy and preconditions both in the body: with a body, the API server reads DeleteOptions
-      // from it alone and ignores the propagationPolicy query parameter.
-      await custom.deleteNamespacedCustomObject({
-        ...vmPath,
-        namespace,
-        name,
-        body: { propagationPolicy: 'Foreground', preconditions },
-      });
-      return true;
-    } catch (err) {
-      if (err instanceof ApiException && (err.code === 404 || err.code === 409)) return false;
-      throw err;
-    }
-  };
+  const deleteDesktop = (namespace: string, name: string, preconditions: DeletePreconditions) =>
+    unlessChanged(custom.deleteNamespacedCustomObject({ ...vmPath, namespace, name, body: foreground(preconditions) }));
   /** Merge patches of a desktop's annotations and runStrategy, guarded by `body.metadata.resourceVersion`. */
   const patchDesktop = async (namespace: string, name: string, body: object) => {
     await custom.patchNamespacedCustomObject(
@@ -63,29 +53,15 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Operator
       mergePatch,
     );
   };
-  const dvPath = pathOf(DATA_VOLUMES);
   const reset: ResetActions = {
     readDataVolume: async (namespace, name) => {
-      try {
-        const dv = (await custom.getNamespacedCustomObject({ ...dvPath, namespace, name })) as KubernetesObject;
-        return { uid: dv.metadata?.uid as string, creationTimestamp: String(dv.metadata?.creationTimestamp) };
-      } catch (err) {
-        if (err instanceof ApiException && err.code === 404) return undefined;
-        throw err;
-      }
+      const dv = (await unlessNotFound(custom.getNamespacedCustomObject({ ...dvPath, namespace, name }))) as
+        | KubernetesObject
+        | undefined;
+      return dv && { uid: dv.metadata?.uid as string, creationTimestamp: String(dv.metadata?.creationTimestamp) };
     },
-    deleteDataVolume: async (namespace, name, uid) => {
-      try {
-        await custom.deleteNamespacedCustomObject({
-          ...dvPath,
-          namespace,
-          name,
-          body: { propagationPolicy: 'Foreground', preconditions: { uid } },
-        });
-      } catch (err) {
-        if (!(err instanceof ApiException && (err.code === 404 || err.code === 409))) throw err;
-      }
-    },
+    deleteDataVolume: (namespace, name, uid) =>
+      ignoreGone(custom.deleteNamespacedCustomObject({ ...dvPath, namespace, name, body: foreground({ uid }) })),
     patchDesktop,
   };
   return {
@@ -94,15 +70,7 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Operator
     deleteDesktop,
     patchClaim: async (namespace, name, body) => {
       await custom.patchNamespacedCustomObject(
-        {
-          group: CLAIMS.group,
-          version: CLAIMS.version,
-          plural: CLAIMS.plural,
-          namespace,
-          name,
-          body,
-          fieldManager: CLAIMS_FIELD_MANAGER,
-        },
+        { ...pathOf(CLAIMS), namespace, name, body, fieldManager: CLAIMS_FIELD_MANAGER },
         mergePatch,
       );
     },
@@ -113,22 +81,7 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Operator
         await ignoreGone(rbac.deleteNamespacedRoleBinding({ namespace, name, body: body(parts.binding) }));
       if (parts.role) await ignoreGone(rbac.deleteNamespacedRole({ namespace, name, body: body(parts.role) }));
     },
+    deleteService: (namespace, name) => ignoreNotFound(core.deleteNamespacedService({ namespace, name })),
+    deleteRevision: (namespace, name) => ignoreNotFound(apps.deleteNamespacedControllerRevision({ namespace, name })),
   };
-}
-
-/** 404: gone already; 409: a uid precondition failed, it is another object now. Done either way. */
-async function ignoreGone(request: Promise<unknown>): Promise<void> {
-  try {
-    await request;
-  } catch (err) {
-    if (!(err instanceof ApiException && (err.code === 404 || err.code === 409))) throw err;
-  }
-}
-
-export async function ignoreNotFound(request: Promise<unknown>): Promise<void> {
-  try {
-    await request;
-  } catch (err) {
-    if (!(err instanceof ApiException && err.code === 404)) throw err;
-  }
 }

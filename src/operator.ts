@@ -1,15 +1,13 @@
 // The operator process: caches, controllers, leader election, health and metrics, wired once.
 // Caches start before the lease is won, so a standby replica takes over with warm caches.
 import { hostname } from 'node:os';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1ControllerRevision,
-  type V1Role,
-  type V1RoleBinding,
-  type V1Service,
+import type {
+  KubeConfig,
+  KubernetesObject,
+  V1ControllerRevision,
+  V1Role,
+  V1RoleBinding,
+  V1Service,
 } from '@kubernetes/client-node';
 import type { DesktopClaim } from './api/desktopclaim.js';
 import { CLAIMS } from './api/desktopclaim.js';
@@ -26,10 +24,9 @@ import { makeReferenceChecker } from './controllers/references.js';
 import { sessionController } from './controllers/sessions.js';
 import { BY_POOL, poolController } from './controllers/virtualdesktoppool.js';
 import { BY_TEMPLATE, templateController } from './controllers/vmtemplate.js';
-import { ignoreNotFound, makeOperatorActions } from './operator-actions.js';
+import { makeOperatorActions } from './operator-actions.js';
 import type { VirtualMachine } from './render/kubevirt.js';
 import { makeApply } from './runtime/apply.js';
-import { makeApiClient } from './runtime/client.js';
 import type { Clock } from './runtime/clock.js';
 import type { Controller } from './runtime/controller.js';
 import { EventRecorder } from './runtime/events.js';
@@ -85,57 +82,21 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const { kubeconfig: kc, log } = options;
   const metrics = new Metrics();
   const scope = { namespace: options.namespace, metrics, log };
-  const ours = { ...scope, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` };
 
-  const templates = new Informer<VMTemplate & KubernetesObject>(kc, VMTEMPLATES, scope);
-  const pools = new Informer<VirtualDesktopPool & KubernetesObject>(kc, POOLS, scope);
-  const revisions = new Informer<V1ControllerRevision>(kc, CONTROLLER_REVISIONS, ours);
-  const desktops = new Informer<VirtualMachine>(kc, VIRTUAL_MACHINES, ours);
-  const claims = new Informer<DesktopClaim & KubernetesObject>(kc, CLAIMS, scope);
-  const roles = new Informer<V1Role>(kc, ROLES, ours);
-  const roleBindings = new Informer<V1RoleBinding>(kc, ROLE_BINDINGS, ours);
-  const services = new Informer<V1Service>(kc, SERVICES, ours);
-  claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
-  const byLabel = (label: string) => (obj: KubernetesObject) => {
-    const value = obj.metadata?.labels?.[label];
-    return value ? [`${obj.metadata?.namespace}/${value}`] : [];
-  };
-  revisions.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
-  desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
-  desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
-  services.addIndex(BY_POOL, byLabel(LABELS.pool));
-  const informers = [templates, pools, revisions, desktops, claims, roles, roleBindings, services];
+  const caches = makeCaches(kc, scope);
+  const { templates, pools, revisions, desktops, claims, roles, roleBindings, services } = caches;
+  const informers = Object.values(caches);
 
   const apply = makeApply(kc, OPERATOR_FIELD_MANAGER, metrics);
   const writeStatus = makeStatusWriter(kc, OPERATOR_FIELD_MANAGER, metrics);
   const recorder = new EventRecorder(kc, log, metrics);
   const actions = makeOperatorActions(kc, metrics);
-  const apps = makeApiClient(kc, AppsV1Api, metrics);
-  const core = makeApiClient(kc, CoreV1Api, metrics);
   // What every controller reads and writes through.
-  const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, metrics, log };
+  const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, actions, metrics, log };
   const controllers: Controller[] = [
-    templateController({
-      ...shared,
-      checkReferences: makeReferenceChecker(kc, metrics),
-      deleteRevision: (namespace, name) => ignoreNotFound(apps.deleteNamespacedControllerRevision({ namespace, name })),
-    }),
-    poolController({
-      ...shared,
-      roleBindings,
-      services,
-      deleteDesktop: actions.deleteDesktop,
-      deleteService: (namespace, name) => ignoreNotFound(core.deleteNamespacedService({ namespace, name })),
-      reset: actions.reset,
-    }),
-    claimController({
-      ...shared,
-      claims,
-      roles,
-      roleBindings,
-      actions,
-      clock: options.clock,
-    }),
+    templateController({ ...shared, checkReferences: makeReferenceChecker(kc, metrics) }),
+    poolController({ ...shared, roleBindings, services }),
+    claimController({ ...shared, claims, roles, roleBindings, clock: options.clock }),
     sessionController({
       claims,
       desktops,
@@ -198,4 +159,30 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       await health?.close();
     },
   };
+}
+
+/**
+ * The caches the controllers read, with the indexes they look things up by: kubevdi's own kinds
+ * (all of them, in scope), and of the rest only what kubevdi made (its managed-by label).
+ */
+function makeCaches(kc: KubeConfig, scope: { namespace?: string; metrics: Metrics; log: Logger }) {
+  const ours = { ...scope, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` };
+  const templates = new Informer<VMTemplate & KubernetesObject>(kc, VMTEMPLATES, scope);
+  const pools = new Informer<VirtualDesktopPool & KubernetesObject>(kc, POOLS, scope);
+  const revisions = new Informer<V1ControllerRevision>(kc, CONTROLLER_REVISIONS, ours);
+  const desktops = new Informer<VirtualMachine>(kc, VIRTUAL_MACHINES, ours);
+  const claims = new Informer<DesktopClaim & KubernetesObject>(kc, CLAIMS, scope);
+  const roles = new Informer<V1Role>(kc, ROLES, ours);
+  const roleBindings = new Informer<V1RoleBinding>(kc, ROLE_BINDINGS, ours);
+  const services = new Informer<V1Service>(kc, SERVICES, ours);
+  claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
+  const byLabel = (label: string) => (obj: KubernetesObject) => {
+    const value = obj.metadata?.labels?.[label];
+    return value ? [`${obj.metadata?.namespace}/${value}`] : [];
+  };
+  revisions.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
+  desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
+  desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
+  services.addIndex(BY_POOL, byLabel(LABELS.pool));
+  return { templates, pools, revisions, desktops, claims, roles, roleBindings, services };
 }

@@ -6,114 +6,67 @@
 // the session controller writes: such a claim stays, phase Released, as the record of why.
 // Claims beyond what their person may hold, and claims whose pool was deleted under them, end
 // Failed (terminal, no grant; see claim-limits.ts for which claims count).
-// Reconcile reads top to bottom: finalizers → releases → limits → plan → bind → policies → grants → status.
-import { isDeepStrictEqual } from 'node:util';
-import {
-  ApiException,
-  type KubernetesObject,
-  type V1PolicyRule,
-  type V1Role,
-  type V1RoleBinding,
-} from '@kubernetes/client-node';
-import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION, RESET_ANNOTATION } from '../api/annotations.js';
-import type { DesktopClaim, DesktopClaimStatus } from '../api/desktopclaim.js';
+// What a claim's status says is decided in claim-status.ts, its grant in claim-grant.ts, which
+// desktop it gets in claim-plan.ts; this module reads the caches and carries the decisions out.
+// Reconcile reads top to bottom: finalizers → releases → limits → plan → bind → policies → grants
+// → status. A step that fails does not stop the others: every claim whose status can be decided
+// gets it written, and the first failure is thrown at the end for the work queue's backoff.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { desktopFacts } from '../api/desktop-facts.js';
 import { CLAIMS } from '../api/desktopclaim.js';
 import { RELEASE_FINALIZER } from '../api/finalizers.js';
 import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
-import { grantName, renderGrantBinding, renderGrantRole } from '../render/grants.js';
-import type { VirtualMachine } from '../render/kubevirt.js';
 import { parseDesktopIndex } from '../render/names.js';
-import { rdpServiceName } from '../render/rdp.js';
-import type { Apply } from '../runtime/apply.js';
-import { type Clock, systemClock } from '../runtime/clock.js';
-import { type ConditionInput, isoSeconds, setConditions } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
-import type { Recorder } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
 import type { Logger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
 import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
+import {
+  bind,
+  type Claim,
+  type Desktop,
+  type Expectations,
+  ensureGrant,
+  giveBack,
+  type HandoverDeps,
+  now,
+  powerOff,
+  release,
+  removeGrant,
+  uidOf,
+} from './claim-handover.js';
 import { claimsOverLimit } from './claim-limits.js';
 import { type ClaimDecision, type ClaimState, planClaims, type SeatState } from './claim-plan.js';
-import { type PendingAction, sessionVerdict, type Verdict } from './session-policy.js';
+import {
+  boundStatus,
+  type ClaimStatusUpdate,
+  claimStatus,
+  type FailedWhy,
+  failedStatus,
+  pendingStatus,
+  releasedStatus,
+} from './claim-status.js';
+import { type PendingAction, sessionVerdict } from './session-policy.js';
 import { BY_POOL } from './virtualdesktoppool.js';
-
-type Desktop = VirtualMachine & KubernetesObject;
 
 /**
  * Claims of one pool worked on at once in a reconcile (each: bind, grant, status). A logon storm
  * is the case that matters: 50 claims at once should cost about one claim's round trips, not 50.
  */
 export const CLAIM_CONCURRENCY = 64;
-type Claim = DesktopClaim & KubernetesObject;
+type Pool = VirtualDesktopPool & KubernetesObject;
 
-/** DeleteOptions.preconditions: the object deleted must still be the one the decision was made on. */
-export interface DeletePreconditions {
-  uid: string;
-  resourceVersion?: string;
-}
-
-/**
- * Which parts of a claim's grant (Role, RoleBinding) to delete: with the uid the cache shows when it
- * shows the part owned by the claim; by name when the cache shows none (it may lag a grant just
- * written); not at all when the cache shows it owned by another claim of the same name (made again
- * since) — that one is someone else's now.
- */
-export interface GrantParts {
-  role: { uid?: string } | undefined;
-  binding: { uid?: string } | undefined;
-}
-
-/** The operations on other objects the claim controller needs; each is one API call. */
-export interface ClaimActions {
-  /** JSON merge patch guarded by the resourceVersion in `body.metadata`. */
-  patchDesktop(namespace: string, name: string, body: object): Promise<void>;
-  /**
-   * With the uid (and resourceVersion) the decision was made on: a desktop made anew under that
-   * name, or changed, is not deleted. True when this call deleted it; false when it was gone or
-   * is someone else's now (a failed precondition).
-   */
-  deleteDesktop(namespace: string, name: string, preconditions: DeletePreconditions): Promise<boolean>;
-  patchClaim(namespace: string, name: string, body: object): Promise<void>;
-  /** Deletes the parts of a claim's grant named in `parts`, each with its uid as a precondition when given. */
-  deleteGrant(namespace: string, name: string, parts: GrantParts): Promise<void>;
-}
-
-export interface ClaimControllerDeps {
+export interface ClaimControllerDeps extends HandoverDeps {
   claims: Informer<Claim>;
-  pools: Informer<VirtualDesktopPool & KubernetesObject>;
+  pools: Informer<Pool>;
   desktops: Informer<Desktop>;
-  /** The per-claim grants, so a grant deleted by hand comes back and a gone one costs no call. */
-  roles: Informer<V1Role>;
-  roleBindings: Informer<V1RoleBinding>;
-  actions: ClaimActions;
-  apply: Apply;
   writeStatus: WriteStatus;
-  recorder: Recorder;
   metrics: Metrics;
   log: Logger;
-  /** Session deadlines and recorded times; the system clock unless a test moves it. */
-  clock?: Clock;
-}
-
-/** What this process did that its caches may not show yet. */
-interface Expectations {
-  /** Binds: claim uid → desktop name. */
-  binds: Map<string, string>;
-  /** Claims ended by a session policy (uids): never bound again, whatever a stale cache says. */
-  released: Set<string>;
-  /**
-   * Deleted claims whose finalizer this process removed (uids): released once, however long the
-   * cache goes on showing them with it.
-   */
-  finalized: Set<string>;
-  /** Desktops this process deleted (uids): not deleted, or released, again from a stale cache. */
-  gone: Set<string>;
-  /** Claims this process marked Failed (uids): terminal, whatever a stale cache says. */
-  failed: Set<string>;
 }
 
 export function claimController(deps: ClaimControllerDeps): Controller {
@@ -146,165 +99,362 @@ export function claimReconciler(
   return (key, log) => reconcile(deps, expected, key, log);
 }
 
+/** What a reconcile learns on its way: conflicts to decide again, when to look again, its first failure. */
+class Outcome {
+  private conflicts = 0;
+  private recheckInMs: number | undefined;
+  private failure: { error: unknown } | undefined;
+
+  /** Someone changed a desktop or claim between our read and our write. */
+  conflict(): void {
+    this.conflicts++;
+  }
+
+  /** A logoff grace period or an idle timeout runs out this long from now. */
+  recheck(ms: number): void {
+    this.recheckInMs = Math.min(this.recheckInMs ?? Number.POSITIVE_INFINITY, ms);
+  }
+
+  failed(error: unknown): void {
+    this.failure ??= { error };
+  }
+
+  /** Runs one step; a failure is kept (the first one counts) and the reconcile goes on with the next step. */
+  async attempt(step: () => Promise<unknown>): Promise<void> {
+    try {
+      await step();
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  /** The reconcile's answer: its first failure thrown, for backoff; or when to look again. */
+  result(): ReconcileResult | undefined {
+    if (this.failure) throw this.failure.error;
+    // Someone changed a desktop between our read and our write: decide again with fresh data.
+    if (this.conflicts) return { requeueAfterMs: 100 };
+    // A logoff grace period or an idle timeout runs out: act then (a second late rather than early).
+    return this.recheckInMs !== undefined ? { requeueAfterMs: this.recheckInMs + 1000 } : undefined;
+  }
+}
+
+/** One reconcile of a pool's claims: what the caches show, read once, and what the pass learns. */
+interface Pass {
+  namespace: string;
+  poolName: string;
+  /** Oldest first: the first to ask is the first served. */
+  claims: Claim[];
+  pool: Pool | undefined;
+  desktops: Desktop[];
+  /** Failed for good (terminal): no grant, never bound. */
+  isFailed(claim: Claim): boolean;
+  /** Ended by a session policy: keeps no desktop and gets none. */
+  isReleased(claim: Claim): boolean;
+  /** Neither deleted, released nor failed. */
+  live(claim: Claim): boolean;
+  outcome: Outcome;
+}
+
 async function reconcile(
   deps: ClaimControllerDeps,
   expected: Expectations,
   key: Key,
   log: Logger,
 ): Promise<ReconcileResult | undefined> {
+  const pass = readPass(deps, expected, key);
+  if (!pass) return;
+  const unfinalized = await ensureFinalizers(deps, pass);
+  await releaseDeleted(deps, expected, pass, log);
+  await giveBackReleased(deps, expected, pass, log);
+  await dropGrantsOfFailed(deps, pass);
+  if (!pass.pool) {
+    await waitForPool(deps, expected, pass);
+    return pass.outcome.result();
+  }
+  const seats = seatsOf(expected, pass, pass.pool);
+  await failOverLimit(deps, expected, pass, pass.pool, seats);
+  const decisions = planClaims({
+    claims: pass.claims.filter((c) => !pass.isFailed(c)).map((c) => claimState(c, pass.isReleased(c))),
+    desktops: seats,
+    maxDesktopsPerUser: pass.pool.spec.maxDesktopsPerUser,
+  });
+  await carryOut(deps, expected, pass, pass.pool, decisions, unfinalized, log);
+  forgetSettled(expected, pass.claims, pass.desktops);
+  return pass.outcome.result();
+}
+
+function readPass(deps: ClaimControllerDeps, expected: Expectations, key: Key): Pass | undefined {
   const { namespace, name: poolName } = splitKey(key);
   const claims = deps.claims
     .byIndex(BY_POOL, key)
     .sort((a, b) => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
   if (claims.length === 0) return;
-  const pool = deps.pools.get(namespace, poolName);
-  const desktops = deps.desktops.byIndex(BY_POOL, key);
-
+  // Read through `expected` at each call: the releases of this pass change what it says.
   const isFailed = (c: Claim) => expected.failed.has(uidOf(c)) || c.status?.phase === 'Failed';
-  await ensureFinalizers(
-    deps,
-    claims.filter((c) => !isFailed(c)),
+  const isReleased = (c: Claim) => expected.released.has(uidOf(c)) || releasedCondition(c) !== undefined;
+  return {
+    namespace,
+    poolName,
+    claims,
+    pool: deps.pools.get(namespace, poolName),
+    desktops: deps.desktops.byIndex(BY_POOL, key),
+    isFailed,
+    isReleased,
+    live: (c) => !c.metadata?.deletionTimestamp && !isReleased(c) && !isFailed(c),
+    outcome: new Outcome(),
+  };
+}
+
+/**
+ * The finalizer first, so no claim can be deleted before its desktop is given back. Returns the
+ * claims (uids) whose finalizer could not be added: they are not bound in this pass.
+ */
+async function ensureFinalizers(deps: ClaimControllerDeps, pass: Pass): Promise<Set<string>> {
+  const missing = pass.claims.filter(
+    (c) => !pass.isFailed(c) && !c.metadata?.deletionTimestamp && !c.metadata?.finalizers?.includes(RELEASE_FINALIZER),
   );
-  // Desktops that changed between our read and our write: decided again with fresh data.
-  let conflicts = 0;
-  for (const claim of claims.filter((c) => c.metadata?.deletionTimestamp && !expected.finalized.has(uidOf(c)))) {
-    if (!(await release(deps, expected, pool, claim, desktops, log))) {
-      conflicts++;
+  const unfinalized = new Set<string>();
+  await inParallel(missing, (claim) =>
+    deps.actions
+      .patchClaim(claim.metadata?.namespace as string, claim.metadata?.name as string, {
+        metadata: {
+          resourceVersion: claim.metadata?.resourceVersion,
+          finalizers: [...(claim.metadata?.finalizers ?? []), RELEASE_FINALIZER],
+        },
+      })
+      .catch((err: unknown) => {
+        unfinalized.add(uidOf(claim));
+        pass.outcome.failed(err);
+      }),
+  );
+  return unfinalized;
+}
+
+/** Claims being deleted: their desktop goes back, then their finalizer. */
+async function releaseDeleted(deps: ClaimControllerDeps, expected: Expectations, pass: Pass, log: Logger) {
+  for (const claim of pass.claims.filter((c) => c.metadata?.deletionTimestamp && !expected.finalized.has(uidOf(c)))) {
+    await pass.outcome.attempt(async () => {
+      // Desktops that changed between our read and our write: decided again with fresh data.
+      if (!(await release(deps, expected, pass.pool, claim, pass.desktops, log))) return pass.outcome.conflict();
+      expected.binds.delete(uidOf(claim));
+      expected.released.delete(uidOf(claim));
+    });
+  }
+}
+
+/** Claims a session policy ended: their desktop goes back (again, should the first try have failed). */
+async function giveBackReleased(deps: ClaimControllerDeps, expected: Expectations, pass: Pass, log: Logger) {
+  for (const claim of pass.claims.filter(
+    (c) => !c.metadata?.deletionTimestamp && pass.isReleased(c) && !pass.isFailed(c),
+  )) {
+    await pass.outcome.attempt(async () => {
+      if (!(await giveBack(deps, expected, pass.pool, claim, pass.desktops, log))) pass.outcome.conflict();
+    });
+  }
+}
+
+/** Failed is terminal: such a claim keeps no grant and is never bound. */
+async function dropGrantsOfFailed(deps: ClaimControllerDeps, pass: Pass) {
+  for (const claim of pass.claims.filter((c) => !c.metadata?.deletionTimestamp && pass.isFailed(c))) {
+    await pass.outcome.attempt(() => removeGrant(deps, claim));
+  }
+}
+
+/** The pool does not exist (yet, or any more). */
+async function waitForPool(deps: ClaimControllerDeps, expected: Expectations, pass: Pass) {
+  const { namespace, poolName } = pass;
+  for (const claim of pass.claims.filter(pass.live)) {
+    // Bound once, its desktop went with the pool: that session is over for good, and a pool made
+    // again under the name later is another pool. A claim never bound waits instead: GitOps
+    // tools apply claims and pools in any order, and the pool may be on its way.
+    if (claim.status?.phase === 'Bound') {
+      await pass.outcome.attempt(() =>
+        fail(deps, expected, claim, {
+          reason: 'PoolDeleted',
+          message: `VirtualDesktopPool ${namespace}/${poolName} was deleted, and desktop ${claim.status?.desktop?.name ?? ''} with it; claim a desktop of another pool`,
+        }),
+      );
       continue;
     }
-    expected.binds.delete(uidOf(claim));
-    expected.released.delete(uidOf(claim));
+    await pass.outcome.attempt(() =>
+      keepWaiting(deps, poolName, claim, 'PoolNotFound', `VirtualDesktopPool ${namespace}/${poolName} does not exist`),
+    );
   }
-  const isReleased = (c: Claim) => expected.released.has(uidOf(c)) || releasedCondition(c) !== undefined;
-  for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && isReleased(c) && !isFailed(c))) {
-    if (!(await giveBack(deps, expected, pool, claim, desktops, log))) conflicts++;
-  }
-  // Failed is terminal: such a claim keeps no grant and is never bound.
-  for (const claim of claims.filter((c) => !c.metadata?.deletionTimestamp && isFailed(c))) {
-    await removeGrant(deps, claim);
-  }
-  const live = (c: Claim) => !c.metadata?.deletionTimestamp && !isReleased(c) && !isFailed(c);
-  if (!pool) {
-    for (const claim of claims.filter(live)) {
-      // Bound once, its desktop went with the pool: that session is over for good, and a pool made
-      // again under the name later is another pool. A claim never bound waits instead: GitOps
-      // tools apply claims and pools in any order, and the pool may be on its way.
-      if (claim.status?.phase === 'Bound') {
-        await fail(deps, expected, claim, {
-          reason: 'PoolDeleted',
-          message: `VirtualDesktopPool ${namespace}/${poolName} was deleted, and desktop ${claim.status.desktop?.name ?? ''} with it; claim a desktop of another pool`,
-        });
-        continue;
-      }
-      await ensureGrant(deps, poolName, claim, undefined);
-      await writeClaimStatus(deps, claim, undefined, {
-        kind: 'pending',
-        reason: 'PoolNotFound',
-        message: `VirtualDesktopPool ${namespace}/${poolName} does not exist`,
-      });
-    }
-    return conflicts ? { requeueAfterMs: 100 } : undefined;
-  }
+}
 
+/** The pool's desktops as the plan sees them, with the binds this process made that the cache does not show yet. */
+function seatsOf(expected: Expectations, pass: Pass, pool: Pool): SeatState[] {
   // desktop name → claim uid, for binds the cache does not show yet
   const pendingByDesktop = new Map([...expected.binds].map(([uid, desktop]) => [desktop, uid]));
-  const seats = desktops.flatMap((d) => seat(poolName, pool, d, pendingByDesktop));
-  // Beyond what a person may hold: Failed now, rather than waiting in line with a grant of its own.
+  return pass.desktops.flatMap((d) => seat(pass.poolName, pool, d, pendingByDesktop));
+}
+
+/** Beyond what a person may hold: Failed now, rather than waiting in line with a grant of its own. */
+async function failOverLimit(
+  deps: ClaimControllerDeps,
+  expected: Expectations,
+  pass: Pass,
+  pool: Pool,
+  seats: readonly SeatState[],
+) {
   const holding = new Set(seats.map((s) => s.claimUid));
   const overLimit = claimsOverLimit(
-    claims.map((c) => ({
+    pass.claims.map((c) => ({
       name: c.metadata?.name as string,
       uid: uidOf(c),
       user: c.spec.user,
       created: created(c),
-      live: live(c),
+      live: pass.live(c),
       holding: holding.has(uidOf(c)),
     })),
     pool.spec.maxDesktopsPerUser,
-    `${namespace}/${poolName}`,
+    `${pass.namespace}/${pass.poolName}`,
   );
-  const claimByUid = new Map(claims.map((c) => [uidOf(c), c]));
-  await inParallel(overLimit, ({ uid, message }) =>
-    fail(deps, expected, claimByUid.get(uid) as Claim, { reason: 'UserLimitReached', message }),
+  const claimByUid = new Map(pass.claims.map((c) => [uidOf(c), c]));
+  await pass.outcome.attempt(() =>
+    inParallel(overLimit, ({ uid, message }) =>
+      fail(deps, expected, claimByUid.get(uid) as Claim, { reason: 'UserLimitReached', message }),
+    ),
   );
-  const decisions = planClaims({
-    claims: claims.filter((c) => !isFailed(c)).map((c) => claimState(c, isReleased(c))),
-    desktops: seats,
-    maxDesktopsPerUser: pool.spec.maxDesktopsPerUser,
-  });
-  let recheckInMs: number | undefined;
-  // One pipeline per claim, all at once: bind (for a new claim), then its grant, then its status.
-  // Binds may run in parallel: the plan gives every claim a different desktop and each bind is
-  // guarded by that desktop's resourceVersion, so one that conflicts (the desktop changed) fails
-  // alone and its claim is decided again. The grant is in place before the status says Bound.
+}
+
+/**
+ * One pipeline per claim, all at once: bind (for a new claim), then its grant, then its status.
+ * Binds may run in parallel: the plan gives every claim a different desktop and each bind is
+ * guarded by that desktop's resourceVersion, so one that conflicts (the desktop changed) fails
+ * alone and its claim is decided again. The grant is in place before the status says Bound.
+ * Claims whose finalizer could not be added (`skip`) wait for the next pass.
+ */
+async function carryOut(
+  deps: ClaimControllerDeps,
+  expected: Expectations,
+  pass: Pass,
+  pool: Pool,
+  decisions: readonly ClaimDecision[],
+  skip: ReadonlySet<string>,
+  log: Logger,
+): Promise<void> {
   const pipelines: (() => Promise<void>)[] = [];
-  const claimByName = new Map(claims.map((c) => [c.metadata?.name, c]));
-  const desktopByName = new Map(desktops.map((d) => [d.metadata?.name, d]));
+  const claimByName = new Map(pass.claims.map((c) => [c.metadata?.name, c]));
+  const desktopByName = new Map(pass.desktops.map((d) => [d.metadata?.name, d]));
   for (const decision of decisions) {
     const claim = claimByName.get(decision.claim) as Claim;
+    if (skip.has(uidOf(claim))) continue;
     const desktop = 'desktop' in decision ? desktopByName.get(decision.desktop) : undefined;
     if (decision.kind === 'bind') {
-      pipelines.push(async () => {
-        if (!(await bind(deps, claim, desktop as Desktop))) {
-          conflicts++;
-          return;
-        }
-        expected.binds.set(uidOf(claim), decision.desktop);
-        deps.recorder.record(
-          claim,
-          'Normal',
-          'DesktopBound',
-          `Desktop ${decision.desktop} is bound to ${claim.spec.user}`,
-        );
-        log.info({ claim: decision.claim, desktop: decision.desktop, user: claim.spec.user }, 'bound');
-        await ensureGrant(deps, poolName, claim, decision.desktop);
-        await writeClaimStatus(deps, claim, desktop, decision, { rdp: pool.spec.rdp.enabled });
-      });
+      pipelines.push(() => bindClaim(deps, expected, pass, pool, claim, desktop as Desktop, decision.desktop, log));
+      continue;
+    }
+    if (decision.kind === 'pending') {
+      pipelines.push(() => keepWaiting(deps, pass.poolName, claim, decision.reason, decision.message));
       continue;
     }
     let pending: PendingAction | undefined;
-    if (decision.kind === 'bound' && desktop) {
-      const verdict = sessionVerdict({
-        session: claim.status?.session,
-        assignment: pool.spec.assignment,
-        policy: pool.spec.session,
-        running: desktop.spec?.runStrategy === 'Always',
-        now: now(deps),
-      });
-      if (verdict.kind === 'release') {
-        // Never bound again by this process, whatever its cache says; the user loses the desktop
-        // before the status says so; then the desktop goes back.
-        expected.released.add(uidOf(claim));
-        await ensureGrant(deps, poolName, claim, undefined);
-        await writeReleased(deps, claim, decision.desktop, verdict);
-        if (!(await giveBack(deps, expected, pool, claim, desktops, log))) conflicts++;
-        continue;
-      }
-      if (verdict.kind === 'powerOff') await powerOff(deps, claim, desktop, verdict, log);
-      if (verdict.kind === 'keep' && verdict.recheckInMs !== undefined) {
-        recheckInMs = Math.min(recheckInMs ?? Number.POSITIVE_INFINITY, verdict.recheckInMs);
-        pending = verdict.pending;
-      }
+    if (desktop) {
+      const policy = await applySessionPolicy(deps, expected, pass, pool, claim, desktop, log);
+      if (policy === 'released') continue;
+      pending = policy.pending;
     }
-    pipelines.push(async () => {
-      await ensureGrant(deps, poolName, claim, decision.kind === 'pending' ? undefined : decision.desktop);
-      await writeClaimStatus(deps, claim, desktop, decision, { rdp: pool.spec.rdp.enabled, pending });
-    });
+    pipelines.push(() => keepBound(deps, pass.poolName, pool, claim, decision.desktop, desktop, pending));
   }
-  await inParallel(pipelines, (run) => run(), CLAIM_CONCURRENCY);
-  forgetSettled(expected, claims, desktops);
-  // Someone changed a desktop between our read and our write: decide again with fresh data.
-  if (conflicts) return { requeueAfterMs: 100 };
-  // A logoff grace period or an idle timeout runs out: act then (a second late rather than early).
-  return recheckInMs !== undefined ? { requeueAfterMs: recheckInMs + 1000 } : undefined;
+  await pass.outcome.attempt(() => inParallel(pipelines, (run) => run(), CLAIM_CONCURRENCY));
 }
 
-function now(deps: ClaimControllerDeps): Date {
-  return (deps.clock ?? systemClock).now();
+/** A new claim takes its desktop; then its grant, then its status says Bound. */
+async function bindClaim(
+  deps: ClaimControllerDeps,
+  expected: Expectations,
+  pass: Pass,
+  pool: Pool,
+  claim: Claim,
+  desktop: Desktop,
+  desktopName: string,
+  log: Logger,
+): Promise<void> {
+  if (!(await bind(deps, claim, desktop))) return pass.outcome.conflict();
+  expected.binds.set(uidOf(claim), desktopName);
+  deps.recorder.record(claim, 'Normal', 'DesktopBound', `Desktop ${desktopName} is bound to ${claim.spec.user}`);
+  log.info({ claim: claim.metadata?.name, desktop: desktopName, user: claim.spec.user }, 'bound');
+  await keepBound(deps, pass.poolName, pool, claim, desktopName, desktop, undefined);
 }
 
-function uidOf(obj: KubernetesObject): string {
-  return obj.metadata?.uid as string;
+/** A bound claim's grant (its desktop included), then its status: never Bound before the grant is in place. */
+async function keepBound(
+  deps: ClaimControllerDeps,
+  poolName: string,
+  pool: Pool,
+  claim: Claim,
+  desktopName: string,
+  desktop: Desktop | undefined,
+  pending: PendingAction | undefined,
+): Promise<void> {
+  await ensureGrant(deps, poolName, claim, desktopName);
+  const facts = desktop && desktopFacts(desktop);
+  await writeClaimStatus(
+    deps,
+    claim,
+    boundStatus(claim, desktopName, facts, { rdp: pool.spec.rdp.enabled, pending, now: now(deps) }),
+  );
+}
+
+/**
+ * A waiting claim's grant (its own claim only), then its status says why it waits. The status is
+ * true whether or not the grant could be written, so it is written either way; then the grant's
+ * failure is thrown, for backoff.
+ */
+async function keepWaiting(
+  deps: ClaimControllerDeps,
+  poolName: string,
+  claim: Claim,
+  reason: string,
+  message: string,
+): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  await ensureGrant(deps, poolName, claim, undefined).catch((error: unknown) => {
+    failure = { error };
+  });
+  await writeClaimStatus(deps, claim, pendingStatus(claim, reason, message));
+  if (failure) throw failure.error;
+}
+
+/**
+ * The pool's session policies on a bound claim: released (its desktop goes back, the claim stays
+ * as the record), powered off when idle, or kept, with what falls due next and when.
+ */
+async function applySessionPolicy(
+  deps: ClaimControllerDeps,
+  expected: Expectations,
+  pass: Pass,
+  pool: Pool,
+  claim: Claim,
+  desktop: Desktop,
+  log: Logger,
+): Promise<'released' | { pending?: PendingAction }> {
+  const facts = desktopFacts(desktop);
+  const verdict = sessionVerdict({
+    session: claim.status?.session,
+    assignment: pool.spec.assignment,
+    policy: pool.spec.session,
+    running: facts.running,
+    now: now(deps),
+  });
+  if (verdict.kind === 'release') {
+    // Never bound again by this process, whatever its cache says; the user loses the desktop
+    // before the status says so; then the desktop goes back.
+    expected.released.add(uidOf(claim));
+    await pass.outcome.attempt(async () => {
+      await ensureGrant(deps, pass.poolName, claim, undefined);
+      await writeClaimStatus(deps, claim, releasedStatus(facts.name, verdict, now(deps)));
+      if (!(await giveBack(deps, expected, pool, claim, pass.desktops, log))) pass.outcome.conflict();
+    });
+    return 'released';
+  }
+  if (verdict.kind === 'powerOff') await pass.outcome.attempt(() => powerOff(deps, claim, desktop, verdict, log));
+  if (verdict.kind === 'keep' && verdict.recheckInMs !== undefined) {
+    pass.outcome.recheck(verdict.recheckInMs);
+    return { pending: verdict.pending };
+  }
+  return {};
 }
 
 function releasedCondition(claim: Claim) {
@@ -331,323 +481,32 @@ function seat(
   vm: Desktop,
   pendingByDesktop: Map<string, string>,
 ): SeatState[] {
-  const name = vm.metadata?.name as string;
+  const facts = desktopFacts(vm);
+  const { name, holder, ready, running, revision } = facts;
   const index = parseDesktopIndex(poolName, name);
   if (index === undefined) return [];
-  const annotations = vm.metadata?.annotations ?? {};
   return [
     {
       name,
       index,
-      holder: annotations[HOLDER_ANNOTATION],
-      claimUid: annotations[CLAIM_UID_ANNOTATION] ?? pendingByDesktop.get(name),
-      ready: vm.status?.ready === true,
-      running: vm.spec?.runStrategy === 'Always',
-      onTargetRevision: Number(vm.metadata?.labels?.[LABELS.templateRevision]) === pool.status?.templateRevision,
-      unusable: Boolean(vm.metadata?.deletionTimestamp || annotations[RESET_ANNOTATION]),
+      holder,
+      claimUid: facts.claimUid ?? pendingByDesktop.get(name),
+      ready,
+      running,
+      onTargetRevision: revision !== undefined && revision === pool.status?.templateRevision,
+      unusable: facts.deleting || facts.resetting,
     },
   ];
-}
-
-/** The finalizer first, so no claim can be deleted before its desktop is given back. */
-async function ensureFinalizers(deps: ClaimControllerDeps, claims: readonly Claim[]): Promise<void> {
-  const missing = claims.filter(
-    (c) => !c.metadata?.deletionTimestamp && !c.metadata?.finalizers?.includes(RELEASE_FINALIZER),
-  );
-  await inParallel(missing, (claim) =>
-    deps.actions.patchClaim(claim.metadata?.namespace as string, claim.metadata?.name as string, {
-      metadata: {
-        resourceVersion: claim.metadata?.resourceVersion,
-        finalizers: [...(claim.metadata?.finalizers ?? []), RELEASE_FINALIZER],
-      },
-    }),
-  );
-}
-
-/** Takes a desktop for a claim, or returns false when the desktop changed since we looked. */
-async function bind(deps: ClaimControllerDeps, claim: Claim, desktop: Desktop): Promise<boolean> {
-  try {
-    await deps.actions.patchDesktop(desktop.metadata?.namespace as string, desktop.metadata?.name as string, {
-      metadata: {
-        resourceVersion: desktop.metadata?.resourceVersion,
-        annotations: {
-          [HOLDER_ANNOTATION]: claim.spec.user,
-          [CLAIM_ANNOTATION]: claim.metadata?.name,
-          [CLAIM_UID_ANNOTATION]: claim.metadata?.uid,
-        },
-      },
-      // Start it if it is halted: a logon wants a running desktop.
-      spec: { runStrategy: 'Always' },
-    });
-    return true;
-  } catch (err) {
-    if (err instanceof ApiException && (err.code === 409 || err.code === 404)) return false;
-    throw err;
-  }
-}
-
-/**
- * The claim's grant as it should be now: its own claim always, its desktop while bound. Written
- * only when the cache shows something else (a new claim, a bind, a release, a hand edit).
- */
-async function ensureGrant(
-  deps: ClaimControllerDeps,
-  pool: string,
-  claim: Claim,
-  desktop: string | undefined,
-): Promise<void> {
-  const namespace = claim.metadata?.namespace as string;
-  const input = {
-    claim: { name: claim.metadata?.name as string, namespace, uid: uidOf(claim) },
-    pool,
-    user: claim.spec.user,
-    desktop,
-  };
-  const role = renderGrantRole(input);
-  const binding = renderGrantBinding(input);
-  const name = grantName(input.claim.name);
-  // One after the other: without the `bind` verb (which kubevdi does not have), the API server
-  // lets it bind only a Role that exists and grants no more than kubevdi holds; before the Role
-  // exists it answers 404.
-  if (!sameGrant(deps.roles.get(namespace, name), role, (r) => r.rules?.map(ruleShape))) await deps.apply(role);
-  if (!sameGrant(deps.roleBindings.get(namespace, name), binding, (b) => [b.roleRef, b.subjects])) {
-    await deps.apply(binding);
-  }
-}
-
-function sameGrant<T extends V1Role | V1RoleBinding>(
-  current: T | undefined,
-  desired: T,
-  content: (obj: T) => unknown,
-): boolean {
-  if (!current) return false;
-  const labels = (obj: T) => obj.metadata?.labels ?? {};
-  return (
-    Object.entries(labels(desired)).every(([k, v]) => labels(current)[k] === v) &&
-    labels(current)[LABELS.desktop] === labels(desired)[LABELS.desktop] &&
-    isDeepStrictEqual(content(current), content(desired))
-  );
-}
-
-/** A rule as we write it, whatever empty fields the API server adds. */
-function ruleShape(rule: V1PolicyRule) {
-  return { apiGroups: rule.apiGroups, resources: rule.resources, resourceNames: rule.resourceNames, verbs: rule.verbs };
-}
-
-/**
- * Gives a claim's desktop back: an Automatic pool takes it (a Stateless one deletes it, so the
- * pool makes it anew with a fresh disk before anyone else can have it); a Manual pool keeps it
- * for the same user. Idempotent: a claim with no desktop and no grant costs no call. False when
- * the desktop changed since the cache showed it (a conflict): it is not given back yet, and the
- * claim is decided again with fresh data.
- */
-async function giveBack(
-  deps: ClaimControllerDeps,
-  expected: Expectations,
-  pool: VirtualDesktopPool | undefined,
-  claim: Claim,
-  desktops: readonly Desktop[],
-  log: Logger,
-): Promise<boolean> {
-  // The desktop's part of the grant goes first: the user loses it before it is handed on.
-  if (!claim.metadata?.deletionTimestamp) {
-    await ensureGrant(deps, claim.spec.poolRef.name, claim, undefined);
-  }
-  // A desktop on its way out (deleted by us a moment ago, or by anyone) is given back already.
-  const desktop = desktops.find(
-    (d) =>
-      d.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uidOf(claim) &&
-      !d.metadata?.deletionTimestamp &&
-      !expected.gone.has(uidOf(d)),
-  );
-  // A bind this process made that the cache does not show yet: wait for it (false: decided again
-  // shortly), or the claim would go while its desktop stays bound to it for ever (found by the
-  // chaos campaign's frozen etcd: a claim deleted within the desktop watch's lag after its bind).
-  const bindInFlight = expected.binds.get(uidOf(claim));
-  if (
-    !desktop &&
-    bindInFlight &&
-    desktops.some((d) => d.metadata?.name === bindInFlight && !d.metadata?.deletionTimestamp)
-  )
-    return false;
-  if (!desktop || !pool) return true;
-  const namespace = claim.metadata?.namespace as string;
-  const desktopName = desktop.metadata?.name as string;
-  const stateless = pool.spec.persistence === 'Stateless';
-  if (pool.spec.assignment === 'Automatic' && stateless) {
-    // Whatever its resourceVersion (it is this claim's desktop, and it must not outlive the logoff
-    // with its disk), but only the desktop the cache showed: one made anew under its name since
-    // is someone else's, and the failed precondition means it was given back already.
-    const deleted = await deps.actions.deleteDesktop(namespace, desktopName, { uid: uidOf(desktop) });
-    // Not deleted: gone already, or made anew since (someone else's). Given back either way.
-    if (!deleted) return true;
-    expected.gone.add(uidOf(desktop));
-  } else if (
-    !(await patchUnlessChanged(() => {
-      const keepHolder = pool.spec.assignment === 'Manual';
-      return deps.actions.patchDesktop(namespace, desktopName, {
-        metadata: {
-          resourceVersion: desktop.metadata?.resourceVersion,
-          annotations: {
-            [HOLDER_ANNOTATION]: keepHolder ? claim.spec.user : null,
-            [CLAIM_ANNOTATION]: null,
-            [CLAIM_UID_ANNOTATION]: null,
-            // A Manual Stateless desktop stays its user's, reset in place by the pool controller.
-            ...(stateless ? { [RESET_ANNOTATION]: isoSeconds(now(deps)) } : {}),
-          },
-        },
-        ...(stateless ? { spec: { runStrategy: 'Halted' } } : {}),
-      });
-    }))
-  ) {
-    return false;
-  }
-  deps.recorder.record(claim, 'Normal', 'DesktopReleased', `Desktop ${desktopName} was released`);
-  log.info({ claim: claim.metadata?.name, desktop: desktopName }, 'released');
-  return true;
-}
-
-/** A patch guarded by a resourceVersion: false when the object changed (409) or is gone (404) since. */
-async function patchUnlessChanged(patch: () => Promise<void>): Promise<boolean> {
-  try {
-    await patch();
-    return true;
-  } catch (err) {
-    if (err instanceof ApiException && (err.code === 409 || err.code === 404)) return false;
-    throw err;
-  }
-}
-
-/**
- * Logoff by deleting the claim: the desktop goes back, then the finalizer. False when the desktop
- * changed since the cache showed it: the finalizer stays until it is given back.
- */
-async function release(
-  deps: ClaimControllerDeps,
-  expected: Expectations,
-  pool: VirtualDesktopPool | undefined,
-  claim: Claim,
-  desktops: readonly Desktop[],
-  log: Logger,
-): Promise<boolean> {
-  if (!claim.metadata?.finalizers?.includes(RELEASE_FINALIZER)) return true;
-  const namespace = claim.metadata?.namespace as string;
-  const name = claim.metadata?.name as string;
-  // Deleted even when the cache shows none (it may lag a grant just written), but never another
-  // claim's grant of the same name.
-  await deps.actions.deleteGrant(namespace, grantName(name), grantParts(deps, claim));
-  if (!(await giveBack(deps, expected, pool, claim, desktops, log))) return false;
-  try {
-    await deps.actions.patchClaim(namespace, name, {
-      metadata: {
-        resourceVersion: claim.metadata?.resourceVersion,
-        finalizers: claim.metadata?.finalizers?.filter((f) => f !== RELEASE_FINALIZER),
-      },
-    });
-  } catch (err) {
-    // Gone: its finalizer was removed already (by an earlier pass whose result the cache did not
-    // show yet) and the claim with it. Done, not a failure of the pool's claims.
-    // Changed since the cache showed it, or another claim made since under its name: decided
-    // again with fresh data (the change enqueues the pool).
-    if (err instanceof ApiException && err.code === 409) return false;
-    if (!(err instanceof ApiException && err.code === 404)) throw err;
-  }
-  expected.finalized.add(uidOf(claim));
-  return true;
 }
 
 /**
  * A claim that can never be satisfied (over the person's limit, or its pool deleted under it):
  * phase Failed for good, as the record of why, with no grant.
  */
-async function fail(
-  deps: ClaimControllerDeps,
-  expected: Expectations,
-  claim: Claim,
-  why: { reason: 'UserLimitReached' | 'PoolDeleted'; message: string },
-): Promise<void> {
+async function fail(deps: ClaimControllerDeps, expected: Expectations, claim: Claim, why: FailedWhy): Promise<void> {
   expected.failed.add(uidOf(claim));
   await removeGrant(deps, claim);
-  const generation = claim.metadata?.generation;
-  const conditions: ConditionInput[] = [
-    { type: 'Bound', status: 'False', reason: why.reason, message: why.message },
-    { type: 'Ready', status: 'False', reason: why.reason, message: 'the claim failed; it will not get a desktop' },
-  ];
-  await deps.writeStatus(CLAIMS, claim, {
-    observedGeneration: generation,
-    phase: 'Failed',
-    conditions: setConditions(claim.status?.conditions, conditions, generation),
-  } satisfies DesktopClaimStatus);
-  deps.recorder.record(claim, 'Warning', why.reason, why.message);
-}
-
-/** Removes a claim's grant if the cache shows any of it (a gone grant costs no call). */
-async function removeGrant(deps: ClaimControllerDeps, claim: Claim): Promise<void> {
-  const namespace = claim.metadata?.namespace as string;
-  const name = grantName(claim.metadata?.name as string);
-  if (deps.roles.get(namespace, name) || deps.roleBindings.get(namespace, name)) {
-    await deps.actions.deleteGrant(namespace, name, grantParts(deps, claim));
-  }
-}
-
-function grantParts(deps: ClaimControllerDeps, claim: Claim): GrantParts {
-  const namespace = claim.metadata?.namespace as string;
-  const name = grantName(claim.metadata?.name as string);
-  const part = (cached: KubernetesObject | undefined) => {
-    if (!cached) return {};
-    const owned = cached.metadata?.ownerReferences?.some((ref) => ref.uid === uidOf(claim));
-    return owned ? { uid: cached.metadata?.uid } : undefined;
-  };
-  return { role: part(deps.roles.get(namespace, name)), binding: part(deps.roleBindings.get(namespace, name)) };
-}
-
-/** Idle and powered on: shut it down, keep the claim (the user starts it again). */
-async function powerOff(
-  deps: ClaimControllerDeps,
-  claim: Claim,
-  desktop: Desktop,
-  verdict: Extract<Verdict, { kind: 'powerOff' }>,
-  log: Logger,
-): Promise<void> {
-  try {
-    await deps.actions.patchDesktop(desktop.metadata?.namespace as string, desktop.metadata?.name as string, {
-      metadata: { resourceVersion: desktop.metadata?.resourceVersion },
-      spec: { runStrategy: 'Halted' },
-    });
-  } catch (err) {
-    // Changed meanwhile (the user started or stopped it): decided again on the next change.
-    if (err instanceof ApiException && (err.code === 409 || err.code === 404)) return;
-    throw err;
-  }
-  deps.recorder.record(claim, 'Normal', 'IdleTimeout', `Desktop ${desktop.metadata?.name} was ${verdict.message}`);
-  log.info({ claim: claim.metadata?.name, desktop: desktop.metadata?.name }, 'powered off (idle)');
-}
-
-async function writeReleased(
-  deps: ClaimControllerDeps,
-  claim: Claim,
-  desktop: string,
-  verdict: Extract<Verdict, { kind: 'release' }>,
-): Promise<void> {
-  const generation = claim.metadata?.generation;
-  const message = `desktop ${desktop} was ${verdict.message.startsWith('released') ? verdict.message : `released: ${verdict.message}`}`;
-  const conditions: ConditionInput[] = [
-    {
-      type: 'Bound',
-      status: 'False',
-      reason: 'Released',
-      message: 'the claim was released; create a new one for a desktop',
-    },
-    { type: 'Ready', status: 'False', reason: 'Released', message: 'the claim was released' },
-    { type: 'Released', status: 'True', reason: verdict.reason, message },
-  ];
-  await deps.writeStatus(CLAIMS, claim, {
-    observedGeneration: generation,
-    phase: 'Released',
-    releasedTime: isoSeconds(now(deps)),
-    conditions: setConditions(claim.status?.conditions, conditions, generation),
-  } satisfies DesktopClaimStatus);
-  deps.recorder.record(claim, 'Normal', verdict.reason, message);
+  await writeClaimStatus(deps, claim, failedStatus(why));
 }
 
 function forgetSettled(expected: Expectations, claims: readonly Claim[], desktops: readonly Desktop[]): void {
@@ -657,7 +516,7 @@ function forgetSettled(expected: Expectations, claims: readonly Claim[], desktop
   for (const uid of expected.gone) if (!desktopUids.has(uid)) expected.gone.delete(uid);
   for (const [uid, desktopName] of expected.binds) {
     const vm = desktops.find((d) => d.metadata?.name === desktopName);
-    if (!vm || vm.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uid) expected.binds.delete(uid);
+    if (!vm || desktopFacts(vm).claimUid === uid) expected.binds.delete(uid);
   }
   for (const uid of expected.released) {
     const claim = claims.find((c) => uidOf(c) === uid);
@@ -665,107 +524,7 @@ function forgetSettled(expected: Expectations, claims: readonly Claim[], desktop
   }
 }
 
-type StatusDecision = ClaimDecision | { kind: 'pending'; reason: string; message: string };
-
-async function writeClaimStatus(
-  deps: ClaimControllerDeps,
-  claim: Claim,
-  desktop: Desktop | undefined,
-  decision: StatusDecision,
-  /** rdp: the pool exposes RDP; pending: what its session policies will do next, and when. */
-  bound: { rdp?: boolean; pending?: PendingAction } = {},
-): Promise<void> {
-  const generation = claim.metadata?.generation;
-  const namespace = claim.metadata?.namespace as string;
-  let status: DesktopClaimStatus;
-  if (decision.kind === 'pending') {
-    const bound: ConditionInput = {
-      type: 'Bound',
-      status: 'False',
-      reason: decision.reason,
-      message: decision.message,
-    };
-    status = {
-      observedGeneration: generation,
-      phase: 'Pending',
-      conditions: setConditions(claim.status?.conditions, [bound], generation),
-    };
-    if (claim.status?.conditions?.find((c) => c.type === 'Bound')?.reason !== decision.reason) {
-      deps.recorder.record(claim, 'Warning', decision.reason, decision.message);
-    }
-  } else {
-    const name = decision.desktop;
-    const ready = desktop?.status?.ready === true;
-    const conditions: ConditionInput[] = [
-      {
-        type: 'Bound',
-        status: 'True',
-        reason: 'DesktopBound',
-        message: `desktop ${name} is bound to ${claim.spec.user}`,
-      },
-      readyCondition(name, desktop),
-      ...sessionObservedCondition(claim),
-    ];
-    status = {
-      observedGeneration: generation,
-      phase: 'Bound',
-      desktop: { name, ready },
-      boundTime: claim.status?.desktop?.name === name ? claim.status.boundTime : isoSeconds(now(deps)),
-      connection: {
-        vncPath: `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachineinstances/${name}/vnc`,
-        ...(bound.rdp ? { rdpService: rdpServiceName(name) } : {}),
-      },
-      // Given as undefined when nothing is due, so a deadline that no longer holds is removed.
-      pendingAction: bound.pending,
-      conditions: setConditions(claim.status?.conditions, conditions, generation),
-    };
-  }
-  await deps.writeStatus(CLAIMS, claim, status);
-}
-
-function readyCondition(name: string, desktop: Desktop | undefined): ConditionInput {
-  if (desktop?.status?.ready === true) {
-    return { type: 'Ready', status: 'True', reason: 'DesktopReady', message: `desktop ${name} is running and ready` };
-  }
-  if (desktop?.spec?.runStrategy === 'Halted') {
-    return {
-      type: 'Ready',
-      status: 'False',
-      reason: 'DesktopPoweredOff',
-      message: `desktop ${name} is powered off; start it to connect`,
-    };
-  }
-  return {
-    type: 'Ready',
-    status: 'False',
-    reason: 'DesktopStarting',
-    message: `desktop ${name} is ${desktop?.status?.printableStatus ?? 'starting'}`,
-  };
-}
-
-/**
- * Whether the session controller can see who is logged on: False while KubeVirt's subresource API
- * does not answer (the policies wait, nothing is released), back to True once it does; absent on
- * claims that never met the problem.
- */
-function sessionObservedCondition(claim: Claim): ConditionInput[] {
-  const unavailable = claim.status?.session?.kubevirtUnavailable;
-  if (unavailable)
-    return [
-      {
-        type: 'SessionObserved',
-        status: 'False',
-        reason: 'KubeVirtUnavailable',
-        message: `who is logged on cannot be read, so no session policy acts and nothing is released: ${unavailable}`,
-      },
-    ];
-  if (!claim.status?.conditions?.some((c) => c.type === 'SessionObserved')) return [];
-  return [
-    {
-      type: 'SessionObserved',
-      status: 'True',
-      reason: 'KubeVirtAvailable',
-      message: "KubeVirt's subresource API answers again",
-    },
-  ];
+async function writeClaimStatus(deps: ClaimControllerDeps, claim: Claim, update: ClaimStatusUpdate): Promise<void> {
+  await deps.writeStatus(CLAIMS, claim, claimStatus(claim, update));
+  if (update.event) deps.recorder.record(claim, update.event.type, update.event.reason, update.event.message);
 }

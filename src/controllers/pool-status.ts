@@ -37,6 +37,8 @@ export interface PoolSituation {
     message: string /** Expected to clear by itself soon: not Degraded. */;
     transient?: boolean;
   };
+  /** The last pass's writes failed (and are retried with backoff): why, in one line. */
+  failed?: string;
 }
 
 export function poolConditions(s: PoolSituation): ConditionInput[] {
@@ -65,6 +67,12 @@ function available(s: PoolSituation): ConditionInput {
 }
 
 function progressing(s: PoolSituation): ConditionInput {
+  const condition = progressingAsPlanned(s);
+  if (!s.failed) return condition;
+  return { ...condition, message: `${condition.message}; the last changes failed and are retried: ${s.failed}` };
+}
+
+function progressingAsPlanned(s: PoolSituation): ConditionInput {
   if (s.paused)
     return cond('Progressing', 'False', 'Paused', 'the pool is paused: desktops are not created, removed or updated');
   if (s.blocked) return cond('Progressing', 'False', s.blocked.reason, s.blocked.message);

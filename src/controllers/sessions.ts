@@ -6,7 +6,8 @@
 // "I am here", through the portal) is recorded at once as lastActivityTime. It only observes;
 // the claim controller applies the pool's logoff and idle policies to what it writes.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ACTIVITY_ANNOTATION, CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION } from '../api/annotations.js';
+import { ACTIVITY_ANNOTATION } from '../api/annotations.js';
+import { desktopFacts } from '../api/desktop-facts.js';
 import { CLAIMS, type DesktopClaim } from '../api/desktopclaim.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
@@ -49,7 +50,7 @@ export function sessionController(deps: SessionControllerDeps): Controller {
   )
     .forPrimary(deps.claims)
     .watches(deps.desktops, (vm) => {
-      const claim = vm.metadata?.annotations?.[CLAIM_ANNOTATION];
+      const { claim } = desktopFacts(vm);
       return claim ? [`${vm.metadata?.namespace}/${claim}`] : [];
     });
 }
@@ -70,7 +71,8 @@ async function reconcile(
     claim &&
     !claim.metadata?.deletionTimestamp &&
     claim.status?.phase === 'Bound' &&
-    desktop?.metadata?.annotations?.[CLAIM_UID_ANNOTATION] === uid;
+    desktop !== undefined &&
+    desktopFacts(desktop).claimUid === uid;
   if (!bound || !desktop) {
     if (uid) lastPoll.delete(uid);
     return;
@@ -121,7 +123,7 @@ async function reconcile(
  * that runs without a connected agent (booting, no agent installed, paused) cannot be seen into.
  */
 function lookAt(desktop: Desktop): 'poll' | 'off' | 'unknown' {
-  const status = desktop.status?.printableStatus;
+  const status = desktopFacts(desktop).state;
   if (status === 'Running') {
     const agent = desktop.status?.conditions?.find((c) => c.type === 'AgentConnected');
     return agent?.status === 'True' ? 'poll' : 'unknown';

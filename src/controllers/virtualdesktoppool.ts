@@ -1,9 +1,11 @@
 // VirtualDesktopPool controller: makes a pool's VirtualMachines match its spec — `size` desktops
 // named `<pool>-<index>`, `prestarted` idle ones running, new template revisions rolled out to
 // idle desktops — and writes what it sees into status. Reconcile reads top to bottom:
-// pool → template revision → desktops → plan → apply the plan → status.
+// pool → desktops → intent (pool-intent.ts) → template revision → plan (pool-plan.ts) → act →
+// status (pool-status.ts), written also when an act failed, before the failure goes for backoff.
 import type { KubernetesObject, V1ControllerRevision, V1RoleBinding, V1Service } from '@kubernetes/client-node';
-import { HOLDER_ANNOTATION, SPEC_HASH_ANNOTATION } from '../api/annotations.js';
+import { SPEC_HASH_ANNOTATION } from '../api/annotations.js';
+import { desktopFacts } from '../api/desktop-facts.js';
 import { LABELS, poolSelectorString } from '../api/labels.js';
 import type { VirtualDesktopPool, VirtualDesktopPoolStatus } from '../api/virtualdesktoppool.js';
 import { POOLS } from '../api/virtualdesktoppool.js';
@@ -24,9 +26,10 @@ import type { Metrics } from '../runtime/metrics.js';
 import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
-import { type ResetActions, resetDesktops } from './desktop-reset.js';
-import type { DeletePreconditions } from './desktopclaim.js';
-import { type DesktopState, type Plan, planPool, resolveMaxUnavailable } from './pool-plan.js';
+import type { PoolActions } from './actions.js';
+import { resetDesktops } from './desktop-reset.js';
+import { type PoolIntent, poolIntent } from './pool-intent.js';
+import { type DesktopState, type Plan, planPool } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
 import { BY_TEMPLATE } from './vmtemplate.js';
 
@@ -56,11 +59,8 @@ export interface PoolControllerDeps {
   /** kubevdi's Services (RDP), indexed BY_POOL. */
   services: Informer<V1Service>;
   apply: Apply;
-  deleteService: (namespace: string, name: string) => Promise<void>;
-  /** For desktops reset in place (Manual Stateless pools). */
-  reset: ResetActions;
-  /** With the uid and resourceVersion the decision was made on: a changed or remade desktop is not deleted. */
-  deleteDesktop: (namespace: string, name: string, preconditions: DeletePreconditions) => Promise<boolean>;
+  /** Deletes (with the uid and resourceVersion the decision was made on) and resets in place. */
+  actions: PoolActions;
   writeStatus: WriteStatus;
   recorder: Recorder;
   metrics: Metrics;
@@ -124,49 +124,97 @@ async function reconcile(
     return; // owner references remove the desktops
   }
 
-  await ensureEntitlement(deps, pool);
   const desktops = deps.desktops.byIndex(BY_POOL, key);
-  await ensureRdpServices(deps, pool, desktops);
-  const resetting = await resetDesktops(deps.reset, desktops, deps.recorder, pool, log);
-  const result = resetting ? { requeueAfterMs: RESET_RECHECK_MS } : undefined;
   const states = desktops.flatMap((vm) => desktopState(name, vm));
-  const failing = desktops
-    .filter((vm) => FAILED_STATUSES.has(vm.status?.printableStatus ?? ''))
-    .map((vm) => ({ name: vm.metadata?.name as string, status: vm.status?.printableStatus as string }));
-
+  const intent = poolIntent(pool.spec);
   const target = resolveTarget(deps, pool);
-  if ('blocked' in target) {
-    const counts = countDesktops(states, pool.status?.templateRevision ?? 0);
-    await writePoolStatus(
-      deps,
-      pool,
-      { ...situation(pool, counts, failing), blocked: target.blocked },
-      pool.status?.templateRevision,
-    );
-    if (!target.blocked.transient && degradedReason(pool) !== target.blocked.reason) {
-      deps.recorder.record(pool, 'Warning', target.blocked.reason, target.blocked.message);
-    }
-    log.info(target.blocked, 'pool blocked');
-    return result;
-  }
+  const plan =
+    'blocked' in target || intent.paused
+      ? undefined
+      : planPool({
+          ...intent,
+          targetRevision: target.revision,
+          desktops: states,
+          maxChangesPerPass: MAX_CHANGES_PER_PASS,
+        });
+  const { resetting, failure } = await act(deps, memo, pool, target, desktops, plan, log);
+  await report(deps, pool, { intent, target, states, desktops, plan, failure }, log);
+  // Told in the status; now to the work queue for a retry with backoff.
+  if (failure) throw failure.error;
+  return resetting ? { requeueAfterMs: RESET_RECHECK_MS } : undefined;
+}
 
-  let plan: Plan | undefined;
-  if (!pool.spec.paused) {
-    plan = planPool({
-      size: pool.spec.size,
-      prestarted: pool.spec.prestarted,
-      targetRevision: target.revision,
-      persistence: pool.spec.persistence,
-      updateStrategy: pool.spec.updateStrategy.type,
-      maxUnavailable: resolveMaxUnavailable(pool.spec.updateStrategy.maxUnavailable, pool.spec.size),
-      desktops: states,
-      maxChangesPerPass: MAX_CHANGES_PER_PASS,
-    });
-    await carryOut(deps, memo, pool, target, desktops, plan, log);
+/** The writes: entitlement, RDP Services, resets in place, then the plan. A failure is returned, not thrown. */
+async function act(
+  deps: PoolControllerDeps,
+  memo: HashMemo,
+  pool: VirtualDesktopPool,
+  target: Target | { blocked: Blocked },
+  desktops: readonly VirtualMachine[],
+  plan: Plan | undefined,
+  log: Logger,
+): Promise<{ resetting: boolean; failure?: { error: unknown } }> {
+  let resetting = false;
+  try {
+    await ensureEntitlement(deps, pool);
+    await ensureRdpServices(deps, pool, desktops);
+    resetting = await resetDesktops(deps.actions.reset, desktops, deps.recorder, pool, log);
+    if (plan && !('blocked' in target)) await carryOut(deps, memo, pool, target, desktops, plan, log);
+    return { resetting };
+  } catch (error) {
+    return { resetting, failure: { error } };
   }
-  const counts = countDesktops(states, target.revision);
-  await writePoolStatus(deps, pool, { ...situation(pool, counts, failing), plan }, target.revision);
-  return result;
+}
+
+interface Outcome {
+  intent: PoolIntent;
+  target: Target | { blocked: Blocked };
+  states: readonly DesktopState[];
+  desktops: readonly VirtualMachine[];
+  plan: Plan | undefined;
+  failure: { error: unknown } | undefined;
+}
+
+/** The status, written whatever happened to the writes (a failure shows in it), and why the pool is blocked. */
+async function report(deps: PoolControllerDeps, pool: VirtualDesktopPool, o: Outcome, log: Logger): Promise<void> {
+  const { intent, target } = o;
+  const blocked = 'blocked' in target ? target.blocked : undefined;
+  const revision = 'blocked' in target ? pool.status?.templateRevision : target.revision;
+  const situation: PoolSituation = {
+    size: intent.size,
+    prestarted: intent.prestarted,
+    paused: intent.paused,
+    counts: countDesktops(o.states, revision ?? 0),
+    failing: failingDesktops(o.desktops),
+    ...(blocked ? { blocked } : { plan: o.plan }),
+    ...(o.failure ? { failed: messageOf(o.failure.error) } : {}),
+  };
+  try {
+    await writePoolStatus(deps, pool, situation, revision);
+  } catch (err) {
+    if (!o.failure) throw err;
+    log.warn({ err }, 'status not written either');
+  }
+  if (o.failure || !blocked) return;
+  if (!blocked.transient && degradedReason(pool) !== blocked.reason) {
+    deps.recorder.record(pool, 'Warning', blocked.reason, blocked.message);
+  }
+  log.info(blocked, 'pool blocked');
+}
+
+/** Desktops KubeVirt reports in a state they cannot leave without someone's help. */
+function failingDesktops(desktops: readonly VirtualMachine[]): PoolSituation['failing'] {
+  return desktops
+    .map(desktopFacts)
+    .filter((d) => FAILED_STATUSES.has(d.state ?? ''))
+    .map((d) => ({ name: d.name, status: d.state as string }));
+}
+
+/** An error as one line for a condition's message: API errors carry their whole response otherwise. */
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
 type Blocked = NonNullable<PoolSituation['blocked']>;
@@ -221,20 +269,11 @@ function resolveTarget(deps: PoolControllerDeps, pool: VirtualDesktopPool): Targ
 }
 
 function desktopState(pool: string, vm: VirtualMachine): DesktopState[] {
-  const name = vm.metadata?.name as string;
-  const index = parseDesktopIndex(pool, name);
+  const facts = desktopFacts(vm);
+  const index = parseDesktopIndex(pool, facts.name);
   if (index === undefined) return []; // not one of ours by name: leave it alone
-  return [
-    {
-      name,
-      index,
-      revision: Number(vm.metadata?.labels?.[LABELS.templateRevision]) || undefined,
-      assigned: Boolean(vm.metadata?.annotations?.[HOLDER_ANNOTATION]),
-      running: vm.spec?.runStrategy === 'Always',
-      ready: vm.status?.ready === true,
-      deleting: Boolean(vm.metadata?.deletionTimestamp),
-    },
-  ];
+  const { name, revision, running, ready, deleting } = facts;
+  return [{ name, index, revision, assigned: Boolean(facts.holder), running, ready, deleting }];
 }
 
 /** Turns the plan into writes: removals first (they free names and capacity), then creates and updates. */
@@ -257,7 +296,7 @@ async function carryOut(
   );
   await inParallel(gone, async (name) => {
     const preconditions = seen.get(name);
-    if (preconditions) await deps.deleteDesktop(namespace, name, preconditions);
+    if (preconditions) await deps.actions.deleteDesktop(namespace, name, preconditions);
   });
   if (plan.remove.length) {
     deps.recorder.record(
@@ -276,6 +315,39 @@ async function carryOut(
     );
   }
 
+  const wanted = desktopsToWrite(memo, pool, target, desktops, plan, gone);
+  await inParallel(wanted, (make) => deps.apply(make()));
+  const created = plan.create.map((i) => desktopName(pool.metadata.name as string, i));
+  if (created.length) {
+    deps.recorder.record(
+      pool,
+      'Normal',
+      'DesktopsCreated',
+      `Created ${created.length} desktops: ${summarize(created)}`,
+    );
+  }
+  if (gone.length || wanted.length) {
+    log.info(
+      { created: created.length, removed: plan.remove.length, recreated: plan.recreate.length, applied: wanted.length },
+      'desktops changed',
+    );
+  }
+}
+
+/**
+ * The desktops to write in this pass, each rendered when it is written: the plan's new ones, and
+ * those whose spec hash differs from what they should be now (a new revision in place, a change
+ * of power, of the pool's spec). Remembers in `memo` what each desktop rendered to, so one that
+ * has not changed is not rendered again on the next pass.
+ */
+function desktopsToWrite(
+  memo: HashMemo,
+  pool: VirtualDesktopPool,
+  target: Target,
+  desktops: readonly VirtualMachine[],
+  plan: Plan,
+  gone: readonly string[],
+): (() => VirtualMachine)[] {
   // Rendered as they are written, not all before the first write: a pass of 500 creates starts
   // writing at once, and rendering shares the event loop with the writes in flight (and with the
   // lease renewals) instead of blocking it for the whole batch first.
@@ -285,6 +357,7 @@ async function carryOut(
     wanted.push(() => render(pool, target, target.revision, index, running));
   }
   const goneSet = new Set(gone);
+  const namespace = pool.metadata.namespace as string;
   const inPlace = new Set(plan.updateInPlace);
   // What a desktop is rendered from, apart from its index and power: one fingerprint per revision.
   const fingerprints = new Map<number, string>();
@@ -306,10 +379,11 @@ async function carryOut(
     const name = vm.metadata?.name as string;
     const index = parseDesktopIndex(pool.metadata.name as string, name);
     if (index === undefined || goneSet.has(name) || vm.metadata?.deletionTimestamp) continue;
-    const own = Number(vm.metadata?.labels?.[LABELS.templateRevision]);
-    const revision = inPlace.has(name) || !target.specs.has(own) ? target.revision : own;
+    const facts = desktopFacts(vm);
+    const own = facts.revision;
+    const revision = inPlace.has(name) || own === undefined || !target.specs.has(own) ? target.revision : own;
     // A held desktop runs as its user left it; idle ones as the plan says.
-    const running = plan.run.get(name) ?? vm.spec?.runStrategy === 'Always';
+    const running = plan.run.get(name) ?? facts.running;
     const memoKey = `${fingerprint(revision)}/${index}/${running}`;
     let hash = known?.get(memoKey);
     let desired: VirtualMachine | undefined;
@@ -324,22 +398,7 @@ async function carryOut(
     }
   }
   memo.set(`${namespace}/${pool.metadata.name}`, hashes);
-  await inParallel(wanted, (make) => deps.apply(make()));
-  const created = plan.create.map((i) => desktopName(pool.metadata.name as string, i));
-  if (created.length) {
-    deps.recorder.record(
-      pool,
-      'Normal',
-      'DesktopsCreated',
-      `Created ${created.length} desktops: ${summarize(created)}`,
-    );
-  }
-  if (gone.length || wanted.length) {
-    log.info(
-      { created: created.length, removed: plan.remove.length, recreated: plan.recreate.length, applied: wanted.length },
-      'desktops changed',
-    );
-  }
+  return wanted;
 }
 
 /** The pool's `access` as a Role and RoleBinding, written only when they differ from what exists. */
@@ -372,7 +431,7 @@ async function ensureRdpServices(
   await inParallel(changed, (svc) => deps.apply(svc));
   const keep = new Set(wanted.map((svc) => svc.metadata?.name));
   const extra = existing.filter((svc) => !keep.has(svc.metadata?.name)).map((svc) => svc.metadata?.name as string);
-  await inParallel(extra, (name) => deps.deleteService(namespace, name));
+  await inParallel(extra, (name) => deps.actions.deleteService(namespace, name));
 }
 
 /** The object with a hash of what we render, so an unchanged one is never written again. */
@@ -399,14 +458,6 @@ function render(
     runStrategy: running ? 'Always' : 'Halted',
   });
   return stamped(vm, hashOf(vm));
-}
-
-function situation(
-  pool: VirtualDesktopPool,
-  counts: PoolSituation['counts'],
-  failing: PoolSituation['failing'],
-): PoolSituation {
-  return { size: pool.spec.size, prestarted: pool.spec.prestarted, paused: pool.spec.paused, counts, failing };
 }
 
 async function writePoolStatus(

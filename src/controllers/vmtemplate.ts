@@ -2,6 +2,7 @@
 // the newest in status, and says in the Ready condition whether the objects the template names
 // exist. Reconcile reads top to bottom: spec → revision → pruning → references → status.
 import type { KubernetesObject, V1ControllerRevision } from '@kubernetes/client-node';
+import { desktopFacts } from '../api/desktop-facts.js';
 import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { VMTEMPLATES, type VMTemplate, VMTemplateSpec, type VMTemplateStatus } from '../api/vmtemplate.js';
@@ -15,6 +16,7 @@ import type { Logger } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
+import type { TemplateActions } from './actions.js';
 import type { CheckReferences } from './references.js';
 
 /** Index of ControllerRevisions and desktops by `<namespace>/<template>`. */
@@ -30,7 +32,8 @@ export interface TemplateControllerDeps {
   pools: Informer<VirtualDesktopPool>;
   desktops: Informer<KubernetesObject>;
   apply: Apply;
-  deleteRevision: (namespace: string, name: string) => Promise<void>;
+  /** Prunes old revisions. */
+  actions: TemplateActions;
   writeStatus: WriteStatus;
   recorder: Recorder;
   checkReferences: CheckReferences;
@@ -125,12 +128,12 @@ async function pruneRevisions(
     if (pool.status?.templateRevision) inUse.add(pool.status.templateRevision);
   }
   for (const desktop of deps.desktops.byIndex(BY_TEMPLATE, `${namespace}/${name}`)) {
-    const revision = Number(desktop.metadata?.labels?.[LABELS.templateRevision]);
+    const { revision } = desktopFacts(desktop);
     if (revision) inUse.add(revision);
   }
   const revisions = deps.revisions.byIndex(BY_TEMPLATE, `${namespace}/${name}`);
   for (const old of revisionsToPrune(revisions, current, inUse, template.spec.revisionHistoryLimit)) {
-    await deps.deleteRevision(namespace, old.metadata?.name as string);
+    await deps.actions.deleteRevision(namespace, old.metadata?.name as string);
     log.info({ revision: old.revision }, 'pruned old template revision');
   }
 }

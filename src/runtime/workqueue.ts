@@ -15,14 +15,6 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-/**
- * Thrown by a reconcile that retrying cannot fix (invalid input the API server could not
- * refuse, say): logged and not retried until the key is added again, i.e. the object changes.
- */
-export class TerminalError extends Error {
-  override name = 'TerminalError';
-}
-
 export interface WorkQueueOptions {
   /** Names the queue in metrics and logs: usually the controller's name. */
   name: string;
@@ -187,11 +179,6 @@ export class WorkQueue {
   }
 
   private failed(key: string, err: unknown): void {
-    if (err instanceof TerminalError) {
-      this.failures.delete(key);
-      this.log.error({ key, err }, 'reconcile failed and will not be retried until the object changes');
-      return;
-    }
     const failures = this.failures.get(key) ?? 0;
     this.failures.set(key, failures + 1);
     const delayMs = exponentialDelayMs(failures, this.baseDelayMs, this.maxDelayMs);

@@ -64,6 +64,18 @@ describe('pool status', () => {
     });
     expect(failing[2]?.message).toBe('1 desktops are failing: p-1 (CrashLoopBackOff)');
   });
+
+  it('says in Progressing that the last changes failed, keeping its status and reason', () => {
+    const counts = { desktops: 1, ready: 0, available: 0, assigned: 0, updated: 1 };
+    const plan = { create: [1, 2], remove: [], recreate: [], updateInPlace: [], run: new Map(), heldOverSize: 0 };
+    const situation = { size: 3, prestarted: 0, paused: false, counts, failing: [], plan };
+    const [, planned] = poolConditions(situation);
+    const [, failed] = poolConditions({ ...situation, failed: 'etcd is down' });
+    expect(failed).toEqual({
+      ...planned,
+      message: 'creating 2 desktops; the last changes failed and are retried: etcd is down',
+    });
+  });
 });
 
 describe('setConditions', () => {

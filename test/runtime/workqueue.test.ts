@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Backoff, deadlineSignal, exponentialDelayMs, sleep } from '../../src/runtime/backoff.js';
 import { Metrics } from '../../src/runtime/metrics.js';
-import { type ReconcileResult, TerminalError, WorkQueue, type WorkQueueOptions } from '../../src/runtime/workqueue.js';
+import { type ReconcileResult, WorkQueue, type WorkQueueOptions } from '../../src/runtime/workqueue.js';
 
 /** A promise with its resolve, to hold a reconcile "in flight" until the test lets it go. */
 function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -234,27 +234,6 @@ describe('WorkQueue', () => {
     expect(q.calls).toHaveLength(4);
     const at = q.calls.map((c) => c.at - (q.calls[0] as { at: number }).at);
     expect(at).toEqual([0, 10, 1010, 1020]);
-  });
-
-  it('does not retry a TerminalError until the key is added again', async () => {
-    const metrics = new Metrics();
-    let terminal = true;
-    const q = recordingQueue(
-      () => {
-        if (terminal) throw new TerminalError('bad input');
-      },
-      { metrics },
-    );
-    q.queue.start();
-    q.queue.add('a');
-    await settle();
-    await vi.advanceTimersByTimeAsync(10 * 60_000);
-    expect(q.calls).toHaveLength(1);
-    expect((await metrics.queueRetries.get()).values).toEqual([]);
-    terminal = false;
-    q.queue.add('a');
-    await q.queue.idle();
-    expect(q.calls).toHaveLength(2);
   });
 
   it('addAfter: the earliest pending time wins, and the key runs once', async () => {

@@ -2,7 +2,7 @@
 // instances, nodes) to the rows the Admin Portal shows and what needs attention first. Pure: the
 // routes read as the person, this only arranges what they got.
 
-import { CLAIM_ANNOTATION, HOLDER_ANNOTATION } from '../../api/annotations.js';
+import { desktopFacts } from '../../api/desktop-facts.js';
 import type { DesktopClaim } from '../../api/desktopclaim.js';
 import { LABELS } from '../../api/labels.js';
 import type { VirtualDesktopPool } from '../../api/virtualdesktoppool.js';
@@ -135,7 +135,7 @@ export function overview({ pools, templates, claims, desktops }: OverviewInput):
       });
   }
   for (const vm of desktops) {
-    const state = vm.status?.printableStatus ?? '';
+    const state = desktopFacts(vm).state ?? '';
     if (!FAILING.has(state)) continue;
     const failure = vm.status?.conditions?.find((c) => c.status === 'False' && c.message);
     attention.push({
@@ -176,18 +176,18 @@ export function desktopRows(
     .filter((vm) => vm.metadata?.labels?.[LABELS.pool] === pool)
     .map((vm) => {
       const namespace = vm.metadata?.namespace as string;
-      const claimName = vm.metadata?.annotations?.[CLAIM_ANNOTATION];
+      const facts = desktopFacts(vm);
+      const { claim: claimName, holder } = facts;
       const claim = claimName ? claimsByName.get(`${namespace}/${claimName}`) : undefined;
       const node = instances.get(key(vm))?.status?.nodeName;
-      const holder = vm.metadata?.annotations?.[HOLDER_ANNOTATION];
-      const revision = vm.metadata?.labels?.[LABELS.templateRevision];
+      const revision = facts.revision === undefined ? undefined : String(facts.revision);
       const idleSince = claim?.status?.session?.idleSince;
       return {
         namespace,
-        name: vm.metadata?.name as string,
+        name: facts.name,
         pool,
-        state: vm.status?.printableStatus ?? 'Unknown',
-        ready: vm.status?.ready === true,
+        state: facts.state ?? 'Unknown',
+        ready: facts.ready,
         ...(node ? { node } : {}),
         ...(revision ? { revision } : {}),
         ...(holder ? { holder } : {}),

@@ -1,6 +1,7 @@
 // From a template, its ControllerRevisions, the pools made from it and their desktops (all read as
 // the person) to what the Templates views show: is it usable and if not why, in plain words; which
 // revision each pool rolls out and how far; which desktops run which revision. Pure.
+import { desktopFacts } from '../../api/desktop-facts.js';
 import { LABELS } from '../../api/labels.js';
 import type { PoolObject, TemplateObject, VmObject } from './summary.js';
 import type { AdminTemplate, TemplateRevision, TemplateRollout } from './types.js';
@@ -73,7 +74,7 @@ function rolledOut(pool: PoolObject): boolean {
 function byRevision(vms: readonly VmObject[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   for (const vm of vms) {
-    const revision = vm.metadata?.labels?.[LABELS.templateRevision] ?? '?';
+    const revision = String(desktopFacts(vm).revision ?? '?');
     groups.set(revision, [...(groups.get(revision) ?? []), vm.metadata?.name as string]);
   }
   for (const names of groups.values()) names.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
@@ -126,8 +127,7 @@ export function templateRevisions(
           .map((p) => p.spec?.displayName || (p.metadata?.name as string)),
         ...(vms
           ? {
-              desktops: vms.filter((vm) => vm.metadata?.labels?.[LABELS.templateRevision] === String(r.revision))
-                .length,
+              desktops: vms.filter((vm) => desktopFacts(vm).revision === r.revision).length,
             }
           : {}),
       };

@@ -1,0 +1,46 @@
+// The writes the controllers make besides server-side apply and status: deletes guarded by the
+// uid (and resourceVersion) their decision was made on, merge patches guarded by a
+// resourceVersion, and deletes of what they no longer want. Declared here, next to the controllers
+// that call them, so a controller's dependencies say what it may do; src/operator-actions.ts makes
+// them out of API calls, and a test may give its own.
+import type { GrantParts } from './claim-grant.js';
+import type { ResetActions } from './desktop-reset.js';
+
+/** DeleteOptions.preconditions: the object deleted must still be the one the decision was made on. */
+export interface DeletePreconditions {
+  uid: string;
+  resourceVersion?: string;
+}
+
+/** The operations on other objects the claim controller needs; each is one API call. */
+export interface ClaimActions {
+  /** JSON merge patch guarded by the resourceVersion in `body.metadata`. */
+  patchDesktop(namespace: string, name: string, body: object): Promise<void>;
+  /**
+   * With the uid (and resourceVersion) the decision was made on: a desktop made anew under that
+   * name, or changed, is not deleted. True when this call deleted it; false when it was gone or
+   * is someone else's now (a failed precondition).
+   */
+  deleteDesktop(namespace: string, name: string, preconditions: DeletePreconditions): Promise<boolean>;
+  patchClaim(namespace: string, name: string, body: object): Promise<void>;
+  /** Deletes the parts of a claim's grant named in `parts`, each with its uid as a precondition when given. */
+  deleteGrant(namespace: string, name: string, parts: GrantParts): Promise<void>;
+}
+
+/** The pool controller's: desktops removed or recreated, RDP Services no longer wanted, resets in place. */
+export interface PoolActions {
+  deleteDesktop: ClaimActions['deleteDesktop'];
+  /** Gone already is done. */
+  deleteService(namespace: string, name: string): Promise<void>;
+  /** For desktops reset in place (Manual Stateless pools). */
+  reset: ResetActions;
+}
+
+/** The template controller's: old revisions pruned. */
+export interface TemplateActions {
+  /** Gone already is done. */
+  deleteRevision(namespace: string, name: string): Promise<void>;
+}
+
+/** Everything the operator's controllers do through the adapter. */
+export type ControllerActions = ClaimActions & PoolActions & TemplateActions;
