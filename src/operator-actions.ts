@@ -74,6 +74,12 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Controll
         mergePatch,
       );
     },
+    liveClaimUid: async (namespace, name) => {
+      const claim = await unlessNotFound(
+        custom.getNamespacedCustomObject({ ...pathOf(CLAIMS), namespace, name }) as Promise<KubernetesObject>,
+      );
+      return claim?.metadata?.uid;
+    },
     deleteGrant: async (namespace, name, parts) => {
       // The binding first: the person loses the grant before its rules go.
       const body = (part: { uid?: string }) => (part.uid ? { preconditions: { uid: part.uid } } : undefined);

@@ -251,3 +251,60 @@ describe('releasing a claim whose bind the cache does not show yet', () => {
     });
   });
 });
+
+describe('a desktop bound to a claim that is gone', () => {
+  it('is given back once a live read confirms the claim is gone, and one bound to a claim the cache misses is left alone', {
+    timeout: 120_000,
+  }, async () => {
+    // Found by the chaos campaign's etcd restarts: a bind written while its answer was lost (the
+    // process restarted, or the request failed after etcd took it), then the claim deleted before
+    // the desktop cache showed the bind. Nothing looked at a desktop through a claim that no
+    // longer exists, so it stayed bound for good and the pool was one desktop short.
+    const { ns, custom, read } = await salesPoolWithClaim('erin');
+    const erin = await read<object>(CLAIMS, 'erin');
+    const bodyOf = (name: string, claim: string, claimUid: string) => {
+      const body = desktop(ns, claim, claim, claimUid);
+      return { ...body, metadata: { ...body.metadata, name } };
+    };
+    // sales-0: bound to a claim that exists on the server (erin's) but not in this cache, as just
+    // after a failover. sales-1: bound to a claim deleted long ago.
+    const hers = (await custom.createNamespacedCustomObject({
+      ...VMS,
+      namespace: ns,
+      body: bodyOf('sales-0', 'erin', erin.metadata?.uid as string),
+    })) as KubernetesObject;
+    const orphan = (await custom.createNamespacedCustomObject({
+      ...VMS,
+      namespace: ns,
+      body: bodyOf('sales-1', 'frank', 'uid-of-a-claim-deleted-long-ago'),
+    })) as KubernetesObject;
+    const pool = await read<object>({ ...CLAIMS, plural: 'virtualdesktoppools' }, 'sales');
+    const recorded: string[] = [];
+    const deps = depsOver(
+      {
+        claims: frozenCache([]),
+        pools: frozenCache([pool]),
+        desktops: frozenCache([hers, orphan]),
+        roles: frozenCache([]),
+        roleBindings: frozenCache([]),
+      },
+      (reason) => void recorded.push(reason),
+    );
+    const reconcile = claimReconciler(deps);
+
+    await reconcile(`${ns}/sales`, silentLogger);
+    // The pool is Automatic and Stateless: the orphan goes with its disks, and the pool makes it anew.
+    await eventually(async () => {
+      const after = await read<KubernetesObject>(VMS, 'sales-1').catch((e) => e.code);
+      if (after !== 404) expect(after.metadata?.deletionTimestamp).toBeDefined();
+    });
+    expect(recorded).toEqual(['OrphanedDesktopReleased']);
+    const stillHers = await read<KubernetesObject>(VMS, 'sales-0');
+    expect(stillHers.metadata?.deletionTimestamp).toBeUndefined();
+    expect(stillHers.metadata?.annotations?.[CLAIM_UID_ANNOTATION]).toBe(erin.metadata?.uid);
+
+    // Again from the same stale view: nothing more (the orphan is known gone, hers still has its claim).
+    await expect(reconcile(`${ns}/sales`, silentLogger)).resolves.not.toThrow();
+    expect(recorded).toEqual(['OrphanedDesktopReleased']);
+  });
+});

@@ -23,6 +23,8 @@ export interface ClaimActions {
    */
   deleteDesktop(namespace: string, name: string, preconditions: DeletePreconditions): Promise<boolean>;
   patchClaim(namespace: string, name: string, body: object): Promise<void>;
+  /** The uid of the claim of that name as the API server has it now (not a cache); undefined when there is none. */
+  liveClaimUid(namespace: string, name: string): Promise<string | undefined>;
   /** Deletes the parts of a claim's grant named in `parts`, each with its uid as a precondition when given. */
   deleteGrant(namespace: string, name: string, parts: GrantParts): Promise<void>;
 }

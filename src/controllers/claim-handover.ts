@@ -142,7 +142,28 @@ export async function giveBack(
   )
     return false;
   if (!desktop || !pool) return true;
-  const namespace = claim.metadata?.namespace as string;
+  const returned = await returnDesktop(deps, expected, pool, desktop, claim.spec.user);
+  if (returned !== 'returned') return returned === 'already';
+  const desktopName = desktop.metadata?.name as string;
+  deps.recorder.record(claim, 'Normal', 'DesktopReleased', `Desktop ${desktopName} was released`);
+  log.info({ claim: claim.metadata?.name, desktop: desktopName }, 'released');
+  return true;
+}
+
+/**
+ * A desktop back to its pool: an Automatic Stateless pool's deleted (with its disks, made anew by
+ * the pool), any other's unbound — a Manual pool's staying `user`'s, a Stateless one's halted and
+ * reset in place. `already` when it was gone (or made anew, someone else's) by the time it was to
+ * be deleted; `changed` when it changed since the cache showed it (decide again with fresh data).
+ */
+export async function returnDesktop(
+  deps: HandoverDeps,
+  expected: Expectations,
+  pool: VirtualDesktopPool,
+  desktop: Desktop,
+  user: string | undefined,
+): Promise<'returned' | 'already' | 'changed'> {
+  const namespace = desktop.metadata?.namespace as string;
   const desktopName = desktop.metadata?.name as string;
   const stateless = pool.spec.persistence === 'Stateless';
   if (pool.spec.assignment === 'Automatic' && stateless) {
@@ -151,7 +172,7 @@ export async function giveBack(
     // is someone else's, and the failed precondition means it was given back already.
     const deleted = await deps.actions.deleteDesktop(namespace, desktopName, { uid: uidOf(desktop) });
     // Not deleted: gone already, or made anew since (someone else's). Given back either way.
-    if (!deleted) return true;
+    if (!deleted) return 'already';
     expected.gone.add(uidOf(desktop));
   } else if (
     !(await unlessChanged(
@@ -159,7 +180,7 @@ export async function giveBack(
         metadata: {
           resourceVersion: desktop.metadata?.resourceVersion,
           annotations: {
-            [HOLDER_ANNOTATION]: pool.spec.assignment === 'Manual' ? claim.spec.user : null,
+            [HOLDER_ANNOTATION]: pool.spec.assignment === 'Manual' ? (user ?? null) : null,
             [CLAIM_ANNOTATION]: null,
             [CLAIM_UID_ANNOTATION]: null,
             // A Manual Stateless desktop stays its user's, reset in place by the pool controller.
@@ -170,11 +191,9 @@ export async function giveBack(
       }),
     ))
   ) {
-    return false;
+    return 'changed';
   }
-  deps.recorder.record(claim, 'Normal', 'DesktopReleased', `Desktop ${desktopName} was released`);
-  log.info({ claim: claim.metadata?.name, desktop: desktopName }, 'released');
-  return true;
+  return 'returned';
 }
 
 /**

@@ -37,6 +37,7 @@ import {
   powerOff,
   release,
   removeGrant,
+  returnDesktop,
   uidOf,
 } from './claim-handover.js';
 import { claimsOverLimit } from './claim-limits.js';
@@ -50,6 +51,7 @@ import {
   pendingStatus,
   releasedStatus,
 } from './claim-status.js';
+import { bindingsToConfirm, isOrphaned } from './orphaned-bindings.js';
 import { type PendingAction, sessionVerdict } from './session-policy.js';
 import { BY_POOL } from './virtualdesktoppool.js';
 
@@ -163,6 +165,7 @@ async function reconcile(
 ): Promise<ReconcileResult | undefined> {
   const pass = readPass(deps, expected, key);
   if (!pass) return;
+  await giveBackOrphans(deps, expected, pass, log);
   const unfinalized = await ensureFinalizers(deps, pass);
   await releaseDeleted(deps, expected, pass, log);
   await giveBackReleased(deps, expected, pass, log);
@@ -188,7 +191,9 @@ function readPass(deps: ClaimControllerDeps, expected: Expectations, key: Key): 
   const claims = deps.claims
     .byIndex(BY_POOL, key)
     .sort((a, b) => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-  if (claims.length === 0) return;
+  const desktops = deps.desktops.byIndex(BY_POOL, key);
+  // No claims: nothing to do but free a desktop still bound to a claim that is gone.
+  if (claims.length === 0 && !desktops.some((d) => desktopFacts(d).claimUid)) return;
   // Read through `expected` at each call: the releases of this pass change what it says.
   const isFailed = (c: Claim) => expected.failed.has(uidOf(c)) || c.status?.phase === 'Failed';
   const isReleased = (c: Claim) => expected.released.has(uidOf(c)) || releasedCondition(c) !== undefined;
@@ -197,12 +202,36 @@ function readPass(deps: ClaimControllerDeps, expected: Expectations, key: Key): 
     poolName,
     claims,
     pool: deps.pools.get(namespace, poolName),
-    desktops: deps.desktops.byIndex(BY_POOL, key),
+    desktops,
     isFailed,
     isReleased,
     live: (c) => !c.metadata?.deletionTimestamp && !isReleased(c) && !isFailed(c),
     outcome: new Outcome(),
   };
+}
+
+/** Desktops bound to a claim that is gone (orphaned-bindings.ts): given back once a live read confirms it. */
+async function giveBackOrphans(deps: ClaimControllerDeps, expected: Expectations, pass: Pass, log: Logger) {
+  const pool = pass.pool;
+  if (!pool) return;
+  const known = new Set(pass.claims.map(uidOf));
+  for (const orphan of bindingsToConfirm(pass.desktops, known, new Set(expected.binds.keys()), expected.gone)) {
+    await pass.outcome.attempt(async () => {
+      const liveUid = orphan.claim ? await deps.actions.liveClaimUid(pass.namespace, orphan.claim) : undefined;
+      if (!isOrphaned(orphan, liveUid)) return;
+      const returned = await returnDesktop(deps, expected, pool, orphan.desktop, orphan.holder);
+      if (returned === 'changed') return pass.outcome.conflict();
+      if (returned === 'already') return;
+      const desktop = orphan.desktop.metadata?.name;
+      deps.recorder.record(
+        pool,
+        'Warning',
+        'OrphanedDesktopReleased',
+        `Desktop ${desktop} was still bound to claim ${orphan.claim ?? orphan.claimUid}, which no longer exists: it was released`,
+      );
+      log.warn({ desktop, claim: orphan.claim, claimUid: orphan.claimUid }, 'released a desktop whose claim is gone');
+    });
+  }
 }
 
 /**
