@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { administers, namespaceAccess } from '../src/portal/admin/access.js';
 import {
-  type ClaimObject,
   desktopRows,
   hostRows,
   matchesUser,
@@ -9,6 +8,7 @@ import {
   sessionRows,
   type VmObject,
 } from '../src/portal/admin/summary.js';
+import type { ClaimObject } from '../src/portal/kube-objects.js';
 
 const pool = (name: string, spec: object, status: object = {}) => ({
   metadata: { name, namespace: 'sales' },

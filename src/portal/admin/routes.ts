@@ -12,6 +12,7 @@ import { VMTEMPLATES } from '../../api/vmtemplate.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams, DesktopParams } from '../api-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
+import type { ClaimObject, PoolObject, TemplateObject } from '../kube-objects.js';
 import type { AsPerson, PersonPage } from '../person.js';
 import { listReadable } from '../readable.js';
 import { openStreams, type StreamOptions } from '../sse.js';
@@ -26,15 +27,12 @@ import { eventRoutes } from './event-stream.js';
 import { poolEditRoutes } from './pool-edit.js';
 import {
   adminPool,
-  type ClaimObject,
   desktopRows,
   hostRows,
   matchesUser,
   type NodeObject,
   overview,
-  type PoolObject,
   sessionRows,
-  type TemplateObject,
   type VmiObject,
   type VmObject,
 } from './summary.js';

@@ -3,10 +3,8 @@
 // routes read as the person, this only arranges what they got.
 
 import { desktopFacts } from '../../api/desktop-facts.js';
-import type { DesktopClaim } from '../../api/desktopclaim.js';
 import { LABELS } from '../../api/labels.js';
-import type { VirtualDesktopPool } from '../../api/virtualdesktoppool.js';
-import type { VMTemplate } from '../../api/vmtemplate.js';
+import type { ClaimObject, PoolObject, TemplateObject } from '../kube-objects.js';
 import type { AdminDesktop, AdminPool, AdminSession, Attention, Condition, Host, Overview } from './types.js';
 
 interface Meta {
@@ -18,9 +16,6 @@ interface Meta {
     deletionTimestamp?: Date | string;
   };
 }
-export type PoolObject = Meta & { spec?: Partial<VirtualDesktopPool['spec']>; status?: VirtualDesktopPool['status'] };
-export type TemplateObject = Meta & { spec?: Partial<VMTemplate['spec']>; status?: VMTemplate['status'] };
-export type ClaimObject = Meta & { spec?: Partial<DesktopClaim['spec']>; status?: DesktopClaim['status'] };
 export type VmObject = Meta & {
   spec?: { runStrategy?: string };
   status?: {

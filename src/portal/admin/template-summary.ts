@@ -3,7 +3,8 @@
 // revision each pool rolls out and how far; which desktops run which revision. Pure.
 import { desktopFacts } from '../../api/desktop-facts.js';
 import { LABELS } from '../../api/labels.js';
-import type { PoolObject, TemplateObject, VmObject } from './summary.js';
+import type { PoolObject, TemplateObject } from '../kube-objects.js';
+import type { VmObject } from './summary.js';
 import type { AdminTemplate, TemplateRevision, TemplateRollout } from './types.js';
 
 /** A ControllerRevision as far as the portal needs it. */

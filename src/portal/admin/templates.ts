@@ -14,12 +14,13 @@ import { revisionSpec } from '../../render/revisions.js';
 import type { ApiError } from '../api-types.js';
 import { ClaimParams } from '../api-types.js';
 import { isForbiddenOrMissing } from '../kube-errors.js';
+import type { PoolObject, TemplateObject } from '../kube-objects.js';
 import type { AsPerson } from '../person.js';
 import { listReadable } from '../readable.js';
 import { adminNamespaces } from './access.js';
 import { objectYaml } from './object-yaml.js';
 import { revisionDiff } from './revision-diff.js';
-import type { PoolObject, TemplateObject, VmObject } from './summary.js';
+import type { VmObject } from './summary.js';
 import { adminTemplate, type RevisionObject, templateRevisions, templateRollouts } from './template-summary.js';
 import { RevisionDiff, TemplateDetail, TemplateList } from './types.js';
 
