@@ -91,6 +91,8 @@ export function parsePortalArgs(argv: string[]) {
       'oidc-client-secret-file': { type: 'string' },
       'oidc-ca-file': { type: 'string' },
       'rdp-address': { type: 'string' },
+      'rdp-upstream': { type: 'string' },
+      'rdp-ca-file': { type: 'string' },
       'console-recheck': { type: 'string', default: '30s' },
       'event-streams-per-person': { type: 'string', default: '4' },
       'event-streams-max': { type: 'string', default: '2000' },
