@@ -4,7 +4,9 @@
 // the desktop, with a fresh ticket of their own sign-in, from the portal's own pages, and ends the
 // connection when the desktop is given back.
 import { randomBytes } from 'node:crypto';
-import { type Browser, chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
@@ -36,6 +38,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+/** Where this test's pictures go when KUBEVDI_LOOK names a directory: for looking at, not committed. */
+async function look(page: Page, name: string): Promise<void> {
+  const dir = process.env.KUBEVDI_LOOK;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+}
 
 function api(base: string, cookie: string, path: string, method = 'GET', body?: unknown): Promise<Response> {
   return fetch(`${base}${path}`, {
@@ -175,9 +185,24 @@ describe('RDP through the portal', () => {
       const [r, g, b] = ((await pixel()) ?? []) as number[];
       expect(Math.abs((r ?? 0) - 0x33) + Math.abs((g ?? 0) - 0x66) + Math.abs((b ?? 0) - 0xcc)).toBeLessThan(12);
     }, 30_000);
+    await look(page, 'rdp-connected');
     expect(problems).toEqual([]);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/kubevdi_portal_console_sessions\{protocol="rdp"} 1\b/);
+
+    // A second tab is told the desktop is open elsewhere; taking over moves it there.
+    const second = await context.newPage();
+    await second.goto(`${url}${rdpPagePath(ns, desktop)}`);
+    await eventually(
+      async () => expect(await second.textContent('#rdp-status')).toContain('open in another tab or on another device'),
+      60_000,
+    );
+    expect(await page.textContent('#rdp-status')).toBe('Connected.');
+    await second.click('#take-over');
+    await eventually(async () => expect(await second.textContent('#rdp-status')).toBe('Connected.'), 60_000);
+    await eventually(async () => expect(await page.textContent('#rdp-status')).toContain('taken over'), 30_000);
+    await page.close();
+    await look(second, 'rdp-taken-over');
 
     // Given back: the open connection ends within seconds, and the page says why.
     expect((await api(url, aliceCookie, `/api/claims/${ns}/${created.name}`, 'DELETE')).status).toBeLessThan(300);
@@ -188,7 +213,8 @@ describe('RDP through the portal', () => {
         ),
       30_000,
     );
-    await eventually(async () => expect(await page.textContent('#rdp-status')).not.toBe('Connected.'), 30_000);
+    await eventually(async () => expect(await second.textContent('#rdp-status')).toContain('given back'), 30_000);
+    await look(second, 'rdp-given-back');
     await context.close();
     await rdpDesktop.stop();
   }, 240_000);

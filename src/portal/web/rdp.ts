@@ -62,6 +62,11 @@ let retryTimer: number | undefined;
 let credentials: { username: string; password: string } | undefined;
 /** Set while the person ends the connection (Disconnect, leaving the page). */
 let leaving = false;
+/**
+ * This page had the desktop and lost it without the person asking: a refusal now is news about
+ * what happened (given back, taken over elsewhere) rather than about a first try.
+ */
+let lost = false;
 
 function show(text: string, state: State): void {
   status.textContent = text;
@@ -110,6 +115,8 @@ async function connect(takeOver = false): Promise<void> {
     ticket = await api(RdpTicket, rdpTicketPath(namespace, desktop), { method: 'POST' });
   } catch (err) {
     if (mine !== attempt) return;
+    if (err instanceof ApiFailure && err.status === GATEWAY_STATUS.forbidden && lost)
+      return show(STATUS_WORDS[GATEWAY_STATUS.forbidden] as string, 'closed');
     const words = err instanceof ApiFailure ? err.body.error : 'The portal cannot be reached.';
     return show(`${capitalize(words)}.`, 'closed');
   }
@@ -134,6 +141,7 @@ async function connect(takeOver = false): Promise<void> {
     const session = await rdp.connect(builder.build());
     if (mine !== attempt) return rdp.shutdown();
     retries = 0;
+    lost = false;
     rdp.setVisibility(true);
     show('Connected.', 'connected');
     const ended = await session.run().then(
@@ -150,6 +158,7 @@ async function connect(takeOver = false): Promise<void> {
 
 /** A connection that worked and ended without the person: tried again, with a fresh ticket. */
 function dropped(reason: string): void {
+  lost = true;
   const delay = RETRY_MS[Math.min(retries, RETRY_MS.length - 1)] ?? 30_000;
   retries++;
   show(`The connection ended (${reason}). Trying again in ${delay / 1000} s…`, 'closed');
@@ -174,7 +183,12 @@ function failed(err: IronError): void {
   const details = kind === KIND.rdCleanPath ? err.rdcleanpathDetails() : undefined;
   const statusCode = details?.httpStatusCode;
   if (statusCode === GATEWAY_STATUS.inUse) {
-    show(`${STATUS_WORDS[statusCode]} Take it over to use it here; it closes there.`, 'in-use');
+    show(
+      lost
+        ? 'This desktop was taken over in another tab or on another device. Take it over to use it here again.'
+        : `${STATUS_WORDS[statusCode]} Take it over to use it here; it closes there.`,
+      'in-use',
+    );
     return;
   }
   if (statusCode === GATEWAY_STATUS.signedOut) {
@@ -230,6 +244,7 @@ credentialsForm.addEventListener('submit', (event) => {
 takeOverButton.addEventListener('click', () => void connect(true));
 connectButton.addEventListener('click', () => {
   leaving = false;
+  lost = false;
   retries = 0;
   void connect();
 });
