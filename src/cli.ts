@@ -25,6 +25,12 @@ ${KUBECONFIG_USAGE}
                                            desktop are read from its guest agent (default 30s)
                --session-poll-qps N        at most this many of those reads per second, all
                                            desktops together (default 10)
+               --rdp-network-policy        give each pool with rdp.enabled a NetworkPolicy: port
+                                           3389 of its desktops only from the peers below (none:
+                                           from nobody); their other ports stay open
+               --rdp-allow-from-namespace NS, --rdp-allow-from-pods K=V[,K=V]
+                                           the portal's pods (the chart sets these)
+               --rdp-allow-cidr CIDR       a network that may reach RDP too, e.g. a VPN (repeatable)
   portal     Serve the portal: people sign in and take desktops; every Kubernetes call is made
              with the signed-in person's own token (the portal's kubeconfig gives only the server
              and its CA). Options:

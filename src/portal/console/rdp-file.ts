@@ -33,14 +33,17 @@ export function rdpAddress(template: string, target: RdpTarget): string {
   return address;
 }
 
-/** The file's text: one `name:type:value` per line, CRLF as Windows writes it. */
-export function rdpFile(address: string): string {
+/**
+ * The file's text: one `name:type:value` per line, CRLF as Windows writes it. `multipleMonitors`
+ * is the pool's rdp.multipleMonitors: the client spans all of the person's monitors.
+ */
+export function rdpFile(address: string, options: { multipleMonitors?: boolean } = {}): string {
   return `${[
     `full address:s:${address}`,
     'prompt for credentials:i:1',
     'administrative session:i:0',
     'screen mode id:i:2',
-    'use multimon:i:0',
+    `use multimon:i:${options.multipleMonitors ? 1 : 0}`,
     'dynamic resolution:i:1',
     'audiomode:i:0',
     'redirectclipboard:i:1',
