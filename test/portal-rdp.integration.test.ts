@@ -214,6 +214,24 @@ describe('RDP through the portal', () => {
       30_000,
     );
     await eventually(async () => expect(await second.textContent('#rdp-status')).toContain('given back'), 30_000);
+
+    // Each connection is one audit line: who, which desktop, from where, how long, bytes, why it ended.
+    const audits = () =>
+      logged()
+        .split('\n')
+        .filter((line) => line.includes('"audit":"console-connection"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    await eventually(() => expect(audits().map((a) => a.endedBy)).toEqual(['browser', 'taken-over', 'revoked']));
+    for (const audit of audits()) {
+      expect(audit).toMatchObject({
+        protocol: 'rdp',
+        person: alice.username,
+        desktop: `${ns}/${desktop}`,
+        client: '127.0.0.1',
+      });
+    }
+    // The browsers' connections carried the desktop's pictures; the first one only its handshake.
+    for (const audit of audits().slice(1)) expect(audit.bytesToBrowser as number).toBeGreaterThan(10_000);
     await look(second, 'rdp-given-back');
     await context.close();
     await rdpDesktop.stop();

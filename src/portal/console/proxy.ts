@@ -12,6 +12,7 @@ import { asUser, type PortalCluster } from '../cluster.js';
 import type { Origins } from '../origin.js';
 import type { SessionRenewal } from '../signin/session-renewal.js';
 import { reportConsoleActivity } from './activity.js';
+import { auditConnection } from './audit.js';
 import { type GuardEnd, guardConnection } from './connection-guard.js';
 import type { ConsoleEnd, ConsoleMetrics, ConsoleResult } from './metrics.js';
 import { type PipeEnd, pipeConsole } from './pipe.js';
@@ -114,6 +115,13 @@ export function consoleProxy(
         request.log.info({ console: label, takeOver }, 'console opened');
         const kc = asUser(cluster, current.session.token);
         const stopActivity = reportConsoleActivity(kc, namespace, desktop, request.log, options.activityIntervalMs);
+        const audit = auditConnection(kc, request.log, {
+          protocol: 'vnc',
+          namespace,
+          desktop,
+          client: request.ip,
+          takeOver,
+        });
         let revokedBy: GuardEnd | undefined;
         let closed = false;
         let stopGuard = () => {};
@@ -124,12 +132,16 @@ export function consoleProxy(
         };
         const pipe = pipeConsole(browser, upstream.socket, {
           early: upstream.early,
-          carried: (toDesktop, toBrowser) => metrics.carried('vnc', toDesktop, toBrowser),
+          carried: (toDesktop, toBrowser) => {
+            metrics.carried('vnc', toDesktop, toBrowser);
+            audit.carried(toDesktop, toBrowser);
+          },
           onEnd: (by, code) => {
             closed = true;
             stopActivity();
             stopGuard();
             metrics.ended('vnc', endedBy(by));
+            audit.ended(endedBy(by));
             request.log.info({ console: label, by: endedBy(by), code }, 'console closed');
           },
         });

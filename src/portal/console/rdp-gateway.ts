@@ -27,6 +27,7 @@ import type { SealKey } from '../signin/seal.js';
 import type { Session } from '../signin/session.js';
 import type { SessionRenewal } from '../signin/session-renewal.js';
 import { reportConsoleActivity } from './activity.js';
+import { auditConnection } from './audit.js';
 import { type GuardEnd, guardConnection } from './connection-guard.js';
 import type { ConsoleEnd, ConsoleMetrics, ConsoleResult } from './metrics.js';
 import { isDesktopName } from './proxy.js';
@@ -250,9 +251,13 @@ export function rdpGateway(
   ): void {
     metrics.attempt('rdp', 'opened');
     metrics.started('rdp');
-    const startedAt = Date.now();
-    let toDesktop = 0;
-    let toBrowser = 0;
+    const audit = auditConnection(c.kc, request.log, {
+      protocol: 'rdp',
+      namespace: c.namespace,
+      desktop: c.desktop,
+      client: request.ip,
+      takeOver: c.takeOver,
+    });
     request.log.info({ desktop: c.label, takeOver: c.takeOver, asked: c.destination }, 'RDP connection opened');
     const stopActivity = reportConsoleActivity(c.kc, c.namespace, c.desktop, request.log, options.activityIntervalMs);
     let endedBy: ConsoleEnd | undefined;
@@ -266,8 +271,7 @@ export function rdpGateway(
     open.set(c.label, entry);
     const relay = relayRdp(browser, tls, {
       carried: (d, b) => {
-        toDesktop += d;
-        toBrowser += b;
+        audit.carried(d, b);
         metrics.carried('rdp', d, b);
       },
       onEnd: (by) => {
@@ -277,10 +281,7 @@ export function rdpGateway(
         const end: ConsoleEnd =
           endedBy ?? (by === 'upstream' ? 'desktop' : sockets.stopping() ? 'portal-stopping' : 'browser');
         metrics.ended('rdp', end);
-        request.log.info(
-          { desktop: c.label, by: end, seconds: Math.round((Date.now() - startedAt) / 1000), toDesktop, toBrowser },
-          'RDP connection closed',
-        );
+        audit.ended(end);
       },
     });
     stopGuard = guardConnection({
