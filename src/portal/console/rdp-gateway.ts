@@ -48,6 +48,7 @@ import { relayRdp } from './rdp-relay.js';
 import { rdpTickets } from './rdp-ticket.js';
 import { openRdpUpstream } from './rdp-upstream.js';
 import type { Websockets } from './websockets.js';
+import { withoutRoutingCookie } from './x224.js';
 
 export interface RdpGatewayOptions {
   cluster: PortalCluster;
@@ -217,7 +218,7 @@ export function rdpGateway(
     const upstream = await openRdpUpstream({
       host: endpoint.host,
       port: endpoint.port,
-      x224ConnectionRequest: pdu.x224ConnectionRequest,
+      x224ConnectionRequest: withoutRoutingCookie(pdu.x224ConnectionRequest),
       ...(pdu.preconnectionBlob === undefined ? {} : { preconnectionBlob: pdu.preconnectionBlob }),
       ...(options.rdpCa === undefined ? {} : { ca: options.rdpCa }),
     });

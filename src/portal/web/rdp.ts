@@ -101,9 +101,12 @@ async function userInteraction(): Promise<UserInteraction> {
 
 function screenSize(): { width: number; height: number } {
   const rect = screen.getBoundingClientRect();
-  // RDP wants even sizes within its limits; the window decides, as the resolution follows it.
-  const even = (n: number, min: number, max: number) => Math.max(min, Math.min(max, Math.floor(n / 2) * 2));
-  return { width: even(rect.width, 640, 8192), height: even(rect.height, 480, 8192) };
+  // The window decides, as the resolution follows it, within RDP's limits. Widths a multiple of 4:
+  // xrdp pads bitmap rows to 4 pixels and IronRDP draws other widths sheared (IronRDP issues 1251,
+  // 1693; seen at 1022 and 1366, straight at 1020 and 1024).
+  const fit = (n: number, step: number, min: number, max: number) =>
+    Math.max(min, Math.min(max, Math.floor(n / step) * step));
+  return { width: fit(rect.width, 4, 640, 8192), height: fit(rect.height, 2, 480, 8192) };
 }
 
 async function connect(takeOver = false): Promise<void> {
