@@ -22,6 +22,8 @@ interface Endpoint {
   connections: Set<Socket>;
   /** Resolves once its listeners are bound (or failed to bind). */
   listening: Promise<void>;
+  /** Its VMI stopped: a connection still being set up must not start a session. */
+  closed: boolean;
 }
 
 /** The desktop a VMI is, if it runs and has an address the simulator gave it. */
@@ -55,7 +57,13 @@ export class DesktopEndpoints {
     }
     if (current) await this.close(key, current, 'the VMI stopped');
     if (!desktop || this.closed) return;
-    const endpoint: Endpoint = { desktop, servers: [], connections: new Set(), listening: Promise.resolve() };
+    const endpoint: Endpoint = {
+      desktop,
+      servers: [],
+      connections: new Set(),
+      listening: Promise.resolve(),
+      closed: false,
+    };
     endpoint.listening = Promise.all(
       (Object.keys(PORTS) as Protocol[]).map((protocol) => this.listen(endpoint, protocol)),
     ).then(() => undefined);
@@ -74,6 +82,7 @@ export class DesktopEndpoints {
 
   private async close(key: string, endpoint: Endpoint, why: string): Promise<void> {
     if (this.endpoints.get(key) === endpoint) this.endpoints.delete(key);
+    endpoint.closed = true;
     await endpoint.listening;
     for (const socket of endpoint.connections) socket.destroy();
     await Promise.all(endpoint.servers.map((server) => new Promise((resolve) => server.close(resolve))));
@@ -112,9 +121,12 @@ export class DesktopEndpoints {
       const { session } = lease;
       const target = protocol === 'vnc' ? (await session.display()).vncSocket : await session.rdp();
       const server = await connectUnix(target, CONNECT_TIMEOUT_MS, () => session.ended());
-      if (client.destroyed) {
+      if (client.destroyed || endpoint.closed) {
         server.destroy();
+        client.destroy();
         lease.release();
+        // A session this connection started after its VMI stopped goes at once, not when idle.
+        if (endpoint.closed) await this.screens.stop(desktop.uid, 'the VMI stopped');
         return;
       }
       client.off('error', drop);
