@@ -3,7 +3,7 @@
 // `--kubeconfig` and `--context` as every Kubernetes CLI does: the file wins over $KUBECONFIG,
 // ~/.kube/config and the in-cluster config (in that order), and the context over the file's own.
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type V1NetworkPolicyPeer } from '@kubernetes/client-node';
 import type { OperatorOptions } from './operator.js';
 
 export const KUBECONFIG_USAGE = `               --kubeconfig FILE           the kubeconfig to use (default: $KUBECONFIG,
@@ -55,9 +55,16 @@ export function parseOperatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
       'lease-duration': { type: 'string', default: '15s' },
       'session-poll-interval': { type: 'string', default: '30s' },
       'session-poll-qps': { type: 'string', default: '10' },
+      'rdp-network-policy': { type: 'boolean', default: false },
+      'rdp-allow-from-namespace': { type: 'string' },
+      'rdp-allow-from-pods': { type: 'string' },
+      'rdp-allow-cidr': { type: 'string', multiple: true, default: [] },
     },
   });
   const [host, port] = splitHostPort(values['health-addr']);
+  const rdpAllowedFrom = values['rdp-network-policy']
+    ? rdpPeers(values['rdp-allow-from-namespace'], values['rdp-allow-from-pods'], values['rdp-allow-cidr'])
+    : undefined;
   const leaseNamespace = values['leader-election-namespace'] || env.POD_NAMESPACE || values.namespace || 'default';
   if (!['true', 'false'].includes(values['leader-elect'])) {
     throw new Error(`--leader-elect must be true or false, got "${values['leader-elect']}"`);
@@ -72,7 +79,43 @@ export function parseOperatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
       pollIntervalMs: seconds('--session-poll-interval', values['session-poll-interval']) * 1000,
       qps: positive('--session-poll-qps', values['session-poll-qps']),
     },
+    ...(rdpAllowedFrom ? { rdpAllowedFrom } : {}),
   };
+}
+
+/**
+ * NetworkPolicy peers from the command line: the pods (the portal's, `k=v,k2=v2`) in a namespace,
+ * and CIDRs. None at all closes RDP to everyone.
+ */
+export function rdpPeers(
+  namespace: string | undefined,
+  pods: string | undefined,
+  cidrs: string[],
+): V1NetworkPolicyPeer[] {
+  const peers: V1NetworkPolicyPeer[] = [];
+  if (namespace !== undefined || pods !== undefined) {
+    const matchLabels = Object.fromEntries(
+      (pods ?? '')
+        .split(',')
+        .filter((pair) => pair.trim() !== '')
+        .map((pair) => {
+          const [key, value, ...rest] = pair.split('=');
+          if (!key || value === undefined || rest.length > 0)
+            throw new Error(`--rdp-allow-from-pods takes key=value[,key=value], got "${pods}"`);
+          return [key.trim(), value.trim()];
+        }),
+    );
+    peers.push({
+      ...(namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } } : {}),
+      podSelector: { matchLabels },
+    });
+  }
+  for (const cidr of cidrs) {
+    if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr))
+      throw new Error(`--rdp-allow-cidr takes a CIDR (10.0.0.0/8), got "${cidr}"`);
+    peers.push({ ipBlock: { cidr } });
+  }
+  return peers;
 }
 
 /** `kubevdi portal`'s options, as given (the portal loads its secrets and OIDC settings from them). */
@@ -91,6 +134,8 @@ export function parsePortalArgs(argv: string[]) {
       'oidc-client-secret-file': { type: 'string' },
       'oidc-ca-file': { type: 'string' },
       'rdp-address': { type: 'string' },
+      'rdp-upstream': { type: 'string' },
+      'rdp-ca-file': { type: 'string' },
       'console-recheck': { type: 'string', default: '30s' },
       'event-streams-per-person': { type: 'string', default: '4' },
       'event-streams-max': { type: 'string', default: '2000' },

@@ -2,6 +2,7 @@
 // The kubevdi command: `operator` and `portal` (what the chart runs), `dev` (everything on one
 // machine) and `controlplane build` (the local control plane's binaries, for CI caches). Options
 // are parsed in cli-options.ts; the last two run the local environment and live in local/cli.ts.
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { KUBECONFIG_USAGE, loadKubeconfig, parseOperatorArgs, parsePortalArgs } from './cli-options.js';
 import { startOperator } from './operator.js';
@@ -24,6 +25,12 @@ ${KUBECONFIG_USAGE}
                                            desktop are read from its guest agent (default 30s)
                --session-poll-qps N        at most this many of those reads per second, all
                                            desktops together (default 10)
+               --rdp-network-policy        give each pool with rdp.enabled a NetworkPolicy: port
+                                           3389 of its desktops only from the peers below (none:
+                                           from nobody); their other ports stay open
+               --rdp-allow-from-namespace NS, --rdp-allow-from-pods K=V[,K=V]
+                                           the portal's pods (the chart sets these)
+               --rdp-allow-cidr CIDR       a network that may reach RDP too, e.g. a VPN (repeatable)
   portal     Serve the portal: people sign in and take desktops; every Kubernetes call is made
              with the signed-in person's own token (the portal's kubeconfig gives only the server
              and its CA). Options:
@@ -46,6 +53,11 @@ ${KUBECONFIG_USAGE}
                --rdp-address TEMPLATE      the address .rdp files name, from {service}, {desktop}
                                            and {namespace} (default {service}.{namespace}.svc:3389,
                                            reachable from inside the cluster's network)
+               --rdp-upstream TEMPLATE     where the portal's RDP gateway connects for a desktop:
+                                           the same placeholders and {ip}, the address KubeVirt
+                                           reports for it (default {service}.{namespace}.svc:3389)
+               --rdp-ca-file FILE          the CA of desktops' RDP certificates: the gateway then
+                                           refuses any other (default: takes any, with a warning)
                --console-recheck DURATION  how often an open console's grant is asked again when
                                            its desktop did not change (default 30s; a change of it
                                            asks at once)
@@ -135,6 +147,8 @@ async function portal(argv: string[]): Promise<void> {
     sessionSecret: await loadSessionSecret(values['session-secret-file']),
     publicUrl: values['public-url'],
     rdpAddress: values['rdp-address'],
+    rdpUpstream: values['rdp-upstream'],
+    rdpCa: values['rdp-ca-file'] === undefined ? undefined : await readFile(values['rdp-ca-file'], 'utf8'),
     consoleRecheckMs: values.consoleRecheckMs,
     liveUpdates: values.liveUpdates,
     log,

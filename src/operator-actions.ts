@@ -11,6 +11,7 @@ import {
   CustomObjectsApi,
   type KubeConfig,
   type KubernetesObject,
+  NetworkingV1Api,
   PatchStrategy,
   RbacAuthorizationV1Api,
   setHeaderOptions,
@@ -30,6 +31,7 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Controll
   const rbac = makeApiClient(kc, RbacAuthorizationV1Api, metrics);
   const apps = makeApiClient(kc, AppsV1Api, metrics);
   const core = makeApiClient(kc, CoreV1Api, metrics);
+  const networking = makeApiClient(kc, NetworkingV1Api, metrics);
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   const vmPath = pathOf(VIRTUAL_MACHINES);
   const dvPath = pathOf(DATA_VOLUMES);
@@ -88,6 +90,8 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Controll
       if (parts.role) await ignoreGone(rbac.deleteNamespacedRole({ namespace, name, body: body(parts.role) }));
     },
     deleteService: (namespace, name) => ignoreNotFound(core.deleteNamespacedService({ namespace, name })),
+    deleteNetworkPolicy: (namespace, name) =>
+      ignoreNotFound(networking.deleteNamespacedNetworkPolicy({ namespace, name })),
     deleteRevision: (namespace, name) => ignoreNotFound(apps.deleteNamespacedControllerRevision({ namespace, name })),
   };
 }

@@ -5,6 +5,8 @@ import type {
   KubeConfig,
   KubernetesObject,
   V1ControllerRevision,
+  V1NetworkPolicy,
+  V1NetworkPolicyPeer,
   V1Role,
   V1RoleBinding,
   V1Service,
@@ -12,7 +14,14 @@ import type {
 import type { DesktopClaim } from './api/desktopclaim.js';
 import { CLAIMS } from './api/desktopclaim.js';
 import { OPERATOR_FIELD_MANAGER, SESSIONS_FIELD_MANAGER } from './api/field-managers.js';
-import { CONTROLLER_REVISIONS, ROLE_BINDINGS, ROLES, SERVICES, VIRTUAL_MACHINES } from './api/kubernetes-kinds.js';
+import {
+  CONTROLLER_REVISIONS,
+  NETWORK_POLICIES,
+  ROLE_BINDINGS,
+  ROLES,
+  SERVICES,
+  VIRTUAL_MACHINES,
+} from './api/kubernetes-kinds.js';
 import { LABELS, MANAGED_BY } from './api/labels.js';
 import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
 import { POOLS } from './api/virtualdesktoppool.js';
@@ -65,6 +74,12 @@ export interface OperatorOptions {
   sessions?: { pollIntervalMs?: number; qps?: number };
   /** The clock session policies are decided by; the system's unless a test moves it. */
   clock?: Clock;
+  /**
+   * Who may reach the RDP port of desktops of pools with rdp.enabled (the portal, and networks an
+   * administrator names): each such pool gets a NetworkPolicy allowing only them. Undefined: no
+   * policies (RDP is as reachable as the cluster's network makes it).
+   */
+  rdpAllowedFrom?: V1NetworkPolicyPeer[];
 }
 
 export interface RunningOperator {
@@ -84,7 +99,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const scope = { namespace: options.namespace, metrics, log };
 
   const caches = makeCaches(kc, scope);
-  const { templates, pools, revisions, desktops, claims, roles, roleBindings, services } = caches;
+  const { templates, pools, revisions, desktops, claims, roles, roleBindings, services, networkPolicies } = caches;
   const informers = Object.values(caches);
 
   const apply = makeApply(kc, OPERATOR_FIELD_MANAGER, metrics);
@@ -95,7 +110,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, actions, metrics, log };
   const controllers: Controller[] = [
     templateController({ ...shared, checkReferences: makeReferenceChecker(kc, metrics) }),
-    poolController({ ...shared, roleBindings, services }),
+    poolController({ ...shared, roleBindings, services, networkPolicies, rdpAllowedFrom: options.rdpAllowedFrom }),
     claimController({ ...shared, claims, roles, roleBindings, clock: options.clock }),
     sessionController({
       claims,
@@ -175,6 +190,7 @@ function makeCaches(kc: KubeConfig, scope: { namespace?: string; metrics: Metric
   const roles = new Informer<V1Role>(kc, ROLES, ours);
   const roleBindings = new Informer<V1RoleBinding>(kc, ROLE_BINDINGS, ours);
   const services = new Informer<V1Service>(kc, SERVICES, ours);
+  const networkPolicies = new Informer<V1NetworkPolicy>(kc, NETWORK_POLICIES, ours);
   claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
   const byLabel = (label: string) => (obj: KubernetesObject) => {
     const value = obj.metadata?.labels?.[label];
@@ -184,5 +200,5 @@ function makeCaches(kc: KubeConfig, scope: { namespace?: string; metrics: Metric
   desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
   services.addIndex(BY_POOL, byLabel(LABELS.pool));
-  return { templates, pools, revisions, desktops, claims, roles, roleBindings, services };
+  return { templates, pools, revisions, desktops, claims, roles, roleBindings, services, networkPolicies };
 }

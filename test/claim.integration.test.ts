@@ -1,6 +1,6 @@
 // Logon and logoff: DesktopClaims bind desktops safely under races and restarts, grant exactly
 // that desktop, and give it back at release — reset with a new disk in stateless pools.
-import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION } from '../src/api/annotations.js';
 import { kubeconfig, useTestNamespace } from './support/cluster.js';
@@ -247,8 +247,15 @@ describe('a DesktopClaim', () => {
       ),
     ).toContain('DesktopReleased');
   });
-  it('exposes RDP through a Service per desktop when the pool enables it, and names it in the claim', async () => {
-    await world.start(['--leader-elect', 'false']);
+  it('exposes RDP through a Service per desktop when the pool enables it, only to whom the operator is told, and names it in the claim', async () => {
+    await world.start([
+      '--leader-elect',
+      'false',
+      '--rdp-network-policy',
+      '--rdp-allow-from-namespace=kubevdi',
+      '--rdp-allow-from-pods=app.kubernetes.io/component=portal',
+      '--rdp-allow-cidr=10.8.0.0/16',
+    ]);
     await templateWithDisks();
     await pool('sales', { size: 2, prestarted: 1, rdp: { enabled: true } });
     const core = kubeconfig().makeApiClient(CoreV1Api);
@@ -263,6 +270,19 @@ describe('a DesktopClaim', () => {
     });
     expect(services[0]?.spec?.selector).toEqual({ 'kubevdi.io/desktop': 'sales-0' });
     expect(services[0]?.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])).toEqual([['rdp', 3389, 3389]]);
+    // Port 3389 of the pool's desktops only from the portal's pods and the named network.
+    const networking = kubeconfig().makeApiClient(NetworkingV1Api);
+    const policy = await eventually(() =>
+      networking.readNamespacedNetworkPolicy({ namespace: namespace(), name: 'kubevdi-rdp-sales' }),
+    );
+    const rdpRule = policy.spec?.ingress?.find((rule) => rule.ports?.some((p) => p.port === 3389));
+    expect(rdpRule?._from).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kubevdi' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/component': 'portal' } },
+      },
+      { ipBlock: { cidr: '10.8.0.0/16' } },
+    ]);
 
     await claim('alice', 'alice');
     const c = await bound('alice');
@@ -271,6 +291,9 @@ describe('a DesktopClaim', () => {
     await pool('sales', { size: 2, prestarted: 1, rdp: { enabled: false } });
     await eventually(async () => expect(await rdpServices()).toEqual([]));
     await eventually(async () => expect((await readClaim('alice')).status?.connection?.rdpService).toBeUndefined());
+    await eventually(async () =>
+      expect((await networking.listNamespacedNetworkPolicy({ namespace: namespace() })).items).toEqual([]),
+    );
   });
   it('resets a manual stateless desktop in place: same user, same desktop, fresh disk', async () => {
     await world.start(['--leader-elect', 'false']);

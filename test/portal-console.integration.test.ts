@@ -177,11 +177,11 @@ describe('the console through the portal', () => {
     expect([CONSOLE_CLOSE.forbidden.code, CONSOLE_CLOSE.notFound.code]).toContain((missing as VncClosed).code);
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/kubevdi_portal_console_sessions 1\b/);
-    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="opened"\} 2/);
-    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="in-use"\} 1/);
-    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="foreign-origin"\} 1/);
-    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="signed-out"\} 1/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions\{protocol="vnc"} 1\b/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{protocol="vnc",result="opened"\} 2/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{protocol="vnc",result="in-use"\} 1/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{protocol="vnc",result="foreign-origin"\} 1/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{protocol="vnc",result="signed-out"\} 1/);
 
     // The console page in Chromium: told the console is open elsewhere, it takes it over, and
     // noVNC draws the simulator's screen on its canvas — under the portal's strict CSP.
@@ -215,7 +215,9 @@ describe('the console through the portal', () => {
     await page.getByRole('button', { name: 'Disconnect' }).click();
     await page.getByText('Disconnected. The desktop keeps running').waitFor();
     await eventually(async () =>
-      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/kubevdi_portal_console_sessions 0\b/),
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
+        /kubevdi_portal_console_sessions\{protocol="vnc"} 0\b/,
+      ),
     );
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await page.getByText('Connected.').waitFor();
@@ -245,7 +247,9 @@ describe('the console through the portal', () => {
     expect(text).not.toContain(alice.token.split('.')[2]?.slice(0, 16));
     for (const pair of cookie.split('; ')) expect(text).not.toContain(pair.split('=')[1]?.slice(0, 32));
     await eventually(async () =>
-      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/kubevdi_portal_console_sessions 0\b/),
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
+        /kubevdi_portal_console_sessions\{protocol="vnc"} 0\b/,
+      ),
     );
   }, 180_000);
 
@@ -313,8 +317,8 @@ describe('the console through the portal', () => {
     expect(await closedWithin(bobConsole, 25_000)).toBe(CONSOLE_CLOSE.revoked.code);
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/kubevdi_portal_console_sessions_ended_total\{by="revoked"\} 2\b/);
-    expect(metrics).toMatch(/kubevdi_portal_console_sessions 0\b/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions_ended_total\{protocol="vnc",by="revoked"\} 2\b/);
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions\{protocol="vnc"} 0\b/);
 
     // A grant that goes without the desktop changing (pam is no longer a pool admin) is found by
     // the backstop: a portal that asks every second ends pam's console.
@@ -343,7 +347,7 @@ describe('the console through the portal', () => {
     await kubeconfig().makeApiClient(CoreV1Api).deleteNamespacedServiceAccount({ name: 'alice', namespace: ns });
     expect(await closedWithin(aliceAgain, 25_000)).toBe(CONSOLE_CLOSE.signInRequired.code);
     expect(await (await fetch(`${often.url}/metrics`)).text()).toMatch(
-      /kubevdi_portal_console_sessions_ended_total\{by="signed-out"\} 1\b/,
+      /kubevdi_portal_console_sessions_ended_total\{protocol="vnc",by="signed-out"\} 1\b/,
     );
   }, 240_000);
 
@@ -417,12 +421,14 @@ describe('the console through the portal', () => {
       // The guard ends the console once the token it was opened with has run out …
       await eventually(async () => {
         const metrics = await (await fetch(`${url}/metrics`)).text();
-        expect(metrics).toMatch(/kubevdi_portal_console_sessions_ended_total\{by="signed-out"\} [1-9]/);
+        expect(metrics).toMatch(/kubevdi_portal_console_sessions_ended_total\{protocol="vnc",by="signed-out"\} [1-9]/);
       }, 30_000);
       // … and the page is connected again, on the same page, without a trip to the issuer.
       await eventually(async () => {
         const metrics = await (await fetch(`${url}/metrics`)).text();
-        expect(metrics).toMatch(/kubevdi_portal_console_sessions_opened_total\{result="opened"\} ([2-9]|\d\d)/);
+        expect(metrics).toMatch(
+          /kubevdi_portal_console_sessions_opened_total\{protocol="vnc",result="opened"\} ([2-9]|\d\d)/,
+        );
       }, 30_000);
       await page.getByText('Connected.').waitFor({ timeout: 30_000 });
       expect(left).toEqual([]);

@@ -1,8 +1,10 @@
 // The pure parts of what a person sees and does with a desktop: the claim as the page gets it,
 // what the person's rules allow, the .rdp file, and the words on the card.
+
 import type { V1ResourceRule } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { PendingAction } from '../src/portal/api-types.js';
+import { DEFAULT_RDP_UPSTREAM, splitAddress } from '../src/portal/console/rdp-endpoint.js';
 import { DEFAULT_RDP_ADDRESS, rdpAddress, rdpFile } from '../src/portal/console/rdp-file.js';
 import type { ClaimObject } from '../src/portal/kube-objects.js';
 import { desktopPermissions } from '../src/portal/rules.js';
@@ -117,6 +119,29 @@ describe('the .rdp file', () => {
     const file = rdpFile('rdp-sales-0.team.svc:3389');
     expect(file.split('\r\n')[0]).toBe('full address:s:rdp-sales-0.team.svc:3389');
     expect(file.endsWith('\r\n')).toBe(true);
+    // One monitor unless the pool says otherwise.
+    expect(file).toContain('\r\nuse multimon:i:0\r\n');
+    expect(rdpFile('x:3389', { multipleMonitors: true })).toContain('\r\nuse multimon:i:1\r\n');
+  });
+
+  it('has the gateway connect where its template says, {ip} included', () => {
+    const target = { namespace: 'team', desktop: 'sales-0', service: 'rdp-sales-0' };
+    expect(splitAddress(rdpAddress(DEFAULT_RDP_UPSTREAM, target))).toEqual({
+      host: 'rdp-sales-0.team.svc',
+      port: 3389,
+    });
+    expect(splitAddress(rdpAddress('{ip}:3389', { ...target, ip: '10.244.1.7' }))).toEqual({
+      host: '10.244.1.7',
+      port: 3389,
+    });
+    expect(splitAddress(rdpAddress('{ip}:3389', { ...target, ip: 'fd00::7' }))).toEqual({
+      host: 'fd00::7',
+      port: 3389,
+    });
+    // No address known: the template cannot make one, and says so.
+    expect(() => rdpAddress('{ip}:3389', target)).toThrow();
+    expect(() => splitAddress('host')).toThrow('is not host:port');
+    expect(() => splitAddress('host:99999')).toThrow('is not host:port');
   });
 });
 

@@ -32,6 +32,14 @@ export const SERVICES: ResourceType = {
   kind: 'Service',
   namespaced: true,
 };
+/** Who may reach desktops' RDP port, for pools with rdp.enabled. */
+export const NETWORK_POLICIES: ResourceType = {
+  group: 'networking.k8s.io',
+  version: 'v1',
+  plural: 'networkpolicies',
+  kind: 'NetworkPolicy',
+  namespaced: true,
+};
 export const ROLES: ResourceType = {
   group: 'rbac.authorization.k8s.io',
   version: 'v1',

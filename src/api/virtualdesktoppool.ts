@@ -127,6 +127,12 @@ const Rdp = z
       .boolean()
       .default(false)
       .describe("Expose each desktop's RDP port (3389) through a Service, for guests that serve RDP."),
+    multipleMonitors: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Native Remote Desktop clients (the .rdp file the portal offers) span all of the user's monitors. The browser shows one monitor, full screen or in a window.",
+      ),
   })
   .describe('Remote Desktop Protocol access, besides the VNC console.');
 

@@ -34,6 +34,7 @@ export interface PoolActions {
   deleteDesktop: ClaimActions['deleteDesktop'];
   /** Gone already is done. */
   deleteService(namespace: string, name: string): Promise<void>;
+  deleteNetworkPolicy(namespace: string, name: string): Promise<void>;
   /** For desktops reset in place (Manual Stateless pools). */
   reset: ResetActions;
 }

@@ -3,7 +3,14 @@
 // idle desktops — and writes what it sees into status. Reconcile reads top to bottom:
 // pool → desktops → intent (pool-intent.ts) → template revision → plan (pool-plan.ts) → act →
 // status (pool-status.ts), written also when an act failed, before the failure goes for backoff.
-import type { KubernetesObject, V1ControllerRevision, V1RoleBinding, V1Service } from '@kubernetes/client-node';
+import type {
+  KubernetesObject,
+  V1ControllerRevision,
+  V1NetworkPolicy,
+  V1NetworkPolicyPeer,
+  V1RoleBinding,
+  V1Service,
+} from '@kubernetes/client-node';
 import { SPEC_HASH_ANNOTATION } from '../api/annotations.js';
 import { desktopFacts } from '../api/desktop-facts.js';
 import { LABELS, poolSelectorString } from '../api/labels.js';
@@ -13,7 +20,7 @@ import type { VMTemplate, VMTemplateSpec } from '../api/vmtemplate.js';
 import { renderEntitlementBinding, renderEntitlementRole } from '../render/entitlements.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { desktopName, parseDesktopIndex } from '../render/names.js';
-import { renderRdpService } from '../render/rdp.js';
+import { rdpNetworkPolicyName, renderRdpNetworkPolicy, renderRdpService } from '../render/rdp.js';
 import { hashOf, specOfRevision } from '../render/revisions.js';
 import { renderDesktop } from '../render/virtualmachine.js';
 import type { Apply } from '../runtime/apply.js';
@@ -58,6 +65,10 @@ export interface PoolControllerDeps {
   roleBindings: Informer<V1RoleBinding>;
   /** kubevdi's Services (RDP), indexed BY_POOL. */
   services: Informer<V1Service>;
+  /** kubevdi's NetworkPolicies (who may reach RDP), one per pool with rdp.enabled. */
+  networkPolicies: Informer<V1NetworkPolicy>;
+  /** Who may reach desktops' RDP port; undefined: no NetworkPolicies (operator.ts). */
+  rdpAllowedFrom?: V1NetworkPolicyPeer[] | undefined;
   apply: Apply;
   /** Deletes (with the uid and resourceVersion the decision was made on) and resets in place. */
   actions: PoolActions;
@@ -93,6 +104,7 @@ export function poolController(deps: PoolControllerDeps): Controller {
     .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
     .watches(deps.roleBindings, ownerKey('VirtualDesktopPool'))
     .watches(deps.services, ownerKey('VirtualDesktopPool'))
+    .watches(deps.networkPolicies, ownerKey('VirtualDesktopPool'))
     .watches(deps.templates, (t) =>
       deps.pools
         .list(t.metadata.namespace)
@@ -158,6 +170,7 @@ async function act(
   try {
     await ensureEntitlement(deps, pool);
     await ensureRdpServices(deps, pool, desktops);
+    await ensureRdpNetworkPolicy(deps, pool);
     resetting = await resetDesktops(deps.actions.reset, desktops, deps.recorder, pool, log);
     if (plan && !('blocked' in target)) await carryOut(deps, memo, pool, target, desktops, plan, log);
     return { resetting };
@@ -432,6 +445,21 @@ async function ensureRdpServices(
   const keep = new Set(wanted.map((svc) => svc.metadata?.name));
   const extra = existing.filter((svc) => !keep.has(svc.metadata?.name)).map((svc) => svc.metadata?.name as string);
   await inParallel(extra, (name) => deps.actions.deleteService(namespace, name));
+}
+
+/** The pool's RDP NetworkPolicy while it enables RDP and the operator knows who may reach it; none otherwise. */
+async function ensureRdpNetworkPolicy(deps: PoolControllerDeps, pool: VirtualDesktopPool): Promise<void> {
+  const namespace = pool.metadata.namespace as string;
+  const identity = { name: pool.metadata.name as string, namespace, uid: pool.metadata.uid as string };
+  const name = rdpNetworkPolicyName(identity.name);
+  const existing = deps.networkPolicies.get(namespace, name);
+  if (!pool.spec.rdp.enabled || !deps.rdpAllowedFrom) {
+    if (existing) await deps.actions.deleteNetworkPolicy(namespace, name);
+    return;
+  }
+  const policy = renderRdpNetworkPolicy(identity, deps.rdpAllowedFrom);
+  const hash = hashOf(policy);
+  if (existing?.metadata?.annotations?.[SPEC_HASH_ANNOTATION] !== hash) await deps.apply(stamped(policy, hash));
 }
 
 /** The object with a hash of what we render, so an unchanged one is never written again. */

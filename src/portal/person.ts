@@ -12,13 +12,14 @@ import type { Origins } from './origin.js';
 import { signInPage } from './pages.js';
 import type { OidcSignIn } from './signin/oidc.js';
 import { signInPath } from './signin/return-to.js';
-import type { SessionCookies } from './signin/session.js';
+import type { Session, SessionCookies } from './signin/session.js';
 import type { SessionRenewal } from './signin/session-renewal.js';
 import { whoami } from './whoami.js';
 
 /** Runs a JSON API handler as the signed-in person and passes refusals on. */
 export type AsPerson = (
-  handler: (kc: KubeConfig, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+  /** `session`: the sign-in itself, for what must be bound to it (an RDP ticket). */
+  handler: (kc: KubeConfig, request: FastifyRequest, reply: FastifyReply, session: Session) => Promise<unknown>,
 ) => (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** Serves a page for the signed-in person, else the sign-in page. */
@@ -74,7 +75,7 @@ export function personRequests(options: PersonRequestsOptions): PersonRequests {
     if (current.status !== 'signed-in') return signInRequired(reply);
     const { session } = current;
     try {
-      return await handler(asUser(cluster, session.token), request, reply);
+      return await handler(asUser(cluster, session.token), request, reply, session);
     } catch (err) {
       if (!(err instanceof ApiException) && !isNetworkError(err)) throw err;
       const refusal = refusalOf(err);

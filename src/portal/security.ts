@@ -9,12 +9,27 @@ import type { Origins } from './origin.js';
  * `formOrigins`: where else a form's answer may lead (the issuer's end-session endpoint).
  */
 export function contentSecurityPolicy(...formOrigins: string[]): string {
+  return policy(["script-src 'self'", "style-src 'self'", "connect-src 'self'"], formOrigins);
+}
+
+/**
+ * The RDP page's policy: IronRDP's client is WebAssembly (compiled from a `data:` URL it carries
+ * inline: 'wasm-unsafe-eval' and connect-src data:), and its web component sets inline styles on
+ * the elements it draws (without 'unsafe-inline' for styles the picture draws but its layout and
+ * scaling break). Scripts stay the portal's own: no inline script, no eval of JavaScript.
+ */
+export function rdpContentSecurityPolicy(...formOrigins: string[]): string {
+  return policy(
+    ["script-src 'self' 'wasm-unsafe-eval'", "style-src 'self' 'unsafe-inline'", "connect-src 'self' data:"],
+    formOrigins,
+  );
+}
+
+function policy(sources: string[], formOrigins: string[]): string {
   return [
     "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
+    ...sources,
     "img-src 'self' data:",
-    "connect-src 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
     // Browsers apply form-action to where a form's answer redirects too: signing out posts to
@@ -31,7 +46,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** `formOrigins`: asked for each answer, as the issuer's end-session endpoint is known only once discovered. */
 export function securityHeaders(app: FastifyInstance, formOrigins: () => string[] = () => []): void {
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('content-security-policy', contentSecurityPolicy(...formOrigins()));
+    // A page that set its own policy (the RDP page) keeps it; every other answer gets the strict one.
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', contentSecurityPolicy(...formOrigins()));
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');

@@ -56,6 +56,13 @@ export interface PortalOptions {
    * may not read Services, so the portal cannot look one up). See console/rdp-file.ts.
    */
   rdpAddress?: string;
+  /**
+   * Where the RDP gateway connects for a desktop: a template like rdpAddress's, where {ip} is the
+   * address KubeVirt reports for the running desktop (default `{service}.{namespace}.svc:3389`).
+   */
+  rdpUpstream?: string;
+  /** PEM: the CA that issues desktops' RDP certificates, which the gateway then verifies. */
+  rdpCa?: string;
   /** Caps on the live-update streams (per person, per portal) and how long they wait for a claim. */
   liveUpdates?: LiveUpdateOptions;
   /** How often an open console's grant is asked again when nothing changed (default 30 s). */
@@ -145,6 +152,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     asPerson,
     refuse,
     rdpAddress: options.rdpAddress,
+    key,
+    ...(options.rdpUpstream === undefined ? {} : { rdpUpstream: options.rdpUpstream }),
+    ...(options.rdpCa === undefined ? {} : { rdpCa: options.rdpCa }),
     ...(options.consoleRecheckMs === undefined ? {} : { recheckMs: options.consoleRecheckMs }),
   });
   // The user's and the Admin Portal's live updates are counted together, capped apart (an

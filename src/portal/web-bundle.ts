@@ -5,7 +5,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../paths.js';
 
 /**
- * The pages' bundles. The console's is an ES module because noVNC 1.7 is ES modules with a
+ * The pages' bundles. The console's (and the RDP page's) is an ES module because noVNC 1.7 is ES modules with a
  * top-level await (its H.264 support check), which only an ES module bundle can hold: its page
  * loads it with <script type="module">. Each is served under a prefix of its own.
  */
@@ -13,6 +13,8 @@ export const BUNDLES = {
   app: { entry: 'main.ts', format: 'iife', prefix: '/assets/' },
   console: { entry: 'console.ts', format: 'esm', prefix: '/assets/console/' },
   admin: { entry: 'admin.ts', format: 'iife', prefix: '/assets/admin/' },
+  // IronRDP's client is ES modules with its WebAssembly inline (about 6 MB): its own page only.
+  rdp: { entry: 'rdp.ts', format: 'esm', prefix: '/assets/rdp/' },
 } as const satisfies Record<string, { entry: string; format: 'iife' | 'esm'; prefix: string }>;
 export type BundleName = keyof typeof BUNDLES;
 

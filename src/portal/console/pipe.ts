@@ -14,6 +14,8 @@ const LOW_WATER = 256 * 1024;
 export interface PipeOptions {
   /** Frames from upstream that arrived before the pipe was attached, in order. */
   early?: Buffer[];
+  /** Bytes just carried (toDesktop from the browser, toBrowser from upstream). */
+  carried?: (toDesktop: number, toBrowser: number) => void;
   /** Called once, when both sides are being closed. */
   onEnd?: (by: PipeEnd, code: number) => void;
 }
@@ -44,8 +46,9 @@ export function pipeConsole(browser: WebSocket, upstream: WebSocket, options: Pi
 
   upstream.removeAllListeners('message');
   upstream.removeAllListeners('error');
-  forward(upstream, browser);
-  forward(browser, upstream);
+  const carried = options.carried ?? (() => {});
+  forward(upstream, browser, (n) => carried(0, n));
+  forward(browser, upstream, (n) => carried(n, 0));
   for (const frame of options.early ?? []) browser.send(frame, { binary: true });
   upstream.once('close', (code) => end('upstream', code));
   browser.once('close', (code) => end('browser', code));
@@ -60,12 +63,13 @@ export function pipeConsole(browser: WebSocket, upstream: WebSocket, options: Pi
 }
 
 /** from → to, pausing `from` while more than HIGH_WATER bytes wait to be written to `to`. */
-function forward(from: WebSocket, to: WebSocket): void {
+function forward(from: WebSocket, to: WebSocket, count: (bytes: number) => void): void {
   let pending = 0;
   let paused = false;
   from.on('message', (data: WebSocket.RawData) => {
     if (to.readyState !== to.OPEN) return;
     const frame = toBuffer(data);
+    count(frame.length);
     pending += frame.length;
     // The callback runs once the frame is handed to the kernel (or the socket failed).
     to.send(frame, { binary: true }, () => {

@@ -1,35 +1,28 @@
 // The console's websocket: the browser (noVNC) speaks RFB to the portal, which speaks it on to
 // KubeVirt's `vnc` subresource as the signed-in person — the browser never holds a token.
 //
-// Upgrade requests are routed through fastify like any other request (so hooks, logging and the
-// security headers on refusals all apply), and the route upgrades the connection itself. Before
-// upgrading, the portal checks that the page asking is its own (Origin: browsers send it on every
+// The route upgrades the connection itself (websockets.ts), once it has decided. Before upgrading, the portal checks that the page asking is its own (Origin: browsers send it on every
 // websocket handshake, and cookies go along cross-site, so this is the only CSRF guard a websocket
 // has) and that there is a session. The API server's answer comes after: a browser cannot read the
 // status of a refused upgrade, so its refusals reach the page as close codes (protocol.ts).
 // Once open, a console lasts only as long as the person may open it: a connection guard asks the
 // API server again while it is open (connection-guard.ts) and ends it, in words, when the grant goes.
-import { type IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
-import { WebSocketServer } from 'ws';
 import { asUser, type PortalCluster } from '../cluster.js';
 import type { Origins } from '../origin.js';
 import type { SessionRenewal } from '../signin/session-renewal.js';
 import { reportConsoleActivity } from './activity.js';
 import { type GuardEnd, guardConnection } from './connection-guard.js';
-import { type ConsoleEnd, ConsoleMetrics, type ConsoleResult } from './metrics.js';
+import type { ConsoleEnd, ConsoleMetrics, ConsoleResult } from './metrics.js';
 import { type PipeEnd, pipeConsole } from './pipe.js';
 import { CONSOLE_CLOSE, type ConsoleClose } from './protocol.js';
 import { openUpstream, refusalReason } from './upstream.js';
+import type { Websockets } from './websockets.js';
 
 export interface ConsoleProxyOptions {
   cluster: PortalCluster;
   origins: Origins;
   renewal: SessionRenewal;
-  registry: Registry;
   /** How often an open console reports activity on its claim (default a minute). */
   activityIntervalMs?: number;
   /** How often an open console's grant is asked again without the desktop changing (default 30 s). */
@@ -46,13 +39,6 @@ export function isDesktopName(name: string): boolean {
   return name.length <= 63 && NAME.test(name);
 }
 
-interface PendingUpgrade {
-  socket: Duplex;
-  head: Buffer;
-  /** Set-Cookie values to send with the 101 (a renewed sign-in). */
-  cookies?: string[];
-}
-
 const RESULT_OF: Record<ConsoleClose, ConsoleResult> = {
   signInRequired: 'sign-in-required',
   forbidden: 'forbidden',
@@ -67,47 +53,18 @@ const RESULT_OF: Record<ConsoleClose, ConsoleResult> = {
 /** How the guard's reasons reach the page. */
 const CLOSE_OF: Record<GuardEnd, ConsoleClose> = { revoked: 'revoked', 'signed-out': 'signInRequired' };
 
-export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions): void {
+export function consoleProxy(
+  app: FastifyInstance,
+  sockets: Websockets,
+  metrics: ConsoleMetrics,
+  options: ConsoleProxyOptions,
+): void {
   const { cluster, origins, renewal } = options;
-  const metrics = new ConsoleMetrics(options.registry);
-  const pending = new WeakMap<IncomingMessage, PendingUpgrade>();
-  let stopping = false;
-  // noVNC asks for no subprotocol; none is chosen. No compression: RFB encodes its own.
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_BROWSER_FRAME });
-  wss.on('headers', (headers, request) => {
-    for (const cookie of pending.get(request)?.cookies ?? []) headers.push(`Set-Cookie: ${cookie}`);
-  });
-
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    pending.set(request, { socket, head });
-    const response = new ServerResponse(request);
-    response.assignSocket(socket as Socket);
-    // An HTTP answer (a refusal, or any other route) ends the connection; an upgrade hijacks it.
-    response.once('finish', () => socket.destroy());
-    socket.on('error', () => socket.destroy());
-    app.routing(request, response);
-  };
-  app.server.on('upgrade', onUpgrade);
-
-  // Upgraded connections keep the HTTP server from closing: say goodbye, then cut what is left.
-  app.addHook('preClose', async () => {
-    stopping = true;
-    app.server.off('upgrade', onUpgrade);
-    const closing = [...wss.clients].map(
-      (ws) =>
-        new Promise<void>((resolve) => {
-          ws.once('close', () => resolve());
-          ws.close(1001, 'the portal is stopping');
-        }),
-    );
-    await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
-    for (const ws of wss.clients) ws.terminate();
-    wss.close();
-  });
+  const consoles = sockets.kind(MAX_BROWSER_FRAME);
 
   app.get('/api/console/:namespace/:desktop', async (request, reply) => {
-    const upgrade = pending.get(request.raw);
-    if (!upgrade) return reply.code(426).header('upgrade', 'websocket').send({ error: 'a websocket', kind: 'invalid' });
+    if (!consoles.isUpgrade(request))
+      return reply.code(426).header('upgrade', 'websocket').send({ error: 'a websocket', kind: 'invalid' });
     const { namespace, desktop } = request.params as { namespace: string; desktop: string };
     if (!isDesktopName(namespace) || !isDesktopName(desktop))
       return reply.code(400).send({ error: 'not a desktop name', kind: 'invalid' });
@@ -115,7 +72,7 @@ export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions)
     // Only the portal's own pages: a page elsewhere could otherwise open the console with the
     // person's cookie.
     if (request.headers.origin !== origins.of(request)) {
-      metrics.attempt('foreign-origin');
+      metrics.attempt('vnc', 'foreign-origin');
       request.log.warn({ origin: request.headers.origin }, 'refused a console from another origin');
       return reply
         .code(403)
@@ -123,11 +80,9 @@ export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions)
     }
     const current = await renewal.current(request, reply);
     if (current.status !== 'signed-in') {
-      metrics.attempt('signed-out');
+      metrics.attempt('vnc', 'signed-out');
       return reply.code(401).send({ error: 'signin-required', kind: 'unauthenticated' });
     }
-    const renewed = reply.getHeader('set-cookie');
-    if (renewed !== undefined) upgrade.cookies = ([] as string[]).concat(renewed as string | string[]);
 
     const takeOver = new URL(request.url, 'http://portal').searchParams.get('takeOver') === 'true';
     const label = `${namespace}/${desktop}`;
@@ -136,77 +91,75 @@ export function consoleProxy(app: FastifyInstance, options: ConsoleProxyOptions)
       desktop,
       preserveSession: !takeOver,
     });
-    reply.hijack();
-    if (upgrade.socket.destroyed) {
+    const abandon = () => {
       if (upstream.ok) upstream.socket.terminate();
-      return;
-    }
-    let upgraded = false;
-    // A malformed handshake is answered by ws itself (400), without calling back.
-    upgrade.socket.once('close', () => {
-      if (!upgraded && upstream.ok) upstream.socket.terminate();
-    });
-    wss.handleUpgrade(request.raw, upgrade.socket, upgrade.head, (browser) => {
-      upgraded = true;
-      if (!upstream.ok) {
-        metrics.attempt(RESULT_OF[upstream.close]);
-        const log = upstream.close === 'unavailable' ? request.log.warn : request.log.info;
-        log.call(
-          request.log,
-          { console: label, status: upstream.status, detail: upstream.detail.slice(0, 200) },
-          'console refused',
-        );
-        browser.close(CONSOLE_CLOSE[upstream.close].code, refusalReason(upstream.close, upstream.detail));
-        return;
-      }
-      metrics.attempt('opened');
-      metrics.started();
-      request.log.info({ console: label, takeOver }, 'console opened');
-      const kc = asUser(cluster, current.session.token);
-      const stopActivity = reportConsoleActivity(kc, namespace, desktop, request.log, options.activityIntervalMs);
-      let revokedBy: GuardEnd | undefined;
-      let closed = false;
-      let stopGuard = () => {};
-      const endedBy = (by: PipeEnd): ConsoleEnd => {
-        if (by === 'portal') return revokedBy ?? 'revoked';
-        if (by === 'upstream') return 'desktop';
-        return stopping ? 'portal-stopping' : 'browser';
-      };
-      const pipe = pipeConsole(browser, upstream.socket, {
-        early: upstream.early,
-        onEnd: (by, code) => {
-          closed = true;
-          stopActivity();
-          stopGuard();
-          metrics.ended(endedBy(by));
-          request.log.info({ console: label, by: endedBy(by), code }, 'console closed');
-        },
-      });
-      if (closed) return;
-      stopGuard = guardConnection({
-        kc,
-        watch: { path: `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, name: desktop },
-        // As KubeVirt's virt-api asks for the vnc subresource (GET → get).
-        access: {
-          group: 'subresources.kubevirt.io',
-          resource: 'virtualmachineinstances',
-          subresource: 'vnc',
-          verb: 'get',
-          namespace,
-          name: desktop,
-        },
-        ...(options.recheckMs === undefined ? {} : { recheckMs: options.recheckMs }),
-        onEnd: (why) => {
-          revokedBy = why;
-          const close = CONSOLE_CLOSE[CLOSE_OF[why]];
-          pipe.close(close.code, close.reason);
-        },
-        onTrouble: (err) =>
-          request.log.debug(
-            { console: label, cause: err instanceof Error ? err.message : String(err) },
-            'could not ask whether the console may stay open',
-          ),
-      });
-    });
+    };
+    consoles.accept(
+      request,
+      reply,
+      (browser) => {
+        if (!upstream.ok) {
+          metrics.attempt('vnc', RESULT_OF[upstream.close]);
+          const log = upstream.close === 'unavailable' ? request.log.warn : request.log.info;
+          log.call(
+            request.log,
+            { console: label, status: upstream.status, detail: upstream.detail.slice(0, 200) },
+            'console refused',
+          );
+          browser.close(CONSOLE_CLOSE[upstream.close].code, refusalReason(upstream.close, upstream.detail));
+          return;
+        }
+        metrics.attempt('vnc', 'opened');
+        metrics.started('vnc');
+        request.log.info({ console: label, takeOver }, 'console opened');
+        const kc = asUser(cluster, current.session.token);
+        const stopActivity = reportConsoleActivity(kc, namespace, desktop, request.log, options.activityIntervalMs);
+        let revokedBy: GuardEnd | undefined;
+        let closed = false;
+        let stopGuard = () => {};
+        const endedBy = (by: PipeEnd): ConsoleEnd => {
+          if (by === 'portal') return revokedBy ?? 'revoked';
+          if (by === 'upstream') return 'desktop';
+          return sockets.stopping() ? 'portal-stopping' : 'browser';
+        };
+        const pipe = pipeConsole(browser, upstream.socket, {
+          early: upstream.early,
+          carried: (toDesktop, toBrowser) => metrics.carried('vnc', toDesktop, toBrowser),
+          onEnd: (by, code) => {
+            closed = true;
+            stopActivity();
+            stopGuard();
+            metrics.ended('vnc', endedBy(by));
+            request.log.info({ console: label, by: endedBy(by), code }, 'console closed');
+          },
+        });
+        if (closed) return;
+        stopGuard = guardConnection({
+          kc,
+          watch: { path: `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, name: desktop },
+          // As KubeVirt's virt-api asks for the vnc subresource (GET → get).
+          access: {
+            group: 'subresources.kubevirt.io',
+            resource: 'virtualmachineinstances',
+            subresource: 'vnc',
+            verb: 'get',
+            namespace,
+            name: desktop,
+          },
+          ...(options.recheckMs === undefined ? {} : { recheckMs: options.recheckMs }),
+          onEnd: (why) => {
+            revokedBy = why;
+            const close = CONSOLE_CLOSE[CLOSE_OF[why]];
+            pipe.close(close.code, close.reason);
+          },
+          onTrouble: (err) =>
+            request.log.debug(
+              { console: label, cause: err instanceof Error ? err.message : String(err) },
+              'could not ask whether the console may stay open',
+            ),
+        });
+      },
+      abandon,
+    );
   });
 }

@@ -7,6 +7,8 @@
 // which works from inside the cluster's network (a VPN, a jump host). Where RDP is exposed some
 // other way (a gateway, per-desktop DNS), the portal's `rdpAddress` option is a template with
 // {service}, {desktop} and {namespace} placeholders, e.g. `{desktop}.desktops.example.com:3389`.
+// The portal's own RDP gateway uses the same kind of template for where it connects, where {ip}
+// (the desktop's address as KubeVirt reports it) may stand in for the Service.
 
 export const DEFAULT_RDP_ADDRESS = '{service}.{namespace}.svc:3389';
 
@@ -15,23 +17,33 @@ export interface RdpTarget {
   desktop: string;
   /** The Service the claim names in status.connection.rdpService. */
   service: string;
+  /** The VirtualMachineInstance's first interface address, where the template asks for it. */
+  ip?: string;
 }
 
 /** The address (host:port) for a desktop from the template; throws on a template that makes nonsense. */
 export function rdpAddress(template: string, target: RdpTarget): string {
-  const address = template.replace(/\{(service|desktop|namespace)\}/g, (_, key: keyof RdpTarget) => target[key]);
+  const address = template.replace(
+    /\{(service|desktop|namespace|ip)\}/g,
+    // An IPv6 address goes in brackets, so the port after it stays apart.
+    (_, key: keyof RdpTarget) =>
+      key === 'ip' && target.ip?.includes(':') ? `[${target.ip}]` : (target[key] ?? `{${key}}`),
+  );
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(address)) throw new Error(`the RDP address template gives "${address}"`);
   return address;
 }
 
-/** The file's text: one `name:type:value` per line, CRLF as Windows writes it. */
-export function rdpFile(address: string): string {
+/**
+ * The file's text: one `name:type:value` per line, CRLF as Windows writes it. `multipleMonitors`
+ * is the pool's rdp.multipleMonitors: the client spans all of the person's monitors.
+ */
+export function rdpFile(address: string, options: { multipleMonitors?: boolean } = {}): string {
   return `${[
     `full address:s:${address}`,
     'prompt for credentials:i:1',
     'administrative session:i:0',
     'screen mode id:i:2',
-    'use multimon:i:0',
+    `use multimon:i:${options.multipleMonitors ? 1 : 0}`,
     'dynamic resolution:i:1',
     'audiomode:i:0',
     'redirectclipboard:i:1',

@@ -4,8 +4,9 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { CLAIMS } from '../../api/desktopclaim.js';
+import { POOLS } from '../../api/virtualdesktoppool.js';
 import { ClaimParams } from '../api-types.js';
-import type { ClaimObject } from '../kube-objects.js';
+import type { ClaimObject, PoolObject } from '../kube-objects.js';
 import type { AsPerson, Refuse } from '../person.js';
 import { DEFAULT_RDP_ADDRESS, rdpAddress, rdpFile, rdpFileName } from './rdp-file.js';
 
@@ -37,10 +38,18 @@ export function rdpRoutes(app: FastifyInstance, options: RdpRoutesOptions): void
       if (!desktop || !service)
         return refuse(reply, 404, { error: 'this desktop cannot be reached over RDP', kind: 'not-found' });
       const address = rdpAddress(template, { namespace, desktop, service });
+      // Users may read pools; one they may not still gets a file, on one monitor.
+      const poolName = claim.spec?.poolRef?.name;
+      const pool = poolName
+        ? ((await kc
+            .makeApiClient(CustomObjectsApi)
+            .getNamespacedCustomObject({ ...POOLS, namespace, name: poolName })
+            .catch(() => undefined)) as PoolObject | undefined)
+        : undefined;
       return reply
         .type('application/x-rdp; charset=utf-8')
         .header('content-disposition', `attachment; filename="${rdpFileName(desktop)}"`)
-        .send(rdpFile(address));
+        .send(rdpFile(address, { multipleMonitors: pool?.spec?.rdp?.multipleMonitors === true }));
     }),
   );
 }

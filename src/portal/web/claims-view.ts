@@ -1,7 +1,10 @@
 // "My desktops": one card per claim, with its progress, the desktop's state, who is logged on,
 // the session policy's countdown, its problem in plain words, and what the person may do with it
 // now — only what their grant allows, as the portal asked the API server.
+
 import type { Claim } from '../api-types.js';
+import { consolePagePath } from '../console/protocol.js';
+import { rdpPagePath } from '../console/rdp-protocol.js';
 import { h } from './dom.js';
 import { type Progress, progressOf, STEPS } from './progress.js';
 import { countdownText, pendingConsequence, pendingReason, sessionText, stateText, WARN_MS } from './words.js';
@@ -134,7 +137,8 @@ function fillClaimCard(
           'a',
           {
             class: 'button primary',
-            href: `/console/${encodeURIComponent(claim.namespace)}/${encodeURIComponent(claim.desktop.name)}`,
+            // Remote desktop where the pool offers it (the page links the VNC console too).
+            href: (claim.rdp ? rdpPagePath : consolePagePath)(claim.namespace, claim.desktop.name),
             'data-action': 'connect',
             'aria-describedby': `${id}-title`,
           },

@@ -1,0 +1,337 @@
+// The portal as an RDCleanPath gateway: IronRDP's web client in the person's browser reaches the
+// RDP server of their desktop through the portal — no other component to run, no RDP port outside
+// the cluster. Two steps:
+//
+// 1. POST /api/rdp/:namespace/:desktop/ticket — from the portal's own page (the CSRF rule applies),
+//    as the person: the API server is asked whether they may open this desktop's console
+//    (SelfSubjectAccessReview), the desktop's RDP endpoint is found (rdp-endpoint.ts), and a
+//    short-lived, single-use ticket bound to this sign-in is handed out (rdp-ticket.ts).
+// 2. GET /api/rdp/:namespace/:desktop — the websocket: its Origin must be the portal's and it must
+//    carry the same sign-in; its first message is the RDCleanPath request, whose proxy_auth is the
+//    ticket. The API server is asked again (the grant may have gone since), the endpoint found
+//    again (never taken from the request: its `destination` is only compared and logged), and the
+//    gateway connects, does the TLS handshake (rdp-upstream.ts) and relays.
+//
+// While open, the connection lasts only as long as the grant (connection-guard.ts, as the VNC
+// console), counts as activity on the claim, and is one of at most one per desktop on this replica:
+// a second tab is refused (409) unless it asks to take over, which ends the first.
+import type { TLSSocket } from 'node:tls';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { allowed } from '../access.js';
+import type { ApiError } from '../api-types.js';
+import { asUser, type PortalCluster } from '../cluster.js';
+import type { Origins } from '../origin.js';
+import type { AsPerson, Refuse } from '../person.js';
+import type { SealKey } from '../signin/seal.js';
+import type { Session } from '../signin/session.js';
+import type { SessionRenewal } from '../signin/session-renewal.js';
+import { reportConsoleActivity } from './activity.js';
+import { type GuardEnd, guardConnection } from './connection-guard.js';
+import type { ConsoleEnd, ConsoleMetrics, ConsoleResult } from './metrics.js';
+import { isDesktopName } from './proxy.js';
+import {
+  decodeRequest,
+  derLength,
+  encodeFailure,
+  encodeResponse,
+  GENERAL_ERROR,
+  MAX_REQUEST_BYTES,
+  type RdCleanPathFailure,
+  type RdCleanPathRequest,
+} from './rdcleanpath.js';
+import { DEFAULT_RDP_UPSTREAM, findRdpEndpoint, type RdpUnreachable, splitAddress } from './rdp-endpoint.js';
+import { rdpAddress } from './rdp-file.js';
+import { GATEWAY_STATUS, type RdpTicket } from './rdp-protocol.js';
+import { relayRdp } from './rdp-relay.js';
+import { rdpTickets } from './rdp-ticket.js';
+import { openRdpUpstream } from './rdp-upstream.js';
+import type { Websockets } from './websockets.js';
+
+export interface RdpGatewayOptions {
+  cluster: PortalCluster;
+  origins: Origins;
+  renewal: SessionRenewal;
+  asPerson: AsPerson;
+  refuse: Refuse;
+  key: SealKey;
+  /** Where the gateway connects for a desktop (rdp-endpoint.ts); default DEFAULT_RDP_UPSTREAM. */
+  rdpUpstream?: string;
+  /** PEM of the CA that issues desktops' RDP certificates; without it any certificate is taken. */
+  rdpCa?: string;
+  activityIntervalMs?: number;
+  recheckMs?: number;
+}
+
+/** RDP from the browser: input, clipboard and file chunks, well under this. */
+const MAX_BROWSER_FRAME = 4 * 1024 * 1024;
+/** How long the browser has to send its RDCleanPath request once the websocket is open. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+const ACCESS = (namespace: string, name: string) => ({
+  group: 'subresources.kubevirt.io',
+  resource: 'virtualmachineinstances',
+  subresource: 'vnc',
+  verb: 'get',
+  namespace,
+  name,
+});
+
+const TICKET_REFUSAL: Record<RdpUnreachable, { status: number } & ApiError> = {
+  forbidden: { status: 403, error: 'you may not open this desktop', kind: 'forbidden' },
+  'not-found': { status: 404, error: 'this desktop was not found, or it is not yours', kind: 'not-found' },
+  'not-rdp': { status: 404, error: 'this desktop’s pool does not offer remote desktop (RDP)', kind: 'not-found' },
+  'not-running': { status: 409, error: 'this desktop is not running', kind: 'conflict' },
+  'signed-out': { status: 401, error: 'signin-required', kind: 'unauthenticated' },
+  unavailable: { status: 503, error: 'the cluster could not be asked: try again', kind: 'unavailable' },
+};
+
+const STATUS_OF: Record<RdpUnreachable, number> = {
+  forbidden: GATEWAY_STATUS.forbidden,
+  'not-found': GATEWAY_STATUS.unreachable,
+  'not-rdp': GATEWAY_STATUS.unreachable,
+  'not-running': GATEWAY_STATUS.unreachable,
+  'signed-out': GATEWAY_STATUS.signedOut,
+  unavailable: GATEWAY_STATUS.unavailable,
+};
+
+const RESULT_OF: Record<RdpUnreachable, ConsoleResult> = {
+  forbidden: 'forbidden',
+  'not-found': 'not-found',
+  'not-rdp': 'not-found',
+  'not-running': 'not-found',
+  'signed-out': 'sign-in-required',
+  unavailable: 'unavailable',
+};
+
+export function rdpGateway(
+  app: FastifyInstance,
+  sockets: Websockets,
+  metrics: ConsoleMetrics,
+  options: RdpGatewayOptions,
+): void {
+  const { cluster, origins, renewal, asPerson, refuse } = options;
+  const template = options.rdpUpstream ?? DEFAULT_RDP_UPSTREAM;
+  // A template that cannot make an address fails at start, not at a person's connection.
+  splitAddress(rdpAddress(template, { namespace: 'ns', desktop: 'd', service: 'rdp-d', ip: '10.0.0.1' }));
+  if (options.rdpCa === undefined)
+    app.log.warn(
+      "no --rdp-ca: the RDP gateway takes any certificate from desktops (it cannot tell a desktop from an impostor on the cluster's network)",
+    );
+  const tickets = rdpTickets(options.key);
+  const connections = sockets.kind(MAX_BROWSER_FRAME);
+  /** Open connections on this replica, by desktop: one each. */
+  const open = new Map<string, { end(code: number, reason: string): void }>();
+
+  app.post(
+    '/api/rdp/:namespace/:desktop/ticket',
+    asPerson(async (kc, request, reply, session) => {
+      const { namespace, desktop } = request.params as { namespace: string; desktop: string };
+      if (!isDesktopName(namespace) || !isDesktopName(desktop))
+        return refuse(reply, 400, { error: 'not a desktop name', kind: 'invalid' });
+      if (!(await allowed(kc, ACCESS(namespace, desktop)))) return refuse(reply, 403, TICKET_REFUSAL.forbidden);
+      const endpoint = await findRdpEndpoint(kc, namespace, desktop, template);
+      if (!endpoint.ok) {
+        const { status, ...body } = TICKET_REFUSAL[endpoint.why];
+        return refuse(reply, status, body);
+      }
+      const { ticket, expiresAt } = tickets.issue(namespace, desktop, session);
+      const answer: RdpTicket = { ticket, expiresAt, destination: `${desktop}.${namespace}:3389` };
+      return reply.header('cache-control', 'no-store').send(answer);
+    }),
+  );
+
+  app.get('/api/rdp/:namespace/:desktop', async (request, reply) => {
+    if (!connections.isUpgrade(request))
+      return reply.code(426).header('upgrade', 'websocket').send({ error: 'a websocket', kind: 'invalid' });
+    const { namespace, desktop } = request.params as { namespace: string; desktop: string };
+    if (!isDesktopName(namespace) || !isDesktopName(desktop))
+      return reply.code(400).send({ error: 'not a desktop name', kind: 'invalid' });
+    if (request.headers.origin !== origins.of(request)) {
+      metrics.attempt('rdp', 'foreign-origin');
+      request.log.warn(
+        { origin: request.headers.origin, desktop: `${namespace}/${desktop}` },
+        'refused an RDP connection from another origin',
+      );
+      return reply
+        .code(403)
+        .send({ error: 'this connection was not opened from the portal’s own pages', kind: 'forbidden' });
+    }
+    const current = await renewal.current(request, reply);
+    if (current.status !== 'signed-in') {
+      metrics.attempt('rdp', 'signed-out');
+      return reply.code(401).send({ error: 'signin-required', kind: 'unauthenticated' });
+    }
+    const takeOver = new URL(request.url, 'http://portal').searchParams.get('takeOver') === 'true';
+    connections.accept(request, reply, (browser) => {
+      void connect(request, browser, namespace, desktop, current.session, takeOver);
+    });
+  });
+
+  async function connect(
+    request: FastifyRequest,
+    browser: WebSocket,
+    namespace: string,
+    desktop: string,
+    session: Session,
+    takeOver: boolean,
+  ): Promise<void> {
+    const label = `${namespace}/${desktop}`;
+    const refuseWith = (result: ConsoleResult, failure: RdCleanPathFailure, detail: string) => {
+      metrics.attempt('rdp', result);
+      request.log.info({ desktop: label, result, detail }, 'RDP connection refused');
+      if (browser.readyState === browser.OPEN) {
+        browser.send(encodeFailure(failure));
+        browser.close(1000);
+        setTimeout(() => browser.terminate(), 5000).unref();
+      }
+    };
+    const refusal = (status: number) => ({ code: GENERAL_ERROR, httpStatus: status }) as const;
+
+    let pdu: RdCleanPathRequest;
+    try {
+      pdu = decodeRequest(await firstPdu(browser));
+    } catch (err) {
+      return refuseWith(
+        'refused',
+        { code: GENERAL_ERROR, httpStatus: 400 },
+        err instanceof Error ? err.message : String(err),
+      );
+    }
+    const ticketProblem = tickets.redeem(pdu.proxyAuth, namespace, desktop, session);
+    if (ticketProblem) return refuseWith('forbidden', refusal(GATEWAY_STATUS.ticket), `ticket: ${ticketProblem}`);
+
+    const kc = asUser(cluster, session.token);
+    const may = await allowed(kc, ACCESS(namespace, desktop)).catch(() => undefined);
+    if (may === undefined)
+      return refuseWith('unavailable', refusal(GATEWAY_STATUS.unavailable), 'access review failed');
+    if (!may) return refuseWith('forbidden', refusal(GATEWAY_STATUS.forbidden), 'the API server said no');
+    const endpoint = await findRdpEndpoint(kc, namespace, desktop, template);
+    if (!endpoint.ok) return refuseWith(RESULT_OF[endpoint.why], refusal(STATUS_OF[endpoint.why]), endpoint.why);
+
+    const existing = open.get(label);
+    if (existing && !takeOver) return refuseWith('in-use', refusal(GATEWAY_STATUS.inUse), 'open elsewhere');
+    existing?.end(4409, 'taken over elsewhere');
+
+    const upstream = await openRdpUpstream({
+      host: endpoint.host,
+      port: endpoint.port,
+      x224ConnectionRequest: pdu.x224ConnectionRequest,
+      ...(pdu.preconnectionBlob === undefined ? {} : { preconnectionBlob: pdu.preconnectionBlob }),
+      ...(options.rdpCa === undefined ? {} : { ca: options.rdpCa }),
+    });
+    if (!upstream.ok) return refuseWith('unavailable', upstream.failure, upstream.detail);
+    if (browser.readyState !== browser.OPEN) {
+      upstream.tls.destroy();
+      return;
+    }
+    browser.send(
+      encodeResponse({
+        x224ConnectionConfirm: upstream.x224ConnectionConfirm,
+        serverCertificateChain: upstream.certificateChain,
+        serverAddress: upstream.address,
+      }),
+    );
+    carry(request, browser, upstream.tls, { namespace, desktop, label, kc, takeOver, destination: pdu.destination });
+  }
+
+  function carry(
+    request: FastifyRequest,
+    browser: WebSocket,
+    tls: TLSSocket,
+    c: {
+      namespace: string;
+      desktop: string;
+      label: string;
+      kc: ReturnType<typeof asUser>;
+      takeOver: boolean;
+      destination: string;
+    },
+  ): void {
+    metrics.attempt('rdp', 'opened');
+    metrics.started('rdp');
+    const startedAt = Date.now();
+    let toDesktop = 0;
+    let toBrowser = 0;
+    request.log.info({ desktop: c.label, takeOver: c.takeOver, asked: c.destination }, 'RDP connection opened');
+    const stopActivity = reportConsoleActivity(c.kc, c.namespace, c.desktop, request.log, options.activityIntervalMs);
+    let endedBy: ConsoleEnd | undefined;
+    let stopGuard = () => {};
+    const entry = {
+      end: (code: number, reason: string) => {
+        endedBy = 'taken-over';
+        relay.close(code, reason);
+      },
+    };
+    open.set(c.label, entry);
+    const relay = relayRdp(browser, tls, {
+      carried: (d, b) => {
+        toDesktop += d;
+        toBrowser += b;
+        metrics.carried('rdp', d, b);
+      },
+      onEnd: (by) => {
+        stopActivity();
+        stopGuard();
+        if (open.get(c.label) === entry) open.delete(c.label);
+        const end: ConsoleEnd =
+          endedBy ?? (by === 'upstream' ? 'desktop' : sockets.stopping() ? 'portal-stopping' : 'browser');
+        metrics.ended('rdp', end);
+        request.log.info(
+          { desktop: c.label, by: end, seconds: Math.round((Date.now() - startedAt) / 1000), toDesktop, toBrowser },
+          'RDP connection closed',
+        );
+      },
+    });
+    stopGuard = guardConnection({
+      kc: c.kc,
+      watch: { path: `/apis/kubevirt.io/v1/namespaces/${c.namespace}/virtualmachines`, name: c.desktop },
+      access: ACCESS(c.namespace, c.desktop),
+      ...(options.recheckMs === undefined ? {} : { recheckMs: options.recheckMs }),
+      onEnd: (why: GuardEnd) => {
+        endedBy = why === 'revoked' ? 'revoked' : 'signed-out';
+        relay.close(
+          why === 'revoked' ? 4411 : 4401,
+          why === 'revoked' ? 'this desktop is no longer yours' : 'sign in again',
+        );
+      },
+      onTrouble: (err) =>
+        request.log.debug(
+          { desktop: c.label, cause: err instanceof Error ? err.message : String(err) },
+          'could not ask whether the RDP connection may stay open',
+        ),
+    });
+  }
+}
+
+/** The RDCleanPath request: the first websocket message(s), up to one whole DER value. */
+function firstPdu(browser: WebSocket): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const timer = setTimeout(() => finish(new Error('no RDCleanPath request in time')), REQUEST_TIMEOUT_MS);
+    const finish = (err?: Error, pdu?: Buffer) => {
+      clearTimeout(timer);
+      browser.off('message', onMessage);
+      browser.off('close', onClose);
+      browser.pause();
+      if (err) reject(err);
+      else resolve(pdu as Buffer);
+    };
+    const onMessage = (data: Buffer, isBinary: boolean) => {
+      if (!isBinary) return finish(new Error('a text message where an RDCleanPath request was expected'));
+      received = Buffer.concat([received, data]);
+      try {
+        const length = derLength(received);
+        if (length === undefined) return;
+        if (length > MAX_REQUEST_BYTES) return finish(new Error(`an RDCleanPath request of ${length} bytes`));
+        if (received.length > length) return finish(new Error('bytes after the RDCleanPath request'));
+        if (received.length === length) finish(undefined, received);
+      } catch (err) {
+        finish(err as Error);
+      }
+    };
+    const onClose = () => finish(new Error('the browser left'));
+    browser.on('message', onMessage);
+    browser.once('close', onClose);
+  });
+}

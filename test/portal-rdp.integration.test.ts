@@ -1,0 +1,221 @@
+// RDP in the browser through the portal, against the real API server, the operator, and a real RDP
+// server (FreeRDP's shadow server sharing a real X display): IronRDP's web client in Chromium draws
+// the desktop through the portal's RDCleanPath gateway; the gateway lets through only the holder of
+// the desktop, with a fresh ticket of their own sign-in, from the portal's own pages, and ends the
+// connection when the desktop is given back.
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
+import { decodeAnswer, encodeRequest } from '../src/portal/console/rdcleanpath.js';
+import {
+  GATEWAY_STATUS,
+  RdpTicket,
+  rdpPagePath,
+  rdpSocketPath,
+  rdpTicketPath,
+} from '../src/portal/console/rdp-protocol.js';
+import { applyAs, useTestNamespace } from './support/cluster.js';
+import { useDesktops } from './support/desktops.js';
+import { eventually } from './support/eventually.js';
+import { captureLogs, serviceAccountToken, usePortals } from './support/portal.js';
+import { signInWithToken } from './support/portal-client.js';
+import { startRdpDesktop } from './support/rdp-desktop.js';
+import { useWorld } from './support/world.js';
+
+const namespace = useTestNamespace('portal-rdp');
+const world = useWorld(namespace);
+const { templateWithDisks, pool } = useDesktops(namespace);
+const startPortal = usePortals();
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Where this test's pictures go when KUBEVDI_LOOK names a directory: for looking at, not committed. */
+async function look(page: Page, name: string): Promise<void> {
+  const dir = process.env.KUBEVDI_LOOK;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+}
+
+function api(base: string, cookie: string, path: string, method = 'GET', body?: unknown): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    method,
+    headers: {
+      cookie,
+      origin: base,
+      [CSRF_HEADER]: '1',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/** A pixel of IronRDP's canvas (in the web component's shadow root), as [r, g, b]. */
+const RDP_PIXEL = `(() => {
+  const canvas = document.querySelector('iron-remote-desktop')?.shadowRoot?.querySelector('canvas');
+  if (!canvas || canvas.width < 100) return null;
+  return [...canvas.getContext('2d').getImageData(5, 5, 1, 1).data.slice(0, 3)];
+})()`;
+
+/** X.224 Connection Request asking for TLS only, as IronRDP does without CredSSP. */
+const TLS_ONLY = Buffer.from('030000130ee000000000000100080001000000', 'hex');
+
+/** What a client gets through the gateway: the decoded RDCleanPath answer, and the socket. */
+async function rdcleanpath(
+  url: string,
+  ns: string,
+  desktop: string,
+  headers: Record<string, string>,
+  ticket: string,
+): Promise<{ answer: ReturnType<typeof decodeAnswer>; socket: WebSocket; closed: Promise<number> }> {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}${rdpSocketPath(ns, desktop)}`, { headers });
+  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    socket.once('error', reject);
+  });
+  socket.send(encodeRequest({ destination: `${desktop}:3389`, proxyAuth: ticket, x224ConnectionRequest: TLS_ONLY }));
+  const first = await new Promise<Buffer>((resolve) => socket.once('message', (data) => resolve(data as Buffer)));
+  return { answer: decodeAnswer(first), socket, closed };
+}
+
+describe('RDP through the portal', () => {
+  it('draws the desktop in the browser for its holder only, and ends when it is given back', async () => {
+    const ns = namespace();
+    const rdpDesktop = await startRdpDesktop({ colour: [0x33, 0x66, 0xcc] });
+    const alice = await serviceAccountToken(ns, 'alice');
+    const bob = await serviceAccountToken(ns, 'bob');
+    await applyAs()({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'kubevdi-users', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubevdi:user' },
+      subjects: [
+        { kind: 'ServiceAccount', name: 'alice', namespace: ns },
+        { kind: 'ServiceAccount', name: 'bob', namespace: ns },
+      ],
+    });
+    await templateWithDisks();
+    await pool('sales', { size: 2, rdp: { enabled: true }, access: { users: [alice.username, bob.username] } });
+    await world.start(['--leader-elect', 'false']);
+    const { log, text: logged } = captureLogs();
+    const portal = await startPortal({
+      log,
+      namespaces: [ns],
+      tokenSignIn: true,
+      sessionSecret: randomBytes(48),
+      rdpUpstream: `127.0.0.1:${rdpDesktop.port}`,
+      consoleRecheckMs: 2000,
+    });
+    const { url } = portal;
+    const aliceCookie = (await signInWithToken(url, alice.token)).cookie;
+    const bobCookie = (await signInWithToken(url, bob.token)).cookie;
+
+    const created = Claim.parse(
+      await (await api(url, aliceCookie, '/api/claims', 'POST', { namespace: ns, pool: 'sales' })).json(),
+    );
+    const desktop = await eventually(async () => {
+      const { claims } = ClaimList.parse(await (await api(url, aliceCookie, '/api/claims')).json());
+      const claim = claims.find((c) => c.name === created.name);
+      expect(claim?.desktop?.ready).toBe(true);
+      expect(claim?.rdp).toBe(true);
+      return claim?.desktop?.name as string;
+    }, 60_000);
+
+    // A ticket for alice's desktop, as the page asks for it.
+    const ticketOf = async (cookie: string, name = desktop) => api(url, cookie, rdpTicketPath(ns, name), 'POST');
+    const issued = await ticketOf(aliceCookie);
+    expect(issued.status).toBe(200);
+    const { ticket } = RdpTicket.parse(await issued.json());
+
+    // Bob may not have one for alice's desktop: the API server says no.
+    expect((await ticketOf(bobCookie)).status).toBe(403);
+
+    // Bob's crafted connection with alice's ticket (his own session): refused, and recorded.
+    const own = { origin: url, cookie: aliceCookie };
+    const crafted = await rdcleanpath(url, ns, desktop, { origin: url, cookie: bobCookie }, ticket);
+    expect(crafted.answer).toMatchObject({ ok: false, failure: { httpStatus: GATEWAY_STATUS.ticket } });
+    expect(logged()).toContain('ticket: other-session');
+
+    // Alice's: the gateway connects, does the TLS handshake and hands back the desktop's certificate.
+    const opened = await rdcleanpath(url, ns, desktop, own, ticket);
+    expect(opened.answer).toMatchObject({ ok: true });
+    if (!opened.answer.ok) throw new Error('refused');
+    expect(opened.answer.response.serverCertificateChain.length).toBeGreaterThan(0);
+    expect(opened.answer.response.x224ConnectionConfirm[11]).toBe(0x02); // RDP_NEG_RSP
+    opened.socket.close();
+
+    // The same ticket again: used.
+    const replayed = await rdcleanpath(url, ns, desktop, own, ticket);
+    expect(replayed.answer).toMatchObject({ ok: false, failure: { httpStatus: GATEWAY_STATUS.ticket } });
+
+    // A page elsewhere cannot open it: refused before the upgrade.
+    const fresh = RdpTicket.parse(await (await ticketOf(aliceCookie)).json()).ticket;
+    await expect(
+      rdcleanpath(url, ns, desktop, { origin: 'https://evil.example', cookie: aliceCookie }, fresh),
+    ).rejects.toThrow('HTTP 403');
+
+    // The page in Chromium: IronRDP draws the desktop's screen through the portal.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    await context.addCookies(
+      aliceCookie.split('; ').map((pair) => {
+        const eq = pair.indexOf('=');
+        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url };
+      }),
+    );
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    expect((await page.goto(`${url}${rdpPagePath(ns, desktop)}`))?.status()).toBe(200);
+    await eventually(async () => expect(await page.textContent('#rdp-status')).toBe('Connected.'), 60_000);
+    const pixel = async () => (await page.evaluate(RDP_PIXEL)) as number[] | null;
+    // RemoteFX is a little lossy: the colour within a few steps.
+    await eventually(async () => {
+      const [r, g, b] = ((await pixel()) ?? []) as number[];
+      expect(Math.abs((r ?? 0) - 0x33) + Math.abs((g ?? 0) - 0x66) + Math.abs((b ?? 0) - 0xcc)).toBeLessThan(12);
+    }, 30_000);
+    await look(page, 'rdp-connected');
+    expect(problems).toEqual([]);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/kubevdi_portal_console_sessions\{protocol="rdp"} 1\b/);
+
+    // A second tab is told the desktop is open elsewhere; taking over moves it there.
+    const second = await context.newPage();
+    await second.goto(`${url}${rdpPagePath(ns, desktop)}`);
+    await eventually(
+      async () => expect(await second.textContent('#rdp-status')).toContain('open in another tab or on another device'),
+      60_000,
+    );
+    expect(await page.textContent('#rdp-status')).toBe('Connected.');
+    await second.click('#take-over');
+    await eventually(async () => expect(await second.textContent('#rdp-status')).toBe('Connected.'), 60_000);
+    await eventually(async () => expect(await page.textContent('#rdp-status')).toContain('taken over'), 30_000);
+    await page.close();
+    await look(second, 'rdp-taken-over');
+
+    // Given back: the open connection ends within seconds, and the page says why.
+    expect((await api(url, aliceCookie, `/api/claims/${ns}/${created.name}`, 'DELETE')).status).toBeLessThan(300);
+    await eventually(
+      async () =>
+        expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
+          /kubevdi_portal_console_sessions\{protocol="rdp"} 0\b/,
+        ),
+      30_000,
+    );
+    await eventually(async () => expect(await second.textContent('#rdp-status')).toContain('given back'), 30_000);
+    await look(second, 'rdp-given-back');
+    await context.close();
+    await rdpDesktop.stop();
+  }, 240_000);
+});
