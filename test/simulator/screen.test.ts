@@ -10,6 +10,7 @@ import {
   TERMINAL,
   TERMINAL_PIXEL,
   terminalArgs,
+  windowManagerArgs,
   xvncArgs,
 } from '../../local/simulator/screen/desktop.js';
 import { parseRdpCredentials, rdpServerArgs, rdpServiceName } from '../../local/simulator/screen/rdp.js';
@@ -54,6 +55,8 @@ describe('what a real screen shows', () => {
     expect(TERMINAL_PIXEL.x).toBeLessThan(SCREEN_SIZE.width);
     expect(TERMINAL_PIXEL.y).toBeLessThan(SCREEN_SIZE.height);
     expect(terminalArgs(label)).toContain(`${TERMINAL.columns}x${TERMINAL.rows}+${TERMINAL.x}+${TERMINAL.y}`);
+    // openbox says when it manages the screen (the terminal waits for that).
+    expect(windowManagerArgs('/s/wm-ready')).toEqual(['--startup', "touch '/s/wm-ready'"]);
   });
 
   it('runs Xvnc on a display it picks, RFB on a unix socket only, named after the desktop', () => {

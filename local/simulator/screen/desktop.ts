@@ -63,6 +63,15 @@ export function rootArgs(label: string): string[] {
   return ['-solid', hexColour(desktopColour(label))];
 }
 
+/**
+ * openbox, touching `readyFile` once it manages the screen. The terminal must start after that:
+ * an X client that maps its window while the window manager is still starting can be left unmapped
+ * for good (seen under load: xterm's MapRequest lost, or Xt waiting 5 s at a time for the manager).
+ */
+export function windowManagerArgs(readyFile: string): string[] {
+  return ['--startup', `touch '${readyFile}'`];
+}
+
 /** A clock that ticks every second, for something on screen that changes; typed text is echoed. */
 const CLOCK = `printf 'kubevdi simulator: desktop %s\\n\\n' "$KUBEVDI_DESKTOP"; while :; do printf '\\r%s ' "$(date '+%a %d %b %Y %H:%M:%S')"; sleep 1; done`;
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessTracker } from '../../devcluster/process-group.js';
 import { describeExit, ManagedProcess } from '../../process.js';
-import { type DesktopIdentity, desktopLabel, rootArgs, terminalArgs, xvncArgs } from './desktop.js';
+import { type DesktopIdentity, desktopLabel, rootArgs, terminalArgs, windowManagerArgs, xvncArgs } from './desktop.js';
 import { type RdpSecurity, rdpServerArgs, writeRdpCertificate, writeSamFile } from './rdp.js';
 
 export interface SessionSettings {
@@ -43,8 +43,6 @@ export class DesktopSession {
   private rdpStarted: Promise<string> | undefined;
   private readonly processes = new Set<ManagedProcess>();
   private stopping: Promise<void> | undefined;
-  /** Performance figures for the log and the README: how long the display took to come up. */
-  startedInMs: number | undefined;
 
   constructor(
     readonly desktop: DesktopIdentity,
@@ -122,13 +120,37 @@ export class DesktopSession {
       KUBEVDI_DESKTOP: this.label,
     };
     await this.run('xsetroot', rootArgs(this.label), env);
-    await this.spawn('openbox', [], env);
-    await this.spawn('xterm', terminalArgs(this.label), env);
-    this.startedInMs = Math.round(performance.now() - began);
     this.settings.log(
-      `screen ${this.label}: display ${display} (Xvnc pid ${xvnc.pid}) up in ${this.startedInMs} ms, in ${this.dir}`,
+      `screen ${this.label}: display ${display} (Xvnc pid ${xvnc.pid}) up in ${Math.round(performance.now() - began)} ms, in ${this.dir}`,
     );
+    // The root window has its colour: connections may start. The desktop's programs follow.
+    void this.startDesktop(env, began).catch((err: unknown) => {
+      if (err instanceof SessionStopped) return;
+      this.settings.log(`screen ${this.label}: the desktop's programs did not start: ${(err as Error).message}`);
+    });
     return { display, vncSocket, env };
+  }
+
+  /** openbox, then (once it manages the screen) the terminal with the clock. */
+  private async startDesktop(env: NodeJS.ProcessEnv, began: number): Promise<void> {
+    const ready = path.join(this.dir, 'wm-ready');
+    const openbox = await this.spawn('openbox', windowManagerArgs(ready), env);
+    await this.waitForFile(ready, openbox);
+    await this.spawn('xterm', terminalArgs(this.label), env);
+    this.settings.log(
+      `screen ${this.label}: openbox and xterm running ${Math.round(performance.now() - began)} ms after the session began`,
+    );
+  }
+
+  /** Until `file` exists; fails if `program` exits first, the session stops or START_TIMEOUT_MS passes. */
+  private async waitForFile(file: string, program: ManagedProcess): Promise<void> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!(await exists(file))) {
+      if (program.exit) throw program.failure(`${describeExit(program.exit)} before it was ready`);
+      if (this.stopping) throw new SessionStopped(this.label);
+      if (Date.now() > deadline) throw program.failure(`not ready (no ${file}) within ${START_TIMEOUT_MS} ms`);
+      await sleep(20);
+    }
   }
 
   private async startRdp(): Promise<string> {
@@ -142,13 +164,7 @@ export class DesktopSession {
       await writeSamFile(samFile, rdp.credentials, (cmd, args) => this.run(cmd, args, env));
     const shadow = await this.spawn('freerdp-shadow-cli', rdpServerArgs(socket, samFile), env);
     // It says nothing when it listens: its socket appearing is the sign.
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!(await exists(socket))) {
-      if (shadow.exit) throw shadow.failure(`${describeExit(shadow.exit)} before it listened`);
-      if (this.stopping) throw new SessionStopped(this.label);
-      if (Date.now() > deadline) throw shadow.failure(`did not listen on ${socket} within ${START_TIMEOUT_MS} ms`);
-      await sleep(20);
-    }
+    await this.waitForFile(socket, shadow);
     void shadow.exited.then((exit) => {
       if (this.stopping) return;
       this.settings.log(
@@ -180,7 +196,10 @@ export class DesktopSession {
     });
     this.settings.tracker.track(-started.pid);
     this.processes.add(started);
-    void started.exited.then(async () => {
+    void started.exited.then(async (exit) => {
+      if (!this.stopping && command !== 'Xvnc') {
+        this.settings.log(`screen ${this.label}: ${command} ${describeExit(exit)}: ${started.tail(600).trim()}`);
+      }
       await started.stop(); // whatever of its group is left
       this.settings.tracker.untrack(-started.pid);
     });
