@@ -230,7 +230,7 @@ export class ManagedProcess {
     return new ProcessError(`${this.spec.name} ${message}`, this.spec.logFile, this.tail());
   }
 
-  /** Sends `signal` (default SIGKILL, as a crash would) and resolves with how the process ended. */
+  /** Sends `sig` (default SIGKILL, as a crash would) and resolves with how the process ended. */
   async kill(sig: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
     if (this.exit) return this.exit;
     this.child.ref(); // keep the event loop alive until the process is really gone
