@@ -16,7 +16,7 @@ async function dev(argv: string[]): Promise<void> {
   await rm(workDir, { recursive: true, force: true });
   // Loaded only here: `controlplane build` has no use for the operator, portal and OpenID provider.
   const { runDev } = await import('./dev.js');
-  const cp = await runDev({ workDir, log });
+  const { controlPlane: cp } = await runDev({ workDir, log });
   // The servers are detached children that do not hold our event loop; this process is their
   // keeper until Ctrl-C (handled by the control plane) or until one of them dies.
   const keepAlive = setInterval(() => {}, 2 ** 30);

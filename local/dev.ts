@@ -1,7 +1,8 @@
 // `kubevdi dev`: the whole product on one machine, for a newcomer. A local control plane with the
 // CRDs, the KubeVirt simulator (there is no KVM here), the operator, a local OpenID provider and
 // the portal, with the example Linux template and call-centre pool applied, demo people entitled
-// to it, and a few lines on how to look around.
+// to it, and a few lines on how to look around. Desktops show a real screen (an X session behind
+// their VNC console and an RDP server on their address) when the programs for it are installed.
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,9 +19,11 @@ import { type ControlPlane, startControlPlane } from './devcluster/controlplane.
 import { ensureKubevirtCrds, KUBEVIRT_VERSION } from './devcluster/kubevirt-crds.js';
 import { applyManifests, yamlFiles } from './devcluster/manifests.js';
 import { type OidcUser, startOidcProvider } from './devcluster/oidc.js';
+import { createDesktopCa } from './devcluster/pki.js';
 import { loopbackPortalClient, PORTAL_CLIENT_ID } from './devcluster/portal-client.js';
 import { stopOnSignal } from './devcluster/shutdown.js';
 import { CRD_DIRS } from './generate/crds.js';
+import { INSTALL_HINT, missingTools, SCREEN_TOOLS } from './simulator/screen/tools.js';
 import { startSimulator } from './simulator/start.js';
 
 /** What `dev` applies: enough for a pool of running desktops, nothing that needs real storage. */
@@ -40,7 +43,18 @@ export interface DevOptions {
   log: (line: string) => void;
 }
 
-export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane> {
+export interface Dev {
+  controlPlane: ControlPlane;
+  /**
+   * The CA (PEM) every desktop's RDP certificate is issued from, beside the control plane's own
+   * certificates: what a portal verifies desktops with (`--rdp-ca`).
+   */
+  desktopCaFile: string;
+  /** Whether desktops show a real screen (the programs are installed) or the synthetic picture. */
+  realScreens: boolean;
+}
+
+export async function runDev({ workDir, log }: DevOptions): Promise<Dev> {
   const binaries = await ensureBinaries(log);
   const kubevirtCrds =
     process.env.KUBEVIRT_CRDS_DIR ||
@@ -64,11 +78,19 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
   // For tools (and people) that talk to the provider directly: its certificate authority.
   await writeFile(path.join(workDir, OIDC_CA_FILE), provider.caPem);
 
+  // Real screens when this machine has the programs; the desktops' RDP certificates from a CA of
+  // their own, beside the control plane's certificates.
+  const missing = await missingTools(SCREEN_TOOLS);
+  const desktopCa = await createDesktopCa(path.dirname(cp.caFile));
+
   // The simulator also plays virt-api: KubeVirt's subresources (start/stop, VNC, userlist) through
   // the API server's aggregation layer, trusting the API server's front-proxy client certificate.
   const simulator = await startSimulator({
     kubeconfig: cp.adminKubeconfig,
     virtApiFrontProxyCa: cp.frontProxy.caFile,
+    screens: missing.length === 0 ? 'real' : 'synthetic',
+    desktopCaCert: desktopCa.caFile,
+    desktopCaKey: desktopCa.caKeyFile,
     logFile: path.join(logs, 'simulator.log'),
     readyTimeoutMs: Number.POSITIVE_INFINITY,
   });
@@ -126,6 +148,15 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
     [
       `kubevdi dev: ready in ${seconds} s — Kubernetes ${cp.url}, kubevdi.io and KubeVirt ${KUBEVIRT_VERSION} CRDs, operator, simulator`,
       `  pool ${EXAMPLE_NAMESPACE}/callcenter: ${pool}`,
+      ...(missing.length === 0
+        ? [
+            '  desktops show a real screen: an X session starts when someone opens its console (VNC), or connects',
+            `  over RDP to <its IP>:3389 (TLS; certificates issued by ${desktopCa.caFile})`,
+          ]
+        : [
+            `  desktops show a synthetic picture; for a real screen, install ${missing.join(', ')}`,
+            `  (${INSTALL_HINT}) and start again`,
+          ]),
       '',
       '  Look around in another terminal:',
       `    export KUBECONFIG=${cp.adminKubeconfig}`,
@@ -145,7 +176,7 @@ export async function runDev({ workDir, log }: DevOptions): Promise<ControlPlane
       '',
     ].join('\n'),
   );
-  return cp;
+  return { controlPlane: cp, desktopCaFile: desktopCa.caFile, realScreens: missing.length === 0 };
 }
 
 /** People of the local OpenID provider. The example pool lets group `oidc:callcenter` in. */

@@ -44,6 +44,11 @@ export interface ProcessSpec {
    * us, and we stop it ourselves (the control plane's servers, in the order that doesn't hang).
    */
   detached?: boolean;
+  /**
+   * Detached, and every signal (kill, stop, the exit hook) goes to its whole process group: for a
+   * program whose own children must go with it (a terminal's shell, a desktop session's helpers).
+   */
+  group?: boolean;
 }
 
 export interface Exit {
@@ -52,7 +57,7 @@ export interface Exit {
 }
 
 // Every process we started and that is still running, for the last-resort kill on 'exit'.
-const running = new Set<ChildProcess>();
+const running = new Map<ChildProcess, ProcessSpec>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -61,7 +66,7 @@ function installExitHook(): void {
   // 'exit' handlers must be synchronous: no ordered shutdown is possible here, so SIGKILL (which
   // also cannot hang the API server on a vanished etcd). Orderly stops happen in stop().
   process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const [child, spec] of running) signal(child, spec, 'SIGKILL');
   });
 }
 
@@ -77,7 +82,7 @@ export class ManagedProcess {
     readonly spec: ProcessSpec,
     readonly child: ChildProcess,
   ) {
-    running.add(child);
+    running.set(child, spec);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         running.delete(child);
@@ -131,11 +136,11 @@ export class ManagedProcess {
         cwd: spec.cwd,
         env: spec.env,
         stdio: [spec.stdinPipe ? 'pipe' : 'ignore', fd === undefined || spec.stdoutHere ? 'pipe' : fd, fd ?? 'pipe'],
-        detached: spec.detached ?? false,
+        detached: (spec.detached || spec.group) ?? false,
       });
       // Don't keep the caller's event loop alive just because a server runs; stop() or the
       // exit hook and the orphan guard take care of it.
-      if (spec.detached) child.unref();
+      if (spec.detached || spec.group) child.unref();
       const started = new ManagedProcess(spec, child);
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
@@ -225,23 +230,34 @@ export class ManagedProcess {
     return new ProcessError(`${this.spec.name} ${message}`, this.spec.logFile, this.tail());
   }
 
-  /** Sends `signal` (default SIGKILL, as a crash would) and resolves with how the process ended. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
+  /** Sends `sig` (default SIGKILL, as a crash would) and resolves with how the process ended. */
+  async kill(sig: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
     if (this.exit) return this.exit;
     this.child.ref(); // keep the event loop alive until the process is really gone
-    this.child.kill(signal);
+    signal(this.child, this.spec, sig);
     return this.exited;
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`. Resolves when the process is gone. */
   async stop(graceMs = 10_000): Promise<void> {
-    if (this.exit) return;
+    if (this.exit) return this.sweepGroup();
     this.child.ref();
-    this.child.kill('SIGTERM');
+    signal(this.child, this.spec, 'SIGTERM');
     const exited = await Promise.race([this.exited.then(() => true), sleep(graceMs, false, { ref: false })]);
     if (!exited) {
-      this.child.kill('SIGKILL');
+      signal(this.child, this.spec, 'SIGKILL');
       await this.exited;
+    }
+    this.sweepGroup();
+  }
+
+  /** With `group`: whatever of its group outlived the leader (a child that ignored SIGTERM) goes too. */
+  private sweepGroup(): void {
+    if (!this.spec.group) return;
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: nobody left.
     }
   }
 
@@ -251,6 +267,18 @@ export class ManagedProcess {
     this.spec.onLine?.(line, stream);
     for (const waiter of this.lineWaiters) waiter(line);
   }
+}
+
+function signal(child: ChildProcess, spec: ProcessSpec, sig: NodeJS.Signals): void {
+  if (spec.group && child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, sig);
+      return;
+    } catch {
+      // The group is gone already (or never formed): the leader itself, below.
+    }
+  }
+  child.kill(sig);
 }
 
 function indent(text: string): string {

@@ -8,11 +8,16 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { OIDC_CA_FILE } from '../local/dev.js';
+import { RDP_PORT } from '../local/simulator/screen/address.js';
+import { SCREEN_SIZE } from '../local/simulator/screen/desktop.js';
+import { desktopColour } from '../local/simulator/virt-api/framebuffer.js';
 import { REPO_ROOT } from '../src/paths.js';
 import { ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
 import { consoleSocketPath } from '../src/portal/console/protocol.js';
 import { eventually } from './support/eventually.js';
 import { HttpBrowser } from './support/http-browser.js';
+import { alive, descendants } from './support/processes.js';
+import { PROTOCOL, rdpHandshake } from './support/rdp.js';
 import { rfbOver } from './support/vnc.js';
 
 const run = promisify(execFile);
@@ -83,6 +88,7 @@ describe('kubevdi dev', () => {
       expect(claim?.desktop?.ready).toBe(true);
       return claim?.desktop?.name as string;
     }, 30_000);
+    const kubectl = inject('cluster').kubectl;
     const screen = await eventually(() =>
       rfbOver(
         new WebSocket(`${portalUrl.replace(/^http/, 'ws')}${consoleSocketPath('vdi-demo', desktop)}`, {
@@ -90,13 +96,34 @@ describe('kubevdi dev', () => {
         }),
       ),
     );
-    expect(screen).toMatchObject({ name: `vdi-demo/${desktop}`, width: 64, height: 48 });
-    expect(screen.pixels.some((b) => b !== 0)).toBe(true);
+    // A real one (the machine has the programs: .ci/run installs them), the desktop's colour on its root window.
+    expect(stdout).toContain('desktops show a real screen');
+    expect(screen).toMatchObject({ name: `vdi-demo/${desktop}`, ...SCREEN_SIZE });
+    expect(screen.rgb(32, 24)).toEqual([...desktopColour(`vdi-demo/${desktop}`)]);
     screen.close();
+    // Its RDP server answers at the desktop's IP, with a certificate from the desktop CA dev made.
+    const desktopCaFile = /certificates issued by (\S+)\)/.exec(stdout)?.[1] as string;
+    expect(desktopCaFile).toBe(path.join(workDir, 'pki', 'desktop-ca.crt'));
+    const ip = (
+      await run(kubectl, [
+        'get',
+        'vmi',
+        desktop,
+        '-n',
+        'vdi-demo',
+        '-o',
+        'jsonpath={.status.interfaces[0].ipAddress}',
+        '--kubeconfig',
+        kubeconfig,
+      ])
+    ).stdout;
+    const rdp = await rdpHandshake(ip, RDP_PORT, { ca: await readFile(desktopCaFile, 'utf8'), timeoutMs: 30_000 });
+    expect(rdp).toMatchObject({ selectedProtocol: PROTOCOL.ssl, authorized: true });
+    const session = descendants(child.pid as number).filter((p) => ['Xvnc', 'freerdp-shadow-'].includes(p.comm));
+    expect(session.map((p) => p.comm).sort()).toEqual(['Xvnc', 'freerdp-shadow-']);
 
     // What the printed hints say to run works: the example pool's desktops are there, ada's and
     // five more kept running for the next people.
-    const kubectl = inject('cluster').kubectl;
     await eventually(async () => {
       const vms = await run(kubectl, ['get', 'vm', '-n', 'vdi-demo', '--no-headers', '--kubeconfig', kubeconfig]);
       const lines = vms.stdout.trim().split('\n');
@@ -128,6 +155,10 @@ describe('kubevdi dev', () => {
     child.kill('SIGINT');
     // It dies of the signal it was sent, as a program that caught nothing would.
     expect(await exited).toBe('SIGINT');
+    // ... and takes the desktop's session with it.
+    await eventually(() => {
+      for (const p of session) expect(alive(p.pid), p.comm).toBe(false);
+    }, 15_000);
     const after = await run(kubectl, ['get', 'ns', '--kubeconfig', kubeconfig, '--request-timeout=2s']).catch(
       (err: Error) => err,
     );

@@ -55,6 +55,8 @@ async function world(name: string, withSimulator = true, operatorArgs: string[] 
         namespace: name,
         bootDelayMs: 50,
         stopDelayMs: 20,
+        // Consoles are opened and dropped by the handful here: the synthetic picture is enough.
+        screens: 'synthetic',
       })
     : undefined;
   const operator = await startOperatorProcess(name, ['--lease-duration', '60s', ...operatorArgs], {

@@ -6,6 +6,7 @@ import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
+import { SCREEN_SIZE, TERMINAL_PIXEL } from '../local/simulator/screen/desktop.js';
 import { desktopColour } from '../local/simulator/virt-api/framebuffer.js';
 import { ACTIVITY_ANNOTATION } from '../src/api/annotations.js';
 import { ActivityAnswer, Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
@@ -24,7 +25,8 @@ import { rfbOver, VncClosed, VncRefused } from './support/vnc.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('portal-console');
-const world = useWorld(namespace);
+// Real screens: the console page's noVNC draws a real X server's picture (TigerVNC's encodings).
+const world = useWorld(namespace, { screens: 'real' });
 const { templateWithDisks, pool, readClaim } = useDesktops(namespace);
 
 let browser: Browser;
@@ -112,11 +114,11 @@ describe('the console through the portal', () => {
     const { claim: claimName, desktop } = await takeDesktop(url, cookie, ns);
 
     const own = { origin: url, cookie };
-    // The console: the simulator's 64×48 screen, named after the desktop.
+    // The console: the desktop's real screen, named after it, its colour on the root window.
     const first = await eventually(() => rfbOver(consoleSocket(url, ns, desktop, own)));
-    expect(first).toMatchObject({ name: `${ns}/${desktop}`, width: 64, height: 48, bitsPerPixel: 32 });
-    expect(first.pixels.length).toBe(64 * 48 * 4);
-    expect(first.pixels.some((b) => b !== 0)).toBe(true);
+    expect(first).toMatchObject({ name: `${ns}/${desktop}`, ...SCREEN_SIZE, bitsPerPixel: 32 });
+    expect(first.pixels.length).toBe(SCREEN_SIZE.width * SCREEN_SIZE.height * 4);
+    expect(first.rgb(32, 24)).toEqual([...desktopColour(`${ns}/${desktop}`)]);
 
     // An open console counts as activity: the portal says so on the claim that holds the desktop, as alice.
     const activity = await eventually(async () => {
@@ -156,7 +158,7 @@ describe('the console through the portal', () => {
 
     // Taking over moves it: the new one gets the screen, the first is closed with words for it.
     const taken = await rfbOver(consoleSocket(url, ns, desktop, own, true));
-    expect(taken.width).toBe(64);
+    expect(taken.width).toBe(SCREEN_SIZE.width);
     expect(await first.closed).toBe(CONSOLE_CLOSE.ended.code);
 
     // Refused before upgrading: another site's page, or no session.
@@ -205,6 +207,10 @@ describe('the console through the portal', () => {
     expect(await taken.closed).toBe(CONSOLE_CLOSE.ended.code);
     const colour = [...desktopColour(`${ns}/${desktop}`)];
     await eventually(async () => expect(await page.evaluate(`${CANVAS_PIXEL}([32, 24])`)).toEqual(colour));
+    // ... and the desktop's terminal where it is.
+    await eventually(async () =>
+      expect(await page.evaluate(`${CANVAS_PIXEL}([${TERMINAL_PIXEL.x}, ${TERMINAL_PIXEL.y}])`)).not.toEqual(colour),
+    );
     await page.getByRole('button', { name: 'Send Ctrl+Alt+Del' }).click();
     await page.getByRole('button', { name: 'Disconnect' }).click();
     await page.getByText('Disconnected. The desktop keeps running').waitFor();
@@ -304,7 +310,7 @@ describe('the console through the portal', () => {
       if (opened instanceof Error) throw opened;
       return opened as Awaited<ReturnType<typeof rfbOver>>;
     }, 20_000);
-    expect(bobConsole.width).toBe(64);
+    expect(bobConsole.width).toBe(SCREEN_SIZE.width);
 
     // A pool admin releases bob's desktop from the Admin Portal: bob's console ends as well.
     expect((await api(url, pamCookie, `/api/admin/claims/${ns}/${b.claim}`, 'DELETE', {})).status).toBe(204);

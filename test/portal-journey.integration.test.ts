@@ -33,7 +33,8 @@ import { OIDC_USERS } from './support/users.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('journey');
-const world = useWorld(namespace);
+// Real screens: the console's screenshots show a desktop, not a coloured rectangle.
+const world = useWorld(namespace, { screens: 'real' });
 const { templateWithDisks, listClaims, vms } = useDesktops(namespace);
 const chromium = useChromium();
 const startPortal = usePortals();

@@ -37,6 +37,9 @@ beforeAll(async () => {
     namespacePrefix: `vapi-${process.pid}-`,
     bootDelayMs: 200,
     stopDelayMs: 100,
+    // The synthetic 64×48 picture: what virt-api shows when a desktop has no real screen (the
+    // real ones: simulator-screens.integration.test.ts).
+    screens: 'synthetic',
   });
 });
 afterAll(async () => {

@@ -19,7 +19,7 @@ import {
   PemConverter,
   SubjectAlternativeNameExtension,
   SubjectKeyIdentifierExtension,
-  type X509Certificate,
+  X509Certificate,
   X509CertificateGenerator,
 } from '@peculiar/x509';
 
@@ -30,6 +30,12 @@ type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 const KEY_ALGORITHM: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const SIGNING_ALGORITHM: webcrypto.EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
+const RSA_KEY_ALGORITHM: webcrypto.RsaHashedKeyGenParams = {
+  name: 'RSASSA-PKCS1-v1_5',
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: 'SHA-256',
+};
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A certificate with its private key, both PEM. */
@@ -56,10 +62,15 @@ export interface LeafOptions {
   /** Subject alternative names; IP addresses and DNS names may be mixed. */
   hosts?: string[];
   validDays?: number;
+  /**
+   * The leaf's own key: ECDSA P-256 (default), or RSA 2048 for servers that take nothing else
+   * (FreeRDP 2's RDP server loads its key as RSA). The CA signs either with its own key.
+   */
+  keyType?: 'ecdsa' | 'rsa';
 }
 
-async function generateKeys(): Promise<CryptoKeyPair> {
-  return crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
+async function generateKeys(type: LeafOptions['keyType'] = 'ecdsa'): Promise<CryptoKeyPair> {
+  return crypto.subtle.generateKey(type === 'rsa' ? RSA_KEY_ALGORITHM : KEY_ALGORITHM, true, ['sign', 'verify']);
 }
 
 async function privateKeyPem(key: CryptoKey): Promise<string> {
@@ -103,8 +114,21 @@ export async function createCertificateAuthority(commonName: string, validDays =
   return { cert, keys, certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
 }
 
+/**
+ * A CA written by createCertificateAuthority (its certificate and PKCS#8 ECDSA P-256 key, PEM),
+ * read back to issue more certificates, e.g. in another process.
+ */
+export async function loadCertificateAuthority(certPem: string, keyPem: string): Promise<CertificateAuthority> {
+  const cert = new X509Certificate(certPem);
+  const privateKey = await crypto.subtle.importKey('pkcs8', PemConverter.decodeFirst(keyPem), KEY_ALGORITHM, true, [
+    'sign',
+  ]);
+  const publicKey = await cert.publicKey.export(KEY_ALGORITHM, ['verify'], crypto);
+  return { cert, keys: { privateKey, publicKey }, certPem, keyPem };
+}
+
 export async function issueCertificate(ca: CertificateAuthority, options: LeafOptions): Promise<PemPair> {
-  const keys = await generateKeys();
+  const keys = await generateKeys(options.keyType);
   const usages: string[] = [];
   if (options.usage.includes('server')) usages.push(ExtendedKeyUsage.serverAuth);
   if (options.usage.includes('client')) usages.push(ExtendedKeyUsage.clientAuth);

@@ -95,6 +95,19 @@ export async function createPki(dir: string, options: PkiOptions): Promise<Pki> 
   return pki;
 }
 
+/**
+ * `kubevdi dev`'s CA for desktops' RDP certificates, beside the control plane's: the simulator issues
+ * each desktop's certificate from it (--desktop-ca-cert/--desktop-ca-key), and a portal that trusts
+ * it (--rdp-ca) can verify the desktops it connects to.
+ */
+export async function createDesktopCa(dir: string): Promise<{ caFile: string; caKeyFile: string }> {
+  const ca = await createCertificateAuthority('kubevdi-dev-desktop-ca');
+  const files = { caFile: path.join(dir, 'desktop-ca.crt'), caKeyFile: path.join(dir, 'desktop-ca.key') };
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await Promise.all([writePublic(files.caFile, ca.certPem), writeSecret(files.caKeyFile, ca.keyPem)]);
+  return files;
+}
+
 function writePublic(file: string, pem: string): Promise<void> {
   return writeFile(file, pem, { mode: 0o644 });
 }

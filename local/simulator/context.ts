@@ -4,6 +4,7 @@
 import type { Api } from './kube.js';
 import type { WorkQueue } from './queue.js';
 import type { Reflector } from './reflector.js';
+import type { DesktopEndpoints } from './screen/endpoints.js';
 import type { SyncError } from './status.js';
 import type { DataVolume, VirtualMachine, VirtualMachineInstance } from './types.js';
 
@@ -48,6 +49,8 @@ export interface Context {
   expectations: Expectations;
   /** Revision specs read from ControllerRevisions (immutable, so cached by name). */
   revisions: Map<string, VirtualMachine['spec']>;
+  /** With real screens: the running desktops' RDP and VNC listeners (screen/endpoints.ts). */
+  desktops?: DesktopEndpoints;
   log(kind: string, key: string, message: string): void;
 }
 

@@ -9,6 +9,7 @@
 // never reports running, so the VM stays Starting); CrashLoop fails it during Scheduling.
 import { type Context, queueKey } from './context.js';
 import { errorCode, isConflict, VIRT_CONTROLLER, VIRT_HANDLER, VIRTUAL_MACHINE_INSTANCES } from './kube.js';
+import { runningDesktop } from './screen/endpoints.js';
 import {
   canonical,
   cpuTopology,
@@ -49,7 +50,10 @@ const SCHEDULED_SHARE = 0.5;
 
 export async function reconcileInstance(ctx: Context, k: string): Promise<void> {
   const vmi = ctx.vmis.get(k);
-  if (!vmi) return;
+  if (!vmi) {
+    await ctx.desktops?.sync(k, undefined);
+    return;
+  }
   if (ctx.stale.isStale(queueKey.vmi(k), vmi.metadata.resourceVersion)) return;
   const now = Date.now();
   const owner = ownerVM(ctx, vmi);
@@ -90,6 +94,10 @@ export async function reconcileInstance(ctx: Context, k: string): Promise<void> 
     );
     if (next.metadata.finalizers.length === 0) delete next.metadata.finalizers;
   }
+
+  // The desktop answers on its address (RDP, VNC) before anyone can read that it runs, and its
+  // session is gone before anyone can read that it stopped.
+  await ctx.desktops?.sync(k, runningDesktop(next));
 
   if (canonical(next) !== canonical(vmi)) {
     try {

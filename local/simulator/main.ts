@@ -5,6 +5,8 @@
 //        [--crash-loop-backoff-ms 1000] [--node-name sim-node-1]
 //        [--no-finalizers] [--no-firmware-uuid] [--exit-on-stdin-close]
 //        [--virt-api-front-proxy-ca FILE]
+//        [--screens auto|real|synthetic] [--screen-idle-ms 60000]
+//        [--desktop-ca-cert FILE --desktop-ca-key FILE] [--rdp-credentials USER:PASSWORD]
 //
 // Prints `simulator ready` on stdout once its watches are synced (and, with
 // --virt-api-front-proxy-ca, once its virt-api is registered and Available), logs one line per
@@ -13,6 +15,9 @@
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_CONFIG, type SimulatorConfig } from './context.js';
+import { DEFAULT_IDLE_MS } from './screen/screens.js';
+import { setUpScreens } from './screen/setup.js';
+import { SCREEN_MODES, type ScreenMode } from './screen/tools.js';
 import { runSimulator } from './simulator.js';
 import { startVirtApi } from './virt-api/index.js';
 
@@ -20,7 +25,13 @@ const USAGE = `usage: node --import tsx local/simulator/main.ts --kubeconfig FIL
   [--boot-delay-ms ${DEFAULT_CONFIG.bootDelayMs}] [--stop-delay-ms ${DEFAULT_CONFIG.stopDelayMs}] [--clone-delay-ms ${DEFAULT_CONFIG.cloneDelayMs}]
   [--crash-loop-backoff-ms ${DEFAULT_CONFIG.crashLoopBackoffMs}] [--node-name ${DEFAULT_CONFIG.nodeName}]
   [--no-finalizers] [--no-firmware-uuid] [--exit-on-stdin-close]
-  [--virt-api-front-proxy-ca FILE]   also serve KubeVirt's subresource API (virt-api) through the API server`;
+  [--virt-api-front-proxy-ca FILE]   also serve KubeVirt's subresource API (virt-api) through the API server
+  [--screens auto|real|synthetic]    a desktop someone connects to gets a real X session with VNC and RDP
+                                     (auto: when Xvnc, openbox, xterm, xsetroot, freerdp-shadow-cli are installed),
+                                     or the synthetic 64×48 picture
+  [--screen-idle-ms ${DEFAULT_IDLE_MS}]           a session without connections stops after this long
+  [--desktop-ca-cert FILE --desktop-ca-key FILE]  issue each desktop's RDP certificate from this CA (PEM)
+  [--rdp-credentials USER:PASSWORD]  the RDP server requires CredSSP (NLA) with this account`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -65,6 +76,9 @@ async function main(): Promise<void> {
     firmwareUUID: !values['no-firmware-uuid'],
   };
 
+  const screensMode = (values.screens ?? 'auto') as ScreenMode;
+  if (!SCREEN_MODES.includes(screensMode)) fail(`--screens must be one of ${SCREEN_MODES.join(', ')}`);
+
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const log = (line: string) => void process.stderr.write(`${line}\n`);
@@ -96,7 +110,15 @@ async function main(): Promise<void> {
     process.stdin.once('error', () => shutdown('stdin closed'));
   }
 
-  simulator = await runSimulator(kc, config, log);
+  const desktops = await setUpScreens({
+    mode: screensMode,
+    idleMs: milliseconds(values['screen-idle-ms'], 'screen-idle-ms', DEFAULT_IDLE_MS),
+    desktopCaCertFile: values['desktop-ca-cert'],
+    desktopCaKeyFile: values['desktop-ca-key'],
+    rdpCredentials: values['rdp-credentials'],
+    log,
+  }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+  simulator = await runSimulator(kc, config, log, desktops);
   const frontProxyCaFile = values['virt-api-front-proxy-ca'];
   if (frontProxyCaFile && !stopping) virtApi = await startVirtApi({ kubeconfig: kc, frontProxyCaFile, log });
   if (stopping) return;
@@ -118,6 +140,11 @@ function parse() {
       'no-firmware-uuid': { type: 'boolean' },
       'exit-on-stdin-close': { type: 'boolean' },
       'virt-api-front-proxy-ca': { type: 'string' },
+      screens: { type: 'string' },
+      'screen-idle-ms': { type: 'string' },
+      'desktop-ca-cert': { type: 'string' },
+      'desktop-ca-key': { type: 'string' },
+      'rdp-credentials': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

@@ -9,6 +9,7 @@ import { reconcileInstance } from './instances.js';
 import { Api, DATA_VOLUMES, VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from './kube.js';
 import { WorkQueue } from './queue.js';
 import { Reflector } from './reflector.js';
+import type { DesktopEndpoints } from './screen/endpoints.js';
 import { timestamp } from './status.js';
 import { controllerOf, type DataVolume, key, type VirtualMachine, type VirtualMachineInstance } from './types.js';
 import { reconcileVirtualMachine } from './virtualmachines.js';
@@ -21,6 +22,8 @@ export async function runSimulator(
   kc: KubeConfig,
   config: SimulatorConfig,
   writeLine: (line: string) => void,
+  /** With real screens (screen/setup.ts): the desktops' listeners, closed on stop. */
+  desktops?: DesktopEndpoints,
 ): Promise<RunningSimulator> {
   const api = new Api(kc);
   const log = (kind: string, k: string, message: string) => writeLine(`${timestamp()} ${kind} ${k}: ${message}`);
@@ -83,6 +86,7 @@ export async function runSimulator(
     expectations,
     revisions: new Map(),
     log,
+    desktops,
   };
 
   // Reconciles start once every cache holds a full list, so none acts on a partial picture.
@@ -95,6 +99,7 @@ export async function runSimulator(
       ctx.vmis.stop();
       ctx.dvs.stop();
       await queue.shutdown();
+      await desktops?.closeAll();
     },
   };
 }

@@ -9,6 +9,7 @@
 // this process dies without exiting cleanly.
 import { fileURLToPath } from 'node:url';
 import { ManagedProcess } from '../process.js';
+import type { ScreenMode } from './screen/tools.js';
 
 export interface SimulatorOptions {
   kubeconfig: string;
@@ -31,6 +32,19 @@ export interface SimulatorOptions {
   firmwareUUID?: boolean;
   /** Also serve KubeVirt's subresource API (virt-api), trusting this front-proxy CA (the API server's). */
   virtApiFrontProxyCa?: string;
+  /**
+   * How desktops show their screen (README.md, "Screens"): `auto` (default: real X sessions with VNC
+   * and RDP when the programs are installed), `real` (fail without them), `synthetic` (virt-api's
+   * 64×48 picture; no processes, no listeners).
+   */
+  screens?: ScreenMode;
+  /** A session without connections stops after this long (default 60 s). */
+  screenIdleMs?: number;
+  /** PEM files of the CA that issues each desktop's RDP certificate; without, self-signed. */
+  desktopCaCert?: string;
+  desktopCaKey?: string;
+  /** `USER:PASSWORD`: the desktops' RDP server requires CredSSP with this account. */
+  rdpCredentials?: string;
   /** Receives each log line of the simulator; default: kept (see logs()), and echoed to stderr when SIMULATOR_LOG is set. */
   onLog?: (line: string) => void;
   /** Write the log lines to this file instead (headed by the command line); logs() then reads its end. */
@@ -61,6 +75,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   if (opts.finalizers === false) args.push('--no-finalizers');
   if (opts.firmwareUUID === false) args.push('--no-firmware-uuid');
   if (opts.virtApiFrontProxyCa) args.push('--virt-api-front-proxy-ca', opts.virtApiFrontProxyCa);
+  if (opts.screens) args.push('--screens', opts.screens);
+  if (opts.screenIdleMs !== undefined) args.push('--screen-idle-ms', String(opts.screenIdleMs));
+  if (opts.desktopCaCert) args.push('--desktop-ca-cert', opts.desktopCaCert);
+  if (opts.desktopCaKey) args.push('--desktop-ca-key', opts.desktopCaKey);
+  if (opts.rdpCredentials) args.push('--rdp-credentials', opts.rdpCredentials);
 
   const echo = process.env.SIMULATOR_LOG ? (l: string) => process.stderr.write(`[simulator] ${l}\n`) : undefined;
   const onLog = opts.onLog ?? echo;

@@ -2,6 +2,7 @@
 // backoff as virt-controller v1.9 computes them (pkg/virt-controller/watch/vm/vm.go), and the
 // status virt-handler reports for a running guest. No I/O here.
 import { createHash } from 'node:crypto';
+import { desktopAddress } from './screen/address.js';
 import type {
   Condition,
   ConditionStatus,
@@ -316,11 +317,6 @@ function fakeMac(vmiUID: string, index: number): string {
     .join(':');
 }
 
-function fakePodIP(vmiUID: string, index: number): string {
-  const [a, b] = bytesFrom(`${vmiUID}/ip/${index}`, 2) as [number, number];
-  return `10.244.${a}.${Math.max(b, 2)}`;
-}
-
 // --- what virt-handler reports once the guest runs ---
 
 export function looksLikeWindows(spec: VMISpec): boolean {
@@ -359,7 +355,8 @@ export function guestOSInfo(spec: VMISpec): Record<string, string> {
 export function interfaceStatuses(vmi: VirtualMachineInstance): Array<Record<string, unknown>> {
   const interfaces = vmi.spec.domain.devices?.interfaces ?? [];
   return interfaces.map((iface, i) => {
-    const ip = fakePodIP(vmi.metadata.uid, i);
+    // A loopback address of the desktop's own, where the simulator serves its RDP and VNC.
+    const ip = desktopAddress(vmi.metadata.uid, i);
     return {
       infoSource: 'domain, guest-agent',
       interfaceName: `eth${i}`,

@@ -150,6 +150,7 @@ export interface VMIStatus {
   phaseTransitionTimestamps?: PhaseTransition[];
   nodeName?: string;
   virtualMachineRevisionName?: string;
+  interfaces?: Array<{ name?: string; ipAddress?: string; [k: string]: unknown }>;
   [k: string]: unknown;
 }
 

@@ -1,7 +1,8 @@
 // A VNC client for tests, connecting as a real user through the API server exactly as virtctl
 // and the console UI do: a websocket to the VMI's `vnc` subresource (subprotocol plain.kubevirt.io,
 // the user's client certificate), raw RFB in binary frames. It does the client side of the RFB 3.8
-// handshake and fetches one full frame.
+// handshake and fetches one full frame (Raw; a real server sends it in several rectangles), and more
+// on request.
 import type { IncomingMessage } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import WebSocket from 'ws';
@@ -14,6 +15,10 @@ export interface VncScreen {
   /** The first frame, Raw, in the server's pixel format (32 bpp, 0x00RRGGBB little-endian). */
   pixels: Buffer;
   bitsPerPixel: number;
+  /** The pixel at (x, y) of the first frame, as [r, g, b] (32 bpp, 0x00RRGGBB little-endian). */
+  rgb(x: number, y: number): [number, number, number];
+  /** Asks for the whole screen again and resolves with it (a real screen changes). */
+  refresh(): Promise<Buffer>;
   /** Resolves with the close code when the connection ends (1006: dropped without a close frame). */
   closed: Promise<number>;
   close(): void;
@@ -91,7 +96,13 @@ export async function rfbOver(
         await opened(ws);
         options.check?.();
         const screen = await handshake(ws, input);
-        return { ...screen, closed, close: () => ws.close() };
+        return {
+          ...screen,
+          rgb: (x: number, y: number) => rgbAt(screen.pixels, screen.width, x, y),
+          refresh: () => fullFrame(ws, input, screen),
+          closed,
+          close: () => ws.close(),
+        };
       })(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`${options.what ?? 'VNC'}: no frame after ${timeout} ms`)), timeout);
@@ -136,17 +147,45 @@ async function handshake(ws: WebSocket, input: ByteQueue) {
   const bitsPerPixel = init.readUInt8(4);
   const name = (await input.read((await input.read(4)).readUInt32BE(0))).toString('utf8');
 
+  const screen = { name, width, height, bitsPerPixel };
+  return { ...screen, pixels: await fullFrame(ws, input, screen) };
+}
+
+/** [r, g, b] of a 32 bpp 0x00RRGGBB little-endian frame. */
+export function rgbAt(pixels: Buffer, width: number, x: number, y: number): [number, number, number] {
+  const value = pixels.readUInt32LE((y * width + x) * 4);
+  return [(value >> 16) & 0xff, (value >> 8) & 0xff, value & 0xff];
+}
+
+/**
+ * A non-incremental FramebufferUpdateRequest for the whole screen, and the update it gets: Raw
+ * rectangles (a real server splits the screen into several) drawn into one frame.
+ */
+async function fullFrame(
+  ws: WebSocket,
+  input: ByteQueue,
+  screen: { width: number; height: number; bitsPerPixel: number },
+): Promise<Buffer> {
+  const { width, height } = screen;
+  const bytes = screen.bitsPerPixel / 8;
   const request = Buffer.alloc(10);
   request.writeUInt8(3, 0); // FramebufferUpdateRequest, not incremental
   request.writeUInt16BE(width, 6);
   request.writeUInt16BE(height, 8);
   ws.send(request);
+  const frame = Buffer.alloc(width * height * bytes);
   const update = await input.read(4);
   if (update.readUInt8(0) !== 0) throw new Error(`expected FramebufferUpdate, got message ${update.readUInt8(0)}`);
-  const rect = await input.read(12);
-  if (rect.readInt32BE(8) !== 0) throw new Error(`expected a Raw rectangle, got encoding ${rect.readInt32BE(8)}`);
-  const pixels = await input.read(rect.readUInt16BE(4) * rect.readUInt16BE(6) * (bitsPerPixel / 8));
-  return { name, width, height, pixels, bitsPerPixel };
+  for (let n = update.readUInt16BE(2); n > 0; n--) {
+    const rect = await input.read(12);
+    if (rect.readInt32BE(8) !== 0) throw new Error(`expected a Raw rectangle, got encoding ${rect.readInt32BE(8)}`);
+    const [x, y, w, h] = [rect.readUInt16BE(0), rect.readUInt16BE(2), rect.readUInt16BE(4), rect.readUInt16BE(6)];
+    const pixels = await input.read(w * h * bytes);
+    for (let row = 0; row < h; row++) {
+      pixels.copy(frame, ((y + row) * width + x) * bytes, row * w * bytes, (row + 1) * w * bytes);
+    }
+  }
+  return frame;
 }
 
 /** Bytes from websocket frames, read back in whatever sizes the protocol needs. */

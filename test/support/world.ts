@@ -2,10 +2,16 @@
 // operator, each a process of its own, started per test and stopped after it (last started,
 // first stopped), before the test's namespace goes.
 import { afterEach, inject } from 'vitest';
+import type { ScreenMode } from '../../local/simulator/screen/tools.js';
 import { startSimulator } from '../../local/simulator/start.js';
 import { type OperatorProcess, type OperatorProcessOptions, startOperatorProcess } from './operator.js';
 
-export function useWorld(namespace: () => string) {
+/**
+ * `screens`: how the simulator's desktops show their screen. Synthetic by default (a 64×48 picture,
+ * no processes): most tests never look; those that show a console in a browser ask for `real`
+ * (an X session per desktop they open; they fail where its programs are missing).
+ */
+export function useWorld(namespace: () => string, world: { screens?: ScreenMode } = {}) {
   const stops: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
@@ -27,6 +33,7 @@ export function useWorld(namespace: () => string) {
         stopDelayMs: 20,
         cloneDelayMs: 50,
         crashLoopBackoffMs: 100,
+        screens: world.screens ?? 'synthetic',
       });
       stops.push(() => sim.stop());
       return operator(args, options);

@@ -2,24 +2,30 @@
 // plain.kubevirt.io), one session per VMI. The checks and refusals are virt-api's
 // (pkg/virt-api/rest/vnc.go, streamer.go); exclusivity is virt-handler's: a new connection closes
 // the one before, unless it asks `preserveSession=true`, which is then refused. The desktop behind
-// it is rfb.ts; the session ends when the VMI stops, as it does when virt-launcher goes.
+// it is the real X session the simulator serves on the VMI's address (port 5900, screen/), or,
+// when nothing answers there (the simulator runs with synthetic screens, or without the programs),
+// the 64×48 picture of rfb.ts. The session ends when the VMI stops, as it does when virt-launcher goes.
 import type { IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { errorMessage } from '../kube.js';
+import { isDesktopAddress, VNC_PORT } from '../screen/address.js';
 import { isFinal } from '../status.js';
 import type { VirtualMachineInstance } from '../types.js';
 import { badRequest, notFound, PlainTextError } from './errors.js';
 import { desktopPicture } from './framebuffer.js';
 import type { VirtApiClient } from './kube.js';
+import { relay, toBuffer } from './relay.js';
 import { RfbServer } from './rfb.js';
 
 /** client-go's PlainStreamProtocolName. */
 export const PLAIN_STREAM_PROTOCOL = 'plain.kubevirt.io';
 export const VNC_IN_USE = 'Active VNC connection. Request denied.';
-/** A small screen: tests read it whole. */
+/** The synthetic screen: small, tests read it whole. */
 export const SCREEN = { width: 64, height: 48 };
+const CONNECT_TIMEOUT_MS = 5000;
 
 interface Session {
   end(reason: string): void;
@@ -95,7 +101,9 @@ export class VncConsoles {
   private attach(ws: WebSocket, vmi: VirtualMachineInstance): void {
     const { namespace, name, uid } = vmi.metadata;
     const label = `${namespace}/${name}`;
-    const rfb = new RfbServer({ name: label, picture: desktopPicture(label, SCREEN.width, SCREEN.height) });
+    // Nothing is read until the desktop behind it is known (an RFB client waits for the server's
+    // greeting anyway).
+    ws.pause();
     let stopWatching = () => {};
     let ended = false;
     const session: Session = {
@@ -114,13 +122,31 @@ export class VncConsoles {
       stopWatching();
       if (this.sessions.get(uid) === session) this.sessions.delete(uid);
     });
+    stopWatching = this.watchInstance(vmi, () => session.end('the VMI stopped'));
+    void connectDesktop(vmi).then((server) => {
+      if (ended) {
+        server?.destroy();
+        return;
+      }
+      if (server) {
+        this.log(`virt-api: VNC ${label}: the desktop’s screen at ${server.remoteAddress}:${VNC_PORT}`);
+        relay(ws, server, (why) => session.end(why));
+      } else {
+        this.synthetic(ws, label, session);
+      }
+    });
+  }
+
+  /** The picture of rfb.ts, for a desktop without a real screen. */
+  private synthetic(ws: WebSocket, label: string, session: Session): void {
+    const rfb = new RfbServer({ name: label, picture: desktopPicture(label, SCREEN.width, SCREEN.height) });
     ws.on('message', (data: RawData) => {
       const step = rfb.receive(toBuffer(data));
       if (step.send.length > 0) ws.send(Buffer.concat(step.send));
       if (step.close) session.end(`RFB: ${step.close}`);
     });
     ws.send(rfb.greeting());
-    stopWatching = this.watchInstance(vmi, () => session.end('the VMI stopped'));
+    ws.resume();
   }
 
   /** Calls `gone` once the VMI is final, deleted or replaced. */
@@ -169,8 +195,27 @@ function preserveSession(req: IncomingMessage): boolean {
   return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 }
 
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
+/**
+ * The desktop's VNC server on its address, if one answers there: the simulator listens on it while
+ * the VMI runs with a real screen. Anything else (refused, an address the simulator did not give)
+ * means the synthetic picture.
+ */
+function connectDesktop(vmi: VirtualMachineInstance): Promise<Socket | undefined> {
+  const ip = vmi.status?.interfaces?.[0]?.ipAddress;
+  if (!isDesktopAddress(ip)) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const socket = connect({ host: ip, port: VNC_PORT });
+    const timer = setTimeout(() => fail(), CONNECT_TIMEOUT_MS);
+    const fail = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(undefined);
+    };
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', fail);
+      resolve(socket);
+    });
+  });
 }
