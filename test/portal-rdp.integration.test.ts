@@ -1,14 +1,19 @@
-// RDP in the browser through the portal, against the real API server, the operator, and a real RDP
-// server (FreeRDP's shadow server sharing a real X display): IronRDP's web client in Chromium draws
+// RDP in the browser through the portal, against the real API server, the operator, and the
+// simulator's desktops with real screens (an X session per desktop, FreeRDP's shadow server at the
+// desktop's own address, its certificate issued by a desktop CA): IronRDP's web client in Chromium draws
 // the desktop through the portal's RDCleanPath gateway; the gateway lets through only the holder of
 // the desktop, with a fresh ticket of their own sign-in, from the portal's own pages, and ends the
 // connection when the desktop is given back.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { createCertificateAuthority } from '../local/devcluster/certs.js';
+import { createDesktopCa } from '../local/devcluster/pki.js';
+import { desktopColour } from '../local/simulator/virt-api/framebuffer.js';
 import { Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
 import { decodeAnswer, encodeRequest } from '../src/portal/console/rdcleanpath.js';
 import {
@@ -23,20 +28,24 @@ import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { captureLogs, serviceAccountToken, usePortals } from './support/portal.js';
 import { signInWithToken } from './support/portal-client.js';
-import { startRdpDesktop } from './support/rdp-desktop.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('portal-rdp');
-const world = useWorld(namespace);
+const desktopCa = { caFile: '', caKeyFile: '' };
+const world = useWorld(namespace, { screens: 'real', desktopCa });
 const { templateWithDisks, pool } = useDesktops(namespace);
 const startPortal = usePortals();
 
 let browser: Browser;
+let caDir: string;
 beforeAll(async () => {
+  caDir = await mkdtemp(path.join(tmpdir(), 'desktop-ca-'));
+  Object.assign(desktopCa, await createDesktopCa(caDir));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 });
 afterAll(async () => {
   await browser?.close();
+  await rm(caDir, { recursive: true, force: true });
 });
 
 /** Where this test's pictures go when KUBEVDI_LOOK names a directory: for looking at, not committed. */
@@ -93,7 +102,6 @@ async function rdcleanpath(
 describe('RDP through the portal', () => {
   it('draws the desktop in the browser for its holder only, and ends when it is given back', async () => {
     const ns = namespace();
-    const rdpDesktop = await startRdpDesktop({ colour: [0x33, 0x66, 0xcc] });
     const alice = await serviceAccountToken(ns, 'alice');
     const bob = await serviceAccountToken(ns, 'bob');
     await applyAs()({
@@ -115,7 +123,8 @@ describe('RDP through the portal', () => {
       namespaces: [ns],
       tokenSignIn: true,
       sessionSecret: randomBytes(48),
-      rdpUpstream: `127.0.0.1:${rdpDesktop.port}`,
+      rdpUpstream: '{ip}:3389',
+      rdpCa: await readFile(desktopCa.caFile, 'utf8'),
       consoleRecheckMs: 2000,
     });
     const { url } = portal;
@@ -156,6 +165,29 @@ describe('RDP through the portal', () => {
     expect(opened.answer.response.x224ConnectionConfirm[11]).toBe(0x02); // RDP_NEG_RSP
     opened.socket.close();
 
+    // A portal that trusts another CA for desktops does not connect to this one (its certificate
+    // comes from the desktop CA): a desktop it cannot tell from an impostor gets no bytes.
+    const wary = await startPortal({
+      log,
+      namespaces: [ns],
+      tokenSignIn: true,
+      sessionSecret: randomBytes(48),
+      rdpUpstream: '{ip}:3389',
+      rdpCa: (await createCertificateAuthority('another-ca')).certPem,
+    });
+    const waryCookie = (await signInWithToken(wary.url, alice.token)).cookie;
+    const waryTicket = RdpTicket.parse(
+      await (await api(wary.url, waryCookie, rdpTicketPath(ns, desktop), 'POST')).json(),
+    );
+    const impostor = await rdcleanpath(
+      wary.url,
+      ns,
+      desktop,
+      { origin: wary.url, cookie: waryCookie },
+      waryTicket.ticket,
+    );
+    expect(impostor.answer).toMatchObject({ ok: false, failure: { tlsAlert: 42 } });
+
     // The same ticket again: used.
     const replayed = await rdcleanpath(url, ns, desktop, own, ticket);
     expect(replayed.answer).toMatchObject({ ok: false, failure: { httpStatus: GATEWAY_STATUS.ticket } });
@@ -180,10 +212,11 @@ describe('RDP through the portal', () => {
     expect((await page.goto(`${url}${rdpPagePath(ns, desktop)}`))?.status()).toBe(200);
     await eventually(async () => expect(await page.textContent('#rdp-status')).toBe('Connected.'), 60_000);
     const pixel = async () => (await page.evaluate(RDP_PIXEL)) as number[] | null;
-    // RemoteFX is a little lossy: the colour within a few steps.
+    // The desktop's own colour on its root window (RemoteFX is a little lossy: within a few steps).
+    const [wr, wg, wb] = desktopColour(`${ns}/${desktop}`);
     await eventually(async () => {
       const [r, g, b] = ((await pixel()) ?? []) as number[];
-      expect(Math.abs((r ?? 0) - 0x33) + Math.abs((g ?? 0) - 0x66) + Math.abs((b ?? 0) - 0xcc)).toBeLessThan(12);
+      expect(Math.abs((r ?? 0) - wr) + Math.abs((g ?? 0) - wg) + Math.abs((b ?? 0) - wb)).toBeLessThan(16);
     }, 30_000);
     await look(page, 'rdp-connected');
     expect(problems).toEqual([]);
@@ -234,6 +267,5 @@ describe('RDP through the portal', () => {
     for (const audit of audits().slice(1)) expect(audit.bytesToBrowser as number).toBeGreaterThan(10_000);
     await look(second, 'rdp-given-back');
     await context.close();
-    await rdpDesktop.stop();
   }, 240_000);
 });

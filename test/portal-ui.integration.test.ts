@@ -330,8 +330,23 @@ describe('the user portal in a browser', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1280, height: 900 });
 
-    // The console page: its toolbar and Paste text, as usable as the rest.
+    // Connect opens the remote desktop page for an RDP pool. This world's desktops serve no RDP (a
+    // synthetic screen, portal-rdp tests the real thing), so it says so in words, and it is as
+    // usable as the rest; its VNC console link leads on.
     await card.getByRole('link', { name: 'Connect' }).click();
+    await page.waitForURL(`**/rdp/${ns}/${desktop}`);
+    await eventually(
+      async () =>
+        expect(await page.textContent('#rdp-status')).toMatch(
+          /address could not be found|not accepting|did not answer|cannot be reached/,
+        ),
+      60_000,
+    );
+    expect(await axeFindings(page)).toEqual([]);
+    await look(page, 'rdp-unreachable-1280-light');
+    await page.getByRole('link', { name: 'VNC console' }).click();
+
+    // The console page: its toolbar and Paste text, as usable as the rest.
     await page.getByText('Connected.').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Paste text' }).click();
     const text = page.getByLabel('Text to type on the desktop');

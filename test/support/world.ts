@@ -11,7 +11,14 @@ import { type OperatorProcess, type OperatorProcessOptions, startOperatorProcess
  * no processes): most tests never look; those that show a console in a browser ask for `real`
  * (an X session per desktop they open; they fail where its programs are missing).
  */
-export function useWorld(namespace: () => string, world: { screens?: ScreenMode } = {}) {
+export function useWorld(
+  namespace: () => string,
+  world: {
+    screens?: ScreenMode;
+    /** PEM files of the CA that issues desktops' RDP certificates (a portal then verifies them). */
+    desktopCa?: { caFile: string; caKeyFile: string };
+  } = {},
+) {
   const stops: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
@@ -34,6 +41,7 @@ export function useWorld(namespace: () => string, world: { screens?: ScreenMode 
         cloneDelayMs: 50,
         crashLoopBackoffMs: 100,
         screens: world.screens ?? 'synthetic',
+        ...(world.desktopCa ? { desktopCaCert: world.desktopCa.caFile, desktopCaKey: world.desktopCa.caKeyFile } : {}),
       });
       stops.push(() => sim.stop());
       return operator(args, options);

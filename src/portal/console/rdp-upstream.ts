@@ -59,7 +59,7 @@ export async function openRdpUpstream(options: RdpUpstreamOptions): Promise<RdpU
   } catch (err) {
     tcp?.destroy();
     const detail = `${stage} ${host}:${port}: ${err instanceof Error ? err.message : String(err)}`;
-    return { ok: false, failure: failureOf(err), detail };
+    return { ok: false, failure: failureOf(err, stage === 'TLS handshake'), detail };
   }
 }
 
@@ -170,12 +170,12 @@ const WSA: Record<string, number> = {
   EAI_AGAIN: 11002,
 };
 
-function failureOf(err: unknown): RdCleanPathFailure {
+function failureOf(err: unknown, handshaking: boolean): RdCleanPathFailure {
   const code = (err as { code?: string }).code ?? '';
   const wsaError = WSA[code];
   if (wsaError !== undefined) return { code: GENERAL_ERROR, wsaError };
-  // A certificate the desktops' CA did not issue, or a failed handshake: the TLS layer's fault.
-  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL'))
-    return { code: GENERAL_ERROR, tlsAlert: 42 /* bad_certificate */ };
+  // The TLS handshake failed: most often a certificate the desktops' CA did not issue (OpenSSL's
+  // verification codes: UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN, ERR_TLS_CERT_...).
+  if (handshaking) return { code: GENERAL_ERROR, tlsAlert: /CERT|VERIFY|SIGNATURE/.test(code) ? 42 : 40 };
   return { code: GENERAL_ERROR, httpStatus: 502 };
 }
