@@ -4,7 +4,7 @@
 // to it, and a few lines on how to look around. Desktops show a real screen (an X session behind
 // their VNC console and an RDP server on their address) when the programs for it are installed.
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
@@ -117,6 +117,10 @@ export async function runDev({ workDir, log }: DevOptions): Promise<Dev> {
       clientSecret: oidcClientSecret,
       caPem: provider.caPem,
     },
+    // The RDP gateway reaches a desktop at the address the simulator reports for it (there is no
+    // cluster DNS here), and takes only certificates from the desktops' CA.
+    rdpUpstream: '{ip}:3389',
+    rdpCa: await readFile(desktopCa.caFile, 'utf8'),
     log: portalLog,
   };
   // A stable URL to bookmark when the port is free; any free port otherwise.
@@ -150,8 +154,9 @@ export async function runDev({ workDir, log }: DevOptions): Promise<Dev> {
       `  pool ${EXAMPLE_NAMESPACE}/callcenter: ${pool}`,
       ...(missing.length === 0
         ? [
-            '  desktops show a real screen: an X session starts when someone opens its console (VNC), or connects',
-            `  over RDP to <its IP>:3389 (TLS; certificates issued by ${desktopCa.caFile})`,
+            '  desktops show a real screen: an X session starts when someone connects — Connect in the portal',
+            `  (remote desktop through the portal; the VNC console from there), or RDP to <its IP>:3389`,
+            `  (TLS; certificates issued by ${desktopCa.caFile})`,
           ]
         : [
             `  desktops show a synthetic picture; for a real screen, install ${missing.join(', ')}`,

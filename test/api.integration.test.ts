@@ -70,7 +70,7 @@ describe('examples', () => {
       name: 'callcenter',
     })) as { spec: Record<string, unknown> };
     expect(callcenter.spec.updateStrategy).toEqual({ type: 'OnRelease', maxUnavailable: '25%' });
-    expect(callcenter.spec.rdp).toEqual({ enabled: false, multipleMonitors: false });
+    expect(callcenter.spec.rdp).toEqual({ enabled: true, multipleMonitors: false });
     expect(callcenter.spec.paused).toBe(false);
   });
 

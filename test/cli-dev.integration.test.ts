@@ -1,5 +1,6 @@
 // `kubevdi dev` as a newcomer runs it: the example pool comes up with its desktops, the printed
 // kubeconfig works, a demo person signs in to the portal, and Ctrl-C stops every server it started.
+
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,10 +15,12 @@ import { desktopColour } from '../local/simulator/virt-api/framebuffer.js';
 import { REPO_ROOT } from '../src/paths.js';
 import { ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
 import { consoleSocketPath } from '../src/portal/console/protocol.js';
+import { decodeAnswer, encodeRequest } from '../src/portal/console/rdcleanpath.js';
+import { RdpTicket, rdpSocketPath, rdpTicketPath } from '../src/portal/console/rdp-protocol.js';
 import { eventually } from './support/eventually.js';
 import { HttpBrowser } from './support/http-browser.js';
 import { alive, descendants } from './support/processes.js';
-import { PROTOCOL, rdpHandshake } from './support/rdp.js';
+import { connectionRequest, PROTOCOL, rdpHandshake } from './support/rdp.js';
 import { rfbOver } from './support/vnc.js';
 
 const run = promisify(execFile);
@@ -119,6 +122,29 @@ describe('kubevdi dev', () => {
     ).stdout;
     const rdp = await rdpHandshake(ip, RDP_PORT, { ca: await readFile(desktopCaFile, 'utf8'), timeoutMs: 30_000 });
     expect(rdp).toMatchObject({ selectedProtocol: PROTOCOL.ssl, authorized: true });
+    // ... and the portal's RDP gateway reaches it, as ada: a ticket, then RDCleanPath to a verified desktop.
+    const ticket = await browser.request(`${portalUrl}${rdpTicketPath('vdi-demo', desktop)}`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+    });
+    expect(ticket.status, ticket.body).toBe(200);
+    const gateway = new WebSocket(`${portalUrl.replace(/^http/, 'ws')}${rdpSocketPath('vdi-demo', desktop)}`, {
+      headers: { origin: portalUrl, cookie: browser.cookieHeader(portalUrl) },
+    });
+    await new Promise((resolve, reject) => gateway.once('open', resolve).once('error', reject));
+    gateway.send(
+      encodeRequest({
+        destination: `${desktop}:3389`,
+        proxyAuth: RdpTicket.parse(JSON.parse(ticket.body)).ticket,
+        x224ConnectionRequest: connectionRequest(PROTOCOL.ssl),
+      }),
+    );
+    const answer = decodeAnswer(
+      await new Promise<Buffer>((resolve) => gateway.once('message', (d) => resolve(d as Buffer))),
+    );
+    expect(answer).toMatchObject({ ok: true, response: { serverAddress: `${ip}:3389` } });
+    gateway.close();
     const session = descendants(child.pid as number).filter((p) => ['Xvnc', 'freerdp-shadow-'].includes(p.comm));
     expect(session.map((p) => p.comm).sort()).toEqual(['Xvnc', 'freerdp-shadow-']);
 
