@@ -48,8 +48,13 @@ afterAll(async () => {
   await rm(caDir, { recursive: true, force: true });
 });
 
-/** Where this test's pictures go when KUBEVDI_LOOK names a directory: for looking at, not committed. */
+/**
+ * Pictures: `npm run screenshots` writes the README's into docs/images; KUBEVDI_LOOK=<dir> writes
+ * all of this test's there, for looking at.
+ */
 async function look(page: Page, name: string): Promise<void> {
+  if (process.env.KUBEVDI_SCREENSHOTS && name === 'rdp-connected')
+    await page.screenshot({ path: path.join(import.meta.dirname, '..', 'docs', 'images', 'portal-rdp-1280.png') });
   const dir = process.env.KUBEVDI_LOOK;
   if (!dir) return;
   await mkdir(dir, { recursive: true });
