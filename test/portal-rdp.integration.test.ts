@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import { createCertificateAuthority } from '../local/devcluster/certs.js';
 import { createDesktopCa } from '../local/devcluster/pki.js';
 import { desktopColour } from '../local/simulator/virt-api/framebuffer.js';
-import { Claim, ClaimList, CSRF_HEADER } from '../src/portal/api-types.js';
+import { Claim, ClaimList } from '../src/portal/api-types.js';
 import { decodeAnswer, encodeRequest } from '../src/portal/console/rdcleanpath.js';
 import {
   GATEWAY_STATUS,
@@ -27,7 +27,7 @@ import { applyAs, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { captureLogs, serviceAccountToken, usePortals } from './support/portal.js';
-import { signInWithToken } from './support/portal-client.js';
+import { type PortalClient, signInWithToken } from './support/portal-client.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('portal-rdp');
@@ -59,19 +59,6 @@ async function look(page: Page, name: string): Promise<void> {
   if (!dir) return;
   await mkdir(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`) });
-}
-
-function api(base: string, cookie: string, path: string, method = 'GET', body?: unknown): Promise<Response> {
-  return fetch(`${base}${path}`, {
-    method,
-    headers: {
-      cookie,
-      origin: base,
-      [CSRF_HEADER]: '1',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
 }
 
 /** A pixel of IronRDP's canvas (in the web component's shadow root), as [r, g, b]. */
@@ -133,14 +120,15 @@ describe('RDP through the portal', () => {
       consoleRecheckMs: 2000,
     });
     const { url } = portal;
-    const aliceCookie = (await signInWithToken(url, alice.token)).cookie;
-    const bobCookie = (await signInWithToken(url, bob.token)).cookie;
+    const asAlice = await signInWithToken(url, alice.token);
+    const asBob = await signInWithToken(url, bob.token);
+    const aliceCookie = asAlice.cookie;
+    const bobCookie = asBob.cookie;
+    const json = async (answer: Promise<{ text: string }>) => JSON.parse((await answer).text) as unknown;
 
-    const created = Claim.parse(
-      await (await api(url, aliceCookie, '/api/claims', 'POST', { namespace: ns, pool: 'sales' })).json(),
-    );
+    const created = Claim.parse(await json(asAlice.api('/api/claims', 'POST', { namespace: ns, pool: 'sales' })));
     const desktop = await eventually(async () => {
-      const { claims } = ClaimList.parse(await (await api(url, aliceCookie, '/api/claims')).json());
+      const { claims } = ClaimList.parse(await json(asAlice.api('/api/claims')));
       const claim = claims.find((c) => c.name === created.name);
       expect(claim?.desktop?.ready).toBe(true);
       expect(claim?.rdp).toBe(true);
@@ -148,13 +136,13 @@ describe('RDP through the portal', () => {
     }, 60_000);
 
     // A ticket for alice's desktop, as the page asks for it.
-    const ticketOf = async (cookie: string, name = desktop) => api(url, cookie, rdpTicketPath(ns, name), 'POST');
-    const issued = await ticketOf(aliceCookie);
+    const ticketOf = (person: PortalClient) => person.api(rdpTicketPath(ns, desktop), 'POST');
+    const issued = await ticketOf(asAlice);
     expect(issued.status).toBe(200);
-    const { ticket } = RdpTicket.parse(await issued.json());
+    const { ticket } = RdpTicket.parse(JSON.parse(issued.text));
 
     // Bob may not have one for alice's desktop: the API server says no.
-    expect((await ticketOf(bobCookie)).status).toBe(403);
+    expect((await ticketOf(asBob)).status).toBe(403);
 
     // Bob's crafted connection with alice's ticket (his own session): refused, and recorded.
     const own = { origin: url, cookie: aliceCookie };
@@ -180,15 +168,13 @@ describe('RDP through the portal', () => {
       rdpUpstream: '{ip}:3389',
       rdpCa: (await createCertificateAuthority('another-ca')).certPem,
     });
-    const waryCookie = (await signInWithToken(wary.url, alice.token)).cookie;
-    const waryTicket = RdpTicket.parse(
-      await (await api(wary.url, waryCookie, rdpTicketPath(ns, desktop), 'POST')).json(),
-    );
+    const asAliceThere = await signInWithToken(wary.url, alice.token);
+    const waryTicket = RdpTicket.parse(await json(ticketOf(asAliceThere)));
     const impostor = await rdcleanpath(
       wary.url,
       ns,
       desktop,
-      { origin: wary.url, cookie: waryCookie },
+      { origin: wary.url, cookie: asAliceThere.cookie },
       waryTicket.ticket,
     );
     expect(impostor.answer).toMatchObject({ ok: false, failure: { tlsAlert: 42 } });
@@ -198,7 +184,7 @@ describe('RDP through the portal', () => {
     expect(replayed.answer).toMatchObject({ ok: false, failure: { httpStatus: GATEWAY_STATUS.ticket } });
 
     // A page elsewhere cannot open it: refused before the upgrade.
-    const fresh = RdpTicket.parse(await (await ticketOf(aliceCookie)).json()).ticket;
+    const fresh = RdpTicket.parse(await json(ticketOf(asAlice))).ticket;
     await expect(
       rdcleanpath(url, ns, desktop, { origin: 'https://evil.example', cookie: aliceCookie }, fresh),
     ).rejects.toThrow('HTTP 403');
@@ -243,7 +229,7 @@ describe('RDP through the portal', () => {
     await look(second, 'rdp-taken-over');
 
     // Given back: the open connection ends within seconds, and the page says why.
-    expect((await api(url, aliceCookie, `/api/claims/${ns}/${created.name}`, 'DELETE')).status).toBeLessThan(300);
+    expect((await asAlice.api(`/api/claims/${ns}/${created.name}`, 'DELETE')).status).toBeLessThan(300);
     await eventually(
       async () =>
         expect(await (await fetch(`${url}/metrics`)).text()).toMatch(

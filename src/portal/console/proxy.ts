@@ -1,10 +1,10 @@
 // The console's websocket: the browser (noVNC) speaks RFB to the portal, which speaks it on to
 // KubeVirt's `vnc` subresource as the signed-in person — the browser never holds a token.
 //
-// The route upgrades the connection itself (websockets.ts), once it has decided. Before upgrading, the portal checks that the page asking is its own (Origin: browsers send it on every
-// websocket handshake, and cookies go along cross-site, so this is the only CSRF guard a websocket
-// has) and that there is a session. The API server's answer comes after: a browser cannot read the
-// status of a refused upgrade, so its refusals reach the page as close codes (protocol.ts).
+// The route upgrades the connection itself (websockets.ts) once it has decided: first what every
+// console shows (admit.ts: its own origin, a sign-in), then the API server's answer, which comes
+// after the upgrade — a browser cannot read the status of a refused upgrade, so those refusals
+// reach the page as close codes (protocol.ts).
 // Once open, a console lasts only as long as the person may open it: a connection guard asks the
 // API server again while it is open (connection-guard.ts) and ends it, in words, when the grant goes.
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +12,7 @@ import { asUser, type PortalCluster } from '../cluster.js';
 import type { Origins } from '../origin.js';
 import type { SessionRenewal } from '../signin/session-renewal.js';
 import { reportConsoleActivity } from './activity.js';
+import { admitConsole } from './admit.js';
 import { auditConnection } from './audit.js';
 import { type GuardEnd, guardConnection } from './connection-guard.js';
 import type { ConsoleEnd, ConsoleMetrics, ConsoleResult } from './metrics.js';
@@ -32,13 +33,6 @@ export interface ConsoleProxyOptions {
 
 /** RFB from the browser is keys, pointer moves and clipboard text: small frames. */
 const MAX_BROWSER_FRAME = 1024 * 1024;
-
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** A DNS-1123 label, as namespaces and VirtualMachine names are. */
-export function isDesktopName(name: string): boolean {
-  return name.length <= 63 && NAME.test(name);
-}
 
 const RESULT_OF: Record<ConsoleClose, ConsoleResult> = {
   signInRequired: 'sign-in-required',
@@ -64,30 +58,11 @@ export function consoleProxy(
   const consoles = sockets.kind(MAX_BROWSER_FRAME);
 
   app.get('/api/console/:namespace/:desktop', async (request, reply) => {
-    if (!consoles.isUpgrade(request))
-      return reply.code(426).header('upgrade', 'websocket').send({ error: 'a websocket', kind: 'invalid' });
-    const { namespace, desktop } = request.params as { namespace: string; desktop: string };
-    if (!isDesktopName(namespace) || !isDesktopName(desktop))
-      return reply.code(400).send({ error: 'not a desktop name', kind: 'invalid' });
-
-    // Only the portal's own pages: a page elsewhere could otherwise open the console with the
-    // person's cookie.
-    if (request.headers.origin !== origins.of(request)) {
-      metrics.attempt('vnc', 'foreign-origin');
-      request.log.warn({ origin: request.headers.origin }, 'refused a console from another origin');
-      return reply
-        .code(403)
-        .send({ error: 'this console was not opened from the portal’s own pages', kind: 'forbidden' });
-    }
-    const current = await renewal.current(request, reply);
-    if (current.status !== 'signed-in') {
-      metrics.attempt('vnc', 'signed-out');
-      return reply.code(401).send({ error: 'signin-required', kind: 'unauthenticated' });
-    }
-
-    const takeOver = new URL(request.url, 'http://portal').searchParams.get('takeOver') === 'true';
+    const admitted = await admitConsole(request, reply, consoles, 'vnc', { origins, renewal, metrics });
+    if (!admitted) return;
+    const { namespace, desktop, session, takeOver } = admitted;
     const label = `${namespace}/${desktop}`;
-    const upstream = await openUpstream(cluster, current.session.token, {
+    const upstream = await openUpstream(cluster, session.token, {
       namespace,
       desktop,
       preserveSession: !takeOver,
@@ -113,7 +88,7 @@ export function consoleProxy(
         metrics.attempt('vnc', 'opened');
         metrics.started('vnc');
         request.log.info({ console: label, takeOver }, 'console opened');
-        const kc = asUser(cluster, current.session.token);
+        const kc = asUser(cluster, session.token);
         const stopActivity = reportConsoleActivity(kc, namespace, desktop, request.log, options.activityIntervalMs);
         const audit = auditConnection(kc, request.log, {
           protocol: 'vnc',

@@ -27,10 +27,11 @@ import type { SealKey } from '../signin/seal.js';
 import type { Session } from '../signin/session.js';
 import type { SessionRenewal } from '../signin/session-renewal.js';
 import { reportConsoleActivity } from './activity.js';
+import { admitConsole } from './admit.js';
 import { auditConnection } from './audit.js';
 import { type GuardEnd, guardConnection } from './connection-guard.js';
 import type { ConsoleEnd, ConsoleMetrics, ConsoleResult } from './metrics.js';
-import { isDesktopName } from './proxy.js';
+import { isDesktopName } from './names.js';
 import {
   decodeRequest,
   derLength,
@@ -144,29 +145,11 @@ export function rdpGateway(
   );
 
   app.get('/api/rdp/:namespace/:desktop', async (request, reply) => {
-    if (!connections.isUpgrade(request))
-      return reply.code(426).header('upgrade', 'websocket').send({ error: 'a websocket', kind: 'invalid' });
-    const { namespace, desktop } = request.params as { namespace: string; desktop: string };
-    if (!isDesktopName(namespace) || !isDesktopName(desktop))
-      return reply.code(400).send({ error: 'not a desktop name', kind: 'invalid' });
-    if (request.headers.origin !== origins.of(request)) {
-      metrics.attempt('rdp', 'foreign-origin');
-      request.log.warn(
-        { origin: request.headers.origin, desktop: `${namespace}/${desktop}` },
-        'refused an RDP connection from another origin',
-      );
-      return reply
-        .code(403)
-        .send({ error: 'this connection was not opened from the portal’s own pages', kind: 'forbidden' });
-    }
-    const current = await renewal.current(request, reply);
-    if (current.status !== 'signed-in') {
-      metrics.attempt('rdp', 'signed-out');
-      return reply.code(401).send({ error: 'signin-required', kind: 'unauthenticated' });
-    }
-    const takeOver = new URL(request.url, 'http://portal').searchParams.get('takeOver') === 'true';
+    const admitted = await admitConsole(request, reply, connections, 'rdp', { origins, renewal, metrics });
+    if (!admitted) return;
+    const { namespace, desktop, session, takeOver } = admitted;
     connections.accept(request, reply, (browser) => {
-      void connect(request, browser, namespace, desktop, current.session, takeOver);
+      void connect(request, browser, namespace, desktop, session, takeOver);
     });
   });
 

@@ -8,6 +8,7 @@ import './console.css';
 import RFB from '@novnc/novnc';
 import { CONSOLE_CLOSE, consoleCloseOf, consoleSocketPath } from '../console/protocol.js';
 import { byId } from './dom.js';
+import { fullscreenToggle } from './fullscreen.js';
 import { textToKeysyms } from './keysyms.js';
 
 const main = byId('console');
@@ -152,19 +153,7 @@ scaleButton.addEventListener('click', () => {
   if (rfb) rfb.scaleViewport = scale;
 });
 
-fullscreenButton.addEventListener('click', () => {
-  if (document.fullscreenElement) void document.exitFullscreen();
-  else
-    void main.requestFullscreen().catch(() => {
-      status.textContent = 'This browser did not allow full screen.';
-    });
-});
-document.addEventListener('fullscreenchange', () => {
-  const full = document.fullscreenElement !== null;
-  fullscreenButton.setAttribute('aria-pressed', String(full));
-  fullscreenButton.textContent = full ? 'Exit full screen' : 'Full screen';
-  rfb?.focus();
-});
+fullscreenToggle(fullscreenButton, main, status, () => rfb?.focus());
 
 takeOver.addEventListener('click', () => connect(true));
 connectButton.addEventListener('click', () => {

@@ -22,6 +22,7 @@ import {
 } from '../console/rdp-protocol.js';
 import { ApiFailure, api, signInAgain } from './api.js';
 import { byId } from './dom.js';
+import { fullscreenToggle } from './fullscreen.js';
 
 const main = byId('rdp');
 const namespace = main.dataset.namespace ?? '';
@@ -104,9 +105,9 @@ function screenSize(): { width: number; height: number } {
   // The window decides, as the resolution follows it, within RDP's limits. Widths a multiple of 4:
   // xrdp pads bitmap rows to 4 pixels and IronRDP draws other widths sheared (IronRDP issues 1251,
   // 1693; seen at 1022 and 1366, straight at 1020 and 1024).
-  const fit = (n: number, step: number, min: number, max: number) =>
+  const snap = (n: number, step: number, min: number, max: number) =>
     Math.max(min, Math.min(max, Math.floor(n / step) * step));
-  return { width: fit(rect.width, 4, 640, 8192), height: fit(rect.height, 2, 480, 8192) };
+  return { width: snap(rect.width, 4, 640, 8192), height: snap(rect.height, 2, 480, 8192) };
 }
 
 async function connect(takeOver = false): Promise<void> {
@@ -257,18 +258,7 @@ disconnectButton.addEventListener('click', () => {
   disconnect();
   show('Disconnected. The desktop keeps running and you stay logged on.', 'closed');
 });
-fullscreenButton.addEventListener('click', () => {
-  if (document.fullscreenElement) void document.exitFullscreen();
-  else
-    void main.requestFullscreen().catch(() => {
-      status.textContent = 'This browser did not allow full screen.';
-    });
-});
-document.addEventListener('fullscreenchange', () => {
-  const full = document.fullscreenElement !== null;
-  fullscreenButton.setAttribute('aria-pressed', String(full));
-  fullscreenButton.textContent = full ? 'Exit full screen' : 'Full screen';
-});
+fullscreenToggle(fullscreenButton, main, status);
 // The desktop's resolution follows the window (RDP display control), once it settles.
 let resizeTimer: number | undefined;
 new ResizeObserver(() => {
