@@ -200,7 +200,13 @@ describe('RDP through the portal', () => {
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(err.message));
-    expect((await page.goto(`${url}${rdpPagePath(ns, desktop)}`))?.status()).toBe(200);
+    const rdpPage = await page.goto(`${url}${rdpPagePath(ns, desktop)}`);
+    expect(rdpPage?.status()).toBe(200);
+    // Its script (IronRDP's WebAssembly inline, 6 MB) travels compressed to browsers that take it.
+    const script = /<script type="module" src="([^"]+)"/.exec(await (rdpPage?.text() ?? ''))?.[1] as string;
+    const fetched = await fetch(`${url}${script}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(fetched.headers.get('content-encoding')).toBe('br');
+    expect((await fetched.arrayBuffer()).byteLength).toBeGreaterThan(5_000_000);
     await eventually(async () => expect(await page.textContent('#rdp-status')).toBe('Connected.'), 60_000);
     const pixel = async () => (await page.evaluate(RDP_PIXEL)) as number[] | null;
     // The desktop's own colour on its root window (RemoteFX is a little lossy: within a few steps).

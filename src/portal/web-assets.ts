@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { chooseEncoding, compressedCopies } from './compressed.js';
 import { BUNDLES, type BundleName, bundle, manifestFile, type WebFile } from './web-bundle.js';
 
 export interface WebAsset {
@@ -46,6 +47,8 @@ export function webAssets(name: BundleName): Promise<WebAssets> {
  * Serves a bundle's files (immutable: their names change with their content) and returns its
  * assets for the pages that link them. Loaded now, not on the first person's request.
  */
+const compressed = compressedCopies();
+
 export function serveBundle(app: FastifyInstance, name: BundleName): Promise<WebAssets> {
   const assets = webAssets(name);
   assets.catch((err: unknown) => app.log.error({ err, bundle: name }, 'a page’s files are missing'));
@@ -53,7 +56,13 @@ export function serveBundle(app: FastifyInstance, name: BundleName): Promise<Web
     const wanted = `${BUNDLES[name].prefix}${(request.params as { file: string }).file}`;
     const file = (await assets).files.find((f) => f.path === wanted);
     if (!file) return reply.code(404).type('text/plain; charset=utf-8').send('404 Not Found\n');
-    return reply.type(file.contentType).header('cache-control', 'public, max-age=31536000, immutable').send(file.body);
+    reply
+      .type(file.contentType)
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('vary', 'accept-encoding');
+    const encoding = chooseEncoding(request.headers['accept-encoding'], file.body.length);
+    if (!encoding) return reply.send(file.body);
+    return reply.header('content-encoding', encoding).send(await compressed(file.body, encoding));
   });
   return assets;
 }
