@@ -66,6 +66,12 @@ export interface RdpGatewayOptions {
   recheckMs?: number;
 }
 
+/** A desktop's place in `open`: ends the connection holding it (or, connecting, supersedes it). */
+interface Slot {
+  superseded: boolean;
+  end(code: number, reason: string): void;
+}
+
 /** RDP from the browser: input, clipboard and file chunks, well under this. */
 const MAX_BROWSER_FRAME = 4 * 1024 * 1024;
 /** How long the browser has to send its RDCleanPath request once the websocket is open. */
@@ -119,12 +125,16 @@ export function rdpGateway(
   splitAddress(rdpAddress(template, { namespace: 'ns', desktop: 'd', service: 'rdp-d', ip: '10.0.0.1' }));
   if (options.rdpCa === undefined)
     app.log.warn(
-      "no --rdp-ca: the RDP gateway takes any certificate from desktops (it cannot tell a desktop from an impostor on the cluster's network)",
+      "no --rdp-ca-file: the RDP gateway takes any certificate from desktops (it cannot tell a desktop from an impostor on the cluster's network)",
     );
   const tickets = rdpTickets(options.key);
   const connections = sockets.kind(MAX_BROWSER_FRAME);
-  /** Open connections on this replica, by desktop: one each. */
-  const open = new Map<string, { end(code: number, reason: string): void }>();
+  /**
+   * Connections on this replica, by desktop: one each. A slot is taken before the gateway connects
+   * to the desktop, so two tabs opening at once cannot both get through; taking over ends the slot's
+   * holder (or, while it is still connecting, makes it give up).
+   */
+  const open = new Map<string, Slot>();
 
   app.post(
     '/api/rdp/:namespace/:desktop/ticket',
@@ -197,6 +207,16 @@ export function rdpGateway(
     const existing = open.get(label);
     if (existing && !takeOver) return refuseWith('in-use', refusal(GATEWAY_STATUS.inUse), 'open elsewhere');
     existing?.end(4409, 'taken over elsewhere');
+    const slot: Slot = {
+      superseded: false,
+      end: () => {
+        slot.superseded = true;
+      },
+    };
+    open.set(label, slot);
+    const release = () => {
+      if (open.get(label) === slot) open.delete(label);
+    };
 
     const upstream = await openRdpUpstream({
       host: endpoint.host,
@@ -205,9 +225,14 @@ export function rdpGateway(
       ...(pdu.preconnectionBlob === undefined ? {} : { preconnectionBlob: pdu.preconnectionBlob }),
       ...(options.rdpCa === undefined ? {} : { ca: options.rdpCa }),
     });
-    if (!upstream.ok) return refuseWith('unavailable', upstream.failure, upstream.detail);
-    if (browser.readyState !== browser.OPEN) {
+    if (!upstream.ok) {
+      release();
+      return refuseWith('unavailable', upstream.failure, upstream.detail);
+    }
+    if (slot.superseded || browser.readyState !== browser.OPEN) {
       upstream.tls.destroy();
+      release();
+      if (slot.superseded) refuseWith('in-use', refusal(GATEWAY_STATUS.inUse), 'taken over while connecting');
       return;
     }
     browser.send(
@@ -217,13 +242,21 @@ export function rdpGateway(
         serverAddress: upstream.address,
       }),
     );
-    carry(request, browser, upstream.tls, { namespace, desktop, label, kc, takeOver, destination: pdu.destination });
+    carry(request, browser, upstream.tls, slot, {
+      namespace,
+      desktop,
+      label,
+      kc,
+      takeOver,
+      destination: pdu.destination,
+    });
   }
 
   function carry(
     request: FastifyRequest,
     browser: WebSocket,
     tls: TLSSocket,
+    slot: Slot,
     c: {
       namespace: string;
       desktop: string;
@@ -246,13 +279,10 @@ export function rdpGateway(
     const stopActivity = reportConsoleActivity(c.kc, c.namespace, c.desktop, request.log, options.activityIntervalMs);
     let endedBy: ConsoleEnd | undefined;
     let stopGuard = () => {};
-    const entry = {
-      end: (code: number, reason: string) => {
-        endedBy = 'taken-over';
-        relay.close(code, reason);
-      },
+    slot.end = (code, reason) => {
+      endedBy = 'taken-over';
+      relay.close(code, reason);
     };
-    open.set(c.label, entry);
     const relay = relayRdp(browser, tls, {
       carried: (d, b) => {
         audit.carried(d, b);
@@ -261,7 +291,7 @@ export function rdpGateway(
       onEnd: (by) => {
         stopActivity();
         stopGuard();
-        if (open.get(c.label) === entry) open.delete(c.label);
+        if (open.get(c.label) === slot) open.delete(c.label);
         const end: ConsoleEnd =
           endedBy ?? (by === 'upstream' ? 'desktop' : sockets.stopping() ? 'portal-stopping' : 'browser');
         metrics.ended('rdp', end);
