@@ -19,7 +19,7 @@ import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { apiServerTrustsIssuer, signIn as signInAtIssuer } from './support/oidc-login.js';
 import { captureLogs, serviceAccountToken, usePortals } from './support/portal.js';
-import { signInWithToken } from './support/portal-client.js';
+import { browserCookies, signInWithToken } from './support/portal-client.js';
 import { OIDC_USERS } from './support/users.js';
 import { rfbOver, VncClosed, VncRefused } from './support/vnc.js';
 import { useWorld } from './support/world.js';
@@ -186,12 +186,7 @@ describe('the console through the portal', () => {
     // The console page in Chromium: told the console is open elsewhere, it takes it over, and
     // noVNC draws the simulator's screen on its canvas — under the portal's strict CSP.
     const context = await browser.newContext();
-    await context.addCookies(
-      cookie.split('; ').map((pair) => {
-        const eq = pair.indexOf('=');
-        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url };
-      }),
-    );
+    await context.addCookies(browserCookies(cookie, url));
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (message) => {

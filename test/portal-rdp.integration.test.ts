@@ -27,7 +27,7 @@ import { applyAs, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { captureLogs, serviceAccountToken, usePortals } from './support/portal.js';
-import { type PortalClient, signInWithToken } from './support/portal-client.js';
+import { browserCookies, type PortalClient, signInWithToken } from './support/portal-client.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('portal-rdp');
@@ -191,12 +191,7 @@ describe('RDP through the portal', () => {
 
     // The page in Chromium: IronRDP draws the desktop's screen through the portal.
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    await context.addCookies(
-      aliceCookie.split('; ').map((pair) => {
-        const eq = pair.indexOf('=');
-        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url };
-      }),
-    );
+    await context.addCookies(browserCookies(aliceCookie, url));
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(err.message));

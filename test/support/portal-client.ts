@@ -46,3 +46,11 @@ export function clientWithCookie(base: string, cookie: string): PortalClient {
     },
   };
 }
+
+/** A session's cookie header as Playwright's cookies for `url`, to give a browser context the same sign-in. */
+export function browserCookies(cookie: string, url: string): Array<{ name: string; value: string; url: string }> {
+  return cookie.split('; ').map((pair) => {
+    const eq = pair.indexOf('=');
+    return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url };
+  });
+}
