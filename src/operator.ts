@@ -118,6 +118,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       readUserList: makeUserListReader(kc, metrics),
       limiter: new RateLimiter(options.sessions?.qps ?? DEFAULT_SESSION_POLL_QPS),
       writeStatus: makeStatusWriter(kc, SESSIONS_FIELD_MANAGER, metrics),
+      patchClaim: actions.patchClaim,
       recorder,
       metrics,
       log,

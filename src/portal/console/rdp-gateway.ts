@@ -26,12 +26,13 @@ import type { AsPerson, Refuse } from '../person.js';
 import type { SealKey } from '../signin/seal.js';
 import type { Session } from '../signin/session.js';
 import type { SessionRenewal } from '../signin/session-renewal.js';
-import { reportConsoleActivity } from './activity.js';
 import { admitConsole } from './admit.js';
-import { auditConnection } from './audit.js';
+import { openConsoleConnection } from './connection.js';
 import { type GuardEnd, guardConnection } from './connection-guard.js';
+import { endedByAdministrator } from './ended-by-administrator.js';
 import type { ConsoleEnd, ConsoleMetrics, ConsoleResult } from './metrics.js';
 import { isDesktopName } from './names.js';
+import { CONSOLE_CLOSE } from './protocol.js';
 import {
   decodeRequest,
   derLength,
@@ -44,7 +45,7 @@ import {
 } from './rdcleanpath.js';
 import { DEFAULT_RDP_UPSTREAM, findRdpEndpoint, type RdpUnreachable, splitAddress } from './rdp-endpoint.js';
 import { rdpAddress } from './rdp-file.js';
-import { GATEWAY_STATUS, type RdpTicket } from './rdp-protocol.js';
+import { ENDED_BY_ADMINISTRATOR, GATEWAY_STATUS, type RdpTicket, RdpTicketRequest } from './rdp-protocol.js';
 import { relayRdp } from './rdp-relay.js';
 import { rdpTickets } from './rdp-ticket.js';
 import { openRdpUpstream } from './rdp-upstream.js';
@@ -62,7 +63,9 @@ export interface RdpGatewayOptions {
   rdpUpstream?: string;
   /** PEM of the CA that issues desktops' RDP certificates; without it any certificate is taken. */
   rdpCa?: string;
-  activityIntervalMs?: number;
+  /** How often an open connection refreshes its record and activity on its claim (default a minute). */
+  recordRefreshMs?: number;
+  /** How often an open connection's grant is asked again without the desktop changing (default 30 s). */
   recheckMs?: number;
 }
 
@@ -142,7 +145,15 @@ export function rdpGateway(
       const { namespace, desktop } = request.params as { namespace: string; desktop: string };
       if (!isDesktopName(namespace) || !isDesktopName(desktop))
         return refuse(reply, 400, { error: 'not a desktop name', kind: 'invalid' });
+      const asked = RdpTicketRequest.safeParse(request.body ?? {});
+      if (!asked.success) return refuse(reply, 400, { error: 'not a ticket request', kind: 'invalid' });
       if (!(await allowed(kc, ACCESS(namespace, desktop)))) return refuse(reply, 403, TICKET_REFUSAL.forbidden);
+      const endedBy = asked.data.reconnect ? await endedByAdministrator(kc, namespace, desktop) : undefined;
+      if (endedBy)
+        return refuse(reply, ENDED_BY_ADMINISTRATOR, {
+          error: `an administrator (${endedBy}) ended your connection`,
+          kind: 'conflict',
+        });
       const endpoint = await findRdpEndpoint(kc, namespace, desktop, template);
       if (!endpoint.ok) {
         const { status, ...body } = TICKET_REFUSAL[endpoint.why];
@@ -268,34 +279,35 @@ export function rdpGateway(
   ): void {
     metrics.attempt('rdp', 'opened');
     metrics.started('rdp');
-    const audit = auditConnection(c.kc, request.log, {
-      protocol: 'rdp',
-      namespace: c.namespace,
-      desktop: c.desktop,
-      client: request.ip,
-      takeOver: c.takeOver,
-    });
     request.log.info({ desktop: c.label, takeOver: c.takeOver, asked: c.destination }, 'RDP connection opened');
-    const stopActivity = reportConsoleActivity(c.kc, c.namespace, c.desktop, request.log, options.activityIntervalMs);
     let endedBy: ConsoleEnd | undefined;
     let stopGuard = () => {};
-    slot.end = (code, reason) => {
-      endedBy = 'taken-over';
-      relay.close(code, reason);
+    const close = (why: ConsoleEnd, how: { code: number; reason: string }) => {
+      endedBy = why;
+      relay.close(how.code, how.reason);
     };
+    const connection = openConsoleConnection(
+      c.kc,
+      request.log,
+      { protocol: 'rdp', namespace: c.namespace, desktop: c.desktop, client: request.ip, takeOver: c.takeOver },
+      {
+        onEndRequested: () => close('administrator', CONSOLE_CLOSE.administrator),
+        ...(options.recordRefreshMs === undefined ? {} : { refreshMs: options.recordRefreshMs }),
+      },
+    );
+    slot.end = (code, reason) => close('taken-over', { code, reason });
     const relay = relayRdp(browser, tls, {
       carried: (d, b) => {
-        audit.carried(d, b);
+        connection.carried(d, b);
         metrics.carried('rdp', d, b);
       },
       onEnd: (by) => {
-        stopActivity();
         stopGuard();
         if (open.get(c.label) === slot) open.delete(c.label);
         const end: ConsoleEnd =
           endedBy ?? (by === 'upstream' ? 'desktop' : sockets.stopping() ? 'portal-stopping' : 'browser');
         metrics.ended('rdp', end);
-        audit.ended(end);
+        connection.ended(end);
       },
     });
     stopGuard = guardConnection({
@@ -303,13 +315,8 @@ export function rdpGateway(
       watch: { path: `/apis/kubevirt.io/v1/namespaces/${c.namespace}/virtualmachines`, name: c.desktop },
       access: ACCESS(c.namespace, c.desktop),
       ...(options.recheckMs === undefined ? {} : { recheckMs: options.recheckMs }),
-      onEnd: (why: GuardEnd) => {
-        endedBy = why === 'revoked' ? 'revoked' : 'signed-out';
-        relay.close(
-          why === 'revoked' ? 4411 : 4401,
-          why === 'revoked' ? 'this desktop is no longer yours' : 'sign in again',
-        );
-      },
+      onEnd: (why: GuardEnd) =>
+        why === 'revoked' ? close('revoked', CONSOLE_CLOSE.revoked) : close('signed-out', CONSOLE_CLOSE.signInRequired),
       onTrouble: (err) =>
         request.log.debug(
           { desktop: c.label, cause: err instanceof Error ? err.message : String(err) },

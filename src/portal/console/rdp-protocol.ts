@@ -21,6 +21,16 @@ export function rdpSocketPath(namespace: string, desktop: string, takeOver = fal
   return takeOver ? `${path}?takeOver=true` : path;
 }
 
+/** POST's body: `reconnect` when the page asks again after a connection it had dropped. */
+export const RdpTicketRequest = z.object({ reconnect: z.boolean().optional() }).strict();
+export type RdpTicketRequest = z.infer<typeof RdpTicketRequest>;
+
+/**
+ * The ticket's refusal when the page reconnects after an administrator ended its connection (within
+ * the last minute): the person connects again when they choose, not automatically.
+ */
+export const ENDED_BY_ADMINISTRATOR = 410;
+
 export const RdpTicket = z.object({
   /** RDCleanPath's proxy_auth. */
   ticket: z.string(),

@@ -12,8 +12,10 @@ import '@devolutions/iron-remote-desktop';
 import type { IronError, UserInteraction } from '@devolutions/iron-remote-desktop';
 import { Backend, displayControl, enableCredssp, init } from '@devolutions/iron-remote-desktop-rdp';
 import {
+  ENDED_BY_ADMINISTRATOR,
   GATEWAY_STATUS,
   RdpTicket,
+  type RdpTicketRequest,
   rdpSocketPath,
   rdpTicketPath,
   STATUS_WORDS,
@@ -116,9 +118,19 @@ async function connect(takeOver = false): Promise<void> {
   show(takeOver ? 'Taking over the remote desktop…' : 'Connecting…', 'connecting');
   let ticket: RdpTicket;
   try {
-    ticket = await api(RdpTicket, rdpTicketPath(namespace, desktop), { method: 'POST' });
+    ticket = await api(RdpTicket, rdpTicketPath(namespace, desktop), {
+      method: 'POST',
+      body: { reconnect: lost } satisfies RdpTicketRequest,
+    });
   } catch (err) {
     if (mine !== attempt) return;
+    if (err instanceof ApiFailure && err.status === ENDED_BY_ADMINISTRATOR) {
+      lost = false;
+      return show(
+        `${capitalize(err.body.error)}. Nothing on the desktop was lost: connect again when you are ready.`,
+        'closed',
+      );
+    }
     if (err instanceof ApiFailure && err.status === GATEWAY_STATUS.forbidden && lost)
       return show(STATUS_WORDS[GATEWAY_STATUS.forbidden] as string, 'closed');
     const words = err instanceof ApiFailure ? err.body.error : 'The portal cannot be reached.';
@@ -160,7 +172,11 @@ async function connect(takeOver = false): Promise<void> {
   }
 }
 
-/** A connection that worked and ended without the person: tried again, with a fresh ticket. */
+/**
+ * A connection that worked and ended without the person: tried again, with a fresh ticket — unless
+ * an administrator ended it on purpose (the ticket's answer says so; the person connects again
+ * when they choose).
+ */
 function dropped(reason: string): void {
   lost = true;
   const delay = RETRY_MS[Math.min(retries, RETRY_MS.length - 1)] ?? 30_000;
