@@ -76,15 +76,18 @@ describe('console connections, seen and ended', () => {
     await pool('sales', { size: 1, rdp: { enabled: true }, access: { users: [alice.username] } });
     await world.start(['--leader-elect', 'false']);
     const { log, text: logged } = captureLogs();
-    const portal = await startPortal({
-      log,
-      namespaces: [ns],
-      tokenSignIn: true,
-      sessionSecret: randomBytes(48),
-      rdpUpstream: '{ip}:3389',
-      rdpCa: await readFile(desktopCa.caFile, 'utf8'),
-    });
-    const { url } = portal;
+    // Two replicas of the portal (one session secret): connections on one are seen on the other.
+    const replica = async () =>
+      startPortal({
+        log,
+        namespaces: [ns],
+        tokenSignIn: true,
+        sessionSecret,
+        rdpUpstream: '{ip}:3389',
+        rdpCa: await readFile(desktopCa.caFile, 'utf8'),
+      });
+    const sessionSecret = randomBytes(48);
+    const { url } = await replica();
     const asAlice = await signInWithToken(url, alice.token);
     const asLinus = await signInWithToken(url, linus.token);
 
@@ -206,6 +209,29 @@ describe('console connections, seen and ended', () => {
     // Connecting again is her choice: the page's Connect does.
     await page.click('#connect');
     await eventually(async () => expect(await page.textContent('#rdp-status')).toBe('Connected.'), 60_000);
+
+    // Another device reaching the other replica: told the desktop is open elsewhere; taking it over
+    // ends the first connection there (the first replica follows the claim), and the first page says so.
+    const other = await replica();
+    const device = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    await device.addCookies(browserCookies(asAlice.cookie, other.url));
+    const second = await device.newPage();
+    await second.goto(`${other.url}${rdpPagePath(ns, desktop)}`);
+    await eventually(
+      async () => expect(await second.textContent('#rdp-status')).toContain('open in another tab or on another device'),
+      60_000,
+    );
+    await second.click('#take-over');
+    await eventually(async () => expect(await second.textContent('#rdp-status')).toBe('Connected.'), 60_000);
+    await eventually(async () => expect(await page.textContent('#rdp-status')).toContain('taken over'), 30_000);
+    await eventually(async () =>
+      expect(
+        audits()
+          .filter((a) => a.protocol === 'rdp')
+          .map((a) => a.endedBy),
+      ).toEqual(['administrator', 'taken-over']),
+    );
+    await device.close();
     await page.close();
 
     // The VNC console too: open, recorded; closed by the browser, an Event that says so.

@@ -25,6 +25,8 @@ export const ConsoleRecord = z.object({
   since: z.iso.datetime(),
   /** Refreshed while the connection is open (with the activity report): a record not seen for long is lost. */
   seen: z.iso.datetime(),
+  /** Another tab or device, through another portal replica, took the desktop over: the carrier ends this one. */
+  takenOverAt: z.iso.datetime().optional(),
   /** The connection ended: when and why (a ConsoleEnd of the portal's). */
   ended: z.iso.datetime().optional(),
   endedBy: z.string().max(64).optional(),
@@ -50,15 +52,13 @@ export function consoleEndAnnotation(id: string): string {
 }
 
 /**
- * An administrator's request to end a connection: who asked and when, and whose connection to
- * which desktop it was — kept a minute after the connection is gone (CONSOLE_END_KEPT_MS), so the
- * person's page, reconnecting after the drop, learns it was ended on purpose and does not reconnect.
+ * An administrator's request to end a connection: who asked and when — kept a minute after the
+ * connection is gone (CONSOLE_END_KEPT_MS), so the person's page, about to reconnect after the
+ * drop, learns it was ended on purpose and does not reconnect.
  */
 export const ConsoleEndRequest = z.object({
   by: z.string().max(512),
   at: z.iso.datetime(),
-  person: z.string().max(512),
-  desktop: z.string().max(253),
 });
 export type ConsoleEndRequest = z.infer<typeof ConsoleEndRequest>;
 
@@ -79,24 +79,14 @@ export function endRequestedBy(annotations: Record<string, string> | undefined, 
   return endRequests(annotations).get(id)?.by;
 }
 
-/**
- * The administrator who ended `person`'s connection to `desktop` within CONSOLE_END_KEPT_MS of
- * `now`, if one did: what a page reconnecting after a drop is told instead of a new connection.
- */
+/** The administrator who ended connection `id` within CONSOLE_END_KEPT_MS of `now`, if one did. */
 export function recentlyEndedBy(
   annotations: Record<string, string> | undefined,
-  person: string,
-  desktop: string,
+  id: string,
   now: Date,
 ): string | undefined {
-  for (const request of endRequests(annotations).values())
-    if (
-      request.person === person &&
-      request.desktop === desktop &&
-      now.getTime() - Date.parse(request.at) < CONSOLE_END_KEPT_MS
-    )
-      return request.by;
-  return undefined;
+  const request = endRequests(annotations).get(id);
+  return request && now.getTime() - Date.parse(request.at) < CONSOLE_END_KEPT_MS ? request.by : undefined;
 }
 
 export interface ConsoleEntry {

@@ -37,12 +37,7 @@ export function consoleEndRoutes(app: FastifyInstance, { asPerson, refuse }: Con
         return refuse(reply, 404, { error: 'that connection has already ended', kind: 'not-found' });
       const { username } = await whoami(kc);
       const { record } = entry;
-      const ask: ConsoleEndRequest = {
-        by: username,
-        at: new Date().toISOString(),
-        person: record.person,
-        desktop: record.desktop,
-      };
+      const ask: ConsoleEndRequest = { by: username, at: new Date().toISOString() };
       await custom.patchNamespacedCustomObject(
         {
           ...CLAIMS,

@@ -4,13 +4,20 @@
 // activity annotation (an open console counts as activity: the idle and logoff timers restart),
 // marks it ended when the connection ends, and follows the claim meanwhile so an administrator's
 // request to end the connection (the console-end.kubevdi.io/<id> annotation, written through the
-// Admin Portal) reaches this replica within moments. The operator turns the records into the claim's status and Events.
+// Admin Portal) reaches this replica within moments, and so does another replica's take-over of
+// the desktop (elsewhere.ts). The operator turns the records into the claim's status and Events.
 // Failures never touch the connection: a pool admin's support console on someone's desktop they
 // may not write to, or a sign-in that ran out, is simply not recorded.
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
 import { ACTIVITY_ANNOTATION, CLAIM_ANNOTATION } from '../../api/annotations.js';
-import { CONSOLE_REFRESH_MS, type ConsoleRecord, consoleAnnotation, endRequestedBy } from '../../api/console-record.js';
+import {
+  CONSOLE_REFRESH_MS,
+  type ConsoleRecord,
+  consoleAnnotation,
+  consoleRecords,
+  endRequestedBy,
+} from '../../api/console-record.js';
 import { CLAIMS } from '../../api/desktopclaim.js';
 import { API_VERSION } from '../../api/meta.js';
 import { followObject } from '../claim-watch.js';
@@ -24,6 +31,8 @@ export interface RecordOptions {
   person: Promise<string>;
   /** An administrator asked for this connection to end: end it (the record's `ended` follows). */
   onEndRequested(by: string): void;
+  /** Another tab or device took the desktop over through another replica (elsewhere.ts): end it. */
+  onTakenOver?(): void;
   refreshMs?: number;
 }
 
@@ -76,11 +85,21 @@ export function recordConnection(
       mergePatch,
     );
 
-  const endRequestIn = (object: ClaimObject) => {
-    const by = endRequestedBy(object.metadata?.annotations, id);
-    if (!by || endRequest || done) return;
-    endRequest = by;
-    options.onEndRequested(by);
+  let takenOver = false;
+  const claimChanged = (object: ClaimObject) => {
+    if (done) return;
+    const annotations = object.metadata?.annotations;
+    const by = endRequestedBy(annotations, id);
+    if (by && !endRequest) {
+      endRequest = by;
+      options.onEndRequested(by);
+      return;
+    }
+    const mine = consoleRecords(annotations).find((e) => e.id === id);
+    if (mine?.record.takenOverAt && !takenOver) {
+      takenOver = true;
+      options.onTakenOver?.();
+    }
   };
 
   const follow = (name: string) => {
@@ -90,7 +109,7 @@ export function recordConnection(
       kc,
       `/apis/${API_VERSION}/namespaces/${encodeURIComponent(facts.namespace)}/desktopclaims`,
       name,
-      { changed: endRequestIn, gone: () => {}, signedOut: () => {} },
+      { changed: claimChanged, gone: () => {}, signedOut: () => {} },
       stop.signal,
     ).catch((err: unknown) => trouble(err, 'could not follow the claim of a console connection'));
   };

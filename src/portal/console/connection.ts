@@ -21,17 +21,25 @@ export interface ConsoleConnection {
 export interface ConsoleConnectionOptions {
   /** An administrator asked for the end: close the connection (then call `ended('administrator')`). */
   onEndRequested(by: string): void;
+  /** Another tab or device took the desktop over through another portal replica: close the connection. */
+  onTakenOver?(): void;
   /** How often the record and the activity are refreshed (tests shorten it). */
   refreshMs?: number;
 }
 
+/** A connection's id: 16 hex digits, as console records name them. */
+export function newConnectionId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** `facts.id`: the id chosen beforehand (an RDP ticket names it), else a new one. */
 export function openConsoleConnection(
   kc: KubeConfig,
   log: FastifyBaseLogger,
-  facts: Omit<ConnectionFacts, 'id'>,
+  facts: Omit<ConnectionFacts, 'id'> & { id?: string },
   options: ConsoleConnectionOptions,
 ): ConsoleConnection {
-  const id = randomBytes(8).toString('hex');
+  const id = facts.id ?? newConnectionId();
   const all = { ...facts, id };
   // A person the API server cannot name is still recorded.
   const person = whoami(kc).then(
@@ -42,6 +50,7 @@ export function openConsoleConnection(
   const record = recordConnection(kc, log, all, {
     person,
     onEndRequested: options.onEndRequested,
+    ...(options.onTakenOver ? { onTakenOver: options.onTakenOver } : {}),
     ...(options.refreshMs === undefined ? {} : { refreshMs: options.refreshMs }),
   });
   return {

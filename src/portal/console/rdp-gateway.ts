@@ -27,8 +27,9 @@ import type { SealKey } from '../signin/seal.js';
 import type { Session } from '../signin/session.js';
 import type { SessionRenewal } from '../signin/session-renewal.js';
 import { admitConsole } from './admit.js';
-import { openConsoleConnection } from './connection.js';
+import { newConnectionId, openConsoleConnection } from './connection.js';
 import { type GuardEnd, guardConnection } from './connection-guard.js';
+import { openElsewhere, takeOverElsewhere } from './elsewhere.js';
 import { endedByAdministrator } from './ended-by-administrator.js';
 import type { ConsoleEnd, ConsoleMetrics, ConsoleResult } from './metrics.js';
 import { isDesktopName } from './names.js';
@@ -138,6 +139,8 @@ export function rdpGateway(
    * holder (or, while it is still connecting, makes it give up).
    */
   const open = new Map<string, Slot>();
+  /** The ids of the connections this replica carries (their records are on claims, for the others). */
+  const carried = new Set<string>();
 
   app.post(
     '/api/rdp/:namespace/:desktop/ticket',
@@ -148,7 +151,9 @@ export function rdpGateway(
       const asked = RdpTicketRequest.safeParse(request.body ?? {});
       if (!asked.success) return refuse(reply, 400, { error: 'not a ticket request', kind: 'invalid' });
       if (!(await allowed(kc, ACCESS(namespace, desktop)))) return refuse(reply, 403, TICKET_REFUSAL.forbidden);
-      const endedBy = asked.data.reconnect ? await endedByAdministrator(kc, namespace, desktop) : undefined;
+      const endedBy = asked.data.after
+        ? await endedByAdministrator(kc, namespace, desktop, asked.data.after)
+        : undefined;
       if (endedBy)
         return refuse(reply, ENDED_BY_ADMINISTRATOR, {
           error: `an administrator (${endedBy}) ended your connection`,
@@ -159,8 +164,9 @@ export function rdpGateway(
         const { status, ...body } = TICKET_REFUSAL[endpoint.why];
         return refuse(reply, status, body);
       }
-      const { ticket, expiresAt } = tickets.issue(namespace, desktop, session);
-      const answer: RdpTicket = { ticket, expiresAt, destination: `${desktop}.${namespace}:3389` };
+      const connection = newConnectionId();
+      const { ticket, expiresAt } = tickets.issue(namespace, desktop, session, connection);
+      const answer: RdpTicket = { ticket, expiresAt, connection, destination: `${desktop}.${namespace}:3389` };
       return reply.header('cache-control', 'no-store').send(answer);
     }),
   );
@@ -204,8 +210,8 @@ export function rdpGateway(
         err instanceof Error ? err.message : String(err),
       );
     }
-    const ticketProblem = tickets.redeem(pdu.proxyAuth, namespace, desktop, session);
-    if (ticketProblem) return refuseWith('forbidden', refusal(GATEWAY_STATUS.ticket), `ticket: ${ticketProblem}`);
+    const redeemed = tickets.redeem(pdu.proxyAuth, namespace, desktop, session);
+    if (!redeemed.ok) return refuseWith('forbidden', refusal(GATEWAY_STATUS.ticket), `ticket: ${redeemed.why}`);
 
     const kc = asUser(cluster, session.token);
     const may = await allowed(kc, ACCESS(namespace, desktop)).catch(() => undefined);
@@ -216,8 +222,15 @@ export function rdpGateway(
     if (!endpoint.ok) return refuseWith(RESULT_OF[endpoint.why], refusal(STATUS_OF[endpoint.why]), endpoint.why);
 
     const existing = open.get(label);
-    if (existing && !takeOver) return refuseWith('in-use', refusal(GATEWAY_STATUS.inUse), 'open elsewhere');
+    const elsewhere = await openElsewhere(kc, namespace, desktop, 'rdp', carried);
+    if ((existing || elsewhere) && !takeOver)
+      return refuseWith(
+        'in-use',
+        refusal(GATEWAY_STATUS.inUse),
+        existing ? 'open elsewhere' : 'open on another replica',
+      );
     existing?.end(4409, 'taken over elsewhere');
+    if (elsewhere) await takeOverElsewhere(kc, namespace, elsewhere);
     const slot: Slot = {
       superseded: false,
       end: () => {
@@ -254,6 +267,7 @@ export function rdpGateway(
       }),
     );
     carry(request, browser, upstream.tls, slot, {
+      id: redeemed.connection,
       namespace,
       desktop,
       label,
@@ -269,6 +283,8 @@ export function rdpGateway(
     tls: TLSSocket,
     slot: Slot,
     c: {
+      /** The connection's id, as its ticket named it. */
+      id: string;
       namespace: string;
       desktop: string;
       label: string;
@@ -289,12 +305,21 @@ export function rdpGateway(
     const connection = openConsoleConnection(
       c.kc,
       request.log,
-      { protocol: 'rdp', namespace: c.namespace, desktop: c.desktop, client: request.ip, takeOver: c.takeOver },
+      {
+        id: c.id,
+        protocol: 'rdp',
+        namespace: c.namespace,
+        desktop: c.desktop,
+        client: request.ip,
+        takeOver: c.takeOver,
+      },
       {
         onEndRequested: () => close('administrator', CONSOLE_CLOSE.administrator),
+        onTakenOver: () => close('taken-over', { code: 4409, reason: 'taken over elsewhere' }),
         ...(options.recordRefreshMs === undefined ? {} : { refreshMs: options.recordRefreshMs }),
       },
     );
+    carried.add(connection.id);
     slot.end = (code, reason) => close('taken-over', { code, reason });
     const relay = relayRdp(browser, tls, {
       carried: (d, b) => {
@@ -303,6 +328,7 @@ export function rdpGateway(
       },
       onEnd: (by) => {
         stopGuard();
+        carried.delete(connection.id);
         if (open.get(c.label) === slot) open.delete(c.label);
         const end: ConsoleEnd =
           endedBy ?? (by === 'upstream' ? 'desktop' : sockets.stopping() ? 'portal-stopping' : 'browser');

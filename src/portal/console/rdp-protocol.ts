@@ -21,8 +21,15 @@ export function rdpSocketPath(namespace: string, desktop: string, takeOver = fal
   return takeOver ? `${path}?takeOver=true` : path;
 }
 
-/** POST's body: `reconnect` when the page asks again after a connection it had dropped. */
-export const RdpTicketRequest = z.object({ reconnect: z.boolean().optional() }).strict();
+/** POST's body: `after`, the connection that dropped, when the page asks again after a drop. */
+export const RdpTicketRequest = z
+  .object({
+    after: z
+      .string()
+      .regex(/^[a-f0-9]{16}$/)
+      .optional(),
+  })
+  .strict();
 export type RdpTicketRequest = z.infer<typeof RdpTicketRequest>;
 
 /**
@@ -36,6 +43,8 @@ export const RdpTicket = z.object({
   ticket: z.string(),
   /** ms since the epoch. */
   expiresAt: z.number(),
+  /** The connection the ticket opens (console records, audit lines and Events name it). */
+  connection: z.string(),
   /** What IronRDP is told as its destination (the gateway decides where it really connects). */
   destination: z.string(),
 });

@@ -70,6 +70,8 @@ let leaving = false;
  * what happened (given back, taken over elsewhere) rather than about a first try.
  */
 let lost = false;
+/** The connection this page last had open: asked about after a drop (was it ended on purpose?). */
+let lastConnection: string | undefined;
 
 function show(text: string, state: State): void {
   status.textContent = text;
@@ -120,7 +122,7 @@ async function connect(takeOver = false): Promise<void> {
   try {
     ticket = await api(RdpTicket, rdpTicketPath(namespace, desktop), {
       method: 'POST',
-      body: { reconnect: lost } satisfies RdpTicketRequest,
+      body: (lost && lastConnection ? { after: lastConnection } : {}) satisfies RdpTicketRequest,
     });
   } catch (err) {
     if (mine !== attempt) return;
@@ -158,6 +160,7 @@ async function connect(takeOver = false): Promise<void> {
     if (mine !== attempt) return rdp.shutdown();
     retries = 0;
     lost = false;
+    lastConnection = ticket.connection;
     rdp.setVisibility(true);
     show('Connected.', 'connected');
     const ended = await session.run().then(
