@@ -27,6 +27,11 @@ export interface PlanInput {
   /** Desktops that may be unavailable at once because of the rollout (already resolved from a percentage). */
   maxUnavailable: number;
   desktops: readonly DesktopState[];
+  /**
+   * Idle desktops past capacity.warmTimeToLiveMinutes (warm-ttl.ts), oldest first: Stateless ones
+   * are recreated fresh, after any on an old revision, within the same maxUnavailable budget.
+   */
+  expired?: readonly string[];
   /** At most this many creates and deletes per pass, so one pass never floods the API server. */
   maxChangesPerPass: number;
 }
@@ -59,12 +64,12 @@ export function planPool(input: PlanInput): Plan {
   // Stateless: recreate, counting what is already unavailable (being deleted, or missing below size).
   const missing = Math.max(0, input.size - kept.length - deleting.length);
   const budget = Math.max(0, Math.max(1, input.maxUnavailable) - deleting.length - missing);
+  const rolling = new Set(rollout.map((d) => d.name));
+  const idleByName = new Map(kept.filter((d) => !d.assigned).map((d) => [d.name, d]));
+  const expired = (input.expired ?? []).filter((name) => idleByName.has(name) && !rolling.has(name));
   const recreate =
     input.persistence === 'Stateless'
-      ? rollout
-          .sort(byPreferenceToRecreate)
-          .slice(0, budget)
-          .map((d) => d.name)
+      ? [...rollout.sort(byPreferenceToRecreate).map((d) => d.name), ...expired].slice(0, budget)
       : [];
 
   // Names that are taken (including ones still being deleted) cannot be created again yet.

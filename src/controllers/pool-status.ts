@@ -39,6 +39,8 @@ export interface PoolSituation {
   };
   /** The last pass's writes failed (and are retried with backoff): why, in one line. */
   failed?: string;
+  /** The capacity schedule cannot be followed (a time zone the operator does not know): why. */
+  scheduleProblem?: string;
 }
 
 export function poolConditions(s: PoolSituation): ConditionInput[] {
@@ -116,6 +118,7 @@ function progressingAsPlanned(s: PoolSituation): ConditionInput {
 
 function degraded(s: PoolSituation): ConditionInput {
   if (s.blocked && !s.blocked.transient) return cond('Degraded', 'True', s.blocked.reason, s.blocked.message);
+  if (s.scheduleProblem) return cond('Degraded', 'True', 'ScheduleNotFollowed', s.scheduleProblem);
   if (s.failing.length > 0) {
     const shown = s.failing.slice(0, 5).map((f) => `${f.name} (${f.status})`);
     const more = s.failing.length > 5 ? ` and ${s.failing.length - 5} more` : '';

@@ -1,8 +1,11 @@
 // VirtualDesktopPool controller: makes a pool's VirtualMachines match its spec — `size` desktops
-// named `<pool>-<index>`, `prestarted` idle ones running, new template revisions rolled out to
-// idle desktops — and writes what it sees into status. Reconcile reads top to bottom:
-// pool → desktops → intent (pool-intent.ts) → template revision → plan (pool-plan.ts) → act →
-// status (pool-status.ts), written also when an act failed, before the failure goes for backoff.
+// named `<pool>-<index>`, the warm target of idle ones running (`prestarted`, or what the capacity
+// schedule says now), new template revisions rolled out to idle desktops — and writes what it sees
+// into status. Reconcile reads top to bottom: pool → desktops → intent (pool-intent.ts, by the
+// clock) → template revision → plan (pool-plan.ts) → act → status (pool-status.ts,
+// capacity-status.ts), written also when an act failed, before the failure goes for backoff. It
+// requeues itself for the moment the schedule changes next, and for the next warm desktop to
+// outlive its time-to-live: nothing polls.
 import type {
   KubernetesObject,
   V1ControllerRevision,
@@ -12,6 +15,7 @@ import type {
   V1Service,
 } from '@kubernetes/client-node';
 import { SPEC_HASH_ANNOTATION } from '../api/annotations.js';
+import type { CapacityStatus, DailyPeak } from '../api/capacity.js';
 import { desktopFacts } from '../api/desktop-facts.js';
 import { LABELS, poolSelectorString } from '../api/labels.js';
 import type { VirtualDesktopPool, VirtualDesktopPoolStatus } from '../api/virtualdesktoppool.js';
@@ -24,6 +28,7 @@ import { rdpNetworkPolicyName, renderRdpNetworkPolicy, renderRdpService } from '
 import { hashOf, specOfRevision } from '../render/revisions.js';
 import { renderDesktop } from '../render/virtualmachine.js';
 import type { Apply } from '../runtime/apply.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { setConditions } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
 import type { Recorder } from '../runtime/events.js';
@@ -34,11 +39,15 @@ import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import type { PoolActions } from './actions.js';
+import { heldPeak, recordHeld } from './capacity-peak.js';
+import { capacityChange, capacityStatus } from './capacity-status.js';
 import { resetDesktops } from './desktop-reset.js';
 import { type PoolIntent, poolIntent } from './pool-intent.js';
 import { type DesktopState, type Plan, planPool } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
 import { BY_TEMPLATE } from './vmtemplate.js';
+import { isKnownTimeZone } from './wall-clock.js';
+import { warmAges } from './warm-ttl.js';
 
 /** Index of desktops by `<namespace>/<pool>`. */
 export const BY_POOL = 'pool';
@@ -76,6 +85,8 @@ export interface PoolControllerDeps {
   recorder: Recorder;
   metrics: Metrics;
   log: Logger;
+  /** What capacity schedules and warm time-to-lives go by; the system clock unless a test moves it. */
+  clock?: Clock;
 }
 
 /**
@@ -86,6 +97,17 @@ export interface PoolControllerDeps {
  */
 type HashMemo = Map<string, Map<string, string>>;
 
+/** What a pool's reconcile remembers from the last: desktops' spec hashes, and since when warm ones wait (warm-ttl.ts). */
+interface PoolMemory {
+  hashes: HashMemo;
+  warmSince: Map<string, Map<string, number>>;
+  /**
+   * The capacity status last written, per pool: a reconcile that runs before the cache shows that
+   * write must not tell of the same change again.
+   */
+  capacity: Map<string, CapacityStatus>;
+}
+
 /**
  * A pool is reconciled at most this often. Its reconcile is O(desktops), and KubeVirt reports a
  * thousand new or booting desktops in a storm of status writes: back-to-back reconciles of a pool
@@ -95,10 +117,10 @@ type HashMemo = Map<string, Map<string, string>>;
 export const POOL_MIN_INTERVAL_MS = 250;
 
 export function poolController(deps: PoolControllerDeps): Controller {
-  const memo: HashMemo = new Map();
+  const memory: PoolMemory = { hashes: new Map(), warmSince: new Map(), capacity: new Map() };
   return new Controller(
     { name: 'virtualdesktoppool', minIntervalMs: POOL_MIN_INTERVAL_MS, metrics: deps.metrics, log: deps.log },
-    (key, log) => reconcile(deps, memo, key, log),
+    (key, log) => reconcile(deps, memory, key, log),
   )
     .forPrimary(deps.pools)
     .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
@@ -125,20 +147,26 @@ const RESET_RECHECK_MS = 2000;
 
 async function reconcile(
   deps: PoolControllerDeps,
-  memo: HashMemo,
+  memory: PoolMemory,
   key: Key,
   log: Logger,
 ): Promise<ReconcileResult | undefined> {
   const { namespace, name } = splitKey(key);
   const pool = deps.pools.get(namespace, name);
   if (!pool || pool.metadata.deletionTimestamp) {
-    memo.delete(key);
+    memory.hashes.delete(key);
+    memory.warmSince.delete(key);
+    memory.capacity.delete(key);
     return; // owner references remove the desktops
   }
 
   const desktops = deps.desktops.byIndex(BY_POOL, key);
   const states = desktops.flatMap((vm) => desktopState(name, vm));
-  const intent = poolIntent(pool.spec);
+  const now = (deps.clock ?? systemClock).now();
+  const dailyPeaks = peaksOf(pool, states, now);
+  const intent = poolIntent(pool.spec, { now, heldPeak: dailyPeaks ? heldPeak(dailyPeaks) : 0 });
+  const ages = warmAges(memory.warmSince.get(key), states, now, intent.warmTimeToLiveMinutes);
+  memory.warmSince.set(key, ages.since);
   const target = resolveTarget(deps, pool);
   const plan =
     'blocked' in target || intent.paused
@@ -147,13 +175,40 @@ async function reconcile(
           ...intent,
           targetRevision: target.revision,
           desktops: states,
+          expired: ages.expired,
           maxChangesPerPass: MAX_CHANGES_PER_PASS,
         });
-  const { resetting, failure } = await act(deps, memo, pool, target, desktops, plan, log);
-  await report(deps, pool, { intent, target, states, desktops, plan, failure }, log);
+  const { resetting, failure } = await act(deps, memory.hashes, pool, target, desktops, plan, log);
+  const shown = memory.capacity.get(key) ?? pool.status?.capacity;
+  const capacity = await report(
+    deps,
+    pool,
+    { intent, target, states, desktops, plan, failure, dailyPeaks, now, shown },
+    log,
+  );
+  if (capacity) memory.capacity.set(key, capacity);
   // Told in the status; now to the work queue for a retry with backoff.
   if (failure) throw failure.error;
-  return resetting ? { requeueAfterMs: RESET_RECHECK_MS } : undefined;
+  // Time-based work: a desktop being reset, the schedule's next change, the next warm desktop to expire.
+  const due = [
+    resetting ? RESET_RECHECK_MS : undefined,
+    intent.capacity.next ? intent.capacity.next.at.getTime() - now.getTime() : undefined,
+    ages.nextExpiry ? ages.nextExpiry.getTime() - now.getTime() : undefined,
+  ].filter((ms): ms is number => ms !== undefined);
+  return due.length ? { requeueAfterMs: Math.max(0, Math.min(...due)) } : undefined;
+}
+
+/**
+ * The daily peaks of held desktops with now counted, for a pool with a schedule in a time zone the
+ * operator knows (in another, the last ones recorded stay as they are); none without a schedule.
+ */
+function peaksOf(pool: VirtualDesktopPool, states: readonly DesktopState[], now: Date) {
+  const timeZone = pool.spec.capacity?.timeZone;
+  if (!timeZone) return undefined;
+  const previous = pool.status?.capacity?.dailyPeaks;
+  if (!isKnownTimeZone(timeZone)) return previous;
+  const held = states.filter((d) => d.assigned && !d.deleting).length;
+  return recordHeld(previous, held, now, timeZone);
 }
 
 /** The writes: entitlement, RDP Services, resets in place, then the plan. A failure is returned, not thrown. */
@@ -186,10 +241,22 @@ interface Outcome {
   desktops: readonly VirtualMachine[];
   plan: Plan | undefined;
   failure: { error: unknown } | undefined;
+  dailyPeaks: DailyPeak[] | undefined;
+  now: Date;
+  /** The capacity status as last written or seen, to tell a change from it. */
+  shown: CapacityStatus | undefined;
 }
 
-/** The status, written whatever happened to the writes (a failure shows in it), and why the pool is blocked. */
-async function report(deps: PoolControllerDeps, pool: VirtualDesktopPool, o: Outcome, log: Logger): Promise<void> {
+/**
+ * The status, written whatever happened to the writes (a failure shows in it), and why the pool is
+ * blocked. Returns the capacity status once it is written.
+ */
+async function report(
+  deps: PoolControllerDeps,
+  pool: VirtualDesktopPool,
+  o: Outcome,
+  log: Logger,
+): Promise<CapacityStatus | undefined> {
   const { intent, target } = o;
   const blocked = 'blocked' in target ? target.blocked : undefined;
   const revision = 'blocked' in target ? pool.status?.templateRevision : target.revision;
@@ -199,20 +266,28 @@ async function report(deps: PoolControllerDeps, pool: VirtualDesktopPool, o: Out
     paused: intent.paused,
     counts: countDesktops(o.states, revision ?? 0),
     failing: failingDesktops(o.desktops),
+    ...(intent.capacity.problem ? { scheduleProblem: intent.capacity.problem } : {}),
     ...(blocked ? { blocked } : { plan: o.plan }),
     ...(o.failure ? { failed: messageOf(o.failure.error) } : {}),
   };
+  const capacity = capacityStatus(pool.spec, intent.capacity, o.dailyPeaks);
+  let written: CapacityStatus | undefined;
   try {
-    await writePoolStatus(deps, pool, situation, revision);
+    await writePoolStatus(deps, pool, situation, revision, capacity);
+    written = capacity;
+    // Once the status shows it, so a failed write does not tell of the same change twice.
+    const change = capacityChange(o.shown, intent.capacity, pool.spec.capacity?.timeZone, o.now);
+    if (change) deps.recorder.record(pool, 'Normal', change.reason, change.note);
   } catch (err) {
     if (!o.failure) throw err;
     log.warn({ err }, 'status not written either');
   }
-  if (o.failure || !blocked) return;
+  if (o.failure || !blocked) return written;
   if (!blocked.transient && degradedReason(pool) !== blocked.reason) {
     deps.recorder.record(pool, 'Warning', blocked.reason, blocked.message);
   }
   log.info(blocked, 'pool blocked');
+  return written;
 }
 
 /** Desktops KubeVirt reports in a state they cannot leave without someone's help. */
@@ -493,11 +568,13 @@ async function writePoolStatus(
   pool: VirtualDesktopPool,
   s: PoolSituation,
   revision: number | undefined,
+  capacity: CapacityStatus,
 ): Promise<void> {
   const status: VirtualDesktopPoolStatus = {
     observedGeneration: pool.metadata.generation,
     ...s.counts,
     templateRevision: revision,
+    capacity,
     selector: poolSelectorString(pool.metadata.name as string),
     conditions: setConditions(pool.status?.conditions, poolConditions(s), pool.metadata.generation),
   };

@@ -97,6 +97,24 @@ describe('planPool', () => {
 });
 
 describe('resolveMaxUnavailable', () => {
+  it('recreates warm desktops past their time-to-live after outdated ones, within maxUnavailable', () => {
+    const desktops = [
+      desktop(0, { running: true, ready: true }),
+      desktop(1, { running: true, ready: true }),
+      desktop(2, { revision: 0 }),
+      desktop(3, { running: true, ready: true, assigned: true }),
+    ];
+    const expired = ['p-1', 'p-0', 'p-3'];
+    expect(planPool(input({ size: 4, prestarted: 2, desktops, expired, maxUnavailable: 2 })).recreate).toEqual([
+      'p-2',
+      'p-1',
+    ]);
+    // A held desktop is never one of them, however long it ran.
+    expect(planPool(input({ size: 4, desktops, expired, maxUnavailable: 4 })).recreate).toEqual(['p-2', 'p-1', 'p-0']);
+    // A Persistent pool's desktops keep their disks.
+    expect(planPool(input({ size: 4, desktops, expired, persistence: 'Persistent' })).recreate).toEqual([]);
+  });
+
   it('takes a number as it is and a percentage of size rounded down', () => {
     expect(resolveMaxUnavailable(3, 10)).toBe(3);
     expect(resolveMaxUnavailable('25%', 10)).toBe(2);
