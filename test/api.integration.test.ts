@@ -360,7 +360,7 @@ describe('kubectl explain', () => {
     expect(lines.find((l) => l.startsWith('vmtemplate.kubevdi.io/fedora '))).toMatch(
       /^vmtemplate.kubevdi.io\/fedora Linux \d+s$/,
     );
-    expect(lines).toContain('NAME TEMPLATE SIZE READY AVAILABLE ASSIGNED AGE');
+    expect(lines).toContain('NAME TEMPLATE SIZE READY AVAILABLE ASSIGNED WARM PHASE WINDOW NEXT CHANGE AGE');
     expect(lines.find((l) => l.startsWith('virtualdesktoppool.kubevdi.io/callcenter '))).toMatch(
       /^virtualdesktoppool.kubevdi.io\/callcenter fedora 20 \d+s$/,
     );
