@@ -59,6 +59,7 @@ describe('examples', () => {
       'VMTemplate',
       'VirtualDesktopPool',
       'VirtualDesktopPool',
+      'VirtualDesktopPool',
     ]);
 
     const api = kubeconfig().makeApiClient(CustomObjectsApi);
