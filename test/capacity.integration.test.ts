@@ -142,4 +142,36 @@ describe('a pool with a capacity schedule', () => {
       expect(await eventReasons()).toEqual(expect.arrayContaining(['WindowOpened', 'RampingDown', 'OffPeak'])),
     );
   });
+
+  it('replaces warm desktops nobody claimed within their time-to-live with fresh ones', async () => {
+    await setClock('2026-03-23T09:00:00+01:00');
+    await world.start(['--test-clock-file', path.join(dir, 'clock')]);
+    await templateWithDisks();
+    await pool('sales', {
+      size: 4,
+      updateStrategy: { maxUnavailable: 1 },
+      capacity: { timeZone: 'Europe/Berlin', offPeakWarm: 2, warmTimeToLiveMinutes: 60 },
+    });
+    const warm = async () => {
+      const desktops = await vms();
+      return desktops
+        .filter((vm) => vm.spec.runStrategy === 'Always' && vm.status?.ready && !vm.metadata?.deletionTimestamp)
+        .map((vm) => `${vm.metadata?.name}/${vm.metadata?.uid}`)
+        .sort();
+    };
+    const before = await eventually(async () => {
+      const w = await warm();
+      expect(w).toHaveLength(2);
+      return w;
+    });
+
+    // An hour and a minute later nobody has taken them: both are made afresh, and two stay warm.
+    await setClock('2026-03-23T10:01:00+01:00');
+    await eventually(async () => {
+      const after = await warm();
+      expect(after).toHaveLength(2);
+      expect(after.filter((d) => before.includes(d))).toEqual([]);
+    }, 30_000);
+    await eventually(async () => expect(await eventReasons()).toContain('WarmDesktopsReplaced'));
+  });
 });

@@ -43,6 +43,8 @@ export interface Plan {
   remove: string[];
   /** Idle desktops to delete now and create again on the target revision. */
   recreate: string[];
+  /** Those of `recreate` that are there because they outlived the warm time-to-live, not for a revision. */
+  refresh: string[];
   /** Desktops whose revision becomes the target in place (Persistent pools). */
   updateInPlace: string[];
   /** Unassigned desktops and whether they should run (prestarted) or be halted. */
@@ -82,7 +84,9 @@ export function planPool(input: PlanInput): Plan {
   const idle = kept.filter((d) => !d.assigned && !recreating.has(d.name));
   const run = chooseRunning(idle, input.prestarted, input.targetRevision);
   const heldOverSize = Math.max(0, live.length - remove.length - input.size);
-  return { create, remove, recreate, updateInPlace, run, heldOverSize };
+  const expiredSet = new Set(expired);
+  const refresh = recreate.filter((name) => expiredSet.has(name));
+  return { create, remove, recreate, refresh, updateInPlace, run, heldOverSize };
 }
 
 /** Scale-in: unassigned desktops only; halted before running; the highest index first. */

@@ -82,12 +82,20 @@ function progressingAsPlanned(s: PoolSituation): ConditionInput {
   if (plan?.create.length) return cond('Progressing', 'True', 'ScalingUp', `creating ${plan.create.length} desktops`);
   if (plan?.remove.length) return cond('Progressing', 'True', 'ScalingDown', `removing ${plan.remove.length} desktops`);
   const outdated = s.counts.desktops - s.counts.updated;
-  if (plan?.recreate.length || (outdated > s.counts.assigned && outdated > 0)) {
+  if ((plan && plan.recreate.length > plan.refresh.length) || (outdated > s.counts.assigned && outdated > 0)) {
     return cond(
       'Progressing',
       'True',
       'RollingOut',
       `${s.counts.updated} of ${s.counts.desktops} desktops are on the new template revision`,
+    );
+  }
+  if (plan?.refresh.length) {
+    return cond(
+      'Progressing',
+      'True',
+      'ReplacingWarmDesktops',
+      `replacing ${plan.refresh.length} warm desktops nobody claimed within their time-to-live`,
     );
   }
   if (plan?.heldOverSize) {

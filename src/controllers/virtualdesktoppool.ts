@@ -394,12 +394,22 @@ async function carryOut(
       `Removed ${plan.remove.length} idle desktops: ${summarize(plan.remove)}`,
     );
   }
-  if (plan.recreate.length) {
+  const refreshed = new Set(plan.refresh);
+  const updating = plan.recreate.filter((name) => !refreshed.has(name));
+  if (updating.length) {
     deps.recorder.record(
       pool,
       'Normal',
       'DesktopsUpdating',
-      `Recreating ${plan.recreate.length} idle desktops on template revision ${target.revision}: ${summarize(plan.recreate)}`,
+      `Recreating ${updating.length} idle desktops on template revision ${target.revision}: ${summarize(updating)}`,
+    );
+  }
+  if (plan.refresh.length) {
+    deps.recorder.record(
+      pool,
+      'Normal',
+      'WarmDesktopsReplaced',
+      `Replacing ${plan.refresh.length} warm desktops nobody claimed for ${pool.spec.capacity?.warmTimeToLiveMinutes} minutes with fresh ones: ${summarize(plan.refresh)}`,
     );
   }
 

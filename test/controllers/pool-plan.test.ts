@@ -105,10 +105,9 @@ describe('resolveMaxUnavailable', () => {
       desktop(3, { running: true, ready: true, assigned: true }),
     ];
     const expired = ['p-1', 'p-0', 'p-3'];
-    expect(planPool(input({ size: 4, prestarted: 2, desktops, expired, maxUnavailable: 2 })).recreate).toEqual([
-      'p-2',
-      'p-1',
-    ]);
+    const plan = planPool(input({ size: 4, prestarted: 2, desktops, expired, maxUnavailable: 2 }));
+    expect(plan.recreate).toEqual(['p-2', 'p-1']);
+    expect(plan.refresh).toEqual(['p-1']); // p-2 is there for its revision
     // A held desktop is never one of them, however long it ran.
     expect(planPool(input({ size: 4, desktops, expired, maxUnavailable: 4 })).recreate).toEqual(['p-2', 'p-1', 'p-0']);
     // A Persistent pool's desktops keep their disks.
