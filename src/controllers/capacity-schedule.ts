@@ -48,8 +48,27 @@ export function windowWarm(window: CapacityWindow, heldPeak: number): number {
   return Math.min(window.maxWarm ?? Number.POSITIVE_INFINITY, Math.max(window.minWarm ?? 0, share));
 }
 
+/**
+ * The last answer per schedule object: it holds unchanged from when it was computed until its next
+ * change, and a pool is reconciled many times in between (every desktop's status write in a logon
+ * storm). Working it out costs a few hundred Intl calls; the informer gives a changed spec a new
+ * object, so the object itself says the schedule is the same. A cache, not a state: the answer is
+ * the same with it or without.
+ */
+const answers = new WeakMap<Capacity, { heldPeak: number; from: number; answer: CapacityNow }>();
+
 /** Where the schedule stands at `now`, and when that changes next. */
 export function capacityAt(capacity: Capacity, heldPeak: number, now: Date): CapacityNow {
+  const t = now.getTime();
+  const known = answers.get(capacity);
+  const until = known?.answer.next?.at.getTime();
+  if (known && known.heldPeak === heldPeak && known.from <= t && until !== undefined && t < until) return known.answer;
+  const answer = workOut(capacity, heldPeak, now);
+  answers.set(capacity, { heldPeak, from: t, answer });
+  return answer;
+}
+
+function workOut(capacity: Capacity, heldPeak: number, now: Date): CapacityNow {
   if (!isKnownTimeZone(capacity.timeZone)) {
     return {
       phase: 'OffPeak',

@@ -204,6 +204,20 @@ describe('capacityAt', () => {
     ).toEqual(next && { window: undefined, ...next, at: next.at.replace('Z', '.000Z') });
   });
 
+  it('answers the same from its cache as afresh, at every quarter hour of a week with a DST change', () => {
+    const capacity = berlin({
+      schedules: [
+        office,
+        { name: 'sunday', days: ['Sunday'], from: '02:30', to: '04:00', warm: 2 },
+        { name: 'late', days: ['Friday'], from: '18:00', to: '24:00', warm: '50%', minWarm: 1 },
+      ],
+    });
+    for (let t = Date.parse('2026-03-26T00:00:00Z'); t < Date.parse('2026-04-02T00:00:00Z'); t += 15 * 60_000) {
+      const now = new Date(t);
+      expect(capacityAt(capacity, 4, now)).toEqual(capacityAt(structuredClone(capacity), 4, now));
+    }
+  });
+
   it('keeps off-peak, and says why, in a time zone it does not know', () => {
     const got = capacityAt(berlin({ timeZone: 'Mars/Olympus_Mons', offPeakWarm: 1 }), 0, new Date());
     expect(got).toEqual({
