@@ -112,6 +112,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     templateController({ ...shared, checkReferences: makeReferenceChecker(kc, metrics) }),
     poolController({
       ...shared,
+      claims,
       roleBindings,
       services,
       networkPolicies,

@@ -105,6 +105,28 @@ describe('a capacity schedule', () => {
     expect(await refused(pool(name, capacity))).toBe(invalid(name, message));
   });
 
+  it('refuses a growth minimum above the size it grows to', async () => {
+    const grows = (name: string, growth: Record<string, unknown>): KubernetesObject =>
+      ({
+        apiVersion: API_VERSION,
+        kind: 'VirtualDesktopPool',
+        metadata: { name, namespace: namespace() },
+        spec: { templateRef: { name: 'fedora' }, size: 20, growth },
+      }) as KubernetesObject;
+    expect(await refused(grows('too-few', { minSize: 30 }))).toBe(
+      invalid(
+        'too-few',
+        'spec.growth.minSize: Invalid value: growth.minSize cannot be larger than size: size is the most desktops the pool grows to',
+      ),
+    );
+    const taken = await apply()(grows('grows', { minSize: 5 }));
+    expect((taken as unknown as { spec: { growth: unknown } }).spec.growth).toEqual({
+      minSize: 5,
+      spare: 0,
+      removeAfterMinutes: 30,
+    });
+  });
+
   it('refuses prestarted beside a schedule, and a time-to-live on a Persistent pool', async () => {
     expect(await refused(pool('both', {}, { prestarted: 3 }))).toBe(
       invalid(

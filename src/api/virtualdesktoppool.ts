@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Capacity, CapacityStatus } from './capacity.js';
 import type { KindDefinition } from './crd.js';
+import { Growth, GrowthStatus } from './growth.js';
 import {
   API_VERSION,
   cel,
@@ -146,7 +147,10 @@ export const VirtualDesktopPoolSpec = cel(
         .int()
         .min(0)
         .max(MAX_POOL_SIZE)
-        .describe('How many desktops the pool has at most; claims take them up to this number.'),
+        .describe(
+          'How many desktops the pool has at most; claims take them up to this number. With growth, the most it grows to.',
+        ),
+      growth: Growth.optional(),
       prestarted: z
         .int()
         .min(0)
@@ -197,6 +201,11 @@ export const VirtualDesktopPoolSpec = cel(
     fieldPath: '.capacity.warmTimeToLiveMinutes',
   },
   {
+    rule: '!has(self.growth) || self.growth.minSize <= self.size',
+    message: 'growth.minSize cannot be larger than size: size is the most desktops the pool grows to',
+    fieldPath: '.growth.minSize',
+  },
+  {
     rule: 'self.maxDesktopsPerUser >= 1',
     message: 'maxDesktopsPerUser must be at least 1',
     fieldPath: '.maxDesktopsPerUser',
@@ -217,6 +226,7 @@ export const VirtualDesktopPoolStatus = z
     updated: z.int().min(0).optional().describe("Desktops on the pool's target template revision."),
     templateRevision: z.int().min(1).optional().describe('Template revision number the pool is rolling out.'),
     capacity: CapacityStatus.optional(),
+    growth: GrowthStatus.optional(),
     selector: z.string().optional().describe("Label selector of the pool's desktops, for the scale subresource."),
     conditions: conditions('Available, Progressing and Degraded, as for a Deployment.'),
   })

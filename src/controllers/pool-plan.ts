@@ -34,6 +34,11 @@ export interface PlanInput {
   expired?: readonly string[];
   /** At most this many creates and deletes per pass, so one pass never floods the API server. */
   maxChangesPerPass: number;
+  /**
+   * Scale-in waits for the rollout budget too: at most maxUnavailable desktops gone or going at
+   * once (growth on demand removing surplus must never be faster than a rollout).
+   */
+  pacedRemovals?: boolean;
 }
 
 export interface Plan {
@@ -56,7 +61,10 @@ export interface Plan {
 export function planPool(input: PlanInput): Plan {
   const live = input.desktops.filter((d) => !d.deleting);
   const deleting = input.desktops.filter((d) => d.deleting);
-  const remove = chooseRemovals(live, input.size).slice(0, input.maxChangesPerPass);
+  const removalBudget = input.pacedRemovals
+    ? Math.max(0, Math.max(1, input.maxUnavailable) - deleting.length)
+    : input.maxChangesPerPass;
+  const remove = chooseRemovals(live, input.size).slice(0, Math.min(removalBudget, input.maxChangesPerPass));
   const removed = new Set(remove);
   const kept = live.filter((d) => !removed.has(d.name));
 
@@ -65,7 +73,8 @@ export function planPool(input: PlanInput): Plan {
   const updateInPlace = input.persistence === 'Persistent' ? rollout.map((d) => d.name) : [];
   // Stateless: recreate, counting what is already unavailable (being deleted, or missing below size).
   const missing = Math.max(0, input.size - kept.length - deleting.length);
-  const budget = Math.max(0, Math.max(1, input.maxUnavailable) - deleting.length - missing);
+  const paced = input.pacedRemovals ? remove.length : 0; // removals share the budget then
+  const budget = Math.max(0, Math.max(1, input.maxUnavailable) - deleting.length - missing - paced);
   const rolling = new Set(rollout.map((d) => d.name));
   const idleByName = new Map(kept.filter((d) => !d.assigned).map((d) => [d.name, d]));
   const expired = (input.expired ?? []).filter((name) => idleByName.has(name) && !rolling.has(name));

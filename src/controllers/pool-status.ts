@@ -24,7 +24,10 @@ export function countDesktops(desktops: readonly DesktopState[], targetRevision:
 }
 
 export interface PoolSituation {
+  /** Desktops the pool keeps now. */
   size: number;
+  /** The most it may have (spec.size), when growth on demand keeps fewer: it can still grow. */
+  maxSize?: number;
   prestarted: number;
   paused: boolean;
   counts: PoolCounts;
@@ -50,6 +53,16 @@ export function poolConditions(s: PoolSituation): ConditionInput[] {
 function available(s: PoolSituation): ConditionInput {
   const { counts, size, prestarted } = s;
   const free = size - counts.assigned;
+  // Growth on demand with room to grow: a claim gets a desktop made for it, as one in a fixed pool
+  // gets a halted desktop started (slower than a warm one, but it gets one).
+  if (free <= 0 && s.maxSize !== undefined && s.maxSize > size) {
+    return cond(
+      'Available',
+      'True',
+      'OnDemand',
+      `desktops are made as they are claimed: ${counts.desktops} now, up to ${s.maxSize}`,
+    );
+  }
   if (size === 0) return cond('Available', 'False', 'NoDesktops', 'the pool has size 0');
   if (free <= 0) return cond('Available', 'False', 'PoolExhausted', `all ${size} desktops are held by users`);
   // The warm buffer is what makes a logon fast; without one, any idle desktop will do.

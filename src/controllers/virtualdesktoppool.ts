@@ -17,6 +17,8 @@ import type {
 import { SPEC_HASH_ANNOTATION } from '../api/annotations.js';
 import type { CapacityStatus, DailyPeak } from '../api/capacity.js';
 import { desktopFacts } from '../api/desktop-facts.js';
+import type { DesktopClaim } from '../api/desktopclaim.js';
+import type { GrowthStatus } from '../api/growth.js';
 import { LABELS, poolSelectorString } from '../api/labels.js';
 import type { VirtualDesktopPool, VirtualDesktopPoolStatus } from '../api/virtualdesktoppool.js';
 import { POOLS } from '../api/virtualdesktoppool.js';
@@ -42,6 +44,7 @@ import type { PoolActions } from './actions.js';
 import { heldPeak, recordHeld } from './capacity-peak.js';
 import { capacityChange, capacityStatus } from './capacity-status.js';
 import { resetDesktops } from './desktop-reset.js';
+import type { PoolUse } from './pool-growth.js';
 import { type PoolIntent, poolIntent } from './pool-intent.js';
 import { type DesktopState, type Plan, planPool } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
@@ -67,6 +70,8 @@ const FAILED_STATUSES = new Set([
 
 export interface PoolControllerDeps {
   pools: Informer<VirtualDesktopPool>;
+  /** Claims, indexed BY_POOL: growth on demand counts those waiting for a desktop. */
+  claims: Informer<DesktopClaim & KubernetesObject>;
   templates: Informer<VMTemplate>;
   revisions: Informer<V1ControllerRevision>;
   desktops: Informer<VirtualMachine>;
@@ -106,6 +111,8 @@ interface PoolMemory {
    * write must not tell of the same change again.
    */
   capacity: Map<string, CapacityStatus>;
+  /** The growth status last written, per pool: since when a surplus waits, even before the cache shows it. */
+  growth: Map<string, GrowthStatus>;
 }
 
 /**
@@ -117,29 +124,38 @@ interface PoolMemory {
 export const POOL_MIN_INTERVAL_MS = 250;
 
 export function poolController(deps: PoolControllerDeps): Controller {
-  const memory: PoolMemory = { hashes: new Map(), warmSince: new Map(), capacity: new Map() };
-  return new Controller(
-    { name: 'virtualdesktoppool', minIntervalMs: POOL_MIN_INTERVAL_MS, metrics: deps.metrics, log: deps.log },
-    (key, log) => reconcile(deps, memory, key, log),
-  )
-    .forPrimary(deps.pools)
-    .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
-    .watches(deps.roleBindings, ownerKey('VirtualDesktopPool'))
-    .watches(deps.services, ownerKey('VirtualDesktopPool'))
-    .watches(deps.networkPolicies, ownerKey('VirtualDesktopPool'))
-    .watches(deps.templates, (t) =>
-      deps.pools
-        .list(t.metadata.namespace)
-        .filter((p) => p.spec.templateRef.name === t.metadata.name)
-        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+  const memory: PoolMemory = { hashes: new Map(), warmSince: new Map(), capacity: new Map(), growth: new Map() };
+  return (
+    new Controller(
+      { name: 'virtualdesktoppool', minIntervalMs: POOL_MIN_INTERVAL_MS, metrics: deps.metrics, log: deps.log },
+      (key, log) => reconcile(deps, memory, key, log),
     )
-    .watches(deps.revisions, (r) => {
-      const template = r.metadata?.labels?.[LABELS.template];
-      return deps.pools
-        .list(r.metadata?.namespace)
-        .filter((p) => p.spec.templateRef.name === template)
-        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
-    });
+      .forPrimary(deps.pools)
+      .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
+      .watches(deps.roleBindings, ownerKey('VirtualDesktopPool'))
+      .watches(deps.services, ownerKey('VirtualDesktopPool'))
+      .watches(deps.networkPolicies, ownerKey('VirtualDesktopPool'))
+      // Only a pool that grows on demand cares about claims before they are bound.
+      .watches(deps.claims, (c) => {
+        const namespace = c.metadata?.namespace as string;
+        return deps.pools.get(namespace, c.spec.poolRef.name)?.spec.growth
+          ? [`${namespace}/${c.spec.poolRef.name}`]
+          : [];
+      })
+      .watches(deps.templates, (t) =>
+        deps.pools
+          .list(t.metadata.namespace)
+          .filter((p) => p.spec.templateRef.name === t.metadata.name)
+          .map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+      )
+      .watches(deps.revisions, (r) => {
+        const template = r.metadata?.labels?.[LABELS.template];
+        return deps.pools
+          .list(r.metadata?.namespace)
+          .filter((p) => p.spec.templateRef.name === template)
+          .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+      })
+  );
 }
 
 /** How soon a pool with a desktop being reset looks again (KubeVirt remaking a disk is not watched). */
@@ -157,6 +173,7 @@ async function reconcile(
     memory.hashes.delete(key);
     memory.warmSince.delete(key);
     memory.capacity.delete(key);
+    memory.growth.delete(key);
     return; // owner references remove the desktops
   }
 
@@ -164,7 +181,11 @@ async function reconcile(
   const states = desktops.flatMap((vm) => desktopState(name, vm));
   const now = (deps.clock ?? systemClock).now();
   const dailyPeaks = peaksOf(pool, states, now);
-  const intent = poolIntent(pool.spec, { now, heldPeak: dailyPeaks ? heldPeak(dailyPeaks) : 0 });
+  const intent = poolIntent(pool.spec, {
+    now,
+    heldPeak: dailyPeaks ? heldPeak(dailyPeaks) : 0,
+    ...(pool.spec.growth ? { use: useOf(deps, key, states), previousGrowth: shownGrowth(memory, key, pool) } : {}),
+  });
   const ages = warmAges(memory.warmSince.get(key), states, now, intent.warmTimeToLiveMinutes);
   memory.warmSince.set(key, ages.since);
   const target = resolveTarget(deps, pool);
@@ -186,7 +207,11 @@ async function reconcile(
     { intent, target, states, desktops, plan, failure, dailyPeaks, now, shown },
     log,
   );
-  if (capacity) memory.capacity.set(key, capacity);
+  if (capacity) {
+    memory.capacity.set(key, capacity);
+    if (intent.growth) memory.growth.set(key, intent.growth.status);
+    else memory.growth.delete(key);
+  }
   // Told in the status; now to the work queue for a retry with backoff.
   if (failure) throw failure.error;
   // Time-based work: a desktop being reset, the schedule's next change, the next warm desktop to expire.
@@ -194,8 +219,32 @@ async function reconcile(
     resetting ? RESET_RECHECK_MS : undefined,
     intent.capacity.next ? intent.capacity.next.at.getTime() - now.getTime() : undefined,
     ages.nextExpiry ? ages.nextExpiry.getTime() - now.getTime() : undefined,
+    intent.growth?.recheckAt ? intent.growth.recheckAt.getTime() - now.getTime() : undefined,
   ].filter((ms): ms is number => ms !== undefined);
   return due.length ? { requeueAfterMs: Math.max(0, Math.min(...due)) } : undefined;
+}
+
+/** What growth on demand goes by: desktops held and in all, and claims waiting for one. */
+function useOf(deps: PoolControllerDeps, key: Key, states: readonly DesktopState[]): PoolUse {
+  const live = states.filter((d) => !d.deleting);
+  return {
+    held: live.filter((d) => d.assigned).length,
+    desktops: live.length,
+    waiting: deps.claims.byIndex(BY_POOL, key).filter(waitingForADesktop).length,
+  };
+}
+
+/** A claim that a new desktop would serve: not bound, not over, not waiting on its own limit or reset. */
+function waitingForADesktop(claim: DesktopClaim & KubernetesObject): boolean {
+  if (claim.metadata?.deletionTimestamp || claim.status?.desktop) return false;
+  if (claim.status?.phase && claim.status.phase !== 'Pending') return false;
+  const reason = claim.status?.conditions?.find((c) => c.type === 'Bound')?.reason;
+  return reason !== 'UserLimitReached' && reason !== 'DesktopResetting';
+}
+
+/** Growth's status as this process last wrote it, or as the pool shows it. */
+function shownGrowth(memory: PoolMemory, key: Key, pool: VirtualDesktopPool): GrowthStatus | undefined {
+  return memory.growth.get(key) ?? pool.status?.growth;
 }
 
 /**
@@ -262,6 +311,7 @@ async function report(
   const revision = 'blocked' in target ? pool.status?.templateRevision : target.revision;
   const situation: PoolSituation = {
     size: intent.size,
+    ...(intent.growth ? { maxSize: pool.spec.size } : {}),
     prestarted: intent.prestarted,
     paused: intent.paused,
     counts: countDesktops(o.states, revision ?? 0),
@@ -273,7 +323,7 @@ async function report(
   const capacity = capacityStatus(pool.spec, intent.capacity, o.dailyPeaks);
   let written: CapacityStatus | undefined;
   try {
-    await writePoolStatus(deps, pool, situation, revision, capacity);
+    await writePoolStatus(deps, pool, situation, revision, capacity, intent.growth?.status);
     written = capacity;
     // Once the status shows it, so a failed write does not tell of the same change twice.
     const change = capacityChange(o.shown, intent.capacity, pool.spec.capacity?.timeZone, o.now);
@@ -579,12 +629,14 @@ async function writePoolStatus(
   s: PoolSituation,
   revision: number | undefined,
   capacity: CapacityStatus,
+  growth: GrowthStatus | undefined,
 ): Promise<void> {
   const status: VirtualDesktopPoolStatus = {
     observedGeneration: pool.metadata.generation,
     ...s.counts,
     templateRevision: revision,
     capacity,
+    growth,
     selector: poolSelectorString(pool.metadata.name as string),
     conditions: setConditions(pool.status?.conditions, poolConditions(s), pool.metadata.generation),
   };

@@ -25,6 +25,7 @@ describe('poolIntent', () => {
     );
     expect(intent).toEqual({
       size: 2,
+      pacedRemovals: false,
       prestarted: 0,
       capacity: { phase: 'Fixed', warm: 0 },
       warmTimeToLiveMinutes: undefined,
@@ -53,6 +54,21 @@ describe('poolIntent', () => {
     expect(poolIntent(scheduled, { now: new Date('2026-03-23T20:00:00Z'), heldPeak: 45 })).toMatchObject({
       prestarted: 1,
       capacity: { phase: 'OffPeak', warm: 1 },
+    });
+  });
+
+  it('keeps as many desktops as demand asks with growth on demand, the warm ones among them', () => {
+    const growing = spec({
+      size: 100,
+      prestarted: 3,
+      growth: { minSize: 2, spare: 1 },
+    });
+    const use = { held: 10, waiting: 4, desktops: 12 };
+    expect(poolIntent(growing, { ...moment, use })).toMatchObject({
+      size: 17, // 10 held + 4 waiting + 3 warm (more than 1 spare)
+      pacedRemovals: true,
+      prestarted: 3,
+      growth: { size: 17, status: { targetSize: 17, waitingClaims: 4 } },
     });
   });
 });

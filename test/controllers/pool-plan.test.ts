@@ -114,6 +114,17 @@ describe('resolveMaxUnavailable', () => {
     expect(planPool(input({ size: 4, desktops, expired, persistence: 'Persistent' })).recreate).toEqual([]);
   });
 
+  it('removes surplus no faster than the rollout budget when asked to pace removals', () => {
+    const desktops = [0, 1, 2, 3, 4, 5].map((i) => desktop(i));
+    const paced = (over: Partial<PlanInput>) =>
+      planPool(input({ size: 2, desktops, maxUnavailable: 2, pacedRemovals: true, ...over })).remove;
+    expect(paced({})).toEqual(['p-5', 'p-4']);
+    // One already going counts against the budget.
+    expect(paced({ desktops: [...desktops.slice(0, 5), desktop(5, { deleting: true })] })).toEqual(['p-4']);
+    // Unpaced (an administrator scaling in): all at once.
+    expect(planPool(input({ size: 2, desktops, maxUnavailable: 2 })).remove).toHaveLength(4);
+  });
+
   it('takes a number as it is and a percentage of size rounded down', () => {
     expect(resolveMaxUnavailable(3, 10)).toBe(3);
     expect(resolveMaxUnavailable('25%', 10)).toBe(2);

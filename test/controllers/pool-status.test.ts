@@ -151,4 +151,16 @@ describe('setConditions', () => {
     });
     expect(rolling?.reason).toBe('RollingOut');
   });
+
+  it('calls a pool that grows on demand available while it has room to grow', () => {
+    const counts = { desktops: 3, ready: 3, available: 0, assigned: 3, updated: 3 };
+    const grows = { size: 3, prestarted: 0, paused: false, counts, failing: [] };
+    expect(poolConditions({ ...grows, maxSize: 10 })[0]).toEqual({
+      type: 'Available',
+      status: 'True',
+      reason: 'OnDemand',
+      message: 'desktops are made as they are claimed: 3 now, up to 10',
+    });
+    expect(poolConditions({ ...grows, maxSize: 3 })[0]?.reason).toBe('PoolExhausted');
+  });
 });
