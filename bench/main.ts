@@ -25,6 +25,7 @@ import { type RunResults, type Sizes, writeResults } from './harness/results.js'
 import { idle } from './idle.js';
 import { portal } from './portal.js';
 import { type Provisioned, provisioning } from './provisioning.js';
+import { remoteDesktop } from './remote-desktop.js';
 import { supply } from './supply.js';
 
 const FULL: Sizes = {
@@ -46,6 +47,10 @@ const FULL: Sizes = {
   portalUsers: 200,
   portalUsersWithDesktop: 20,
   portalRounds: 3,
+  remoteRounds: 3,
+  remoteSeconds: 10,
+  remoteKeyPresses: 15,
+  remoteSessions: [1, 2, 4, 8],
 };
 const QUICK: Sizes = {
   desktops: 50,
@@ -65,8 +70,21 @@ const QUICK: Sizes = {
   portalUsers: 10,
   portalUsersWithDesktop: 3,
   portalRounds: 1,
+  remoteRounds: 1,
+  remoteSeconds: 3,
+  remoteKeyPresses: 3,
+  remoteSessions: [1, 2],
 };
-export const BENCHMARKS = ['provisioning', 'idle', 'claims', 'supply', 'failover', 'portal', 'growth'] as const;
+export const BENCHMARKS = [
+  'provisioning',
+  'idle',
+  'claims',
+  'supply',
+  'failover',
+  'portal',
+  'remote',
+  'growth',
+] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 const { values } = parseArgs({
@@ -150,6 +168,18 @@ try {
   benchmarks.failover = await run('failover', () => failover(c, sizes.leaseDurations, log));
   benchmarks.portal = await run('portal', () =>
     portal(c, sizes.portalUsers, sizes.portalUsersWithDesktop, sizes.portalRounds, log),
+  );
+  benchmarks.remote = await run('remote', () =>
+    remoteDesktop(
+      c,
+      {
+        rounds: sizes.remoteRounds,
+        seconds: sizes.remoteSeconds,
+        keyPresses: sizes.remoteKeyPresses,
+        sessions: sizes.remoteSessions,
+      },
+      log,
+    ),
   );
   const rawRate = benchmarks.provisioning
     ? benchmarks.provisioning.desktops / benchmarks.provisioning.rawBest.seconds

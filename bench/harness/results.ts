@@ -7,6 +7,7 @@ import type { GrowthResult } from '../growth.js';
 import type { IdleResult } from '../idle.js';
 import type { PortalResult } from '../portal.js';
 import type { ProvisioningResult } from '../provisioning.js';
+import type { RemoteResult } from '../remote-desktop.js';
 import type { SupplyResult } from '../supply.js';
 import type { Machine } from './machine.js';
 
@@ -37,6 +38,14 @@ export interface Sizes {
   portalUsersWithDesktop: number;
   /** Rounds of the portal benchmark, baseline and portal alternating. */
   portalRounds: number;
+  /** Rounds of the remote-desktop benchmark's three paths (their order rotates). */
+  remoteRounds: number;
+  /** Seconds frames are counted, per path and round and per capacity step. */
+  remoteSeconds: number;
+  /** Key presses per path and round, while the screen moves and as many on a still screen. */
+  remoteKeyPresses: number;
+  /** Sessions at once in the portal's capacity series. */
+  remoteSessions: number[];
 }
 
 export interface RunResults {
@@ -55,6 +64,7 @@ export interface RunResults {
     supply?: SupplyResult;
     failover?: FailoverResult;
     portal?: PortalResult;
+    remote?: RemoteResult;
     growth?: GrowthResult;
   };
   /** Benchmarks asked for that failed, with why. */
