@@ -9,6 +9,8 @@
 //   npm run bench -- --only provisioning,idle --note "machine shared with other tests"
 //   npm run bench -- --quick --out /tmp/bench   results and BENCHMARKS.md there, not in the repo
 //   npm run bench -- --only provisioning --set desktops=300   one size changed
+//   npm run bench -- --only remote --merge   one benchmark again: its figures replace its own in
+//                                      latest.json, the others' stay (the report names each run)
 //   npm run bench -- --report-only     BENCHMARKS.md again from latest.json (after editing report.ts)
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -21,7 +23,7 @@ import { growth } from './growth.js';
 import { type BenchCluster, startBenchCluster } from './harness/cluster.js';
 import { machine } from './harness/machine.js';
 import { renderReport } from './harness/report.js';
-import { type RunResults, type Sizes, writeResults } from './harness/results.js';
+import { mergeResults, type RunResults, type Sizes, writeResults } from './harness/results.js';
 import { idle } from './idle.js';
 import { portal } from './portal.js';
 import { type Provisioned, provisioning } from './provisioning.js';
@@ -95,6 +97,7 @@ const { values } = parseArgs({
     note: { type: 'string', multiple: true, default: [] },
     set: { type: 'string', multiple: true, default: [] },
     'report-only': { type: 'boolean', default: false },
+    merge: { type: 'boolean', default: false },
   },
 });
 const selected = new Set<Name>(
@@ -209,8 +212,12 @@ try {
     benchmarks,
     failures,
   };
-  const file = await writeResults(resultsDir, results);
-  await writeFile(reportFile, renderReport(results, path.relative(path.dirname(reportFile), resultsDir) || '.'));
+  const previous = values.merge
+    ? (JSON.parse(await readFile(path.join(resultsDir, 'latest.json'), 'utf8')) as RunResults)
+    : undefined;
+  const latest = previous ? mergeResults(previous, results) : results;
+  const file = await writeResults(resultsDir, results, latest);
+  await writeFile(reportFile, renderReport(latest, path.relative(path.dirname(reportFile), resultsDir) || '.'));
   log(`results in ${file}; report in ${reportFile}`);
   if (Object.keys(failures).length) process.exitCode = 1;
 } finally {

@@ -20,9 +20,10 @@ import type { BenchCluster } from './harness/cluster.js';
 import { type Distribution, distribution, ratio, round } from './harness/stats.js';
 import { waitUntil } from './harness/wait.js';
 import { type CapacityResult, capacity } from './remote/capacity.js';
+import type { KeyTiming } from './remote/keys.js';
 import { measurePath, type PathSample } from './remote/measure.js';
+import { type PairedResult, pairedLatency } from './remote/paired.js';
 import type { RunningPattern } from './remote/pattern.js';
-import type { KeyTiming } from './remote/sampler.js';
 import { openViewer, PATHS, type PathName, type ViewerTarget } from './remote/viewers.js';
 import { startRemoteWorld } from './remote/world.js';
 
@@ -47,6 +48,8 @@ export interface KeyLatency {
   toPixel: Distribution;
   /** ms from keydown to the first animation frame showing it. */
   toFrame: Distribution;
+  /** ms from keydown to the key reaching the desktop's program. */
+  toDesktop: Distribution;
 }
 
 export interface PathResult {
@@ -62,6 +65,8 @@ export interface PathResult {
   pageFps: number;
   /** Frames a second the desktop drew meanwhile. */
   desktopFps: number;
+  /** MB a second carried to the browser (median of the rounds). */
+  mbPerSecond: number;
   keysMoving: KeyLatency;
   keysStill: KeyLatency;
   /** The process the browser talks to (the portal, or the direct relay): share of one core while frames were counted. */
@@ -76,6 +81,8 @@ export interface RemoteResult {
   sizes: RemoteSizes;
   targets: typeof REMOTE_TARGETS;
   paths: PathResult[];
+  /** Both RDP pages at once on a still screen: the gateway's latency on the same screen changes. */
+  paired: PairedResult;
   ratios: {
     /** RDP through the portal / direct: key to pixel p50, still and moving screen. */
     gatewayLatencyStill: number;
@@ -98,7 +105,7 @@ export async function remoteDesktop(
 ): Promise<RemoteResult> {
   const world = await startRemoteWorld(cluster, Math.max(1, ...sizes.sessions), PATTERN_FPS, log);
   try {
-    const { browser, portal, targets, patternOf, known } = world;
+    const { browser, portal, relay, targets, patternOf, known, portalBytesToBrowser } = world;
     const portalSignedInMiB = round((await portal.residentBytes()) / 2 ** 20);
     const samples = new Map<PathName, PathSample[]>(PATHS.map((p) => [p, []]));
     const first = targets[0] as ViewerTarget;
@@ -109,21 +116,27 @@ export async function remoteDesktop(
           seconds: sizes.seconds,
           keyPresses: sizes.keyPresses,
           known,
+          bytesToBrowser: name === 'rdp-direct' ? async () => relay.bytesToBrowser() : portalBytesToBrowser,
         });
         (samples.get(name) as PathSample[]).push(sample);
         log(
-          `remote: round ${r + 1} ${name}: ${(sample.shown.framesShown / sample.shown.seconds).toFixed(1)} frames/s shown (page ${(sample.shown.animationFrames / sample.shown.seconds).toFixed(0)}, desktop ${sample.desktopFps.toFixed(0)}), key p50 ${p50(sample.keysStill)} ms still, ${p50(sample.keysMoving)} ms moving`,
+          `remote: round ${r + 1} ${name}: ${(sample.shown.framesShown / sample.shown.seconds).toFixed(1)} frames/s shown (page ${(sample.shown.animationFrames / sample.shown.seconds).toFixed(0)}, desktop ${sample.desktopFps.toFixed(0)}, ${sample.mbPerSecond} MB/s), key to pixel p50 ${p50(sample.keysStill)} ms still (to the desktop ${latency(sample.keysStill).toDesktop.p50}), ${p50(sample.keysMoving)} ms moving`,
         );
       }
     }
     const paths = PATHS.map((name) => pathResult(name, samples.get(name) as PathSample[]));
     const [viaPortal, direct, vnc] = paths as [PathResult, PathResult, PathResult];
+    const paired = await measurePaired(browser, first, patternOf, 2 * sizes.keyPresses * sizes.rounds);
+    log(
+      `remote: paired, still screen: portal ${paired.portal.p50} ms, direct ${paired.direct.p50} ms; to the desktop ${paired.toDesktop.portal.p50} vs ${paired.toDesktop.direct.p50} ms, back ${paired.backToBrowser.p50} ms later; the gateway adds ${paired.addedMs} ms: ${paired.ratio}×`,
+    );
     const capacityResult = await capacity(browser, {
       steps: sizes.sessions,
       seconds: sizes.seconds,
       targets,
       patternOf,
       portal,
+      portalBytesToBrowser,
       known,
       log,
     });
@@ -132,6 +145,7 @@ export async function remoteDesktop(
       sizes,
       targets: REMOTE_TARGETS,
       paths,
+      paired,
       ratios: {
         gatewayLatencyStill: ratio(viaPortal.keysStill.toPixel.p50, direct.keysStill.toPixel.p50),
         gatewayLatencyMoving: ratio(viaPortal.keysMoving.toPixel.p50, direct.keysMoving.toPixel.p50),
@@ -148,6 +162,22 @@ export async function remoteDesktop(
     );
   } finally {
     await world.stop();
+  }
+}
+
+/** The portal's and the direct RDP page at once on the first desktop (remote/paired.ts). */
+async function measurePaired(
+  browser: Browser,
+  target: ViewerTarget,
+  patternOf: (desktop: string) => Promise<RunningPattern>,
+  presses: number,
+): Promise<PairedResult> {
+  const portal = await openViewer(browser, 'rdp-portal', target);
+  try {
+    const pattern = await patternOf(target.desktop);
+    return await pairedLatency(portal, () => openViewer(browser, 'rdp-direct', target), pattern, presses);
+  } finally {
+    await portal.close();
   }
 }
 
@@ -190,6 +220,7 @@ function pathResult(name: PathName, samples: PathSample[]): PathResult {
     fps: median(fpsPerRound),
     pageFps: median(samples.map((s) => round(perSecond(s.shown.animationFrames, s)))),
     desktopFps: median(samples.map((s) => round(s.desktopFps))),
+    mbPerSecond: median(samples.map((s) => s.mbPerSecond)),
     keysMoving: latency(samples.flatMap((s) => s.keysMoving)),
     keysStill: latency(samples.flatMap((s) => s.keysStill)),
     gatewayCpu: round(samples.reduce((a, s) => a + (s.cpu.byKind[gateway] ?? 0), 0) / samples.length, 3),
@@ -200,8 +231,9 @@ function pathResult(name: PathName, samples: PathSample[]): PathResult {
 
 function latency(timings: KeyTiming[]): KeyLatency {
   return {
-    toPixel: distribution(timings.map((t) => t.drawnMs ?? t.shownMs)),
-    toFrame: distribution(timings.map((t) => t.shownMs)),
+    toPixel: distribution(timings.map((t) => t.toPixelMs)),
+    toFrame: distribution(timings.map((t) => t.toFrameMs)),
+    toDesktop: distribution(timings.map((t) => t.toDesktopMs)),
   };
 }
 

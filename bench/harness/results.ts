@@ -69,14 +69,51 @@ export interface RunResults {
   };
   /** Benchmarks asked for that failed, with why. */
   failures: Record<string, string>;
+  /**
+   * Benchmarks measured in runs of their own and merged in (`--merge`), by name: those runs. The
+   * rest of these results is from the run described above.
+   */
+  separateRuns?: Record<string, SeparateRun>;
 }
 
-/** Writes `<dir>/<timestamp>.json` and `<dir>/latest.json`; returns the first's path. */
-export async function writeResults(dir: string, results: RunResults): Promise<string> {
+export interface SeparateRun {
+  startedAt: string;
+  quick: boolean;
+  machine: Machine;
+  notes: string[];
+  seconds: number;
+}
+
+/**
+ * `previous` with the benchmarks of `run` (measured or failed) taken from `run`, each noted as a
+ * separate run: a benchmark measured again on its own, the others' figures kept as they were.
+ */
+export function mergeResults(previous: RunResults, run: RunResults): RunResults {
+  const names = [...Object.keys(run.benchmarks), ...Object.keys(run.failures)];
+  const { startedAt, quick, machine, notes, seconds } = run;
+  const failures = Object.fromEntries(Object.entries(previous.failures).filter(([name]) => !names.includes(name)));
+  return {
+    ...previous,
+    // Sizes the earlier run did not have (a benchmark it did not know) come from this one.
+    sizes: { ...run.sizes, ...previous.sizes },
+    benchmarks: { ...previous.benchmarks, ...run.benchmarks },
+    failures: { ...failures, ...run.failures },
+    separateRuns: {
+      ...previous.separateRuns,
+      ...Object.fromEntries(names.map((name) => [name, { startedAt, quick, machine, notes, seconds }])),
+    },
+  };
+}
+
+/**
+ * Writes `<dir>/<timestamp>.json` (this run) and `<dir>/latest.json` (`latest`: this run, or it
+ * merged into the earlier results); returns the first's path.
+ */
+export async function writeResults(dir: string, results: RunResults, latest = results): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const text = `${JSON.stringify(results, null, 2)}\n`;
+  const json = (r: RunResults) => `${JSON.stringify(r, null, 2)}\n`;
   const file = path.join(dir, `${results.startedAt.replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, text);
-  await writeFile(path.join(dir, 'latest.json'), text);
+  await writeFile(file, json(results));
+  await writeFile(path.join(dir, 'latest.json'), json(latest));
   return file;
 }

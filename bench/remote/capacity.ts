@@ -21,6 +21,8 @@ export interface CapacityStep {
   fps: number[];
   medianFps: number;
   minFps: number;
+  /** MB a second the portal carried to the browsers. */
+  mbPerSecond: number;
   /** Frames a second the desktops drew meanwhile (mean over desktops). */
   desktopFps: number;
   /** The portal's CPU, share of one core, and per session. */
@@ -48,6 +50,7 @@ export interface CapacityOptions {
   targets: ViewerTarget[];
   patternOf(desktop: string): Promise<RunningPattern>;
   portal: { pid: number; residentBytes(): Promise<number> };
+  portalBytesToBrowser(): Promise<number>;
   known: KnownPids;
   log(line: string): void;
 }
@@ -68,7 +71,10 @@ export async function capacity(browser: Browser, o: CapacityOptions): Promise<Ca
       patterns.push(...(await Promise.all(opening.map((t) => o.patternOf(t.desktop)))));
       await Promise.all(opened.map((v) => waitForPattern(v)));
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      const { shown, desktopFps, cpu } = await countFrames(open, patterns, o);
+      const { shown, desktopFps, cpu, mbPerSecond } = await countFrames(open, patterns, {
+        ...o,
+        bytesToBrowser: o.portalBytesToBrowser,
+      });
       const fps = shown.map((s) => round(s.framesShown / s.seconds));
       const sorted = [...fps].sort((a, b) => a - b);
       const medianFps = sorted[Math.floor(sorted.length / 2)] as number;
@@ -81,6 +87,7 @@ export async function capacity(browser: Browser, o: CapacityOptions): Promise<Ca
         fps,
         medianFps,
         minFps,
+        mbPerSecond,
         desktopFps: round(desktopFps),
         portalCpu,
         portalCpuPerSession: round(portalCpu / sessions, 3),

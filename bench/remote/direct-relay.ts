@@ -5,7 +5,8 @@
 // review, no guard, no audit, no metrics, no Fastify. What the portal's path costs beyond this one
 // is the gateway's own. Loopback only, for the benchmark: it connects wherever `?to=` says.
 //
-//   node --import tsx bench/remote/direct-relay.ts [--ca FILE]   prints `listening ws://127.0.0.1:PORT`
+//   node --import tsx bench/remote/direct-relay.ts [--ca FILE]   prints `listening ws://127.0.0.1:PORT`,
+//                                                                then `to-browser BYTES` as it relays
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
@@ -21,6 +22,15 @@ const MAX_BROWSER_FRAME = 4 * 1024 * 1024;
 
 const { values } = parseArgs({ options: { ca: { type: 'string' } } });
 const ca = values.ca === undefined ? undefined : await readFile(values.ca, 'utf8');
+
+/** Bytes relayed to browsers so far, printed every 250 ms while it grows (`to-browser N`), for the benchmark. */
+let bytesToBrowser = 0;
+let reported = 0;
+setInterval(() => {
+  if (bytesToBrowser === reported) return;
+  reported = bytesToBrowser;
+  process.stdout.write(`to-browser ${reported}\n`);
+}, 250).unref();
 
 const wss = new WebSocketServer({
   host: '127.0.0.1',
@@ -53,7 +63,11 @@ wss.on('connection', (browser, request) => {
           serverAddress: upstream.address,
         }),
       );
-      relayRdp(browser, upstream.tls);
+      relayRdp(browser, upstream.tls, {
+        carried: (_toDesktop, toBrowser) => {
+          bytesToBrowser += toBrowser;
+        },
+      });
     } catch (err) {
       process.stderr.write(`relay: ${err instanceof Error ? err.message : String(err)}\n`);
       browser.send(encodeFailure({ code: GENERAL_ERROR, httpStatus: 400 }));

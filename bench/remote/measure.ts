@@ -1,9 +1,11 @@
 // One path measured on one open page: frames shown while the whole screen moves, then key presses
 // while it moves and on a still screen, with the CPU every process of the run used meanwhile.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { round } from '../harness/stats.js';
 import { type CpuWindow, cpuBetween, cpuSnapshot, type KnownPids } from './cpu.js';
+import { type KeyTiming, pressKeys } from './keys.js';
 import type { RunningPattern } from './pattern.js';
-import { countShown, type KeyTiming, type Shown, timeKeyPress } from './sampler.js';
+import { countShown, type Shown } from './sampler.js';
 import { type OpenViewer, waitForPattern } from './viewers.js';
 
 export interface MeasureOptions {
@@ -12,10 +14,14 @@ export interface MeasureOptions {
   /** Key presses while the screen moves, and as many on a still screen. */
   keyPresses: number;
   known: KnownPids;
+  /** Bytes carried to the browser so far by the process the page talks to (the portal, or the relay). */
+  bytesToBrowser(): Promise<number>;
 }
 
 export interface PathSample {
   shown: Shown;
+  /** MB (10⁶ bytes) a second carried to the browser(s) while frames were counted. */
+  mbPerSecond: number;
   /** Frames a second the desktop itself drew while they were counted (its own count). */
   desktopFps: number;
   cpu: CpuWindow;
@@ -25,8 +31,12 @@ export interface PathSample {
 
 /** Before counting: the page has drawn a few seconds of motion (decoders warm, buffers settled). */
 const WARM_UP_MS = 2000;
-/** Between key presses, at random: never in step with the desktop's frames or the page's. */
-const KEY_GAP_MS = [150, 400] as const;
+/**
+ * On a still screen, presses first that are not measured: FreeRDP's shadow server paces its
+ * captures by how far the client lags (frame acknowledgements, 32 a second at most), slowed down
+ * while the screen moved; each small update that follows speeds it up again.
+ */
+const STILL_WARM_UP_PRESSES = 10;
 
 export async function measurePath(
   viewer: OpenViewer,
@@ -35,13 +45,14 @@ export async function measurePath(
 ): Promise<PathSample> {
   await waitForPattern(viewer);
   await sleep(WARM_UP_MS);
-  const { shown, desktopFps, cpu } = await countFrames([viewer], [pattern], options);
-  const keysMoving = await pressKeys(viewer, options.keyPresses);
+  const { shown, desktopFps, cpu, mbPerSecond } = await countFrames([viewer], [pattern], options);
+  const keysMoving = await pressKeys(viewer.page, pattern, options.keyPresses);
   pattern.still(true);
   try {
     await sleep(500);
-    const keysStill = await pressKeys(viewer, options.keyPresses);
-    return { shown: shown[0] as Shown, desktopFps, cpu, keysMoving, keysStill };
+    await pressKeys(viewer.page, pattern, STILL_WARM_UP_PRESSES);
+    const keysStill = await pressKeys(viewer.page, pattern, options.keyPresses);
+    return { shown: shown[0] as Shown, mbPerSecond, desktopFps, cpu, keysMoving, keysStill };
   } finally {
     pattern.still(false);
   }
@@ -51,23 +62,16 @@ export async function measurePath(
 export async function countFrames(
   viewers: OpenViewer[],
   patterns: RunningPattern[],
-  options: Pick<MeasureOptions, 'seconds' | 'known'>,
-): Promise<{ shown: Shown[]; desktopFps: number; cpu: CpuWindow }> {
+  options: Pick<MeasureOptions, 'seconds' | 'known' | 'bytesToBrowser'>,
+): Promise<{ shown: Shown[]; desktopFps: number; cpu: CpuWindow; mbPerSecond: number }> {
   const drawnBefore = patterns.map((p) => p.drawnPerSecond().length);
-  const before = await cpuSnapshot();
+  const [before, bytesBefore] = await Promise.all([cpuSnapshot(), options.bytesToBrowser()]);
   const shown = await Promise.all(viewers.map((v) => countShown(v.page, options.seconds)));
-  const cpu = cpuBetween(before, await cpuSnapshot(), options.known);
+  const [after, bytesAfter] = await Promise.all([cpuSnapshot(), options.bytesToBrowser()]);
+  const cpu = cpuBetween(before, after, options.known);
+  const mbPerSecond = round((bytesAfter - bytesBefore) / 1e6 / cpu.seconds, 2);
   // Whole seconds the desktops reported inside the window, all desktops pooled.
   const drawn = patterns.flatMap((p, i) => p.drawnPerSecond().slice((drawnBefore[i] as number) + 1));
   const desktopFps = drawn.length ? drawn.reduce((a, b) => a + b, 0) / drawn.length : 0;
-  return { shown, desktopFps, cpu };
-}
-
-async function pressKeys(viewer: OpenViewer, n: number): Promise<KeyTiming[]> {
-  const timings: KeyTiming[] = [];
-  for (let i = 0; i < n; i++) {
-    await sleep(KEY_GAP_MS[0] + Math.random() * (KEY_GAP_MS[1] - KEY_GAP_MS[0]));
-    timings.push(await timeKeyPress(viewer.page, 'a'));
-  }
-  return timings;
+  return { shown, desktopFps, cpu, mbPerSecond };
 }

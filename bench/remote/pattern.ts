@@ -75,6 +75,8 @@ export interface RunningPattern {
   pid: number;
   /** Frames the desktop drew in each whole second so far (its own count). */
   drawnPerSecond(): number[];
+  /** When each key press reached it so far (epoch ms, the machine's wall clock). */
+  keysArrived(): number[];
   /** Stops the motion (a still screen: only the key marker changes), or starts it again. */
   still(on: boolean): void;
   stop(): Promise<void>;
@@ -83,13 +85,16 @@ export interface RunningPattern {
 /** Runs the test pattern on `display` at `fps`; resolves once it holds the keyboard and draws. */
 export async function runTestPattern(binary: string, display: string, fps: number): Promise<RunningPattern> {
   const drawn: number[] = [];
+  const keys: number[] = [];
   const program = await ManagedProcess.spawn(binary, [String(fps)], {
     name: `the test pattern on ${display}`,
     env: { ...process.env, DISPLAY: display },
     keepLines: 20,
     onLine: (line) => {
-      const m = /^fps (\d+)$/.exec(line);
-      if (m) drawn.push(Number(m[1]));
+      const second = /^fps (\d+)$/.exec(line);
+      if (second) drawn.push(Number(second[1]));
+      const arrival = /^key ([\d.]+)$/.exec(line);
+      if (arrival) keys.push(Number(arrival[1]));
     },
   });
   try {
@@ -101,6 +106,7 @@ export async function runTestPattern(binary: string, display: string, fps: numbe
   return {
     pid: program.pid,
     drawnPerSecond: () => [...drawn],
+    keysArrived: () => [...keys],
     still: (on) => process.kill(program.pid, on ? 'SIGUSR1' : 'SIGUSR2'),
     stop: () => program.stop(2000),
   };

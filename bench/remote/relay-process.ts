@@ -10,6 +10,8 @@ export interface RelayProcess {
   pid: number;
   /** The websocket URL that relays to `host:port`. */
   urlTo(address: string): string;
+  /** Bytes relayed to browsers so far (as of its last report, at most 250 ms old). */
+  bytesToBrowser(): number;
   cpuSeconds(): Promise<number>;
   residentBytes(): Promise<number>;
   logTail(): string;
@@ -17,10 +19,20 @@ export interface RelayProcess {
 }
 
 export async function startDirectRelay(caFile: string): Promise<RelayProcess> {
+  let bytes = 0;
   const relay = await ManagedProcess.spawn(
     process.execPath,
     ['--import', 'tsx', path.join(import.meta.dirname, 'direct-relay.ts'), '--ca', caFile],
-    { name: 'the direct RDP relay', cwd: REPO_ROOT, stdinPipe: true, keepLines: 50 },
+    {
+      name: 'the direct RDP relay',
+      cwd: REPO_ROOT,
+      stdinPipe: true,
+      keepLines: 50,
+      onLine: (line) => {
+        const reported = /^to-browser (\d+)$/.exec(line);
+        if (reported) bytes = Number(reported[1]);
+      },
+    },
   );
   let base: string;
   try {
@@ -33,6 +45,7 @@ export async function startDirectRelay(caFile: string): Promise<RelayProcess> {
   return {
     pid,
     urlTo: (address) => `${base}/?to=${encodeURIComponent(address)}`,
+    bytesToBrowser: () => bytes,
     cpuSeconds: () => cpuSeconds(pid),
     residentBytes: () => residentBytes(pid),
     logTail: () => relay.lines().join('\n'),

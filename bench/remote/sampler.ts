@@ -8,7 +8,7 @@
 // - Key press to changed pixel: armed before a key press, it takes the time the page got the
 //   keydown (the event's own timestamp), then watches the key marker square: `drawnAt` when a draw
 //   call on the canvas (putImageData, drawImage) left it changed, `shownAt` at the first animation
-//   frame that shows it changed.
+//   frame that shows it changed. Other pages on the same desktop can watch the same change.
 //
 // Plain JavaScript in a string, not a TypeScript function: the page gets exactly this text (a
 // compiled function would carry the compiler's helpers, which the page does not have).
@@ -29,13 +29,6 @@ export interface Shown {
   framesShown: number;
   /** Desktop frames between the first and the last shown: what the desktop drew meanwhile. */
   framesSpanned: number;
-}
-
-export interface KeyTiming {
-  /** ms from the keydown to the draw call that changed the marker (undefined: no draw hook saw it). */
-  drawnMs: number | undefined;
-  /** ms from the keydown to the first animation frame showing it. */
-  shownMs: number;
 }
 
 const SCRIPT = `(() => {
@@ -65,6 +58,8 @@ const SCRIPT = `(() => {
 
   let count;
   let probe;
+  // A probe watches from the keydown on (or at once, for a page that only watches another's key).
+  const watching = () => probe && (probe.keyAt !== undefined || probe.watchOnly);
   const tick = () => {
     const canvas = find();
     if (canvas && canvas.width >= 256) {
@@ -81,8 +76,7 @@ const SCRIPT = `(() => {
           }
         }
       }
-      if (probe && probe.keyAt !== undefined && probe.shownAt === undefined && markerOf(ctx) !== probe.before)
-        probe.shownAt = performance.now();
+      if (watching() && probe.shownAt === undefined && markerOf(ctx) !== probe.before) probe.shownAt = performance.now();
     }
     requestAnimationFrame(tick);
   };
@@ -94,7 +88,7 @@ const SCRIPT = `(() => {
     const original = proto[method];
     proto[method] = function (...args) {
       const result = original.apply(this, args);
-      if (probe && probe.keyAt !== undefined && probe.drawnAt === undefined && this.canvas === probe.canvas) {
+      if (watching() && probe.drawnAt === undefined && this.canvas === probe.canvas) {
         if (markerOf(this) !== probe.before) probe.drawnAt = performance.now();
       }
       return result;
@@ -127,15 +121,17 @@ const SCRIPT = `(() => {
         framesSpanned: c.first === undefined ? 0 : c.last - c.first + 1,
       };
     },
-    armKey() {
+    armKey(watchOnly) {
       const canvas = find();
-      probe = { canvas, before: markerOf(contextOf(canvas)), keyAt: undefined, drawnAt: undefined, shownAt: undefined };
+      probe = { canvas, before: markerOf(contextOf(canvas)), watchOnly, keyAt: undefined, drawnAt: undefined, shownAt: undefined };
     },
     keyResult() {
       if (!probe || probe.shownAt === undefined) return null;
       const p = probe;
       probe = undefined;
-      return { drawnMs: p.drawnAt === undefined ? undefined : p.drawnAt - p.keyAt, shownMs: p.shownAt - p.keyAt };
+      // Epoch milliseconds (the page's time origin + its clock), to compare with other pages.
+      const epoch = (t) => (t === undefined ? undefined : performance.timeOrigin + t);
+      return { keyAt: epoch(p.keyAt), drawnAt: epoch(p.drawnAt), shownAt: epoch(p.shownAt) };
     },
   };
 })();`;
@@ -158,13 +154,31 @@ export async function countShown(page: Page, seconds: number): Promise<Shown> {
   return (await page.evaluate('window.__kubevdiBench.stopCount()')) as Shown;
 }
 
-/** One key press (the page's keyboard focus must be on the remote screen), timed to the changed marker. */
-export async function timeKeyPress(page: Page, key: string, timeoutMs = 10_000): Promise<KeyTiming> {
-  await page.evaluate('window.__kubevdiBench.armKey()');
-  await page.keyboard.press(key);
-  const handle = await page.waitForFunction('window.__kubevdiBench.keyResult()', undefined, {
-    timeout: timeoutMs,
-    polling: 50,
-  });
-  return (await handle.jsonValue()) as KeyTiming;
+/** When a page saw a key press (epoch ms): its keydown (the typing page only), the draw, the frame. */
+export interface KeySeen {
+  keyAt: number | undefined;
+  drawnAt: number | undefined;
+  shownAt: number;
+}
+
+const KEY_TIMEOUT_MS = 10_000;
+
+/**
+ * One key press typed in `typing` (its keyboard focus must be on the remote screen), seen there and
+ * in each of `watching` (other pages showing the same desktop): when each drew and showed the
+ * changed marker. The first is the typing page's.
+ */
+export async function pressKeySeenBy(typing: Page, watching: Page[], key: string): Promise<KeySeen[]> {
+  await Promise.all(watching.map((p) => p.evaluate('window.__kubevdiBench.armKey(true)')));
+  await typing.evaluate('window.__kubevdiBench.armKey(false)');
+  await typing.keyboard.press(key);
+  return Promise.all(
+    [typing, ...watching].map(async (page) => {
+      const handle = await page.waitForFunction('window.__kubevdiBench.keyResult()', undefined, {
+        timeout: KEY_TIMEOUT_MS,
+        polling: 50,
+      });
+      return (await handle.jsonValue()) as KeySeen;
+    }),
+  );
 }

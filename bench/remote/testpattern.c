@@ -10,7 +10,8 @@
  *   at the next frame), for a key press to changed pixel latency.
  *
  * It keeps the keyboard to itself (XGrabKeyboard), so a key reaches it whatever else is on the
- * desktop. SIGUSR1 stops the motion (nothing is drawn but the marker) and SIGUSR2 starts it again,
+ * desktop, and prints `key T` on stdout as each arrives (T: the wall clock, ms since the epoch), so
+ * the benchmark can tell the way to the desktop from the way back. SIGUSR1 stops the motion (nothing is drawn but the marker) and SIGUSR2 starts it again,
  * for key presses on a still screen. Once a second it prints `fps N` on stdout: what the desktop itself drew, so the
  * benchmark can tell the desktop's pace from the viewer's. Frames are drawn with MIT-SHM where the
  * X server has it (Xvnc does), else with XPutImage over the socket.
@@ -45,6 +46,12 @@ static void stop_motion(int sig) { (void)sig; still = 1; }
 static void start_motion(int sig) { (void)sig; still = 0; }
 
 static uint32_t marker_colour(int on) { return on ? 0x0000ff : 0xff0000; }
+
+static double wall_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
 
 static double now(void) {
   struct timespec t;
@@ -146,6 +153,7 @@ int main(int argc, char **argv) {
       XEvent ev;
       XNextEvent(dpy, &ev);
       if (ev.type != KeyPress) continue;
+      double arrived = wall_ms();
       /* At once, not at the next frame: the latency measured is the remote display's, not ours. */
       marker = !marker;
       fill(img, MARKER_X, MARKER_Y, MARKER_SIZE, MARKER_SIZE, marker_colour(marker));
@@ -154,6 +162,8 @@ int main(int argc, char **argv) {
       else
         XPutImage(dpy, win, gc, img, MARKER_X, MARKER_Y, MARKER_X, MARKER_Y, MARKER_SIZE, MARKER_SIZE);
       XFlush(dpy);
+      printf("key %.3f\n", arrived);
+      fflush(stdout);
     }
     double t = now();
     if (t < next) {

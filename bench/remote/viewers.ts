@@ -85,12 +85,13 @@ export async function openViewer(browser: Browser, path: PathName, target: Viewe
 }
 
 /**
- * Until the page shows the test pattern moving (two different frame numbers) at its full size, and
- * the keyboard's focus is on the remote screen (a click on it, as a person would).
+ * Until the page shows the test pattern at its full size — moving (two different frame numbers),
+ * unless the screen is `still` (the same frame number twice) — and the keyboard's focus is on the
+ * remote screen (a click on it, as a person would).
  */
 export async function waitForPattern(
   viewer: OpenViewer,
-  timeoutMs = 30_000,
+  { still = false, timeoutMs = 30_000 } = {},
 ): Promise<{ width: number; height: number }> {
   let first: number | undefined;
   let size = { width: 0, height: 0 };
@@ -98,8 +99,9 @@ export async function waitForPattern(
     const state = await patternState(viewer.page);
     if (!state) return false;
     size = { width: state.width, height: state.height };
-    first ??= state.frame;
-    return state.frame !== first;
+    const seen = first !== undefined && (still ? state.frame === first : state.frame !== first);
+    first = state.frame;
+    return seen;
   });
   await viewer.page.click('#screen', { position: { x: 600, y: 400 } });
   return size;

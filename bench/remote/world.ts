@@ -34,6 +34,8 @@ export interface RemoteWorld {
   targets: ViewerTarget[];
   /** The test pattern on the desktop, started once its session runs (on its first connection). */
   patternOf(desktop: string): Promise<RunningPattern>;
+  /** Bytes the portal's consoles (RDP and VNC) carried to browsers so far (its /metrics). */
+  portalBytesToBrowser(): Promise<number>;
   /** The processes CPU is told apart by (remote/cpu.ts). */
   known: KnownPids;
   stop(): Promise<void>;
@@ -136,6 +138,13 @@ export async function startRemoteWorld(
       relay,
       targets,
       patternOf,
+      portalBytesToBrowser: async () => {
+        const metrics = await (await fetch(`${portal.url}/metrics`)).text();
+        let bytes = 0;
+        for (const m of metrics.matchAll(/^kubevdi_portal_console_bytes_total\{([^}]*)\} (\S+)$/gm))
+          if (m[1]?.includes('direction="to-browser"')) bytes += Number(m[2]);
+        return bytes;
+      },
       known: {
         portal: portal.pid,
         'direct relay': relay.pid,
