@@ -44,6 +44,7 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
     'idle',
     'portal',
     'provisioning',
+    'remote',
     'supply',
   ]);
   for (const chart of results.benchmarks.growth?.charts ?? []) {
@@ -60,6 +61,7 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
     'warm refill:',
     'failover:',
     'portal:',
+    'remote:',
     'growth:',
   ]) {
     expect(report).toContain(heading);
