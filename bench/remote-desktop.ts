@@ -1,7 +1,7 @@
 // Issue 16 §4 — the remote desktop, measured in a real browser: a simulated desktop's real X screen
 // (the simulator's Xvnc) shows a test pattern in which every pixel moves every frame (60 frames a
-// second, 1280×800: remote/testpattern.c), and Chromium shows it by three paths, one after the
-// other on the same desktop, in rounds that rotate their order (remote/viewers.ts):
+// second, 1280×800: remote/testpattern.c), shown by four paths, one after the other on the same
+// desktop, in rounds that rotate their order (remote/viewers.ts, remote/native.ts):
 //
 // - RDP through the portal: IronRDP's web client, the portal's RDCleanPath gateway, FreeRDP's
 //   shadow server on the desktop — what people use;
@@ -9,7 +9,9 @@
 //   nothing else (remote/direct-relay.ts) — the browser client cannot open TCP, so this is the
 //   nearest it gets to the server without the gateway;
 // - VNC through the portal and the API server: noVNC, the portal's console, the API server's
-//   aggregation layer, KubeVirt's `vnc` subresource (the simulator's virt-api), Xvnc.
+//   aggregation layer, KubeVirt's `vnc` subresource (the simulator's virt-api), Xvnc;
+// - RDP native: FreeRDP's own X11 client straight to the RDP server, no browser, no gateway — what
+//   the server gives a native client on this machine.
 //
 // For each: frames shown a second (remote/sampler.ts decodes the frame number the desktop drew
 // into the picture, on every animation frame of the page), key press to changed pixel while the
@@ -21,11 +23,16 @@ import { type Distribution, distribution, ratio, round } from './harness/stats.j
 import { waitUntil } from './harness/wait.js';
 import { type CapacityResult, capacity } from './remote/capacity.js';
 import type { KeyTiming } from './remote/keys.js';
-import { measurePath, type PathSample } from './remote/measure.js';
+import { measurePath, type PathSample, pageLooker } from './remote/measure.js';
+import { startNativeClient } from './remote/native.js';
 import { type PairedResult, pairedLatency } from './remote/paired.js';
 import type { RunningPattern } from './remote/pattern.js';
-import { openViewer, PATHS, type PathName, type ViewerTarget } from './remote/viewers.js';
-import { startRemoteWorld } from './remote/world.js';
+import { openViewer, PATHS as PAGE_PATHS, type ViewerTarget } from './remote/viewers.js';
+import { type RemoteWorld, startRemoteWorld } from './remote/world.js';
+
+/** The browser's three paths, and the native client. */
+const PATHS = [...PAGE_PATHS, 'rdp-native'] as const;
+export type PathName = (typeof PATHS)[number];
 
 /** What the test pattern draws: the seed's target is 30 through the portal, so the desktop offers twice that. */
 const PATTERN_FPS = 60;
@@ -33,7 +40,7 @@ const PATTERN_FPS = 60;
 export const REMOTE_TARGETS = { fps: 30, gatewayLatencyRatio: 1.1 } as const;
 
 export interface RemoteSizes {
-  /** Rounds of the three paths (their order rotates). */
+  /** Rounds of the four paths (their order rotates). */
   rounds: number;
   /** Seconds frames are counted, per path and round, and per capacity step. */
   seconds: number;
@@ -92,6 +99,8 @@ export interface RemoteResult {
     /** VNC / RDP through the portal: frames shown, key to pixel p50 (still). */
     vncFps: number;
     vncLatencyStill: number;
+    /** Frames shown, the native client / RDP through the portal. */
+    nativeFps: number;
   };
   /** The portal's RSS signed in, before any session (MiB). */
   portalSignedInMiB: number;
@@ -105,18 +114,18 @@ export async function remoteDesktop(
 ): Promise<RemoteResult> {
   const world = await startRemoteWorld(cluster, Math.max(1, ...sizes.sessions), PATTERN_FPS, log);
   try {
-    const { browser, portal, relay, targets, patternOf, known, portalBytesToBrowser } = world;
+    const { browser, portal, targets, patternOf, known, portalBytesToBrowser } = world;
     const portalSignedInMiB = round((await portal.residentBytes()) / 2 ** 20);
     const samples = new Map<PathName, PathSample[]>(PATHS.map((p) => [p, []]));
     const first = targets[0] as ViewerTarget;
     for (let r = 0; r < sizes.rounds; r++) {
       const order = PATHS.map((_, i) => PATHS[(i + r) % PATHS.length] as PathName);
       for (const name of order) {
-        const sample = await measureOnce(browser, name, first, patternOf, portal.url, {
+        const sample = await measureOnce(world, name, first, {
           seconds: sizes.seconds,
           keyPresses: sizes.keyPresses,
           known,
-          bytesToBrowser: name === 'rdp-direct' ? async () => relay.bytesToBrowser() : portalBytesToBrowser,
+          bytesToBrowser: BYTES_OF[name](world),
         });
         (samples.get(name) as PathSample[]).push(sample);
         log(
@@ -125,7 +134,7 @@ export async function remoteDesktop(
       }
     }
     const paths = PATHS.map((name) => pathResult(name, samples.get(name) as PathSample[]));
-    const [viaPortal, direct, vnc] = paths as [PathResult, PathResult, PathResult];
+    const [viaPortal, direct, vnc, native] = paths as [PathResult, PathResult, PathResult, PathResult];
     const paired = await measurePaired(browser, first, patternOf, 2 * sizes.keyPresses * sizes.rounds);
     log(
       `remote: paired, still screen: portal ${paired.portal.p50} ms, direct ${paired.direct.p50} ms; to the desktop ${paired.toDesktop.portal.p50} vs ${paired.toDesktop.direct.p50} ms, back ${paired.backToBrowser.p50} ms later; the gateway adds ${paired.addedMs} ms: ${paired.ratio}×`,
@@ -152,6 +161,7 @@ export async function remoteDesktop(
         gatewayFps: ratio(viaPortal.fps, direct.fps),
         vncFps: ratio(vnc.fps, viaPortal.fps),
         vncLatencyStill: ratio(vnc.keysStill.toPixel.p50, viaPortal.keysStill.toPixel.p50),
+        nativeFps: ratio(native.fps, viaPortal.fps),
       },
       portalSignedInMiB,
       capacity: capacityResult,
@@ -181,23 +191,46 @@ async function measurePaired(
   }
 }
 
-/** One path, one round: open its page on the first person's desktop, measure, close it. */
+/** What each path's bytes to the browser are counted by (the native client's are not counted). */
+const BYTES_OF: Record<PathName, (world: RemoteWorld) => () => Promise<number>> = {
+  'rdp-portal': (world) => world.portalBytesToBrowser,
+  'vnc-portal': (world) => world.portalBytesToBrowser,
+  'rdp-direct': (world) => async () => world.relay.bytesToBrowser(),
+  'rdp-native': () => async () => 0,
+};
+
+/** The process the path goes through, by its kind in the CPU figures (remote/cpu.ts). */
+const GATEWAY_OF: Record<PathName, string | undefined> = {
+  'rdp-portal': 'portal',
+  'vnc-portal': 'portal',
+  'rdp-direct': 'direct relay',
+  'rdp-native': undefined,
+};
+
+/** One path, one round: open its page (or the native client) on the first person's desktop, measure, close it. */
 async function measureOnce(
-  browser: Browser,
+  world: RemoteWorld,
   name: PathName,
   target: ViewerTarget,
-  patternOf: (desktop: string) => Promise<RunningPattern>,
-  portalUrl: string,
   options: Parameters<typeof measurePath>[2],
 ): Promise<PathSample> {
-  const viewer = await openViewer(browser, name, target);
+  const pattern = world.patternOf(target.desktop);
+  if (name === 'rdp-native') {
+    const native = await startNativeClient(world.probe, target.rdpAddress);
+    try {
+      return await measurePath(native, await pattern, options);
+    } finally {
+      await native.stop();
+    }
+  }
+  const viewer = await openViewer(world.browser, name, target);
   try {
-    return await measurePath(viewer, await patternOf(target.desktop), options);
+    return await measurePath(pageLooker(viewer), await pattern, options);
   } finally {
     await viewer.close();
     // The portal has let go of it before the next page opens (one connection per desktop).
     await waitUntil('the portal to close the console', 30_000, async () => {
-      const metrics = await (await fetch(`${portalUrl}/metrics`)).text();
+      const metrics = await (await fetch(`${world.portal.url}/metrics`)).text();
       return !/kubevdi_portal_console_sessions\{protocol="(rdp|vnc)"} [1-9]/.test(metrics);
     });
   }
@@ -211,7 +244,7 @@ function pathResult(name: PathName, samples: PathSample[]): PathResult {
   for (const s of samples)
     for (const [kind, share] of Object.entries(s.cpu.byKind))
       cpuByKind[kind] = round((cpuByKind[kind] ?? 0) + share / samples.length, 3);
-  const gateway = name === 'rdp-direct' ? 'direct relay' : 'portal';
+  const gateway = GATEWAY_OF[name];
   return {
     path: name,
     width: last.shown.width,
@@ -223,7 +256,7 @@ function pathResult(name: PathName, samples: PathSample[]): PathResult {
     mbPerSecond: median(samples.map((s) => s.mbPerSecond)),
     keysMoving: latency(samples.flatMap((s) => s.keysMoving)),
     keysStill: latency(samples.flatMap((s) => s.keysStill)),
-    gatewayCpu: round(samples.reduce((a, s) => a + (s.cpu.byKind[gateway] ?? 0), 0) / samples.length, 3),
+    gatewayCpu: gateway ? round(samples.reduce((a, s) => a + (s.cpu.byKind[gateway] ?? 0), 0) / samples.length, 3) : 0,
     cpuByKind: Object.fromEntries(Object.entries(cpuByKind).sort(([, a], [, b]) => b - a)),
     machineBusy: round(samples.reduce((a, s) => a + s.cpu.machineBusy, 0) / samples.length, 3),
   };

@@ -2,8 +2,9 @@
 # What the KubeVirt simulator needs to give desktops a real screen (local/simulator/README.md,
 # "Screens"): TigerVNC's X server, a window manager, a terminal, xsetroot, FreeRDP's shadow server
 # (RDP) and winpr-hash (its CredSSP accounts), and FreeRDP's X11 client (a native RDP client, for
-# tests and benchmarks); and for the remote-desktop benchmark's test pattern (bench/remote/
-# testpattern.c), a C compiler and the Xlib and MIT-SHM headers. Debian packages; installed with apt
+# tests and benchmarks); and for the remote-desktop benchmark, a C compiler and the Xlib and
+# MIT-SHM headers (its test pattern and probe, bench/remote/*.c) and Xvfb (the native client's
+# display). Debian packages; installed with apt
 # only when a program or header is missing, so a second run does nothing. Without them the
 # simulator shows a synthetic 64×48 picture instead.
 set -euo pipefail
@@ -18,6 +19,7 @@ declare -A PACKAGES=(
   [winpr-hash]=winpr-utils
   [xfreerdp]=freerdp2-x11
   [cc]=gcc
+  [Xvfb]=xvfb
 )
 # header → package
 declare -A HEADERS=(

@@ -9,6 +9,7 @@ const PATH_NAMES: Record<PathResult['path'], string> = {
   'rdp-portal': 'RDP through the portal',
   'rdp-direct': 'RDP direct (bare relay)',
   'vnc-portal': 'VNC through the portal and the API server',
+  'rdp-native': 'RDP native (xfreerdp, no browser, no gateway)',
 };
 
 export const REMOTE_METHOD = `- **Remote desktop** (issue 16): Chromium shows a simulated desktop's real screen (Xvnc, 1280×800)
@@ -87,7 +88,7 @@ What a person sees of a desktop in the browser (issue 16 §4), measured in one r
 
 /** Rows of the latest results' table. */
 export function remoteRows(r: RemoteResult): string[] {
-  const [portal, direct, vnc] = r.paths as [PathResult, PathResult, PathResult];
+  const [portal, direct, vnc, native] = r.paths as [PathResult, PathResult, PathResult, PathResult];
   const size = `${portal.width}×${portal.height}`;
   const per = (p: PathResult) => `**${p.fps}** (rounds ${p.fpsPerRound.join(', ')}; the page ran ${p.pageFps})`;
   const widest = r.capacity.steps[r.capacity.steps.length - 1];
@@ -97,6 +98,7 @@ export function remoteRows(r: RemoteResult): string[] {
   return [
     `| remote: frames shown a second, ${size}, every pixel moving (the desktop draws ${r.patternFps}) — RDP through the portal | ${per(portal)} | RDP direct (same client, bare relay): ${direct.fps} | ${ratio(portal.fps, direct.fps)}× | ≥ ${r.targets.fps} ${mark(portal.fps >= r.targets.fps)} |`,
     `| remote: frames shown — VNC through the portal and the API server | ${per(vnc)} | RDP through the portal: ${portal.fps} | ${r.ratios.vncFps}× | ≥ ${r.targets.fps} ${mark(vnc.fps >= r.targets.fps)} |`,
+    `| remote: frames shown — RDP native client (xfreerdp) straight to the RDP server, no browser, no gateway | **${native.fps}** (rounds ${native.fpsPerRound.join(', ')}) | RDP through the portal: ${portal.fps} | ${r.ratios.nativeFps}× | what the server gives a native client here |`,
     `| remote: key press to changed pixel, RDP — the gateway's share (both pages on the same screen changes, still screen, ${r.paired.presses} presses) | through the portal p50 ${r.paired.portal.p50} ms; the gateway adds **${r.paired.addedMs} ms** (to the desktop ${signed(r.paired.toDesktop.portal.p50 - r.paired.toDesktop.direct.p50)} ms, back to the browser ${signed(r.paired.backToBrowser.p50)} ms) | direct p50 ${r.paired.direct.p50} ms | **${r.paired.ratio}×** | ≤ ${r.targets.gatewayLatencyRatio}× ${mark(r.paired.ratio <= r.targets.gatewayLatencyRatio)} |`,
     `| remote: key press to changed pixel, RDP, one page at a time (still screen; screen moving) | p50 ${portal.keysStill.toPixel.p50} ms, p95 ${portal.keysStill.toPixel.p95} ms; moving p50 ${portal.keysMoving.toPixel.p50} ms | direct: p50 ${direct.keysStill.toPixel.p50} ms, p95 ${direct.keysStill.toPixel.p95} ms; moving p50 ${direct.keysMoving.toPixel.p50} ms | ${r.ratios.gatewayLatencyStill}×; moving ${r.ratios.gatewayLatencyMoving}× | |`,
     `| remote: key press to changed pixel, VNC through the portal and the API server (still; moving) | p50 ${vnc.keysStill.toPixel.p50} ms, p95 ${vnc.keysStill.toPixel.p95} ms; moving p50 ${vnc.keysMoving.toPixel.p50} ms | RDP through the portal: p50 ${portal.keysStill.toPixel.p50} ms | ${r.ratios.vncLatencyStill}× | |`,
@@ -117,8 +119,9 @@ export function remoteSection(r: RemoteResult): string {
   );
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const p of r.paths) {
+    const native = p.path === 'rdp-native';
     out.push(
-      `| ${PATH_NAMES[p.path]} | **${p.fps}** (${p.fpsPerRound.join(', ')}) | ${p.pageFps} | ${p.desktopFps} | ${p.mbPerSecond} | **${p.keysStill.toPixel.p50}** / ${p.keysStill.toPixel.p95} ms | ${p.keysStill.toDesktop.p50} ms | ${p.keysMoving.toPixel.p50} / ${p.keysMoving.toPixel.p95} ms | ${p.keysStill.toFrame.p50} ms | ${pct(p.gatewayCpu)} | ${pct(p.machineBusy)} |`,
+      `| ${PATH_NAMES[p.path]} | **${p.fps}** (${p.fpsPerRound.join(', ')}) | ${native ? `— (its probe looked ${p.pageFps} times a second)` : p.pageFps} | ${p.desktopFps} | ${native ? '—' : p.mbPerSecond} | **${p.keysStill.toPixel.p50}** / ${p.keysStill.toPixel.p95} ms | ${p.keysStill.toDesktop.p50} ms | ${p.keysMoving.toPixel.p50} / ${p.keysMoving.toPixel.p95} ms | ${native ? '—' : `${p.keysStill.toFrame.p50} ms`} | ${native ? '—' : pct(p.gatewayCpu)} | ${pct(p.machineBusy)} |`,
     );
   }
   out.push('');
@@ -147,6 +150,7 @@ export function remoteSection(r: RemoteResult): string {
       `| ${s.sessions} | ${s.fps.join(', ')} | ${s.desktopFps} | ${s.mbPerSecond} | ${pct(s.portalCpu)} (${pct(s.portalCpuPerSession)}) | ${s.portalResidentMiB} MiB | ${pct(s.cpu.machineBusy)} | ${kinds(s.cpu.byKind)} | ${mark(s.held)} |`,
     );
   }
+  if (r.capacity.stoppedBy) out.push(`\nThe series stopped at ${r.capacity.stoppedBy}.`);
   out.push('\n### Where the CPU went while frames were counted (share of one core, mean of the rounds)\n');
   out.push('| path | by process |');
   out.push('| --- | --- |');

@@ -8,7 +8,7 @@
 import type { Browser } from 'playwright-core';
 import { round } from '../harness/stats.js';
 import type { CpuWindow, KnownPids } from './cpu.js';
-import { countFrames } from './measure.js';
+import { countFrames, pageLooker } from './measure.js';
 import type { RunningPattern } from './pattern.js';
 import { type OpenViewer, openViewer, type ViewerTarget, waitForPattern } from './viewers.js';
 
@@ -42,6 +42,8 @@ export interface CapacityResult {
   steps: CapacityStep[];
   /** The largest step that held (0: not even one session). */
   heldSessions: number;
+  /** A step whose pages could not be opened and shown, and why (the series stopped there). */
+  stoppedBy?: string;
 }
 
 export interface CapacityOptions {
@@ -61,17 +63,27 @@ export async function capacity(browser: Browser, o: CapacityOptions): Promise<Ca
   const steps: CapacityStep[] = [];
   const portalIdleMiB = round((await o.portal.residentBytes()) / 2 ** 20);
   let aloneFps = 0;
+  let stoppedBy: string | undefined;
   try {
     for (const sessions of o.steps) {
       if (sessions > o.targets.length) throw new Error(`${sessions} sessions, but only ${o.targets.length} desktops`);
       // More people open their desktop; the ones already open stay.
       const opening = o.targets.slice(open.length, sessions);
-      const opened = await Promise.all(opening.map((t) => openViewer(browser, 'rdp-portal', t)));
-      open.push(...opened);
-      patterns.push(...(await Promise.all(opening.map((t) => o.patternOf(t.desktop)))));
-      await Promise.all(opened.map((v) => waitForPattern(v)));
+      try {
+        const opened = await Promise.allSettled(opening.map((t) => openViewer(browser, 'rdp-portal', t)));
+        for (const result of opened) if (result.status === 'fulfilled') open.push(result.value);
+        const refused = opened.find((result) => result.status === 'rejected');
+        if (refused) throw refused.reason;
+        patterns.push(...(await Promise.all(opening.map((t) => o.patternOf(t.desktop)))));
+        await Promise.all(open.slice(-opening.length).map((v) => waitForPattern(v)));
+      } catch (err) {
+        // A step that cannot even open (pages starved past their timeouts) did not hold either.
+        stoppedBy = `${sessions} sessions: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+        o.log(`remote: capacity stops at ${stoppedBy}`);
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      const { shown, desktopFps, cpu, mbPerSecond } = await countFrames(open, patterns, {
+      const { shown, desktopFps, cpu, mbPerSecond } = await countFrames(open.map(pageLooker), patterns, {
         ...o,
         bytesToBrowser: o.portalBytesToBrowser,
       });
@@ -110,5 +122,6 @@ export async function capacity(browser: Browser, o: CapacityOptions): Promise<Ca
     portalIdleMiB,
     steps,
     heldSessions: held.length ? (held[held.length - 1] as CapacityStep).sessions : 0,
+    ...(stoppedBy ? { stoppedBy } : {}),
   };
 }

@@ -35,6 +35,9 @@ function kindOf(pid: number, name: string, known: KnownPids): string {
   if (name === 'Xvnc') return 'Xvnc (X server, VNC server)';
   if (name.startsWith('freerdp-shadow')) return 'FreeRDP shadow (RDP server)';
   if (name.startsWith('testpattern')) return 'test pattern';
+  if (name === 'xfreerdp') return 'xfreerdp (native client)';
+  if (name === 'Xvfb') return "Xvfb (the native client's display)";
+  if (name.startsWith('probe')) return 'probe (reads the native display)';
   if (name === 'kube-apiserver' || name === 'etcd') return name;
   return 'other';
 }

@@ -1,5 +1,6 @@
-// One path measured on one open page: frames shown while the whole screen moves, then key presses
-// while it moves and on a still screen, with the CPU every process of the run used meanwhile.
+// One path measured on what looks at the desktop (a page, or the native client): frames shown while
+// the whole screen moves, then key presses while it moves and on a still screen, with the CPU every
+// process of the run used meanwhile.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { round } from '../harness/stats.js';
 import { type CpuWindow, cpuBetween, cpuSnapshot, type KnownPids } from './cpu.js';
@@ -16,6 +17,21 @@ export interface MeasureOptions {
   known: KnownPids;
   /** Bytes carried to the browser so far by the process the page talks to (the portal, or the relay). */
   bytesToBrowser(): Promise<number>;
+}
+
+/** What shows the desktop: a page of the browser (pageLooker), or the native client (native.ts). */
+export interface Looker {
+  waitForPattern(): Promise<unknown>;
+  countShown(seconds: number): Promise<Shown>;
+  pressKeys(pattern: RunningPattern, n: number): Promise<KeyTiming[]>;
+}
+
+export function pageLooker(viewer: OpenViewer): Looker {
+  return {
+    waitForPattern: () => waitForPattern(viewer),
+    countShown: (seconds) => countShown(viewer.page, seconds),
+    pressKeys: (pattern, n) => pressKeys(viewer.page, pattern, n),
+  };
 }
 
 export interface PathSample {
@@ -39,34 +55,34 @@ const WARM_UP_MS = 2000;
 const STILL_WARM_UP_PRESSES = 10;
 
 export async function measurePath(
-  viewer: OpenViewer,
+  looker: Looker,
   pattern: RunningPattern,
   options: MeasureOptions,
 ): Promise<PathSample> {
-  await waitForPattern(viewer);
+  await looker.waitForPattern();
   await sleep(WARM_UP_MS);
-  const { shown, desktopFps, cpu, mbPerSecond } = await countFrames([viewer], [pattern], options);
-  const keysMoving = await pressKeys(viewer.page, pattern, options.keyPresses);
+  const { shown, desktopFps, cpu, mbPerSecond } = await countFrames([looker], [pattern], options);
+  const keysMoving = await looker.pressKeys(pattern, options.keyPresses);
   pattern.still(true);
   try {
     await sleep(500);
-    await pressKeys(viewer.page, pattern, STILL_WARM_UP_PRESSES);
-    const keysStill = await pressKeys(viewer.page, pattern, options.keyPresses);
+    await looker.pressKeys(pattern, STILL_WARM_UP_PRESSES);
+    const keysStill = await looker.pressKeys(pattern, options.keyPresses);
     return { shown: shown[0] as Shown, mbPerSecond, desktopFps, cpu, keysMoving, keysStill };
   } finally {
     pattern.still(false);
   }
 }
 
-/** Frames shown on each page at once, with what the desktops drew and the CPU meanwhile. */
+/** Frames shown by each looker at once, with what the desktops drew and the CPU meanwhile. */
 export async function countFrames(
-  viewers: OpenViewer[],
+  lookers: Looker[],
   patterns: RunningPattern[],
   options: Pick<MeasureOptions, 'seconds' | 'known' | 'bytesToBrowser'>,
 ): Promise<{ shown: Shown[]; desktopFps: number; cpu: CpuWindow; mbPerSecond: number }> {
   const drawnBefore = patterns.map((p) => p.drawnPerSecond().length);
   const [before, bytesBefore] = await Promise.all([cpuSnapshot(), options.bytesToBrowser()]);
-  const shown = await Promise.all(viewers.map((v) => countShown(v.page, options.seconds)));
+  const shown = await Promise.all(lookers.map((l) => l.countShown(options.seconds)));
   const [after, bytesAfter] = await Promise.all([cpuSnapshot(), options.bytesToBrowser()]);
   const cpu = cpuBetween(before, after, options.known);
   const mbPerSecond = round((bytesAfter - bytesBefore) / 1e6 / cpu.seconds, 2);

@@ -1,17 +1,12 @@
-// The test pattern on a simulated desktop's screen (testpattern.c): built once with the C compiler
-// (cached by the source's hash beside the control plane's binaries), and run on the X display of a
-// desktop's session, which the simulator starts on the first connection. The display is found the
-// way a person at the machine would: among the session's own programs (its window manager,
-// terminal, RDP server), whose environment names the desktop (KUBEVDI_DESKTOP, local/simulator/
-// screen/session.ts) and its DISPLAY — no hook in the simulator needed.
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rename } from 'node:fs/promises';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { cacheRoot } from '../../local/devcluster/binaries.js';
+// The test pattern on a simulated desktop's screen (testpattern.c, built by build-c.ts), run on the
+// X display of the desktop's session, which the simulator starts on the first connection. The
+// display is found the way a person at the machine would: among the session's own programs (its
+// window manager, terminal, RDP server), whose environment names the desktop (KUBEVDI_DESKTOP,
+// local/simulator/screen/session.ts) and its DISPLAY — no hook in the simulator needed.
+import { readdir, readFile } from 'node:fs/promises';
 import { ManagedProcess } from '../../local/process.js';
 import { waitUntil } from '../harness/wait.js';
+import { buildProgram } from './build-c.js';
 
 /** What the page reads back; the same numbers as testpattern.c's #defines. */
 export const PATTERN = {
@@ -22,30 +17,9 @@ export const PATTERN = {
   marker: { x: 0, y: 32, size: 64 },
 } as const;
 
-const SOURCE = path.join(import.meta.dirname, 'testpattern.c');
-const run = promisify(execFile);
-
-/** The compiled test pattern (cc, Xlib and MIT-SHM headers: scripts/install-desktop-tools.sh). */
-export async function buildTestPattern(): Promise<string> {
-  const source = await readFile(SOURCE);
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const binary = path.join(cacheRoot(), 'bench', `testpattern-${hash}`);
-  if (
-    await access(binary).then(
-      () => true,
-      () => false,
-    )
-  )
-    return binary;
-  await mkdir(path.dirname(binary), { recursive: true });
-  const temp = `${binary}.${process.pid}.tmp`;
-  await run('cc', ['-O2', '-Wall', '-o', temp, SOURCE, '-lX11', '-lXext']).catch((err: Error & { stderr?: string }) => {
-    throw new Error(
-      `cannot build the test pattern (${SOURCE}): ${err.stderr || err.message}\nscripts/install-desktop-tools.sh installs the compiler and the X headers`,
-    );
-  });
-  await rename(temp, binary);
-  return binary;
+/** The compiled test pattern. */
+export function buildTestPattern(): Promise<string> {
+  return buildProgram('testpattern', ['X11', 'Xext']);
 }
 
 /** The X display (`:N`) of the running session of desktop `namespace/name`, once its programs run. */

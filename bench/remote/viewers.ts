@@ -30,6 +30,8 @@ export interface ViewerTarget {
   cookie: string;
   namespace: string;
   desktop: string;
+  /** Where the desktop's RDP server answers (host:port), for a client that connects straight. */
+  rdpAddress: string;
   /** For `rdp-direct`: the relay's websocket URL for this desktop. */
   relayUrl?: string;
 }

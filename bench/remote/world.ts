@@ -19,6 +19,7 @@ import { startOperatorProcess } from '../harness/operator.js';
 import { holdDesktops, makeUsers, signIn } from '../harness/people.js';
 import { buildWebBundles, type PortalProcess, startPortalProcess } from '../harness/portal.js';
 import type { KnownPids } from './cpu.js';
+import { buildProbe } from './native.js';
 import { buildTestPattern, type RunningPattern, runTestPattern, sessionDisplay } from './pattern.js';
 import { type RelayProcess, startDirectRelay } from './relay-process.js';
 import type { ViewerTarget } from './viewers.js';
@@ -30,6 +31,8 @@ export interface RemoteWorld {
   browser: Browser;
   portal: PortalProcess;
   relay: RelayProcess;
+  /** The native client's probe (remote/probe.c, built). */
+  probe: string;
   /** One per person, each with their own desktop. */
   targets: ViewerTarget[];
   /** The test pattern on the desktop, started once its session runs (on its first connection). */
@@ -55,7 +58,12 @@ export async function startRemoteWorld(
     for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
   };
   try {
-    const [ca, binary] = await Promise.all([createDesktopCa(dir), buildTestPattern(), buildWebBundles()]);
+    const [ca, binary, probe] = await Promise.all([
+      createDesktopCa(dir),
+      buildTestPattern(),
+      buildProbe(),
+      buildWebBundles(),
+    ]);
     const simulator = await startSimulator({
       kubeconfig: cluster.adminKubeconfigFile,
       namespace: NAMESPACE,
@@ -107,12 +115,14 @@ export async function startRemoteWorld(
     const targets: ViewerTarget[] = [];
     for (const person of people) {
       const desktop = desktops.get(person.name) as string;
+      const rdpAddress = `${await desktopAddress(admin, desktop)}:3389`;
       targets.push({
         portalUrl: portal.url,
         cookie: await signIn(portal.url, person.token),
         namespace: NAMESPACE,
         desktop,
-        relayUrl: relay.urlTo(`${await desktopAddress(admin, desktop)}:3389`),
+        rdpAddress,
+        relayUrl: relay.urlTo(rdpAddress),
       });
     }
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -136,6 +146,7 @@ export async function startRemoteWorld(
       browser,
       portal,
       relay,
+      probe,
       targets,
       patternOf,
       portalBytesToBrowser: async () => {
