@@ -52,7 +52,7 @@ const FULL: Sizes = {
   portalRounds: 3,
   remoteRounds: 3,
   remoteSeconds: 10,
-  remoteKeyPresses: 15,
+  remoteKeyPresses: 12,
   remoteSessions: [1, 2, 4, 8],
 };
 const QUICK: Sizes = {
