@@ -33,7 +33,7 @@ export async function typeKey(
   await sleep(KEY_GAP_MS[0] + Math.random() * (KEY_GAP_MS[1] - KEY_GAP_MS[0]));
   const before = pattern.keysArrived().length;
   const seen = await pressKeySeenBy(typing, watching, 'a');
-  await waitUntil('the key press to reach the desktop', 10_000, async () => pattern.keysArrived().length > before);
+  await waitUntil('the key press to reach the desktop', 30_000, async () => pattern.keysArrived().length > before);
   return { seen, desktopAt: pattern.keysArrived()[before] as number };
 }
 

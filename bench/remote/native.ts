@@ -91,7 +91,7 @@ export async function startNativeClient(probe: string, address: string): Promise
           const pixelAt = Number(/^pixel ([\d.]+)$/m.exec(out)?.[1]);
           await waitUntil(
             'the key press to reach the desktop',
-            10_000,
+            30_000,
             async () => pattern.keysArrived().length > before,
           );
           const desktopAt = pattern.keysArrived()[before] as number;

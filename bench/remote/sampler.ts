@@ -161,7 +161,8 @@ export interface KeySeen {
   shownAt: number;
 }
 
-const KEY_TIMEOUT_MS = 10_000;
+/** Generous: while the screen moves, a busy page shows a key press seconds late (the RDP stream queues). */
+const KEY_TIMEOUT_MS = 30_000;
 
 /**
  * One key press typed in `typing` (its keyboard focus must be on the remote screen), seen there and
