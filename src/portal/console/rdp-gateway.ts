@@ -36,14 +36,13 @@ import { isDesktopName } from './names.js';
 import { CONSOLE_CLOSE } from './protocol.js';
 import {
   decodeRequest,
-  derLength,
   encodeFailure,
   encodeResponse,
   GENERAL_ERROR,
-  MAX_REQUEST_BYTES,
   type RdCleanPathFailure,
   type RdCleanPathRequest,
 } from './rdcleanpath.js';
+import { firstPdu } from './rdcleanpath-request.js';
 import { DEFAULT_RDP_UPSTREAM, findRdpEndpoint, type RdpUnreachable, splitAddress } from './rdp-endpoint.js';
 import { rdpAddress } from './rdp-file.js';
 import { ENDED_BY_ADMINISTRATOR, GATEWAY_STATUS, type RdpTicket, RdpTicketRequest } from './rdp-protocol.js';
@@ -78,8 +77,6 @@ interface Slot {
 
 /** RDP from the browser: input, clipboard and file chunks, well under this. */
 const MAX_BROWSER_FRAME = 4 * 1024 * 1024;
-/** How long the browser has to send its RDCleanPath request once the websocket is open. */
-const REQUEST_TIMEOUT_MS = 10_000;
 
 const ACCESS = (namespace: string, name: string) => ({
   group: 'subresources.kubevirt.io',
@@ -350,36 +347,4 @@ export function rdpGateway(
         ),
     });
   }
-}
-
-/** The RDCleanPath request: the first websocket message(s), up to one whole DER value. */
-function firstPdu(browser: WebSocket): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let received = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error('no RDCleanPath request in time')), REQUEST_TIMEOUT_MS);
-    const finish = (err?: Error, pdu?: Buffer) => {
-      clearTimeout(timer);
-      browser.off('message', onMessage);
-      browser.off('close', onClose);
-      browser.pause();
-      if (err) reject(err);
-      else resolve(pdu as Buffer);
-    };
-    const onMessage = (data: Buffer, isBinary: boolean) => {
-      if (!isBinary) return finish(new Error('a text message where an RDCleanPath request was expected'));
-      received = Buffer.concat([received, data]);
-      try {
-        const length = derLength(received);
-        if (length === undefined) return;
-        if (length > MAX_REQUEST_BYTES) return finish(new Error(`an RDCleanPath request of ${length} bytes`));
-        if (received.length > length) return finish(new Error('bytes after the RDCleanPath request'));
-        if (received.length === length) finish(undefined, received);
-      } catch (err) {
-        finish(err as Error);
-      }
-    };
-    const onClose = () => finish(new Error('the browser left'));
-    browser.on('message', onMessage);
-    browser.once('close', onClose);
-  });
 }
