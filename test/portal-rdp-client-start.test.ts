@@ -22,15 +22,9 @@ const CONNECT_INITIAL = hex(
   '000000000000000000000006000100000000000000000000000000000000000000000002c00c00000000000000000003',
   'c0140001000000636c69707264720000008000',
 );
-const ERECT_DOMAIN = hex(
-  '0300000c02f0800401000100',
-);
-const ATTACH_USER = hex(
-  '0300000802f08028',
-);
-const CHANNEL_JOINS = hex(
-  '0300000c02f08038000403ec0300000c02f08038000403eb0300000c02f08038000403ed',
-);
+const ERECT_DOMAIN = hex('0300000c02f0800401000100');
+const ATTACH_USER = hex('0300000802f08028');
+const CHANNEL_JOINS = hex('0300000c02f08038000403ec0300000c02f08038000403eb0300000c02f08038000403ed');
 const CLIENT_INFO = hex(
   '0300015502f08064000403eb708146400000000000000073014b00000006001200000000000000610064006100000070',
   '006100350035002d0077006f0072006400000000000000020014003100320037002e0030002e0030002e003100000040',
@@ -103,7 +97,9 @@ describe('the start of the client’s connection, through the gateway', () => {
     const whole = through(options, Buffer.concat(SEQUENCE)).out;
     const all = Buffer.concat(SEQUENCE);
     for (const size of [1, 3, 7, 64, 500]) {
-      const pieces = Array.from({ length: Math.ceil(all.length / size) }, (_, i) => all.subarray(i * size, (i + 1) * size));
+      const pieces = Array.from({ length: Math.ceil(all.length / size) }, (_, i) =>
+        all.subarray(i * size, (i + 1) * size),
+      );
       expect(through(options, ...pieces).out).toEqual(whole);
     }
     expect(whole).not.toEqual(all);

@@ -103,7 +103,8 @@ export function sesmanIni(dir: string, desktop: Pick<DesktopIdentity, 'uid' | 'n
     },
     Sessions: {
       X11DisplayOffset: displayOffset(desktop.uid),
-      MaxSessions: 4,
+      // Room for displays an Xorg killed without cleaning up left locked (sesman tries this many from the offset).
+      MaxSessions: 16,
       // A connection that ends leaves the session running, as Windows does: the next one returns to it.
       KillDisconnected: false,
       DisconnectedTimeLimit: 0,

@@ -59,7 +59,7 @@ const H221_KEY = Buffer.from('Duca');
 export function clientStart(options: ClientStartOptions): ClientStart {
   const changed: string[] = [];
   const blocked = new Set(options.blockedChannels.map((name) => name.toLowerCase()));
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let relaying = false;
   let connectInitialSeen = false;
 
@@ -125,11 +125,15 @@ export function blockChannels(connectInitial: Buffer, blocked: ReadonlySet<strin
   for (const { type, start, end } of blocks) {
     if (type !== CS_NET) continue;
     const count = connectInitial.readUInt32LE(start + 4);
-    if (8 + count * 12 > end - start) throw new ClientStartError('a Client Network Data block shorter than its channels');
+    if (8 + count * 12 > end - start)
+      throw new ClientStartError('a Client Network Data block shorter than its channels');
     for (let i = 0; i < count; i++) {
       const at = start + 8 + i * 12;
       const raw = connectInitial.subarray(at, at + 8);
-      const name = raw.subarray(0, Math.max(0, raw.indexOf(0))).toString('latin1').toLowerCase();
+      const name = raw
+        .subarray(0, Math.max(0, raw.indexOf(0)))
+        .toString('latin1')
+        .toLowerCase();
       if (!blocked.has(name)) continue;
       raw.fill(0);
       raw.write(BLOCKED_CHANNEL_NAME, 'latin1');
