@@ -70,7 +70,13 @@ describe('examples', () => {
       name: 'callcenter',
     })) as { spec: Record<string, unknown> };
     expect(callcenter.spec.updateStrategy).toEqual({ type: 'OnRelease', maxUnavailable: '25%' });
-    expect(callcenter.spec.rdp).toEqual({ enabled: true, multipleMonitors: false });
+    expect(callcenter.spec.rdp).toEqual({
+      enabled: true,
+      multipleMonitors: false,
+      clipboard: 'ToDesktop',
+      fileTransfer: 'ToDesktop',
+      signIn: 'WhenAsked',
+    });
     expect(callcenter.spec.paused).toBe(false);
   });
 
