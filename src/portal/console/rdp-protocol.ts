@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { RdpSignIn, TransferDirection } from '../../api/remote-desktop.js';
 
+export { intoDesktop, outOfDesktop } from '../../api/remote-desktop.js';
+
 /** The remote desktop page of one desktop (the VNC console is consolePagePath in protocol.ts). */
 export function rdpPagePath(namespace: string, desktop: string): string {
   return `/rdp/${encodeURIComponent(namespace)}/${encodeURIComponent(desktop)}`;
