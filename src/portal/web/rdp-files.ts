@@ -1,7 +1,8 @@
 // Files to and from the desktop, as its pool allows (rdp-transfer.ts): IronRDP's file transfer,
 // which moves files through the clipboard channel as RDP clients do when files are copied and
 // pasted. An upload (the Upload files button, or files dropped on the screen) puts the files on the
-// desktop's clipboard, to paste into a folder there; files copied in the desktop can be downloaded
+// desktop's clipboard, to paste into a folder there (the bytes travel as they are pasted); files
+// copied in the desktop can be downloaded
 // (the Download button appears when there are some). One provider per connection, given to IronRDP
 // before it connects.
 import type { FileTransferProvider, UserInteraction } from '@devolutions/iron-remote-desktop';
@@ -33,18 +34,20 @@ export function fileTransfer(
   let controls: TransferControls | undefined;
   let offered: FileInfo[] = [];
 
+  // The desktop takes an upload's bytes when something there reads the files (pasting them into a
+  // folder): until then they wait on its clipboard, and the page says so.
   const send = (files: File[]) => {
     if (!provider || !controls?.upload || files.length === 0) return;
-    const names = files.map((file) => file.name);
+    const names = filesWord(files.map((file) => file.name));
+    const are = files.length === 1 ? 'is' : 'are';
     try {
       provider.uploadFiles(files).completion.then(
-        () =>
-          say(
-            `${filesWord(names)} ${names.length === 1 ? 'is' : 'are'} on the desktop’s clipboard: paste into a folder there.`,
-          ),
+        () => say(`${names} ${are} copied to the desktop.`),
         () => undefined, // the provider's error event words it
       );
-      say(`Uploading ${filesWord(names)}…`);
+      say(
+        `${names} ${are} on the desktop’s clipboard: paste into a folder there to copy ${files.length === 1 ? 'it' : 'them'}.`,
+      );
     } catch {
       say('An upload is still going on: wait for it to finish.');
     }
@@ -95,7 +98,7 @@ export function fileTransfer(
       if (!allowed.upload && !allowed.download) return;
       const next = new RdpFileTransferProvider({ chunkSize: 64 * 1024 });
       next.on('upload-progress', (p) =>
-        say(`Uploading ${p.fileName}: ${Math.round(p.percentage)} % of ${size(p.totalBytes)}…`),
+        say(`Copying ${p.fileName} to the desktop: ${Math.round(p.percentage)} % of ${size(p.totalBytes)}…`),
       );
       next.on('files-available', (files) => {
         offered = files;
