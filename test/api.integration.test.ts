@@ -73,8 +73,8 @@ describe('examples', () => {
     expect(callcenter.spec.rdp).toEqual({
       enabled: true,
       multipleMonitors: false,
-      clipboard: 'ToDesktop',
-      fileTransfer: 'ToDesktop',
+      clipboard: 'None',
+      fileTransfer: 'None',
       signIn: 'WhenAsked',
     });
     expect(callcenter.spec.paused).toBe(false);

@@ -90,7 +90,12 @@ describe('RDP through the portal', () => {
     const bob = await serviceAccountToken(ns, 'bob');
     await bindUsers(ns, ['alice', 'bob']);
     await templateWithDisks();
-    await pool('sales', { size: 2, rdp: { enabled: true }, access: { users: [alice.username, bob.username] } });
+    // No clipboard or files: FreeRDP's shadow server has no clipboard (portal-rdp-clipboard tests it on xrdp).
+    await pool('sales', {
+      size: 2,
+      rdp: { enabled: true, clipboard: 'None', fileTransfer: 'None' },
+      access: { users: [alice.username, bob.username] },
+    });
     await world.start(['--leader-elect', 'false']);
     const { log, text: logged } = captureLogs();
     const portal = await startPortal({

@@ -19,7 +19,7 @@ import { applyAs, createNamespace, kubeconfig, readYamlObjects, useTestNamespace
 import { eventually } from './support/eventually.js';
 import { vmSubresource } from './support/guest.js';
 import { KUBEVIRT_DIR } from './support/kubevirt.js';
-import { alive, descendants, type ProcessInfo } from './support/processes.js';
+import { alive, descendants, type ProcessInfo, rssKb } from './support/processes.js';
 import { PROTOCOL, rdpHandshake, xfreerdp } from './support/rdp.js';
 import { copyInSession, inSession, sessionClipboard, xrdpSession } from './support/xrdp.js';
 
@@ -143,8 +143,13 @@ describe('desktops whose RDP server is xrdp', () => {
       // ...and its clipboard is the X clipboard chansrv serves to RDP clients.
       await copyInSession(session, 'copied in the session');
       await eventually(async () => expect(await sessionClipboard(session)).toBe('copied in the session'), 10_000);
+      const processes = xrdpProcesses(sim.pid);
+      const mb = (p: ProcessInfo) => Math.round(rssKb(p.pid) / 1024);
       process.stderr.write(
-        `[xrdp] first handshake ${handshakeMs} ms (xrdp started by it); signed in, session running ${sessionMs} ms after xfreerdp started\n`,
+        `[xrdp] first handshake ${handshakeMs} ms (xrdp started by it); signed in, session running ${sessionMs} ms after xfreerdp started; RSS ${processes.reduce((sum, p) => sum + mb(p), 0)} MB: ${processes
+          .filter((p) => mb(p) >= 2)
+          .map((p) => `${p.comm} ${mb(p)} MB`)
+          .join(', ')}\n`,
       );
     } finally {
       await native.stop();
