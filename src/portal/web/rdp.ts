@@ -345,6 +345,8 @@ ctrlAltDel.addEventListener('click', () => ui?.ctrlAltDel());
 metaKey.addEventListener('click', () => ui?.metaKey());
 disconnectButton.addEventListener('click', () => {
   disconnect();
+  // Connect asks again: a desktop that refused them shows it only on its own screen (xrdp's log window).
+  credentials = undefined;
   show('Disconnected. The desktop keeps running and you stay logged on.', 'closed');
 });
 fullscreenToggle(fullscreenButton, main, status);
