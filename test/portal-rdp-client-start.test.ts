@@ -1,6 +1,7 @@
 // What the gateway changes in the start of a client's RDP connection (rdp-client-start.ts), on the
 // bytes IronRDP's web client really sends: recorded from the page in Chromium through a gateway to
-// xrdp (clipboard on, TLS, user "ada", password "pa55-word"). Every length stays as it was.
+// xrdp (clipboard on, TLS, user "ada", password "pa55-word", 16 bits per pixel asked for). Every
+// length stays as it was.
 import { describe, expect, it } from 'vitest';
 import {
   BLOCKED_CHANNEL_NAME,
@@ -62,7 +63,10 @@ function through(options: Parameters<typeof clientStart>[0], ...chunks: Buffer[]
 describe('the start of the client’s connection, through the gateway', () => {
   it('has the clipboard channel renamed when the pool allows no clipboard, and nothing else changed', () => {
     expect(channels(CONNECT_INITIAL)).toEqual(['cliprdr']);
-    const { out, changed } = through({ blockedChannels: ['cliprdr'], autologon: false }, ...SEQUENCE);
+    const { out, changed } = through(
+      { blockedChannels: ['cliprdr'], autologon: false, trueColour: false },
+      ...SEQUENCE,
+    );
     const connectInitial = out.subarray(0, CONNECT_INITIAL.length);
     expect(channels(connectInitial)).toEqual([BLOCKED_CHANNEL_NAME]);
     const differing = [...connectInitial].flatMap((b, i) => (b === CONNECT_INITIAL[i] ? [] : [i]));
@@ -75,7 +79,7 @@ describe('the start of the client’s connection, through the gateway', () => {
   it('asks the desktop to log on with the password the person typed (INFO_AUTOLOGON), then only relays', () => {
     expect(CLIENT_INFO.readUInt32LE(INFO_FLAGS) & INFO_AUTOLOGON).toBe(0);
     const later = Buffer.from(CLIENT_INFO); // a PDU after the Client Info is not looked at
-    const { out, changed } = through({ blockedChannels: [], autologon: true }, ...SEQUENCE, later);
+    const { out, changed } = through({ blockedChannels: [], autologon: true, trueColour: false }, ...SEQUENCE, later);
     const info = out.subarray(out.length - 2 * CLIENT_INFO.length, out.length - CLIENT_INFO.length);
     expect(info.readUInt32LE(INFO_FLAGS)).toBe(CLIENT_INFO.readUInt32LE(INFO_FLAGS) | INFO_AUTOLOGON);
     expect(out.subarray(out.length - CLIENT_INFO.length)).toEqual(CLIENT_INFO);
@@ -83,17 +87,37 @@ describe('the start of the client’s connection, through the gateway', () => {
     expect(changed).toEqual(['autologon']);
   });
 
+  it('asks the desktop for 32-bit colour, which the client says it supports (IronRDP draws xrdp’s 16-bit bitmaps sheared)', () => {
+    const core = CONNECT_INITIAL.indexOf(Buffer.from([0x01, 0xc0]), CONNECT_INITIAL.indexOf('Duca') + 4);
+    const early = (bytes: Buffer) => bytes.readUInt16LE(core + 144);
+    expect(CONNECT_INITIAL.readUInt16LE(core + 140)).toBe(16); // highColorDepth asked for
+    expect(CONNECT_INITIAL.readUInt16LE(core + 142) & 0x8).toBe(0x8); // 32 bits supported
+    expect(early(CONNECT_INITIAL) & 0x2).toBe(0);
+    const { out, changed } = through({ blockedChannels: [], autologon: false, trueColour: true }, CONNECT_INITIAL);
+    expect(early(out)).toBe(early(CONNECT_INITIAL) | 0x2);
+    expect([...out].flatMap((b, i) => (b === CONNECT_INITIAL[i] ? [] : [i]))).toEqual([core + 144]);
+    expect(changed).toEqual(['32-bit colour']);
+    // A client that does not support 32 bits is not asked for them.
+    const without = Buffer.from(CONNECT_INITIAL);
+    without.writeUInt16LE(without.readUInt16LE(core + 142) & ~0x8, core + 142);
+    expect(through({ blockedChannels: [], autologon: false, trueColour: true }, without).out).toEqual(without);
+  });
+
   it('leaves a Client Info without a password as it is (the desktop asks itself, or needs none)', () => {
     const info = Buffer.from(CLIENT_INFO);
     info.writeUInt16LE(0, INFO_FLAGS + 4 + 2 + 2); // cbPassword
     expect(setAutologon(Buffer.from(info))).toBe(false);
-    const { out, changed } = through({ blockedChannels: [], autologon: true }, CONNECT_INITIAL, info);
+    const { out, changed } = through(
+      { blockedChannels: [], autologon: true, trueColour: false },
+      CONNECT_INITIAL,
+      info,
+    );
     expect(out).toEqual(Buffer.concat([CONNECT_INITIAL, info]));
     expect(changed).toEqual([]);
   });
 
   it('gives the same bytes however the browser’s messages cut them', () => {
-    const options = { blockedChannels: ['cliprdr'], autologon: true };
+    const options = { blockedChannels: ['cliprdr'], autologon: true, trueColour: true };
     const whole = through(options, Buffer.concat(SEQUENCE)).out;
     const all = Buffer.concat(SEQUENCE);
     for (const size of [1, 3, 7, 64, 500]) {
@@ -107,7 +131,11 @@ describe('the start of the client’s connection, through the gateway', () => {
 
   it('passes CredSSP’s messages (Network Level Authentication) before the Connect Initial as they are', () => {
     const tsRequest = hex('30820003020106'); // TSRequest-like: SEQUENCE { INTEGER 6 }, a long-form DER length
-    const { out, changed } = through({ blockedChannels: ['cliprdr'], autologon: true }, tsRequest, ...SEQUENCE);
+    const { out, changed } = through(
+      { blockedChannels: ['cliprdr'], autologon: true, trueColour: false },
+      tsRequest,
+      ...SEQUENCE,
+    );
     expect(out.subarray(0, tsRequest.length)).toEqual(tsRequest);
     expect(channels(out.subarray(tsRequest.length))).toEqual([BLOCKED_CHANNEL_NAME]);
     expect(changed).toEqual(['channel cliprdr blocked', 'autologon']);
@@ -115,14 +143,18 @@ describe('the start of the client’s connection, through the gateway', () => {
 
   it('fails closed when a channel must be blocked and the connection does not start as RDP does', () => {
     const fastPath = hex('4409000100');
-    expect(() => through({ blockedChannels: ['cliprdr'], autologon: true }, fastPath)).toThrow(ClientStartError);
+    expect(() => through({ blockedChannels: ['cliprdr'], autologon: true, trueColour: false }, fastPath)).toThrow(
+      ClientStartError,
+    );
     // GCC user data whose PER length (after the H.221 key "Duca") no longer matches the blocks.
     const broken = Buffer.from(CONNECT_INITIAL);
     const length = broken.indexOf('Duca') + 5;
     broken.writeUInt8(broken.readUInt8(length) + 1, length);
-    expect(() => through({ blockedChannels: ['cliprdr'], autologon: false }, broken)).toThrow(ClientStartError);
+    expect(() => through({ blockedChannels: ['cliprdr'], autologon: false, trueColour: false }, broken)).toThrow(
+      ClientStartError,
+    );
     // With nothing to block, what it does not know only ends the looking.
-    expect(through({ blockedChannels: [], autologon: true }, fastPath, CLIENT_INFO).out).toEqual(
+    expect(through({ blockedChannels: [], autologon: true, trueColour: false }, fastPath, CLIENT_INFO).out).toEqual(
       Buffer.concat([fastPath, CLIENT_INFO]),
     );
   });

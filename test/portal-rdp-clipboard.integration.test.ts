@@ -47,8 +47,15 @@ afterAll(async () => {
   await rm(caDir, { recursive: true, force: true });
 });
 
-/** KUBEVDI_LOOK=<dir> writes this test's pictures there, for looking at. */
+/**
+ * Pictures: `npm run screenshots` writes the README's into docs/images; KUBEVDI_LOOK=<dir> writes
+ * all of this test's there, for looking at.
+ */
 async function look(page: Page, name: string): Promise<void> {
+  if (process.env.KUBEVDI_SCREENSHOTS && name === 'clipboard-uploaded')
+    await page.screenshot({
+      path: path.join(import.meta.dirname, '..', 'docs', 'images', 'portal-rdp-files-1280.png'),
+    });
   const dir = process.env.KUBEVDI_LOOK;
   if (!dir) return;
   await mkdir(dir, { recursive: true });
@@ -81,6 +88,7 @@ async function openSignedIn(context: BrowserContext, person: PortalClient, ns: s
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(err.message));
+  if (process.env.RDP_PAGE_LOG) page.on('console', (m) => process.stderr.write(`[page] ${m.type()} ${m.text().slice(0, 300)}\n`));
   await page.goto(`${person.base}${rdpPagePath(ns, desktop)}`);
   // The pool says the desktop signs people in from what the client sends: the form comes first.
   await eventually(async () => expect(await page.textContent('#rdp-status')).toBe('Sign in to the desktop.'), 60_000);
@@ -169,7 +177,7 @@ describe('the clipboard and files in the browser’s remote desktop', () => {
     const notes = `notes written in the desktop ${Date.now()}\n`;
     await inSession(
       session,
-      `printf %s '${notes}' > "$HOME/notes.txt" && printf 'file://%s/notes.txt\\r\\n' "$HOME" | timeout 60 xclip -selection clipboard -t text/uri-list -i -loops 5 >/dev/null 2>&1 &`,
+      `printf %s '${notes}' > "$HOME/notes.txt" && printf 'file://%s/notes.txt\\r\\n' "$HOME" | timeout 60 xclip -selection clipboard -t text/uri-list -i >/dev/null 2>&1 &`,
     );
     await eventually(async () => expect(await page.isVisible('#download')).toBe(true), 20_000);
     expect(await page.textContent('#transfer-status')).toContain('notes.txt copied in the desktop');

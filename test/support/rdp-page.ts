@@ -27,7 +27,12 @@ export async function claimRdpDesktop(
   pool: string,
 ): Promise<{ claim: string; desktop: string }> {
   const json = async (answer: Promise<{ text: string }>) => JSON.parse((await answer).text) as unknown;
-  const created = Claim.parse(await json(person.api('/api/claims', 'POST', { namespace, pool })));
+  // Until the operator has entitled the pool's users (a busy machine takes a moment), the API server refuses.
+  const created = await eventually(async () => {
+    const answer = await person.api('/api/claims', 'POST', { namespace, pool });
+    expect(answer.status, answer.text).toBeLessThan(300);
+    return Claim.parse(JSON.parse(answer.text));
+  }, 30_000);
   const desktop = await eventually(async () => {
     const { claims } = ClaimList.parse(await json(person.api('/api/claims')));
     const claim = claims.find((c) => c.name === created.name);

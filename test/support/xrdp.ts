@@ -79,12 +79,15 @@ export async function sessionClipboard(session: XrdpSession, target = 'UTF8_STRI
   return inSession(session, `timeout 5 xclip -selection clipboard -t ${target} -o 2>/dev/null || true`, 10_000);
 }
 
-/** Puts `text` on the session's clipboard, as copying it there would (xclip serves it, in the background). */
+/**
+ * Puts `text` on the session's clipboard, as copying it there would: xclip serves it in the
+ * background, as often as asked, until something else is copied there (or a minute passes).
+ */
 export async function copyInSession(session: XrdpSession, text: string): Promise<void> {
   const quoted = `'${text.replaceAll("'", `'\\''`)}'`;
   await inSession(
     session,
-    `printf %s ${quoted} | timeout 60 xclip -selection clipboard -i -loops 5 >/dev/null 2>&1 &`,
+    `printf %s ${quoted} | timeout 60 xclip -selection clipboard -i >/dev/null 2>&1 &`,
     10_000,
   );
 }

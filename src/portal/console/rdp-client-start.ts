@@ -13,6 +13,10 @@
 //   Authentication) shows its own logon screen — which, for xrdp, IronRDP cannot even draw. The
 //   gateway sets the flag when the client sent a password: what a native client does when it has
 //   credentials.
+// - **True colour.** IronRDP's web client asks for 16 bits per pixel, and draws some of xrdp's
+//   16-bit bitmaps sheared (IronRDP issue 1693: text smeared diagonally). It says it supports 32 bits
+//   (Client Core Data's supportedColorDepths); the gateway asks the desktop for a 32-bit session on
+//   its behalf (RNS_UD_CS_WANT_32BPP_SESSION), and the same desktop is drawn right.
 //
 // The bytes before the connection is active are TPKT-framed slow-path PDUs, after CredSSP's DER
 // messages when the client uses Network Level Authentication; the Client Info PDU is the last one
@@ -25,6 +29,8 @@ export interface ClientStartOptions {
   blockedChannels: readonly string[];
   /** Set INFO_AUTOLOGON when the Client Info PDU carries a password. */
   autologon: boolean;
+  /** Ask for a 32-bit session where the client says it supports one. */
+  trueColour: boolean;
 }
 
 export interface ClientStart {
@@ -49,8 +55,14 @@ const MAX_PDU = 64 * 1024;
 const CONNECT_INITIAL = [0x7f, 0x65];
 /** MCS Send Data Request (DomainMCSPDU choice 25, PER). */
 const SEND_DATA_REQUEST = 25;
-/** Client Network Data (TS_UD_CS_NET). */
+/** Client Core Data (TS_UD_CS_CORE) and Client Network Data (TS_UD_CS_NET). */
+const CS_CORE = 0xc001;
 const CS_NET = 0xc003;
+/** In TS_UD_CS_CORE, from the block's start: supportedColorDepths and earlyCapabilityFlags. */
+const SUPPORTED_COLOR_DEPTHS = 142;
+const EARLY_CAPABILITY_FLAGS = 144;
+const RNS_UD_32BPP_SUPPORT = 0x0008;
+const RNS_UD_CS_WANT_32BPP_SESSION = 0x0002;
 const SEC_INFO_PKT = 0x0040;
 const SEC_ENCRYPT = 0x0008;
 const INFO_AUTOLOGON = 0x0000_0008;
@@ -75,6 +87,7 @@ export function clientStart(options: ClientStartOptions): ClientStart {
     if (bytes[MCS_OFFSET] === CONNECT_INITIAL[0] && bytes[MCS_OFFSET + 1] === CONNECT_INITIAL[1]) {
       connectInitialSeen = true;
       if (blocked.size > 0) changed.push(...blockChannels(bytes, blocked));
+      if (options.trueColour && askTrueColour(bytes)) changed.push('32-bit colour');
       return;
     }
     if ((bytes[MCS_OFFSET] ?? 0) >> 2 === SEND_DATA_REQUEST && isClientInfo(bytes)) {
@@ -141,6 +154,17 @@ export function blockChannels(connectInitial: Buffer, blocked: ReadonlySet<strin
     }
   }
   return done;
+}
+
+/** Asks for a 32-bit session in a Connect Initial's Client Core Data, in place, if the client supports one. */
+export function askTrueColour(connectInitial: Buffer): boolean {
+  const core = userDataBlocks(connectInitial).find((block) => block.type === CS_CORE);
+  if (!core || core.end - core.start < EARLY_CAPABILITY_FLAGS + 2) return false;
+  const supported = connectInitial.readUInt16LE(core.start + SUPPORTED_COLOR_DEPTHS);
+  const early = connectInitial.readUInt16LE(core.start + EARLY_CAPABILITY_FLAGS);
+  if (!(supported & RNS_UD_32BPP_SUPPORT) || early & RNS_UD_CS_WANT_32BPP_SESSION) return false;
+  connectInitial.writeUInt16LE(early | RNS_UD_CS_WANT_32BPP_SESSION, core.start + EARLY_CAPABILITY_FLAGS);
+  return true;
 }
 
 /**

@@ -12,7 +12,8 @@
 //    again (never taken from the request: its `destination` is only compared and logged), and the
 //    gateway connects, does the TLS handshake (rdp-upstream.ts) and relays — changing, in the start
 //    of the client's connection, what its pool's policy and the desktop's sign-in need
-//    (rdp-client-start.ts: a blocked clipboard channel, autologon with the password typed).
+//    (rdp-client-start.ts: a blocked clipboard channel, autologon with the password typed, and
+//    32-bit colour, which IronRDP draws right).
 //
 // While open, the connection lasts only as long as the grant (connection-guard.ts, as the VNC
 // console), counts as activity on the claim, and is one of at most one per desktop on this replica:
@@ -294,7 +295,7 @@ export function rdpGateway(
       endedBy = 'taken-over';
       relay.close(code, reason);
     };
-    const start = clientStart({ blockedChannels: c.blockedChannels, autologon: true });
+    const start = clientStart({ blockedChannels: c.blockedChannels, autologon: true, trueColour: true });
     let logged = 0;
     const relay = relayRdp(browser, tls, {
       toDesktop: (chunk) => {
