@@ -72,7 +72,7 @@ export interface OperatorOptions {
   workers?: number;
   /** Session tracking: how often each bound, running desktop's users are read, and at most how many reads per second. */
   sessions?: { pollIntervalMs?: number; qps?: number };
-  /** The clock session policies are decided by; the system's unless a test moves it. */
+  /** The clock session policies and capacity schedules are decided by; the system's unless a test moves it. */
   clock?: Clock;
   /**
    * Who may reach the RDP port of desktops of pools with rdp.enabled (the portal, and networks an
@@ -110,7 +110,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, actions, metrics, log };
   const controllers: Controller[] = [
     templateController({ ...shared, checkReferences: makeReferenceChecker(kc, metrics) }),
-    poolController({ ...shared, roleBindings, services, networkPolicies, rdpAllowedFrom: options.rdpAllowedFrom }),
+    poolController({
+      ...shared,
+      claims,
+      roleBindings,
+      services,
+      networkPolicies,
+      rdpAllowedFrom: options.rdpAllowedFrom,
+      clock: options.clock,
+    }),
     claimController({ ...shared, claims, roles, roleBindings, clock: options.clock }),
     sessionController({
       claims,
@@ -118,6 +126,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       readUserList: makeUserListReader(kc, metrics),
       limiter: new RateLimiter(options.sessions?.qps ?? DEFAULT_SESSION_POLL_QPS),
       writeStatus: makeStatusWriter(kc, SESSIONS_FIELD_MANAGER, metrics),
+      patchClaim: actions.patchClaim,
       recorder,
       metrics,
       log,
@@ -125,6 +134,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       clock: options.clock,
     }),
   ];
+
+  // A test clock that jumps: every deadline and schedule is looked at again now.
+  options.clock?.onJump?.(() => {
+    for (const controller of controllers) controller.resync();
+  });
 
   let synced = false;
   const health = options.health

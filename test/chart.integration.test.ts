@@ -21,7 +21,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { goModDownload } from '../local/devcluster/go.js';
 import { ensureHelm } from '../local/devcluster/helm.js';
 import { REPO_ROOT } from '../src/paths.js';
-import { kubeconfig, refusal, useTestNamespace } from './support/cluster.js';
+import { kubeconfig, kubeconfigWithToken, refusal, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { serviceAccountToken } from './support/portal.js';
@@ -277,16 +277,5 @@ describe('the Helm chart', () => {
 
 /** A kubeconfig for the test cluster that authenticates with a ServiceAccount token. */
 function serviceAccountKubeconfig(token: string): string {
-  const admin = new KubeConfig();
-  admin.loadFromFile(inject('cluster').adminKubeconfig);
-  const cluster = admin.getCurrentCluster();
-  if (!cluster) throw new Error('the admin kubeconfig names no cluster');
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ ...cluster, name: 'test' }],
-    users: [{ name: 'operator', token }],
-    contexts: [{ name: 'operator', cluster: 'test', user: 'operator' }],
-    currentContext: 'operator',
-  });
-  return kc.exportConfig();
+  return kubeconfigWithToken(token).exportConfig();
 }

@@ -133,7 +133,7 @@ describe('what an administrator may do', () => {
       { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['list'] },
     ]);
     expect(viewer.pools).toEqual({ list: true, create: false, update: false, delete: false });
-    expect(viewer.claims).toEqual({ list: true, delete: false });
+    expect(viewer.claims).toEqual({ list: true, delete: false, patch: false });
     expect(administers(viewer)).toBe(true);
     const user = namespaceAccess('sales', [
       { apiGroups: ['kubevdi.io'], resources: ['virtualdesktoppools', 'vmtemplates'], verbs: ['get', 'list', 'watch'] },
@@ -150,7 +150,7 @@ describe('what an administrator may do', () => {
         verbs: ['update'],
       },
     ]);
-    expect(user.claims).toEqual({ list: false, delete: false });
+    expect(user.claims).toEqual({ list: false, delete: false, patch: false });
     expect(user.desktops.restart).toBe(false);
     expect(administers(user)).toBe(false);
   });

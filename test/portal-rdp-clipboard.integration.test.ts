@@ -88,7 +88,8 @@ async function openSignedIn(context: BrowserContext, person: PortalClient, ns: s
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(err.message));
-  if (process.env.RDP_PAGE_LOG) page.on('console', (m) => process.stderr.write(`[page] ${m.type()} ${m.text().slice(0, 300)}\n`));
+  if (process.env.RDP_PAGE_LOG)
+    page.on('console', (m) => process.stderr.write(`[page] ${m.type()} ${m.text().slice(0, 300)}\n`));
   await page.goto(`${person.base}${rdpPagePath(ns, desktop)}`);
   // The pool says the desktop signs people in from what the client sends: the form comes first.
   await eventually(async () => expect(await page.textContent('#rdp-status')).toBe('Sign in to the desktop.'), 60_000);

@@ -1,7 +1,9 @@
 // VirtualDesktopPool: RHEV's VM pool. How many desktops of which template, how many kept warm,
 // how they are handed out and given back, and who may use them.
 import { z } from 'zod';
+import { Capacity, CapacityStatus } from './capacity.js';
 import type { KindDefinition } from './crd.js';
+import { Growth, GrowthStatus } from './growth.js';
 import {
   API_VERSION,
   cel,
@@ -155,14 +157,18 @@ export const VirtualDesktopPoolSpec = cel(
         .int()
         .min(0)
         .max(MAX_POOL_SIZE)
-        .describe('How many desktops the pool has at most; claims take them up to this number.'),
+        .describe(
+          'How many desktops the pool has at most; claims take them up to this number. With growth, the most it grows to.',
+        ),
+      growth: Growth.optional(),
       prestarted: z
         .int()
         .min(0)
         .default(0)
         .describe(
-          'How many unassigned desktops are kept powered on and ready, so a user gets one in seconds. At most size.',
+          'How many unassigned desktops are kept powered on and ready, day and night, so a user gets one in seconds. At most size. For a count that follows the clock, set capacity instead (not both).',
         ),
+      capacity: Capacity.optional(),
       assignment: Assignment.default('Automatic').describe(
         'Automatic (floating): a desktop goes back to the pool when its user releases it. Manual (dedicated): a desktop stays with its first user for good. Cannot change while the pool has desktops.',
       ),
@@ -191,6 +197,25 @@ export const VirtualDesktopPoolSpec = cel(
     fieldPath: '.prestarted',
   },
   {
+    // Both would say how many are warm; which one wins would be a guess.
+    rule: '!has(self.capacity) || self.prestarted == 0',
+    message:
+      'prestarted and capacity cannot both be set: capacity decides the warm desktops in its windows and offPeakWarm outside them; remove prestarted',
+    fieldPath: '.prestarted',
+  },
+  {
+    // A Persistent desktop's disk is someone's work: never deleted to freshen it.
+    rule: "!has(self.capacity) || !has(self.capacity.warmTimeToLiveMinutes) || self.persistence == 'Stateless'",
+    message:
+      'capacity.warmTimeToLiveMinutes replaces warm desktops with fresh ones, which only a Stateless pool may do; remove it or make the pool Stateless',
+    fieldPath: '.capacity.warmTimeToLiveMinutes',
+  },
+  {
+    rule: '!has(self.growth) || self.growth.minSize <= self.size',
+    message: 'growth.minSize cannot be larger than size: size is the most desktops the pool grows to',
+    fieldPath: '.growth.minSize',
+  },
+  {
     rule: 'self.maxDesktopsPerUser >= 1',
     message: 'maxDesktopsPerUser must be at least 1',
     fieldPath: '.maxDesktopsPerUser',
@@ -210,6 +235,8 @@ export const VirtualDesktopPoolStatus = z
     assigned: z.int().min(0).optional().describe('Desktops bound to a user.'),
     updated: z.int().min(0).optional().describe("Desktops on the pool's target template revision."),
     templateRevision: z.int().min(1).optional().describe('Template revision number the pool is rolling out.'),
+    capacity: CapacityStatus.optional(),
+    growth: GrowthStatus.optional(),
     selector: z.string().optional().describe("Label selector of the pool's desktops, for the scale subresource."),
     conditions: conditions('Available, Progressing and Degraded, as for a Deployment.'),
   })
@@ -258,6 +285,31 @@ export const virtualDesktopPoolKind: KindDefinition = {
       description: 'Desktops a new claim can get now.',
     },
     { name: 'Assigned', type: 'integer', jsonPath: '.status.assigned', description: 'Desktops bound to a user.' },
+    {
+      name: 'Warm',
+      type: 'integer',
+      jsonPath: '.status.capacity.warmTarget',
+      description: 'Idle desktops kept warm now.',
+    },
+    {
+      name: 'Phase',
+      type: 'string',
+      jsonPath: '.status.capacity.phase',
+      description: 'Fixed (prestarted), InWindow, RampDown or OffPeak.',
+    },
+    {
+      name: 'Window',
+      type: 'string',
+      jsonPath: '.status.capacity.window',
+      description: 'The capacity window that holds, or whose surplus is being powered off.',
+    },
+    {
+      // A string, not a date: kubectl shows a date in the future as <invalid>.
+      name: 'Next Change',
+      type: 'string',
+      jsonPath: '.status.capacity.nextChange',
+      description: "When the warm target changes next, in the schedule's time zone.",
+    },
     {
       name: 'Assignment',
       type: 'string',

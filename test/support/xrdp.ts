@@ -85,9 +85,5 @@ export async function sessionClipboard(session: XrdpSession, target = 'UTF8_STRI
  */
 export async function copyInSession(session: XrdpSession, text: string): Promise<void> {
   const quoted = `'${text.replaceAll("'", `'\\''`)}'`;
-  await inSession(
-    session,
-    `printf %s ${quoted} | timeout 60 xclip -selection clipboard -i >/dev/null 2>&1 &`,
-    10_000,
-  );
+  await inSession(session, `printf %s ${quoted} | timeout 60 xclip -selection clipboard -i >/dev/null 2>&1 &`, 10_000);
 }

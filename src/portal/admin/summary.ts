@@ -2,6 +2,7 @@
 // instances, nodes) to the rows the Admin Portal shows and what needs attention first. Pure: the
 // routes read as the person, this only arranges what they got.
 
+import { openConsoles } from '../../api/console-record.js';
 import { desktopFacts } from '../../api/desktop-facts.js';
 import { LABELS } from '../../api/labels.js';
 import type { ClaimObject, PoolObject, TemplateObject } from '../kube-objects.js';
@@ -195,7 +196,11 @@ export function desktopRows(
 }
 
 /** Every claim that holds or waits for a desktop, with who is on it and where it runs. */
-export function sessionRows(claims: readonly ClaimObject[], vmis: readonly VmiObject[]): AdminSession[] {
+export function sessionRows(
+  claims: readonly ClaimObject[],
+  vmis: readonly VmiObject[],
+  now = new Date(),
+): AdminSession[] {
   const instances = new Map(vmis.map((i) => [key(i), i]));
   return claims
     .filter((c) => c.status?.phase !== 'Released' && !c.metadata?.deletionTimestamp)
@@ -215,6 +220,14 @@ export function sessionRows(claims: readonly ClaimObject[], vmis: readonly VmiOb
         loggedOn: loggedOn(c),
         ...(idleSince ? { idleSince } : {}),
         ...(node ? { node } : {}),
+        consoles: openConsoles(c.metadata?.annotations, now).map(({ id, record, endRequestedBy }) => ({
+          id,
+          protocol: record.protocol,
+          person: record.person,
+          client: record.client,
+          since: record.since,
+          ...(endRequestedBy ? { endRequestedBy } : {}),
+        })),
       };
     })
     .sort(

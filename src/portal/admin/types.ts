@@ -15,8 +15,8 @@ export const NamespaceAccess = z.object({
     restart: z.boolean(),
     console: z.boolean(),
   }),
-  /** Everyone's claims: list them (sessions), and release one by force (delete). */
-  claims: z.object({ list: z.boolean(), delete: z.boolean() }),
+  /** Everyone's claims: list them (sessions), release one by force (delete), end a console connection (patch). */
+  claims: z.object({ list: z.boolean(), delete: z.boolean(), patch: z.boolean() }),
   events: z.object({ list: z.boolean(), create: z.boolean() }),
 });
 export type NamespaceAccess = z.infer<typeof NamespaceAccess>;
@@ -126,6 +126,18 @@ export const AdminSession = z.object({
   loggedOn: z.array(SessionUser),
   idleSince: z.string().optional(),
   node: z.string().optional(),
+  /** Console connections open now through the portal (the claim's console records). */
+  consoles: z.array(
+    z.object({
+      id: z.string(),
+      protocol: z.enum(['vnc', 'rdp']),
+      person: z.string(),
+      client: z.string(),
+      since: z.string(),
+      /** An administrator asked for its end (it closes within seconds). */
+      endRequestedBy: z.string().optional(),
+    }),
+  ),
 });
 export type AdminSession = z.infer<typeof AdminSession>;
 

@@ -32,11 +32,30 @@ export const RdpPolicy = z.object({
 });
 export type RdpPolicy = z.infer<typeof RdpPolicy>;
 
+/** POST's body: `after`, the connection that dropped, when the page asks again after a drop. */
+export const RdpTicketRequest = z
+  .object({
+    after: z
+      .string()
+      .regex(/^[a-f0-9]{16}$/)
+      .optional(),
+  })
+  .strict();
+export type RdpTicketRequest = z.infer<typeof RdpTicketRequest>;
+
+/**
+ * The ticket's refusal when the page reconnects after an administrator ended its connection (within
+ * the last minute): the person connects again when they choose, not automatically.
+ */
+export const ENDED_BY_ADMINISTRATOR = 410;
+
 export const RdpTicket = z.object({
   /** RDCleanPath's proxy_auth. */
   ticket: z.string(),
   /** ms since the epoch. */
   expiresAt: z.number(),
+  /** The connection the ticket opens (console records, audit lines and Events name it). */
+  connection: z.string(),
   /** What IronRDP is told as its destination (the gateway decides where it really connects). */
   destination: z.string(),
   policy: RdpPolicy,

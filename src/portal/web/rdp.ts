@@ -15,8 +15,10 @@ import '@devolutions/iron-remote-desktop';
 import type { IronError, UserInteraction } from '@devolutions/iron-remote-desktop';
 import { Backend, displayControl, enableCredssp, init } from '@devolutions/iron-remote-desktop-rdp';
 import {
+  ENDED_BY_ADMINISTRATOR,
   GATEWAY_STATUS,
   RdpTicket,
+  type RdpTicketRequest,
   rdpSocketPath,
   rdpTicketPath,
   STATUS_WORDS,
@@ -87,6 +89,8 @@ let leaving = false;
  * what happened (given back, taken over elsewhere) rather than about a first try.
  */
 let lost = false;
+/** The connection this page last had open: asked about after a drop (was it ended on purpose?). */
+let lastConnection: string | undefined;
 
 /** The line under the toolbar: what the clipboard and files may do, and what they did. */
 function say(text: string): void {
@@ -193,9 +197,19 @@ async function connect(takeOver = false): Promise<void> {
   show(takeOver ? 'Taking over the remote desktop…' : 'Connecting…', 'connecting');
   let ticket: RdpTicket;
   try {
-    ticket = await api(RdpTicket, rdpTicketPath(namespace, desktop), { method: 'POST' });
+    ticket = await api(RdpTicket, rdpTicketPath(namespace, desktop), {
+      method: 'POST',
+      body: (lost && lastConnection ? { after: lastConnection } : {}) satisfies RdpTicketRequest,
+    });
   } catch (err) {
     if (mine !== attempt) return;
+    if (err instanceof ApiFailure && err.status === ENDED_BY_ADMINISTRATOR) {
+      lost = false;
+      return show(
+        `${capitalize(err.body.error)}. Nothing on the desktop was lost: connect again when you are ready.`,
+        'closed',
+      );
+    }
     if (err instanceof ApiFailure && err.status === GATEWAY_STATUS.forbidden && lost)
       return show(STATUS_WORDS[GATEWAY_STATUS.forbidden] as string, 'closed');
     const words = err instanceof ApiFailure ? err.body.error : 'The portal cannot be reached.';
@@ -224,8 +238,9 @@ async function connect(takeOver = false): Promise<void> {
     .withUsername(credentials?.username ?? '')
     .withPassword(credentials?.password ?? '')
     .withDesktopSize(screenSize())
-    // Without credentials, TLS only: a desktop that signs people in itself (Linux) takes it, one
-    // that wants CredSSP (Windows) refuses the negotiation, and the form asks for them.
+    // Without credentials, TLS only: a desktop that needs none here takes it, one that wants CredSSP
+    // (Windows) refuses the negotiation, and the form asks for them. With them, CredSSP is offered;
+    // a desktop without it (xrdp) chooses TLS, and the gateway has it log on with them.
     .withExtension(enableCredssp(credentials !== undefined))
     .withExtension(displayControl(true));
   try {
@@ -233,6 +248,7 @@ async function connect(takeOver = false): Promise<void> {
     if (mine !== attempt) return rdp.shutdown();
     retries = 0;
     lost = false;
+    lastConnection = ticket.connection;
     rdp.setVisibility(true);
     controls = allowed;
     show('Connected.', 'connected');
@@ -249,7 +265,11 @@ async function connect(takeOver = false): Promise<void> {
   }
 }
 
-/** A connection that worked and ended without the person: tried again, with a fresh ticket. */
+/**
+ * A connection that worked and ended without the person: tried again, with a fresh ticket — unless
+ * an administrator ended it on purpose (the ticket's answer says so; the person connects again
+ * when they choose).
+ */
 function dropped(reason: string): void {
   lost = true;
   const delay = RETRY_MS[Math.min(retries, RETRY_MS.length - 1)] ?? 30_000;
