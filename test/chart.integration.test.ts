@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   CoreV1Api,
-  KubeConfig,
   type KubernetesObject,
   PatchStrategy,
   RbacAuthorizationV1Api,
