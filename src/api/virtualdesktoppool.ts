@@ -13,6 +13,7 @@ import {
   stringSet,
 } from './meta.js';
 import { Affinity, nodeSelector, Toleration } from './placement.js';
+import { PoolUsage } from './pool-usage.js';
 import { resourceTypeOf } from './resource-type.js';
 
 /**
@@ -201,6 +202,7 @@ export const VirtualDesktopPoolStatus = z
     updated: z.int().min(0).optional().describe("Desktops on the pool's target template revision."),
     templateRevision: z.int().min(1).optional().describe('Template revision number the pool is rolling out.'),
     selector: z.string().optional().describe("Label selector of the pool's desktops, for the scale subresource."),
+    usage: PoolUsage.optional(),
     conditions: conditions('Available, Progressing and Degraded, as for a Deployment.'),
   })
   .describe('What the operator observed.');
