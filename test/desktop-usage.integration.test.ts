@@ -170,6 +170,13 @@ describe("a pool's last day in its status", () => {
     // another hour on, that hour is written: two desktops all hour long, 7200 desktop-seconds.
     await claim('alice', 'alice', 'sales');
     await bound('alice', { ready: true });
+    // Once the pool has warmed the other (a change seen after a jump is a change at the jumped-to time).
+    await eventually(async () => {
+      const text = await scrape();
+      const labels = { namespace: ns, pool: 'sales' };
+      expect(valueOf(text, 'kubevdi_desktops', { ...labels, state: 'running-held' })).toBe(1);
+      expect(valueOf(text, 'kubevdi_desktops', { ...labels, state: 'running-free' })).toBe(1);
+    });
     const h1 = h0 + HOUR_MS;
     offsetMs += HOUR_MS;
     await scrape();
