@@ -13,7 +13,7 @@ import { silentLogger } from '../src/runtime/log.js';
 import { kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
-import { valueOf } from './support/metrics.js';
+import { sampleValue } from './support/metrics.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('usage');
@@ -36,9 +36,9 @@ describe('desktop-seconds', () => {
       return { text, before, after: Date.now() };
     };
     const seconds = (text: string, poolName: string, state: string) =>
-      valueOf(text, 'kubevdi_desktop_seconds_total', { namespace: namespace(), pool: poolName, state }) ?? 0;
+      sampleValue(text, 'kubevdi_desktop_seconds_total', { namespace: namespace(), pool: poolName, state }) ?? 0;
     const desktops = (text: string, poolName: string, state: string) =>
-      valueOf(text, 'kubevdi_desktops', { namespace: namespace(), pool: poolName, state }) ?? 0;
+      sampleValue(text, 'kubevdi_desktops', { namespace: namespace(), pool: poolName, state }) ?? 0;
 
     await templateWithDisks();
     // sales: alice holds one, one is kept warm, one is halted. full: bob holds its only desktop and carol waits.
@@ -84,24 +84,28 @@ describe('desktop-seconds', () => {
 
     const labels = (poolName: string) => ({ namespace: namespace(), pool: poolName });
     const text = second.text;
-    expect(valueOf(text, 'kubevdi_claims', { ...labels('full'), phase: 'Pending', reason: 'PoolExhausted' })).toBe(1);
-    expect(valueOf(text, 'kubevdi_claims', { ...labels('sales'), phase: 'Bound', reason: 'DesktopBound' })).toBe(1);
-    expect(valueOf(text, 'kubevdi_claims', { ...labels('sales'), phase: 'Failed', reason: 'UserLimitReached' })).toBe(
+    expect(sampleValue(text, 'kubevdi_claims', { ...labels('full'), phase: 'Pending', reason: 'PoolExhausted' })).toBe(
       1,
     );
-    expect(valueOf(text, 'kubevdi_claims_failed_total', { ...labels('sales'), reason: 'UserLimitReached' })).toBe(1);
-    expect(valueOf(text, 'kubevdi_claims_failed_total', { ...labels('sales'), reason: 'PoolDeleted' })).toBe(0);
+    expect(sampleValue(text, 'kubevdi_claims', { ...labels('sales'), phase: 'Bound', reason: 'DesktopBound' })).toBe(1);
+    expect(
+      sampleValue(text, 'kubevdi_claims', { ...labels('sales'), phase: 'Failed', reason: 'UserLimitReached' }),
+    ).toBe(1);
+    expect(sampleValue(text, 'kubevdi_claims_failed_total', { ...labels('sales'), reason: 'UserLimitReached' })).toBe(
+      1,
+    );
+    expect(sampleValue(text, 'kubevdi_claims_failed_total', { ...labels('sales'), reason: 'PoolDeleted' })).toBe(0);
     // alice and bob each waited for a desktop once, and not for long.
-    expect(valueOf(text, 'kubevdi_claim_ready_duration_seconds_count', labels('sales'))).toBe(1);
-    expect(valueOf(text, 'kubevdi_claim_ready_duration_seconds_count', labels('full'))).toBe(1);
-    expect(valueOf(text, 'kubevdi_claim_ready_duration_seconds_sum', labels('sales'))).toBeLessThan(30);
-    expect(valueOf(text, 'kubevdi_pool_warm_target', labels('sales'))).toBe(1);
+    expect(sampleValue(text, 'kubevdi_claim_ready_duration_seconds_count', labels('sales'))).toBe(1);
+    expect(sampleValue(text, 'kubevdi_claim_ready_duration_seconds_count', labels('full'))).toBe(1);
+    expect(sampleValue(text, 'kubevdi_claim_ready_duration_seconds_sum', labels('sales'))).toBeLessThan(30);
+    expect(sampleValue(text, 'kubevdi_pool_warm_target', labels('sales'))).toBe(1);
     const condition = (poolName: string, type: string, status: string) =>
-      valueOf(text, 'kubevdi_pool_status_condition', { ...labels(poolName), condition: type, status });
+      sampleValue(text, 'kubevdi_pool_status_condition', { ...labels(poolName), condition: type, status });
     expect(condition('full', 'Available', 'false')).toBe(1);
     expect(condition('full', 'Available', 'true')).toBe(0);
     expect(condition('sales', 'Degraded', 'false')).toBe(1);
-    expect(valueOf(text, 'kubevdi_leader')).toBe(1);
+    expect(sampleValue(text, 'kubevdi_leader')).toBe(1);
   }, 120_000); // two pools and four claims through a real operator process, on a shared 2-core machine
 });
 
@@ -143,8 +147,8 @@ describe("a pool's last day in its status", () => {
     await eventually(async () => {
       const text = await scrape();
       const labels = { namespace: ns, pool: 'sales' };
-      expect(valueOf(text, 'kubevdi_desktops', { ...labels, state: 'running-free' })).toBe(1);
-      expect(valueOf(text, 'kubevdi_desktops', { ...labels, state: 'halted' })).toBe(1);
+      expect(sampleValue(text, 'kubevdi_desktops', { ...labels, state: 'running-free' })).toBe(1);
+      expect(sampleValue(text, 'kubevdi_desktops', { ...labels, state: 'halted' })).toBe(1);
     });
     const settled = clock.now().getTime();
 
@@ -174,8 +178,8 @@ describe("a pool's last day in its status", () => {
     await eventually(async () => {
       const text = await scrape();
       const labels = { namespace: ns, pool: 'sales' };
-      expect(valueOf(text, 'kubevdi_desktops', { ...labels, state: 'running-held' })).toBe(1);
-      expect(valueOf(text, 'kubevdi_desktops', { ...labels, state: 'running-free' })).toBe(1);
+      expect(sampleValue(text, 'kubevdi_desktops', { ...labels, state: 'running-held' })).toBe(1);
+      expect(sampleValue(text, 'kubevdi_desktops', { ...labels, state: 'running-free' })).toBe(1);
     });
     const h1 = h0 + HOUR_MS;
     offsetMs += HOUR_MS;

@@ -15,7 +15,7 @@ import { axeFindings, signInWithOidc, useChromium } from './support/browser.js';
 import { bindClusterRole, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
-import { valueOf } from './support/metrics.js';
+import { sampleValue } from './support/metrics.js';
 import { apiServerTrustsIssuer } from './support/oidc-login.js';
 import { usePortals } from './support/portal.js';
 
@@ -69,9 +69,9 @@ describe('the Admin Portal’s desktop-hours', () => {
       eventually(async () => {
         const text = await operator.metrics.registry.metrics();
         const labels = { namespace: ns, pool: 'sales' };
-        expect(valueOf(text, 'kubevdi_desktops', { ...labels, state: 'running-held' }) ?? 0).toBe(held);
-        expect(valueOf(text, 'kubevdi_desktops', { ...labels, state: 'running-free' }) ?? 0).toBe(free);
-        expect(valueOf(text, 'kubevdi_desktops', { ...labels, state: 'halted' }) ?? 0).toBe(halted);
+        expect(sampleValue(text, 'kubevdi_desktops', { ...labels, state: 'running-held' }) ?? 0).toBe(held);
+        expect(sampleValue(text, 'kubevdi_desktops', { ...labels, state: 'running-free' }) ?? 0).toBe(free);
+        expect(sampleValue(text, 'kubevdi_desktops', { ...labels, state: 'halted' }) ?? 0).toBe(halted);
       });
     await desktopsAre(0, 1, 2);
     at(start + 8 * HOUR_MS);

@@ -22,7 +22,7 @@ export function samples(text: string): Sample[] {
 }
 
 /** The value of the one sample with this name whose labels include `labels`; undefined if none. */
-export function valueOf(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   const found = samples(text).filter(
     (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
   );
