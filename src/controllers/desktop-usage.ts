@@ -213,7 +213,10 @@ export class DesktopUsage {
         const [namespace, name] = key.split('/') as [string, string];
         const taken = this.unwritten.take(key, beforeMs);
         const pool = this.deps.pools.get(namespace, name);
-        if (!pool) return; // deleted: nobody to tell
+        if (!pool) {
+          this.written.delete(key); // deleted: nobody to tell
+          return;
+        }
         const hours = mergeHours(newerHours(pool.status?.usage?.hours ?? [], this.written.get(key)), taken, nowMs);
         try {
           await this.deps.writeStatus(POOLS, pool, { usage: { hours } });
