@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { administers, namespaceAccess } from '../src/portal/admin/access.js';
 import {
+  adminPool,
   desktopRows,
   hostRows,
   matchesUser,
@@ -67,6 +68,34 @@ describe('the Admin Portal’s overview', () => {
       ['warning', 'desktop', 'desk-1'],
     ]);
     expect(attention[1]?.summary).toBe('Pool desk has no desktop free and 2 people wait');
+  });
+});
+
+describe('a pool’s last day', () => {
+  it('sums the whole hours of its status.usage into desktop-hours, and is absent before the first hour', () => {
+    const hour = (start: string, runningHeld: number, runningFree: number, halted: number) => ({
+      start,
+      runningHeld,
+      runningFree,
+      halted,
+    });
+    const usage = {
+      hours: [
+        hour('2026-12-07T12:00:00Z', 7200, 3600, 1800),
+        hour('2026-12-07T13:00:00Z', 3600, 3600, 0),
+        hour('2026-12-07T14:00:00Z', 900, 900, 0), // the current hour, so far: not in the last day
+      ],
+    };
+    const now = new Date('2026-12-07T14:20:00Z');
+    expect(adminPool(pool('desk', {}, { usage }), [], now).lastDay).toEqual({
+      from: '2026-12-06T14:00:00.000Z',
+      to: '2026-12-07T14:00:00.000Z',
+      runningHeld: 3,
+      runningFree: 2,
+      halted: 0.5,
+      hoursCounted: 2,
+    });
+    expect(adminPool(pool('desk', {}), [], now).lastDay).toBeUndefined();
   });
 });
 

@@ -15,6 +15,7 @@ import {
   stringSet,
 } from './meta.js';
 import { Affinity, nodeSelector, Toleration } from './placement.js';
+import { PoolUsage } from './pool-usage.js';
 import { RdpSignIn, TransferDirection } from './remote-desktop.js';
 import { resourceTypeOf } from './resource-type.js';
 
@@ -238,6 +239,7 @@ export const VirtualDesktopPoolStatus = z
     capacity: CapacityStatus.optional(),
     growth: GrowthStatus.optional(),
     selector: z.string().optional().describe("Label selector of the pool's desktops, for the scale subresource."),
+    usage: PoolUsage.optional(),
     conditions: conditions('Available, Progressing and Degraded, as for a Deployment.'),
   })
   .describe('What the operator observed.');

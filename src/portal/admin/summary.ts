@@ -5,6 +5,7 @@
 import { openConsoles } from '../../api/console-record.js';
 import { desktopFacts } from '../../api/desktop-facts.js';
 import { LABELS } from '../../api/labels.js';
+import { lastDay } from '../../api/pool-usage.js';
 import type { ClaimObject, PoolObject, TemplateObject } from '../kube-objects.js';
 import type { AdminDesktop, AdminPool, AdminSession, Attention, Condition, Host, Overview } from './types.js';
 
@@ -54,10 +55,11 @@ const FAILING = new Set([
   'Unknown',
 ]);
 
-export function adminPool(pool: PoolObject, claims: readonly ClaimObject[]): AdminPool {
+export function adminPool(pool: PoolObject, claims: readonly ClaimObject[], now = new Date()): AdminPool {
   const name = pool.metadata?.name as string;
   const namespace = pool.metadata?.namespace as string;
   const status = pool.status ?? {};
+  const hours = status.usage?.hours;
   return {
     namespace,
     name,
@@ -81,6 +83,7 @@ export function adminPool(pool: PoolObject, claims: readonly ClaimObject[]): Adm
         (c.status?.phase ?? 'Pending') === 'Pending',
     ).length,
     conditions: conditionsOf(status.conditions),
+    ...(hours?.length ? { lastDay: lastDay(hours, now) } : {}),
   };
 }
 

@@ -59,6 +59,21 @@ export const AdminPool = z.object({
   /** Claims of this pool waiting for a desktop. */
   waiting: z.int(),
   conditions: z.array(Condition),
+  /**
+   * Desktop-hours of the 24 whole hours before now, by state, from the operator's hourly count in
+   * the pool's status (status.usage): the portal has no Prometheus to ask. Absent until the first
+   * hour has been written.
+   */
+  lastDay: z
+    .object({
+      from: z.string(),
+      to: z.string(),
+      runningHeld: z.number(),
+      runningFree: z.number(),
+      halted: z.number(),
+      hoursCounted: z.int(),
+    })
+    .optional(),
 });
 export type AdminPool = z.infer<typeof AdminPool>;
 
