@@ -17,7 +17,7 @@ import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('capacity');
 const world = useWorld(namespace);
-const { templateWithDisks, pool, claim, readClaim, vms, bound } = useDesktops(namespace);
+const { templateWithDisks, pool, claim, readClaim, deleteClaim, vms, bound } = useDesktops(namespace);
 
 let dir = '';
 beforeEach(async () => {
@@ -159,9 +159,12 @@ describe('a pool with a capacity schedule', () => {
         .map((vm) => `${vm.metadata?.name}/${vm.metadata?.uid}`)
         .sort();
     };
+    // Warm, and seen warm by the operator (its status counts them ready): the time-to-live runs
+    // from when it saw them.
     const before = await eventually(async () => {
       const w = await warm();
       expect(w).toHaveLength(2);
+      expect((await readPool('sales')).status?.ready).toBe(2);
       return w;
     });
 
@@ -173,5 +176,51 @@ describe('a pool with a capacity schedule', () => {
       expect(after.filter((d) => before.includes(d))).toEqual([]);
     }, 30_000);
     await eventually(async () => expect(await eventReasons()).toContain('WarmDesktopsReplaced'));
+  });
+});
+
+describe('a pool that grows on demand', () => {
+  it('creates desktops as claims arrive and removes the idle surplus after the delay, down to the minimum', async () => {
+    await setClock('2026-03-23T09:00:00+01:00');
+    await world.start(['--test-clock-file', path.join(dir, 'clock')]);
+    await templateWithDisks();
+    await pool('sales', {
+      size: 10,
+      session: { idle: { action: 'None' } },
+      growth: { minSize: 1, removeAfterMinutes: 30 },
+    });
+    const live = async () => (await vms()).filter((vm) => !vm.metadata?.deletionTimestamp);
+    await eventually(async () => {
+      expect(await live()).toHaveLength(1);
+      expect((await readPool('sales')).status?.growth).toEqual({ targetSize: 1 });
+    });
+
+    // Three people at once: one gets the desktop there is, two more are made for the others.
+    for (const user of ['alice', 'bob', 'carol']) await claim(user, user);
+    for (const user of ['alice', 'bob', 'carol']) await bound(user);
+    expect(await live()).toHaveLength(3);
+    const alices = heldBy(await vms(), 'alice');
+
+    // Two leave: their desktops go back (a Stateless pool makes them anew) and the pool keeps
+    // three for the delay, in case they come back.
+    await deleteClaim('bob');
+    await deleteClaim('carol');
+    await eventually(async () => {
+      expect((await readPool('sales')).status?.growth).toMatchObject({
+        targetSize: 3,
+        surplusSince: expect.stringMatching(/^2026-03-23T08:0\d:\d\dZ$/), // the clock runs on
+      });
+    });
+    // Made anew while the surplus waits: three, as before.
+    await eventually(async () => expect(await live()).toHaveLength(3));
+
+    // Half an hour later: down to what is held, which is the minimum; alice keeps hers.
+    await setClock('2026-03-23T09:30:30+01:00');
+    await eventually(async () => {
+      expect((await readPool('sales')).status?.growth).toEqual({ targetSize: 1 });
+      expect((await live()).map((vm) => vm.metadata?.name)).toEqual([alices]);
+    }, 30_000);
+    expect((await readClaim('alice')).status?.phase).toBe('Bound');
+    await eventually(async () => expect(await eventReasons()).toContain('ScaledDown'));
   });
 });

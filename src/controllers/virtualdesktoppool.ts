@@ -184,7 +184,9 @@ async function reconcile(
   const intent = poolIntent(pool.spec, {
     now,
     heldPeak: dailyPeaks ? heldPeak(dailyPeaks) : 0,
-    ...(pool.spec.growth ? { use: useOf(deps, key, states), previousGrowth: shownGrowth(memory, key, pool) } : {}),
+    ...(pool.spec.growth
+      ? { use: useOf(deps, key, states, desktops), previousGrowth: shownGrowth(memory, key, pool) }
+      : {}),
   });
   const ages = warmAges(memory.warmSince.get(key), states, now, intent.warmTimeToLiveMinutes);
   memory.warmSince.set(key, ages.since);
@@ -225,12 +227,20 @@ async function reconcile(
 }
 
 /** What growth on demand goes by: desktops held and in all, and claims waiting for one. */
-function useOf(deps: PoolControllerDeps, key: Key, states: readonly DesktopState[]): PoolUse {
+function useOf(
+  deps: PoolControllerDeps,
+  key: Key,
+  states: readonly DesktopState[],
+  desktops: readonly VirtualMachine[],
+): PoolUse {
   const live = states.filter((d) => !d.deleting);
+  // A claim bound a moment ago shows on its desktop before its own status says so: counted once.
+  const bound = new Set(desktops.map((vm) => desktopFacts(vm).claimUid).filter(Boolean));
   return {
     held: live.filter((d) => d.assigned).length,
     desktops: live.length,
-    waiting: deps.claims.byIndex(BY_POOL, key).filter(waitingForADesktop).length,
+    waiting: deps.claims.byIndex(BY_POOL, key).filter((c) => !bound.has(c.metadata?.uid) && waitingForADesktop(c))
+      .length,
   };
 }
 
