@@ -51,7 +51,7 @@ export interface SimulatorOptions {
   onLog?: (line: string) => void;
   /** Write the log lines to this file instead (headed by the command line); logs() then reads its end. */
   logFile?: string;
-  /** How long to wait for `simulator ready` (default 30 s; Infinity: as long as it takes). */
+  /** How long to wait for `simulator ready` (default 90 s: a loaded machine; Infinity: as long as it takes). */
   readyTimeoutMs?: number;
 }
 
@@ -99,7 +99,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     },
   });
   try {
-    await simulator.waitFor((line) => line.trim() === 'simulator ready' || undefined, opts.readyTimeoutMs ?? 30_000);
+    await simulator.waitFor((line) => line.trim() === 'simulator ready' || undefined, opts.readyTimeoutMs ?? 90_000);
   } catch (err) {
     await simulator.kill();
     throw err;
