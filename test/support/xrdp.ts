@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { shellQuote } from '../../local/simulator/screen/xrdp.js';
 
 export interface XrdpSession {
   /** A process of the session (in its namespaces). */
@@ -84,6 +85,9 @@ export async function sessionClipboard(session: XrdpSession, target = 'UTF8_STRI
  * background, as often as asked, until something else is copied there (or a minute passes).
  */
 export async function copyInSession(session: XrdpSession, text: string): Promise<void> {
-  const quoted = `'${text.replaceAll("'", `'\\''`)}'`;
-  await inSession(session, `printf %s ${quoted} | timeout 60 xclip -selection clipboard -i >/dev/null 2>&1 &`, 10_000);
+  await inSession(
+    session,
+    `printf %s ${shellQuote(text)} | timeout 60 xclip -selection clipboard -i >/dev/null 2>&1 &`,
+    10_000,
+  );
 }
