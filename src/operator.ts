@@ -73,7 +73,7 @@ export interface OperatorOptions {
   workers?: number;
   /** Session tracking: how often each bound, running desktop's users are read, and at most how many reads per second. */
   sessions?: { pollIntervalMs?: number; qps?: number };
-  /** The clock session policies are decided by; the system's unless a test moves it. */
+  /** The clock session policies and capacity schedules are decided by; the system's unless a test moves it. */
   clock?: Clock;
   /**
    * Who may reach the RDP port of desktops of pools with rdp.enabled (the portal, and networks an
@@ -111,7 +111,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, actions, metrics, log };
   const controllers: Controller[] = [
     templateController({ ...shared, checkReferences: makeReferenceChecker(kc, metrics) }),
-    poolController({ ...shared, roleBindings, services, networkPolicies, rdpAllowedFrom: options.rdpAllowedFrom }),
+    poolController({
+      ...shared,
+      claims,
+      roleBindings,
+      services,
+      networkPolicies,
+      rdpAllowedFrom: options.rdpAllowedFrom,
+      clock: options.clock,
+    }),
     claimController({ ...shared, claims, roles, roleBindings, clock: options.clock }),
     sessionController({
       claims,
@@ -136,6 +144,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     writeStatus: makeStatusWriter(kc, USAGE_FIELD_MANAGER, metrics),
     log,
     clock: options.clock,
+  });
+
+  // A test clock that jumps: every deadline and schedule is looked at again now.
+  options.clock?.onJump?.(() => {
+    for (const controller of controllers) controller.resync();
   });
 
   let synced = false;

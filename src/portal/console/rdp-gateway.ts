@@ -10,7 +10,10 @@
 //    carry the same sign-in; its first message is the RDCleanPath request, whose proxy_auth is the
 //    ticket. The API server is asked again (the grant may have gone since), the endpoint found
 //    again (never taken from the request: its `destination` is only compared and logged), and the
-//    gateway connects, does the TLS handshake (rdp-upstream.ts) and relays.
+//    gateway connects, does the TLS handshake (rdp-upstream.ts) and relays — changing, in the start
+//    of the client's connection, what its pool's policy and the desktop's sign-in need
+//    (rdp-client-start.ts: a blocked clipboard channel, autologon with the password typed, and
+//    32-bit colour, which IronRDP draws right).
 //
 // While open, the connection lasts only as long as the grant (connection-guard.ts, as the VNC
 // console), counts as activity on the claim, and is one of at most one per desktop on this replica:
@@ -36,16 +39,17 @@ import { isDesktopName } from './names.js';
 import { CONSOLE_CLOSE } from './protocol.js';
 import {
   decodeRequest,
-  derLength,
   encodeFailure,
   encodeResponse,
   GENERAL_ERROR,
-  MAX_REQUEST_BYTES,
   type RdCleanPathFailure,
   type RdCleanPathRequest,
 } from './rdcleanpath.js';
+import { firstPdu } from './rdcleanpath-request.js';
+import { clientStart } from './rdp-client-start.js';
 import { DEFAULT_RDP_UPSTREAM, findRdpEndpoint, type RdpUnreachable, splitAddress } from './rdp-endpoint.js';
 import { rdpAddress } from './rdp-file.js';
+import { blockedChannels } from './rdp-policy.js';
 import { ENDED_BY_ADMINISTRATOR, GATEWAY_STATUS, type RdpTicket, RdpTicketRequest } from './rdp-protocol.js';
 import { relayRdp } from './rdp-relay.js';
 import { rdpTickets } from './rdp-ticket.js';
@@ -78,8 +82,6 @@ interface Slot {
 
 /** RDP from the browser: input, clipboard and file chunks, well under this. */
 const MAX_BROWSER_FRAME = 4 * 1024 * 1024;
-/** How long the browser has to send its RDCleanPath request once the websocket is open. */
-const REQUEST_TIMEOUT_MS = 10_000;
 
 const ACCESS = (namespace: string, name: string) => ({
   group: 'subresources.kubevirt.io',
@@ -166,7 +168,13 @@ export function rdpGateway(
       }
       const connection = newConnectionId();
       const { ticket, expiresAt } = tickets.issue(namespace, desktop, session, connection);
-      const answer: RdpTicket = { ticket, expiresAt, connection, destination: `${desktop}.${namespace}:3389` };
+      const answer: RdpTicket = {
+        ticket,
+        expiresAt,
+        connection,
+        destination: `${desktop}.${namespace}:3389`,
+        policy: endpoint.policy,
+      };
       return reply.header('cache-control', 'no-store').send(answer);
     }),
   );
@@ -274,6 +282,7 @@ export function rdpGateway(
       kc,
       takeOver,
       destination: pdu.destination,
+      blockedChannels: blockedChannels(endpoint.policy),
     });
   }
 
@@ -291,6 +300,7 @@ export function rdpGateway(
       kc: ReturnType<typeof asUser>;
       takeOver: boolean;
       destination: string;
+      blockedChannels: string[];
     },
   ): void {
     metrics.attempt('rdp', 'opened');
@@ -321,7 +331,22 @@ export function rdpGateway(
     );
     carried.add(connection.id);
     slot.end = (code, reason) => close('taken-over', { code, reason });
+    const start = clientStart({ blockedChannels: c.blockedChannels, autologon: true, trueColour: true });
+    let logged = 0;
     const relay = relayRdp(browser, tls, {
+      toDesktop: (chunk) => {
+        const out = start.push(chunk);
+        if (start.changed.length > logged) {
+          request.log.info({ desktop: c.label, changed: start.changed.slice(logged) }, 'RDP connection start changed');
+          logged = start.changed.length;
+        }
+        return out;
+      },
+      refused: (err) =>
+        request.log.warn(
+          { desktop: c.label, cause: err instanceof Error ? err.message : String(err) },
+          'RDP connection ended: its start could not be checked against the pool’s policy',
+        ),
       carried: (d, b) => {
         connection.carried(d, b);
         metrics.carried('rdp', d, b);
@@ -350,36 +375,4 @@ export function rdpGateway(
         ),
     });
   }
-}
-
-/** The RDCleanPath request: the first websocket message(s), up to one whole DER value. */
-function firstPdu(browser: WebSocket): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let received = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error('no RDCleanPath request in time')), REQUEST_TIMEOUT_MS);
-    const finish = (err?: Error, pdu?: Buffer) => {
-      clearTimeout(timer);
-      browser.off('message', onMessage);
-      browser.off('close', onClose);
-      browser.pause();
-      if (err) reject(err);
-      else resolve(pdu as Buffer);
-    };
-    const onMessage = (data: Buffer, isBinary: boolean) => {
-      if (!isBinary) return finish(new Error('a text message where an RDCleanPath request was expected'));
-      received = Buffer.concat([received, data]);
-      try {
-        const length = derLength(received);
-        if (length === undefined) return;
-        if (length > MAX_REQUEST_BYTES) return finish(new Error(`an RDCleanPath request of ${length} bytes`));
-        if (received.length > length) return finish(new Error('bytes after the RDCleanPath request'));
-        if (received.length === length) finish(undefined, received);
-      } catch (err) {
-        finish(err as Error);
-      }
-    };
-    const onClose = () => finish(new Error('the browser left'));
-    browser.on('message', onMessage);
-    browser.once('close', onClose);
-  });
 }
