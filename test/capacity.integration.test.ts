@@ -13,6 +13,7 @@ import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
 import { kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops, type Vm } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
+import { sampleValue } from './support/metrics.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('capacity');
@@ -59,7 +60,12 @@ describe('a pool with a capacity schedule', () => {
   it('warms its count when a window opens, and powers off the free surplus a delay after it closes, never a held desktop', async () => {
     // Monday 23 March 2026 in Berlin (winter time, +01:00).
     await setClock('2026-03-23T07:50:00+01:00');
-    await world.start(['--test-clock-file', path.join(dir, 'clock')]);
+    const operator = await world.start(['--test-clock-file', path.join(dir, 'clock')]);
+    // The warm target as the dashboard reads it: the schedule's, from the pool's status.
+    const warmTargetMetric = async () =>
+      sampleValue(await (await fetch(`${operator.healthUrl}/metrics`)).text(), 'kubevdi_pool_warm_target', {
+        pool: 'sales',
+      });
     await templateWithDisks();
     await pool('sales', {
       size: 6,
@@ -93,6 +99,7 @@ describe('a pool with a capacity schedule', () => {
       expect(p.status?.observedGeneration).toBe(p.metadata.generation);
     });
     expect(running(await vms())).toEqual([]);
+    expect(await warmTargetMetric()).toBe(0);
 
     // Two seconds before 08:00. Nothing else happens: the operator's own requeue finds the boundary.
     await setClock('2026-03-23T07:59:58+01:00');
@@ -106,6 +113,7 @@ describe('a pool with a capacity schedule', () => {
       expect(running(await vms())).toHaveLength(3);
     }, 60_000);
     await eventually(async () => expect((await readPool('sales')).status?.ready).toBe(3));
+    expect(await warmTargetMetric()).toBe(3);
 
     // alice takes one; another is started so three stay warm for the next people.
     await claim('alice', 'alice');

@@ -44,9 +44,9 @@ const AFTER_THE_HOUR_MS = 1000;
 
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
 
-/** The warm desktops the pool aims for now. */
+/** The warm desktops the pool aims for now: its capacity schedule's, as the pool controller decided it, else prestarted. */
 function warmTargetOf(pool: Pool): number {
-  return pool.spec?.prestarted ?? 0;
+  return pool.status?.capacity?.warmTarget ?? pool.spec?.prestarted ?? 0;
 }
 
 export class DesktopUsage {
