@@ -44,6 +44,7 @@ import type { PoolActions } from './actions.js';
 import { heldPeak, recordHeld } from './capacity-peak.js';
 import { capacityChange, capacityStatus } from './capacity-status.js';
 import { resetDesktops } from './desktop-reset.js';
+import { costStates, DESKTOP_STATES, DesktopSecondsMeter } from './desktop-seconds.js';
 import type { PoolUse } from './pool-growth.js';
 import { type PoolIntent, poolIntent } from './pool-intent.js';
 import { type DesktopState, type Plan, planPool } from './pool-plan.js';
@@ -113,6 +114,8 @@ interface PoolMemory {
   capacity: Map<string, CapacityStatus>;
   /** The growth status last written, per pool: since when a surplus waits, even before the cache shows it. */
   growth: Map<string, GrowthStatus>;
+  /** Desktop-seconds by state, per pool (what a pool costs). */
+  meter: DesktopSecondsMeter;
 }
 
 /**
@@ -124,7 +127,9 @@ interface PoolMemory {
 export const POOL_MIN_INTERVAL_MS = 250;
 
 export function poolController(deps: PoolControllerDeps): Controller {
-  const memory: PoolMemory = { hashes: new Map(), warmSince: new Map(), capacity: new Map(), growth: new Map() };
+  const meter = new DesktopSecondsMeter((labels, seconds) => deps.metrics.desktopSeconds.inc(labels, seconds));
+  deps.metrics.beforeScrape = () => meter.flush((deps.clock ?? systemClock).now());
+  const memory: PoolMemory = { hashes: new Map(), warmSince: new Map(), capacity: new Map(), growth: new Map(), meter };
   return (
     new Controller(
       { name: 'virtualdesktoppool', minIntervalMs: POOL_MIN_INTERVAL_MS, metrics: deps.metrics, log: deps.log },
@@ -174,6 +179,7 @@ async function reconcile(
     memory.warmSince.delete(key);
     memory.capacity.delete(key);
     memory.growth.delete(key);
+    forgetPoolMetrics(deps, memory, key);
     return; // owner references remove the desktops
   }
 
@@ -188,6 +194,7 @@ async function reconcile(
       ? { use: useOf(deps, key, states, desktops), previousGrowth: shownGrowth(memory, key, pool) }
       : {}),
   });
+  observePoolMetrics(deps, memory, key, states, intent, now);
   const ages = warmAges(memory.warmSince.get(key), states, now, intent.warmTimeToLiveMinutes);
   memory.warmSince.set(key, ages.since);
   const target = resolveTarget(deps, pool);
@@ -224,6 +231,30 @@ async function reconcile(
     intent.growth?.recheckAt ? intent.growth.recheckAt.getTime() - now.getTime() : undefined,
   ].filter((ms): ms is number => ms !== undefined);
   return due.length ? { requeueAfterMs: Math.max(0, Math.min(...due)) } : undefined;
+}
+
+/** What a pool's desktops are doing (and so cost) now, and the warm target, for Prometheus. */
+function observePoolMetrics(
+  deps: PoolControllerDeps,
+  memory: PoolMemory,
+  key: Key,
+  states: readonly DesktopState[],
+  intent: PoolIntent,
+  now: Date,
+): void {
+  const counts = costStates(states);
+  memory.meter.observe(key, counts, now);
+  const { namespace, name: pool } = splitKey(key);
+  deps.metrics.warmTarget.set({ namespace, pool }, intent.prestarted);
+  for (const state of DESKTOP_STATES) deps.metrics.poolDesktops.set({ namespace, pool, state }, counts[state]);
+}
+
+/** A pool gone: its seconds so far are counted, its gauges go. */
+function forgetPoolMetrics(deps: PoolControllerDeps, memory: PoolMemory, key: Key): void {
+  memory.meter.observe(key, undefined, (deps.clock ?? systemClock).now());
+  const { namespace, name: pool } = splitKey(key);
+  deps.metrics.warmTarget.remove({ namespace, pool });
+  for (const state of DESKTOP_STATES) deps.metrics.poolDesktops.remove({ namespace, pool, state });
 }
 
 /** What growth on demand goes by: desktops held and in all, and claims waiting for one. */
