@@ -59,7 +59,7 @@ describe('a pool with a capacity schedule', () => {
   it('warms its count when a window opens, and powers off the free surplus a delay after it closes, never a held desktop', async () => {
     // Monday 23 March 2026 in Berlin (winter time, +01:00).
     await setClock('2026-03-23T07:50:00+01:00');
-    const operator = await world.start(['--test-clock-file', path.join(dir, 'clock')]);
+    await world.start(['--test-clock-file', path.join(dir, 'clock')]);
     await templateWithDisks();
     await pool('sales', {
       size: 6,
@@ -141,24 +141,6 @@ describe('a pool with a capacity schedule', () => {
     await eventually(async () =>
       expect(await eventReasons()).toEqual(expect.arrayContaining(['WindowOpened', 'RampingDown', 'OffPeak'])),
     );
-
-    // What it cost, in simulated hours: three warm from 08:00 to 18:30, alice's from about 08:00 on.
-    const text = await (await fetch(`${operator.healthUrl}/metrics`)).text();
-    const seconds = (state: string) =>
-      Number(
-        text.match(
-          new RegExp(
-            `^kubevdi_desktop_seconds_total\\{namespace="${namespace()}",pool="sales",state="${state}"\\} (\\S+)$`,
-            'm',
-          ),
-        )?.[1],
-      );
-    const hours = (state: string) => seconds(state) / 3600;
-    expect(hours('free')).toBeGreaterThan(3 * 10.4);
-    expect(hours('free')).toBeLessThan(3 * 10.6);
-    expect(hours('held')).toBeGreaterThan(10.4);
-    expect(hours('held')).toBeLessThan(10.6);
-    expect(hours('halted')).toBeGreaterThan(0);
   });
 
   it('replaces warm desktops nobody claimed within their time-to-live with fresh ones', async () => {

@@ -45,7 +45,6 @@ import { heldPeak } from './capacity-peak.js';
 import { capacityChange, capacityStatus } from './capacity-status.js';
 import { resetDesktops } from './desktop-reset.js';
 import { type PoolIntent, poolIntent } from './pool-intent.js';
-import { PoolMetrics } from './pool-metrics.js';
 import { type DesktopState, type Plan, planPool } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
 import { dailyPeaksOf, poolUse } from './pool-use.js';
@@ -113,8 +112,6 @@ interface PoolMemory {
   capacity: Map<string, CapacityStatus>;
   /** The growth status last written, per pool: since when a surplus waits, even before the cache shows it. */
   growth: Map<string, GrowthStatus>;
-  /** Desktop-seconds, warm target and desktops by state, per pool, for Prometheus. */
-  metrics: PoolMetrics;
 }
 
 /**
@@ -131,7 +128,6 @@ export function poolController(deps: PoolControllerDeps): Controller {
     warmSince: new Map(),
     capacity: new Map(),
     growth: new Map(),
-    metrics: new PoolMetrics(deps.metrics, deps.clock ?? systemClock),
   };
   return (
     new Controller(
@@ -182,7 +178,6 @@ async function reconcile(
     memory.warmSince.delete(key);
     memory.capacity.delete(key);
     memory.growth.delete(key);
-    memory.metrics.forget(key);
     return; // owner references remove the desktops
   }
 
@@ -200,7 +195,6 @@ async function reconcile(
         }
       : {}),
   });
-  memory.metrics.observe(key, states, intent.prestarted, now);
   const ages = warmAges(memory.warmSince.get(key), states, now, intent.warmTimeToLiveMinutes);
   memory.warmSince.set(key, ages.since);
   const target = resolveTarget(deps, pool);

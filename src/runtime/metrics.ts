@@ -50,36 +50,6 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /**
-   * Desktop-seconds by pool and state (held: running and held; free: running, nobody's; halted),
-   * added by the pool controller's meter (controllers/desktop-seconds.ts). `before` runs first on
-   * every scrape, so a series is current to the second even when nothing has changed for hours.
-   */
-  readonly desktopSeconds = new Counter({
-    name: 'kubevdi_desktop_seconds_total',
-    help: 'Desktop-seconds by pool and state: held (running, held by a user), free (running, nobody holds it), halted. increase() over a day is desktop-hours, to put a price on a pool.',
-    labelNames: ['namespace', 'pool', 'state'] as const,
-    registers: [this.registry],
-    collect: () => this.beforeScrape?.(),
-  });
-
-  /** What runs before each scrape (the pool controller brings its desktop-seconds up to now). */
-  beforeScrape: (() => void) | undefined;
-
-  readonly warmTarget = new Gauge({
-    name: 'kubevdi_pool_warm_target',
-    help: 'Idle desktops a pool keeps warm now (prestarted, or its capacity schedule).',
-    labelNames: ['namespace', 'pool'] as const,
-    registers: [this.registry],
-  });
-
-  readonly poolDesktops = new Gauge({
-    name: 'kubevdi_pool_desktops',
-    help: 'Desktops of a pool by state: held (running, held by a user), free (running, nobody holds it), halted.',
-    labelNames: ['namespace', 'pool', 'state'] as const,
-    registers: [this.registry],
-  });
-
   readonly leader = new Gauge({
     name: 'kubevdi_leader',
     help: '1 while this replica holds the leader lease.',
