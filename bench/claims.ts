@@ -38,7 +38,7 @@ export const isBoundAndReady = (c: Claim) => c.status?.phase === 'Bound' && c.st
 
 export interface Claim {
   metadata?: { name?: string };
-  status?: { phase?: string; desktop?: { ready?: boolean } };
+  status?: { phase?: string; desktop?: { name?: string; ready?: boolean } };
 }
 
 export async function claims(

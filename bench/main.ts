@@ -3,12 +3,15 @@
 // regenerates BENCHMARKS.md.
 //
 //   npm run bench                      full sizes (1000 desktops, 100 warm / 50 claims, 60 s idle, 200
-//                                      portal users, growth to 5000 desktops in 50 pools, 5 minutes idle,
-//                                      then growth to 10000: 13-17 minutes on 2 cores)
+//                                      portal users, the remote desktop in Chromium (3 rounds, up to 8
+//                                      sessions), growth to 5000 desktops in 50 pools, 5 minutes idle,
+//                                      then growth to 10000: 20-25 minutes on 2 cores)
 //   npm run bench -- --quick           small sizes (what CI runs, to keep the code working)
 //   npm run bench -- --only provisioning,idle --note "machine shared with other tests"
 //   npm run bench -- --quick --out /tmp/bench   results and BENCHMARKS.md there, not in the repo
 //   npm run bench -- --only provisioning --set desktops=300   one size changed
+//   npm run bench -- --only remote --merge   one benchmark again: its figures replace its own in
+//                                      latest.json, the others' stay (the report names each run)
 //   npm run bench -- --report-only     BENCHMARKS.md again from latest.json (after editing report.ts)
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -21,10 +24,11 @@ import { growth } from './growth.js';
 import { type BenchCluster, startBenchCluster } from './harness/cluster.js';
 import { machine } from './harness/machine.js';
 import { renderReport } from './harness/report.js';
-import { type RunResults, type Sizes, writeResults } from './harness/results.js';
+import { mergeResults, type RunResults, type Sizes, writeResults } from './harness/results.js';
 import { idle } from './idle.js';
 import { portal } from './portal.js';
 import { type Provisioned, provisioning } from './provisioning.js';
+import { remoteDesktop } from './remote-desktop.js';
 import { supply } from './supply.js';
 
 const FULL: Sizes = {
@@ -46,6 +50,10 @@ const FULL: Sizes = {
   portalUsers: 200,
   portalUsersWithDesktop: 20,
   portalRounds: 3,
+  remoteRounds: 3,
+  remoteSeconds: 10,
+  remoteKeyPresses: 12,
+  remoteSessions: [1, 2, 4, 8],
 };
 const QUICK: Sizes = {
   desktops: 50,
@@ -65,8 +73,21 @@ const QUICK: Sizes = {
   portalUsers: 10,
   portalUsersWithDesktop: 3,
   portalRounds: 1,
+  remoteRounds: 1,
+  remoteSeconds: 2,
+  remoteKeyPresses: 2,
+  remoteSessions: [1],
 };
-export const BENCHMARKS = ['provisioning', 'idle', 'claims', 'supply', 'failover', 'portal', 'growth'] as const;
+export const BENCHMARKS = [
+  'provisioning',
+  'idle',
+  'claims',
+  'supply',
+  'failover',
+  'portal',
+  'remote',
+  'growth',
+] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 const { values } = parseArgs({
@@ -77,6 +98,7 @@ const { values } = parseArgs({
     note: { type: 'string', multiple: true, default: [] },
     set: { type: 'string', multiple: true, default: [] },
     'report-only': { type: 'boolean', default: false },
+    merge: { type: 'boolean', default: false },
   },
 });
 const selected = new Set<Name>(
@@ -151,6 +173,18 @@ try {
   benchmarks.portal = await run('portal', () =>
     portal(c, sizes.portalUsers, sizes.portalUsersWithDesktop, sizes.portalRounds, log),
   );
+  benchmarks.remote = await run('remote', () =>
+    remoteDesktop(
+      c,
+      {
+        rounds: sizes.remoteRounds,
+        seconds: sizes.remoteSeconds,
+        keyPresses: sizes.remoteKeyPresses,
+        sessions: sizes.remoteSessions,
+      },
+      log,
+    ),
+  );
   const rawRate = benchmarks.provisioning
     ? benchmarks.provisioning.desktops / benchmarks.provisioning.rawBest.seconds
     : undefined;
@@ -179,8 +213,12 @@ try {
     benchmarks,
     failures,
   };
-  const file = await writeResults(resultsDir, results);
-  await writeFile(reportFile, renderReport(results, path.relative(path.dirname(reportFile), resultsDir) || '.'));
+  const previous = values.merge
+    ? (JSON.parse(await readFile(path.join(resultsDir, 'latest.json'), 'utf8')) as RunResults)
+    : undefined;
+  const latest = previous ? mergeResults(previous, results) : results;
+  const file = await writeResults(resultsDir, results, latest);
+  await writeFile(reportFile, renderReport(latest, path.relative(path.dirname(reportFile), resultsDir) || '.'));
   log(`results in ${file}; report in ${reportFile}`);
   if (Object.keys(failures).length) process.exitCode = 1;
 } finally {

@@ -16,21 +16,18 @@
 
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { startSimulator } from '../local/simulator/start.js';
 import { API_VERSION } from '../src/api/index.js';
 import { CSRF_HEADER } from '../src/portal/api-types.js';
 import { makeApply } from '../src/runtime/apply.js';
-import { makeApiClient } from '../src/runtime/client.js';
-import type { Claim } from './claims.js';
-import { isBoundAndReady } from './claims.js';
 import type { BenchCluster } from './harness/cluster.js';
 import { applyTemplate, createNamespace, FIELD_MANAGER, PATHS, TEMPLATE } from './harness/fixtures.js';
 import { startOperatorProcess } from './harness/operator.js';
+import { holdDesktops, makeUsers, signIn, type User } from './harness/people.js';
 import { buildWebBundles, startPortalProcess } from './harness/portal.js';
 import { type Distribution, distribution, ratio, round, runConcurrently } from './harness/stats.js';
 import { waitUntil } from './harness/wait.js';
-import { watchCollection } from './harness/watch.js';
 
 const NAMESPACE = 'bench-portal';
 const POOL = 'desks';
@@ -58,14 +55,6 @@ export interface PortalResult {
   cpuMsPerPageLoad: number;
 }
 
-interface User {
-  name: string;
-  username: string;
-  token: string;
-  cookie?: string;
-  holdsDesktop: boolean;
-}
-
 export async function portal(
   cluster: BenchCluster,
   users: number,
@@ -89,7 +78,7 @@ export async function portal(
   });
   let portalProcess: Awaited<ReturnType<typeof startPortalProcess>> | undefined;
   try {
-    const people = await makeUsers(admin, users, withDesktop);
+    const people = await makeUsers(admin, NAMESPACE, users, withDesktop);
     log(`portal: ${users} users (ServiceAccounts bound to kubevdi:user) with tokens`);
     await applyTemplate(admin, NAMESPACE, true);
     await makeApply(
@@ -111,6 +100,8 @@ export async function portal(
     });
     await holdDesktops(
       admin,
+      NAMESPACE,
+      POOL,
       people.filter((u) => u.holdsDesktop),
     );
     log(`portal: ${withDesktop} of them hold a ready desktop`);
@@ -250,78 +241,6 @@ function heapSnapshot(pid: number): (() => Promise<void>) | undefined {
 }
 
 // --- setup -------------------------------------------------------------------------------------
-
-/** N ServiceAccounts bound to kubevdi:user in the namespace, each with a one-hour token. */
-async function makeUsers(admin: KubeConfig, n: number, withDesktop: number): Promise<User[]> {
-  const core = makeApiClient(admin, CoreV1Api);
-  const names = Array.from({ length: n }, (_, i) => `user-${String(i).padStart(4, '0')}`);
-  await makeApiClient(admin, RbacAuthorizationV1Api).createNamespacedRoleBinding({
-    namespace: NAMESPACE,
-    body: {
-      metadata: { name: 'kubevdi-users' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubevdi:user' },
-      subjects: names.map((name) => ({ kind: 'ServiceAccount', name, namespace: NAMESPACE })),
-    },
-  });
-  const people: User[] = [];
-  await runConcurrently(n, 16, async (i) => {
-    const name = names[i] as string;
-    await core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name } } });
-    const request = await core.createNamespacedServiceAccountToken({
-      name,
-      namespace: NAMESPACE,
-      body: { spec: { audiences: [], expirationSeconds: 3600 } },
-    });
-    people[i] = {
-      name,
-      username: `system:serviceaccount:${NAMESPACE}:${name}`,
-      token: request.status?.token as string,
-      // Spread over the list, not the first few.
-      holdsDesktop:
-        withDesktop > 0 && i % Math.floor(n / withDesktop) === 0 && i / Math.floor(n / withDesktop) < withDesktop,
-    };
-  });
-  return people;
-}
-
-/** A claim for each of these users (made by the admin, who may claim for others), until Bound with a ready desktop. */
-async function holdDesktops(admin: KubeConfig, holders: User[]): Promise<void> {
-  const bound = new Set<string>();
-  const watcher = await watchCollection<Claim>(admin, PATHS.claims(NAMESPACE), (claim) => {
-    if (isBoundAndReady(claim)) bound.add(claim.metadata?.name ?? '');
-  });
-  try {
-    const apply = makeApply(admin, FIELD_MANAGER);
-    for (const user of holders) {
-      await apply({
-        apiVersion: API_VERSION,
-        kind: 'DesktopClaim',
-        metadata: { name: `${user.name}-desk`, namespace: NAMESPACE },
-        spec: { poolRef: { name: POOL }, user: user.username },
-      });
-    }
-    await waitUntil(`${holders.length} claims to be Bound with a ready desktop`, 180_000, async () =>
-      holders.every((u) => bound.has(`${u.name}-desk`)),
-    );
-  } finally {
-    watcher.stop();
-  }
-}
-
-/** Signs in on the portal's token form, as a person pasting their token; returns the session cookie. */
-async function signIn(url: string, token: string): Promise<string> {
-  const response = await fetch(`${url}/sign-in/token`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
-    body: new URLSearchParams({ token }).toString(),
-  });
-  await response.arrayBuffer();
-  const cookies = response.headers.getSetCookie().map((c) => c.split(';')[0] as string);
-  if (response.status !== 303 || cookies.length === 0)
-    throw new Error(`token sign-in answered ${response.status} without a session`);
-  return cookies.join('; ');
-}
 
 // --- a page load through the portal ----------------------------------------------------------
 

@@ -71,7 +71,13 @@ describe('examples', () => {
       name: 'callcenter',
     })) as { spec: Record<string, unknown> };
     expect(callcenter.spec.updateStrategy).toEqual({ type: 'OnRelease', maxUnavailable: '25%' });
-    expect(callcenter.spec.rdp).toEqual({ enabled: true, multipleMonitors: false });
+    expect(callcenter.spec.rdp).toEqual({
+      enabled: true,
+      multipleMonitors: false,
+      clipboard: 'None',
+      fileTransfer: 'None',
+      signIn: 'WhenAsked',
+    });
     expect(callcenter.spec.paused).toBe(false);
   });
 

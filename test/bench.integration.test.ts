@@ -19,7 +19,7 @@ afterAll(async () => {
   if (out) await rm(out, { recursive: true, force: true });
 });
 
-it('npm run bench -- --quick completes and reports every benchmark', { timeout: 600_000 }, async () => {
+it('npm run bench -- --quick completes and reports every benchmark', { timeout: 900_000 }, async () => {
   out = await mkdtemp(path.join(tmpdir(), 'kubevdi-bench-'));
   child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--quick', '--out', out], {
     cwd: REPO_ROOT,
@@ -44,6 +44,7 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
     'idle',
     'portal',
     'provisioning',
+    'remote',
     'supply',
   ]);
   for (const chart of results.benchmarks.growth?.charts ?? []) {
@@ -60,6 +61,7 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
     'warm refill:',
     'failover:',
     'portal:',
+    'remote:',
     'growth:',
   ]) {
     expect(report).toContain(heading);

@@ -104,7 +104,7 @@ describe('a pool with a capacity schedule', () => {
         nextChange: '2026-03-23T18:00:00+01:00',
       });
       expect(running(await vms())).toHaveLength(3);
-    }, 20_000);
+    }, 60_000);
     await eventually(async () => expect((await readPool('sales')).status?.ready).toBe(3));
 
     // alice takes one; another is started so three stay warm for the next people.
@@ -124,7 +124,7 @@ describe('a pool with a capacity schedule', () => {
         nextChange: '2026-03-23T18:30:00+01:00',
         nextWarmTarget: 0,
       });
-    }, 20_000);
+    }, 60_000);
     expect(running(await vms())).toHaveLength(4);
 
     // 18:30: the free ones are powered off; alice's desktop runs on, and her claim holds.
@@ -136,12 +136,12 @@ describe('a pool with a capacity schedule', () => {
         nextChange: '2026-03-24T08:00:00+01:00',
       });
       expect(running(await vms())).toEqual([alices]);
-    }, 20_000);
+    }, 60_000);
     expect((await readClaim('alice')).status?.phase).toBe('Bound');
     await eventually(async () =>
       expect(await eventReasons()).toEqual(expect.arrayContaining(['WindowOpened', 'RampingDown', 'OffPeak'])),
     );
-  });
+  }, 240_000);
 
   it('replaces warm desktops nobody claimed within their time-to-live with fresh ones', async () => {
     await setClock('2026-03-23T09:00:00+01:00');
@@ -174,9 +174,9 @@ describe('a pool with a capacity schedule', () => {
       const after = await warm();
       expect(after).toHaveLength(2);
       expect(after.filter((d) => before.includes(d))).toEqual([]);
-    }, 30_000);
+    }, 60_000);
     await eventually(async () => expect(await eventReasons()).toContain('WarmDesktopsReplaced'));
-  });
+  }, 240_000);
 });
 
 describe('a pool that grows on demand', () => {
@@ -219,8 +219,8 @@ describe('a pool that grows on demand', () => {
     await eventually(async () => {
       expect((await readPool('sales')).status?.growth).toEqual({ targetSize: 1 });
       expect((await live()).map((vm) => vm.metadata?.name)).toEqual([alices]);
-    }, 30_000);
+    }, 60_000);
     expect((await readClaim('alice')).status?.phase).toBe('Bound');
     await eventually(async () => expect(await eventReasons()).toContain('ScaledDown'));
-  });
+  }, 240_000);
 });

@@ -42,7 +42,12 @@ export async function buildWebBundles(): Promise<void> {
   }
 }
 
-export async function startPortalProcess(kubeconfigFile: string, namespace: string): Promise<PortalProcess> {
+/** `extraArgs`: more `kubevdi portal` flags (the RDP gateway's, for the remote-desktop benchmark). */
+export async function startPortalProcess(
+  kubeconfigFile: string,
+  namespace: string,
+  extraArgs: string[] = [],
+): Promise<PortalProcess> {
   // Profiling without editing the suite: BENCH_PORTAL_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_PORTAL_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const portal = await ManagedProcess.spawn(
@@ -56,6 +61,7 @@ export async function startPortalProcess(kubeconfigFile: string, namespace: stri
       '--namespace',
       namespace,
       '--token-sign-in',
+      ...extraArgs,
     ],
     {
       name: 'the portal',

@@ -2,6 +2,8 @@
 // table with the issue's targets and anchors beside the numbers, and what is not measured yet.
 import type { IdleResult } from '../idle.js';
 import type { PortalResult } from '../portal.js';
+import { mark } from './report-format.js';
+import { REMOTE_METHOD, remoteRows, remoteSection } from './report-remote.js';
 import type { RunResults } from './results.js';
 
 /** Issue 9's items that this suite does not measure yet. */
@@ -238,7 +240,7 @@ desktop (issue 9). \`npm run bench\` runs the suite; \`npm run bench -- --quick\
   dependencies, directly with each user's token over one pool of kept-alive connections, all users
   at once; the API server's \`apiserver_request_total\` shows both make the same requests. Rounds
   alternate baseline and portal. Memory is the portal's VmRSS, sampled every 50 ms during the loads.
-- **Idle** starts once no VirtualMachine or pool in the namespace has changed for a few seconds
+${REMOTE_METHOD}- **Idle** starts once no VirtualMachine or pool in the namespace has changed for a few seconds
   after provisioning. The leader renews its Lease every 2 s (a get and an update) whatever the number
   of desktops; a watch on the Lease counts the renewals, so the writes kubevdi makes apart from
   them are shown on their own.
@@ -256,6 +258,12 @@ export function renderReport(r: RunResults, chartPath = 'bench/results'): string
   out.push(`| Node.js | ${m.node} |`);
   out.push(`| Kubernetes | ${m.kubernetes} |`);
   for (const note of r.notes) out.push(`| note | ${note} |`);
+  for (const [name, run] of Object.entries(r.separateRuns ?? {})) {
+    const rm = run.machine;
+    out.push(
+      `| ${name}: measured in a run of its own | ${run.startedAt} (${run.quick ? 'quick mode' : 'full sizes'}, ${run.seconds} s); ${rm.cores} cores, ${rm.cpuModel}, ${rm.memoryGiB} GiB; load ${rm.loadAverageAtStart} at start, ${rm.loadAverageAtEnd} at end; Node.js ${rm.node}, Kubernetes ${rm.kubernetes}${run.notes.length ? `; ${run.notes.join('; ')}` : ''} |`,
+    );
+  }
   out.push('');
 
   out.push('## Latest results\n');
@@ -302,6 +310,7 @@ export function renderReport(r: RunResults, chartPath = 'bench/results'): string
     }
   }
   if (b.portal) rows.push(...portalRows(b.portal));
+  if (b.remote) rows.push(...remoteRows(b.remote));
   if (b.growth) {
     const g = b.growth;
     for (const s of g.steps) {
@@ -324,6 +333,7 @@ export function renderReport(r: RunResults, chartPath = 'bench/results'): string
     out.push(b.growth.charts.map((c) => `![${c}](${chartPath}/${c})`).join(' '));
     out.push('');
   }
+  if (b.remote) out.push(remoteSection(b.remote));
   const failures = Object.entries(r.failures);
   if (failures.length) {
     out.push('### Failed in the latest run\n');
@@ -358,10 +368,6 @@ function portalRows(p: PortalResult): string[] {
     `| portal: API requests per page load | ${perLoad(p.requestsPerPageLoad.portal)} (${verbs(p.requestsPerPageLoad.portal)}) | ${perLoad(p.requestsPerPageLoad.raw)} (${verbs(p.requestsPerPageLoad.raw)}) | | |`,
     `| portal: its memory and CPU | RSS ${p.residentMiB.signedIn} MiB with ${p.users} signed in, **${p.residentMiB.peak} MiB** at most during the loads (${p.users} pages open), ${p.residentMiB.after} MiB after; ${p.cpuMsPerPageLoad} ms CPU a page load | | | |`,
   ];
-}
-
-function mark(met: boolean): string {
-  return met ? '✅' : '❌';
 }
 
 function verbs(byVerb: Record<string, number>): string {

@@ -7,6 +7,7 @@ import type { GrowthResult } from '../growth.js';
 import type { IdleResult } from '../idle.js';
 import type { PortalResult } from '../portal.js';
 import type { ProvisioningResult } from '../provisioning.js';
+import type { RemoteResult } from '../remote-desktop.js';
 import type { SupplyResult } from '../supply.js';
 import type { Machine } from './machine.js';
 
@@ -37,6 +38,14 @@ export interface Sizes {
   portalUsersWithDesktop: number;
   /** Rounds of the portal benchmark, baseline and portal alternating. */
   portalRounds: number;
+  /** Rounds of the remote-desktop benchmark's three paths (their order rotates). */
+  remoteRounds: number;
+  /** Seconds frames are counted, per path and round and per capacity step. */
+  remoteSeconds: number;
+  /** Key presses per path and round, while the screen moves and as many on a still screen. */
+  remoteKeyPresses: number;
+  /** Sessions at once in the portal's capacity series. */
+  remoteSessions: number[];
 }
 
 export interface RunResults {
@@ -55,18 +64,56 @@ export interface RunResults {
     supply?: SupplyResult;
     failover?: FailoverResult;
     portal?: PortalResult;
+    remote?: RemoteResult;
     growth?: GrowthResult;
   };
   /** Benchmarks asked for that failed, with why. */
   failures: Record<string, string>;
+  /**
+   * Benchmarks measured in runs of their own and merged in (`--merge`), by name: those runs. The
+   * rest of these results is from the run described above.
+   */
+  separateRuns?: Record<string, SeparateRun>;
 }
 
-/** Writes `<dir>/<timestamp>.json` and `<dir>/latest.json`; returns the first's path. */
-export async function writeResults(dir: string, results: RunResults): Promise<string> {
+export interface SeparateRun {
+  startedAt: string;
+  quick: boolean;
+  machine: Machine;
+  notes: string[];
+  seconds: number;
+}
+
+/**
+ * `previous` with the benchmarks of `run` (measured or failed) taken from `run`, each noted as a
+ * separate run: a benchmark measured again on its own, the others' figures kept as they were.
+ */
+export function mergeResults(previous: RunResults, run: RunResults): RunResults {
+  const names = [...Object.keys(run.benchmarks), ...Object.keys(run.failures)];
+  const { startedAt, quick, machine, notes, seconds } = run;
+  const failures = Object.fromEntries(Object.entries(previous.failures).filter(([name]) => !names.includes(name)));
+  return {
+    ...previous,
+    // Sizes the earlier run did not have (a benchmark it did not know) come from this one.
+    sizes: { ...run.sizes, ...previous.sizes },
+    benchmarks: { ...previous.benchmarks, ...run.benchmarks },
+    failures: { ...failures, ...run.failures },
+    separateRuns: {
+      ...previous.separateRuns,
+      ...Object.fromEntries(names.map((name) => [name, { startedAt, quick, machine, notes, seconds }])),
+    },
+  };
+}
+
+/**
+ * Writes `<dir>/<timestamp>.json` (this run) and `<dir>/latest.json` (`latest`: this run, or it
+ * merged into the earlier results); returns the first's path.
+ */
+export async function writeResults(dir: string, results: RunResults, latest = results): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const text = `${JSON.stringify(results, null, 2)}\n`;
+  const json = (r: RunResults) => `${JSON.stringify(r, null, 2)}\n`;
   const file = path.join(dir, `${results.startedAt.replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, text);
-  await writeFile(path.join(dir, 'latest.json'), text);
+  await writeFile(file, json(results));
+  await writeFile(path.join(dir, 'latest.json'), json(latest));
   return file;
 }

@@ -15,6 +15,8 @@ import {
   stringSet,
 } from './meta.js';
 import { Affinity, nodeSelector, Toleration } from './placement.js';
+import { PoolUsage } from './pool-usage.js';
+import { RdpSignIn, TransferDirection } from './remote-desktop.js';
 import { resourceTypeOf } from './resource-type.js';
 
 /**
@@ -123,7 +125,7 @@ const Placement = z
   })
   .describe('Which hosts (nodes) run the desktops.');
 
-const Rdp = z
+export const RdpSettings = z
   .object({
     enabled: z
       .boolean()
@@ -135,6 +137,15 @@ const Rdp = z
       .describe(
         "Native Remote Desktop clients (the .rdp file the portal offers) span all of the user's monitors. The browser shows one monitor, full screen or in a window.",
       ),
+    clipboard: TransferDirection.default('ToDesktop').describe(
+      "Which way copy and paste may go between the person's computer and the desktop: Both; ToDesktop (paste into the desktop, copy nothing out of it); FromDesktop (copy out of it only); None. Default ToDesktop, as Horizon's: what is in the desktop stays there. The portal's remote desktop page follows it, and the .rdp file turns the clipboard on only for Both (a native client cannot be told one way). With clipboard and fileTransfer both None, the portal's gateway also keeps the desktop from opening its clipboard channel, whatever the browser asks. Where people may use other clients, set the desktop's own policy too (Windows: the Remote Desktop Session Host's clipboard redirection policies; xrdp: RestrictOutboundClipboard and RestrictInboundClipboard).",
+    ),
+    fileTransfer: TransferDirection.default('ToDesktop').describe(
+      "Which way files may go between the person's computer and the desktop: Both; ToDesktop (upload only); FromDesktop (download only); None. Default ToDesktop, as Horizon's HTML Access: upload only. In the browser, files travel through the clipboard channel: an uploaded file is put on the desktop's clipboard, to paste into a folder there, and files copied in the desktop can be downloaded. The .rdp file redirects the person's drives only for Both.",
+    ),
+    signIn: RdpSignIn.default('WhenAsked').describe(
+      "How the person signs in to the desktop from the browser. WhenAsked: the page connects without credentials, and asks for the desktop's user name and password when the desktop requires Network Level Authentication (Windows does by default). BeforeConnecting: the page asks first, and the desktop logs the person on with them over TLS — for desktops without Network Level Authentication, such as Linux with xrdp, whose own logon screen the browser cannot draw. The portal passes them on and keeps nothing.",
+    ),
   })
   .describe('Remote Desktop Protocol access, besides the VNC console.');
 
@@ -170,7 +181,7 @@ export const VirtualDesktopPoolSpec = cel(
       session: Session.prefault({}),
       updateStrategy: UpdateStrategy.prefault({}),
       placement: Placement.optional(),
-      rdp: Rdp.prefault({}),
+      rdp: RdpSettings.prefault({}),
       paused: z
         .boolean()
         .default(false)
@@ -228,6 +239,7 @@ export const VirtualDesktopPoolStatus = z
     capacity: CapacityStatus.optional(),
     growth: GrowthStatus.optional(),
     selector: z.string().optional().describe("Label selector of the pool's desktops, for the scale subresource."),
+    usage: PoolUsage.optional(),
     conditions: conditions('Available, Progressing and Degraded, as for a Deployment.'),
   })
   .describe('What the operator observed.');

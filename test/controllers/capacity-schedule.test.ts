@@ -216,7 +216,8 @@ describe('capacityAt', () => {
       const now = new Date(t);
       expect(capacityAt(capacity, 4, now)).toEqual(capacityAt(structuredClone(capacity), 4, now));
     }
-  });
+    // 672 moments, each worked out twice: seconds of CPU on a loaded machine.
+  }, 60_000);
 
   it('keeps off-peak, and says why, in a time zone it does not know', () => {
     const got = capacityAt(berlin({ timeZone: 'Mars/Olympus_Mons', offPeakWarm: 1 }), 0, new Date());
