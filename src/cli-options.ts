@@ -159,10 +159,19 @@ export function parsePortalArgs(argv: string[]) {
   };
 }
 
-/** client-go's proportions: renew within 2/3 of the lease, retry every 2/15 of it (15s → 10s, 2s). */
+/**
+ * client-go's proportions: renew within 2/3 of the lease, retry every 2/15 of it (15s → 10s, 2s).
+ * Whole milliseconds: a timer's AbortSignal refuses a fraction, and `--lease-duration 4s` gave one
+ * (2666.67 ms), which crashed an operator as it gave its lost lease up.
+ */
 function leaseTimes(namespace: string, duration: string) {
-  const ms = seconds('--lease-duration', duration) * 1000;
-  return { namespace, leaseDurationMs: ms, renewDeadlineMs: (ms * 2) / 3, retryPeriodMs: (ms * 2) / 15 };
+  const ms = Math.round(seconds('--lease-duration', duration) * 1000);
+  return {
+    namespace,
+    leaseDurationMs: ms,
+    renewDeadlineMs: Math.round((ms * 2) / 3),
+    retryPeriodMs: Math.round((ms * 2) / 15),
+  };
 }
 
 /** "15s" or "0.5s" → seconds; anything else is refused with the option's name. */

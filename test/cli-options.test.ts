@@ -50,6 +50,12 @@ describe('kubevdi operator options', () => {
       kubeconfig: { kubeconfig: '/k' },
       leaderElection: undefined,
     });
+    // Whole milliseconds, whatever the duration (a timer's AbortSignal refuses a fraction).
+    expect(parseOperatorArgs(['--lease-duration', '4s'], {}).leaderElection).toMatchObject({
+      leaseDurationMs: 4000,
+      renewDeadlineMs: 2667,
+      retryPeriodMs: 533,
+    });
     expect(parseOperatorArgs(['--namespace', 'vdi'], { POD_NAMESPACE: 'kubevdi-system' }).leaderElection).toMatchObject(
       { namespace: 'kubevdi-system' },
     );

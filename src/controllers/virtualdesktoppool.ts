@@ -41,15 +41,14 @@ import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import type { PoolActions } from './actions.js';
-import { heldPeak, recordHeld } from './capacity-peak.js';
+import { heldPeak } from './capacity-peak.js';
 import { capacityChange, capacityStatus } from './capacity-status.js';
 import { resetDesktops } from './desktop-reset.js';
-import type { PoolUse } from './pool-growth.js';
 import { type PoolIntent, poolIntent } from './pool-intent.js';
 import { type DesktopState, type Plan, planPool } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
+import { dailyPeaksOf, poolUse } from './pool-use.js';
 import { BY_TEMPLATE } from './vmtemplate.js';
-import { isKnownTimeZone } from './wall-clock.js';
 import { warmAges } from './warm-ttl.js';
 
 /** Index of desktops by `<namespace>/<pool>`. */
@@ -124,7 +123,12 @@ interface PoolMemory {
 export const POOL_MIN_INTERVAL_MS = 250;
 
 export function poolController(deps: PoolControllerDeps): Controller {
-  const memory: PoolMemory = { hashes: new Map(), warmSince: new Map(), capacity: new Map(), growth: new Map() };
+  const memory: PoolMemory = {
+    hashes: new Map(),
+    warmSince: new Map(),
+    capacity: new Map(),
+    growth: new Map(),
+  };
   return (
     new Controller(
       { name: 'virtualdesktoppool', minIntervalMs: POOL_MIN_INTERVAL_MS, metrics: deps.metrics, log: deps.log },
@@ -180,12 +184,15 @@ async function reconcile(
   const desktops = deps.desktops.byIndex(BY_POOL, key);
   const states = desktops.flatMap((vm) => desktopState(name, vm));
   const now = (deps.clock ?? systemClock).now();
-  const dailyPeaks = peaksOf(pool, states, now);
+  const dailyPeaks = dailyPeaksOf(pool, states, now);
   const intent = poolIntent(pool.spec, {
     now,
     heldPeak: dailyPeaks ? heldPeak(dailyPeaks) : 0,
     ...(pool.spec.growth
-      ? { use: useOf(deps, key, states, desktops), previousGrowth: shownGrowth(memory, key, pool) }
+      ? {
+          use: poolUse(deps.claims.byIndex(BY_POOL, key), states, desktops),
+          previousGrowth: shownGrowth(memory, key, pool),
+        }
       : {}),
   });
   const ages = warmAges(memory.warmSince.get(key), states, now, intent.warmTimeToLiveMinutes);
@@ -226,48 +233,9 @@ async function reconcile(
   return due.length ? { requeueAfterMs: Math.max(0, Math.min(...due)) } : undefined;
 }
 
-/** What growth on demand goes by: desktops held and in all, and claims waiting for one. */
-function useOf(
-  deps: PoolControllerDeps,
-  key: Key,
-  states: readonly DesktopState[],
-  desktops: readonly VirtualMachine[],
-): PoolUse {
-  const live = states.filter((d) => !d.deleting);
-  // A claim bound a moment ago shows on its desktop before its own status says so: counted once.
-  const bound = new Set(desktops.map((vm) => desktopFacts(vm).claimUid).filter(Boolean));
-  return {
-    held: live.filter((d) => d.assigned).length,
-    desktops: live.length,
-    waiting: deps.claims.byIndex(BY_POOL, key).filter((c) => !bound.has(c.metadata?.uid) && waitingForADesktop(c))
-      .length,
-  };
-}
-
-/** A claim that a new desktop would serve: not bound, not over, not waiting on its own limit or reset. */
-function waitingForADesktop(claim: DesktopClaim & KubernetesObject): boolean {
-  if (claim.metadata?.deletionTimestamp || claim.status?.desktop) return false;
-  if (claim.status?.phase && claim.status.phase !== 'Pending') return false;
-  const reason = claim.status?.conditions?.find((c) => c.type === 'Bound')?.reason;
-  return reason !== 'UserLimitReached' && reason !== 'DesktopResetting';
-}
-
 /** Growth's status as this process last wrote it, or as the pool shows it. */
 function shownGrowth(memory: PoolMemory, key: Key, pool: VirtualDesktopPool): GrowthStatus | undefined {
   return memory.growth.get(key) ?? pool.status?.growth;
-}
-
-/**
- * The daily peaks of held desktops with now counted, for a pool with a schedule in a time zone the
- * operator knows (in another, the last ones recorded stay as they are); none without a schedule.
- */
-function peaksOf(pool: VirtualDesktopPool, states: readonly DesktopState[], now: Date) {
-  const timeZone = pool.spec.capacity?.timeZone;
-  if (!timeZone) return undefined;
-  const previous = pool.status?.capacity?.dailyPeaks;
-  if (!isKnownTimeZone(timeZone)) return previous;
-  const held = states.filter((d) => d.assigned && !d.deleting).length;
-  return recordHeld(previous, held, now, timeZone);
 }
 
 /** The writes: entitlement, RDP Services, resets in place, then the plan. A failure is returned, not thrown. */

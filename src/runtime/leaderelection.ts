@@ -268,7 +268,8 @@ export class LeaderElector {
   /** Best effort: if we still hold the lease, hand it over now; otherwise it expires on its own. */
   private async giveUp(): Promise<void> {
     const { name, namespace, identity } = this.options;
-    const options = abortWith(AbortSignal.timeout(this.renewDeadlineMs));
+    // AbortSignal.timeout takes whole milliseconds only (RangeError otherwise).
+    const options = abortWith(AbortSignal.timeout(Math.ceil(this.renewDeadlineMs)));
     try {
       const lease = await this.api.readNamespacedLease({ name, namespace }, options);
       if (lease.spec?.holderIdentity !== identity) return;
