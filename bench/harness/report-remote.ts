@@ -1,7 +1,7 @@
 // The remote-desktop part of BENCHMARKS.md (issue 16 §4): its rows in the latest results' table,
 // and a section of its own with the method, every path's figures, the gateway's share of a key
 // press, the portal's capacity and where the CPU went. The findings are written by hand.
-import type { PathResult, RemoteResult } from '../remote-desktop.js';
+import type { KeyLatency, PathResult, RemoteResult } from '../remote-desktop.js';
 import { mark } from './report-format.js';
 import { type Distribution, ratio, round } from './stats.js';
 
@@ -121,7 +121,7 @@ export function remoteSection(r: RemoteResult): string {
   for (const p of r.paths) {
     const native = p.path === 'rdp-native';
     out.push(
-      `| ${PATH_NAMES[p.path]} | **${p.fps}** (${p.fpsPerRound.join(', ')}) | ${native ? `— (its probe looked ${p.pageFps} times a second)` : p.pageFps} | ${p.desktopFps} | ${native ? '—' : p.mbPerSecond} | **${p.keysStill.toPixel.p50}** / ${p.keysStill.toPixel.p95} ms | ${p.keysStill.toDesktop.p50} ms | ${p.keysMoving.toPixel.p50} / ${p.keysMoving.toPixel.p95} ms | ${native ? '—' : `${p.keysStill.toFrame.p50} ms`} | ${native ? '—' : pct(p.gatewayCpu)} | ${pct(p.machineBusy)} |`,
+      `| ${PATH_NAMES[p.path]} | **${p.fps}** (${p.fpsPerRound.join(', ')}) | ${native ? `— (its probe looked ${p.pageFps} times a second)` : p.pageFps} | ${p.desktopFps} | ${native ? '—' : p.mbPerSecond} | **${p.keysStill.toPixel.p50}** / ${p.keysStill.toPixel.p95} ms${lateNote(p.keysStill)} | ${p.keysStill.toDesktop.p50} ms | ${p.keysMoving.toPixel.p50} / ${p.keysMoving.toPixel.p95} ms${lateNote(p.keysMoving)} | ${native ? '—' : `${p.keysStill.toFrame.p50} ms`} | ${native ? '—' : pct(p.gatewayCpu)} | ${pct(p.machineBusy)} |`,
     );
   }
   out.push('');
@@ -134,6 +134,7 @@ export function remoteSection(r: RemoteResult): string {
   out.push(row('keydown to the desktop, typed through the portal', q.toDesktop.portal));
   out.push(row('keydown to the desktop, typed in the direct page', q.toDesktop.direct));
   out.push(row("per screen change: the portal's page drew it this much after the direct page", q.backToBrowser));
+  if (q.late) out.push(`\n${q.late} of the ${q.presses} changes were not shown in 30 s by a page, and are left out.`);
   out.push(
     `\nThe gateway adds ${q.addedMs} ms to a key press: ${q.ratio}× the direct path's ${q.direct.p50} ms (target ≤ ${r.targets.gatewayLatencyRatio}×).\n`,
   );
@@ -184,6 +185,10 @@ function memoryPerSession(r: RemoteResult): string {
   if (!last) return 'memory not measured';
   const grown = (last.portalResidentMiB - r.capacity.portalIdleMiB) / last.sessions;
   return `RSS ${signed(grown)} MiB a session (${r.capacity.portalIdleMiB} MiB with none open, ${last.portalResidentMiB} MiB with ${last.sessions})`;
+}
+
+function lateNote(k: KeyLatency): string {
+  return k.late ? ` (${k.late} of ${k.toPixel.n} not shown after 30 s, counted as 30 s)` : '';
 }
 
 function row(what: string, d: Distribution): string {
