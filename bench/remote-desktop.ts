@@ -44,7 +44,7 @@ export interface RemoteSizes {
   rounds: number;
   /** Seconds frames are counted, per path and round, and per capacity step. */
   seconds: number;
-  /** Key presses per path and round while the screen moves, and as many on a still screen. */
+  /** Key presses per path and round on a still screen, and half as many while it moves. */
   keyPresses: number;
   /** Sessions at once in the capacity series. */
   sessions: number[];

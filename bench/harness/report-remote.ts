@@ -1,6 +1,8 @@
 // The remote-desktop part of BENCHMARKS.md (issue 16 §4): its rows in the latest results' table,
 // and a section of its own with the method, every path's figures, the gateway's share of a key
 // press, the portal's capacity and where the CPU went. The findings are written by hand.
+
+import { movingPresses } from '../remote/measure.js';
 import type { KeyLatency, PathResult, RemoteResult } from '../remote-desktop.js';
 import { mark } from './report-format.js';
 import { type Distribution, ratio, round } from './stats.js';
@@ -62,11 +64,13 @@ What a person sees of a desktop in the browser (issue 16 §4), measured in one r
 - **Key press to changed pixel**: Playwright presses a key in the page; the time runs from the
   keydown event's own timestamp to the draw call (putImageData or drawImage on the client's canvas,
   hooked) that left the marker changed ("to pixel"), and to the first animation frame showing it.
-  Presses come at random gaps of 150–400 ms, first while the screen moves, then on a still screen
-  (the motion stopped; only the marker changes) after 10 unmeasured presses: FreeRDP's shadow server
-  paces its captures by how far its client lags (frame acknowledgements; 32 a second at most) and
-  slows down while the screen moves. "To the desktop" is the keydown to the program's own record of
-  the key.
+  "To the desktop" runs from the keydown to the program's own record of the key. Presses come at
+  random gaps of 150–400 ms, first while the screen moves, then on a still screen (the motion
+  stopped; only the marker changes). Each waits until the page shows every earlier press (the
+  marker's colour is the parity of the presses the desktop got); one not shown after 30 s is
+  counted as 30 s, and said so. On the still screen 10 unmeasured presses come first: FreeRDP's
+  shadow server paces its captures by how far its client lags (frame acknowledgements; 32 a second
+  at most), slower after the motion, and each small update speeds it up again.
 - **The gateway's share, paired.** Both RDP pages are open at once on the same desktop (the shadow
   server serves both from one capture), on a still screen, with keys typed alternately in each. The
   way in is compared by "to the desktop" (typed in the portal's page against typed in the direct
@@ -112,7 +116,7 @@ export function remoteSection(r: RemoteResult): string {
   const out: string[] = [METHOD];
   if (REMOTE_FINDINGS) out.push(REMOTE_FINDINGS);
   out.push(
-    `### Each path (${r.sizes.rounds} rounds of ${r.sizes.seconds} s and ${r.sizes.keyPresses} + ${r.sizes.keyPresses} key presses)\n`,
+    `### Each path (${r.sizes.rounds} rounds of ${r.sizes.seconds} s and ${r.sizes.keyPresses} key presses on a still screen, ${movingPresses(r.sizes.keyPresses)} while it moves)\n`,
   );
   out.push(
     '| | frames shown a second (rounds) | page refresh a second | desktop drew a second | MB/s to the browser | key to pixel, still: p50 / p95 | of which to the desktop, p50 | key to pixel, moving: p50 / p95 | to the next frame, still: p50 | the portal or relay, share of a core | machine busy (2 cores) |',

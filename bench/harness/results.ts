@@ -42,7 +42,7 @@ export interface Sizes {
   remoteRounds: number;
   /** Seconds frames are counted, per path and round and per capacity step. */
   remoteSeconds: number;
-  /** Key presses per path and round, while the screen moves and as many on a still screen. */
+  /** Key presses per path and round on a still screen, and half as many while it moves. */
   remoteKeyPresses: number;
   /** Sessions at once in the portal's capacity series. */
   remoteSessions: number[];
