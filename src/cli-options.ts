@@ -38,9 +38,11 @@ export function loadKubeconfig({ kubeconfig: file, context }: KubeconfigChoice):
 }
 
 /** `kubevdi operator`'s options: everything startOperator takes but the kubeconfig (loaded by loadKubeconfig) and the logger. */
-export interface OperatorArgs extends Omit<OperatorOptions, 'kubeconfig' | 'log' | 'health'> {
+export interface OperatorArgs extends Omit<OperatorOptions, 'kubeconfig' | 'log' | 'health' | 'clock'> {
   kubeconfig: KubeconfigChoice;
   health: { host: string; port: number };
+  /** For tests only: the file of a clock the test moves (runtime/test-clock.ts). */
+  testClockFile?: string;
 }
 
 export function parseOperatorArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): OperatorArgs {
@@ -59,6 +61,7 @@ export function parseOperatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
       'rdp-allow-from-namespace': { type: 'string' },
       'rdp-allow-from-pods': { type: 'string' },
       'rdp-allow-cidr': { type: 'string', multiple: true, default: [] },
+      'test-clock-file': { type: 'string' },
     },
   });
   const [host, port] = splitHostPort(values['health-addr']);
@@ -80,6 +83,7 @@ export function parseOperatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
       qps: positive('--session-poll-qps', values['session-poll-qps']),
     },
     ...(rdpAllowedFrom ? { rdpAllowedFrom } : {}),
+    ...(values['test-clock-file'] ? { testClockFile: values['test-clock-file'] } : {}),
   };
 }
 

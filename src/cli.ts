@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { KUBECONFIG_USAGE, loadKubeconfig, parseOperatorArgs, parsePortalArgs } from './cli-options.js';
 import { startOperator } from './operator.js';
 import { createLogger } from './runtime/log.js';
+import { fileClock } from './runtime/test-clock.js';
 
 const USAGE = `Usage: kubevdi <command> [options]
 
@@ -31,6 +32,9 @@ ${KUBECONFIG_USAGE}
                --rdp-allow-from-namespace NS, --rdp-allow-from-pods K=V[,K=V]
                                            the portal's pods (the chart sets these)
                --rdp-allow-cidr CIDR       a network that may reach RDP too, e.g. a VPN (repeatable)
+               --test-clock-file FILE      FOR TESTS ONLY: the operator's wall clock starts at the
+                                           RFC 3339 time in FILE and runs on; writing another time
+                                           moves it (never in production)
   portal     Serve the portal: people sign in and take desktops; every Kubernetes call is made
              with the signed-in person's own token (the portal's kubeconfig gives only the server
              and its CA). Options:
@@ -109,9 +113,15 @@ async function localCommands(command: string): Promise<LocalCommands> {
 }
 
 async function operator(argv: string[]): Promise<void> {
-  const args = parseOperatorArgs(argv);
+  const { testClockFile, ...args } = parseOperatorArgs(argv);
   const log = createLogger();
-  const running = await startOperator({ ...args, kubeconfig: loadKubeconfig(args.kubeconfig), log });
+  const clock = testClockFile ? fileClock(testClockFile, log) : undefined;
+  const running = await startOperator({
+    ...args,
+    kubeconfig: loadKubeconfig(args.kubeconfig),
+    log,
+    ...(clock ? { clock } : {}),
+  });
   log.info({ health: `${args.health.host}:${running.health?.port}` }, 'operator started');
   const stop = async (why: string) => {
     log.info({ why }, 'stopping');

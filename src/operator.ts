@@ -13,7 +13,7 @@ import type {
 } from '@kubernetes/client-node';
 import type { DesktopClaim } from './api/desktopclaim.js';
 import { CLAIMS } from './api/desktopclaim.js';
-import { OPERATOR_FIELD_MANAGER, SESSIONS_FIELD_MANAGER } from './api/field-managers.js';
+import { OPERATOR_FIELD_MANAGER, SESSIONS_FIELD_MANAGER, USAGE_FIELD_MANAGER } from './api/field-managers.js';
 import {
   CONTROLLER_REVISIONS,
   NETWORK_POLICIES,
@@ -27,6 +27,7 @@ import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
 import { POOLS } from './api/virtualdesktoppool.js';
 import type { VMTemplate } from './api/vmtemplate.js';
 import { VMTEMPLATES } from './api/vmtemplate.js';
+import { DesktopUsage } from './controllers/desktop-usage.js';
 import { claimController } from './controllers/desktopclaim.js';
 import { makeUserListReader } from './controllers/guest-agent.js';
 import { makeReferenceChecker } from './controllers/references.js';
@@ -72,7 +73,7 @@ export interface OperatorOptions {
   workers?: number;
   /** Session tracking: how often each bound, running desktop's users are read, and at most how many reads per second. */
   sessions?: { pollIntervalMs?: number; qps?: number };
-  /** The clock session policies are decided by; the system's unless a test moves it. */
+  /** The clock session policies and capacity schedules are decided by; the system's unless a test moves it. */
   clock?: Clock;
   /**
    * Who may reach the RDP port of desktops of pools with rdp.enabled (the portal, and networks an
@@ -110,7 +111,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const shared = { templates, pools, revisions, desktops, apply, writeStatus, recorder, actions, metrics, log };
   const controllers: Controller[] = [
     templateController({ ...shared, checkReferences: makeReferenceChecker(kc, metrics) }),
-    poolController({ ...shared, roleBindings, services, networkPolicies, rdpAllowedFrom: options.rdpAllowedFrom }),
+    poolController({
+      ...shared,
+      claims,
+      roleBindings,
+      services,
+      networkPolicies,
+      rdpAllowedFrom: options.rdpAllowedFrom,
+      clock: options.clock,
+    }),
     claimController({ ...shared, claims, roles, roleBindings, clock: options.clock }),
     sessionController({
       claims,
@@ -118,6 +127,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       readUserList: makeUserListReader(kc, metrics),
       limiter: new RateLimiter(options.sessions?.qps ?? DEFAULT_SESSION_POLL_QPS),
       writeStatus: makeStatusWriter(kc, SESSIONS_FIELD_MANAGER, metrics),
+      patchClaim: actions.patchClaim,
       recorder,
       metrics,
       log,
@@ -125,6 +135,21 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       clock: options.clock,
     }),
   ];
+  // The leader's count of desktop-seconds and people's waits (metrics and each pool's status.usage).
+  const usage = new DesktopUsage({
+    desktops,
+    pools,
+    claims,
+    metrics,
+    writeStatus: makeStatusWriter(kc, USAGE_FIELD_MANAGER, metrics),
+    log,
+    clock: options.clock,
+  });
+
+  // A test clock that jumps: every deadline and schedule is looked at again now.
+  options.clock?.onJump?.(() => {
+    for (const controller of controllers) controller.resync();
+  });
 
   let synced = false;
   const health = options.health
@@ -157,7 +182,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     await elector?.acquire(abort.signal);
     if (abort.signal.aborted) return;
     if (elector) log.info('leading');
+    else metrics.leader.set(1); // alone by choice: it leads all the same
     for (const controller of controllers) controller.start();
+    usage.start();
   })();
   leading.catch(() => {}); // an abort during acquire is a normal stop
 
@@ -169,6 +196,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     async stop() {
       abort.abort();
       await Promise.all(controllers.map((c) => c.stop()));
+      await usage.stop();
       await elector?.release();
       for (const informer of informers) informer.stop();
       await health?.close();

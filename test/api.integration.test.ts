@@ -59,6 +59,7 @@ describe('examples', () => {
       'VMTemplate',
       'VirtualDesktopPool',
       'VirtualDesktopPool',
+      'VirtualDesktopPool',
     ]);
 
     const api = kubeconfig().makeApiClient(CustomObjectsApi);
@@ -70,7 +71,13 @@ describe('examples', () => {
       name: 'callcenter',
     })) as { spec: Record<string, unknown> };
     expect(callcenter.spec.updateStrategy).toEqual({ type: 'OnRelease', maxUnavailable: '25%' });
-    expect(callcenter.spec.rdp).toEqual({ enabled: true, multipleMonitors: false });
+    expect(callcenter.spec.rdp).toEqual({
+      enabled: true,
+      multipleMonitors: false,
+      clipboard: 'None',
+      fileTransfer: 'None',
+      signIn: 'WhenAsked',
+    });
     expect(callcenter.spec.paused).toBe(false);
   });
 
@@ -360,7 +367,7 @@ describe('kubectl explain', () => {
     expect(lines.find((l) => l.startsWith('vmtemplate.kubevdi.io/fedora '))).toMatch(
       /^vmtemplate.kubevdi.io\/fedora Linux \d+s$/,
     );
-    expect(lines).toContain('NAME TEMPLATE SIZE READY AVAILABLE ASSIGNED AGE');
+    expect(lines).toContain('NAME TEMPLATE SIZE READY AVAILABLE ASSIGNED WARM PHASE WINDOW NEXT CHANGE AGE');
     expect(lines.find((l) => l.startsWith('virtualdesktoppool.kubevdi.io/callcenter '))).toMatch(
       /^virtualdesktoppool.kubevdi.io\/callcenter fedora 20 \d+s$/,
     );

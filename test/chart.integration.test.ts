@@ -2,14 +2,15 @@
 // from its Go module): the chart lints, renders into objects the API server accepts with default
 // values and with every option on, refuses wrong values, runs under the `restricted` Pod Security
 // profile, matches `kubectl apply -k config/default`, and its RBAC is all the operator needs —
-// proven by running the operator as the chart's ServiceAccount.
+// proven by running the operator as the chart's ServiceAccount. Its alerts go to the API server
+// with the Prometheus Operator's real CRDs, each expression read by Prometheus's own PromQL parser
+// against the metrics the operator exports.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   CoreV1Api,
-  KubeConfig,
   type KubernetesObject,
   PatchStrategy,
   RbacAuthorizationV1Api,
@@ -21,16 +22,17 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { goModDownload } from '../local/devcluster/go.js';
 import { ensureHelm } from '../local/devcluster/helm.js';
 import { REPO_ROOT } from '../src/paths.js';
-import { kubeconfig, refusal, useTestNamespace } from './support/cluster.js';
+import { kubeconfig, kubeconfigWithToken, refusal, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { serviceAccountToken } from './support/portal.js';
+import { operatorSeries, readPromQL } from './support/promql.js';
 import { useWorld } from './support/world.js';
 
 const CHART = path.join(REPO_ROOT, 'charts/kubevdi');
 const ALL_ON = path.join(CHART, 'ci/all-on-values.yaml');
 const KUBE_VERSION = 'v1.36.3';
-/** Prometheus Operator's module carries the real ServiceMonitor CRD. */
+/** Prometheus Operator's module carries the real ServiceMonitor and PrometheusRule CRDs. */
 const PROMETHEUS_OPERATOR = 'github.com/prometheus-operator/prometheus-operator@v0.85.0';
 
 const namespace = useTestNamespace('chart');
@@ -107,14 +109,7 @@ describe('the Helm chart', () => {
   });
 
   it('renders objects the real API server accepts, with default values and with every option on', async () => {
-    const module = await goModDownload(PROMETHEUS_OPERATOR);
-    await kubectl([
-      'apply',
-      '--server-side',
-      '-f',
-      path.join(module.Dir, 'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml'),
-    ]);
-    await kubectl(['wait', '--for=condition=Established', 'crd/servicemonitors.monitoring.coreos.com']);
+    await installPrometheusOperatorCrds();
 
     const defaults = await template('kubevdi', namespace(), ['--include-crds']);
     expect(objects(defaults).map(identity)).toEqual(
@@ -127,6 +122,8 @@ describe('the Helm chart', () => {
     const kinds = new Set(objects(allOn).map((o) => o.kind));
     for (const kind of [
       'ServiceMonitor',
+      'PrometheusRule',
+      'ConfigMap',
       'NetworkPolicy',
       'PodDisruptionBudget',
       'CustomResourceDefinition',
@@ -135,8 +132,9 @@ describe('the Helm chart', () => {
     ]) {
       expect(kinds).toContain(kind);
     }
-    // The cap on claims per namespace, off by default.
-    expect(objects(defaults).map((o) => o.kind)).not.toContain('ResourceQuota');
+    // The cap on claims per namespace, the alerts and the dashboards: off by default.
+    for (const kind of ['ResourceQuota', 'PrometheusRule', 'ConfigMap'])
+      expect(objects(defaults).map((o) => o.kind)).not.toContain(kind);
     expect(objects(allOn).find((o) => o.kind === 'ResourceQuota')).toMatchObject({
       metadata: { name: 'vdi-desktopclaims', namespace: namespace() },
       spec: { hard: { 'count/desktopclaims.kubevdi.io': '200' } },
@@ -145,6 +143,63 @@ describe('the Helm chart', () => {
     const crd = objects(allOn).find((o) => o.kind === 'CustomResourceDefinition');
     expect(crd?.metadata?.annotations?.['helm.sh/resource-policy']).toBe('keep');
     await dryRunApply(allOn);
+  });
+
+  it('ships alerts Prometheus can load and a dashboard Grafana can: real CRDs, the PromQL parser, exported metrics', async () => {
+    await installPrometheusOperatorCrds();
+    const rendered = objects(
+      await template('kubevdi', namespace(), [
+        ...['--set', 'monitoring.rules.enabled=true', '--set', 'monitoring.dashboards.enabled=true'],
+        ...['--set', 'monitoring.rules.labels.release=prometheus', '--set', 'monitoring.rules.alertLabels.team=vdi'],
+        ...['--set', 'metrics.serviceMonitor.enabled=true'],
+      ]),
+    );
+    // The pool's namespace, not the operator pod's, on the pool metrics.
+    const monitor = rendered.find((o) => o.kind === 'ServiceMonitor') as KubernetesObject & {
+      spec: { endpoints: { honorLabels?: boolean }[] };
+    };
+    expect(monitor.spec.endpoints[0]?.honorLabels).toBe(true);
+
+    // The rules, applied for real and read back as the API server keeps them.
+    const rule = rendered.find((o) => o.kind === 'PrometheusRule') as KubernetesObject;
+    expect(rule.metadata?.labels?.release).toBe('prometheus');
+    await kubectl(['apply', '--server-side', '--field-manager=chart-test', '-f', '-'], stringify(rule));
+    const stored = JSON.parse(
+      await kubectl(['get', 'prometheusrule', rule.metadata?.name as string, '-n', namespace(), '-o', 'json']),
+    ) as { spec: { groups: { name: string; rules: AlertRule[] }[] } };
+    const rules = stored.spec.groups.flatMap((g) => g.rules);
+    expect(rules.map((r) => r.alert)).toEqual([
+      'KubevdiPoolDegraded',
+      'KubevdiPeopleWaitingOnExhaustedPool',
+      'KubevdiNoOperatorLeader',
+      'KubevdiClaimsFailing',
+      'KubevdiClaimReconcileErrors',
+    ]);
+    const exported = await operatorSeries();
+    for (const r of rules) {
+      const reading = readPromQL(r.expr, exported);
+      expect(reading.errors, `${r.alert}: ${r.expr}`).toEqual([]);
+      expect(reading.problems, `${r.alert}: ${r.expr}`).toEqual([]);
+      // The operator's own job, so another install's metrics never raise this one's alerts.
+      expect(r.expr, r.alert).toContain('job="kubevdi-metrics"');
+      expect(r.labels).toMatchObject({ team: 'vdi' });
+      expect(['warning', 'critical']).toContain(r.labels.severity);
+      expect(r.annotations.summary, r.alert).toBeTruthy();
+      expect(r.annotations.runbook, r.alert).toMatch(/kubectl|Admin Portal|kubevdi_/);
+      // Every label an annotation names survives the expression's aggregation.
+      const kept = /\bby \(([^)]*)\)/.exec(r.expr)?.[1]?.split(/,\s*/) ?? [];
+      for (const text of Object.values(r.annotations))
+        for (const [, label] of text.matchAll(/\$labels\.(\w+)/g)) expect(kept, `${r.alert}: ${text}`).toContain(label);
+    }
+
+    // The dashboards, where Grafana's sidecar finds them.
+    const dashboards = rendered.find((o) => o.kind === 'ConfigMap') as KubernetesObject & {
+      data: Record<string, string>;
+    };
+    expect(dashboards.metadata?.labels?.grafana_dashboard).toBe('1');
+    expect(Object.keys(dashboards.data)).toEqual(['kubevdi.json']);
+    expect(JSON.parse(dashboards.data['kubevdi.json'] as string)).toMatchObject({ uid: 'kubevdi-overview' });
+    await dryRunApply(stringify(dashboards));
   });
 
   it('refuses a wrong value at install time and says which one', async () => {
@@ -164,6 +219,7 @@ describe('the Helm chart', () => {
     expect(await refused('imag.tag=latest')).toContain("additional properties 'imag' not allowed");
     expect(await refused('logLevel=verbose')).toContain("at '/logLevel': value must be one of");
     expect(await refused('metrics.port=80')).toContain("at '/metrics/port': minimum");
+    expect(await refused('monitoring.rules.exhaustedFor=soon')).toContain("at '/monitoring/rules/exhaustedFor'");
     expect(await refused('replicaCount=2', 'leaderElection.enabled=false')).toContain(
       'replicaCount > 1 needs leaderElection.enabled',
     );
@@ -275,18 +331,29 @@ describe('the Helm chart', () => {
   });
 });
 
+interface AlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** The real CRDs of the objects the chart makes for the Prometheus Operator, from its Go module. */
+async function installPrometheusOperatorCrds(): Promise<void> {
+  const module = await goModDownload(PROMETHEUS_OPERATOR);
+  for (const plural of ['servicemonitors', 'prometheusrules']) {
+    await kubectl([
+      'apply',
+      '--server-side',
+      '-f',
+      path.join(module.Dir, `example/prometheus-operator-crd/monitoring.coreos.com_${plural}.yaml`),
+    ]);
+    await kubectl(['wait', '--for=condition=Established', `crd/${plural}.monitoring.coreos.com`]);
+  }
+}
+
 /** A kubeconfig for the test cluster that authenticates with a ServiceAccount token. */
 function serviceAccountKubeconfig(token: string): string {
-  const admin = new KubeConfig();
-  admin.loadFromFile(inject('cluster').adminKubeconfig);
-  const cluster = admin.getCurrentCluster();
-  if (!cluster) throw new Error('the admin kubeconfig names no cluster');
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ ...cluster, name: 'test' }],
-    users: [{ name: 'operator', token }],
-    contexts: [{ name: 'operator', cluster: 'test', user: 'operator' }],
-    currentContext: 'operator',
-  });
-  return kc.exportConfig();
+  return kubeconfigWithToken(token).exportConfig();
 }

@@ -63,6 +63,11 @@ describe('kubevdi operator options', () => {
     expect(() => parseOperatorArgs(['--leader-elect', 'yes'], {})).toThrow('--leader-elect must be true or false');
     expect(() => parseOperatorArgs(['--health-addr', 'localhost'], {})).toThrow('--health-addr must be HOST:PORT');
   });
+
+  it('takes a test clock only when asked (for tests only)', () => {
+    expect(parseOperatorArgs([], {})).not.toHaveProperty('testClockFile');
+    expect(parseOperatorArgs(['--test-clock-file', '/tmp/clock'], {}).testClockFile).toBe('/tmp/clock');
+  });
 });
 
 describe('kubevdi portal options', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { administers, namespaceAccess } from '../src/portal/admin/access.js';
 import {
+  adminPool,
   desktopRows,
   hostRows,
   matchesUser,
@@ -70,6 +71,34 @@ describe('the Admin Portal’s overview', () => {
   });
 });
 
+describe('a pool’s last day', () => {
+  it('sums the whole hours of its status.usage into desktop-hours, and is absent before the first hour', () => {
+    const hour = (start: string, runningHeld: number, runningFree: number, halted: number) => ({
+      start,
+      runningHeld,
+      runningFree,
+      halted,
+    });
+    const usage = {
+      hours: [
+        hour('2026-12-07T12:00:00Z', 7200, 3600, 1800),
+        hour('2026-12-07T13:00:00Z', 3600, 3600, 0),
+        hour('2026-12-07T14:00:00Z', 900, 900, 0), // the current hour, so far: not in the last day
+      ],
+    };
+    const now = new Date('2026-12-07T14:20:00Z');
+    expect(adminPool(pool('desk', {}, { usage }), [], now).lastDay).toEqual({
+      from: '2026-12-06T14:00:00.000Z',
+      to: '2026-12-07T14:00:00.000Z',
+      runningHeld: 3,
+      runningFree: 2,
+      halted: 0.5,
+      hoursCounted: 2,
+    });
+    expect(adminPool(pool('desk', {}), [], now).lastDay).toBeUndefined();
+  });
+});
+
 describe('desktops, sessions and hosts', () => {
   const vms: VmObject[] = [
     {
@@ -133,7 +162,7 @@ describe('what an administrator may do', () => {
       { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['list'] },
     ]);
     expect(viewer.pools).toEqual({ list: true, create: false, update: false, delete: false });
-    expect(viewer.claims).toEqual({ list: true, delete: false });
+    expect(viewer.claims).toEqual({ list: true, delete: false, patch: false });
     expect(administers(viewer)).toBe(true);
     const user = namespaceAccess('sales', [
       { apiGroups: ['kubevdi.io'], resources: ['virtualdesktoppools', 'vmtemplates'], verbs: ['get', 'list', 'watch'] },
@@ -150,7 +179,7 @@ describe('what an administrator may do', () => {
         verbs: ['update'],
       },
     ]);
-    expect(user.claims).toEqual({ list: false, delete: false });
+    expect(user.claims).toEqual({ list: false, delete: false, patch: false });
     expect(user.desktops.restart).toBe(false);
     expect(administers(user)).toBe(false);
   });

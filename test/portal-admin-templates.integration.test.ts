@@ -239,7 +239,8 @@ describe('the Admin Portal’s templates', () => {
     // The test applied the template itself (field manager kubevdi-test), as GitOps would: warned first.
     await linus.getByRole('button', { name: 'Save template' }).click();
     const keptByGit = linus.getByRole('dialog', { name: 'Change a template that GitOps keeps?' });
-    await keptByGit.waitFor();
+    // A dry run and a read of the live template first: a minute on a machine as loaded as CI's can be.
+    await keptByGit.waitFor({ timeout: 60_000 });
     expect(await keptByGit.textContent()).toContain('kubevdi-test (which applies these fields)');
     await keptByGit.getByRole('button', { name: 'Save anyway' }).click();
     await linus.waitForURL(`${url}/admin#template/${ns}/windows`);

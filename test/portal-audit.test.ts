@@ -2,25 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { auditLine } from '../src/portal/console/audit.js';
 
 describe('the console audit line', () => {
+  const facts = {
+    id: '0123456789abcdef',
+    protocol: 'rdp',
+    namespace: 'team',
+    desktop: 'sales-0',
+    client: '10.1.2.3',
+    takeOver: false,
+  } as const;
+  const start = new Date('2026-12-07T09:00:00Z');
+  const end = new Date('2026-12-07T09:30:05Z');
+
   it('says who, which desktop, from where, when, how much each way and why it ended', () => {
-    const facts = {
-      protocol: 'rdp',
-      namespace: 'team',
-      desktop: 'sales-0',
-      client: '10.1.2.3',
-      takeOver: false,
-    } as const;
     expect(
-      auditLine(
-        facts,
-        'oidc:ada@example.com',
-        new Date('2026-12-07T09:00:00Z'),
-        new Date('2026-12-07T09:30:05Z'),
-        { toDesktop: 1200, toBrowser: 98_000 },
-        'revoked',
-      ),
+      auditLine(facts, 'oidc:ada@example.com', start, end, { toDesktop: 1200, toBrowser: 98_000 }, 'revoked'),
     ).toEqual({
       audit: 'console-connection',
+      connection: '0123456789abcdef',
       protocol: 'rdp',
       person: 'oidc:ada@example.com',
       desktop: 'team/sales-0',
@@ -33,5 +31,10 @@ describe('the console audit line', () => {
       bytesToBrowser: 98_000,
       endedBy: 'revoked',
     });
+  });
+
+  it('names the administrator who ended it', () => {
+    const line = auditLine(facts, 'ada', start, end, { toDesktop: 0, toBrowser: 0 }, 'administrator', 'linus');
+    expect(line).toMatchObject({ endedBy: 'administrator', endRequestedBy: 'linus' });
   });
 });

@@ -124,6 +124,24 @@ describe('the .rdp file', () => {
     expect(rdpFile('x:3389', { multipleMonitors: true })).toContain('\r\nuse multimon:i:1\r\n');
   });
 
+  it('turns the clipboard and the person’s drives on only where the pool allows both ways (a .rdp file cannot say one way)', () => {
+    const lines = (options: Parameters<typeof rdpFile>[1]) =>
+      rdpFile('x:3389', options)
+        .split('\r\n')
+        .filter((l) => /^(redirectclipboard|drivestoredirect):/.test(l));
+    expect(lines({ clipboard: 'Both', fileTransfer: 'Both' })).toEqual([
+      'redirectclipboard:i:1',
+      'drivestoredirect:s:*',
+    ]);
+    for (const oneWay of ['ToDesktop', 'FromDesktop', 'None'] as const)
+      expect(lines({ clipboard: oneWay, fileTransfer: oneWay })).toEqual([
+        'redirectclipboard:i:0',
+        'drivestoredirect:s:',
+      ]);
+    // Without a policy (the pool could not be read): neither.
+    expect(lines({})).toEqual(['redirectclipboard:i:0', 'drivestoredirect:s:']);
+  });
+
   it('has the gateway connect where its template says, {ip} included', () => {
     const target = { namespace: 'team', desktop: 'sales-0', service: 'rdp-sales-0' };
     expect(splitAddress(rdpAddress(DEFAULT_RDP_UPSTREAM, target))).toEqual({

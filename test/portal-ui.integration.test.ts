@@ -334,7 +334,8 @@ describe('the user portal in a browser', () => {
     // synthetic screen, portal-rdp tests the real thing), so it says so in words, and it is as
     // usable as the rest; its VNC console link leads on.
     await card.getByRole('link', { name: 'Connect' }).click();
-    await page.waitForURL(`**/rdp/${ns}/${desktop}`);
+    // Navigated: the page's words below say it works (its load event may wait on the desktop's retries).
+    await page.waitForURL(`**/rdp/${ns}/${desktop}`, { waitUntil: 'commit' });
     await eventually(
       async () =>
         expect(await page.textContent('#rdp-status')).toMatch(

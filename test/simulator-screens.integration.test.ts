@@ -11,7 +11,6 @@ import path from 'node:path';
 import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCertificateAuthority } from '../local/devcluster/certs.js';
-import { ManagedProcess } from '../local/process.js';
 import { desktopAddress, isDesktopAddress, RDP_PORT, VNC_PORT } from '../local/simulator/screen/address.js';
 import { SCREEN_SIZE, TERMINAL_PIXEL } from '../local/simulator/screen/desktop.js';
 import { rdpServiceName } from '../local/simulator/screen/rdp.js';
@@ -22,7 +21,7 @@ import { eventually } from './support/eventually.js';
 import { vmSubresource } from './support/guest.js';
 import { KUBEVIRT_DIR } from './support/kubevirt.js';
 import { alive, descendants, type ProcessInfo, rssKb } from './support/processes.js';
-import { PROTOCOL, rdpHandshake } from './support/rdp.js';
+import { PROTOCOL, rdpHandshake, xfreerdp } from './support/rdp.js';
 import { openVnc, rgbAt } from './support/vnc.js';
 
 const namespace = useTestNamespace('screens');
@@ -113,30 +112,15 @@ function refused(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** FreeRDP's own client, checking the credentials only (it still wants an X display: one of its own). */
+/** FreeRDP's own client, checking the credentials only: its exit code. */
 async function xfreerdpAuthOnly(address: string, user: string, password: string): Promise<number | null> {
-  const home = await mkdtemp(path.join(tmpdir(), 'kubevdi-xfreerdp-'));
-  const display = await ManagedProcess.spawn(
-    'Xvnc',
-    ['-displayfd', '1', '-rfbport', '-1', '-SecurityTypes', 'None', '-geometry', '640x480'],
-    { name: 'the RDP client’s display', group: true },
-  );
+  const native = await xfreerdp(address, [`/u:${user}`, `/p:${password}`, '+auth-only']);
   try {
-    const number = await display.waitFor((line) => (/^\d+$/.test(line.trim()) ? line.trim() : undefined), 20_000);
-    const client = await ManagedProcess.spawn(
-      'xfreerdp',
-      ['/cert:ignore', `/u:${user}`, `/p:${password}`, `/v:${address}`, '+auth-only'],
-      { name: 'xfreerdp', env: { ...process.env, DISPLAY: `:${number}`, HOME: home } },
-    );
-    const exit = await Promise.race([client.exited, new Promise((r) => setTimeout(r, 30_000))]);
-    if (!exit) {
-      await client.kill();
-      throw client.failure('did not finish within 30 s');
-    }
-    return client.exit?.code ?? null;
+    const exit = await Promise.race([native.client.exited, new Promise((r) => setTimeout(r, 30_000))]);
+    if (!exit) throw native.client.failure('did not finish within 30 s');
+    return native.client.exit?.code ?? null;
   } finally {
-    await display.stop(2000);
-    await rm(home, { recursive: true, force: true });
+    await native.stop();
   }
 }
 

@@ -7,6 +7,7 @@
 //        [--virt-api-front-proxy-ca FILE]
 //        [--screens auto|real|synthetic] [--screen-idle-ms 60000]
 //        [--desktop-ca-cert FILE --desktop-ca-key FILE] [--rdp-credentials USER:PASSWORD]
+//        [--rdp-server shadow|xrdp|auto]
 //
 // Prints `simulator ready` on stdout once its watches are synced (and, with
 // --virt-api-front-proxy-ca, once its virt-api is registered and Available), logs one line per
@@ -17,7 +18,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_CONFIG, type SimulatorConfig } from './context.js';
 import { DEFAULT_IDLE_MS } from './screen/screens.js';
 import { setUpScreens } from './screen/setup.js';
-import { SCREEN_MODES, type ScreenMode } from './screen/tools.js';
+import { RDP_SERVER_CHOICES, type RdpServerChoice, SCREEN_MODES, type ScreenMode } from './screen/tools.js';
 import { runSimulator } from './simulator.js';
 import { startVirtApi } from './virt-api/index.js';
 
@@ -31,7 +32,10 @@ const USAGE = `usage: node --import tsx local/simulator/main.ts --kubeconfig FIL
                                      or the synthetic 64×48 picture
   [--screen-idle-ms ${DEFAULT_IDLE_MS}]           a session without connections stops after this long
   [--desktop-ca-cert FILE --desktop-ca-key FILE]  issue each desktop's RDP certificate from this CA (PEM)
-  [--rdp-credentials USER:PASSWORD]  the RDP server requires CredSSP (NLA) with this account`;
+  [--rdp-credentials USER:PASSWORD]  the RDP server requires CredSSP (NLA) with this account
+  [--rdp-server shadow|xrdp|auto]    RDP by FreeRDP's shadow server (default: the console's display, no sign-in,
+                                     no clipboard) or xrdp (root: a session of its own per desktop, the machine's
+                                     accounts sign in, clipboard and files); auto: xrdp where it can run`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -78,6 +82,8 @@ async function main(): Promise<void> {
 
   const screensMode = (values.screens ?? 'auto') as ScreenMode;
   if (!SCREEN_MODES.includes(screensMode)) fail(`--screens must be one of ${SCREEN_MODES.join(', ')}`);
+  const rdpServer = (values['rdp-server'] ?? 'shadow') as RdpServerChoice;
+  if (!RDP_SERVER_CHOICES.includes(rdpServer)) fail(`--rdp-server must be one of ${RDP_SERVER_CHOICES.join(', ')}`);
 
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
@@ -116,6 +122,7 @@ async function main(): Promise<void> {
     desktopCaCertFile: values['desktop-ca-cert'],
     desktopCaKeyFile: values['desktop-ca-key'],
     rdpCredentials: values['rdp-credentials'],
+    rdpServer,
     log,
   }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
   simulator = await runSimulator(kc, config, log, desktops);
@@ -145,6 +152,7 @@ function parse() {
       'desktop-ca-cert': { type: 'string' },
       'desktop-ca-key': { type: 'string' },
       'rdp-credentials': { type: 'string' },
+      'rdp-server': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

@@ -9,7 +9,7 @@
 // this process dies without exiting cleanly.
 import { fileURLToPath } from 'node:url';
 import { ManagedProcess } from '../process.js';
-import type { ScreenMode } from './screen/tools.js';
+import type { RdpServerChoice, ScreenMode } from './screen/tools.js';
 
 export interface SimulatorOptions {
   kubeconfig: string;
@@ -45,11 +45,13 @@ export interface SimulatorOptions {
   desktopCaKey?: string;
   /** `USER:PASSWORD`: the desktops' RDP server requires CredSSP with this account. */
   rdpCredentials?: string;
+  /** The desktops' RDP server (README.md, "Screens"); default `shadow`. */
+  rdpServer?: RdpServerChoice;
   /** Receives each log line of the simulator; default: kept (see logs()), and echoed to stderr when SIMULATOR_LOG is set. */
   onLog?: (line: string) => void;
   /** Write the log lines to this file instead (headed by the command line); logs() then reads its end. */
   logFile?: string;
-  /** How long to wait for `simulator ready` (default 30 s; Infinity: as long as it takes). */
+  /** How long to wait for `simulator ready` (default 90 s: a loaded machine; Infinity: as long as it takes). */
   readyTimeoutMs?: number;
 }
 
@@ -80,6 +82,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   if (opts.desktopCaCert) args.push('--desktop-ca-cert', opts.desktopCaCert);
   if (opts.desktopCaKey) args.push('--desktop-ca-key', opts.desktopCaKey);
   if (opts.rdpCredentials) args.push('--rdp-credentials', opts.rdpCredentials);
+  if (opts.rdpServer) args.push('--rdp-server', opts.rdpServer);
 
   const echo = process.env.SIMULATOR_LOG ? (l: string) => process.stderr.write(`[simulator] ${l}\n`) : undefined;
   const onLog = opts.onLog ?? echo;
@@ -96,7 +99,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     },
   });
   try {
-    await simulator.waitFor((line) => line.trim() === 'simulator ready' || undefined, opts.readyTimeoutMs ?? 30_000);
+    await simulator.waitFor((line) => line.trim() === 'simulator ready' || undefined, opts.readyTimeoutMs ?? 90_000);
   } catch (err) {
     await simulator.kill();
     throw err;

@@ -34,3 +34,20 @@ export const ACTIVITY_ANNOTATION = 'kubevdi.io/activity';
 
 /** On a pool, or failing that its template: a description people see under its name in the portal. */
 export const DESCRIPTION_ANNOTATION = 'kubevdi.io/description';
+
+/**
+ * On a claim, one per open console connection to its desktop (VNC or RDP, through the portal):
+ * `console.kubevdi.io/<connection id>`, its value a ConsoleRecord (console-record.ts). The portal
+ * writes it as the person who connected, refreshes it while the connection is open and marks it
+ * ended; the operator turns records into the claim's `status.consoles` and Events, and removes
+ * ended ones. The admission policy lets users change these besides the activity annotation.
+ */
+export const CONSOLE_ANNOTATION_PREFIX = 'console.kubevdi.io/';
+
+/**
+ * On a claim, beside a console record: `console-end.kubevdi.io/<connection id>`, its value the
+ * name of the administrator who asked for that connection to end (through the Admin Portal, as
+ * them). The portal carrying the connection follows the claim and ends it. Users cannot write it
+ * (the admission policy lets them change only the keys above), so it cannot be forged by them.
+ */
+export const CONSOLE_END_ANNOTATION_PREFIX = 'console-end.kubevdi.io/';

@@ -1,7 +1,7 @@
 // DesktopClaim: a user's logon — RHEV's "take VM". It binds one desktop of a pool to one user
 // until it is released (deleted, or logoff/idle policy of the pool).
 import { z } from 'zod';
-import { ACTIVITY_ANNOTATION } from './annotations.js';
+import { ACTIVITY_ANNOTATION, CONSOLE_ANNOTATION_PREFIX } from './annotations.js';
 import type { KindDefinition } from './crd.js';
 import { API_VERSION, cel, conditions, immutable, ObjectMeta, objectName, observedGeneration } from './meta.js';
 import { resourceTypeOf } from './resource-type.js';
@@ -111,6 +111,28 @@ export const DesktopClaimStatus = z
       .describe(
         "The session on the desktop, from the guest agent's list of logged-on users (KubeVirt's userlist), polled while the desktop runs.",
       ),
+    consoles: z
+      .array(
+        z.object({
+          id: z.string().max(16).describe('The connection, as its console.kubevdi.io/<id> annotation names it.'),
+          protocol: z
+            .enum(['vnc', 'rdp'])
+            .describe("vnc: the console through the API server; rdp: the portal's RDP gateway."),
+          person: z.string().max(512).describe('Who connected, as the API server names them.'),
+          client: z.string().max(256).describe("The browser's address as the portal saw it."),
+          since: z.iso.datetime().describe('When the connection opened.'),
+          endRequestedBy: z
+            .string()
+            .max(512)
+            .optional()
+            .describe('An administrator who asked for the connection to end (it ends within seconds).'),
+        }),
+      )
+      .max(32)
+      .optional()
+      .describe(
+        `Console connections open now through the portal, from the claim's ${CONSOLE_ANNOTATION_PREFIX}<id> annotations (each is an Event when it opens and ends).`,
+      ),
     pendingAction: z
       .object({
         action: z
@@ -155,6 +177,13 @@ export const desktopClaimKind: KindDefinition = {
     { name: 'User', type: 'string', jsonPath: '.spec.user', description: 'The user the desktop is for.' },
     { name: 'Desktop', type: 'string', jsonPath: '.status.desktop.name', description: 'The bound desktop.' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Pending, Bound, Released or Failed.' },
+    {
+      name: 'Console',
+      type: 'string',
+      jsonPath: '.status.consoles[*].protocol',
+      description: 'Console connections open now (vnc, rdp).',
+      priority: 1,
+    },
     {
       name: 'Reason',
       type: 'string',

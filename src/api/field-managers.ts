@@ -11,5 +11,8 @@ export const CLAIMS_FIELD_MANAGER = 'kubevdi-claims';
 /** The session observer's part of a claim's status (who is logged on, since when). */
 export const SESSIONS_FIELD_MANAGER = 'kubevdi-sessions';
 
+/** The leader's hourly desktop-seconds of each pool (`status.usage`). */
+export const USAGE_FIELD_MANAGER = 'kubevdi-usage';
+
 /** What the portal applies as the person: not someone else's (the GitOps warning leaves it out). */
 export const PORTAL_FIELD_MANAGER = 'kubevdi-portal';

@@ -1,7 +1,9 @@
 // VirtualDesktopPool: RHEV's VM pool. How many desktops of which template, how many kept warm,
 // how they are handed out and given back, and who may use them.
 import { z } from 'zod';
+import { Capacity, CapacityStatus } from './capacity.js';
 import type { KindDefinition } from './crd.js';
+import { Growth, GrowthStatus } from './growth.js';
 import {
   API_VERSION,
   cel,
@@ -13,6 +15,8 @@ import {
   stringSet,
 } from './meta.js';
 import { Affinity, nodeSelector, Toleration } from './placement.js';
+import { PoolUsage } from './pool-usage.js';
+import { RdpSignIn, TransferDirection } from './remote-desktop.js';
 import { resourceTypeOf } from './resource-type.js';
 
 /**
@@ -121,7 +125,7 @@ const Placement = z
   })
   .describe('Which hosts (nodes) run the desktops.');
 
-const Rdp = z
+export const RdpSettings = z
   .object({
     enabled: z
       .boolean()
@@ -133,6 +137,15 @@ const Rdp = z
       .describe(
         "Native Remote Desktop clients (the .rdp file the portal offers) span all of the user's monitors. The browser shows one monitor, full screen or in a window.",
       ),
+    clipboard: TransferDirection.default('ToDesktop').describe(
+      "Which way copy and paste may go between the person's computer and the desktop: Both; ToDesktop (paste into the desktop, copy nothing out of it); FromDesktop (copy out of it only); None. Default ToDesktop, as Horizon's: what is in the desktop stays there. The portal's remote desktop page follows it, and the .rdp file turns the clipboard on only for Both (a native client cannot be told one way). With clipboard and fileTransfer both None, the portal's gateway also keeps the desktop from opening its clipboard channel, whatever the browser asks. Where people may use other clients, set the desktop's own policy too (Windows: the Remote Desktop Session Host's clipboard redirection policies; xrdp: RestrictOutboundClipboard and RestrictInboundClipboard).",
+    ),
+    fileTransfer: TransferDirection.default('ToDesktop').describe(
+      "Which way files may go between the person's computer and the desktop: Both; ToDesktop (upload only); FromDesktop (download only); None. Default ToDesktop, as Horizon's HTML Access: upload only. In the browser, files travel through the clipboard channel: an uploaded file is put on the desktop's clipboard, to paste into a folder there, and files copied in the desktop can be downloaded. The .rdp file redirects the person's drives only for Both.",
+    ),
+    signIn: RdpSignIn.default('WhenAsked').describe(
+      "How the person signs in to the desktop from the browser. WhenAsked: the page connects without credentials, and asks for the desktop's user name and password when the desktop requires Network Level Authentication (Windows does by default). BeforeConnecting: the page asks first, and the desktop logs the person on with them over TLS — for desktops without Network Level Authentication, such as Linux with xrdp, whose own logon screen the browser cannot draw. The portal passes them on and keeps nothing.",
+    ),
   })
   .describe('Remote Desktop Protocol access, besides the VNC console.');
 
@@ -145,14 +158,18 @@ export const VirtualDesktopPoolSpec = cel(
         .int()
         .min(0)
         .max(MAX_POOL_SIZE)
-        .describe('How many desktops the pool has at most; claims take them up to this number.'),
+        .describe(
+          'How many desktops the pool has at most; claims take them up to this number. With growth, the most it grows to.',
+        ),
+      growth: Growth.optional(),
       prestarted: z
         .int()
         .min(0)
         .default(0)
         .describe(
-          'How many unassigned desktops are kept powered on and ready, so a user gets one in seconds. At most size.',
+          'How many unassigned desktops are kept powered on and ready, day and night, so a user gets one in seconds. At most size. For a count that follows the clock, set capacity instead (not both).',
         ),
+      capacity: Capacity.optional(),
       assignment: Assignment.default('Automatic').describe(
         'Automatic (floating): a desktop goes back to the pool when its user releases it. Manual (dedicated): a desktop stays with its first user for good. Cannot change while the pool has desktops.',
       ),
@@ -164,7 +181,7 @@ export const VirtualDesktopPoolSpec = cel(
       session: Session.prefault({}),
       updateStrategy: UpdateStrategy.prefault({}),
       placement: Placement.optional(),
-      rdp: Rdp.prefault({}),
+      rdp: RdpSettings.prefault({}),
       paused: z
         .boolean()
         .default(false)
@@ -179,6 +196,25 @@ export const VirtualDesktopPoolSpec = cel(
     // string(int) is unbounded and the API server refuses the CRD.
     message: 'prestarted cannot be larger than size: a pool cannot keep more desktops warm than it has',
     fieldPath: '.prestarted',
+  },
+  {
+    // Both would say how many are warm; which one wins would be a guess.
+    rule: '!has(self.capacity) || self.prestarted == 0',
+    message:
+      'prestarted and capacity cannot both be set: capacity decides the warm desktops in its windows and offPeakWarm outside them; remove prestarted',
+    fieldPath: '.prestarted',
+  },
+  {
+    // A Persistent desktop's disk is someone's work: never deleted to freshen it.
+    rule: "!has(self.capacity) || !has(self.capacity.warmTimeToLiveMinutes) || self.persistence == 'Stateless'",
+    message:
+      'capacity.warmTimeToLiveMinutes replaces warm desktops with fresh ones, which only a Stateless pool may do; remove it or make the pool Stateless',
+    fieldPath: '.capacity.warmTimeToLiveMinutes',
+  },
+  {
+    rule: '!has(self.growth) || self.growth.minSize <= self.size',
+    message: 'growth.minSize cannot be larger than size: size is the most desktops the pool grows to',
+    fieldPath: '.growth.minSize',
   },
   {
     rule: 'self.maxDesktopsPerUser >= 1',
@@ -200,7 +236,10 @@ export const VirtualDesktopPoolStatus = z
     assigned: z.int().min(0).optional().describe('Desktops bound to a user.'),
     updated: z.int().min(0).optional().describe("Desktops on the pool's target template revision."),
     templateRevision: z.int().min(1).optional().describe('Template revision number the pool is rolling out.'),
+    capacity: CapacityStatus.optional(),
+    growth: GrowthStatus.optional(),
     selector: z.string().optional().describe("Label selector of the pool's desktops, for the scale subresource."),
+    usage: PoolUsage.optional(),
     conditions: conditions('Available, Progressing and Degraded, as for a Deployment.'),
   })
   .describe('What the operator observed.');
@@ -248,6 +287,31 @@ export const virtualDesktopPoolKind: KindDefinition = {
       description: 'Desktops a new claim can get now.',
     },
     { name: 'Assigned', type: 'integer', jsonPath: '.status.assigned', description: 'Desktops bound to a user.' },
+    {
+      name: 'Warm',
+      type: 'integer',
+      jsonPath: '.status.capacity.warmTarget',
+      description: 'Idle desktops kept warm now.',
+    },
+    {
+      name: 'Phase',
+      type: 'string',
+      jsonPath: '.status.capacity.phase',
+      description: 'Fixed (prestarted), InWindow, RampDown or OffPeak.',
+    },
+    {
+      name: 'Window',
+      type: 'string',
+      jsonPath: '.status.capacity.window',
+      description: 'The capacity window that holds, or whose surplus is being powered off.',
+    },
+    {
+      // A string, not a date: kubectl shows a date in the future as <invalid>.
+      name: 'Next Change',
+      type: 'string',
+      jsonPath: '.status.capacity.nextChange',
+      description: "When the warm target changes next, in the schedule's time zone.",
+    },
     {
       name: 'Assignment',
       type: 'string',

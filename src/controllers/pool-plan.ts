@@ -27,8 +27,18 @@ export interface PlanInput {
   /** Desktops that may be unavailable at once because of the rollout (already resolved from a percentage). */
   maxUnavailable: number;
   desktops: readonly DesktopState[];
+  /**
+   * Idle desktops past capacity.warmTimeToLiveMinutes (warm-ttl.ts), oldest first: Stateless ones
+   * are recreated fresh, after any on an old revision, within the same maxUnavailable budget.
+   */
+  expired?: readonly string[];
   /** At most this many creates and deletes per pass, so one pass never floods the API server. */
   maxChangesPerPass: number;
+  /**
+   * Scale-in waits for the rollout budget too: at most maxUnavailable desktops gone or going at
+   * once (growth on demand removing surplus must never be faster than a rollout).
+   */
+  pacedRemovals?: boolean;
 }
 
 export interface Plan {
@@ -38,6 +48,8 @@ export interface Plan {
   remove: string[];
   /** Idle desktops to delete now and create again on the target revision. */
   recreate: string[];
+  /** Those of `recreate` that are there because they outlived the warm time-to-live, not for a revision. */
+  refresh: string[];
   /** Desktops whose revision becomes the target in place (Persistent pools). */
   updateInPlace: string[];
   /** Unassigned desktops and whether they should run (prestarted) or be halted. */
@@ -49,7 +61,10 @@ export interface Plan {
 export function planPool(input: PlanInput): Plan {
   const live = input.desktops.filter((d) => !d.deleting);
   const deleting = input.desktops.filter((d) => d.deleting);
-  const remove = chooseRemovals(live, input.size).slice(0, input.maxChangesPerPass);
+  const removalBudget = input.pacedRemovals
+    ? Math.max(0, Math.max(1, input.maxUnavailable) - deleting.length)
+    : input.maxChangesPerPass;
+  const remove = chooseRemovals(live, input.size).slice(0, Math.min(removalBudget, input.maxChangesPerPass));
   const removed = new Set(remove);
   const kept = live.filter((d) => !removed.has(d.name));
 
@@ -58,13 +73,14 @@ export function planPool(input: PlanInput): Plan {
   const updateInPlace = input.persistence === 'Persistent' ? rollout.map((d) => d.name) : [];
   // Stateless: recreate, counting what is already unavailable (being deleted, or missing below size).
   const missing = Math.max(0, input.size - kept.length - deleting.length);
-  const budget = Math.max(0, Math.max(1, input.maxUnavailable) - deleting.length - missing);
+  const paced = input.pacedRemovals ? remove.length : 0; // removals share the budget then
+  const budget = Math.max(0, Math.max(1, input.maxUnavailable) - deleting.length - missing - paced);
+  const rolling = new Set(rollout.map((d) => d.name));
+  const idleByName = new Map(kept.filter((d) => !d.assigned).map((d) => [d.name, d]));
+  const expired = (input.expired ?? []).filter((name) => idleByName.has(name) && !rolling.has(name));
   const recreate =
     input.persistence === 'Stateless'
-      ? rollout
-          .sort(byPreferenceToRecreate)
-          .slice(0, budget)
-          .map((d) => d.name)
+      ? [...rollout.sort(byPreferenceToRecreate).map((d) => d.name), ...expired].slice(0, budget)
       : [];
 
   // Names that are taken (including ones still being deleted) cannot be created again yet.
@@ -77,7 +93,9 @@ export function planPool(input: PlanInput): Plan {
   const idle = kept.filter((d) => !d.assigned && !recreating.has(d.name));
   const run = chooseRunning(idle, input.prestarted, input.targetRevision);
   const heldOverSize = Math.max(0, live.length - remove.length - input.size);
-  return { create, remove, recreate, updateInPlace, run, heldOverSize };
+  const expiredSet = new Set(expired);
+  const refresh = recreate.filter((name) => expiredSet.has(name));
+  return { create, remove, recreate, refresh, updateInPlace, run, heldOverSize };
 }
 
 /** Scale-in: unassigned desktops only; halted before running; the highest index first. */

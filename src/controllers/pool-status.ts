@@ -24,7 +24,10 @@ export function countDesktops(desktops: readonly DesktopState[], targetRevision:
 }
 
 export interface PoolSituation {
+  /** Desktops the pool keeps now. */
   size: number;
+  /** The most it may have (spec.size), when growth on demand keeps fewer: it can still grow. */
+  maxSize?: number;
   prestarted: number;
   paused: boolean;
   counts: PoolCounts;
@@ -39,6 +42,8 @@ export interface PoolSituation {
   };
   /** The last pass's writes failed (and are retried with backoff): why, in one line. */
   failed?: string;
+  /** The capacity schedule cannot be followed (a time zone the operator does not know): why. */
+  scheduleProblem?: string;
 }
 
 export function poolConditions(s: PoolSituation): ConditionInput[] {
@@ -48,6 +53,16 @@ export function poolConditions(s: PoolSituation): ConditionInput[] {
 function available(s: PoolSituation): ConditionInput {
   const { counts, size, prestarted } = s;
   const free = size - counts.assigned;
+  // Growth on demand with room to grow: a claim gets a desktop made for it, as one in a fixed pool
+  // gets a halted desktop started (slower than a warm one, but it gets one).
+  if (free <= 0 && s.maxSize !== undefined && s.maxSize > size) {
+    return cond(
+      'Available',
+      'True',
+      'OnDemand',
+      `desktops are made as they are claimed: ${counts.desktops} now, up to ${s.maxSize}`,
+    );
+  }
   if (size === 0) return cond('Available', 'False', 'NoDesktops', 'the pool has size 0');
   if (free <= 0) return cond('Available', 'False', 'PoolExhausted', `all ${size} desktops are held by users`);
   // The warm buffer is what makes a logon fast; without one, any idle desktop will do.
@@ -80,12 +95,20 @@ function progressingAsPlanned(s: PoolSituation): ConditionInput {
   if (plan?.create.length) return cond('Progressing', 'True', 'ScalingUp', `creating ${plan.create.length} desktops`);
   if (plan?.remove.length) return cond('Progressing', 'True', 'ScalingDown', `removing ${plan.remove.length} desktops`);
   const outdated = s.counts.desktops - s.counts.updated;
-  if (plan?.recreate.length || (outdated > s.counts.assigned && outdated > 0)) {
+  if ((plan && plan.recreate.length > plan.refresh.length) || (outdated > s.counts.assigned && outdated > 0)) {
     return cond(
       'Progressing',
       'True',
       'RollingOut',
       `${s.counts.updated} of ${s.counts.desktops} desktops are on the new template revision`,
+    );
+  }
+  if (plan?.refresh.length) {
+    return cond(
+      'Progressing',
+      'True',
+      'ReplacingWarmDesktops',
+      `replacing ${plan.refresh.length} warm desktops nobody claimed within their time-to-live`,
     );
   }
   if (plan?.heldOverSize) {
@@ -116,6 +139,7 @@ function progressingAsPlanned(s: PoolSituation): ConditionInput {
 
 function degraded(s: PoolSituation): ConditionInput {
   if (s.blocked && !s.blocked.transient) return cond('Degraded', 'True', s.blocked.reason, s.blocked.message);
+  if (s.scheduleProblem) return cond('Degraded', 'True', 'ScheduleNotFollowed', s.scheduleProblem);
   if (s.failing.length > 0) {
     const shown = s.failing.slice(0, 5).map((f) => `${f.name} (${f.status})`);
     const more = s.failing.length > 5 ? ` and ${s.failing.length - 5} more` : '';

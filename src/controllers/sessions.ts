@@ -5,6 +5,9 @@
 // cost nothing: no request, no timer. A change of the claim's activity annotation (the user saying
 // "I am here", through the portal) is recorded at once as lastActivityTime. It only observes;
 // the claim controller applies the pool's logoff and idle policies to what it writes.
+// It also turns the portal's console records on the claim (console.kubevdi.io/<id>: who is connected,
+// by which protocol, since when) into `status.consoles` and an Event as each connection opens and
+// ends, and removes the records of ended or lost connections (console-observation.ts).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { ACTIVITY_ANNOTATION } from '../api/annotations.js';
 import { desktopFacts } from '../api/desktop-facts.js';
@@ -19,8 +22,15 @@ import type { Metrics } from '../runtime/metrics.js';
 import type { RateLimiter } from '../runtime/ratelimiter.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
+import { observeConsoles } from './console-observation.js';
 import type { ReadUserList } from './guest-agent.js';
-import { guestUserName, type Observation, observeActivity, observeSession } from './session-observation.js';
+import {
+  guestUserName,
+  type Observation,
+  observeActivity,
+  observeSession,
+  type Session,
+} from './session-observation.js';
 
 type Claim = DesktopClaim & KubernetesObject;
 type Desktop = VirtualMachine & KubernetesObject;
@@ -31,8 +41,10 @@ export interface SessionControllerDeps {
   readUserList: ReadUserList;
   /** Shared by all polls of this operator. */
   limiter: RateLimiter;
-  /** Writes `status.session` only, as a field manager of its own. */
+  /** Writes `status.session` and `status.consoles` only, as a field manager of its own. */
   writeStatus: WriteStatus;
+  /** Merge-patches a claim (removes the records of ended console connections). */
+  patchClaim(namespace: string, name: string, body: object): Promise<void>;
   recorder: Recorder;
   metrics: Metrics;
   log: Logger;
@@ -64,18 +76,24 @@ async function reconcile(
   const { namespace, name } = splitKey(key);
   const clock = deps.clock ?? systemClock;
   const claim = deps.claims.get(namespace, name);
-  const uid = claim?.metadata?.uid as string;
-  const desktopName = claim?.status?.desktop?.name;
-  const desktop = desktopName ? deps.desktops.get(namespace, desktopName) : undefined;
-  const bound =
-    claim &&
-    !claim.metadata?.deletionTimestamp &&
-    claim.status?.phase === 'Bound' &&
-    desktop !== undefined &&
-    desktopFacts(desktop).claimUid === uid;
-  if (!bound || !desktop) {
+  if (!claim || claim.metadata?.deletionTimestamp) {
+    const uid = claim?.metadata?.uid;
     if (uid) lastPoll.delete(uid);
     return;
+  }
+  const consoles = await observeConsoleRecords(deps, claim, clock.now(), log);
+  // Both fields in every write: apply removes a field its manager no longer sends.
+  const write = (session: Session | undefined) =>
+    deps.writeStatus(CLAIMS, claim, { session, consoles: consoles.consoles });
+  const later = (ms: number | undefined) => earliest(ms, consoles.recheckAfterMs);
+  const uid = claim.metadata?.uid as string;
+  const desktopName = claim?.status?.desktop?.name;
+  const desktop = desktopName ? deps.desktops.get(namespace, desktopName) : undefined;
+  const bound = claim.status?.phase === 'Bound' && desktop !== undefined && desktopFacts(desktop).claimUid === uid;
+  if (!bound || !desktop) {
+    lastPoll.delete(uid);
+    await write(claim.status?.session);
+    return later(undefined);
   }
 
   // The user's own sign of life (an open console, "I'm still working") counts at once, whatever the poll says.
@@ -89,8 +107,8 @@ async function reconcile(
   if (how === 'poll') {
     const since = Date.now() - (lastPoll.get(uid) ?? 0);
     if (since < deps.pollIntervalMs) {
-      if (active) await deps.writeStatus(CLAIMS, claim, { session: active });
-      return { requeueAfterMs: deps.pollIntervalMs - since };
+      await write(active ?? claim.status?.session);
+      return later(deps.pollIntervalMs - since);
     }
     await deps.limiter.take();
     lastPoll.set(uid, Date.now());
@@ -113,9 +131,30 @@ async function reconcile(
     );
     log.info({ desktop: desktopName, guestUser: guestUserName(user) }, 'logged off');
   }
-  await deps.writeStatus(CLAIMS, claim, { session: change.session });
+  await write(change.session);
   // A running desktop is looked at again after the interval; a stopped one when it changes.
-  return how === 'poll' ? { requeueAfterMs: withJitter(deps.pollIntervalMs) } : undefined;
+  return later(how === 'poll' ? withJitter(deps.pollIntervalMs) : undefined);
+}
+
+/** Events for connections that opened or ended, and the records of ended or lost ones removed. */
+async function observeConsoleRecords(deps: SessionControllerDeps, claim: Claim, now: Date, log: Logger) {
+  const observation = observeConsoles(claim.metadata?.annotations, claim.status?.consoles, now);
+  for (const event of observation.events) {
+    deps.recorder.record(claim, event.type, event.reason, event.message);
+    log.info({ reason: event.reason }, event.message);
+  }
+  if (observation.remove.length) {
+    const annotations = Object.fromEntries(observation.remove.map((k) => [k, null]));
+    await deps.patchClaim(claim.metadata?.namespace as string, claim.metadata?.name as string, {
+      metadata: { annotations },
+    });
+  }
+  return observation;
+}
+
+function earliest(a: number | undefined, b: number | undefined): ReconcileResult | undefined {
+  const ms = a === undefined ? b : b === undefined ? a : Math.min(a, b);
+  return ms === undefined ? undefined : { requeueAfterMs: ms };
 }
 
 /**

@@ -1,8 +1,11 @@
 // VirtualDesktopPool controller: makes a pool's VirtualMachines match its spec — `size` desktops
-// named `<pool>-<index>`, `prestarted` idle ones running, new template revisions rolled out to
-// idle desktops — and writes what it sees into status. Reconcile reads top to bottom:
-// pool → desktops → intent (pool-intent.ts) → template revision → plan (pool-plan.ts) → act →
-// status (pool-status.ts), written also when an act failed, before the failure goes for backoff.
+// named `<pool>-<index>`, the warm target of idle ones running (`prestarted`, or what the capacity
+// schedule says now), new template revisions rolled out to idle desktops — and writes what it sees
+// into status. Reconcile reads top to bottom: pool → desktops → intent (pool-intent.ts, by the
+// clock) → template revision → plan (pool-plan.ts) → act → status (pool-status.ts,
+// capacity-status.ts), written also when an act failed, before the failure goes for backoff. It
+// requeues itself for the moment the schedule changes next, and for the next warm desktop to
+// outlive its time-to-live: nothing polls.
 import type {
   KubernetesObject,
   V1ControllerRevision,
@@ -12,7 +15,10 @@ import type {
   V1Service,
 } from '@kubernetes/client-node';
 import { SPEC_HASH_ANNOTATION } from '../api/annotations.js';
+import type { CapacityStatus, DailyPeak } from '../api/capacity.js';
 import { desktopFacts } from '../api/desktop-facts.js';
+import type { DesktopClaim } from '../api/desktopclaim.js';
+import type { GrowthStatus } from '../api/growth.js';
 import { LABELS, poolSelectorString } from '../api/labels.js';
 import type { VirtualDesktopPool, VirtualDesktopPoolStatus } from '../api/virtualdesktoppool.js';
 import { POOLS } from '../api/virtualdesktoppool.js';
@@ -24,6 +30,7 @@ import { rdpNetworkPolicyName, renderRdpNetworkPolicy, renderRdpService } from '
 import { hashOf, specOfRevision } from '../render/revisions.js';
 import { renderDesktop } from '../render/virtualmachine.js';
 import type { Apply } from '../runtime/apply.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { setConditions } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
 import type { Recorder } from '../runtime/events.js';
@@ -34,11 +41,16 @@ import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import type { PoolActions } from './actions.js';
+import { heldPeak, recordHeld } from './capacity-peak.js';
+import { capacityChange, capacityStatus } from './capacity-status.js';
 import { resetDesktops } from './desktop-reset.js';
+import type { PoolUse } from './pool-growth.js';
 import { type PoolIntent, poolIntent } from './pool-intent.js';
 import { type DesktopState, type Plan, planPool } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
 import { BY_TEMPLATE } from './vmtemplate.js';
+import { isKnownTimeZone } from './wall-clock.js';
+import { warmAges } from './warm-ttl.js';
 
 /** Index of desktops by `<namespace>/<pool>`. */
 export const BY_POOL = 'pool';
@@ -58,6 +70,8 @@ const FAILED_STATUSES = new Set([
 
 export interface PoolControllerDeps {
   pools: Informer<VirtualDesktopPool>;
+  /** Claims, indexed BY_POOL: growth on demand counts those waiting for a desktop. */
+  claims: Informer<DesktopClaim & KubernetesObject>;
   templates: Informer<VMTemplate>;
   revisions: Informer<V1ControllerRevision>;
   desktops: Informer<VirtualMachine>;
@@ -76,6 +90,8 @@ export interface PoolControllerDeps {
   recorder: Recorder;
   metrics: Metrics;
   log: Logger;
+  /** What capacity schedules and warm time-to-lives go by; the system clock unless a test moves it. */
+  clock?: Clock;
 }
 
 /**
@@ -86,6 +102,19 @@ export interface PoolControllerDeps {
  */
 type HashMemo = Map<string, Map<string, string>>;
 
+/** What a pool's reconcile remembers from the last: desktops' spec hashes, and since when warm ones wait (warm-ttl.ts). */
+interface PoolMemory {
+  hashes: HashMemo;
+  warmSince: Map<string, Map<string, number>>;
+  /**
+   * The capacity status last written, per pool: a reconcile that runs before the cache shows that
+   * write must not tell of the same change again.
+   */
+  capacity: Map<string, CapacityStatus>;
+  /** The growth status last written, per pool: since when a surplus waits, even before the cache shows it. */
+  growth: Map<string, GrowthStatus>;
+}
+
 /**
  * A pool is reconciled at most this often. Its reconcile is O(desktops), and KubeVirt reports a
  * thousand new or booting desktops in a storm of status writes: back-to-back reconciles of a pool
@@ -95,29 +124,38 @@ type HashMemo = Map<string, Map<string, string>>;
 export const POOL_MIN_INTERVAL_MS = 250;
 
 export function poolController(deps: PoolControllerDeps): Controller {
-  const memo: HashMemo = new Map();
-  return new Controller(
-    { name: 'virtualdesktoppool', minIntervalMs: POOL_MIN_INTERVAL_MS, metrics: deps.metrics, log: deps.log },
-    (key, log) => reconcile(deps, memo, key, log),
-  )
-    .forPrimary(deps.pools)
-    .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
-    .watches(deps.roleBindings, ownerKey('VirtualDesktopPool'))
-    .watches(deps.services, ownerKey('VirtualDesktopPool'))
-    .watches(deps.networkPolicies, ownerKey('VirtualDesktopPool'))
-    .watches(deps.templates, (t) =>
-      deps.pools
-        .list(t.metadata.namespace)
-        .filter((p) => p.spec.templateRef.name === t.metadata.name)
-        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+  const memory: PoolMemory = { hashes: new Map(), warmSince: new Map(), capacity: new Map(), growth: new Map() };
+  return (
+    new Controller(
+      { name: 'virtualdesktoppool', minIntervalMs: POOL_MIN_INTERVAL_MS, metrics: deps.metrics, log: deps.log },
+      (key, log) => reconcile(deps, memory, key, log),
     )
-    .watches(deps.revisions, (r) => {
-      const template = r.metadata?.labels?.[LABELS.template];
-      return deps.pools
-        .list(r.metadata?.namespace)
-        .filter((p) => p.spec.templateRef.name === template)
-        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
-    });
+      .forPrimary(deps.pools)
+      .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
+      .watches(deps.roleBindings, ownerKey('VirtualDesktopPool'))
+      .watches(deps.services, ownerKey('VirtualDesktopPool'))
+      .watches(deps.networkPolicies, ownerKey('VirtualDesktopPool'))
+      // Only a pool that grows on demand cares about claims before they are bound.
+      .watches(deps.claims, (c) => {
+        const namespace = c.metadata?.namespace as string;
+        return deps.pools.get(namespace, c.spec.poolRef.name)?.spec.growth
+          ? [`${namespace}/${c.spec.poolRef.name}`]
+          : [];
+      })
+      .watches(deps.templates, (t) =>
+        deps.pools
+          .list(t.metadata.namespace)
+          .filter((p) => p.spec.templateRef.name === t.metadata.name)
+          .map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+      )
+      .watches(deps.revisions, (r) => {
+        const template = r.metadata?.labels?.[LABELS.template];
+        return deps.pools
+          .list(r.metadata?.namespace)
+          .filter((p) => p.spec.templateRef.name === template)
+          .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+      })
+  );
 }
 
 /** How soon a pool with a desktop being reset looks again (KubeVirt remaking a disk is not watched). */
@@ -125,20 +163,33 @@ const RESET_RECHECK_MS = 2000;
 
 async function reconcile(
   deps: PoolControllerDeps,
-  memo: HashMemo,
+  memory: PoolMemory,
   key: Key,
   log: Logger,
 ): Promise<ReconcileResult | undefined> {
   const { namespace, name } = splitKey(key);
   const pool = deps.pools.get(namespace, name);
   if (!pool || pool.metadata.deletionTimestamp) {
-    memo.delete(key);
+    memory.hashes.delete(key);
+    memory.warmSince.delete(key);
+    memory.capacity.delete(key);
+    memory.growth.delete(key);
     return; // owner references remove the desktops
   }
 
   const desktops = deps.desktops.byIndex(BY_POOL, key);
   const states = desktops.flatMap((vm) => desktopState(name, vm));
-  const intent = poolIntent(pool.spec);
+  const now = (deps.clock ?? systemClock).now();
+  const dailyPeaks = peaksOf(pool, states, now);
+  const intent = poolIntent(pool.spec, {
+    now,
+    heldPeak: dailyPeaks ? heldPeak(dailyPeaks) : 0,
+    ...(pool.spec.growth
+      ? { use: useOf(deps, key, states, desktops), previousGrowth: shownGrowth(memory, key, pool) }
+      : {}),
+  });
+  const ages = warmAges(memory.warmSince.get(key), states, now, intent.warmTimeToLiveMinutes);
+  memory.warmSince.set(key, ages.since);
   const target = resolveTarget(deps, pool);
   const plan =
     'blocked' in target || intent.paused
@@ -147,13 +198,76 @@ async function reconcile(
           ...intent,
           targetRevision: target.revision,
           desktops: states,
+          expired: ages.expired,
           maxChangesPerPass: MAX_CHANGES_PER_PASS,
         });
-  const { resetting, failure } = await act(deps, memo, pool, target, desktops, plan, log);
-  await report(deps, pool, { intent, target, states, desktops, plan, failure }, log);
+  const { resetting, failure } = await act(deps, memory.hashes, pool, target, desktops, plan, log);
+  const shown = memory.capacity.get(key) ?? pool.status?.capacity;
+  const capacity = await report(
+    deps,
+    pool,
+    { intent, target, states, desktops, plan, failure, dailyPeaks, now, shown },
+    log,
+  );
+  if (capacity) {
+    memory.capacity.set(key, capacity);
+    if (intent.growth) memory.growth.set(key, intent.growth.status);
+    else memory.growth.delete(key);
+  }
   // Told in the status; now to the work queue for a retry with backoff.
   if (failure) throw failure.error;
-  return resetting ? { requeueAfterMs: RESET_RECHECK_MS } : undefined;
+  // Time-based work: a desktop being reset, the schedule's next change, the next warm desktop to expire.
+  const due = [
+    resetting ? RESET_RECHECK_MS : undefined,
+    intent.capacity.next ? intent.capacity.next.at.getTime() - now.getTime() : undefined,
+    ages.nextExpiry ? ages.nextExpiry.getTime() - now.getTime() : undefined,
+    intent.growth?.recheckAt ? intent.growth.recheckAt.getTime() - now.getTime() : undefined,
+  ].filter((ms): ms is number => ms !== undefined);
+  return due.length ? { requeueAfterMs: Math.max(0, Math.min(...due)) } : undefined;
+}
+
+/** What growth on demand goes by: desktops held and in all, and claims waiting for one. */
+function useOf(
+  deps: PoolControllerDeps,
+  key: Key,
+  states: readonly DesktopState[],
+  desktops: readonly VirtualMachine[],
+): PoolUse {
+  const live = states.filter((d) => !d.deleting);
+  // A claim bound a moment ago shows on its desktop before its own status says so: counted once.
+  const bound = new Set(desktops.map((vm) => desktopFacts(vm).claimUid).filter(Boolean));
+  return {
+    held: live.filter((d) => d.assigned).length,
+    desktops: live.length,
+    waiting: deps.claims.byIndex(BY_POOL, key).filter((c) => !bound.has(c.metadata?.uid) && waitingForADesktop(c))
+      .length,
+  };
+}
+
+/** A claim that a new desktop would serve: not bound, not over, not waiting on its own limit or reset. */
+function waitingForADesktop(claim: DesktopClaim & KubernetesObject): boolean {
+  if (claim.metadata?.deletionTimestamp || claim.status?.desktop) return false;
+  if (claim.status?.phase && claim.status.phase !== 'Pending') return false;
+  const reason = claim.status?.conditions?.find((c) => c.type === 'Bound')?.reason;
+  return reason !== 'UserLimitReached' && reason !== 'DesktopResetting';
+}
+
+/** Growth's status as this process last wrote it, or as the pool shows it. */
+function shownGrowth(memory: PoolMemory, key: Key, pool: VirtualDesktopPool): GrowthStatus | undefined {
+  return memory.growth.get(key) ?? pool.status?.growth;
+}
+
+/**
+ * The daily peaks of held desktops with now counted, for a pool with a schedule in a time zone the
+ * operator knows (in another, the last ones recorded stay as they are); none without a schedule.
+ */
+function peaksOf(pool: VirtualDesktopPool, states: readonly DesktopState[], now: Date) {
+  const timeZone = pool.spec.capacity?.timeZone;
+  if (!timeZone) return undefined;
+  const previous = pool.status?.capacity?.dailyPeaks;
+  if (!isKnownTimeZone(timeZone)) return previous;
+  const held = states.filter((d) => d.assigned && !d.deleting).length;
+  return recordHeld(previous, held, now, timeZone);
 }
 
 /** The writes: entitlement, RDP Services, resets in place, then the plan. A failure is returned, not thrown. */
@@ -186,33 +300,54 @@ interface Outcome {
   desktops: readonly VirtualMachine[];
   plan: Plan | undefined;
   failure: { error: unknown } | undefined;
+  dailyPeaks: DailyPeak[] | undefined;
+  now: Date;
+  /** The capacity status as last written or seen, to tell a change from it. */
+  shown: CapacityStatus | undefined;
 }
 
-/** The status, written whatever happened to the writes (a failure shows in it), and why the pool is blocked. */
-async function report(deps: PoolControllerDeps, pool: VirtualDesktopPool, o: Outcome, log: Logger): Promise<void> {
+/**
+ * The status, written whatever happened to the writes (a failure shows in it), and why the pool is
+ * blocked. Returns the capacity status once it is written.
+ */
+async function report(
+  deps: PoolControllerDeps,
+  pool: VirtualDesktopPool,
+  o: Outcome,
+  log: Logger,
+): Promise<CapacityStatus | undefined> {
   const { intent, target } = o;
   const blocked = 'blocked' in target ? target.blocked : undefined;
   const revision = 'blocked' in target ? pool.status?.templateRevision : target.revision;
   const situation: PoolSituation = {
     size: intent.size,
+    ...(intent.growth ? { maxSize: pool.spec.size } : {}),
     prestarted: intent.prestarted,
     paused: intent.paused,
     counts: countDesktops(o.states, revision ?? 0),
     failing: failingDesktops(o.desktops),
+    ...(intent.capacity.problem ? { scheduleProblem: intent.capacity.problem } : {}),
     ...(blocked ? { blocked } : { plan: o.plan }),
     ...(o.failure ? { failed: messageOf(o.failure.error) } : {}),
   };
+  const capacity = capacityStatus(pool.spec, intent.capacity, o.dailyPeaks);
+  let written: CapacityStatus | undefined;
   try {
-    await writePoolStatus(deps, pool, situation, revision);
+    await writePoolStatus(deps, pool, situation, revision, capacity, intent.growth?.status);
+    written = capacity;
+    // Once the status shows it, so a failed write does not tell of the same change twice.
+    const change = capacityChange(o.shown, intent.capacity, pool.spec.capacity?.timeZone, o.now);
+    if (change) deps.recorder.record(pool, 'Normal', change.reason, change.note);
   } catch (err) {
     if (!o.failure) throw err;
     log.warn({ err }, 'status not written either');
   }
-  if (o.failure || !blocked) return;
+  if (o.failure || !blocked) return written;
   if (!blocked.transient && degradedReason(pool) !== blocked.reason) {
     deps.recorder.record(pool, 'Warning', blocked.reason, blocked.message);
   }
   log.info(blocked, 'pool blocked');
+  return written;
 }
 
 /** Desktops KubeVirt reports in a state they cannot leave without someone's help. */
@@ -319,12 +454,22 @@ async function carryOut(
       `Removed ${plan.remove.length} idle desktops: ${summarize(plan.remove)}`,
     );
   }
-  if (plan.recreate.length) {
+  const refreshed = new Set(plan.refresh);
+  const updating = plan.recreate.filter((name) => !refreshed.has(name));
+  if (updating.length) {
     deps.recorder.record(
       pool,
       'Normal',
       'DesktopsUpdating',
-      `Recreating ${plan.recreate.length} idle desktops on template revision ${target.revision}: ${summarize(plan.recreate)}`,
+      `Recreating ${updating.length} idle desktops on template revision ${target.revision}: ${summarize(updating)}`,
+    );
+  }
+  if (plan.refresh.length) {
+    deps.recorder.record(
+      pool,
+      'Normal',
+      'WarmDesktopsReplaced',
+      `Replacing ${plan.refresh.length} warm desktops nobody claimed for ${pool.spec.capacity?.warmTimeToLiveMinutes} minutes with fresh ones: ${summarize(plan.refresh)}`,
     );
   }
 
@@ -493,11 +638,15 @@ async function writePoolStatus(
   pool: VirtualDesktopPool,
   s: PoolSituation,
   revision: number | undefined,
+  capacity: CapacityStatus,
+  growth: GrowthStatus | undefined,
 ): Promise<void> {
   const status: VirtualDesktopPoolStatus = {
     observedGeneration: pool.metadata.generation,
     ...s.counts,
     templateRevision: revision,
+    capacity,
+    growth,
     selector: poolSelectorString(pool.metadata.name as string),
     conditions: setConditions(pool.status?.conditions, poolConditions(s), pool.metadata.generation),
   };

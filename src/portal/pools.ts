@@ -86,6 +86,8 @@ export const SHOWN_TO_USERS = {
   persistence: 'claim card', // poolKind
   size: 'not shown', // status.available is
   prestarted: 'not shown',
+  capacity: 'not shown',
+  growth: 'not shown',
   access: 'not shown', // the person only sees the pools it lets them use
   session: 'not shown', // a claim's pendingAction says what the policies will do
   updateStrategy: 'not shown',

@@ -25,7 +25,7 @@ export function renderGrantRole(input: GrantInput): V1Role {
     apiGroups: [GROUP],
     resources: [CLAIMS.plural],
     resourceNames: [input.claim.name],
-    // patch: only its activity annotation, as the admission policy checks.
+    // patch: only its activity annotation and its console records, as the admission policy checks.
     verbs: ['get', 'list', 'watch', 'delete', 'patch'],
   };
   return {

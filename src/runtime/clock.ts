@@ -4,6 +4,11 @@
 // limits keep the process's own clock: they measure durations, not deadlines people set.
 export interface Clock {
   now(): Date;
+  /**
+   * Calls `listener` when the clock jumps (only a test clock does: test-clock.ts), so decisions
+   * made for a time that has now passed are made again instead of waiting for their timers.
+   */
+  onJump?(listener: () => void): void;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

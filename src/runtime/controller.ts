@@ -93,8 +93,13 @@ export class Controller {
   /** Starts the workers and reconciles every primary once (level-triggered: nothing is assumed). */
   start(): void {
     this.queue.start();
-    for (const informer of this.primaries) for (const obj of informer.list()) this.queue.add(keyOf(obj));
+    this.resync();
     this.options.log.info({ controller: this.options.name }, 'controller started');
+  }
+
+  /** Reconciles every primary again (after the wall clock jumped: time-based decisions are due). */
+  resync(): void {
+    for (const informer of this.primaries) for (const obj of informer.list()) this.queue.add(keyOf(obj));
   }
 
   stop(): Promise<void> {

@@ -49,7 +49,18 @@ describe('generated CRDs', () => {
     );
     expect(columns).toEqual({
       VMTemplate: ['OS', 'Version', 'Revision', 'Ready', 'Age'],
-      VirtualDesktopPool: ['Template', 'Size', 'Ready', 'Available', 'Assigned', 'Age'],
+      VirtualDesktopPool: [
+        'Template',
+        'Size',
+        'Ready',
+        'Available',
+        'Assigned',
+        'Warm',
+        'Phase',
+        'Window',
+        'Next Change',
+        'Age',
+      ],
       DesktopClaim: ['Pool', 'User', 'Desktop', 'Phase', 'Age'],
     });
   });

@@ -172,7 +172,15 @@ describe('VirtualDesktopPool health', () => {
     );
     return { obj, condition: (type: string) => conditions.find((c) => c.type === type) };
   };
-  const emptyPlan = { create: [], remove: [], recreate: [], updateInPlace: [], run: new Map(), heldOverSize: 0 };
+  const emptyPlan = {
+    create: [],
+    remove: [],
+    recreate: [],
+    refresh: [],
+    updateInPlace: [],
+    run: new Map(),
+    heldOverSize: 0,
+  };
 
   it('is Healthy when desktops are ready for new users and nothing is left to do', async () => {
     const { obj } = pool(situation());

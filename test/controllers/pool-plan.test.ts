@@ -97,6 +97,34 @@ describe('planPool', () => {
 });
 
 describe('resolveMaxUnavailable', () => {
+  it('recreates warm desktops past their time-to-live after outdated ones, within maxUnavailable', () => {
+    const desktops = [
+      desktop(0, { running: true, ready: true }),
+      desktop(1, { running: true, ready: true }),
+      desktop(2, { revision: 0 }),
+      desktop(3, { running: true, ready: true, assigned: true }),
+    ];
+    const expired = ['p-1', 'p-0', 'p-3'];
+    const plan = planPool(input({ size: 4, prestarted: 2, desktops, expired, maxUnavailable: 2 }));
+    expect(plan.recreate).toEqual(['p-2', 'p-1']);
+    expect(plan.refresh).toEqual(['p-1']); // p-2 is there for its revision
+    // A held desktop is never one of them, however long it ran.
+    expect(planPool(input({ size: 4, desktops, expired, maxUnavailable: 4 })).recreate).toEqual(['p-2', 'p-1', 'p-0']);
+    // A Persistent pool's desktops keep their disks.
+    expect(planPool(input({ size: 4, desktops, expired, persistence: 'Persistent' })).recreate).toEqual([]);
+  });
+
+  it('removes surplus no faster than the rollout budget when asked to pace removals', () => {
+    const desktops = [0, 1, 2, 3, 4, 5].map((i) => desktop(i));
+    const paced = (over: Partial<PlanInput>) =>
+      planPool(input({ size: 2, desktops, maxUnavailable: 2, pacedRemovals: true, ...over })).remove;
+    expect(paced({})).toEqual(['p-5', 'p-4']);
+    // One already going counts against the budget.
+    expect(paced({ desktops: [...desktops.slice(0, 5), desktop(5, { deleting: true })] })).toEqual(['p-4']);
+    // Unpaced (an administrator scaling in): all at once.
+    expect(planPool(input({ size: 2, desktops, maxUnavailable: 2 })).remove).toHaveLength(4);
+  });
+
   it('takes a number as it is and a percentage of size rounded down', () => {
     expect(resolveMaxUnavailable(3, 10)).toBe(3);
     expect(resolveMaxUnavailable('25%', 10)).toBe(2);

@@ -67,7 +67,15 @@ describe('pool status', () => {
 
   it('says in Progressing that the last changes failed, keeping its status and reason', () => {
     const counts = { desktops: 1, ready: 0, available: 0, assigned: 0, updated: 1 };
-    const plan = { create: [1, 2], remove: [], recreate: [], updateInPlace: [], run: new Map(), heldOverSize: 0 };
+    const plan = {
+      create: [1, 2],
+      remove: [],
+      recreate: [],
+      refresh: [],
+      updateInPlace: [],
+      run: new Map(),
+      heldOverSize: 0,
+    };
     const situation = { size: 3, prestarted: 0, paused: false, counts, failing: [], plan };
     const [, planned] = poolConditions(situation);
     const [, failed] = poolConditions({ ...situation, failed: 'etcd is down' });
@@ -113,5 +121,46 @@ describe('setConditions', () => {
     const first = setConditions(undefined, [{ type: 'Other', status: 'True', reason: 'X', message: 'x' }], 1);
     const next = setConditions(first, [{ type: 'Ready', status: 'True', reason: 'Y', message: 'y' }], 1);
     expect(next.map((c) => c.type)).toEqual(['Ready', 'Other']);
+  });
+
+  it('tells a warm desktop replaced for its time-to-live from a rollout', () => {
+    const counts = { desktops: 3, ready: 2, available: 2, assigned: 0, updated: 3 };
+    const plan = {
+      create: [],
+      remove: [],
+      recreate: ['p-0'],
+      refresh: ['p-0'],
+      updateInPlace: [],
+      run: new Map(),
+      heldOverSize: 0,
+    };
+    const [, progressing] = poolConditions({ size: 3, prestarted: 2, paused: false, counts, failing: [], plan });
+    expect(progressing).toEqual({
+      type: 'Progressing',
+      status: 'True',
+      reason: 'ReplacingWarmDesktops',
+      message: 'replacing 1 warm desktops nobody claimed within their time-to-live',
+    });
+    const [, rolling] = poolConditions({
+      size: 3,
+      prestarted: 2,
+      paused: false,
+      counts,
+      failing: [],
+      plan: { ...plan, recreate: ['p-1', 'p-0'] },
+    });
+    expect(rolling?.reason).toBe('RollingOut');
+  });
+
+  it('calls a pool that grows on demand available while it has room to grow', () => {
+    const counts = { desktops: 3, ready: 3, available: 0, assigned: 3, updated: 3 };
+    const grows = { size: 3, prestarted: 0, paused: false, counts, failing: [] };
+    expect(poolConditions({ ...grows, maxSize: 10 })[0]).toEqual({
+      type: 'Available',
+      status: 'True',
+      reason: 'OnDemand',
+      message: 'desktops are made as they are claimed: 3 now, up to 10',
+    });
+    expect(poolConditions({ ...grows, maxSize: 3 })[0]?.reason).toBe('PoolExhausted');
   });
 });

@@ -20,6 +20,20 @@ export function kubeconfigFile(user?: string): string {
   return file;
 }
 
+/** The test cluster, authenticated with a bearer token (a ServiceAccount's): the API as that person. */
+export function kubeconfigWithToken(token: string): KubeConfig {
+  const cluster = kubeconfig().getCurrentCluster();
+  if (!cluster) throw new Error('the admin kubeconfig names no cluster');
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ ...cluster, name: 'test' }],
+    users: [{ name: 'person', token }],
+    contexts: [{ name: 'person', cluster: 'test', user: 'person' }],
+    currentContext: 'person',
+  });
+  return kc;
+}
+
 let counter = 0;
 
 /**

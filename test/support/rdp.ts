@@ -2,8 +2,12 @@
 // TCP, the X.224 Connection Request asking for TLS (and CredSSP, if asked), the server's Connection
 // Confirm, then the TLS handshake on the same socket. Enough to prove a real RDP server answers and
 // which certificate it shows, without a whole client.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { type Socket, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type PeerCertificate, connect as tlsConnect } from 'node:tls';
+import { ManagedProcess } from '../../local/process.js';
 
 /** RDP_NEG_REQ requestedProtocols (MS-RDPBCGR 2.2.1.1.1). */
 export const PROTOCOL = { rdp: 0, ssl: 1, hybrid: 2 } as const;
@@ -111,5 +115,38 @@ export async function rdpHandshake(
     return result;
   } finally {
     socket.destroy();
+  }
+}
+
+/** A native RDP client at work: FreeRDP's xfreerdp, drawing on an X display of its own (Xvnc). */
+export interface NativeClient {
+  client: ManagedProcess;
+  /** Ends the client and its display. */
+  stop(): Promise<void>;
+}
+
+/** Starts xfreerdp for `address` with `args` (/u:, /p:, +auth-only...); it trusts any certificate. */
+export async function xfreerdp(address: string, args: string[]): Promise<NativeClient> {
+  const home = await mkdtemp(path.join(tmpdir(), 'kubevdi-xfreerdp-'));
+  const display = await ManagedProcess.spawn(
+    'Xvnc',
+    ['-displayfd', '1', '-rfbport', '-1', '-SecurityTypes', 'None', '-geometry', '800x600'],
+    { name: 'the RDP client’s display', group: true },
+  );
+  const stop = async (client?: ManagedProcess) => {
+    await client?.stop(2000);
+    await display.stop(2000);
+    await rm(home, { recursive: true, force: true });
+  };
+  try {
+    const number = await display.waitFor((line) => (/^\d+$/.test(line.trim()) ? line.trim() : undefined), 20_000);
+    const client = await ManagedProcess.spawn('xfreerdp', ['/cert:ignore', `/v:${address}`, ...args], {
+      name: 'xfreerdp',
+      env: { ...process.env, DISPLAY: `:${number}`, HOME: home },
+    });
+    return { client, stop: () => stop(client) };
+  } catch (err) {
+    await stop();
+    throw err;
   }
 }

@@ -2,7 +2,7 @@
 // operator, each a process of its own, started per test and stopped after it (last started,
 // first stopped), before the test's namespace goes.
 import { afterEach, inject } from 'vitest';
-import type { ScreenMode } from '../../local/simulator/screen/tools.js';
+import type { RdpServerChoice, ScreenMode } from '../../local/simulator/screen/tools.js';
 import { startSimulator } from '../../local/simulator/start.js';
 import { type OperatorProcess, type OperatorProcessOptions, startOperatorProcess } from './operator.js';
 
@@ -17,6 +17,8 @@ export function useWorld(
     screens?: ScreenMode;
     /** PEM files of the CA that issues desktops' RDP certificates (a portal then verifies them). */
     desktopCa?: { caFile: string; caKeyFile: string };
+    /** The desktops' RDP server with real screens (default: FreeRDP's shadow server). */
+    rdpServer?: RdpServerChoice;
   } = {},
 ) {
   const stops: (() => Promise<unknown>)[] = [];
@@ -42,6 +44,7 @@ export function useWorld(
         crashLoopBackoffMs: 100,
         screens: world.screens ?? 'synthetic',
         ...(world.desktopCa ? { desktopCaCert: world.desktopCa.caFile, desktopCaKey: world.desktopCa.caKeyFile } : {}),
+        ...(world.rdpServer ? { rdpServer: world.rdpServer } : {}),
       });
       stops.push(() => sim.stop());
       return operator(args, options);

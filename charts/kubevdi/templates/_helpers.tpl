@@ -38,3 +38,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The job label of the operator's metrics, as the alerts select them. */}}
+{{- define "kubevdi.metricsJob" -}}
+{{- default (printf "%s-metrics" (include "kubevdi.fullname" .)) .Values.monitoring.job -}}
+{{- end -}}

@@ -1,14 +1,25 @@
-// The desktop's RDP server: FreeRDP 2's shadow server (freerdp-shadow-cli) sharing the session's X
-// display. It listens on a unix socket of the session's own (the simulator's listener on the
-// desktop's address splices connections to it), offers TLS only — IronRDP, the portal's web
-// client, refuses RDP's legacy "standard security" — or, with credentials, TLS + CredSSP (NLA)
-// against a SAM file. Its certificate is read from $XDG_CONFIG_HOME/freerdp/shadow/shadow.{crt,key}:
-// issued from the desktop CA when the simulator has one, else the server makes a self-signed one.
-import { mkdir } from 'node:fs/promises';
+// The desktop's RDP server and the files it reads. Either FreeRDP 2's shadow server
+// (freerdp-shadow-cli) sharing the session's X display, or xrdp with a session of its own
+// (xrdp.ts). Both listen on a unix socket of the session's own (the simulator's listener on the
+// desktop's address splices connections to it) and offer TLS — IronRDP, the portal's web client,
+// refuses RDP's legacy "standard security". The shadow server takes any credentials, or, with
+// --rdp-credentials, TLS + CredSSP (NLA) against a SAM file; xrdp signs in the machine's accounts.
+// Their certificate is issued from the desktop CA when the simulator has one; else the shadow
+// server makes a self-signed one, and xrdp gets one from a CA made for it (trusted by nobody).
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type CertificateAuthority, issueCertificate } from '../../devcluster/certs.js';
+import {
+  type CertificateAuthority,
+  createCertificateAuthority,
+  issueCertificate,
+  type PemPair,
+} from '../../devcluster/certs.js';
 import { writeSecret } from '../../devcluster/pki.js';
 import type { DesktopIdentity } from './desktop.js';
+import { sesmanIni, startwmScript, xrdpIni } from './xrdp.js';
+
+/** Which RDP server the desktops have (tools.ts's RdpServerChoice, decided). */
+export type RdpServer = 'shadow' | 'xrdp';
 
 export interface RdpCredentials {
   user: string;
@@ -16,9 +27,11 @@ export interface RdpCredentials {
 }
 
 export interface RdpSecurity {
+  /** Default: the shadow server. */
+  server?: RdpServer;
   /** Issues each desktop's certificate (SAN: its address and rdp-<vm>.<namespace>.svc). */
   ca?: CertificateAuthority;
-  /** CredSSP with this one account; without, TLS with any credentials. */
+  /** The shadow server: CredSSP with this one account; without, TLS with any credentials. */
   credentials?: RdpCredentials;
 }
 
@@ -40,6 +53,18 @@ export function rdpServerArgs(socket: string, samFile: string | undefined): stri
   return [`/ipc-socket:${socket}`, ...security];
 }
 
+/** The desktop's RDP certificate: SAN IP = its address, DNS = its RDP Service's name. */
+function issueRdpCertificate(desktop: DesktopIdentity, ca: CertificateAuthority): Promise<PemPair> {
+  const name = rdpServiceName(desktop);
+  // RSA: FreeRDP 2 loads the server key as RSA and nothing else.
+  return issueCertificate(ca, {
+    subject: { commonName: name },
+    usage: 'server',
+    hosts: [desktop.ip, name],
+    keyType: 'rsa',
+  });
+}
+
 /** Puts the desktop's certificate where the shadow server reads it (nothing without a CA: it makes its own). */
 export async function writeRdpCertificate(
   xdgConfigHome: string,
@@ -47,14 +72,7 @@ export async function writeRdpCertificate(
   ca: CertificateAuthority | undefined,
 ): Promise<void> {
   if (!ca) return;
-  const name = rdpServiceName(desktop);
-  // RSA: FreeRDP 2 loads the server key as RSA and nothing else.
-  const leaf = await issueCertificate(ca, {
-    subject: { commonName: name },
-    usage: 'server',
-    hosts: [desktop.ip, name],
-    keyType: 'rsa',
-  });
+  const leaf = await issueRdpCertificate(desktop, ca);
   const dir = path.join(xdgConfigHome, 'freerdp', 'shadow');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeSecret(path.join(dir, 'shadow.crt'), leaf.certPem);
@@ -71,4 +89,31 @@ export async function writeSamFile(
   const line = lines.find((l) => l.startsWith(`${credentials.user}:`));
   if (!line) throw new Error(`winpr-hash printed no SAM line for ${credentials.user}`);
   await writeSecret(file, `${line}\n`);
+}
+
+/**
+ * xrdp's files in the session's directory (xrdp.ts says what each does); returns its socket's path.
+ * startwm.sh is bind-mounted where the account's session reads it: readable and runnable by all.
+ */
+export async function writeXrdpFiles(
+  dir: string,
+  desktop: DesktopIdentity,
+  ca: CertificateAuthority | undefined,
+): Promise<string> {
+  const leaf = await issueRdpCertificate(
+    desktop,
+    ca ?? (await createCertificateAuthority('kubevdi simulator desktop')),
+  );
+  const paths = {
+    dir,
+    socket: path.join(dir, 'rdp.sock'),
+    certificate: path.join(dir, 'xrdp-cert.pem'),
+    key: path.join(dir, 'xrdp-key.pem'),
+  };
+  await writeFile(paths.certificate, leaf.certPem);
+  await writeSecret(paths.key, leaf.keyPem);
+  await writeFile(path.join(dir, 'xrdp.ini'), xrdpIni(paths));
+  await writeFile(path.join(dir, 'sesman.ini'), sesmanIni(dir, desktop));
+  await writeFile(path.join(dir, 'startwm.sh'), startwmScript(desktop), { mode: 0o755 });
+  return paths.socket;
 }

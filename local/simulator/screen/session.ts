@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessTracker } from '../../devcluster/process-group.js';
 import { describeExit, ManagedProcess } from '../../process.js';
 import { type DesktopIdentity, desktopLabel, rootArgs, terminalArgs, windowManagerArgs, xvncArgs } from './desktop.js';
-import { type RdpSecurity, rdpServerArgs, writeRdpCertificate, writeSamFile } from './rdp.js';
+import { type RdpSecurity, rdpServerArgs, writeRdpCertificate, writeSamFile, writeXrdpFiles } from './rdp.js';
+import { xrdpCommand } from './xrdp.js';
 
 export interface SessionSettings {
   rdp: RdpSecurity;
@@ -64,10 +65,12 @@ export class DesktopSession {
 
   /** The path of the RDP server's unix socket, the server started on first use. */
   rdp(): Promise<string> {
-    this.rdpStarted ??= this.startRdp().catch((err: unknown) => {
-      this.rdpStarted = undefined;
-      throw err;
-    });
+    this.rdpStarted ??= (this.settings.rdp.server === 'xrdp' ? this.startXrdp() : this.startRdp()).catch(
+      (err: unknown) => {
+        this.rdpStarted = undefined;
+        throw err;
+      },
+    );
     return this.rdpStarted;
   }
 
@@ -178,27 +181,51 @@ export class DesktopSession {
     return socket;
   }
 
+  /**
+   * xrdp (xrdp.ts): it needs no Xvnc display, as its sessions have displays of their own. Its
+   * namespace's processes go with the group's leader.
+   */
+  private async startXrdp(): Promise<string> {
+    const began = performance.now();
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const socket = await writeXrdpFiles(this.dir, this.desktop, this.settings.rdp.ca);
+    const { command, args } = xrdpCommand(this.dir);
+    const xrdp = await this.spawn(command, args, process.env, false, 'xrdp');
+    await this.waitForFile(socket, xrdp);
+    void xrdp.exited.then((exit) => {
+      if (this.stopping) return;
+      this.settings.log(`screen ${this.label}: xrdp ${describeExit(exit)}; started again on the next connection`);
+      this.rdpStarted = undefined;
+    });
+    this.settings.log(
+      `screen ${this.label}: RDP server xrdp (pid ${xrdp.pid}, TLS, the machine's accounts sign in${this.settings.rdp.ca ? ', certificate from the desktop CA' : ''}) up in ${Math.round(performance.now() - began)} ms`,
+    );
+    return socket;
+  }
+
   /** A long-running program of the session, in a process group of its own, logging to the session's directory. */
   private async spawn(
     command: string,
     args: string[],
     env: NodeJS.ProcessEnv,
     stdoutHere = false,
+    /** What the log calls it, when not its command. */
+    called = command,
   ): Promise<ManagedProcess> {
     if (this.stopping) throw new SessionStopped(this.label);
     const started = await ManagedProcess.spawn(command, args, {
-      name: `${command} of ${this.label}`,
+      name: `${called} of ${this.label}`,
       cwd: this.dir,
       env,
       group: true,
-      logFile: path.join(this.dir, `${command}.log`),
+      logFile: path.join(this.dir, `${called}.log`),
       stdoutHere,
     });
     this.settings.tracker.track(-started.pid);
     this.processes.add(started);
     void started.exited.then(async (exit) => {
       if (!this.stopping && command !== 'Xvnc') {
-        this.settings.log(`screen ${this.label}: ${command} ${describeExit(exit)}: ${started.tail(600).trim()}`);
+        this.settings.log(`screen ${this.label}: ${called} ${describeExit(exit)}: ${started.tail(600).trim()}`);
       }
       await started.stop(); // whatever of its group is left
       this.settings.tracker.untrack(-started.pid);

@@ -49,7 +49,11 @@ export function namespaceAccess(namespace: string, rules: readonly V1ResourceRul
       restart: kubevirt('virtualmachines/restart', 'update'),
       console: kubevirt('virtualmachineinstances/vnc', 'get'),
     },
-    claims: { list: kubevdi(CLAIMS.plural, 'list'), delete: kubevdi(CLAIMS.plural, 'delete') },
+    claims: {
+      list: kubevdi(CLAIMS.plural, 'list'),
+      delete: kubevdi(CLAIMS.plural, 'delete'),
+      patch: kubevdi(CLAIMS.plural, 'patch'),
+    },
     events: { list: can(rules, '', 'events', 'list'), create: can(rules, '', 'events', 'create') },
   };
 }

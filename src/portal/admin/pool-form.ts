@@ -33,6 +33,8 @@ export const FORM_FIELDS = {
   templateRef: 'in the form',
   size: 'in the form',
   prestarted: 'in the form',
+  capacity: 'not in the form', // a schedule: YAML for now (issue 17 brings its view)
+  growth: 'not in the form',
   assignment: 'in the form',
   persistence: 'in the form',
   maxDesktopsPerUser: 'in the form',

@@ -23,6 +23,7 @@ import { adminAccess, adminNamespaces } from './access.js';
 import { recordAdminEvent } from './admin-events.js';
 import { adminPage } from './admin-page.js';
 import { changeRoutes } from './change-stream.js';
+import { consoleEndRoutes } from './console-end.js';
 import { eventRoutes } from './event-stream.js';
 import { poolEditRoutes } from './pool-edit.js';
 import {
@@ -198,5 +199,6 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
   poolEditRoutes(app, { asPerson, refuse });
   templateRoutes(app, { asPerson, refuse, namespaces: options.namespaces });
   templateEditRoutes(app, { asPerson, refuse });
+  consoleEndRoutes(app, { asPerson, refuse });
   yamlRoutes(app, { asPerson, refuse });
 }

@@ -2,8 +2,10 @@
 // instances, nodes) to the rows the Admin Portal shows and what needs attention first. Pure: the
 // routes read as the person, this only arranges what they got.
 
+import { openConsoles } from '../../api/console-record.js';
 import { desktopFacts } from '../../api/desktop-facts.js';
 import { LABELS } from '../../api/labels.js';
+import { lastDay } from '../../api/pool-usage.js';
 import type { ClaimObject, PoolObject, TemplateObject } from '../kube-objects.js';
 import type { AdminDesktop, AdminPool, AdminSession, Attention, Condition, Host, Overview } from './types.js';
 
@@ -53,10 +55,11 @@ const FAILING = new Set([
   'Unknown',
 ]);
 
-export function adminPool(pool: PoolObject, claims: readonly ClaimObject[]): AdminPool {
+export function adminPool(pool: PoolObject, claims: readonly ClaimObject[], now = new Date()): AdminPool {
   const name = pool.metadata?.name as string;
   const namespace = pool.metadata?.namespace as string;
   const status = pool.status ?? {};
+  const hours = status.usage?.hours;
   return {
     namespace,
     name,
@@ -80,6 +83,7 @@ export function adminPool(pool: PoolObject, claims: readonly ClaimObject[]): Adm
         (c.status?.phase ?? 'Pending') === 'Pending',
     ).length,
     conditions: conditionsOf(status.conditions),
+    ...(hours?.length ? { lastDay: lastDay(hours, now) } : {}),
   };
 }
 
@@ -195,7 +199,11 @@ export function desktopRows(
 }
 
 /** Every claim that holds or waits for a desktop, with who is on it and where it runs. */
-export function sessionRows(claims: readonly ClaimObject[], vmis: readonly VmiObject[]): AdminSession[] {
+export function sessionRows(
+  claims: readonly ClaimObject[],
+  vmis: readonly VmiObject[],
+  now = new Date(),
+): AdminSession[] {
   const instances = new Map(vmis.map((i) => [key(i), i]));
   return claims
     .filter((c) => c.status?.phase !== 'Released' && !c.metadata?.deletionTimestamp)
@@ -215,6 +223,14 @@ export function sessionRows(claims: readonly ClaimObject[], vmis: readonly VmiOb
         loggedOn: loggedOn(c),
         ...(idleSince ? { idleSince } : {}),
         ...(node ? { node } : {}),
+        consoles: openConsoles(c.metadata?.annotations, now).map(({ id, record, endRequestedBy }) => ({
+          id,
+          protocol: record.protocol,
+          person: record.person,
+          client: record.client,
+          since: record.since,
+          ...(endRequestedBy ? { endRequestedBy } : {}),
+        })),
       };
     })
     .sort(

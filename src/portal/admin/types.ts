@@ -15,8 +15,8 @@ export const NamespaceAccess = z.object({
     restart: z.boolean(),
     console: z.boolean(),
   }),
-  /** Everyone's claims: list them (sessions), and release one by force (delete). */
-  claims: z.object({ list: z.boolean(), delete: z.boolean() }),
+  /** Everyone's claims: list them (sessions), release one by force (delete), end a console connection (patch). */
+  claims: z.object({ list: z.boolean(), delete: z.boolean(), patch: z.boolean() }),
   events: z.object({ list: z.boolean(), create: z.boolean() }),
 });
 export type NamespaceAccess = z.infer<typeof NamespaceAccess>;
@@ -59,6 +59,21 @@ export const AdminPool = z.object({
   /** Claims of this pool waiting for a desktop. */
   waiting: z.int(),
   conditions: z.array(Condition),
+  /**
+   * Desktop-hours of the 24 whole hours before now, by state, from the operator's hourly count in
+   * the pool's status (status.usage): the portal has no Prometheus to ask. Absent until the first
+   * hour has been written.
+   */
+  lastDay: z
+    .object({
+      from: z.string(),
+      to: z.string(),
+      runningHeld: z.number(),
+      runningFree: z.number(),
+      halted: z.number(),
+      hoursCounted: z.int(),
+    })
+    .optional(),
 });
 export type AdminPool = z.infer<typeof AdminPool>;
 
@@ -126,6 +141,18 @@ export const AdminSession = z.object({
   loggedOn: z.array(SessionUser),
   idleSince: z.string().optional(),
   node: z.string().optional(),
+  /** Console connections open now through the portal (the claim's console records). */
+  consoles: z.array(
+    z.object({
+      id: z.string(),
+      protocol: z.enum(['vnc', 'rdp']),
+      person: z.string(),
+      client: z.string(),
+      since: z.string(),
+      /** An administrator asked for its end (it closes within seconds). */
+      endRequestedBy: z.string().optional(),
+    }),
+  ),
 });
 export type AdminSession = z.infer<typeof AdminSession>;
 

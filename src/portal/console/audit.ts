@@ -1,20 +1,20 @@
 // Who connected to which desktop, when, from where, how much went each way and why it ended: one
 // structured line in the portal's log per console connection (VNC or RDP), written when it ends,
 // for the platform team's log pipeline. The person is who the API server says the token belongs to
-// (SelfSubjectReview), asked when the connection opens.
-import type { KubeConfig } from '@kubernetes/client-node';
+// (SelfSubjectReview), asked when the connection opens (connection.ts).
 import type { FastifyBaseLogger } from 'fastify';
-import { whoami } from '../whoami.js';
 import type { ConsoleEnd, ConsoleProtocol } from './metrics.js';
 
 export interface ConnectionAudit {
   /** Bytes just carried, each way. */
   carried(toDesktop: number, toBrowser: number): void;
-  /** Writes the line; called once, when the connection ends. */
-  ended(by: ConsoleEnd): void;
+  /** Writes the line; called once, when the connection ends (by an administrator: who asked). */
+  ended(by: ConsoleEnd, endRequestedBy?: string): void;
 }
 
 export interface ConnectionFacts {
+  /** The connection's id: its record on the claim and its Events name it too. */
+  id: string;
   protocol: ConsoleProtocol;
   namespace: string;
   desktop: string;
@@ -31,9 +31,11 @@ export function auditLine(
   endedAt: Date,
   bytes: { toDesktop: number; toBrowser: number },
   endedBy: ConsoleEnd,
+  endRequestedBy?: string,
 ) {
   return {
     audit: 'console-connection',
+    connection: facts.id,
     protocol: facts.protocol,
     person,
     desktop: `${facts.namespace}/${facts.desktop}`,
@@ -45,16 +47,17 @@ export function auditLine(
     bytesToDesktop: bytes.toDesktop,
     bytesToBrowser: bytes.toBrowser,
     endedBy,
+    ...(endRequestedBy ? { endRequestedBy } : {}),
   };
 }
 
-export function auditConnection(kc: KubeConfig, log: FastifyBaseLogger, facts: ConnectionFacts): ConnectionAudit {
+/** `person`: asked when the connection opens, read at the end. */
+export function auditConnection(
+  log: FastifyBaseLogger,
+  facts: ConnectionFacts,
+  person: Promise<string>,
+): ConnectionAudit {
   const startedAt = new Date();
-  // Asked now, read at the end; a person the API server cannot name is still recorded.
-  const person = whoami(kc).then(
-    (me) => me.username,
-    () => '(unknown)',
-  );
   const bytes = { toDesktop: 0, toBrowser: 0 };
   let done = false;
   return {
@@ -62,12 +65,15 @@ export function auditConnection(kc: KubeConfig, log: FastifyBaseLogger, facts: C
       bytes.toDesktop += toDesktop;
       bytes.toBrowser += toBrowser;
     },
-    ended(by) {
+    ended(by, endRequestedBy) {
       if (done) return;
       done = true;
       const endedAt = new Date();
       void person.then((name) =>
-        log.info(auditLine(facts, name, startedAt, endedAt, { ...bytes }, by), 'console connection ended'),
+        log.info(
+          auditLine(facts, name, startedAt, endedAt, { ...bytes }, by, endRequestedBy),
+          'console connection ended',
+        ),
       );
     },
   };

@@ -16,9 +16,18 @@ export type ConsoleResult =
 
 /**
  * What ended an open console: the browser, the desktop's side (KubeVirt dropped it: taken over,
- * stopped), another tab or device taking it over (RDP: the portal ends the older one), the grant gone (the portal ended it), the person's token refused, the portal stopping.
+ * stopped), another tab or device taking it over (RDP: the portal ends the older one), the grant
+ * gone (the portal ended it), the person's token refused, the portal stopping, an administrator
+ * asking for the end through the Admin Portal.
  */
-export type ConsoleEnd = 'browser' | 'desktop' | 'taken-over' | 'revoked' | 'signed-out' | 'portal-stopping';
+export type ConsoleEnd =
+  | 'browser'
+  | 'desktop'
+  | 'taken-over'
+  | 'revoked'
+  | 'signed-out'
+  | 'portal-stopping'
+  | 'administrator';
 
 export type ConsoleProtocol = 'vnc' | 'rdp';
 
@@ -43,7 +52,7 @@ export class ConsoleMetrics {
     });
     this.endings = new Counter({
       name: 'kubevdi_portal_console_sessions_ended_total',
-      help: 'Open console sessions that ended, by what ended them (browser, desktop, revoked: the grant went, signed-out: the token was refused, portal-stopping).',
+      help: 'Open console sessions that ended, by what ended them (browser, desktop, revoked: the grant went, signed-out: the token was refused, portal-stopping, taken-over, administrator: ended through the Admin Portal).',
       labelNames: ['protocol', 'by'] as const,
       registers: [registry],
     });

@@ -29,6 +29,8 @@ export const CONSOLE_CLOSE = {
   unavailable: { code: 4502, reason: 'the desktop’s console is unavailable: try again' },
   /** Open, the grant went (the desktop was given back or released by an administrator): the portal ended it. */
   revoked: { code: 4411, reason: 'this desktop is no longer yours: it was given back' },
+  /** An administrator ended the connection through the Admin Portal (the person may connect again). */
+  administrator: { code: 4412, reason: 'an administrator ended this connection' },
   /** The console connection ended without saying why: taken over elsewhere, or the desktop stopped. */
   ended: { code: 4410, reason: 'the console was closed: opened elsewhere, or the desktop stopped' },
 } as const;

@@ -11,9 +11,8 @@ import type { FastifyInstance } from 'fastify';
 import { asUser, type PortalCluster } from '../cluster.js';
 import type { Origins } from '../origin.js';
 import type { SessionRenewal } from '../signin/session-renewal.js';
-import { reportConsoleActivity } from './activity.js';
 import { admitConsole } from './admit.js';
-import { auditConnection } from './audit.js';
+import { openConsoleConnection } from './connection.js';
 import { type GuardEnd, guardConnection } from './connection-guard.js';
 import type { ConsoleEnd, ConsoleMetrics, ConsoleResult } from './metrics.js';
 import { type PipeEnd, pipeConsole } from './pipe.js';
@@ -25,8 +24,8 @@ export interface ConsoleProxyOptions {
   cluster: PortalCluster;
   origins: Origins;
   renewal: SessionRenewal;
-  /** How often an open console reports activity on its claim (default a minute). */
-  activityIntervalMs?: number;
+  /** How often an open console refreshes its record and activity on its claim (default a minute). */
+  recordRefreshMs?: number;
   /** How often an open console's grant is asked again without the desktop changing (default 30 s). */
   recheckMs?: number;
 }
@@ -43,6 +42,8 @@ const RESULT_OF: Record<ConsoleClose, ConsoleResult> = {
   unavailable: 'unavailable',
   revoked: 'forbidden',
   ended: 'unavailable',
+  // Never a refusal of opening (an administrator ends open connections); here for completeness.
+  administrator: 'refused',
 };
 
 /** How the guard's reasons reach the page. */
@@ -89,17 +90,21 @@ export function consoleProxy(
         metrics.started('vnc');
         request.log.info({ console: label, takeOver }, 'console opened');
         const kc = asUser(cluster, session.token);
-        const stopActivity = reportConsoleActivity(kc, namespace, desktop, request.log, options.activityIntervalMs);
-        const audit = auditConnection(kc, request.log, {
-          protocol: 'vnc',
-          namespace,
-          desktop,
-          client: request.ip,
-          takeOver,
-        });
-        let revokedBy: GuardEnd | undefined;
+        let revokedBy: GuardEnd | 'administrator' | undefined;
         let closed = false;
         let stopGuard = () => {};
+        const connection = openConsoleConnection(
+          kc,
+          request.log,
+          { protocol: 'vnc', namespace, desktop, client: request.ip, takeOver },
+          {
+            onEndRequested: () => {
+              revokedBy = 'administrator';
+              pipe.close(CONSOLE_CLOSE.administrator.code, CONSOLE_CLOSE.administrator.reason);
+            },
+            ...(options.recordRefreshMs === undefined ? {} : { refreshMs: options.recordRefreshMs }),
+          },
+        );
         const endedBy = (by: PipeEnd): ConsoleEnd => {
           if (by === 'portal') return revokedBy ?? 'revoked';
           if (by === 'upstream') return 'desktop';
@@ -109,14 +114,13 @@ export function consoleProxy(
           early: upstream.early,
           carried: (toDesktop, toBrowser) => {
             metrics.carried('vnc', toDesktop, toBrowser);
-            audit.carried(toDesktop, toBrowser);
+            connection.carried(toDesktop, toBrowser);
           },
           onEnd: (by, code) => {
             closed = true;
-            stopActivity();
             stopGuard();
             metrics.ended('vnc', endedBy(by));
-            audit.ended(endedBy(by));
+            connection.ended(endedBy(by));
             request.log.info({ console: label, by: endedBy(by), code }, 'console closed');
           },
         });

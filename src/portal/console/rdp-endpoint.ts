@@ -2,17 +2,23 @@
 // the request (no SSRF), only the RDP endpoint of the desktop their claim holds. The desktop's
 // VirtualMachine names its claim (annotation), the claim names the RDP Service (only pools with
 // `rdp.enabled` have one), and the gateway's address template turns those — and, where it asks
-// for {ip}, the address KubeVirt reports for the running instance — into host:port.
+// for {ip}, the address KubeVirt reports for the running instance — into host:port. The claim's
+// pool says what the connection may carry besides the screen (rdp-policy.ts).
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { CLAIM_ANNOTATION } from '../../api/annotations.js';
 import { CLAIMS } from '../../api/desktopclaim.js';
 import { VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../../api/kubernetes-kinds.js';
-import type { ClaimObject, VmObject } from '../kube-objects.js';
+import { POOLS } from '../../api/virtualdesktoppool.js';
+import type { ClaimObject, PoolObject, VmObject } from '../kube-objects.js';
 import { rdpAddress } from './rdp-file.js';
+import { rdpPolicy } from './rdp-policy.js';
+import type { RdpPolicy } from './rdp-protocol.js';
 
 export const DEFAULT_RDP_UPSTREAM = '{service}.{namespace}.svc:3389';
 
-export type RdpEndpoint = { ok: true; host: string; port: number; claim: string } | { ok: false; why: RdpUnreachable };
+export type RdpEndpoint =
+  | { ok: true; host: string; port: number; claim: string; policy: RdpPolicy }
+  | { ok: false; why: RdpUnreachable };
 
 /** Why a desktop cannot be reached over RDP now, as the page words it. */
 export type RdpUnreachable = 'forbidden' | 'not-found' | 'not-rdp' | 'not-running' | 'signed-out' | 'unavailable';
@@ -48,7 +54,14 @@ export async function findRdpEndpoint(
       if (!ip) return { ok: false, why: 'not-running' };
     }
     const { host, port } = splitAddress(rdpAddress(template, { namespace, desktop, service, ...(ip ? { ip } : {}) }));
-    return { ok: true, host, port, claim: claimName };
+    const poolName = claim.spec?.poolRef?.name;
+    // A pool the person may not read (or that is gone) lets nothing through besides the screen.
+    const pool = poolName
+      ? ((await api.getNamespacedCustomObject({ ...POOLS, namespace, name: poolName }).catch(() => undefined)) as
+          | PoolObject
+          | undefined)
+      : undefined;
+    return { ok: true, host, port, claim: claimName, policy: rdpPolicy(pool) };
   } catch (err) {
     if (err instanceof ApiException) {
       if (err.code === 401) return { ok: false, why: 'signed-out' };

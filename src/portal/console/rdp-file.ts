@@ -1,6 +1,11 @@
 // A `.rdp` file for native Remote Desktop clients (mstsc, Microsoft's apps, Remmina, FreeRDP), for
 // pools with rdp.enabled. Pure.
 //
+// The clipboard and drives follow the pool's policy as far as a .rdp file can say it: it has no
+// "one way", so the clipboard is on only when the pool allows both ways, and the person's drives
+// are redirected only when files may go both ways. The person can edit the file: it is a courtesy,
+// not a control; the desktop's own policies (and the portal's gateway, in the browser) enforce.
+//
 // The address: the operator names the desktop's Service in the claim (`rdp-<desktop>`, port 3389),
 // and users may not read Services, so the portal cannot look up a node port or a load balancer.
 // By default the file names the Service's cluster DNS name (`rdp-<desktop>.<namespace>.svc:3389`),
@@ -9,6 +14,8 @@
 // {service}, {desktop} and {namespace} placeholders, e.g. `{desktop}.desktops.example.com:3389`.
 // The portal's own RDP gateway uses the same kind of template for where it connects, where {ip}
 // (the desktop's address as KubeVirt reports it) may stand in for the Service.
+
+import type { TransferDirection } from '../../api/remote-desktop.js';
 
 export const DEFAULT_RDP_ADDRESS = '{service}.{namespace}.svc:3389';
 
@@ -33,11 +40,16 @@ export function rdpAddress(template: string, target: RdpTarget): string {
   return address;
 }
 
-/**
- * The file's text: one `name:type:value` per line, CRLF as Windows writes it. `multipleMonitors`
- * is the pool's rdp.multipleMonitors: the client spans all of the person's monitors.
- */
-export function rdpFile(address: string, options: { multipleMonitors?: boolean } = {}): string {
+export interface RdpFileOptions {
+  /** The pool's rdp.multipleMonitors: the client spans all of the person's monitors. */
+  multipleMonitors?: boolean;
+  /** The pool's rdp.clipboard and rdp.fileTransfer; without, neither. */
+  clipboard?: TransferDirection;
+  fileTransfer?: TransferDirection;
+}
+
+/** The file's text: one `name:type:value` per line, CRLF as Windows writes it. */
+export function rdpFile(address: string, options: RdpFileOptions = {}): string {
   return `${[
     `full address:s:${address}`,
     'prompt for credentials:i:1',
@@ -46,7 +58,8 @@ export function rdpFile(address: string, options: { multipleMonitors?: boolean }
     `use multimon:i:${options.multipleMonitors ? 1 : 0}`,
     'dynamic resolution:i:1',
     'audiomode:i:0',
-    'redirectclipboard:i:1',
+    `redirectclipboard:i:${options.clipboard === 'Both' ? 1 : 0}`,
+    `drivestoredirect:s:${options.fileTransfer === 'Both' ? '*' : ''}`,
     'autoreconnection enabled:i:1',
     'authentication level:i:2',
   ].join('\r\n')}\r\n`;

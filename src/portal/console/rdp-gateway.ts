@@ -10,7 +10,10 @@
 //    carry the same sign-in; its first message is the RDCleanPath request, whose proxy_auth is the
 //    ticket. The API server is asked again (the grant may have gone since), the endpoint found
 //    again (never taken from the request: its `destination` is only compared and logged), and the
-//    gateway connects, does the TLS handshake (rdp-upstream.ts) and relays.
+//    gateway connects, does the TLS handshake (rdp-upstream.ts) and relays — changing, in the start
+//    of the client's connection, what its pool's policy and the desktop's sign-in need
+//    (rdp-client-start.ts: a blocked clipboard channel, autologon with the password typed, and
+//    32-bit colour, which IronRDP draws right).
 //
 // While open, the connection lasts only as long as the grant (connection-guard.ts, as the VNC
 // console), counts as activity on the claim, and is one of at most one per desktop on this replica:
@@ -26,12 +29,14 @@ import type { AsPerson, Refuse } from '../person.js';
 import type { SealKey } from '../signin/seal.js';
 import type { Session } from '../signin/session.js';
 import type { SessionRenewal } from '../signin/session-renewal.js';
-import { reportConsoleActivity } from './activity.js';
 import { admitConsole } from './admit.js';
-import { auditConnection } from './audit.js';
+import { newConnectionId, openConsoleConnection } from './connection.js';
 import { type GuardEnd, guardConnection } from './connection-guard.js';
+import { openElsewhere, takeOverElsewhere } from './elsewhere.js';
+import { endedByAdministrator } from './ended-by-administrator.js';
 import type { ConsoleEnd, ConsoleMetrics, ConsoleResult } from './metrics.js';
 import { isDesktopName } from './names.js';
+import { CONSOLE_CLOSE } from './protocol.js';
 import {
   decodeRequest,
   encodeFailure,
@@ -41,9 +46,11 @@ import {
   type RdCleanPathRequest,
 } from './rdcleanpath.js';
 import { firstPdu } from './rdcleanpath-request.js';
+import { clientStart } from './rdp-client-start.js';
 import { DEFAULT_RDP_UPSTREAM, findRdpEndpoint, type RdpUnreachable, splitAddress } from './rdp-endpoint.js';
 import { rdpAddress } from './rdp-file.js';
-import { GATEWAY_STATUS, type RdpTicket } from './rdp-protocol.js';
+import { blockedChannels } from './rdp-policy.js';
+import { ENDED_BY_ADMINISTRATOR, GATEWAY_STATUS, type RdpTicket, RdpTicketRequest } from './rdp-protocol.js';
 import { relayRdp } from './rdp-relay.js';
 import { rdpTickets } from './rdp-ticket.js';
 import { openRdpUpstream } from './rdp-upstream.js';
@@ -61,7 +68,9 @@ export interface RdpGatewayOptions {
   rdpUpstream?: string;
   /** PEM of the CA that issues desktops' RDP certificates; without it any certificate is taken. */
   rdpCa?: string;
-  activityIntervalMs?: number;
+  /** How often an open connection refreshes its record and activity on its claim (default a minute). */
+  recordRefreshMs?: number;
+  /** How often an open connection's grant is asked again without the desktop changing (default 30 s). */
   recheckMs?: number;
 }
 
@@ -132,6 +141,8 @@ export function rdpGateway(
    * holder (or, while it is still connecting, makes it give up).
    */
   const open = new Map<string, Slot>();
+  /** The ids of the connections this replica carries (their records are on claims, for the others). */
+  const carried = new Set<string>();
 
   app.post(
     '/api/rdp/:namespace/:desktop/ticket',
@@ -139,14 +150,31 @@ export function rdpGateway(
       const { namespace, desktop } = request.params as { namespace: string; desktop: string };
       if (!isDesktopName(namespace) || !isDesktopName(desktop))
         return refuse(reply, 400, { error: 'not a desktop name', kind: 'invalid' });
+      const asked = RdpTicketRequest.safeParse(request.body ?? {});
+      if (!asked.success) return refuse(reply, 400, { error: 'not a ticket request', kind: 'invalid' });
       if (!(await allowed(kc, ACCESS(namespace, desktop)))) return refuse(reply, 403, TICKET_REFUSAL.forbidden);
+      const endedBy = asked.data.after
+        ? await endedByAdministrator(kc, namespace, desktop, asked.data.after)
+        : undefined;
+      if (endedBy)
+        return refuse(reply, ENDED_BY_ADMINISTRATOR, {
+          error: `an administrator (${endedBy}) ended your connection`,
+          kind: 'conflict',
+        });
       const endpoint = await findRdpEndpoint(kc, namespace, desktop, template);
       if (!endpoint.ok) {
         const { status, ...body } = TICKET_REFUSAL[endpoint.why];
         return refuse(reply, status, body);
       }
-      const { ticket, expiresAt } = tickets.issue(namespace, desktop, session);
-      const answer: RdpTicket = { ticket, expiresAt, destination: `${desktop}.${namespace}:3389` };
+      const connection = newConnectionId();
+      const { ticket, expiresAt } = tickets.issue(namespace, desktop, session, connection);
+      const answer: RdpTicket = {
+        ticket,
+        expiresAt,
+        connection,
+        destination: `${desktop}.${namespace}:3389`,
+        policy: endpoint.policy,
+      };
       return reply.header('cache-control', 'no-store').send(answer);
     }),
   );
@@ -190,8 +218,8 @@ export function rdpGateway(
         err instanceof Error ? err.message : String(err),
       );
     }
-    const ticketProblem = tickets.redeem(pdu.proxyAuth, namespace, desktop, session);
-    if (ticketProblem) return refuseWith('forbidden', refusal(GATEWAY_STATUS.ticket), `ticket: ${ticketProblem}`);
+    const redeemed = tickets.redeem(pdu.proxyAuth, namespace, desktop, session);
+    if (!redeemed.ok) return refuseWith('forbidden', refusal(GATEWAY_STATUS.ticket), `ticket: ${redeemed.why}`);
 
     const kc = asUser(cluster, session.token);
     const may = await allowed(kc, ACCESS(namespace, desktop)).catch(() => undefined);
@@ -202,8 +230,15 @@ export function rdpGateway(
     if (!endpoint.ok) return refuseWith(RESULT_OF[endpoint.why], refusal(STATUS_OF[endpoint.why]), endpoint.why);
 
     const existing = open.get(label);
-    if (existing && !takeOver) return refuseWith('in-use', refusal(GATEWAY_STATUS.inUse), 'open elsewhere');
+    const elsewhere = await openElsewhere(kc, namespace, desktop, 'rdp', carried);
+    if ((existing || elsewhere) && !takeOver)
+      return refuseWith(
+        'in-use',
+        refusal(GATEWAY_STATUS.inUse),
+        existing ? 'open elsewhere' : 'open on another replica',
+      );
     existing?.end(4409, 'taken over elsewhere');
+    if (elsewhere) await takeOverElsewhere(kc, namespace, elsewhere);
     const slot: Slot = {
       superseded: false,
       end: () => {
@@ -240,12 +275,14 @@ export function rdpGateway(
       }),
     );
     carry(request, browser, upstream.tls, slot, {
+      id: redeemed.connection,
       namespace,
       desktop,
       label,
       kc,
       takeOver,
       destination: pdu.destination,
+      blockedChannels: blockedChannels(endpoint.policy),
     });
   }
 
@@ -255,44 +292,73 @@ export function rdpGateway(
     tls: TLSSocket,
     slot: Slot,
     c: {
+      /** The connection's id, as its ticket named it. */
+      id: string;
       namespace: string;
       desktop: string;
       label: string;
       kc: ReturnType<typeof asUser>;
       takeOver: boolean;
       destination: string;
+      blockedChannels: string[];
     },
   ): void {
     metrics.attempt('rdp', 'opened');
     metrics.started('rdp');
-    const audit = auditConnection(c.kc, request.log, {
-      protocol: 'rdp',
-      namespace: c.namespace,
-      desktop: c.desktop,
-      client: request.ip,
-      takeOver: c.takeOver,
-    });
     request.log.info({ desktop: c.label, takeOver: c.takeOver, asked: c.destination }, 'RDP connection opened');
-    const stopActivity = reportConsoleActivity(c.kc, c.namespace, c.desktop, request.log, options.activityIntervalMs);
     let endedBy: ConsoleEnd | undefined;
     let stopGuard = () => {};
-    slot.end = (code, reason) => {
-      endedBy = 'taken-over';
-      relay.close(code, reason);
+    const close = (why: ConsoleEnd, how: { code: number; reason: string }) => {
+      endedBy = why;
+      relay.close(how.code, how.reason);
     };
+    const connection = openConsoleConnection(
+      c.kc,
+      request.log,
+      {
+        id: c.id,
+        protocol: 'rdp',
+        namespace: c.namespace,
+        desktop: c.desktop,
+        client: request.ip,
+        takeOver: c.takeOver,
+      },
+      {
+        onEndRequested: () => close('administrator', CONSOLE_CLOSE.administrator),
+        onTakenOver: () => close('taken-over', { code: 4409, reason: 'taken over elsewhere' }),
+        ...(options.recordRefreshMs === undefined ? {} : { refreshMs: options.recordRefreshMs }),
+      },
+    );
+    carried.add(connection.id);
+    slot.end = (code, reason) => close('taken-over', { code, reason });
+    const start = clientStart({ blockedChannels: c.blockedChannels, autologon: true, trueColour: true });
+    let logged = 0;
     const relay = relayRdp(browser, tls, {
+      toDesktop: (chunk) => {
+        const out = start.push(chunk);
+        if (start.changed.length > logged) {
+          request.log.info({ desktop: c.label, changed: start.changed.slice(logged) }, 'RDP connection start changed');
+          logged = start.changed.length;
+        }
+        return out;
+      },
+      refused: (err) =>
+        request.log.warn(
+          { desktop: c.label, cause: err instanceof Error ? err.message : String(err) },
+          'RDP connection ended: its start could not be checked against the pool’s policy',
+        ),
       carried: (d, b) => {
-        audit.carried(d, b);
+        connection.carried(d, b);
         metrics.carried('rdp', d, b);
       },
       onEnd: (by) => {
-        stopActivity();
         stopGuard();
+        carried.delete(connection.id);
         if (open.get(c.label) === slot) open.delete(c.label);
         const end: ConsoleEnd =
           endedBy ?? (by === 'upstream' ? 'desktop' : sockets.stopping() ? 'portal-stopping' : 'browser');
         metrics.ended('rdp', end);
-        audit.ended(end);
+        connection.ended(end);
       },
     });
     stopGuard = guardConnection({
@@ -300,13 +366,8 @@ export function rdpGateway(
       watch: { path: `/apis/kubevirt.io/v1/namespaces/${c.namespace}/virtualmachines`, name: c.desktop },
       access: ACCESS(c.namespace, c.desktop),
       ...(options.recheckMs === undefined ? {} : { recheckMs: options.recheckMs }),
-      onEnd: (why: GuardEnd) => {
-        endedBy = why === 'revoked' ? 'revoked' : 'signed-out';
-        relay.close(
-          why === 'revoked' ? 4411 : 4401,
-          why === 'revoked' ? 'this desktop is no longer yours' : 'sign in again',
-        );
-      },
+      onEnd: (why: GuardEnd) =>
+        why === 'revoked' ? close('revoked', CONSOLE_CLOSE.revoked) : close('signed-out', CONSOLE_CLOSE.signInRequired),
       onTrouble: (err) =>
         request.log.debug(
           { desktop: c.label, cause: err instanceof Error ? err.message : String(err) },

@@ -1,6 +1,7 @@
 // The remote desktop page: a toolbar, the element IronRDP draws in, and the desktop's own sign-in
-// (shown only when the desktop asks for it: a Windows desktop wants its user's password through
-// CredSSP). The script (web/rdp.ts) does the rest. Which desktop travels in data attributes: no
+// (shown when the desktop asks for it — a Windows desktop wants its user's password through
+// CredSSP — or, where the pool says so, before connecting). The clipboard and file buttons show
+// only what the desktop's pool allows. The script (web/rdp.ts) does the rest. Which desktop travels in data attributes: no
 // inline script (the page's policy, security.ts's rdpContentSecurityPolicy, forbids it).
 import { bundlePageHead, escapeHtml } from '../pages.js';
 import type { WebAssets } from '../web-assets.js';
@@ -18,13 +19,19 @@ export function rdpPage(assets: WebAssets, namespace: string, desktop: string, s
 <button type="button" id="connect" hidden>Connect</button>
 <button type="button" id="ctrl-alt-del" disabled>Send Ctrl+Alt+Del</button>
 <button type="button" id="meta-key" disabled>Windows key</button>
+<button type="button" id="paste-to-desktop" hidden>Paste into desktop</button>
+<button type="button" id="copy-from-desktop" hidden disabled>Copy from desktop</button>
+<button type="button" id="upload" hidden>Upload files</button>
+<input type="file" id="upload-input" multiple hidden aria-label="Files to upload to the desktop">
+<button type="button" id="download" hidden>Download</button>
 <button type="button" id="fullscreen" aria-pressed="false">Full screen</button>
 <button type="button" id="disconnect" class="quiet" disabled>Disconnect</button>
 <a class="button quiet" href="${escapeHtml(consolePagePath(namespace, desktop))}">VNC console</a>
 <a class="button quiet" href="/">Your desktops</a>
 </div>
+<p id="transfer-status" class="transfer-status" role="status" aria-live="polite" hidden></p>
 <form id="credentials" class="paste-panel" hidden>
-<p class="paste-hint" id="credentials-hint">The desktop asks you to sign in to it. Your password goes to the desktop only; the portal does not keep it.</p>
+<p class="paste-hint" id="credentials-hint">Sign in with your user name and password on the desktop. They are passed on to the desktop; the portal does not keep them.</p>
 <label for="rdp-username">User name on the desktop</label>
 <input id="rdp-username" name="username" autocomplete="username" required>
 <label for="rdp-password">Password</label>

@@ -2,8 +2,11 @@
 // words for every way a connection does not open or ends. IronRDP reports a gateway's refusal only
 // as the codes an RDCleanPath error carries (an HTTP status, a socket error, a TLS alert), so the
 // gateway chooses its HTTP statuses to mean one thing each (GATEWAY_STATUS) and the page words
-// them. The page imports this file: no Node imports here.
+// them. The page imports this file: no Node imports here (src/api/remote-desktop.ts is zod alone).
 import { z } from 'zod';
+import { RdpSignIn, TransferDirection } from '../../api/remote-desktop.js';
+
+export { intoDesktop, outOfDesktop } from '../../api/remote-desktop.js';
 
 /** The remote desktop page of one desktop (the VNC console is consolePagePath in protocol.ts). */
 export function rdpPagePath(namespace: string, desktop: string): string {
@@ -21,13 +24,41 @@ export function rdpSocketPath(namespace: string, desktop: string, takeOver = fal
   return takeOver ? `${path}?takeOver=true` : path;
 }
 
+/** What the desktop's pool lets through its remote desktop (the pool's spec.rdp), as the page follows it. */
+export const RdpPolicy = z.object({
+  clipboard: TransferDirection,
+  fileTransfer: TransferDirection,
+  signIn: RdpSignIn,
+});
+export type RdpPolicy = z.infer<typeof RdpPolicy>;
+
+/** POST's body: `after`, the connection that dropped, when the page asks again after a drop. */
+export const RdpTicketRequest = z
+  .object({
+    after: z
+      .string()
+      .regex(/^[a-f0-9]{16}$/)
+      .optional(),
+  })
+  .strict();
+export type RdpTicketRequest = z.infer<typeof RdpTicketRequest>;
+
+/**
+ * The ticket's refusal when the page reconnects after an administrator ended its connection (within
+ * the last minute): the person connects again when they choose, not automatically.
+ */
+export const ENDED_BY_ADMINISTRATOR = 410;
+
 export const RdpTicket = z.object({
   /** RDCleanPath's proxy_auth. */
   ticket: z.string(),
   /** ms since the epoch. */
   expiresAt: z.number(),
+  /** The connection the ticket opens (console records, audit lines and Events name it). */
+  connection: z.string(),
   /** What IronRDP is told as its destination (the gateway decides where it really connects). */
   destination: z.string(),
+  policy: RdpPolicy,
 });
 export type RdpTicket = z.infer<typeof RdpTicket>;
 

@@ -11,6 +11,12 @@ const LOW_WATER = 256 * 1024;
 
 export interface RelayOptions {
   carried?: (toDesktop: number, toBrowser: number) => void;
+  /**
+   * Changes the browser's bytes before the desktop gets them (rdp-client-start.ts); what it returns
+   * is sent on. If it throws, the connection ends (close code 1008) and `refused` is told why.
+   */
+  toDesktop?: (chunk: Buffer) => Buffer;
+  refused?: (err: unknown) => void;
   /** Called once, when both sides are being closed. */
   onEnd?: (by: PipeEnd) => void;
 }
@@ -36,8 +42,19 @@ export function relayRdp(browser: WebSocket, desktop: TLSSocket, options: RelayO
 
   // Browser → desktop: pause the websocket while the TLS socket's buffer is full.
   browser.on('message', (data: WebSocket.RawData) => {
-    const chunk = toBuffer(data);
+    if (ended) return;
+    let chunk = toBuffer(data);
     carried(chunk.length, 0);
+    if (options.toDesktop) {
+      try {
+        chunk = options.toDesktop(chunk);
+      } catch (err) {
+        options.refused?.(err);
+        end('portal', 1008, 'the portal refused this connection');
+        return;
+      }
+      if (chunk.length === 0) return;
+    }
     if (!desktop.write(chunk)) browser.pause();
   });
   desktop.on('drain', () => browser.resume());

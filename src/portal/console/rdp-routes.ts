@@ -9,6 +9,7 @@ import { ClaimParams } from '../api-types.js';
 import type { ClaimObject, PoolObject } from '../kube-objects.js';
 import type { AsPerson, Refuse } from '../person.js';
 import { DEFAULT_RDP_ADDRESS, rdpAddress, rdpFile, rdpFileName } from './rdp-file.js';
+import { rdpPolicy } from './rdp-policy.js';
 
 export interface RdpRoutesOptions {
   asPerson: AsPerson;
@@ -38,7 +39,7 @@ export function rdpRoutes(app: FastifyInstance, options: RdpRoutesOptions): void
       if (!desktop || !service)
         return refuse(reply, 404, { error: 'this desktop cannot be reached over RDP', kind: 'not-found' });
       const address = rdpAddress(template, { namespace, desktop, service });
-      // Users may read pools; one they may not still gets a file, on one monitor.
+      // Users may read pools; one they may not still gets a file: one monitor, no clipboard, no drives.
       const poolName = claim.spec?.poolRef?.name;
       const pool = poolName
         ? ((await kc
@@ -49,7 +50,7 @@ export function rdpRoutes(app: FastifyInstance, options: RdpRoutesOptions): void
       return reply
         .type('application/x-rdp; charset=utf-8')
         .header('content-disposition', `attachment; filename="${rdpFileName(desktop)}"`)
-        .send(rdpFile(address, { multipleMonitors: pool?.spec?.rdp?.multipleMonitors === true }));
+        .send(rdpFile(address, { multipleMonitors: pool?.spec?.rdp?.multipleMonitors === true, ...rdpPolicy(pool) }));
     }),
   );
 }

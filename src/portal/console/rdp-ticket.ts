@@ -24,14 +24,24 @@ const Ticket = z.object({
   /** ms since the epoch. */
   exp: z.number(),
   id: z.string(),
+  /** The connection it opens: its id on the claim's console record, its audit line and Events. */
+  connection: z.string(),
 });
 
 export type TicketRefusal = 'invalid' | 'expired' | 'used' | 'other-desktop' | 'other-session';
 
+export type Redeemed = { ok: true; connection: string } | { ok: false; why: TicketRefusal };
+
 export interface RdpTickets {
-  issue(namespace: string, desktop: string, session: Session): { ticket: string; expiresAt: number };
-  /** Takes the ticket: undefined when it is good for this desktop and sign-in, else why not. */
-  redeem(ticket: string, namespace: string, desktop: string, session: Session): TicketRefusal | undefined;
+  /** `connection`: the id of the connection the ticket will open (the page is told it, to ask about it later). */
+  issue(
+    namespace: string,
+    desktop: string,
+    session: Session,
+    connection: string,
+  ): { ticket: string; expiresAt: number };
+  /** Takes the ticket when it is good for this desktop and sign-in: the connection it opens, else why not. */
+  redeem(ticket: string, namespace: string, desktop: string, session: Session): Redeemed;
 }
 
 /**
@@ -53,7 +63,7 @@ export function rdpTickets(key: SealKey, now: () => number = Date.now): RdpTicke
   };
 
   return {
-    issue(namespace, desktop, session) {
+    issue(namespace, desktop, session, connection) {
       const expiresAt = now() + TICKET_TTL_MS;
       const body: z.infer<typeof Ticket> = {
         ns: namespace,
@@ -61,25 +71,27 @@ export function rdpTickets(key: SealKey, now: () => number = Date.now): RdpTicke
         by: sessionBinding(session),
         exp: expiresAt,
         id: randomBytes(16).toString('base64url'),
+        connection,
       };
       return { ticket: seal(key, PURPOSE, JSON.stringify(body)), expiresAt };
     },
     redeem(ticket, namespace, desktop, session) {
+      const no = (why: TicketRefusal) => ({ ok: false, why }) as const;
       const opened = unseal(key, PURPOSE, ticket);
-      if (opened === undefined) return 'invalid';
+      if (opened === undefined) return no('invalid');
       let parsed: z.infer<typeof Ticket>;
       try {
         parsed = Ticket.parse(JSON.parse(opened));
       } catch {
-        return 'invalid';
+        return no('invalid');
       }
       forget();
-      if (parsed.exp < now()) return 'expired';
-      if (taken.has(parsed.id)) return 'used';
-      if (parsed.ns !== namespace || parsed.desktop !== desktop) return 'other-desktop';
-      if (parsed.by !== sessionBinding(session)) return 'other-session';
+      if (parsed.exp < now()) return no('expired');
+      if (taken.has(parsed.id)) return no('used');
+      if (parsed.ns !== namespace || parsed.desktop !== desktop) return no('other-desktop');
+      if (parsed.by !== sessionBinding(session)) return no('other-session');
       taken.set(parsed.id, parsed.exp);
-      return undefined;
+      return { ok: true, connection: parsed.connection };
     },
   };
 }

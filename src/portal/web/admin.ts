@@ -136,7 +136,7 @@ async function start(): Promise<void> {
           : route.view === 'yaml'
             ? objectYamlView(context, route.kind, route.namespace, route.name)
             : route.view === 'sessions'
-              ? sessionsView(context, route.user)
+              ? sessionsView(context, route.user, refresh)
               : route.view === 'events'
                 ? eventsView(context)
                 : route.view === 'hosts' && access.nodes

@@ -4,16 +4,21 @@
 // holds a token, and never names where to connect). Every refusal is worded from the codes the
 // gateway puts in RDCleanPath errors (console/rdp-protocol.ts). A desktop that wants its own sign-in
 // (CredSSP: Windows) gets the person's user name and password from the form, for this connection
-// only. A dropped connection is tried again with backoff — never with take-over, so a reconnecting
-// tab cannot kick the one the person moved to.
+// only; where the pool says the desktop signs people in from what the client sends (xrdp), the form
+// comes first. The clipboard and files go as far as the desktop's pool allows (its policy comes
+// with the ticket; rdp-transfer.ts, rdp-clipboard.ts, rdp-files.ts). A dropped connection is tried
+// again with backoff — never with take-over, so a reconnecting tab cannot kick the one the person
+// moved to.
 import './style.css';
 import './console.css';
 import '@devolutions/iron-remote-desktop';
 import type { IronError, UserInteraction } from '@devolutions/iron-remote-desktop';
 import { Backend, displayControl, enableCredssp, init } from '@devolutions/iron-remote-desktop-rdp';
 import {
+  ENDED_BY_ADMINISTRATOR,
   GATEWAY_STATUS,
   RdpTicket,
+  type RdpTicketRequest,
   rdpSocketPath,
   rdpTicketPath,
   STATUS_WORDS,
@@ -23,6 +28,15 @@ import {
 import { ApiFailure, api, signInAgain } from './api.js';
 import { byId } from './dom.js';
 import { fullscreenToggle } from './fullscreen.js';
+import { clipboardButtons } from './rdp-clipboard.js';
+import { fileTransfer } from './rdp-files.js';
+import {
+  type ClipboardMode,
+  clipboardMode,
+  type TransferControls,
+  transferControls,
+  transferNote,
+} from './rdp-transfer.js';
 
 const main = byId('rdp');
 const namespace = main.dataset.namespace ?? '';
@@ -38,6 +52,7 @@ const disconnectButton = byId<HTMLButtonElement>('disconnect');
 const credentialsForm = byId<HTMLFormElement>('credentials');
 const usernameInput = byId<HTMLInputElement>('rdp-username');
 const passwordInput = byId<HTMLInputElement>('rdp-password');
+const transferStatus = byId('transfer-status');
 
 const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
 
@@ -55,6 +70,12 @@ const KIND = {
 };
 
 let ui: UserInteraction | undefined;
+/** The clipboard mode IronRDP's element was started in (it cannot change afterwards). */
+let uiMode: ClipboardMode | undefined;
+/** The element IronRDP draws in. */
+let element: HTMLElement | undefined;
+/** What the current connection's pool allows, once connected. */
+let controls: TransferControls | undefined;
 /** Which attempt is current: the end of an older one is not news. */
 let attempt = 0;
 let retries = 0;
@@ -68,6 +89,14 @@ let leaving = false;
  * what happened (given back, taken over elsewhere) rather than about a first try.
  */
 let lost = false;
+/** The connection this page last had open: asked about after a drop (was it ended on purpose?). */
+let lastConnection: string | undefined;
+
+/** The line under the toolbar: what the clipboard and files may do, and what they did. */
+function say(text: string): void {
+  transferStatus.textContent = text;
+  transferStatus.hidden = text === '';
+}
 
 function show(text: string, state: State): void {
   status.textContent = text;
@@ -78,26 +107,78 @@ function show(text: string, state: State): void {
   metaKey.disabled = state !== 'connected';
   disconnectButton.disabled = state !== 'connected';
   credentialsForm.hidden = state !== 'credentials';
+  const connected = state === 'connected' ? controls : undefined;
+  clipboard.show(connected);
+  files.show(connected);
+  if (state !== 'connected') say('');
 }
 
-/** The web component, once: IronRDP's module must be set before it is in the page. */
-async function userInteraction(): Promise<UserInteraction> {
-  if (ui) return ui;
-  await init('WARN');
-  const element = document.createElement('iron-remote-desktop') as HTMLElement & { module: unknown };
-  element.module = Backend;
-  element.setAttribute('scale', 'fit');
-  element.setAttribute('flexcenter', 'true');
+const clipboard = clipboardButtons(
+  () => ui,
+  byId<HTMLButtonElement>('paste-to-desktop'),
+  byId<HTMLButtonElement>('copy-from-desktop'),
+  say,
+);
+const files = fileTransfer(
+  {
+    upload: byId<HTMLButtonElement>('upload'),
+    input: byId<HTMLInputElement>('upload-input'),
+    download: byId<HTMLButtonElement>('download'),
+    dropZone: screen,
+  },
+  say,
+);
+
+let initialised: Promise<void> | undefined;
+
+/** The browser's answer for reading the clipboard ('granted', 'prompt', 'denied'), if it gives one. */
+async function clipboardReadPermission(): Promise<string | undefined> {
+  const permissions = navigator.permissions;
+  if (!permissions) return undefined;
+  return permissions.query({ name: 'clipboard-read' as PermissionName }).then(
+    (answer) => answer.state,
+    () => undefined,
+  );
+}
+
+/**
+ * The web component in `mode`: IronRDP's module must be set before it is in the page, and its
+ * clipboard mode before it is ready (it starts its clipboard then), so another mode needs a new one.
+ */
+async function userInteraction(mode: ClipboardMode): Promise<UserInteraction> {
+  if (ui && uiMode === mode) return ui;
+  initialised ??= init('WARN');
+  await initialised;
+  element?.remove();
+  const created = document.createElement('iron-remote-desktop') as HTMLElement & { module: unknown };
+  created.module = Backend;
+  created.setAttribute('scale', 'fit');
+  created.setAttribute('flexcenter', 'true');
   const ready = new Promise<UserInteraction>((resolve) =>
-    element.addEventListener(
+    created.addEventListener(
       'ready',
-      (event) => resolve((event as CustomEvent<{ irgUserInteraction: UserInteraction }>).detail.irgUserInteraction),
+      (event) => {
+        const api = (event as CustomEvent<{ irgUserInteraction: UserInteraction }>).detail.irgUserInteraction;
+        // Here and now: the element reads these as it starts its clipboard, right after 'ready'.
+        api.setEnableClipboard(mode !== 'off');
+        api.setEnableAutoClipboard(mode === 'automatic');
+        resolve(api);
+      },
       { once: true },
     ),
   );
-  screen.append(element);
-  ui = await ready;
-  return ui;
+  screen.append(created);
+  const started = await ready;
+  // The element's clipboard registers what a session needs only after asking the browser for its
+  // clipboard permission, and a session takes it when it connects: ask the same first, so that
+  // by the time the answer comes (and a turn of the event loop later) that has happened.
+  await clipboardReadPermission();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  started.onClipboardRemoteUpdateCallback(() => clipboard.desktopCopied());
+  element = created;
+  ui = started;
+  uiMode = mode;
+  return started;
 }
 
 function screenSize(): { width: number; height: number } {
@@ -116,16 +197,36 @@ async function connect(takeOver = false): Promise<void> {
   show(takeOver ? 'Taking over the remote desktop…' : 'Connecting…', 'connecting');
   let ticket: RdpTicket;
   try {
-    ticket = await api(RdpTicket, rdpTicketPath(namespace, desktop), { method: 'POST' });
+    ticket = await api(RdpTicket, rdpTicketPath(namespace, desktop), {
+      method: 'POST',
+      body: (lost && lastConnection ? { after: lastConnection } : {}) satisfies RdpTicketRequest,
+    });
   } catch (err) {
     if (mine !== attempt) return;
+    if (err instanceof ApiFailure && err.status === ENDED_BY_ADMINISTRATOR) {
+      lost = false;
+      return show(
+        `${capitalize(err.body.error)}. Nothing on the desktop was lost: connect again when you are ready.`,
+        'closed',
+      );
+    }
     if (err instanceof ApiFailure && err.status === GATEWAY_STATUS.forbidden && lost)
       return show(STATUS_WORDS[GATEWAY_STATUS.forbidden] as string, 'closed');
     const words = err instanceof ApiFailure ? err.body.error : 'The portal cannot be reached.';
     return show(`${capitalize(words)}.`, 'closed');
   }
-  const rdp = await userInteraction();
+  const { policy } = ticket;
+  if (policy.signIn === 'BeforeConnecting' && credentials === undefined) {
+    show('Sign in to the desktop.', 'credentials');
+    usernameInput.focus();
+    return;
+  }
+  const mode = clipboardMode(policy, await clipboardReadPermission());
+  const rdp = await userInteraction(mode);
   if (mine !== attempt) return;
+  const allowed = transferControls(policy, mode);
+  rdp.setEnableClipboard(allowed.clipboardChannel);
+  files.attach(rdp, allowed);
   const url = new URL(rdpSocketPath(namespace, desktop, takeOver), location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const builder = rdp
@@ -137,8 +238,9 @@ async function connect(takeOver = false): Promise<void> {
     .withUsername(credentials?.username ?? '')
     .withPassword(credentials?.password ?? '')
     .withDesktopSize(screenSize())
-    // Without credentials, TLS only: a desktop that signs people in itself (Linux) takes it, one
-    // that wants CredSSP (Windows) refuses the negotiation, and the form asks for them.
+    // Without credentials, TLS only: a desktop that needs none here takes it, one that wants CredSSP
+    // (Windows) refuses the negotiation, and the form asks for them. With them, CredSSP is offered;
+    // a desktop without it (xrdp) chooses TLS, and the gateway has it log on with them.
     .withExtension(enableCredssp(credentials !== undefined))
     .withExtension(displayControl(true));
   try {
@@ -146,8 +248,11 @@ async function connect(takeOver = false): Promise<void> {
     if (mine !== attempt) return rdp.shutdown();
     retries = 0;
     lost = false;
+    lastConnection = ticket.connection;
     rdp.setVisibility(true);
+    controls = allowed;
     show('Connected.', 'connected');
+    say(transferNote(policy, mode));
     const ended = await session.run().then(
       (info) => info.reason(),
       (err: unknown) => describe(err),
@@ -160,7 +265,11 @@ async function connect(takeOver = false): Promise<void> {
   }
 }
 
-/** A connection that worked and ended without the person: tried again, with a fresh ticket. */
+/**
+ * A connection that worked and ended without the person: tried again, with a fresh ticket — unless
+ * an administrator ended it on purpose (the ticket's answer says so; the person connects again
+ * when they choose).
+ */
 function dropped(reason: string): void {
   lost = true;
   const delay = RETRY_MS[Math.min(retries, RETRY_MS.length - 1)] ?? 30_000;
@@ -256,6 +365,8 @@ ctrlAltDel.addEventListener('click', () => ui?.ctrlAltDel());
 metaKey.addEventListener('click', () => ui?.metaKey());
 disconnectButton.addEventListener('click', () => {
   disconnect();
+  // Connect asks again: a desktop that refused them shows it only on its own screen (xrdp's log window).
+  credentials = undefined;
   show('Disconnected. The desktop keeps running and you stay logged on.', 'closed');
 });
 fullscreenToggle(fullscreenButton, main, status);

@@ -6,6 +6,7 @@ import type { AdminContext, View } from './context.js';
 import { newPoolLink } from './pool-actions.js';
 import { poolHash, templateHash } from './routes.js';
 import { table } from './table.js';
+import { lastDayCell } from './usage-text.js';
 
 function poolState(pool: AdminPool): string {
   if (pool.paused) return 'Paused';
@@ -73,6 +74,12 @@ export function overviewView(context: AdminContext): View {
               { header: 'Assigned', cell: (p) => String(p.assigned), numeric: true },
               { header: 'Updated', cell: (p) => String(p.updated), numeric: true },
               { header: 'Waiting', cell: (p) => String(p.waiting), numeric: true },
+              {
+                header: 'Desktop-hours (24 h)',
+                cell: (p) =>
+                  h('span', {}, ...lastDayCell(p.lastDay).flatMap((line, i) => (i ? [h('br'), line] : [line]))),
+                numeric: true,
+              },
               { header: 'State', cell: (p) => h('span', { class: 'state', 'data-state': poolState(p) }, poolState(p)) },
             ],
             data.pools,

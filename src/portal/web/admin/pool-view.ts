@@ -10,6 +10,7 @@ import { type AdminContext, runAction, type View } from './context.js';
 import { poolActions } from './pool-actions.js';
 import { yamlHash } from './routes.js';
 import { table } from './table.js';
+import { lastDayText } from './usage-text.js';
 
 const path = (d: AdminDesktop) => `${encodeURIComponent(d.namespace)}/${encodeURIComponent(d.name)}`;
 
@@ -126,6 +127,8 @@ export function poolView(context: AdminContext, namespace: string, name: string,
           h('dd', {}, `${pool.assignment}, ${pool.persistence}${pool.paused ? ', paused' : ''}`),
           h('dt', {}, 'Waiting'),
           h('dd', {}, String(pool.waiting)),
+          h('dt', {}, 'Last 24 hours'),
+          h('dd', { class: 'last-day' }, lastDayText(pool.lastDay, now)),
         ),
         h('h2', {}, 'Desktops'),
         data.desktopsVisible

@@ -1,0 +1,89 @@
+// An xrdp desktop's session, from the outside (local/simulator/screen/xrdp.ts): found by the
+// variables sesman gives its programs (XRDP_SESSION, and the simulator's KUBEVDI_DESKTOP), and used
+// as its account would: in its mount and PID namespaces (where the files copied through the
+// clipboard are mounted, for the account alone), with its display and X authority. Always asynchronous: the
+// portal a test runs may share this process, and xclip waits on the very clipboard it relays.
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+export interface XrdpSession {
+  /** A process of the session (in its namespaces). */
+  pid: number;
+  /** `:N` */
+  display: string;
+  user: string;
+  home: string;
+}
+
+function environment(pid: number): Map<string, string> | undefined {
+  try {
+    const raw = readFileSync(`/proc/${pid}/environ`, 'latin1');
+    return new Map(
+      raw
+        .split('\0')
+        .filter(Boolean)
+        .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)] as const),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** The xrdp session showing `namespace/name`, if one runs. */
+export function xrdpSession(namespace: string, name: string): XrdpSession | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const env = environment(Number(entry));
+    if (env?.get('XRDP_SESSION') !== '1' || env.get('KUBEVDI_DESKTOP') !== `${namespace}/${name}`) continue;
+    const display = env.get('DISPLAY');
+    const user = env.get('USER');
+    const home = env.get('HOME');
+    if (display && user && home) return { pid: Number(entry), display: display.replace(/\.0$/, ''), user, home };
+  }
+  return undefined;
+}
+
+/**
+ * Runs `script` (sh) in the session as its account; resolves with its output. `timeoutMs` bounds it
+ * (xclip serving a selection runs until another program takes the clipboard).
+ */
+export async function inSession(session: XrdpSession, script: string, timeoutMs = 20_000): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    'nsenter',
+    [
+      '-t',
+      String(session.pid),
+      '-m',
+      '-p',
+      '--',
+      'runuser',
+      '-u',
+      session.user,
+      '--',
+      'env',
+      `DISPLAY=${session.display}`,
+      `XAUTHORITY=${session.home}/.Xauthority`,
+      `HOME=${session.home}`,
+      'sh',
+      '-c',
+      script,
+    ],
+    { encoding: 'utf8', timeout: timeoutMs },
+  );
+  return stdout;
+}
+
+/** What the session's clipboard holds as `target` (a MIME type, or UTF8_STRING), '' when nothing. */
+export async function sessionClipboard(session: XrdpSession, target = 'UTF8_STRING'): Promise<string> {
+  return inSession(session, `timeout 5 xclip -selection clipboard -t ${target} -o 2>/dev/null || true`, 10_000);
+}
+
+/**
+ * Puts `text` on the session's clipboard, as copying it there would: xclip serves it in the
+ * background, as often as asked, until something else is copied there (or a minute passes).
+ */
+export async function copyInSession(session: XrdpSession, text: string): Promise<void> {
+  const quoted = `'${text.replaceAll("'", `'\\''`)}'`;
+  await inSession(session, `printf %s ${quoted} | timeout 60 xclip -selection clipboard -i >/dev/null 2>&1 &`, 10_000);
+}
