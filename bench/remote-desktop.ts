@@ -44,7 +44,7 @@ export interface RemoteSizes {
   rounds: number;
   /** Seconds frames are counted, per path and round, and per capacity step. */
   seconds: number;
-  /** Key presses per path and round while the screen moves, and as many on a still screen. */
+  /** Key presses per path and round on a still screen, and half as many while it moves. */
   keyPresses: number;
   /** Sessions at once in the capacity series. */
   sessions: number[];
@@ -57,6 +57,8 @@ export interface KeyLatency {
   toFrame: Distribution;
   /** ms from keydown to the key reaching the desktop's program. */
   toDesktop: Distribution;
+  /** Presses the page had not shown after 30 s (counted as 30 s in toPixel and toFrame). */
+  late: number;
 }
 
 export interface PathResult {
@@ -267,6 +269,7 @@ function latency(timings: KeyTiming[]): KeyLatency {
     toPixel: distribution(timings.map((t) => t.toPixelMs)),
     toFrame: distribution(timings.map((t) => t.toFrameMs)),
     toDesktop: distribution(timings.map((t) => t.toDesktopMs)),
+    late: timings.filter((t) => t.late).length,
   };
 }
 

@@ -42,7 +42,7 @@ export interface Sizes {
   remoteRounds: number;
   /** Seconds frames are counted, per path and round and per capacity step. */
   remoteSeconds: number;
-  /** Key presses per path and round, while the screen moves and as many on a still screen. */
+  /** Key presses per path and round on a still screen, and half as many while it moves. */
   remoteKeyPresses: number;
   /** Sessions at once in the portal's capacity series. */
   remoteSessions: number[];
@@ -89,14 +89,16 @@ export interface SeparateRun {
  * separate run: a benchmark measured again on its own, the others' figures kept as they were.
  */
 export function mergeResults(previous: RunResults, run: RunResults): RunResults {
-  const names = [...Object.keys(run.benchmarks), ...Object.keys(run.failures)];
+  // A benchmark this run did not select is there as undefined: only the ones it ran count.
+  const measured = Object.entries(run.benchmarks).filter(([, result]) => result !== undefined);
+  const names = [...measured.map(([name]) => name), ...Object.keys(run.failures)];
   const { startedAt, quick, machine, notes, seconds } = run;
   const failures = Object.fromEntries(Object.entries(previous.failures).filter(([name]) => !names.includes(name)));
   return {
     ...previous,
     // Sizes the earlier run did not have (a benchmark it did not know) come from this one.
     sizes: { ...run.sizes, ...previous.sizes },
-    benchmarks: { ...previous.benchmarks, ...run.benchmarks },
+    benchmarks: { ...previous.benchmarks, ...Object.fromEntries(measured) },
     failures: { ...failures, ...run.failures },
     separateRuns: {
       ...previous.separateRuns,

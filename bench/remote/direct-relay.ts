@@ -1,9 +1,11 @@
 // The "direct" path of the remote-desktop benchmark: the browser's RDP client (IronRDP) cannot open
 // TCP, so the nearest it comes to connecting straight to the desktop is a bare RDCleanPath relay —
 // built from the portal gateway's own parts (the request reader, the codec, the upstream's TCP +
-// X.224 + TLS, the relay with its backpressure) and nothing else: no sign-in, no ticket, no access
-// review, no guard, no audit, no metrics, no Fastify. What the portal's path costs beyond this one
-// is the gateway's own. Loopback only, for the benchmark: it connects wherever `?to=` says.
+// X.224 + TLS, the relay with its backpressure, and the same changes to the start of the client's
+// connection, so the desktop sends the same pictures) and nothing else: no sign-in, no ticket, no
+// access review, no guard, no connection record, no metrics, no Fastify. What the portal's path
+// costs beyond this one is the gateway's own. Loopback only, for the benchmark: it connects
+// wherever `?to=` says.
 //
 //   node --import tsx bench/remote/direct-relay.ts [--ca FILE]   prints `listening ws://127.0.0.1:PORT`,
 //                                                                then `to-browser BYTES` as it relays
@@ -12,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
 import { decodeRequest, encodeFailure, encodeResponse, GENERAL_ERROR } from '../../src/portal/console/rdcleanpath.js';
 import { firstPdu } from '../../src/portal/console/rdcleanpath-request.js';
+import { clientStart } from '../../src/portal/console/rdp-client-start.js';
 import { splitAddress } from '../../src/portal/console/rdp-endpoint.js';
 import { relayRdp } from '../../src/portal/console/rdp-relay.js';
 import { openRdpUpstream } from '../../src/portal/console/rdp-upstream.js';
@@ -63,7 +66,12 @@ wss.on('connection', (browser, request) => {
           serverAddress: upstream.address,
         }),
       );
+      // As the gateway starts a connection (rdp-gateway.ts): the benchmark's pool allows the
+      // clipboard, so no channel is blocked there either; autologon and 32-bit colour as for anyone.
+      const start = clientStart({ blockedChannels: [], autologon: true, trueColour: true });
       relayRdp(browser, upstream.tls, {
+        toDesktop: (chunk) => start.push(chunk),
+        refused: (err) => process.stderr.write(`relay: the connection's start: ${String(err)}\n`),
         carried: (_toDesktop, toBrowser) => {
           bytesToBrowser += toBrowser;
         },

@@ -12,7 +12,7 @@ import { waitUntil } from '../harness/wait.js';
 import { buildProgram } from './build-c.js';
 import type { KeyTiming } from './keys.js';
 import type { RunningPattern } from './pattern.js';
-import type { Shown } from './sampler.js';
+import { KEY_TIMEOUT_MS, type Shown } from './sampler.js';
 
 const run = promisify(execFile);
 const SIZE = { width: 1280, height: 800 };
@@ -85,17 +85,28 @@ export async function startNativeClient(probe: string, address: string): Promise
         const timings: KeyTiming[] = [];
         for (let i = 0; i < n; i++) {
           await new Promise((r) => setTimeout(r, KEY_GAP_MS[0] + Math.random() * (KEY_GAP_MS[1] - KEY_GAP_MS[0])));
+          // As in the browser (keys.ts): the display shows every earlier key press first.
+          const marker = pattern.keysArrived().length % 2;
+          await waitUntil('the native client to show every earlier key press', 60_000, async () =>
+            (await probeRun(['marker', '-'])).includes(`marker ${marker}`),
+          );
           const before = pattern.keysArrived().length;
           const out = await probeRun(['key', '-']);
           const keyAt = Number(/^key ([\d.]+)$/m.exec(out)?.[1]);
-          const pixelAt = Number(/^pixel ([\d.]+)$/m.exec(out)?.[1]);
+          const pixel = /^pixel ([\d.]+)$/m.exec(out)?.[1];
           await waitUntil(
             'the key press to reach the desktop',
             30_000,
             async () => pattern.keysArrived().length > before,
           );
           const desktopAt = pattern.keysArrived()[before] as number;
-          timings.push({ toPixelMs: pixelAt - keyAt, toFrameMs: pixelAt - keyAt, toDesktopMs: desktopAt - keyAt });
+          const toPixelMs = pixel === undefined ? KEY_TIMEOUT_MS : Number(pixel) - keyAt;
+          timings.push({
+            toPixelMs,
+            toFrameMs: toPixelMs,
+            toDesktopMs: desktopAt - keyAt,
+            ...(pixel === undefined ? { late: true as const } : {}),
+          });
         }
         return timings;
       },

@@ -20,6 +20,8 @@ import { type OpenViewer, waitForPattern } from './viewers.js';
 export interface PairedResult {
   /** Measured presses (half typed in each page). */
   presses: number;
+  /** Of them, changes a page did not show within KEY_TIMEOUT_MS (left out of the figures). */
+  late: number;
   /** Key to pixel, typed and seen in the same page. */
   portal: Distribution;
   direct: Distribution;
@@ -67,6 +69,7 @@ async function measure(
   const own = { portal: [] as number[], direct: [] as number[] };
   const toDesktop = { portal: [] as number[], direct: [] as number[] };
   const back: number[] = [];
+  let late = 0;
   for (let i = 0; i < presses; i++) {
     const typedIn = i % 2 === 0 ? 'portal' : 'direct';
     const [typing, other] = typedIn === 'portal' ? [portal, direct] : [direct, portal];
@@ -74,9 +77,15 @@ async function measure(
     const [seenTyping, seenOther] = seen as [KeySeen, KeySeen];
     const keyAt = seenTyping.keyAt as number;
     const [seenPortal, seenDirect] = typedIn === 'portal' ? [seenTyping, seenOther] : [seenOther, seenTyping];
-    own[typedIn].push(pixelAt(seenTyping) - keyAt);
     toDesktop[typedIn].push(desktopAt - keyAt);
-    back.push(pixelAt(seenPortal) - pixelAt(seenDirect));
+    const [atTyping, atPortal, atDirect] = [pixelAt(seenTyping), pixelAt(seenPortal), pixelAt(seenDirect)];
+    // A change a page did not show in time (a still screen: it should not happen) is left out, and counted.
+    if (atTyping === undefined || atPortal === undefined || atDirect === undefined) {
+      late++;
+      continue;
+    }
+    own[typedIn].push(atTyping - keyAt);
+    back.push(atPortal - atDirect);
   }
   const directP50 = distribution(own.direct).p50;
   const inward = { portal: distribution(toDesktop.portal), direct: distribution(toDesktop.direct) };
@@ -84,6 +93,7 @@ async function measure(
   const addedMs = round(inward.portal.p50 - inward.direct.p50 + backToBrowser.p50);
   return {
     presses,
+    late,
     portal: distribution(own.portal),
     direct: distribution(own.direct),
     toDesktop: inward,

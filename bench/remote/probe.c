@@ -10,6 +10,8 @@
  *                         `key T` (when it was sent) and `pixel T` (when the display showed the
  *                         change), wall-clock ms since the epoch, as testpattern.c prints its own
  *
+ *   probe marker          prints `marker 0` (red) or `marker 1` (blue)
+ *
  * Polling is XGetImage of a few pixels of the root window (the client's window sits at 0,0 of a
  * display of its own, without a window manager). Keep the pattern's numbers in step with
  * testpattern.c and pattern.ts.
@@ -97,7 +99,7 @@ static void send_key(Display *dpy, Window win, int press) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: probe count SECONDS | probe key -\n");
+    fprintf(stderr, "usage: probe count SECONDS | probe key - | probe marker -\n");
     return 2;
   }
   Display *dpy = XOpenDisplay(NULL);
@@ -125,6 +127,10 @@ int main(int argc, char **argv) {
     printf("shown %u polls %ld seconds %.3f\n", shown, polls, (wall_ms() - start) / 1000);
     return 0;
   }
+  if (strcmp(argv[1], "marker") == 0) {
+    printf("marker %d\n", marker_of(dpy, root));
+    return 0;
+  }
   if (strcmp(argv[1], "key") == 0) {
     Window win = client_window(dpy, root);
     if (win == None) {
@@ -144,8 +150,9 @@ int main(int argc, char **argv) {
       }
       nap_us(200);
     }
-    fprintf(stderr, "probe: the marker did not change within 30 s\n");
-    return 1;
+    /* Not shown in time: said so, not failed (the benchmark counts it as late). */
+    printf("key %.3f\nlate\n", sent);
+    return 0;
   }
   fprintf(stderr, "probe: unknown command %s\n", argv[1]);
   return 2;

@@ -106,6 +106,11 @@ int main(int argc, char **argv) {
   Window win = XCreateWindow(dpy, RootWindow(dpy, screen), 0, 0, width, height, 0, depth, InputOutput, visual,
                              CWOverrideRedirect | CWBackPixel | CWEventMask, &attrs);
   XStoreName(dpy, win, "kubevdi test pattern");
+  /*
+   * No auto-repeat on this desktop: a key press whose release comes late (a busy browser sends it
+   * late) would otherwise turn into several presses, and the marker would flip back.
+   */
+  XAutoRepeatOff(dpy);
   XMapRaised(dpy, win);
   GC gc = XCreateGC(dpy, win, 0, NULL);
   XSync(dpy, False);
