@@ -26,6 +26,7 @@ import { changeRoutes } from './change-stream.js';
 import { consoleEndRoutes } from './console-end.js';
 import { eventRoutes } from './event-stream.js';
 import { poolEditRoutes } from './pool-edit.js';
+import { poolSchedule } from './pool-schedule.js';
 import {
   adminPool,
   desktopRows,
@@ -117,6 +118,7 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
         pool: adminPool(pool, claims?.items ?? []),
         desktops: desktopRows(name, vms?.items ?? [], vmis?.items ?? [], claims?.items ?? []),
         desktopsVisible: vms !== undefined,
+        schedule: poolSchedule(pool, new Date()),
       });
     }),
   );

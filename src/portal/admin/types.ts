@@ -120,12 +120,83 @@ export const AdminDesktop = z.object({
 });
 export type AdminDesktop = z.infer<typeof AdminDesktop>;
 
+/** One window of a pool's capacity schedule, as written, and what it asks for now. */
+export const ScheduleWindow = z.object({
+  name: z.string(),
+  days: z.array(z.string()),
+  from: z.string(),
+  to: z.string(),
+  /** As written: "10" desktops or "20%" of the recent peak of held desktops. */
+  warm: z.string(),
+  minWarm: z.int().optional(),
+  maxWarm: z.int().optional(),
+  /** The desktops it keeps warm with today's peak (a percentage resolved, then bounded). */
+  warmNow: z.int(),
+});
+export type ScheduleWindow = z.infer<typeof ScheduleWindow>;
+
+/** One hour of the pool's last day: average desktops in each state (desktop-seconds / 3600). */
+export const ChartHour = z.object({ start: z.string(), free: z.number(), held: z.number(), halted: z.number() });
+export type ChartHour = z.infer<typeof ChartHour>;
+
+/**
+ * The 24-hour chart's data: the hours the operator counted, and the warm target as a step line
+ * from `from` to `until` (the past by the schedule as it is now, the future as it will be), each
+ * step holding from `at` until the next.
+ */
+export const ScheduleChart = z.object({
+  from: z.string(),
+  now: z.string(),
+  until: z.string(),
+  hours: z.array(ChartHour),
+  target: z.array(z.object({ at: z.string(), warm: z.int() })),
+});
+export type ScheduleChart = z.infer<typeof ScheduleChart>;
+
+/** A pool's warm desktops: its schedule (or fixed prestarted count), growth, where it stands, the chart. */
+export const PoolSchedule = z.object({
+  /** Absent: a fixed prestarted count, day and night. */
+  capacity: z
+    .object({
+      timeZone: z.string(),
+      windows: z.array(ScheduleWindow),
+      offPeakWarm: z.int(),
+      powerOffDelayMinutes: z.int(),
+      warmTimeToLiveMinutes: z.int().optional(),
+    })
+    .optional(),
+  prestarted: z.int(),
+  growth: z
+    .object({
+      minSize: z.int(),
+      maxSize: z.int(),
+      spare: z.int(),
+      removeAfterMinutes: z.int(),
+      targetSize: z.int().optional(),
+    })
+    .optional(),
+  /** The operator's status.capacity; absent until it has looked at the pool. */
+  now: z
+    .object({
+      phase: z.string(),
+      window: z.string().optional(),
+      warmTarget: z.int(),
+      nextChange: z.string().optional(),
+      nextWarmTarget: z.int().optional(),
+      heldPeak: z.int().optional(),
+    })
+    .optional(),
+  chart: ScheduleChart,
+});
+export type PoolSchedule = z.infer<typeof PoolSchedule>;
+
 /** GET /api/admin/pools/:namespace/:name/desktops. */
 export const DesktopList = z.object({
   pool: AdminPool,
   desktops: z.array(AdminDesktop),
   /** False when the person may not list the pool's desktops (a template administrator). */
   desktopsVisible: z.boolean(),
+  schedule: PoolSchedule,
 });
 export type DesktopList = z.infer<typeof DesktopList>;
 

@@ -9,6 +9,7 @@ import { when } from '../words.js';
 import { type AdminContext, runAction, type View } from './context.js';
 import { poolActions } from './pool-actions.js';
 import { yamlHash } from './routes.js';
+import { scheduleSection } from './schedule-view.js';
 import { table } from './table.js';
 import { lastDayText } from './usage-text.js';
 
@@ -130,6 +131,7 @@ export function poolView(context: AdminContext, namespace: string, name: string,
           h('dt', {}, 'Last 24 hours'),
           h('dd', { class: 'last-day' }, lastDayText(pool.lastDay, now)),
         ),
+        scheduleSection(context, pool, data.schedule),
         h('h2', {}, 'Desktops'),
         data.desktopsVisible
           ? table(
