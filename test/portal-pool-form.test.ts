@@ -84,6 +84,12 @@ describe('form ↔ pool', () => {
     logoffGraceMinutes: 5,
     idleAction: 'None',
     idleTimeoutMinutes: null,
+    scheduled: false,
+    timeZone: '',
+    windows: [],
+    offPeakWarm: null,
+    powerOffDelayMinutes: null,
+    warmTimeToLiveMinutes: null,
   };
 
   it('applies the fields the person filled, leaving empty ones to the API server’s defaults', () => {
@@ -102,6 +108,83 @@ describe('form ↔ pool', () => {
         session: { logoff: { action: 'Release', gracePeriodMinutes: 5 }, idle: { action: 'None' } },
       },
     });
+  });
+
+  it('applies a schedule as entered: counts as numbers, percentages as typed; none when not scheduled', () => {
+    const scheduled = {
+      ...form,
+      scheduled: true,
+      timeZone: ' Europe/Berlin ',
+      windows: [
+        {
+          name: 'office',
+          days: ['Monday', 'Friday'],
+          from: '08:00',
+          to: '18:00',
+          warm: ' 20 ',
+          minWarm: null,
+          maxWarm: null,
+        },
+        { name: 'sat', days: ['Saturday'], from: '09:00', to: '13:00', warm: '50%', minWarm: 1, maxWarm: 4 },
+      ],
+      offPeakWarm: 2,
+      powerOffDelayMinutes: null,
+      warmTimeToLiveMinutes: 240,
+    };
+    const pool = poolOf('ns', 'sales', scheduled);
+    expect(pool.spec?.capacity).toEqual({
+      timeZone: 'Europe/Berlin',
+      schedules: [
+        { name: 'office', days: ['Monday', 'Friday'], from: '08:00', to: '18:00', warm: 20 },
+        { name: 'sat', days: ['Saturday'], from: '09:00', to: '13:00', warm: '50%', minWarm: 1, maxWarm: 4 },
+      ],
+      offPeakWarm: 2,
+      warmTimeToLiveMinutes: 240,
+    });
+    expect(formOf(pool)).toMatchObject({
+      scheduled: true,
+      timeZone: 'Europe/Berlin',
+      windows: [
+        { name: 'office', warm: '20', minWarm: null },
+        { warm: '50%', minWarm: 1, maxWarm: 4 },
+      ],
+      offPeakWarm: 2,
+      powerOffDelayMinutes: null,
+    });
+    expect(poolOf('ns', 'sales', { ...scheduled, scheduled: false }).spec).not.toHaveProperty('capacity');
+    expect(formOf(poolOf('ns', 'sales', form))).toMatchObject({ scheduled: false, windows: [] });
+  });
+
+  it('says which window the API server refused, and puts a refusal of the schedule on the windows', () => {
+    const status = {
+      details: {
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            message:
+              'Invalid value: "object": windows office and late overlap on a day they share: on one day, a window must close at or before the next opens',
+            field: 'spec.capacity.schedules',
+          },
+          {
+            reason: 'FieldValueInvalid',
+            message: 'Invalid value: "object": from must be before to: a window lies within one day',
+            field: 'spec.capacity.schedules[1].to',
+          },
+          { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.capacity.timeZone' },
+        ],
+      },
+    };
+    expect(causesOf(status)).toEqual([
+      {
+        field: 'windows',
+        message:
+          'windows office and late overlap on a day they share: on one day, a window must close at or before the next opens',
+      },
+      { field: 'windows', message: 'Window 2: from must be before to: a window lies within one day' },
+      { field: 'timeZone', message: 'Required value' },
+    ]);
+    expect(fieldOf('spec.capacity')).toBe('scheduled');
+    expect(fieldOf('spec.capacity.offPeakWarm')).toBe('offPeakWarm');
   });
 
   it('fills the form from a pool and finds what a change touches', () => {

@@ -55,7 +55,7 @@ const pool = {
       heldPeak: 5,
     },
     growth: { targetSize: 25 },
-    usage: { hours: [{ ...hours[0], start: '2026-12-06T10:00:00.000Z' }, ...hours] },
+    usage: { hours: [{ ...(hours[0] as (typeof hours)[number]), start: '2026-12-06T10:00:00.000Z' }, ...hours] },
   },
 };
 

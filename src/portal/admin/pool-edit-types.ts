@@ -6,6 +6,18 @@ import * as z from 'zod';
 
 const count = z.number().nullable();
 
+/** One window of a capacity schedule as the form edits it; `warm` as typed: "10" or "20%". */
+export const WindowForm = z.object({
+  name: z.string(),
+  days: z.array(z.string()),
+  from: z.string(),
+  to: z.string(),
+  warm: z.string(),
+  minWarm: count,
+  maxWarm: count,
+});
+export type WindowForm = z.infer<typeof WindowForm>;
+
 /** What the form edits; empty number fields are null, and the API server says what it makes of them. */
 export const PoolForm = z.object({
   displayName: z.string(),
@@ -23,6 +35,13 @@ export const PoolForm = z.object({
   logoffGraceMinutes: count,
   idleAction: z.string(),
   idleTimeoutMinutes: count,
+  /** Warm desktops follow a capacity schedule (spec.capacity) instead of one prestarted count. */
+  scheduled: z.boolean(),
+  timeZone: z.string(),
+  windows: z.array(WindowForm).max(64),
+  offPeakWarm: count,
+  powerOffDelayMinutes: count,
+  warmTimeToLiveMinutes: count,
 });
 export type PoolForm = z.infer<typeof PoolForm>;
 export type PoolField = keyof PoolForm | 'name';

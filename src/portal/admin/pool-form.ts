@@ -8,7 +8,7 @@
 import { API_VERSION } from '../../api/meta.js';
 import type { VirtualDesktopPoolSpec } from '../../api/virtualdesktoppool.js';
 import { committableYaml, type KubeObject, statusCauses, str } from './committable.js';
-import type { FieldCause, PoolField, PoolForm } from './pool-edit-types.js';
+import type { FieldCause, PoolField, PoolForm, WindowForm } from './pool-edit-types.js';
 
 /**
  * A spec's fields by the API's names, their values not judged here: as read (the API server's) or
@@ -33,7 +33,7 @@ export const FORM_FIELDS = {
   templateRef: 'in the form',
   size: 'in the form',
   prestarted: 'in the form',
-  capacity: 'not in the form', // a schedule: YAML for now (issue 17 brings its view)
+  capacity: 'in the form',
   growth: 'not in the form',
   assignment: 'in the form',
   persistence: 'in the form',
@@ -49,8 +49,8 @@ export const FORM_FIELDS = {
 type InForm = {
   [K in keyof typeof FORM_FIELDS]: (typeof FORM_FIELDS)[K] extends 'in the form' ? K : never;
 }[keyof typeof FORM_FIELDS];
-/** What poolOf writes: every field FORM_FIELDS puts in the form. */
-type FormSpec = Required<Pick<PoolSpecFields, InForm>>;
+/** What poolOf writes: every field FORM_FIELDS puts in the form (undefined: left out of the apply). */
+type FormSpec = { [K in InForm]-?: PoolSpecFields[K] | undefined };
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s) => typeof s === 'string') : []);
@@ -60,6 +60,7 @@ export function formOf(pool: PoolObject): PoolForm {
   const spec = pool.spec ?? {};
   const logoff = spec.session?.logoff;
   const idle = spec.session?.idle;
+  const capacity = spec.capacity;
   return {
     displayName: str(spec.displayName),
     template: str(spec.templateRef?.name),
@@ -75,6 +76,20 @@ export function formOf(pool: PoolObject): PoolForm {
     logoffGraceMinutes: num(logoff?.gracePeriodMinutes),
     idleAction: str(idle?.action, 'Release'),
     idleTimeoutMinutes: num(idle?.timeoutMinutes),
+    scheduled: spec.capacity !== undefined,
+    timeZone: str(capacity?.timeZone),
+    windows: (Array.isArray(capacity?.schedules) ? (capacity.schedules as Record<string, unknown>[]) : []).map((w) => ({
+      name: str(w.name),
+      days: strings(w.days),
+      from: str(w.from),
+      to: str(w.to),
+      warm: w.warm === undefined ? '' : String(w.warm),
+      minWarm: num(w.minWarm),
+      maxWarm: num(w.maxWarm),
+    })),
+    offPeakWarm: num(capacity?.offPeakWarm),
+    powerOffDelayMinutes: num(capacity?.powerOffDelayMinutes),
+    warmTimeToLiveMinutes: num(capacity?.warmTimeToLiveMinutes),
   };
 }
 
@@ -83,6 +98,20 @@ function present<T extends Record<string, unknown>>(fields: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(fields).filter(([, v]) => v !== null && v !== undefined && v !== ''),
   ) as Partial<T>;
+}
+
+/** A window as entered: a warm count of digits is a number, anything else goes as typed ("20%"). */
+function windowOf(w: WindowForm): Record<string, unknown> {
+  const warm = w.warm.trim();
+  return present({
+    name: w.name.trim(),
+    days: w.days,
+    from: w.from.trim(),
+    to: w.to.trim(),
+    warm: /^\d+$/.test(warm) ? Number(warm) : warm,
+    minWarm: w.minWarm,
+    maxWarm: w.maxWarm,
+  });
 }
 
 /** The object to apply: only the form's fields, as the person entered them. */
@@ -101,6 +130,16 @@ export function poolOf(namespace: string, name: string, form: PoolForm): PoolObj
       logoff: present({ action: form.logoffAction, gracePeriodMinutes: form.logoffGraceMinutes }),
       idle: present({ action: form.idleAction, timeoutMinutes: form.idleTimeoutMinutes }),
     },
+    // Not scheduled: left out, so the portal's apply drops the schedule it wrote.
+    capacity: form.scheduled
+      ? present({
+          timeZone: form.timeZone.trim(),
+          schedules: form.windows.map(windowOf),
+          offPeakWarm: form.offPeakWarm,
+          powerOffDelayMinutes: form.powerOffDelayMinutes,
+          warmTimeToLiveMinutes: form.warmTimeToLiveMinutes,
+        })
+      : undefined,
   };
   return {
     apiVersion: API_VERSION,
@@ -131,6 +170,12 @@ const FIELDS: Record<PoolField, RegExp[]> = {
   logoffGraceMinutes: [/^spec\.session\.logoff\.gracePeriodMinutes$/],
   idleAction: [/^spec\.session\.idle\.action$/],
   idleTimeoutMinutes: [/^spec\.session\.idle\.timeoutMinutes$/],
+  scheduled: [/^spec\.capacity$/],
+  timeZone: [/^spec\.capacity\.timeZone$/],
+  windows: [/^spec\.capacity\.schedules\b/],
+  offPeakWarm: [/^spec\.capacity\.offPeakWarm$/],
+  powerOffDelayMinutes: [/^spec\.capacity\.powerOffDelayMinutes$/],
+  warmTimeToLiveMinutes: [/^spec\.capacity\.warmTimeToLiveMinutes$/],
 };
 
 export function fieldOf(path: string | undefined): PoolField | undefined {
@@ -143,8 +188,15 @@ export function causesOf(status: unknown): FieldCause[] {
   const found: FieldCause[] = [];
   for (const { path, message } of statusCauses(status, 'the API server refused the pool')) {
     const field = fieldOf(path);
-    // Unknown fields keep their path, so the words still say what they are about.
-    const words = field || !path ? message : `${path}: ${message}`;
+    // Unknown fields keep their path, so the words still say what they are about; a window's
+    // refusal says which window (they are listed one under the other).
+    const window = /^spec\.capacity\.schedules\[(\d+)\]/.exec(path ?? '')?.[1];
+    const words =
+      window !== undefined
+        ? `Window ${Number(window) + 1}: ${message}`
+        : field || !path
+          ? message
+          : `${path}: ${message}`;
     if (!found.some((f) => f.field === field && f.message === words)) found.push({ field, message: words });
   }
   return found;

@@ -16,6 +16,7 @@ import { h } from '../dom.js';
 import type { AdminContext, View } from './context.js';
 import { gitopsWarning, saveChecked } from './gitops-warning.js';
 import { poolHash } from './routes.js';
+import { windowsEditor } from './windows-editor.js';
 import { setYaml, yamlBlock } from './yaml-view.js';
 
 const CHECK_DELAY_MS = 400;
@@ -35,6 +36,12 @@ const EMPTY: PoolForm = {
   logoffGraceMinutes: 5,
   idleAction: 'Release',
   idleTimeoutMinutes: 120,
+  scheduled: false,
+  timeZone: '',
+  windows: [],
+  offPeakWarm: 0,
+  powerOffDelayMinutes: 30,
+  warmTimeToLiveMinutes: null,
 };
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
@@ -43,7 +50,8 @@ interface Field {
   key: PoolField;
   label: string;
   hint?: string;
-  control: Control;
+  /** What the field's refusal marks invalid and focuses: an input, or a group (the windows). */
+  control: Control | HTMLElement;
   error: HTMLElement;
   wrap: HTMLElement;
 }
@@ -56,6 +64,23 @@ function field(key: PoolField, label: string, control: Control, hint?: string): 
   const hintEl = hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : false;
   control.setAttribute('aria-describedby', [hint && `${id}-hint`, `${id}-error`].filter(Boolean).join(' '));
   const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), hintEl, control, error);
+  return { key, label, hint, control, error, wrap };
+}
+
+/** A field of several controls (the schedule's windows): a fieldset whose legend names it. */
+function group(key: PoolField, label: string, control: HTMLElement, hint: string): Field {
+  const id = `pool-${key}`;
+  control.id = id;
+  const error = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });
+  control.setAttribute('aria-describedby', `${id}-hint ${id}-error`);
+  const wrap = h(
+    'fieldset',
+    { class: 'field' },
+    h('legend', {}, label),
+    h('p', { class: 'hint', id: `${id}-hint` }, hint),
+    control,
+    error,
+  );
   return { key, label, hint, control, error, wrap };
 }
 
@@ -96,6 +121,9 @@ export function poolFormView(
           `/api/admin/pools/${encodeURIComponent(mode.namespace as string)}/${encodeURIComponent(mode.name as string)}/source`,
         );
       const values = source?.form ?? EMPTY;
+      const windows = windowsEditor(values.windows);
+      const scheduled = h('input', { type: 'checkbox' });
+      scheduled.checked = values.scheduled;
       const namespaceControl = editing
         ? undefined
         : choice(
@@ -138,9 +166,35 @@ export function poolFormView(
         field('logoffGraceMinutes', 'Minutes after logoff', number(values.logoffGraceMinutes)),
         field('idleAction', 'When idle', choice(values.idleAction, ['Release', 'PowerOff', 'None'])),
         field('idleTimeoutMinutes', 'Idle minutes', number(values.idleTimeoutMinutes), '0 never acts.'),
+        field(
+          'scheduled',
+          'Follow a schedule',
+          scheduled,
+          'Warm desktops by the clock instead of one prestarted count (set Prestarted to 0).',
+        ),
+        field('timeZone', 'Time zone', text(values.timeZone), 'IANA name, e.g. Europe/Berlin or UTC.'),
+        group(
+          'windows',
+          'Windows of the week',
+          windows.element,
+          'Times are HH:MM in the time zone; 24:00 ends the day. Warm is a number, or a percentage of the most desktops held at once in the last week.',
+        ),
+        field('offPeakWarm', 'Off-peak warm', number(values.offPeakWarm), 'Kept warm outside every window.'),
+        field(
+          'powerOffDelayMinutes',
+          'Power-off delay',
+          number(values.powerOffDelayMinutes),
+          'Minutes surplus desktops keep running after the count goes down.',
+        ),
+        field(
+          'warmTimeToLiveMinutes',
+          'Warm time to live',
+          number(values.warmTimeToLiveMinutes),
+          'Minutes before an unclaimed warm desktop is replaced by a fresh one; empty never.',
+        ),
       ];
       const byKey = new Map(fields.map((f) => [f.key, f]));
-      const get = (key: PoolField) => (byKey.get(key) as Field).control.value;
+      const get = (key: PoolField) => ((byKey.get(key) as Field).control as Control).value;
       const count = (key: PoolField) => {
         const v = get(key).trim();
         return v === '' ? null : Number(v);
@@ -165,7 +219,22 @@ export function poolFormView(
         logoffGraceMinutes: count('logoffGraceMinutes'),
         idleAction: get('idleAction'),
         idleTimeoutMinutes: count('idleTimeoutMinutes'),
+        scheduled: scheduled.checked,
+        timeZone: get('timeZone'),
+        windows: windows.values(),
+        offPeakWarm: count('offPeakWarm'),
+        powerOffDelayMinutes: count('powerOffDelayMinutes'),
+        warmTimeToLiveMinutes: count('warmTimeToLiveMinutes'),
       });
+      // The schedule's own fields show only when the pool follows one.
+      const scheduleFields = fields.slice(16);
+      const showSchedule = () => {
+        for (const f of scheduleFields) f.wrap.hidden = !scheduled.checked;
+        const zone = byKey.get('timeZone')?.control as HTMLInputElement;
+        if (scheduled.checked && !zone.value) zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      };
+      showSchedule();
+      scheduled.addEventListener('change', showSchedule);
       const namespace = () => (editing ? (mode.namespace as string) : (namespaceControl?.value ?? ''));
       const summary = h('div', { class: 'form-problems', id: 'pool-problems', hidden: true });
       const status = h('p', { class: 'check-status', 'aria-live': 'polite' });
@@ -226,7 +295,13 @@ export function poolFormView(
         ...fields.slice(0, 4).map((f) => f.wrap),
         h('fieldset', {}, h('legend', {}, 'Desktops'), ...fields.slice(4, 9).map((f) => f.wrap)),
         h('fieldset', {}, h('legend', {}, 'Who may use it'), ...fields.slice(9, 11).map((f) => f.wrap)),
-        h('fieldset', {}, h('legend', {}, 'Sessions'), ...fields.slice(11).map((f) => f.wrap)),
+        h('fieldset', {}, h('legend', {}, 'Sessions'), ...fields.slice(11, 15).map((f) => f.wrap)),
+        h(
+          'fieldset',
+          { class: 'schedule-fields' },
+          h('legend', {}, 'Warm desktops on a schedule'),
+          ...fields.slice(15).map((f) => f.wrap),
+        ),
         summary,
         h(
           'div',

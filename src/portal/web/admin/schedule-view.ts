@@ -5,7 +5,7 @@
 import './schedule.css';
 import type { AdminPool, PoolSchedule, ScheduleWindow } from '../../admin/types.js';
 import { h } from '../dom.js';
-import { svgElement } from '../svg.js';
+import { svgElement } from '../svg-element.js';
 import { capacityChart } from './capacity-chart.js';
 import type { AdminContext } from './context.js';
 import { daysText, minutesText, nextChangeText, phaseText, warmText } from './schedule-text.js';
