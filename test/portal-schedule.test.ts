@@ -129,6 +129,17 @@ describe('the schedule in words', () => {
     ]);
     expect(phaseText(schedule)).toBe('In window office-hours: 20 desktops kept warm.');
     expect(nextChangeText(schedule, now)).toBe('At 18:00 Europe/Berlin the warm target goes 20 → 2.');
+    const friday = {
+      ...schedule,
+      now: {
+        ...schedule.now,
+        phase: 'OffPeak',
+        warmTarget: 2,
+        nextChange: '2026-12-14T08:00:00+01:00',
+        nextWarmTarget: 20,
+      },
+    };
+    expect(nextChangeText(friday, now)).toBe('On Monday at 08:00 Europe/Berlin the warm target goes 2 → 20.');
     expect(localWhen(new Date('2026-12-14T07:00:00Z'), 'Europe/Berlin', now)).toBe('Monday 08:00');
     expect(localWhen(new Date('2026-12-24T07:00:00Z'), 'Europe/Berlin', now)).toBe('Thursday 2026-12-24 08:00');
     expect([30, 60, 150, 1].map(minutesText)).toEqual(['30 minutes', '1 hour', '2 hours 30 minutes', '1 minute']);

@@ -62,15 +62,17 @@ export function localWhen(instant: Date, timeZone: string, now: Date): string {
   return daysAhead < 6.5 ? `${weekday} ${time}` : `${weekday} ${day(instant)} ${time}`;
 }
 
-/** "At 18:00 Europe/Berlin the warm target goes 20 → 2.", or undefined when nothing changes. */
+/** "At 18:00 Europe/Berlin the warm target goes 20 → 2." ("On Monday at 08:00 ..."), or undefined when nothing changes. */
 export function nextChangeText(schedule: PoolSchedule, now: Date): string | undefined {
   const current = schedule.now;
   const timeZone = schedule.capacity?.timeZone;
   if (!current?.nextChange || current.nextWarmTarget === undefined || !timeZone) return undefined;
-  const at = localWhen(new Date(current.nextChange), timeZone, now);
+  const when = localWhen(new Date(current.nextChange), timeZone, now);
+  // "At 18:00", or "On Monday at 08:00" on another day.
+  const at = /^\d/.test(when) ? `At ${when}` : `On ${when.replace(/ (\d\d:\d\d)$/, ' at $1')}`;
   return current.nextWarmTarget === current.warmTarget
-    ? `At ${at} ${timeZone} the phase changes; the warm target stays ${current.warmTarget}.`
-    : `At ${at} ${timeZone} the warm target goes ${current.warmTarget} → ${current.nextWarmTarget}.`;
+    ? `${at} ${timeZone} the phase changes; the warm target stays ${current.warmTarget}.`
+    : `${at} ${timeZone} the warm target goes ${current.warmTarget} → ${current.nextWarmTarget}.`;
 }
 
 /** "30 minutes", "1 hour", "2 hours 30 minutes". */
