@@ -147,6 +147,13 @@ function poolForm(serviceAccount: string): Record<string, unknown> {
     logoffGraceMinutes: null,
     idleAction: '',
     idleTimeoutMinutes: null,
+    // No schedule: the campaign's pool keeps a fixed prestarted count.
+    scheduled: false,
+    timeZone: '',
+    windows: [],
+    offPeakWarm: null,
+    powerOffDelayMinutes: null,
+    warmTimeToLiveMinutes: null,
   };
 }
 

@@ -110,7 +110,7 @@ export function capacityChart(chart: ScheduleChart, options: ChartOptions): SvgN
     lx += w;
   }
 
-  const top = 8 + (row + 1) * 20 + 18; // legend, then the y axis' name
+  const top = 8 + (row + 1) * 20 + 24; // legend, then the y axis' name
   const left = 36;
   const right = 10;
   const bottom = 40;
@@ -190,7 +190,7 @@ export function capacityChart(chart: ScheduleChart, options: ChartOptions): SvgN
     { tag: 'g', attrs: { class: 'chart-legend' }, children: legend },
     {
       tag: 'text',
-      attrs: { class: 'chart-text chart-axis-name', x: 4, y: top - 8 },
+      attrs: { class: 'chart-text chart-axis-name', x: 4, y: top - 12 },
       text: 'Desktops',
     },
     { tag: 'g', attrs: { class: 'chart-y' }, children: grid },

@@ -1,4 +1,4 @@
-// A pool's warm desktops on its page: the phase and warm target the operator says hold now and when
+// A pool's warm desktops on its page (its Capacity section): the phase and warm target the operator says hold now and when
 // they change, the schedule's windows of the week, what holds outside them, growth, and the 24-hour
 // chart of the warm target against running and halted desktops. Someone who may update the pool
 // gets a link to edit the schedule in the pool's form (the same dry run as every other field).
@@ -58,7 +58,7 @@ export function scheduleSection(context: AdminContext, pool: AdminPool, schedule
     h(
       'div',
       { class: 'section-head' },
-      h('h2', { id: 'schedule-heading' }, 'Warm desktops'),
+      h('h2', { id: 'schedule-heading' }, 'Capacity'),
       editable
         ? h(
             'a',
