@@ -6,7 +6,13 @@ import type { Capacity } from '../src/api/capacity.js';
 import { poolSchedule } from '../src/portal/admin/pool-schedule.js';
 import type { PoolSchedule, ScheduleChart } from '../src/portal/admin/types.js';
 import { PoolSchedule as PoolScheduleSchema } from '../src/portal/admin/types.js';
-import { capacityChart, describeChart, niceStep, timeTicks } from '../src/portal/web/admin/capacity-chart.js';
+import {
+  capacityChart,
+  chartZone,
+  describeChart,
+  niceStep,
+  timeTicks,
+} from '../src/portal/web/admin/capacity-chart.js';
 import {
   daysText,
   localWhen,
@@ -218,6 +224,13 @@ describe('the 24-hour chart', () => {
       expect(Number(attr(n, 'x'))).toBeLessThanOrEqual(340);
   });
 
+  it('says so where the hours would be when the operator has counted none', () => {
+    const empty = capacityChart({ ...chart, hours: [] }, { width: 1000, timeZone: 'UTC', pool: 'Lab' });
+    expect(byClass(empty, 'chart-hour')).toEqual([]);
+    expect(byClass(empty, 'chart-empty').map((n) => n.text)).toEqual(['No hours counted yet']);
+    expect(byClass(capacityChart(chart, { width: 1000, timeZone: 'UTC', pool: 'Sales' }), 'chart-empty')).toEqual([]);
+  });
+
   it('puts hour ticks on the zone’s whole hours, also half an hour off UTC', () => {
     const from = Date.parse('2026-12-07T00:00:00Z');
     expect(timeTicks(from, from + 7 * HOUR, 'Asia/Kolkata', 3).map((t) => t.label)).toEqual([
@@ -229,5 +242,7 @@ describe('the 24-hour chart', () => {
       '2026-12-07T00:30:00.000Z',
     );
     expect([1, 4, 5, 7, 20, 23, 180].map((n) => niceStep(n))).toEqual([1, 1, 1, 2, 5, 5, 50]);
+    // A zone the API server let through by its pattern but nobody knows: the chart goes by UTC.
+    expect([chartZone('Europe/Berlin'), chartZone('Mars/Olympus_Mons')]).toEqual(['Europe/Berlin', 'UTC']);
   });
 });

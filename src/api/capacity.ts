@@ -3,7 +3,7 @@
 // the commercial anchors call the same things: schedules by days of the week (Azure Virtual
 // Desktop's scaling plans), peak and off-peak and a power-off delay (Citrix Autoscale), a
 // time-to-live for warm instances nobody claimed (Coder's prebuilds). The operator resolves it in
-// src/controllers/capacity-schedule.ts; this file says only what may be written.
+// src/api/capacity-schedule.ts; this file says only what may be written.
 import { z } from 'zod';
 import { cel } from './meta.js';
 

@@ -3,7 +3,7 @@
 // the recent peak with their floor and ceiling.
 import { describe, expect, it } from 'vitest';
 import { Capacity } from '../../src/api/capacity.js';
-import { capacityAt, windowWarm } from '../../src/controllers/capacity-schedule.js';
+import { capacityAt, windowWarm } from '../../src/api/capacity-schedule.js';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
 const office = { name: 'office-hours', days: WEEKDAYS, from: '08:00', to: '18:00', warm: 10 };

@@ -1,8 +1,8 @@
 // What a pool's status and Events say about its capacity: the warm target and when it changes
 // next in the schedule's own time zone, and one Event a person understands per change.
 import { describe, expect, it } from 'vitest';
+import type { CapacityNow } from '../../src/api/capacity-schedule.js';
 import { VirtualDesktopPoolSpec } from '../../src/api/virtualdesktoppool.js';
-import type { CapacityNow } from '../../src/controllers/capacity-schedule.js';
 import { capacityChange, capacityStatus } from '../../src/controllers/capacity-status.js';
 
 const spec = VirtualDesktopPoolSpec.parse({

@@ -9,7 +9,7 @@ import {
   minutesOf,
   rfc3339In,
   weekdayOf,
-} from '../../src/controllers/wall-clock.js';
+} from '../../src/api/wall-clock.js';
 
 describe('instantAt', () => {
   it.each([

@@ -31,6 +31,19 @@ export const SERIES = [
 const fixed = (n: number) => Math.round(n * 10) / 10;
 const desktops = (n: number) => `${fixed(n)} desktop${fixed(n) === 1 ? '' : 's'}`;
 
+/**
+ * The zone the chart's hours are in: the schedule's, or UTC when this browser does not know it (the
+ * API server checks only that the name looks like one; the operator says so in the pool's status).
+ */
+export function chartZone(timeZone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone });
+    return timeZone;
+  } catch {
+    return 'UTC';
+  }
+}
+
 /** The hour and minute the zone's clock shows at `ms`, and the weekday. */
 function wall(ms: number, timeZone: string): { hour: number; minute: number; weekday: string } {
   const parts = new Intl.DateTimeFormat('en-GB', {
@@ -203,11 +216,26 @@ export function capacityChart(chart: ScheduleChart, options: ChartOptions): SvgN
     },
     { tag: 'g', attrs: { class: 'chart-x' }, children: xAxis },
     { tag: 'line', attrs: { class: 'chart-now', x1: nowX, x2: nowX, y1: top - 4, y2: top + plotHeight } },
+    // Above the plot, where no line runs.
     {
       tag: 'text',
-      attrs: { class: 'chart-text chart-now-label', x: nowX + 4, y: top + 8 },
+      attrs: { class: 'chart-text chart-now-label', x: nowX, y: top - 8, 'text-anchor': 'middle' },
       text: 'now',
     },
+    ...(chart.hours.length === 0
+      ? [
+          {
+            tag: 'text',
+            attrs: {
+              class: 'chart-text chart-empty',
+              x: px((left + nowX) / 2),
+              y: px(top + plotHeight / 2),
+              'text-anchor': 'middle',
+            },
+            text: 'No hours counted yet',
+          },
+        ]
+      : []),
     {
       tag: 'text',
       attrs: { class: 'chart-text chart-axis-name', x: width - right, y: top + plotHeight + 34, 'text-anchor': 'end' },

@@ -6,7 +6,7 @@ import './schedule.css';
 import type { AdminPool, PoolSchedule, ScheduleWindow } from '../../admin/types.js';
 import { h } from '../dom.js';
 import { svgElement } from '../svg-element.js';
-import { capacityChart } from './capacity-chart.js';
+import { capacityChart, chartZone } from './capacity-chart.js';
 import type { AdminContext } from './context.js';
 import { daysText, minutesText, nextChangeText, phaseText, warmText } from './schedule-text.js';
 import { table } from './table.js';
@@ -16,7 +16,7 @@ const RELAYOUT_PX = 24;
 
 function chartBox(schedule: PoolSchedule, pool: AdminPool): HTMLElement {
   const box = h('div', { class: 'chart-box' });
-  const timeZone = schedule.capacity?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const timeZone = chartZone(schedule.capacity?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
   let drawn = 0;
   const draw = (width: number) => {
     if (width <= 0 || Math.abs(width - drawn) < RELAYOUT_PX) return;
