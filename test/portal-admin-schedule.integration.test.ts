@@ -188,6 +188,8 @@ describe('the Admin Portal’s schedule of a pool', () => {
     // Editing: an overlapping window is refused in the API server's words, beside the windows.
     await section.getByRole('link', { name: 'Edit schedule' }).click();
     await hedy.locator('#view h1', { hasText: 'Edit pool sales' }).waitFor();
+    // The form opens at the schedule, its first control focused.
+    await eventually(async () => expect(await hedy.evaluate('document.activeElement?.id')).toBe('pool-scheduled'));
     expect(await hedy.getByLabel('Follow a schedule').isChecked()).toBe(true);
     await hedy.locator('#window-0-warm').fill('3');
     const status = hedy.locator('.check-status');

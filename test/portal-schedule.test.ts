@@ -13,6 +13,7 @@ import {
   niceStep,
   timeTicks,
 } from '../src/portal/web/admin/capacity-chart.js';
+import { poolScheduleHash, routeOf } from '../src/portal/web/admin/routes.js';
 import {
   daysText,
   localWhen,
@@ -148,6 +149,12 @@ describe('the schedule in words', () => {
     expect(nextChangeText(friday, now)).toBe('On Monday at 08:00 Europe/Berlin the warm target goes 2 → 20.');
     expect(localWhen(new Date('2026-12-14T07:00:00Z'), 'Europe/Berlin', now)).toBe('Monday 08:00');
     expect(localWhen(new Date('2026-12-24T07:00:00Z'), 'Europe/Berlin', now)).toBe('Thursday 2026-12-24 08:00');
+    expect(routeOf(poolScheduleHash('team a', 'sales'))).toEqual({
+      view: 'pool-edit',
+      namespace: 'team a',
+      name: 'sales',
+      part: 'schedule',
+    });
     expect([30, 60, 150, 1].map(minutesText)).toEqual(['30 minutes', '1 hour', '2 hours 30 minutes', '1 minute']);
   });
 });

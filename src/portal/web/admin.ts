@@ -160,7 +160,8 @@ async function start(): Promise<void> {
     }
     document.title = `${view.title} · Administration · kubevdi`;
     await draw(view);
-    root.querySelector<HTMLElement>('h1')?.focus();
+    if (view.focus) view.focus();
+    else root.querySelector<HTMLElement>('h1')?.focus();
   };
   window.addEventListener('hashchange', () => void show());
   await show();

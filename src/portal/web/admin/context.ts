@@ -17,6 +17,8 @@ export interface View {
   render(root: HTMLElement): Promise<void>;
   /** The view's heading, for the document title. */
   title: string;
+  /** Where focus goes once it is drawn; its h1 when absent. */
+  focus?(): void;
 }
 
 /**

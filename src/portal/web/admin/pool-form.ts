@@ -101,13 +101,21 @@ const lines = (values: string[]) => {
 
 export function poolFormView(
   context: AdminContext,
-  mode: { namespace?: string; name?: string },
+  mode: { namespace?: string; name?: string; part?: 'schedule' },
 ): View & { close(): void } {
   const editing = mode.name !== undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let sequence = 0;
+  let scheduleFieldset: HTMLElement | undefined;
   return {
     title: editing ? `Edit pool ${mode.name}` : 'New pool',
+    focus() {
+      // Opened from the pool's Edit schedule: at the schedule, its first control focused.
+      const heading = document.querySelector<HTMLElement>('#view h1');
+      if (mode.part !== 'schedule' || !scheduleFieldset) return heading?.focus();
+      scheduleFieldset.scrollIntoView({ block: 'start' });
+      scheduleFieldset.querySelector<HTMLElement>('input')?.focus({ preventScroll: true });
+    },
     close() {
       clearTimeout(timer);
       sequence++;
@@ -286,6 +294,12 @@ export function poolFormView(
         }, CHECK_DELAY_MS);
       };
 
+      scheduleFieldset = h(
+        'fieldset',
+        { class: 'schedule-fields', id: 'pool-schedule' },
+        h('legend', {}, 'Warm desktops on a schedule'),
+        ...fields.slice(15).map((f) => f.wrap),
+      );
       const form = h(
         'form',
         { class: 'pool-form', novalidate: true, 'aria-describedby': 'pool-problems' },
@@ -296,12 +310,7 @@ export function poolFormView(
         h('fieldset', {}, h('legend', {}, 'Desktops'), ...fields.slice(4, 9).map((f) => f.wrap)),
         h('fieldset', {}, h('legend', {}, 'Who may use it'), ...fields.slice(9, 11).map((f) => f.wrap)),
         h('fieldset', {}, h('legend', {}, 'Sessions'), ...fields.slice(11, 15).map((f) => f.wrap)),
-        h(
-          'fieldset',
-          { class: 'schedule-fields' },
-          h('legend', {}, 'Warm desktops on a schedule'),
-          ...fields.slice(15).map((f) => f.wrap),
-        ),
+        scheduleFieldset,
         summary,
         h(
           'div',

@@ -11,7 +11,8 @@ export type Route =
   | { view: 'templates' }
   | { view: 'template'; namespace: string; name: string }
   | { view: 'pool-new'; namespace?: string }
-  | { view: 'pool-edit'; namespace: string; name: string }
+  /** `part: 'schedule'`: the form opens at the pool's capacity schedule. */
+  | { view: 'pool-edit'; namespace: string; name: string; part?: 'schedule' }
   | { view: 'template-new'; namespace: string }
   | { view: 'template-edit'; namespace: string; name: string }
   /** Any object's YAML; a node has no namespace. */
@@ -19,6 +20,10 @@ export type Route =
 
 export const poolHash = (namespace: string, name: string) =>
   `#pool/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+
+/** The pool form, opened at its schedule: where the pool page's Edit schedule goes. */
+export const poolScheduleHash = (namespace: string, name: string) =>
+  `#pool-edit/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/schedule`;
 
 export const templateHash = (namespace: string, name: string) =>
   `#template/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
@@ -32,6 +37,8 @@ export function routeOf(hash: string): Route {
   if (view === 'pool' && rest.length === 2)
     return { view: 'pool', namespace: rest[0] as string, name: rest[1] as string };
   if (view === 'pool-edit' && rest.length === 2) return { view, namespace: rest[0] as string, name: rest[1] as string };
+  if (view === 'pool-edit' && rest.length === 3 && rest[2] === 'schedule')
+    return { view, namespace: rest[0] as string, name: rest[1] as string, part: 'schedule' };
   if (view === 'yaml') {
     const kind = YamlKind.safeParse(rest[0]);
     if (kind.success && kind.data === 'node' && rest.length === 2)

@@ -8,6 +8,7 @@ import { h } from '../dom.js';
 import { svgElement } from '../svg-element.js';
 import { capacityChart, chartZone } from './capacity-chart.js';
 import type { AdminContext } from './context.js';
+import { poolScheduleHash } from './routes.js';
 import { daysText, minutesText, nextChangeText, phaseText, warmText } from './schedule-text.js';
 import { table } from './table.js';
 
@@ -62,10 +63,7 @@ export function scheduleSection(context: AdminContext, pool: AdminPool, schedule
       editable
         ? h(
             'a',
-            {
-              class: 'button',
-              href: `#pool-edit/${encodeURIComponent(pool.namespace)}/${encodeURIComponent(pool.name)}`,
-            },
+            { class: 'button', href: poolScheduleHash(pool.namespace, pool.name) },
             capacity ? 'Edit schedule' : 'Add a schedule',
           )
         : false,
