@@ -3,13 +3,11 @@
 // few seconds before a boundary and lets the operator's own requeue find it: a window opening
 // warms its count; closing keeps the surplus warm for the power-off delay, then powers off the
 // free desktops and never the one a user holds.
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HOLDER_ANNOTATION } from '../src/api/annotations.js';
 import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
+import { useClockFile } from './support/clock-file.js';
 import { kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops, type Vm } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
@@ -20,18 +18,8 @@ const namespace = useTestNamespace('capacity');
 const world = useWorld(namespace);
 const { templateWithDisks, pool, claim, readClaim, deleteClaim, vms, bound } = useDesktops(namespace);
 
-let dir = '';
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'kubevdi-clock-'));
-});
-afterEach(() => rm(dir, { recursive: true, force: true }));
-
-/** Sets the operator's clock (a new file renamed over the old, so it never reads half a time). */
-async function setClock(time: string): Promise<void> {
-  const next = path.join(dir, 'clock.next');
-  await writeFile(next, `${time}\n`);
-  await rename(next, path.join(dir, 'clock'));
-}
+const clock = useClockFile();
+const setClock = clock.set;
 
 async function readPool(name: string): Promise<VirtualDesktopPool> {
   return (await kubeconfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
@@ -60,7 +48,7 @@ describe('a pool with a capacity schedule', () => {
   it('warms its count when a window opens, and powers off the free surplus a delay after it closes, never a held desktop', async () => {
     // Monday 23 March 2026 in Berlin (winter time, +01:00).
     await setClock('2026-03-23T07:50:00+01:00');
-    const operator = await world.start(['--test-clock-file', path.join(dir, 'clock')]);
+    const operator = await world.start(clock.flags());
     // The warm target as the dashboard reads it: the schedule's, from the pool's status.
     const warmTargetMetric = async () =>
       sampleValue(await (await fetch(`${operator.healthUrl}/metrics`)).text(), 'kubevdi_pool_warm_target', {
@@ -153,7 +141,7 @@ describe('a pool with a capacity schedule', () => {
 
   it('replaces warm desktops nobody claimed within their time-to-live with fresh ones', async () => {
     await setClock('2026-03-23T09:00:00+01:00');
-    await world.start(['--test-clock-file', path.join(dir, 'clock')]);
+    await world.start(clock.flags());
     await templateWithDisks();
     await pool('sales', {
       size: 4,
@@ -190,7 +178,7 @@ describe('a pool with a capacity schedule', () => {
 describe('a pool that grows on demand', () => {
   it('creates desktops as claims arrive and removes the idle surplus after the delay, down to the minimum', async () => {
     await setClock('2026-03-23T09:00:00+01:00');
-    await world.start(['--test-clock-file', path.join(dir, 'clock')]);
+    await world.start(clock.flags());
     await templateWithDisks();
     await pool('sales', {
       size: 10,

@@ -199,6 +199,14 @@ describe('the words on the card', () => {
       session: { loggedInUsers: [], lastSeenTime: '2026-01-01T09:30:00Z' },
     };
     expect(pendingReason(loggedOff, now, fixed)).toMatch(/^You logged off at 09:30 /);
+    // The capacity's ramp-down: what keeps the desktop running depends on whether someone is on.
+    const afterHours = { ...base, pendingAction: { ...pending, reason: 'AfterHours' as const } };
+    expect(pendingReason({ ...afterHours, session: { loggedInUsers: [] } }, now, fixed)).toMatch(
+      /hours are over and nobody is logged on to this desktop\. Log on, or say you are still working/,
+    );
+    expect(pendingReason({ ...afterHours, session: { loggedInUsers: [{ userName: 'ada' }] } }, now, fixed)).toMatch(
+      /nobody has used this desktop through the portal since\. Say you are still working/,
+    );
   });
 
   it('says who is logged on, nobody, or that nobody can tell', () => {

@@ -391,6 +391,22 @@ describe('the user portal in a browser', () => {
       access,
       session: { idle: { action: 'PowerOff', timeoutMinutes: 5 } },
     });
+    // Its only window is three days away, so its hours are over now: the capacity's ramp-down
+    // counts down on a desktop nobody is logged on to.
+    const closedDay = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][
+      (new Date().getUTCDay() + 3) % 7
+    ];
+    await pool('evening', {
+      displayName: 'Office hours',
+      size: 1,
+      access,
+      session: { idle: { action: 'None' } },
+      capacity: {
+        timeZone: 'UTC',
+        schedules: [{ name: 'office-hours', days: [closedDay], from: '08:00', to: '18:00', warm: 0 }],
+        rampDown: { idleMinutes: 45 },
+      },
+    });
     await world.start(OPERATOR);
     const portal = await startPortal({
       namespaces: [ns],
@@ -405,9 +421,9 @@ describe('the user portal in a browser', () => {
     const pools = page.locator('#pools > li');
     await eventually(async () => {
       await page.reload();
-      expect(await pools.count()).toBe(2);
+      expect(await pools.count()).toBe(3);
     });
-    for (const name of ['Idle after 30', 'Idle after 5']) {
+    for (const name of ['Idle after 30', 'Idle after 5', 'Office hours']) {
       await pools.filter({ hasText: name }).getByRole('button', { name: 'Get desktop' }).click();
       await page.locator('#claims > li', { hasText: name }).waitFor();
     }
@@ -424,6 +440,13 @@ describe('the user portal in a browser', () => {
     await briefWhen.waitFor({ timeout: 60_000 });
     expect(await briefWhen.textContent()).toMatch(/will be powered off at .+ \(in \d minutes\)/);
     expect(await brief.locator('.countdown').getAttribute('class')).toContain('soon');
+    const evening = page.locator('#claims > li', { hasText: 'Office hours' });
+    const eveningWhen = evening.locator('.countdown .when');
+    await eveningWhen.waitFor({ timeout: 60_000 });
+    expect(await eveningWhen.textContent()).toMatch(/will be powered off at .+ \(in (44|45) minutes\)/);
+    expect(await evening.locator('.countdown .why').textContent()).toContain(
+      "The pool's hours are over and nobody is logged on to this desktop",
+    );
     expect(await axeFindings(page)).toEqual([]);
     await look(page, 'countdown-1280-light', true);
     await page.emulateMedia({ colorScheme: 'dark' });

@@ -96,6 +96,29 @@ function workOut(capacity: Capacity, heldPeak: number, now: Date): CapacityNow {
   return current;
 }
 
+/** Whether a window of the schedule holds at `now` (and until when), or when the last one closed. */
+export type WindowNow = { holds: true; window: string; until: Date } | { holds: false; closedAt?: Date };
+
+/**
+ * The window that holds at `now`, by the wall clock alone (no power-off delay: that is for free
+ * desktops), or when the last window closed within the days looked at. A window that closes where
+ * the next opens holds on to the next one's end. An unknown time zone holds no window.
+ */
+export function windowAt(capacity: Capacity, now: Date): WindowNow {
+  if (!isKnownTimeZone(capacity.timeZone)) return { holds: false };
+  const t = now.getTime();
+  const intervals = intervalsAround(capacity, now);
+  const holding = intervals.find((i) => i.start <= t && t < i.end);
+  if (holding) {
+    // Windows back to back (08:00-12:00, 12:00-18:00) are one stretch for the people in them.
+    let until = holding.end;
+    for (const i of intervals) if (i.start <= until && i.end > until) until = i.end;
+    return { holds: true, window: holding.window.name, until: new Date(until) };
+  }
+  const closed = intervals.filter((i) => i.end <= t).map((i) => i.end);
+  return closed.length > 0 ? { holds: false, closedAt: new Date(Math.max(...closed)) } : { holds: false };
+}
+
 /** Every window on the dates around `now`, as instants, in order. A window the clock skips is left out. */
 function intervalsAround(capacity: Capacity, now: Date): Interval[] {
   const today = localDateOf(now, capacity.timeZone);

@@ -111,6 +111,38 @@ export type CapacityWindow = z.infer<typeof CapacityWindow>;
 const OVERLAP = (a: string, b: string) =>
   `${a}.name != ${b}.name && ${a}.days.exists(d, d in ${b}.days) && ${a}.from < ${b}.to && ${b}.from < ${a}.to`;
 
+/**
+ * What happens to held desktops after the windows close: Azure Virtual Desktop's ramp-down, which
+ * warns users and then logs off their sessions so the hosts can be powered off. Here the desktop's
+ * holder sees the countdown the portal shows for every session policy (with "I'm still working").
+ */
+export const RampDown = z
+  .object({
+    idleMinutes: z
+      .int()
+      .min(1)
+      .max(MAX_POWER_OFF_DELAY_MINUTES)
+      .describe(
+        'Once no window holds, a held desktop nobody uses is powered off (or released) this long after the window closed, or after its last use if that is later. Use means someone logged on to it, a console open through the portal, or "I\'m still working".',
+      ),
+    action: z
+      .enum(['PowerOff', 'Release'])
+      .default('PowerOff')
+      .describe(
+        "PowerOff: the desktop stays its holder's, powered off (programs are closed). Release: it goes back to the pool (a Stateless one is reset).",
+      ),
+    evenIfLoggedOn: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also a desktop someone is logged on to, when nobody has used it through the portal (console or "I\'m still working") for idleMinutes: Azure Virtual Desktop\'s forced logoff. Unsaved work on it is lost; its holder sees the countdown first. False: only desktops nobody is logged on to (as the guest agent says).',
+      ),
+  })
+  .describe(
+    'Held desktops nobody uses once the windows close are powered off or released after idleMinutes, with a countdown for their holders. Free desktops follow powerOffDelayMinutes instead.',
+  );
+export type RampDown = z.infer<typeof RampDown>;
+
 export const Capacity = cel(
   z
     .object({
@@ -155,6 +187,7 @@ export const Capacity = cel(
         .describe(
           'A warm desktop nobody has claimed for this long is replaced by a fresh one (deleted and created again from the template, at most updateStrategy.maxUnavailable at a time), so what people get has not been running for days. Stateless pools only; never when empty.',
         ),
+      rampDown: RampDown.optional(),
     })
     .describe(
       'Warm desktops that follow the clock: windows of the week with their own warm count, the count outside them, and how surplus desktops are powered off. Instead of prestarted, which keeps one count day and night.',

@@ -138,7 +138,9 @@ export const DesktopClaimStatus = z
         action: z
           .enum(['Release', 'PowerOff'])
           .describe('What will happen: the desktop is taken back (Release) or powered off (PowerOff).'),
-        reason: z.enum(['LoggedOff', 'IdleTimeout']).describe("Which of the pool's session policies falls due."),
+        reason: z
+          .enum(['LoggedOff', 'IdleTimeout', 'AfterHours'])
+          .describe("Which of the pool's session policies falls due (AfterHours: the capacity's rampDown)."),
         deadline: z.iso.datetime().describe('When it happens unless someone logs on or shows activity first.'),
         message: z.string().max(1024).describe('Why, in words for the user.'),
       })
@@ -148,7 +150,7 @@ export const DesktopClaimStatus = z
       ),
     releasedTime: z.iso.datetime().optional().describe('When the desktop was taken back from this claim.'),
     conditions: conditions(
-      'Bound, Ready and Released, with reasons such as PoolExhausted, UserLimitReached, LoggedOff or IdleTimeout.',
+      'Bound, Ready and Released, with reasons such as PoolExhausted, UserLimitReached, LoggedOff, IdleTimeout or AfterHours.',
     ),
   })
   .describe('What the operator observed.');

@@ -262,6 +262,6 @@ export async function powerOff(
   );
   // Changed meanwhile (the user started or stopped it): decided again on the next change.
   if (!patched) return;
-  deps.recorder.record(claim, 'Normal', 'IdleTimeout', `Desktop ${desktop.metadata?.name} was ${verdict.message}`);
-  log.info({ claim: claim.metadata?.name, desktop: desktop.metadata?.name }, 'powered off (idle)');
+  deps.recorder.record(claim, 'Normal', verdict.reason, `Desktop ${desktop.metadata?.name} was ${verdict.message}`);
+  log.info({ claim: claim.metadata?.name, desktop: desktop.metadata?.name }, `powered off (${verdict.reason})`);
 }

@@ -25,6 +25,7 @@ import type { Metrics } from '../runtime/metrics.js';
 import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
+import { windowAt } from './capacity-schedule.js';
 import {
   bind,
   type Claim,
@@ -460,12 +461,15 @@ async function applySessionPolicy(
   log: Logger,
 ): Promise<'released' | { pending?: PendingAction }> {
   const facts = desktopFacts(desktop);
+  const at = now(deps);
+  const capacity = pool.spec.capacity;
   const verdict = sessionVerdict({
     session: claim.status?.session,
     assignment: pool.spec.assignment,
     policy: pool.spec.session,
     running: facts.running,
-    now: now(deps),
+    ...(capacity?.rampDown ? { afterHours: { rampDown: capacity.rampDown, window: windowAt(capacity, at) } } : {}),
+    now: at,
   });
   if (verdict.kind === 'release') {
     // Never bound again by this process, whatever its cache says; the user loses the desktop

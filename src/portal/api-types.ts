@@ -68,7 +68,7 @@ export type Session = z.infer<typeof Session>;
 /** What the pool's session policy will do to the desktop next, and when (status.pendingAction). */
 export const PendingAction = z.object({
   action: z.enum(['Release', 'PowerOff']),
-  reason: z.enum(['LoggedOff', 'IdleTimeout']),
+  reason: z.enum(['LoggedOff', 'IdleTimeout', 'AfterHours']),
   /** RFC 3339. */
   deadline: z.string(),
   message: z.string(),

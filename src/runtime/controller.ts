@@ -40,7 +40,8 @@ export interface ControllerOptions {
 
 export class Controller {
   private readonly queue: WorkQueue;
-  private readonly primaries: Informer<KubernetesObject>[] = [];
+  /** Every watched kind with the keys its objects concern: a resync goes through them all. */
+  private readonly watched: { informer: Informer<KubernetesObject>; map: Mapper<KubernetesObject> }[] = [];
 
   constructor(
     private readonly options: ControllerOptions,
@@ -69,12 +70,15 @@ export class Controller {
 
   /** The primary kind: every change of a primary enqueues its own key. */
   forPrimary<T extends KubernetesObject>(informer: Informer<T>): this {
-    this.primaries.push(informer as unknown as Informer<KubernetesObject>);
     return this.watches(informer, (obj) => [keyOf(obj)]);
   }
 
   /** Another kind whose changes concern primaries (owned children, referenced objects). */
   watches<T extends KubernetesObject>(informer: Informer<T>, map: Mapper<T>): this {
+    this.watched.push({
+      informer: informer as unknown as Informer<KubernetesObject>,
+      map: map as unknown as Mapper<KubernetesObject>,
+    });
     const enqueue = (obj: T, old?: T) => {
       for (const key of map(obj)) this.queue.add(key);
       // A changed reference (e.g. a pool moved to another template) concerns the old one too.
@@ -90,16 +94,21 @@ export class Controller {
     this.queue.add(key);
   }
 
-  /** Starts the workers and reconciles every primary once (level-triggered: nothing is assumed). */
+  /** Starts the workers and reconciles every key once (level-triggered: nothing is assumed). */
   start(): void {
     this.queue.start();
     this.resync();
     this.options.log.info({ controller: this.options.name }, 'controller started');
   }
 
-  /** Reconciles every primary again (after the wall clock jumped: time-based decisions are due). */
+  /**
+   * Reconciles every key again (after the wall clock jumped: time-based decisions are due): those
+   * of the primaries and those the other watched kinds concern, for a controller whose keys are not
+   * an object's own (the claim controller works per pool, from claims as much as from pools).
+   */
   resync(): void {
-    for (const informer of this.primaries) for (const obj of informer.list()) this.queue.add(keyOf(obj));
+    for (const { informer, map } of this.watched)
+      for (const obj of informer.list()) for (const key of map(obj)) this.queue.add(key);
   }
 
   stop(): Promise<void> {

@@ -3,7 +3,7 @@
 // the recent peak with their floor and ceiling.
 import { describe, expect, it } from 'vitest';
 import { Capacity } from '../../src/api/capacity.js';
-import { capacityAt, windowWarm } from '../../src/api/capacity-schedule.js';
+import { capacityAt, windowAt, windowWarm } from '../../src/api/capacity-schedule.js';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
 const office = { name: 'office-hours', days: WEEKDAYS, from: '08:00', to: '18:00', warm: 10 };
@@ -252,5 +252,38 @@ describe('windowWarm', () => {
     const capacity = berlin({ schedules: [{ ...office, warm: '50%', minWarm: 1 }] });
     expect(capacityAt(capacity, 9, new Date('2026-03-23T09:00:00Z')).warm).toBe(5);
     expect(capacityAt(capacity, 0, new Date('2026-03-23T09:00:00Z')).warm).toBe(1);
+  });
+});
+
+describe('windowAt', () => {
+  const schedule = Capacity.parse(
+    berlin({
+      schedules: [
+        { ...office, to: '12:00' },
+        { name: 'afternoon', days: WEEKDAYS, from: '12:00', to: '18:00', warm: 5 },
+      ],
+    }),
+  );
+  it('holds to the end of windows back to back, and says when the last one closed', () => {
+    // Monday 23 March 2026, Berlin +01:00.
+    expect(windowAt(schedule, new Date('2026-03-23T09:00:00+01:00'))).toEqual({
+      holds: true,
+      window: 'office-hours',
+      until: new Date('2026-03-23T18:00:00+01:00'),
+    });
+    expect(windowAt(schedule, new Date('2026-03-23T18:00:00+01:00'))).toEqual({
+      holds: false,
+      closedAt: new Date('2026-03-23T18:00:00+01:00'),
+    });
+    // Saturday: the last close was Friday's. Before the first window of the days looked at: none.
+    expect(windowAt(schedule, new Date('2026-03-21T10:00:00+01:00'))).toEqual({
+      holds: false,
+      closedAt: new Date('2026-03-20T18:00:00+01:00'),
+    });
+    expect(windowAt(schedule, new Date('2026-03-23T07:00:00+01:00'))).toEqual({ holds: false });
+  });
+
+  it('holds no window in a time zone the operator does not know', () => {
+    expect(windowAt(Capacity.parse(berlin({ timeZone: 'Mars/Olympus' })), new Date())).toEqual({ holds: false });
   });
 });

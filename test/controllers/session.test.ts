@@ -228,3 +228,70 @@ describe("the user's activity", () => {
     });
   });
 });
+
+describe("the capacity's ramp-down for held desktops", () => {
+  const noPolicy: VerdictInput['policy'] = {
+    logoff: { action: 'None', gracePeriodMinutes: 5 },
+    idle: { action: 'None', timeoutMinutes: 0 },
+  };
+  const rampDown = { idleMinutes: 15, action: 'PowerOff' as const, evenIfLoggedOn: false };
+  const closed = { holds: false as const, closedAt: at('18:00') };
+  const input = (over: Partial<VerdictInput>): VerdictInput => ({
+    session: { idleSince: BOUND, guestAgentConnected: true },
+    assignment: 'Automatic',
+    policy: noPolicy,
+    running: true,
+    afterHours: { rampDown, window: closed },
+    now: at('18:05'),
+    ...over,
+  });
+
+  it('only looks again when the window closes while it holds', () => {
+    const window = { holds: true as const, window: 'office-hours', until: at('18:00') };
+    expect(sessionVerdict(input({ afterHours: { rampDown, window }, now: at('17:00') }))).toEqual({
+      kind: 'keep',
+      recheckInMs: 60 * 60_000,
+    });
+  });
+
+  it('counts from the close, or from the last use if later, and then powers off or releases', () => {
+    expect(sessionVerdict(input({}))).toMatchObject({
+      kind: 'keep',
+      recheckInMs: 10 * 60_000,
+      pending: { action: 'PowerOff', reason: 'AfterHours', deadline: '2026-11-25T18:15:00Z' },
+    });
+    const used = { idleSince: BOUND, lastActivityTime: '2026-11-25T18:04:00Z' };
+    expect(sessionVerdict(input({ session: used }))).toMatchObject({
+      pending: { deadline: '2026-11-25T18:19:00Z' },
+    });
+    expect(sessionVerdict(input({ now: at('18:15') }))).toMatchObject({ kind: 'powerOff', reason: 'AfterHours' });
+    const release = { rampDown: { ...rampDown, action: 'Release' as const }, window: closed };
+    // A release takes back a powered-off desktop too; a power-off leaves it alone.
+    expect(sessionVerdict(input({ afterHours: release, running: false, now: at('18:15') }))).toMatchObject({
+      kind: 'release',
+      reason: 'AfterHours',
+    });
+    expect(sessionVerdict(input({ running: false, now: at('18:15') }))).toEqual({ kind: 'keep' });
+  });
+
+  it('leaves a desktop someone is logged on to, unless evenIfLoggedOn, which counts use through the portal', () => {
+    const on: Session = { loggedInUsers: [alice], lastActivityTime: '2026-11-25T18:10:00Z' };
+    expect(sessionVerdict(input({ session: on, now: at('23:00') }))).toEqual({ kind: 'keep' });
+    const forced = { rampDown: { ...rampDown, evenIfLoggedOn: true }, window: closed };
+    expect(sessionVerdict(input({ session: on, afterHours: forced }))).toMatchObject({
+      pending: { reason: 'AfterHours', deadline: '2026-11-25T18:25:00Z' },
+    });
+    // Without a guest agent it still counts from the close.
+    expect(sessionVerdict(input({ session: undefined, afterHours: forced }))).toMatchObject({
+      pending: { deadline: '2026-11-25T18:15:00Z' },
+    });
+  });
+
+  it("gives way to the pool's own idle timeout when that comes first", () => {
+    const idle: VerdictInput['policy'] = { ...noPolicy, idle: { action: 'Release', timeoutMinutes: 30 } };
+    const session: Session = { idleSince: '2026-11-25T17:40:00Z' };
+    expect(sessionVerdict(input({ policy: idle, session }))).toMatchObject({
+      pending: { action: 'Release', reason: 'IdleTimeout', deadline: '2026-11-25T18:10:00Z' },
+    });
+  });
+});

@@ -28,6 +28,7 @@ const REASONS: Record<string, string> = {
   DesktopPoweredOff: 'Your desktop is powered off.',
   LoggedOff: 'You logged off, so the desktop went back to the pool.',
   IdleTimeout: 'Nobody was logged on for a long time, so the desktop went back to the pool.',
+  AfterHours: "The pool's hours were over and nobody was using the desktop, so it went back to the pool.",
 };
 
 const condition = (claim: Claim, type: string) => claim.conditions.find((c) => c.type === type);

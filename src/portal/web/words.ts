@@ -93,6 +93,11 @@ export function pendingReason(claim: Claim, now: Date, format: TimeFormat = loca
     const at = session?.lastSeenTime ? ` at ${when(session.lastSeenTime, now, format)}` : '';
     return `You logged off${at} (or the desktop was shut down). Log on again, or say you are still working, to keep it.`;
   }
+  if (pending.reason === 'AfterHours') {
+    return session?.loggedInUsers?.length
+      ? "The pool's hours are over and nobody has used this desktop through the portal since. Say you are still working to keep it running."
+      : "The pool's hours are over and nobody is logged on to this desktop. Log on, or say you are still working, to keep it running.";
+  }
   // The idle clock starts at the later of the last logoff and the last activity through kubevdi.
   const since = [session?.idleSince, claim.lastActivityTime]
     .filter((t): t is string => !!t)
