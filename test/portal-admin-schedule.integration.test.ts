@@ -55,7 +55,9 @@ const readPool = async (ns: string) =>
   (await kubeconfig()
     .makeApiClient(CustomObjectsApi)
     .getNamespacedCustomObject({ ...POOLS, namespace: ns, name: 'sales' })) as {
-    spec: { capacity: { schedules: { name: string; warm: number | string }[] } };
+    spec: {
+      capacity: { schedules: { name: string; warm: number | string }[]; rampDown?: { idleMinutes: number } };
+    };
   };
 
 describe('the Admin Portal’s schedule of a pool', () => {
@@ -224,6 +226,8 @@ describe('the Admin Portal’s schedule of a pool', () => {
 
     // Without the late window it saves (the test's own applier owns the schedule too: asked once more).
     await hedy.getByRole('button', { name: `Remove window ${last + 1}` }).click();
+    // And held desktops nobody uses are powered off 45 minutes after hours.
+    await hedy.getByLabel('Held desktops after hours').fill('45');
     await eventually(
       async () => expect(await status.textContent()).toBe('The API server accepts these values.'),
       20_000,
@@ -232,6 +236,12 @@ describe('the Admin Portal’s schedule of a pool', () => {
     await hedy.getByRole('button', { name: 'Save anyway' }).click();
     await hedy.waitForURL(`${url}/admin#pool/${ns}/sales`);
     await eventually(async () => expect((await readPool(ns)).spec.capacity.schedules[0]?.warm).toBe(3), 20_000);
+    expect((await readPool(ns)).spec.capacity.rampDown?.idleMinutes).toBe(45);
+    await eventually(async () =>
+      expect(await section.locator('dl').textContent()).toContain(
+        'A held desktop nobody uses is powered off 45 minutes after the windows close or its last use',
+      ),
+    );
 
     // mary, a viewer: the schedule yes, no edit; the API server refuses her change all the same.
     await apiServerTrustsIssuer(oidc, person('mary'));

@@ -90,6 +90,9 @@ describe('form ↔ pool', () => {
     offPeakWarm: null,
     powerOffDelayMinutes: null,
     warmTimeToLiveMinutes: null,
+    rampDownIdleMinutes: null,
+    rampDownAction: 'PowerOff',
+    rampDownEvenIfLoggedOn: false,
   };
 
   it('applies the fields the person filled, leaving empty ones to the API server’s defaults', () => {
@@ -130,6 +133,8 @@ describe('form ↔ pool', () => {
       offPeakWarm: 2,
       powerOffDelayMinutes: null,
       warmTimeToLiveMinutes: 240,
+      rampDownIdleMinutes: 30,
+      rampDownAction: 'Release',
     };
     const pool = poolOf('ns', 'sales', scheduled);
     expect(pool.spec?.capacity).toEqual({
@@ -140,6 +145,7 @@ describe('form ↔ pool', () => {
       ],
       offPeakWarm: 2,
       warmTimeToLiveMinutes: 240,
+      rampDown: { idleMinutes: 30, action: 'Release', evenIfLoggedOn: false },
     });
     expect(formOf(pool)).toMatchObject({
       scheduled: true,
@@ -150,7 +156,12 @@ describe('form ↔ pool', () => {
       ],
       offPeakWarm: 2,
       powerOffDelayMinutes: null,
+      rampDownIdleMinutes: 30,
+      rampDownAction: 'Release',
     });
+    expect(poolOf('ns', 'sales', { ...scheduled, rampDownIdleMinutes: null }).spec?.capacity).not.toHaveProperty(
+      'rampDown',
+    );
     expect(poolOf('ns', 'sales', { ...scheduled, scheduled: false }).spec).not.toHaveProperty('capacity');
     expect(formOf(poolOf('ns', 'sales', form))).toMatchObject({ scheduled: false, windows: [] });
   });

@@ -40,6 +40,7 @@ const capacity: Capacity = {
   offPeakWarm: 2,
   powerOffDelayMinutes: 30,
   warmTimeToLiveMinutes: 240,
+  rampDown: { idleMinutes: 60, action: 'PowerOff', evenIfLoggedOn: false },
 };
 // Tuesday 8 December 2026, 15:20 in Berlin (winter time, +01:00).
 const now = new Date('2026-12-08T14:20:00Z');
@@ -90,7 +91,12 @@ describe('a pool’s schedule for the Admin Portal', () => {
         warmNow: 3,
       },
     ]);
-    expect(schedule.capacity).toMatchObject({ timeZone: 'Europe/Berlin', offPeakWarm: 2, warmTimeToLiveMinutes: 240 });
+    expect(schedule.capacity).toMatchObject({
+      timeZone: 'Europe/Berlin',
+      offPeakWarm: 2,
+      warmTimeToLiveMinutes: 240,
+      rampDown: { idleMinutes: 60, action: 'PowerOff', evenIfLoggedOn: false },
+    });
     expect(schedule.growth).toEqual({ minSize: 5, maxSize: 30, spare: 2, removeAfterMinutes: 30, targetSize: 25 });
     expect(schedule.now).toMatchObject({ phase: 'InWindow', warmTarget: 20, nextWarmTarget: 2 });
   });

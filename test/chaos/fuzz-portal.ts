@@ -154,6 +154,9 @@ function poolForm(serviceAccount: string): Record<string, unknown> {
     offPeakWarm: null,
     powerOffDelayMinutes: null,
     warmTimeToLiveMinutes: null,
+    rampDownIdleMinutes: null,
+    rampDownAction: 'PowerOff',
+    rampDownEvenIfLoggedOn: false,
   };
 }
 

@@ -42,6 +42,10 @@ export const PoolForm = z.object({
   offPeakWarm: count,
   powerOffDelayMinutes: count,
   warmTimeToLiveMinutes: count,
+  /** capacity.rampDown: held desktops after hours; idle minutes null leaves it out. */
+  rampDownIdleMinutes: count,
+  rampDownAction: z.string(),
+  rampDownEvenIfLoggedOn: z.boolean(),
 });
 export type PoolForm = z.infer<typeof PoolForm>;
 export type PoolField = keyof PoolForm | 'name';

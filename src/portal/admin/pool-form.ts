@@ -90,6 +90,9 @@ export function formOf(pool: PoolObject): PoolForm {
     offPeakWarm: num(capacity?.offPeakWarm),
     powerOffDelayMinutes: num(capacity?.powerOffDelayMinutes),
     warmTimeToLiveMinutes: num(capacity?.warmTimeToLiveMinutes),
+    rampDownIdleMinutes: num(capacity?.rampDown?.idleMinutes),
+    rampDownAction: str(capacity?.rampDown?.action, 'PowerOff'),
+    rampDownEvenIfLoggedOn: capacity?.rampDown?.evenIfLoggedOn === true,
   };
 }
 
@@ -138,6 +141,14 @@ export function poolOf(namespace: string, name: string, form: PoolForm): PoolObj
           offPeakWarm: form.offPeakWarm,
           powerOffDelayMinutes: form.powerOffDelayMinutes,
           warmTimeToLiveMinutes: form.warmTimeToLiveMinutes,
+          rampDown:
+            form.rampDownIdleMinutes === null
+              ? undefined
+              : {
+                  idleMinutes: form.rampDownIdleMinutes,
+                  action: form.rampDownAction,
+                  evenIfLoggedOn: form.rampDownEvenIfLoggedOn,
+                },
         })
       : undefined,
   };
@@ -176,6 +187,9 @@ const FIELDS: Record<PoolField, RegExp[]> = {
   offPeakWarm: [/^spec\.capacity\.offPeakWarm$/],
   powerOffDelayMinutes: [/^spec\.capacity\.powerOffDelayMinutes$/],
   warmTimeToLiveMinutes: [/^spec\.capacity\.warmTimeToLiveMinutes$/],
+  rampDownIdleMinutes: [/^spec\.capacity\.rampDown\.idleMinutes$/, /^spec\.capacity\.rampDown$/],
+  rampDownAction: [/^spec\.capacity\.rampDown\.action$/],
+  rampDownEvenIfLoggedOn: [/^spec\.capacity\.rampDown\.evenIfLoggedOn$/],
 };
 
 export function fieldOf(path: string | undefined): PoolField | undefined {

@@ -39,6 +39,15 @@ export function poolSchedule(pool: PoolObject, now: Date): PoolSchedule {
             ...(capacity.warmTimeToLiveMinutes === undefined
               ? {}
               : { warmTimeToLiveMinutes: capacity.warmTimeToLiveMinutes }),
+            ...(capacity.rampDown
+              ? {
+                  rampDown: {
+                    idleMinutes: capacity.rampDown.idleMinutes,
+                    action: capacity.rampDown.action ?? 'PowerOff',
+                    evenIfLoggedOn: capacity.rampDown.evenIfLoggedOn === true,
+                  },
+                }
+              : {}),
           },
         }
       : {}),

@@ -163,6 +163,7 @@ export const PoolSchedule = z.object({
       offPeakWarm: z.int(),
       powerOffDelayMinutes: z.int(),
       warmTimeToLiveMinutes: z.int().optional(),
+      rampDown: z.object({ idleMinutes: z.int(), action: z.string(), evenIfLoggedOn: z.boolean() }).optional(),
     })
     .optional(),
   prestarted: z.int(),

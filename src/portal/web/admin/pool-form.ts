@@ -42,6 +42,9 @@ const EMPTY: PoolForm = {
   offPeakWarm: 0,
   powerOffDelayMinutes: 30,
   warmTimeToLiveMinutes: null,
+  rampDownIdleMinutes: null,
+  rampDownAction: 'PowerOff',
+  rampDownEvenIfLoggedOn: false,
 };
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
@@ -132,6 +135,8 @@ export function poolFormView(
       const windows = windowsEditor(values.windows);
       const scheduled = h('input', { type: 'checkbox' });
       scheduled.checked = values.scheduled;
+      const evenIfLoggedOn = h('input', { type: 'checkbox' });
+      evenIfLoggedOn.checked = values.rampDownEvenIfLoggedOn;
       const namespaceControl = editing
         ? undefined
         : choice(
@@ -200,6 +205,19 @@ export function poolFormView(
           number(values.warmTimeToLiveMinutes),
           'Minutes before an unclaimed warm desktop is replaced by a fresh one; empty never.',
         ),
+        field(
+          'rampDownIdleMinutes',
+          'Held desktops after hours',
+          number(values.rampDownIdleMinutes),
+          'Minutes after the windows close (or its last use) before a held desktop nobody uses is acted on; its holder sees a countdown. Empty: left running.',
+        ),
+        field('rampDownAction', 'Then', choice(values.rampDownAction, ['PowerOff', 'Release'])),
+        field(
+          'rampDownEvenIfLoggedOn',
+          'Even with someone logged on',
+          evenIfLoggedOn,
+          'Also when someone is logged on but has not used it through the portal: unsaved work is lost.',
+        ),
       ];
       const byKey = new Map(fields.map((f) => [f.key, f]));
       const get = (key: PoolField) => ((byKey.get(key) as Field).control as Control).value;
@@ -233,6 +251,9 @@ export function poolFormView(
         offPeakWarm: count('offPeakWarm'),
         powerOffDelayMinutes: count('powerOffDelayMinutes'),
         warmTimeToLiveMinutes: count('warmTimeToLiveMinutes'),
+        rampDownIdleMinutes: count('rampDownIdleMinutes'),
+        rampDownAction: get('rampDownAction'),
+        rampDownEvenIfLoggedOn: evenIfLoggedOn.checked,
       });
       // The schedule's own fields show only when the pool follows one.
       const scheduleFields = fields.slice(16);

@@ -45,6 +45,15 @@ export function scheduleSection(context: AdminContext, pool: AdminPool, schedule
         : `A warm desktop nobody claims is replaced after ${minutesText(capacity.warmTimeToLiveMinutes)}`,
     );
   }
+  if (capacity) {
+    const ramp = capacity.rampDown;
+    fact(
+      'After hours',
+      ramp
+        ? `A held desktop nobody uses is ${ramp.action === 'Release' ? 'released' : 'powered off'} ${minutesText(ramp.idleMinutes)} after the windows close or its last use${ramp.evenIfLoggedOn ? ', even with someone logged on' : ''}; its holder sees the countdown`
+        : 'Held desktops keep running (no ramp-down)',
+    );
+  }
   if (schedule.now?.heldPeak !== undefined)
     fact('Peak held', `${schedule.now.heldPeak} at once in the last seven days (what percentages are of)`);
   if (growth)
