@@ -25,6 +25,14 @@ export const VIRTUAL_MACHINE_INSTANCES: ResourceType = {
   kind: 'VirtualMachineInstance',
   namespaced: true,
 };
+/** Nodes: where desktops run, and which are in maintenance (cluster-scoped). */
+export const NODES: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'nodes',
+  kind: 'Node',
+  namespaced: false,
+};
 export const SERVICES: ResourceType = {
   group: '',
   version: 'v1',

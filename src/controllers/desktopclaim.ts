@@ -52,6 +52,7 @@ import {
   pendingStatus,
   releasedStatus,
 } from './claim-status.js';
+import { type DesktopPlacement, type Instance, type Node, onMaintenanceChange } from './desktop-placement.js';
 import { bindingsToConfirm, isOrphaned } from './orphaned-bindings.js';
 import { type PendingAction, sessionVerdict } from './session-policy.js';
 import { BY_POOL } from './virtualdesktoppool.js';
@@ -67,6 +68,8 @@ export interface ClaimControllerDeps extends HandoverDeps {
   claims: Informer<Claim>;
   pools: Informer<Pool>;
   desktops: Informer<Desktop>;
+  /** Where desktops run (instances and nodes): none on a node in maintenance is handed out. */
+  placement?: { instances: Informer<Instance>; nodes: Informer<Node>; where: DesktopPlacement };
   writeStatus: WriteStatus;
   metrics: Metrics;
   log: Logger;
@@ -77,12 +80,24 @@ export function claimController(deps: ClaimControllerDeps): Controller {
     const pool = obj.metadata?.labels?.[LABELS.pool];
     return pool ? [`${obj.metadata?.namespace}/${pool}`] : [];
   };
-  return new Controller({ name: 'desktopclaim', metrics: deps.metrics, log: deps.log }, claimReconciler(deps))
-    .watches(deps.pools, (p) => [`${p.metadata?.namespace}/${p.metadata?.name}`])
+  const poolKey = (p: Pool) => `${p.metadata?.namespace}/${p.metadata?.name}`;
+  const controller = new Controller(
+    { name: 'desktopclaim', metrics: deps.metrics, log: deps.log },
+    claimReconciler(deps),
+  )
+    .watches(deps.pools, (p) => [poolKey(p)])
     .watches(deps.claims, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`])
     .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
     .watches(deps.roles, byPoolLabel)
     .watches(deps.roleBindings, byPoolLabel);
+  if (deps.placement) {
+    // An instance placed or moved concerns its pool; a node's maintenance, every pool.
+    controller.watches(deps.placement.instances, byPoolLabel);
+    onMaintenanceChange(deps.placement.nodes, () => {
+      for (const pool of deps.pools.list()) controller.enqueue(poolKey(pool));
+    });
+  }
+  return controller;
 }
 
 /**
@@ -175,7 +190,7 @@ async function reconcile(
     await waitForPool(deps, expected, pass);
     return pass.outcome.result();
   }
-  const seats = seatsOf(expected, pass, pass.pool);
+  const seats = seatsOf(expected, pass, pass.pool, deps.placement?.where);
   await failOverLimit(deps, expected, pass, pass.pool, seats);
   const decisions = planClaims({
     claims: pass.claims.filter((c) => !pass.isFailed(c)).map((c) => claimState(c, pass.isReleased(c))),
@@ -313,10 +328,12 @@ async function waitForPool(deps: ClaimControllerDeps, expected: Expectations, pa
 }
 
 /** The pool's desktops as the plan sees them, with the binds this process made that the cache does not show yet. */
-function seatsOf(expected: Expectations, pass: Pass, pool: Pool): SeatState[] {
+function seatsOf(expected: Expectations, pass: Pass, pool: Pool, where: DesktopPlacement | undefined): SeatState[] {
   // desktop name → claim uid, for binds the cache does not show yet
   const pendingByDesktop = new Map([...expected.binds].map(([uid, desktop]) => [desktop, uid]));
-  return pass.desktops.flatMap((d) => seat(pass.poolName, pool, d, pendingByDesktop));
+  return pass.desktops.flatMap((d) =>
+    seat(pass.poolName, pool, d, pendingByDesktop, (name) => where?.onMaintenanceNode(pass.namespace, name) ?? false),
+  );
 }
 
 /** Beyond what a person may hold: Failed now, rather than waiting in line with a grant of its own. */
@@ -513,6 +530,7 @@ function seat(
   pool: VirtualDesktopPool,
   vm: Desktop,
   pendingByDesktop: Map<string, string>,
+  onMaintenanceNode: (desktop: string) => boolean,
 ): SeatState[] {
   const facts = desktopFacts(vm);
   const { name, holder, ready, running, revision } = facts;
@@ -528,6 +546,7 @@ function seat(
       running,
       onTargetRevision: revision !== undefined && revision === pool.status?.templateRevision,
       unusable: facts.deleting || facts.resetting,
+      onMaintenanceNode: onMaintenanceNode(name),
     },
   ];
 }
