@@ -124,6 +124,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       networkPolicies,
       rdpAllowedFrom: options.rdpAllowedFrom,
       clock: options.clock,
+      placement: { ...placement, where },
     }),
     claimController({
       ...shared,

@@ -5,7 +5,7 @@
 
 /** The parts of a VirtualMachineInstance this reads. */
 export interface InstanceObject {
-  metadata?: { name?: string; deletionTimestamp?: Date | string };
+  metadata?: { name?: string; uid?: string; deletionTimestamp?: Date | string };
   status?: {
     nodeName?: string;
     conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
@@ -21,6 +21,8 @@ export interface InstanceObject {
 }
 
 export interface InstancePlace {
+  /** The instance's uid: a restart deletes this one, not one started since. */
+  uid?: string;
   node: string | undefined;
   /** LiveMigratable: true or false as KubeVirt says, undefined while it says nothing. */
   migratable: boolean | undefined;
@@ -39,6 +41,7 @@ export function instancePlace(vmi: InstanceObject | undefined): InstancePlace {
   const state = vmi?.status?.migrationState;
   const finished = state?.completed === true || state?.failed === true || Boolean(state?.endTimestamp);
   return {
+    ...(vmi?.metadata?.uid ? { uid: vmi.metadata.uid } : {}),
     node,
     migratable,
     ...(migratable === false

@@ -18,6 +18,7 @@ import { RELEASE_FINALIZER } from '../api/finalizers.js';
 import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { parseDesktopIndex } from '../render/names.js';
+import { isoSeconds } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
 import type { Informer } from '../runtime/informer.js';
 import type { Logger } from '../runtime/log.js';
@@ -54,6 +55,7 @@ import {
 } from './claim-status.js';
 import { type DesktopPlacement, type Instance, type Node, onMaintenanceChange } from './desktop-placement.js';
 import { bindingsToConfirm, isOrphaned } from './orphaned-bindings.js';
+import { type PoolMaintenance, poolMaintenance } from './pool-maintenance.js';
 import { type PendingAction, sessionVerdict } from './session-policy.js';
 import { BY_POOL } from './virtualdesktoppool.js';
 
@@ -384,6 +386,10 @@ async function carryOut(
   const pipelines: (() => Promise<void>)[] = [];
   const claimByName = new Map(pass.claims.map((c) => [c.metadata?.name, c]));
   const desktopByName = new Map(pass.desktops.map((d) => [d.metadata?.name, d]));
+  // Nodes in maintenance: holders of desktops there that cannot migrate are told when theirs restarts.
+  const leaving = deps.placement
+    ? poolMaintenance(pool, pass.desktops, pass.claims, deps.placement.where, now(deps))
+    : undefined;
   for (const decision of decisions) {
     const claim = claimByName.get(decision.claim) as Claim;
     if (skip.has(uidOf(claim))) continue;
@@ -400,11 +406,57 @@ async function carryOut(
     if (desktop) {
       const policy = await applySessionPolicy(deps, expected, pass, pool, claim, desktop, log);
       if (policy === 'released') continue;
-      pending = policy.pending;
+      const restart = leaving ? await restartForMaintenance(deps, pass, claim, desktop, leaving, log) : undefined;
+      pending = sooner(policy.pending, restart);
     }
     pipelines.push(() => keepBound(deps, pass.poolName, pool, claim, decision.desktop, desktop, pending));
   }
   await pass.outcome.attempt(() => inParallel(pipelines, (run) => run(), CLAIM_CONCURRENCY));
+}
+
+/**
+ * A held desktop on a node in maintenance that cannot migrate: its holder is told when it restarts
+ * (the claim's pendingAction), and it is restarted on another node when that time comes.
+ */
+async function restartForMaintenance(
+  deps: ClaimControllerDeps,
+  pass: Pass,
+  claim: Claim,
+  desktop: Desktop,
+  leaving: PoolMaintenance,
+  log: Logger,
+): Promise<PendingAction | undefined> {
+  const name = desktop.metadata?.name as string;
+  const step = leaving.plan.steps.find((s) => s.desktop === name);
+  if (step?.kind === 'warn') {
+    pass.outcome.recheck(Math.max(0, step.deadline.getTime() - now(deps).getTime()));
+    return {
+      action: 'Restart',
+      reason: 'Maintenance',
+      deadline: isoSeconds(step.deadline),
+      message: `Node ${step.node} is going into maintenance and desktop ${name} cannot move while it runs; it restarts on another node at ${isoSeconds(step.deadline)}. Save your work before then.`,
+    };
+  }
+  const instanceUid = leaving.instanceUids.get(name);
+  if (step?.kind === 'restart' && step.held && instanceUid) {
+    await pass.outcome.attempt(async () => {
+      await deps.actions.restartDesktop(pass.namespace, name, instanceUid);
+      deps.recorder.record(
+        claim,
+        'Normal',
+        'RestartedForMaintenance',
+        `Desktop ${name} was restarted on another node: node ${step.node} is in maintenance and the desktop could not migrate live`,
+      );
+      log.info({ claim: claim.metadata?.name, desktop: name, node: step.node }, 'restarted for maintenance');
+    });
+  }
+  return undefined;
+}
+
+/** The pending action due first. */
+function sooner(a: PendingAction | undefined, b: PendingAction | undefined): PendingAction | undefined {
+  if (!a || !b) return a ?? b;
+  return Date.parse(b.deadline) < Date.parse(a.deadline) ? b : a;
 }
 
 /** A new claim takes its desktop; then its grant, then its status says Bound. */
