@@ -18,11 +18,11 @@ import {
 } from '@kubernetes/client-node';
 import { CLAIMS } from './api/desktopclaim.js';
 import { CLAIMS_FIELD_MANAGER } from './api/field-managers.js';
-import { DATA_VOLUMES, VIRTUAL_MACHINES } from './api/kubernetes-kinds.js';
+import { DATA_VOLUMES, MIGRATIONS, VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from './api/kubernetes-kinds.js';
 import { pathOf } from './api/resource-type.js';
 import type { ControllerActions, DeletePreconditions } from './controllers/actions.js';
 import type { ResetActions } from './controllers/desktop-reset.js';
-import { ignoreGone, ignoreNotFound, unlessChanged, unlessNotFound } from './runtime/api-errors.js';
+import { ignoreExists, ignoreGone, ignoreNotFound, unlessChanged, unlessNotFound } from './runtime/api-errors.js';
 import { makeApiClient } from './runtime/client.js';
 import type { Metrics } from './runtime/metrics.js';
 
@@ -93,5 +93,24 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Controll
     deleteNetworkPolicy: (namespace, name) =>
       ignoreNotFound(networking.deleteNamespacedNetworkPolicy({ namespace, name })),
     deleteRevision: (namespace, name) => ignoreNotFound(apps.deleteNamespacedControllerRevision({ namespace, name })),
+    migrateDesktop: async (namespace, desktop, migration, labels) => {
+      const body = {
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'VirtualMachineInstanceMigration',
+        metadata: { name: migration, namespace, labels },
+        spec: { vmiName: desktop },
+      };
+      await ignoreExists(custom.createNamespacedCustomObject({ ...pathOf(MIGRATIONS), namespace, body }));
+    },
+    restartDesktop: async (namespace, desktop, instanceUid) => {
+      await ignoreGone(
+        custom.deleteNamespacedCustomObject({
+          ...pathOf(VIRTUAL_MACHINE_INSTANCES),
+          namespace,
+          name: desktop,
+          body: { preconditions: { uid: instanceUid } },
+        }),
+      );
+    },
   };
 }

@@ -17,9 +17,11 @@ import { OPERATOR_FIELD_MANAGER, SESSIONS_FIELD_MANAGER, USAGE_FIELD_MANAGER } f
 import {
   CONTROLLER_REVISIONS,
   NETWORK_POLICIES,
+  NODES,
   ROLE_BINDINGS,
   ROLES,
   SERVICES,
+  VIRTUAL_MACHINE_INSTANCES,
   VIRTUAL_MACHINES,
 } from './api/kubernetes-kinds.js';
 import { LABELS, MANAGED_BY } from './api/labels.js';
@@ -27,6 +29,7 @@ import type { VirtualDesktopPool } from './api/virtualdesktoppool.js';
 import { POOLS } from './api/virtualdesktoppool.js';
 import type { VMTemplate } from './api/vmtemplate.js';
 import { VMTEMPLATES } from './api/vmtemplate.js';
+import { desktopPlacement, type Instance, type Node } from './controllers/desktop-placement.js';
 import { DesktopUsage } from './controllers/desktop-usage.js';
 import { claimController } from './controllers/desktopclaim.js';
 import { makeUserListReader } from './controllers/guest-agent.js';
@@ -101,6 +104,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
 
   const caches = makeCaches(kc, scope);
   const { templates, pools, revisions, desktops, claims, roles, roleBindings, services, networkPolicies } = caches;
+  const placement = { instances: caches.instances, nodes: caches.nodes };
+  const where = desktopPlacement(placement.instances, placement.nodes);
   const informers = Object.values(caches);
 
   const apply = makeApply(kc, OPERATOR_FIELD_MANAGER, metrics);
@@ -119,8 +124,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       networkPolicies,
       rdpAllowedFrom: options.rdpAllowedFrom,
       clock: options.clock,
+      placement: { ...placement, where },
     }),
-    claimController({ ...shared, claims, roles, roleBindings, clock: options.clock }),
+    claimController({
+      ...shared,
+      claims,
+      roles,
+      roleBindings,
+      clock: options.clock,
+      placement: { ...placement, where },
+    }),
     sessionController({
       claims,
       desktops,
@@ -219,6 +232,10 @@ function makeCaches(kc: KubeConfig, scope: { namespace?: string; metrics: Metric
   const roleBindings = new Informer<V1RoleBinding>(kc, ROLE_BINDINGS, ours);
   const services = new Informer<V1Service>(kc, SERVICES, ours);
   const networkPolicies = new Informer<V1NetworkPolicy>(kc, NETWORK_POLICIES, ours);
+  // Where desktops run: their instances (labelled as their VirtualMachines), and every node
+  // (cluster-scoped, whatever namespace the operator watches), for maintenance.
+  const instances = new Informer<Instance>(kc, VIRTUAL_MACHINE_INSTANCES, ours);
+  const nodes = new Informer<Node>(kc, NODES, { metrics: scope.metrics, log: scope.log });
   claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
   const byLabel = (label: string) => (obj: KubernetesObject) => {
     const value = obj.metadata?.labels?.[label];
@@ -228,5 +245,17 @@ function makeCaches(kc: KubeConfig, scope: { namespace?: string; metrics: Metric
   desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
   services.addIndex(BY_POOL, byLabel(LABELS.pool));
-  return { templates, pools, revisions, desktops, claims, roles, roleBindings, services, networkPolicies };
+  return {
+    templates,
+    pools,
+    revisions,
+    desktops,
+    claims,
+    roles,
+    roleBindings,
+    services,
+    networkPolicies,
+    instances,
+    nodes,
+  };
 }

@@ -136,11 +136,15 @@ export const DesktopClaimStatus = z
     pendingAction: z
       .object({
         action: z
-          .enum(['Release', 'PowerOff'])
-          .describe('What will happen: the desktop is taken back (Release) or powered off (PowerOff).'),
+          .enum(['Release', 'PowerOff', 'Restart'])
+          .describe(
+            'What will happen: the desktop is taken back (Release), powered off (PowerOff), or restarted on another node (Restart, for maintenance).',
+          ),
         reason: z
-          .enum(['LoggedOff', 'IdleTimeout', 'AfterHours'])
-          .describe("Which of the pool's session policies falls due (AfterHours: the capacity's rampDown)."),
+          .enum(['LoggedOff', 'IdleTimeout', 'AfterHours', 'Maintenance'])
+          .describe(
+            "Which of the pool's session policies falls due (AfterHours: the capacity's rampDown; Maintenance: the desktop's node is in maintenance).",
+          ),
         deadline: z.iso.datetime().describe('When it happens unless someone logs on or shows activity first.'),
         message: z.string().max(1024).describe('Why, in words for the user.'),
       })

@@ -25,6 +25,22 @@ export const VIRTUAL_MACHINE_INSTANCES: ResourceType = {
   kind: 'VirtualMachineInstance',
   namespaced: true,
 };
+/** A live migration of a VirtualMachineInstance to another node. */
+export const MIGRATIONS: ResourceType = {
+  group: 'kubevirt.io',
+  version: 'v1',
+  plural: 'virtualmachineinstancemigrations',
+  kind: 'VirtualMachineInstanceMigration',
+  namespaced: true,
+};
+/** Nodes: where desktops run, and which are in maintenance (cluster-scoped). */
+export const NODES: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'nodes',
+  kind: 'Node',
+  namespaced: false,
+};
 export const SERVICES: ResourceType = {
   group: '',
   version: 'v1',

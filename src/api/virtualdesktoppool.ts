@@ -117,6 +117,19 @@ const UpdateStrategy = z
   })
   .describe('How a new template revision reaches the desktops.');
 
+const Maintenance = z
+  .object({
+    noticeMinutes: z
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(60)
+      .describe(
+        'When a node goes into maintenance (cordoned, or tainted kubevdi.io/maintenance), a held desktop there that cannot migrate live is restarted on another node this long after its holder is told, unless the node names an earlier or later time in its kubevdi.io/maintenance-deadline annotation. Free desktops move at once, within updateStrategy.maxUnavailable.',
+      ),
+  })
+  .describe('How the pool leaves nodes in maintenance.');
+
 const Placement = z
   .object({
     nodeSelector: nodeSelector.optional(),
@@ -180,6 +193,7 @@ export const VirtualDesktopPoolSpec = cel(
       access: Access.prefault({}),
       session: Session.prefault({}),
       updateStrategy: UpdateStrategy.prefault({}),
+      maintenance: Maintenance.prefault({}),
       placement: Placement.optional(),
       rdp: RdpSettings.prefault({}),
       paused: z

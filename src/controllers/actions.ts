@@ -13,7 +13,7 @@ export interface DeletePreconditions {
 }
 
 /** The operations on other objects the claim controller needs; each is one API call. */
-export interface ClaimActions {
+export interface ClaimActions extends MoveActions {
   /** JSON merge patch guarded by the resourceVersion in `body.metadata`. */
   patchDesktop(namespace: string, name: string, body: object): Promise<void>;
   /**
@@ -29,8 +29,22 @@ export interface ClaimActions {
   deleteGrant(namespace: string, name: string, parts: GrantParts): Promise<void>;
 }
 
+/** Moving a desktop off a node in maintenance (pool-maintenance.ts). */
+export interface MoveActions {
+  /**
+   * Starts a live migration (a VirtualMachineInstanceMigration of that name for the instance);
+   * one that exists already is done.
+   */
+  migrateDesktop(namespace: string, desktop: string, migration: string, labels: Record<string, string>): Promise<void>;
+  /**
+   * Stops the desktop's instance (the one with that uid) so KubeVirt starts it again, on a node that
+   * is not cordoned: what a restart does. Gone already, or replaced since, is done.
+   */
+  restartDesktop(namespace: string, desktop: string, instanceUid: string): Promise<void>;
+}
+
 /** The pool controller's: desktops removed or recreated, RDP Services no longer wanted, resets in place. */
-export interface PoolActions {
+export interface PoolActions extends MoveActions {
   deleteDesktop: ClaimActions['deleteDesktop'];
   /** Gone already is done. */
   deleteService(namespace: string, name: string): Promise<void>;

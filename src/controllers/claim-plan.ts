@@ -24,6 +24,11 @@ export interface SeatState {
   onTargetRevision: boolean;
   /** Being deleted or not yet usable (reset in progress). */
   unusable: boolean;
+  /**
+   * Runs on a node in maintenance: handed to nobody new (it is about to move). Its own holder in a
+   * Manual pool still gets it back: it is theirs wherever it runs.
+   */
+  onMaintenanceNode?: boolean;
 }
 
 export interface ClaimPlanInput {
@@ -90,7 +95,7 @@ export function planClaims(input: ClaimPlanInput): ClaimDecision[] {
       continue;
     }
     const free = input.desktops
-      .filter((d) => !d.holder && !d.claimUid && !d.unusable && !taken.has(d.name))
+      .filter((d) => !d.holder && !d.claimUid && !d.unusable && !d.onMaintenanceNode && !taken.has(d.name))
       .sort(byPreference);
     const pick = free[0];
     if (!pick) {
@@ -98,7 +103,9 @@ export function planClaims(input: ClaimPlanInput): ClaimDecision[] {
         claim: claim.name,
         kind: 'pending',
         reason: 'PoolExhausted',
-        message: `all desktops of the pool are in use or being prepared; the claim is bound as soon as one is free`,
+        message: input.desktops.some((d) => !d.holder && !d.claimUid && d.onMaintenanceNode)
+          ? 'every free desktop of the pool runs on a node in maintenance and is being moved; the claim is bound as soon as one is ready elsewhere'
+          : `all desktops of the pool are in use or being prepared; the claim is bound as soon as one is free`,
       });
       continue;
     }

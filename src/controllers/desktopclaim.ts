@@ -18,6 +18,7 @@ import { RELEASE_FINALIZER } from '../api/finalizers.js';
 import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { parseDesktopIndex } from '../render/names.js';
+import { isoSeconds } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
 import type { Informer } from '../runtime/informer.js';
 import type { Logger } from '../runtime/log.js';
@@ -52,7 +53,9 @@ import {
   pendingStatus,
   releasedStatus,
 } from './claim-status.js';
+import { type DesktopPlacement, type Instance, type Node, onMaintenanceChange } from './desktop-placement.js';
 import { bindingsToConfirm, isOrphaned } from './orphaned-bindings.js';
+import { type PoolMaintenance, poolMaintenance } from './pool-maintenance.js';
 import { type PendingAction, sessionVerdict } from './session-policy.js';
 import { BY_POOL } from './virtualdesktoppool.js';
 
@@ -67,6 +70,8 @@ export interface ClaimControllerDeps extends HandoverDeps {
   claims: Informer<Claim>;
   pools: Informer<Pool>;
   desktops: Informer<Desktop>;
+  /** Where desktops run (instances and nodes): none on a node in maintenance is handed out. */
+  placement?: { instances: Informer<Instance>; nodes: Informer<Node>; where: DesktopPlacement };
   writeStatus: WriteStatus;
   metrics: Metrics;
   log: Logger;
@@ -77,12 +82,24 @@ export function claimController(deps: ClaimControllerDeps): Controller {
     const pool = obj.metadata?.labels?.[LABELS.pool];
     return pool ? [`${obj.metadata?.namespace}/${pool}`] : [];
   };
-  return new Controller({ name: 'desktopclaim', metrics: deps.metrics, log: deps.log }, claimReconciler(deps))
-    .watches(deps.pools, (p) => [`${p.metadata?.namespace}/${p.metadata?.name}`])
+  const poolKey = (p: Pool) => `${p.metadata?.namespace}/${p.metadata?.name}`;
+  const controller = new Controller(
+    { name: 'desktopclaim', metrics: deps.metrics, log: deps.log },
+    claimReconciler(deps),
+  )
+    .watches(deps.pools, (p) => [poolKey(p)])
     .watches(deps.claims, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`])
     .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
     .watches(deps.roles, byPoolLabel)
     .watches(deps.roleBindings, byPoolLabel);
+  if (deps.placement) {
+    // An instance placed or moved concerns its pool; a node's maintenance, every pool.
+    controller.watches(deps.placement.instances, byPoolLabel);
+    onMaintenanceChange(deps.placement.nodes, () => {
+      for (const pool of deps.pools.list()) controller.enqueue(poolKey(pool));
+    });
+  }
+  return controller;
 }
 
 /**
@@ -175,7 +192,7 @@ async function reconcile(
     await waitForPool(deps, expected, pass);
     return pass.outcome.result();
   }
-  const seats = seatsOf(expected, pass, pass.pool);
+  const seats = seatsOf(expected, pass, pass.pool, deps.placement?.where);
   await failOverLimit(deps, expected, pass, pass.pool, seats);
   const decisions = planClaims({
     claims: pass.claims.filter((c) => !pass.isFailed(c)).map((c) => claimState(c, pass.isReleased(c))),
@@ -313,10 +330,12 @@ async function waitForPool(deps: ClaimControllerDeps, expected: Expectations, pa
 }
 
 /** The pool's desktops as the plan sees them, with the binds this process made that the cache does not show yet. */
-function seatsOf(expected: Expectations, pass: Pass, pool: Pool): SeatState[] {
+function seatsOf(expected: Expectations, pass: Pass, pool: Pool, where: DesktopPlacement | undefined): SeatState[] {
   // desktop name → claim uid, for binds the cache does not show yet
   const pendingByDesktop = new Map([...expected.binds].map(([uid, desktop]) => [desktop, uid]));
-  return pass.desktops.flatMap((d) => seat(pass.poolName, pool, d, pendingByDesktop));
+  return pass.desktops.flatMap((d) =>
+    seat(pass.poolName, pool, d, pendingByDesktop, (name) => where?.onMaintenanceNode(pass.namespace, name) ?? false),
+  );
 }
 
 /** Beyond what a person may hold: Failed now, rather than waiting in line with a grant of its own. */
@@ -367,6 +386,10 @@ async function carryOut(
   const pipelines: (() => Promise<void>)[] = [];
   const claimByName = new Map(pass.claims.map((c) => [c.metadata?.name, c]));
   const desktopByName = new Map(pass.desktops.map((d) => [d.metadata?.name, d]));
+  // Nodes in maintenance: holders of desktops there that cannot migrate are told when theirs restarts.
+  const leaving = deps.placement
+    ? poolMaintenance(pool, pass.desktops, pass.claims, deps.placement.where, now(deps))
+    : undefined;
   for (const decision of decisions) {
     const claim = claimByName.get(decision.claim) as Claim;
     if (skip.has(uidOf(claim))) continue;
@@ -383,11 +406,57 @@ async function carryOut(
     if (desktop) {
       const policy = await applySessionPolicy(deps, expected, pass, pool, claim, desktop, log);
       if (policy === 'released') continue;
-      pending = policy.pending;
+      const restart = leaving ? await restartForMaintenance(deps, pass, claim, desktop, leaving, log) : undefined;
+      pending = sooner(policy.pending, restart);
     }
     pipelines.push(() => keepBound(deps, pass.poolName, pool, claim, decision.desktop, desktop, pending));
   }
   await pass.outcome.attempt(() => inParallel(pipelines, (run) => run(), CLAIM_CONCURRENCY));
+}
+
+/**
+ * A held desktop on a node in maintenance that cannot migrate: its holder is told when it restarts
+ * (the claim's pendingAction), and it is restarted on another node when that time comes.
+ */
+async function restartForMaintenance(
+  deps: ClaimControllerDeps,
+  pass: Pass,
+  claim: Claim,
+  desktop: Desktop,
+  leaving: PoolMaintenance,
+  log: Logger,
+): Promise<PendingAction | undefined> {
+  const name = desktop.metadata?.name as string;
+  const step = leaving.plan.steps.find((s) => s.desktop === name);
+  if (step?.kind === 'warn') {
+    pass.outcome.recheck(Math.max(0, step.deadline.getTime() - now(deps).getTime()));
+    return {
+      action: 'Restart',
+      reason: 'Maintenance',
+      deadline: isoSeconds(step.deadline),
+      message: `Node ${step.node} is going into maintenance and desktop ${name} cannot move while it runs; it restarts on another node at ${isoSeconds(step.deadline)}. Save your work before then.`,
+    };
+  }
+  const instanceUid = leaving.instanceUids.get(name);
+  if (step?.kind === 'restart' && step.held && instanceUid) {
+    await pass.outcome.attempt(async () => {
+      await deps.actions.restartDesktop(pass.namespace, name, instanceUid);
+      deps.recorder.record(
+        claim,
+        'Normal',
+        'RestartedForMaintenance',
+        `Desktop ${name} was restarted on another node: node ${step.node} is in maintenance and the desktop could not migrate live`,
+      );
+      log.info({ claim: claim.metadata?.name, desktop: name, node: step.node }, 'restarted for maintenance');
+    });
+  }
+  return undefined;
+}
+
+/** The pending action due first. */
+function sooner(a: PendingAction | undefined, b: PendingAction | undefined): PendingAction | undefined {
+  if (!a || !b) return a ?? b;
+  return Date.parse(b.deadline) < Date.parse(a.deadline) ? b : a;
 }
 
 /** A new claim takes its desktop; then its grant, then its status says Bound. */
@@ -513,6 +582,7 @@ function seat(
   pool: VirtualDesktopPool,
   vm: Desktop,
   pendingByDesktop: Map<string, string>,
+  onMaintenanceNode: (desktop: string) => boolean,
 ): SeatState[] {
   const facts = desktopFacts(vm);
   const { name, holder, ready, running, revision } = facts;
@@ -528,6 +598,7 @@ function seat(
       running,
       onTargetRevision: revision !== undefined && revision === pool.status?.templateRevision,
       unusable: facts.deleting || facts.resetting,
+      onMaintenanceNode: onMaintenanceNode(name),
     },
   ];
 }

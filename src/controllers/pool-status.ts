@@ -44,10 +44,23 @@ export interface PoolSituation {
   failed?: string;
   /** The capacity schedule cannot be followed (a time zone the operator does not know): why. */
   scheduleProblem?: string;
+  /** Nodes are in maintenance: what of the pool is left on them (pool-maintenance.ts). */
+  maintenance?: { leaving: boolean; message: string };
 }
 
 export function poolConditions(s: PoolSituation): ConditionInput[] {
-  return [available(s), progressing(s), degraded(s)];
+  return [available(s), progressing(s), degraded(s), leavingNodes(s)];
+}
+
+/** LeavingNodes: desktops of the pool still run on nodes in maintenance, and what is being done. */
+function leavingNodes(s: PoolSituation): ConditionInput {
+  if (s.maintenance?.leaving) return cond('LeavingNodes', 'True', 'NodesInMaintenance', s.maintenance.message);
+  return cond(
+    'LeavingNodes',
+    'False',
+    'NoneLeft',
+    s.maintenance?.message ?? 'no desktop of the pool runs on a node in maintenance',
+  );
 }
 
 function available(s: PoolSituation): ConditionInput {

@@ -43,8 +43,10 @@ import type { ReconcileResult } from '../runtime/workqueue.js';
 import type { PoolActions } from './actions.js';
 import { heldPeak } from './capacity-peak.js';
 import { capacityChange, capacityStatus } from './capacity-status.js';
+import { type DesktopPlacement, type Instance, type Node, onMaintenanceChange } from './desktop-placement.js';
 import { resetDesktops } from './desktop-reset.js';
 import { type PoolIntent, poolIntent } from './pool-intent.js';
+import { maintenanceMessage, moveFreeAndMigrate, type PoolMaintenance, poolMaintenance } from './pool-maintenance.js';
 import { type DesktopState, type Plan, planPool } from './pool-plan.js';
 import { countDesktops, type PoolSituation, poolConditions } from './pool-status.js';
 import { dailyPeaksOf, poolUse } from './pool-use.js';
@@ -91,6 +93,8 @@ export interface PoolControllerDeps {
   log: Logger;
   /** What capacity schedules and warm time-to-lives go by; the system clock unless a test moves it. */
   clock?: Clock;
+  /** Where desktops run (instances and nodes): desktops leave nodes in maintenance. */
+  placement?: { instances: Informer<Instance>; nodes: Informer<Node>; where: DesktopPlacement };
 }
 
 /**
@@ -129,37 +133,44 @@ export function poolController(deps: PoolControllerDeps): Controller {
     capacity: new Map(),
     growth: new Map(),
   };
-  return (
-    new Controller(
-      { name: 'virtualdesktoppool', minIntervalMs: POOL_MIN_INTERVAL_MS, metrics: deps.metrics, log: deps.log },
-      (key, log) => reconcile(deps, memory, key, log),
+  const controller = new Controller(
+    { name: 'virtualdesktoppool', minIntervalMs: POOL_MIN_INTERVAL_MS, metrics: deps.metrics, log: deps.log },
+    (key, log) => reconcile(deps, memory, key, log),
+  )
+    .forPrimary(deps.pools)
+    .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
+    .watches(deps.roleBindings, ownerKey('VirtualDesktopPool'))
+    .watches(deps.services, ownerKey('VirtualDesktopPool'))
+    .watches(deps.networkPolicies, ownerKey('VirtualDesktopPool'))
+    // Only a pool that grows on demand cares about claims before they are bound.
+    .watches(deps.claims, (c) => {
+      const namespace = c.metadata?.namespace as string;
+      return deps.pools.get(namespace, c.spec.poolRef.name)?.spec.growth ? [`${namespace}/${c.spec.poolRef.name}`] : [];
+    })
+    .watches(deps.templates, (t) =>
+      deps.pools
+        .list(t.metadata.namespace)
+        .filter((p) => p.spec.templateRef.name === t.metadata.name)
+        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
     )
-      .forPrimary(deps.pools)
-      .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
-      .watches(deps.roleBindings, ownerKey('VirtualDesktopPool'))
-      .watches(deps.services, ownerKey('VirtualDesktopPool'))
-      .watches(deps.networkPolicies, ownerKey('VirtualDesktopPool'))
-      // Only a pool that grows on demand cares about claims before they are bound.
-      .watches(deps.claims, (c) => {
-        const namespace = c.metadata?.namespace as string;
-        return deps.pools.get(namespace, c.spec.poolRef.name)?.spec.growth
-          ? [`${namespace}/${c.spec.poolRef.name}`]
-          : [];
-      })
-      .watches(deps.templates, (t) =>
-        deps.pools
-          .list(t.metadata.namespace)
-          .filter((p) => p.spec.templateRef.name === t.metadata.name)
-          .map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
-      )
-      .watches(deps.revisions, (r) => {
-        const template = r.metadata?.labels?.[LABELS.template];
-        return deps.pools
-          .list(r.metadata?.namespace)
-          .filter((p) => p.spec.templateRef.name === template)
-          .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
-      })
-  );
+    .watches(deps.revisions, (r) => {
+      const template = r.metadata?.labels?.[LABELS.template];
+      return deps.pools
+        .list(r.metadata?.namespace)
+        .filter((p) => p.spec.templateRef.name === template)
+        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    });
+  if (deps.placement) {
+    // An instance placed, migrated or stopped concerns its pool; a node's maintenance, every pool.
+    controller.watches(deps.placement.instances, (vmi) => {
+      const pool = vmi.metadata?.labels?.[LABELS.pool];
+      return pool ? [`${vmi.metadata?.namespace}/${pool}`] : [];
+    });
+    onMaintenanceChange(deps.placement.nodes, () => {
+      for (const p of deps.pools.list()) controller.enqueue(`${p.metadata.namespace}/${p.metadata.name}`);
+    });
+  }
+  return controller;
 }
 
 /** How soon a pool with a desktop being reset looks again (KubeVirt remaking a disk is not watched). */
@@ -208,12 +219,24 @@ async function reconcile(
           expired: ages.expired,
           maxChangesPerPass: MAX_CHANGES_PER_PASS,
         });
-  const { resetting, failure } = await act(deps, memory.hashes, pool, target, desktops, plan, log);
+  const acted = await act(deps, memory.hashes, pool, target, desktops, plan, log);
+  const { resetting } = acted;
+  let failure = acted.failure;
+  // Nodes in maintenance: free desktops leave them within the budget, held ones migrate.
+  const leaving =
+    deps.placement && !intent.paused
+      ? poolMaintenance(pool, desktops, deps.claims.byIndex(BY_POOL, key), deps.placement.where, now)
+      : undefined;
+  if (leaving && !failure) {
+    await moveFreeAndMigrate(deps, pool, desktops, leaving, log).catch((error: unknown) => {
+      failure = { error };
+    });
+  }
   const shown = memory.capacity.get(key) ?? pool.status?.capacity;
   const capacity = await report(
     deps,
     pool,
-    { intent, target, states, desktops, plan, failure, dailyPeaks, now, shown },
+    { intent, target, states, desktops, plan, failure, dailyPeaks, now, shown, leaving },
     log,
   );
   if (capacity) {
@@ -272,6 +295,8 @@ interface Outcome {
   now: Date;
   /** The capacity status as last written or seen, to tell a change from it. */
   shown: CapacityStatus | undefined;
+  /** Nodes in maintenance and what of the pool is left on them. */
+  leaving: PoolMaintenance | undefined;
 }
 
 /**
@@ -297,6 +322,14 @@ async function report(
     ...(intent.capacity.problem ? { scheduleProblem: intent.capacity.problem } : {}),
     ...(blocked ? { blocked } : { plan: o.plan }),
     ...(o.failure ? { failed: messageOf(o.failure.error) } : {}),
+    ...(o.leaving
+      ? {
+          maintenance: {
+            leaving: o.leaving.plan.progress.some((p) => p.remaining.length > 0),
+            message: maintenanceMessage(o.leaving.plan),
+          },
+        }
+      : {}),
   };
   const capacity = capacityStatus(pool.spec, intent.capacity, o.dailyPeaks);
   let written: CapacityStatus | undefined;

@@ -67,8 +67,8 @@ export type Session = z.infer<typeof Session>;
 
 /** What the pool's session policy will do to the desktop next, and when (status.pendingAction). */
 export const PendingAction = z.object({
-  action: z.enum(['Release', 'PowerOff']),
-  reason: z.enum(['LoggedOff', 'IdleTimeout', 'AfterHours']),
+  action: z.enum(['Release', 'PowerOff', 'Restart']),
+  reason: z.enum(['LoggedOff', 'IdleTimeout', 'AfterHours', 'Maintenance']),
   /** RFC 3339. */
   deadline: z.string(),
   message: z.string(),

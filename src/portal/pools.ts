@@ -91,6 +91,7 @@ export const SHOWN_TO_USERS = {
   access: 'not shown', // the person only sees the pools it lets them use
   session: 'not shown', // a claim's pendingAction says what the policies will do
   updateStrategy: 'not shown',
+  maintenance: 'not shown',
   placement: 'not shown',
   rdp: 'not shown', // a claim's card offers the .rdp file when the claim names an RDP Service
   paused: 'not shown',

@@ -49,3 +49,12 @@ export async function unlessNotFound<T>(request: Promise<T>): Promise<T | undefi
     throw err;
   }
 }
+
+/** A create of something that may exist already under its deterministic name: 409 is done. */
+export async function ignoreExists(request: Promise<unknown>): Promise<void> {
+  try {
+    await request;
+  } catch (err) {
+    if (!isApiError(err, 409)) throw err;
+  }
+}

@@ -36,7 +36,19 @@ describe('pool status', () => {
       ['Available', 'True', 'DesktopsReady'],
       ['Progressing', 'False', 'Complete'],
       ['Degraded', 'False', 'AsExpected'],
+      ['LeavingNodes', 'False', 'NoneLeft'],
     ]);
+    // Nodes in maintenance with desktops of the pool on them: what is left, in the condition.
+    const message = 'desktops still to move off nodes in maintenance: 2 on node-1 (in use by alice)';
+    const leaving = poolConditions({
+      size: 10,
+      prestarted: 3,
+      paused: false,
+      counts,
+      failing: [],
+      maintenance: { leaving: true, message },
+    }).find((c) => c.type === 'LeavingNodes');
+    expect(leaving).toMatchObject({ status: 'True', reason: 'NodesInMaintenance', message });
   });
 
   it('says when every desktop is held', () => {

@@ -41,6 +41,7 @@ export const FORM_FIELDS = {
   access: 'in the form',
   session: 'in the form',
   updateStrategy: 'not in the form',
+  maintenance: 'not in the form',
   placement: 'not in the form',
   rdp: 'not in the form',
   paused: 'not in the form', // paused and resumed by its own action (PoolPatch)

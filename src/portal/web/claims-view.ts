@@ -116,7 +116,8 @@ function fillClaimCard(
         h('p', { id: `${id}-countdown`, class: 'when' }, countdownText(pending, now)),
         h('p', { class: 'why' }, pendingReason(claim, now)),
         h('p', { class: 'consequence' }, pendingConsequence(pending, claim.poolKind)),
-        h('div', { class: 'actions' }, still),
+        // Maintenance does not wait for anyone's activity: nothing to say "still working" to.
+        pending.reason === 'Maintenance' ? false : h('div', { class: 'actions' }, still),
       )
     : false;
 

@@ -73,10 +73,16 @@ export function remaining(ms: number): string {
 export const WARN_MS = 10 * 60_000;
 
 /** "This desktop will be released at 14:05 (in 25 minutes)." */
+const ACTION_WORDS: Record<PendingAction['action'], string> = {
+  Release: 'released',
+  PowerOff: 'powered off',
+  Restart: 'restarted for maintenance',
+};
+
 export function countdownText(pending: PendingAction, now: Date, format: TimeFormat = localTime): string {
   const deadline = new Date(pending.deadline);
   const left = deadline.getTime() - now.getTime();
-  const what = pending.action === 'Release' ? 'released' : 'powered off';
+  const what = ACTION_WORDS[pending.action];
   if (left <= 0) return `This desktop is being ${what} now.`;
   return `This desktop will be ${what} at ${when(pending.deadline, now, format)} (in ${remaining(left)}).`;
 }
@@ -93,6 +99,9 @@ export function pendingReason(claim: Claim, now: Date, format: TimeFormat = loca
     const at = session?.lastSeenTime ? ` at ${when(session.lastSeenTime, now, format)}` : '';
     return `You logged off${at} (or the desktop was shut down). Log on again, or say you are still working, to keep it.`;
   }
+  if (pending.reason === 'Maintenance') {
+    return 'The host it runs on is going into maintenance, and this desktop cannot move while it runs. Save your work before then.';
+  }
   if (pending.reason === 'AfterHours') {
     return session?.loggedInUsers?.length
       ? "The pool's hours are over and nobody has used this desktop through the portal since. Say you are still working to keep it running."
@@ -108,6 +117,8 @@ export function pendingReason(claim: Claim, now: Date, format: TimeFormat = loca
 
 /** What happens when the deadline passes, beyond the operator's own reason. */
 export function pendingConsequence(pending: PendingAction, kind: PoolKind | undefined): string {
+  if (pending.action === 'Restart')
+    return 'Programs still open on it are closed and unsaved work is lost; it starts again on another host and stays yours.';
   if (pending.action === 'PowerOff')
     return 'Programs still open on it are closed and unsaved work is lost; the desktop stays yours.';
   if (kind?.assignment === 'Manual')
