@@ -184,8 +184,9 @@ export interface DataSource extends KubeObject {
   spec: { source?: { pvc?: { name: string; namespace?: string }; snapshot?: { name: string; namespace?: string } } };
 }
 
+/** `namespace/name`; `/name` for cluster-scoped objects (nodes). */
 export function key(obj: { metadata: { namespace?: string; name?: string } }): string {
-  return `${obj.metadata.namespace}/${obj.metadata.name}`;
+  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 }
 
 export function controllerOf(obj: KubeObject): OwnerReference | undefined {
