@@ -21,7 +21,7 @@ import { type Context, queueKey } from './context.js';
 import { errorCode, isConflict, MIGRATIONS, VIRT_HANDLER, VIRTUAL_MACHINE_INSTANCES } from './kube.js';
 import { isMigratable } from './migratable.js';
 import { activeMigrations, EVACUATION_ANNOTATION, type Migration } from './migrations.js';
-import { hasTaint, KUBEVIRT_DRAIN_TAINT, type Node, nodeTaints, SIMULATED_DRAIN_TAINT } from './nodes.js';
+import { hasTaint, KUBEVIRT_DRAIN_TAINT, type Node, nodeTaints, readyTaints, SIMULATED_DRAIN_TAINT } from './nodes.js';
 import { canonical, getCondition, isFinal, removeCondition, setCondition, timestamp, withPhase } from './status.js';
 import { key, type VirtualMachineInstance } from './types.js';
 
@@ -60,6 +60,14 @@ const refusedLogged = new Set<string>();
 export async function reconcileNode(ctx: Context, name: string): Promise<void> {
   const node = ctx.nodes.get(`/${name}`);
   if (!node) return;
+  const taints = readyTaints(node);
+  if (taints) {
+    // The node lifecycle controller's part: a Ready node loses its not-ready taint.
+    await ctx.api.setNodeTaints(name, node.metadata.resourceVersion, taints).catch((err: unknown) => {
+      if (!isConflict(err) && errorCode(err) !== 404) throw err;
+    });
+    return;
+  }
   const now = Date.now();
   const kubevirtDrain = nodeTaints(node).some((t) => t.key === KUBEVIRT_DRAIN_TAINT && t.effect === 'NoSchedule');
   const drained = hasTaint(node, SIMULATED_DRAIN_TAINT);

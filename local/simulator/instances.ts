@@ -34,6 +34,7 @@ import {
   controllerOf,
   type DataVolume,
   failureMode,
+  key,
   NODE_NAME_LABEL,
   type VirtualMachine,
   type VirtualMachineInstance,
@@ -181,6 +182,9 @@ function advance(
       // The launcher pod waits for a node it fits on (nodes.ts); the VMI shows the scheduler's reason.
       const placement = place(ctx, vmi);
       if ('unschedulable' in placement) {
+        if (getCondition(vmi.status?.conditions, 'PodScheduled')?.message !== placement.unschedulable.message) {
+          ctx.log(KIND, key(vmi), `unschedulable: ${placement.unschedulable.message}`);
+        }
         next.status.conditions = setCondition(next.status.conditions, placement.unschedulable);
         return undefined;
       }

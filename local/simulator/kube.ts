@@ -169,6 +169,14 @@ export class Api {
     }
   }
 
+  /** Replaces a node's taints (merge patch guarded by its resourceVersion), as the node lifecycle controller does. */
+  async setNodeTaints(name: string, resourceVersion: string, taints: object[]): Promise<void> {
+    await this.core.patchNode(
+      { name, body: { metadata: { resourceVersion }, spec: { taints } }, fieldManager: 'node-lifecycle-controller' },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
   async getDataSource(namespace: string, name: string): Promise<DataSource> {
     return (await this.custom.getNamespacedCustomObject({ ...gvp(DATA_SOURCES), namespace, name })) as DataSource;
   }

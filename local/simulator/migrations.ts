@@ -246,7 +246,7 @@ export async function reconcileMigration(ctx: Context, k: string): Promise<void>
 
   // virt-api's mutating webhook: the selector label and the finalizer. Gone again once final.
   const finalizers = m.metadata.finalizers ?? [];
-  const wantFinalizer = !isFinalMigration(m) && !m.metadata.deletionTimestamp;
+  const wantFinalizer = ctx.config.finalizers && !isFinalMigration(m) && !m.metadata.deletionTimestamp;
   const labelled = m.metadata.labels?.[MIGRATION_SELECTOR_LABEL] === m.spec.vmiName;
   if (!labelled || wantFinalizer !== finalizers.includes(MIGRATION_FINALIZER)) {
     const next = structuredClone(m);

@@ -3,6 +3,9 @@
 // and places VMIs only on nodes carrying that label, so simulators side by side (tests on one
 // control plane) never share nodes; a test may add or remove nodes of the group at any time.
 // Without `--nodes` (0), there are no Node objects: every VMI runs on `--node-name`, as before.
+// No kubelet runs and kube-controller-manager runs no node lifecycle controller here, so the
+// simulator takes the `node.kubernetes.io/not-ready` taint the API server puts on new nodes off
+// its group's Ready nodes, as that controller would (evacuation.ts reconcileNode).
 //
 // Placement is what the scheduler would decide for a virt-launcher pod, reduced to what matters
 // for desktops: a node is a candidate unless it is cordoned (`spec.unschedulable`) or carries a
@@ -17,6 +20,9 @@ export const NODE_GROUP_LABEL = 'simulator.kubevdi.io/node-group';
 export const KUBEVIRT_DRAIN_TAINT = 'kubevirt.io/drain';
 /** The simulator's stand-in for `kubectl drain` evicting the node's virt-launcher pods (README, "Nodes"). */
 export const SIMULATED_DRAIN_TAINT = 'simulator.kubevdi.io/drain';
+
+/** Put on every new Node by the API server's TaintNodesByCondition admission; taken off once the node is Ready. */
+export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 
 export interface Taint {
   key: string;
@@ -34,6 +40,7 @@ export interface Toleration {
 /** A Node as the cache holds it (cluster-scoped: `metadata.namespace` is absent, its cache key `/name`). */
 export interface Node extends KubeObject {
   spec?: { unschedulable?: boolean; taints?: Taint[] };
+  status?: { conditions?: Array<{ type: string; status: string }> };
 }
 
 export function nodeTaints(node: Node): Taint[] {
@@ -116,6 +123,17 @@ export function unschedulableMessage(nodes: Node[], vmi: Pick<VirtualMachineInst
     .map(([text, count]) => `${count} ${text}`)
     .join(', ');
   return `0/${n} nodes are available${reasons ? `: ${reasons}` : ''}. preemption: 0/${n} nodes are available: ${n} Preemption is not helpful for scheduling.`;
+}
+
+/**
+ * The node lifecycle controller's part for a node whose kubelet reports Ready: the taints without
+ * `node.kubernetes.io/not-ready`; undefined when there is nothing to take off (or it is not Ready).
+ */
+export function readyTaints(node: Node): Taint[] | undefined {
+  const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  const taints = nodeTaints(node);
+  if (!ready || !taints.some((t) => t.key === NOT_READY_TAINT)) return undefined;
+  return taints.filter((t) => t.key !== NOT_READY_TAINT);
 }
 
 /** How many VMIs (not final, not gone) each node runs, from their status.nodeName. */

@@ -167,8 +167,7 @@ describe.skipIf(!hasGo)(`ensureKubevirtCrds (kubevirt.io/kubevirt@${KUBEVIRT_VER
   });
 
   describe.skipIf(!hasReference)(`against the reference CRDs in ${KUBEVIRT_CRDS_DIR}`, () => {
-    const reference = async (name: string) =>
-      parse(await readFile(kubevirtCrdFile(name), 'utf8')) as Crd;
+    const reference = async (name: string) => parse(await readFile(kubevirtCrdFile(name), 'utf8')) as Crd;
 
     it.each(KUBEVIRT_CRDS)('%s: same names, scope, versions, columns, subresources and schemas', async (name) => {
       const ours = generated.get(name) as Crd;
