@@ -2,14 +2,12 @@
 // bookkeeping a controller needs so that a cache that lags behind its own writes never makes it act
 // twice (client-go "expectations").
 import type { Api } from './kube.js';
-import type { PersistentVolumeClaim } from './migratable.js';
-import type { Migration } from './migrations.js';
 import type { Node } from './nodes.js';
 import type { WorkQueue } from './queue.js';
 import type { Reflector } from './reflector.js';
 import type { DesktopEndpoints } from './screen/endpoints.js';
 import type { SyncError } from './status.js';
-import type { DataVolume, VirtualMachine, VirtualMachineInstance } from './types.js';
+import type { DataVolume, Migration, PersistentVolumeClaim, VirtualMachine, VirtualMachineInstance } from './types.js';
 
 export interface SimulatorConfig {
   /** Only this namespace; all namespaces when unset. */

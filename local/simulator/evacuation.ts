@@ -20,10 +20,10 @@
 import { type Context, queueKey } from './context.js';
 import { errorCode, isConflict, MIGRATIONS, VIRT_HANDLER, VIRTUAL_MACHINE_INSTANCES } from './kube.js';
 import { isMigratable } from './migratable.js';
-import { activeMigrations, EVACUATION_ANNOTATION, type Migration } from './migrations.js';
+import { activeMigrations, EVACUATION_ANNOTATION } from './migrations.js';
 import { hasTaint, KUBEVIRT_DRAIN_TAINT, type Node, nodeTaints, readyTaints, SIMULATED_DRAIN_TAINT } from './nodes.js';
 import { canonical, getCondition, isFinal, removeCondition, setCondition, timestamp, withPhase } from './status.js';
-import { key, type VirtualMachineInstance } from './types.js';
+import { key, type Migration, type VirtualMachineInstance } from './types.js';
 
 export type EvictionOutcome = 'migrate' | 'mark' | 'refuse' | 'evict';
 

@@ -6,11 +6,7 @@
 // does the simulator where the PVC exists; for a DataVolume whose PVC does not exist (the
 // simulator's CDI creates none) the access modes it asks for stand in for the PVC's.
 import type { Context } from './context.js';
-import type { Condition, DataVolume, KubeObject, VirtualMachineInstance } from './types.js';
-
-export interface PersistentVolumeClaim extends KubeObject {
-  spec?: { accessModes?: string[] };
-}
+import type { Condition, DataVolume, VirtualMachineInstance } from './types.js';
 
 const NOT_SHARED = (claim: string) =>
   `cannot migrate VMI: PVC ${claim} is not shared, live migration requires that all PVCs must be shared (using ReadWriteMany access mode)`;

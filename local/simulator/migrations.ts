@@ -15,10 +15,16 @@
 // once the cache shows the VMI write; so whoever sees `Succeeded` finds the VMI on its new node.
 import { type Context, queueKey } from './context.js';
 import { errorCode, isConflict, MIGRATIONS, VIRT_CONTROLLER, VIRT_HANDLER, VIRTUAL_MACHINE_INSTANCES } from './kube.js';
-import { isMigratable } from './migratable.js';
 import { nodeLoad, pickNode } from './nodes.js';
 import { canonical, fakePodUID, getCondition, isFinal, timestamp } from './status.js';
-import { type Condition, type KubeObject, key, NODE_NAME_LABEL, type VirtualMachineInstance } from './types.js';
+import {
+  type KubeObject,
+  key,
+  type Migration,
+  type MigrationState,
+  NODE_NAME_LABEL,
+  type VirtualMachineInstance,
+} from './types.js';
 
 export const MIGRATION_FINALIZER = 'kubevirt.io/migrationJobFinalize';
 /** Set by virt-api's mutating webhook on every migration: the VMI's name. */
@@ -36,37 +42,6 @@ export const MIGRATION_PHASES = [
   'Succeeded',
 ] as const;
 const FINAL = new Set(['Succeeded', 'Failed']);
-
-export interface MigrationState {
-  migrationUid?: string;
-  sourceNode?: string;
-  sourcePod?: string;
-  targetNode?: string;
-  targetPod?: string;
-  targetNodeAddress?: string;
-  targetDirectMigrationNodePorts?: Record<string, number>;
-  targetNodeDomainDetected?: boolean;
-  targetNodeDomainReadyTimestamp?: string;
-  startTimestamp?: string;
-  endTimestamp?: string;
-  mode?: string;
-  completed?: boolean;
-  failed?: boolean;
-  failureReason?: string;
-  abortStatus?: string;
-  [k: string]: unknown;
-}
-
-export interface Migration extends KubeObject {
-  spec: { vmiName: string; addedNodeSelector?: Record<string, string>; [k: string]: unknown };
-  status?: {
-    phase?: string;
-    phaseTransitionTimestamps?: Array<{ phase: string; phaseTransitionTimestamp: string }>;
-    migrationState?: MigrationState;
-    conditions?: Condition[];
-    [k: string]: unknown;
-  };
-}
 
 export function isFinalMigration(m: Migration): boolean {
   return FINAL.has(m.status?.phase ?? '');

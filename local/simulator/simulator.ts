@@ -17,14 +17,21 @@ import {
   VIRTUAL_MACHINE_INSTANCES,
   VIRTUAL_MACHINES,
 } from './kube.js';
-import type { PersistentVolumeClaim } from './migratable.js';
-import { enqueueFor, type Migration, reconcileMigration } from './migrations.js';
+import { enqueueFor, reconcileMigration } from './migrations.js';
 import { ensureNodes, NODE_GROUP_LABEL, type Node } from './nodes.js';
 import { WorkQueue } from './queue.js';
 import { Reflector } from './reflector.js';
 import type { DesktopEndpoints } from './screen/endpoints.js';
 import { timestamp } from './status.js';
-import { controllerOf, type DataVolume, key, type VirtualMachine, type VirtualMachineInstance } from './types.js';
+import {
+  controllerOf,
+  type DataVolume,
+  key,
+  type Migration,
+  type PersistentVolumeClaim,
+  type VirtualMachine,
+  type VirtualMachineInstance,
+} from './types.js';
 import { reconcileVirtualMachine } from './virtualmachines.js';
 
 export interface RunningSimulator {

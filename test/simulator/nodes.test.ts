@@ -4,12 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { evictionOutcome } from '../../local/simulator/evacuation.js';
 import { liveMigratableCondition } from '../../local/simulator/migratable.js';
-import {
-  admissionRefusal,
-  MIGRATION_TARGET_NODE_LABEL,
-  type Migration,
-  vmiForPhase,
-} from '../../local/simulator/migrations.js';
+import { admissionRefusal, MIGRATION_TARGET_NODE_LABEL, vmiForPhase } from '../../local/simulator/migrations.js';
 import {
   type Node,
   nodeLoad,
@@ -19,7 +14,8 @@ import {
   unfit,
   unschedulableMessage,
 } from '../../local/simulator/nodes.js';
-import type { VirtualMachineInstance } from '../../local/simulator/types.js';
+import { printableStatus } from '../../local/simulator/status.js';
+import type { Migration, VirtualMachine, VirtualMachineInstance } from '../../local/simulator/types.js';
 
 const node = (name: string, spec: Node['spec'] = {}, labels: Record<string, string> = {}): Node => ({
   metadata: { name, namespace: '', uid: `uid-${name}`, resourceVersion: '1', labels },
@@ -229,5 +225,28 @@ describe('migrations', () => {
     expect(failed.status?.nodeName).toBe('n-1');
     expect(failed.status?.migrationState).toMatchObject({ failed: true, targetNode: 'n-2' });
     expect(failed.metadata.labels?.[MIGRATION_TARGET_NODE_LABEL]).toBeUndefined();
+  });
+});
+
+describe('printableStatus while migrating', () => {
+  const vm = { metadata: { name: 'v' }, spec: { runStrategy: 'Always' } } as unknown as VirtualMachine;
+  const facts = {
+    runStrategy: 'Always',
+    startExpected: false,
+    stopExpected: false,
+    dataVolumeError: false,
+    dataVolumeProvisioning: false,
+  };
+  const at = (migrationState: object | undefined) => {
+    const v = vmi('v', { nodeName: 'n-1' });
+    if (migrationState) (v.status as Record<string, unknown>).migrationState = migrationState;
+    return printableStatus(vm, v, {}, facts);
+  };
+
+  it('is Migrating between the migration’s start and end, Running otherwise', () => {
+    expect(at(undefined)).toBe('Running');
+    expect(at({ targetNode: 'n-2' })).toBe('Running');
+    expect(at({ startTimestamp: '2026-01-01T00:00:00Z' })).toBe('Migrating');
+    expect(at({ startTimestamp: '2026-01-01T00:00:00Z', endTimestamp: '2026-01-01T00:00:01Z' })).toBe('Running');
   });
 });

@@ -2,8 +2,7 @@
 // writes as virt-api, with the admin's credentials standing in for its service account.
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { isNotFound, MIGRATIONS, type Resource, VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../kube.js';
-import type { Migration } from '../migrations.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../types.js';
+import type { Migration, VirtualMachine, VirtualMachineInstance } from '../types.js';
 import type { LifecycleWrite } from './lifecycle.js';
 
 /** The field manager virt-api's client shows in managedFields (its user agent). */

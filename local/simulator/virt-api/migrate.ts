@@ -7,7 +7,8 @@
 // "migration-create-validator.kubevirt.io" denied the request: Cannot migrate VMI, Reason:
 // DisksNotLiveMigratable, Message: ...` (or the in-flight migration's message).
 import { errorMessage } from '../kube.js';
-import { activeMigrations, admissionRefusal, type Migration } from '../migrations.js';
+import { activeMigrations, admissionRefusal } from '../migrations.js';
+import type { Migration } from '../types.js';
 import { conflict, internalError, notFound } from './errors.js';
 import type { VirtApiClient } from './kube.js';
 import { isDryRun, type Options, parseOptions } from './lifecycle.js';
