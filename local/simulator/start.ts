@@ -29,7 +29,7 @@ export interface SimulatorOptions {
   /**
    * Simulated Nodes `<nodeGroup>-1..N` created at start (README, "Nodes"); VMIs go to the group's
    * nodes. Nodes are cluster-scoped: give each test its own `nodeGroup`, and delete the nodes
-   * after it (`deleteSimulatedNodes`).
+   * after it (label `simulator.kubevdi.io/node-group`; `useWorld(ns, { nodes })` does both).
    */
   nodes?: number;
   /** Label `simulator.kubevdi.io/node-group` (and name prefix) of this simulator's nodes; default `sim-node`. */
