@@ -11,6 +11,7 @@ import { reconcileInstance } from './instances.js';
 import {
   Api,
   DATA_VOLUMES,
+  errorCode,
   MIGRATIONS,
   NODES,
   PERSISTENT_VOLUME_CLAIMS,
@@ -145,12 +146,21 @@ export async function runSimulator(
 
   // Reconciles start once every cache holds a full list, so none acts on a partial picture.
   if (config.nodes > 0) await ensureNodes(api, config.nodeGroup, config.nodes);
+  // A control plane without the migration CRD (an older CRD set) still runs VMs, without migrations.
+  const migrationsServed = await api.list(MIGRATIONS, config.namespace).then(
+    () => true,
+    (err: unknown) => {
+      if (errorCode(err) !== 404) throw err;
+      warn('VirtualMachineInstanceMigration CRD not installed: live migration is off');
+      return false;
+    },
+  );
   await Promise.all([
     ctx.vms.start(),
     ctx.vmis.start(),
     ctx.dvs.start(),
     ctx.nodes.start(),
-    ctx.migrations.start(),
+    migrationsServed ? ctx.migrations.start() : undefined,
     ctx.pvcs?.start(),
   ]);
   queue.start(4);
