@@ -11,7 +11,7 @@ import { applyManifests, yamlFiles } from '../../local/devcluster/manifests.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { makeApply } from '../../src/runtime/apply.js';
 import { buildDist } from '../../test/support/build.js';
-import { KUBEVIRT_CRDS_DIR } from '../../test/support/kubevirt.js';
+import { kubevirtCrdDirs } from '../../test/support/kubevirt.js';
 
 /** The user the operator runs as: bound to kubevdi:operator and nothing else. */
 export const OPERATOR_USER = 'kubevdi-operator';
@@ -31,7 +31,7 @@ export async function startBenchCluster(log: (line: string) => void): Promise<Be
   built.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
   await ensureBinaries(log);
   const cp = await startControlPlane({
-    crdDirs: [path.join(REPO_ROOT, 'crds'), KUBEVIRT_CRDS_DIR],
+    crdDirs: [path.join(REPO_ROOT, 'crds'), ...kubevirtCrdDirs()],
     users: { [OPERATOR_USER]: [] },
     log,
   });

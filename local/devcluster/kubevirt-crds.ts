@@ -15,7 +15,7 @@ export const KUBEVIRT_VERSION = 'v1.9.0';
 const MODULE = 'kubevirt.io/kubevirt';
 const VALIDATIONS = 'pkg/virt-operator/resource/generate/components/validations_generated.go';
 /** Bump when the CRDs written here change for the same KubeVirt version, so old caches are rewritten. */
-const GENERATOR_REVISION = 1;
+const GENERATOR_REVISION = 2;
 /** Not *.yaml, so readers of the directory's manifests (devcluster/crds.ts) never see it. */
 const STAMP = '.kubevdi-kubevirt-crds';
 
@@ -163,6 +163,33 @@ const SKELETONS: CrdSkeleton[] = [
       { name: 'Paused', type: 'string', jsonPath: ".status.conditions[?(@.type=='Paused')].status", priority: 1 },
     ],
     // No status subresource upstream: virt-handler writes VMI status with plain updates.
+  },
+  {
+    // NewVirtualMachineInstanceMigrationCrd: what the simulator's live migration watches.
+    group: 'kubevirt.io',
+    plural: 'virtualmachineinstancemigrations',
+    singular: 'virtualmachineinstancemigration',
+    kind: 'VirtualMachineInstanceMigration',
+    shortNames: ['vmim', 'vmims'],
+    categories: ['all'],
+    scope: 'Namespaced',
+    labels: KUBEVIRT_LABELS,
+    versions: CORE_VERSIONS,
+    columns: [
+      {
+        name: 'Phase',
+        description: 'The current phase of VM instance migration',
+        type: 'string',
+        jsonPath: '.status.phase',
+      },
+      {
+        name: 'VMI',
+        description: 'The name of the VMI to perform the migration on',
+        type: 'string',
+        jsonPath: '.spec.vmiName',
+      },
+    ],
+    subresources: STATUS_SUBRESOURCE,
   },
   {
     group: 'pool.kubevirt.io',

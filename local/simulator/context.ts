@@ -2,11 +2,12 @@
 // bookkeeping a controller needs so that a cache that lags behind its own writes never makes it act
 // twice (client-go "expectations").
 import type { Api } from './kube.js';
+import type { Node } from './nodes.js';
 import type { WorkQueue } from './queue.js';
 import type { Reflector } from './reflector.js';
 import type { DesktopEndpoints } from './screen/endpoints.js';
 import type { SyncError } from './status.js';
-import type { DataVolume, VirtualMachine, VirtualMachineInstance } from './types.js';
+import type { DataVolume, Migration, PersistentVolumeClaim, VirtualMachine, VirtualMachineInstance } from './types.js';
 
 export interface SimulatorConfig {
   /** Only this namespace; all namespaces when unset. */
@@ -21,7 +22,16 @@ export interface SimulatorConfig {
   cloneDelayMs: number;
   /** Stands in for KubeVirt's 10 s crash-loop backoff unit (failures² × unit, at most 30 units). */
   crashLoopBackoffMs: number;
+  /** The one node every VMI runs on when there are no simulated nodes (`nodes` 0); no Node object. */
   nodeName: string;
+  /** Simulated Node objects `<nodeGroup>-1..N` to create at start (nodes.ts); 0: none, all on nodeName. */
+  nodes: number;
+  /** The label value (`simulator.kubevdi.io/node-group`) of the nodes this simulator places VMIs on. */
+  nodeGroup: string;
+  /** A live migration from creation to Succeeded (its six phases share it). */
+  migrationDelayMs: number;
+  /** A migration whose target cannot be scheduled fails after this long (KubeVirt: 5 minutes). */
+  migrationUnschedulableTimeoutMs: number;
   /** Put KubeVirt's finalizers on VMs and VMIs (as the real controllers do). */
   finalizers: boolean;
   /** Persist a firmware UUID into VMs that have none (virt-controller's firmware synchronizer). */
@@ -34,6 +44,10 @@ export const DEFAULT_CONFIG: SimulatorConfig = {
   cloneDelayMs: 300,
   crashLoopBackoffMs: 1000,
   nodeName: 'sim-node-1',
+  nodes: 0,
+  nodeGroup: 'sim-node',
+  migrationDelayMs: 600,
+  migrationUnschedulableTimeoutMs: 300_000,
   finalizers: true,
   firmwareUUID: true,
 };
@@ -44,6 +58,11 @@ export interface Context {
   vms: Reflector<VirtualMachine>;
   vmis: Reflector<VirtualMachineInstance>;
   dvs: Reflector<DataVolume>;
+  /** The simulated nodes of this simulator's group (only with `nodes` > 0 or nodes a test made). */
+  nodes: Reflector<Node>;
+  migrations: Reflector<Migration>;
+  /** PVCs, for the access modes that decide LiveMigratable. */
+  pvcs?: Reflector<PersistentVolumeClaim>;
   queue: WorkQueue;
   stale: StaleGuard;
   expectations: Expectations;
@@ -65,6 +84,8 @@ export const queueKey = {
   vm: (k: string) => `vm|${k}`,
   vmi: (k: string) => `vmi|${k}`,
   dv: (k: string) => `dv|${k}`,
+  node: (name: string) => `node|/${name}`,
+  vmim: (k: string) => `vmim|${k}`,
 };
 
 /**

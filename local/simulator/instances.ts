@@ -9,6 +9,8 @@
 // never reports running, so the VM stays Starting); CrashLoop fails it during Scheduling.
 import { type Context, queueKey } from './context.js';
 import { errorCode, isConflict, VIRT_CONTROLLER, VIRT_HANDLER, VIRTUAL_MACHINE_INSTANCES } from './kube.js';
+import { accessModesFrom, liveMigratable, unsharedVolume } from './migratable.js';
+import { place } from './placement.js';
 import { runningDesktop } from './screen/endpoints.js';
 import {
   canonical,
@@ -32,6 +34,7 @@ import {
   controllerOf,
   type DataVolume,
   failureMode,
+  key,
   NODE_NAME_LABEL,
   type VirtualMachine,
   type VirtualMachineInstance,
@@ -176,9 +179,19 @@ function advance(
         next.status.conditions = setCondition(next.status.conditions, terminating(now));
         return undefined;
       }
+      // The launcher pod waits for a node it fits on (nodes.ts); the VMI shows the scheduler's reason.
+      const placement = place(ctx, vmi);
+      if ('unschedulable' in placement) {
+        if (getCondition(vmi.status?.conditions, 'PodScheduled')?.message !== placement.unschedulable.message) {
+          ctx.log(KIND, key(vmi), `unschedulable: ${placement.unschedulable.message}`);
+        }
+        next.status.conditions = setCondition(next.status.conditions, placement.unschedulable);
+        return undefined;
+      }
+      next.status.conditions = removeCondition(next.status.conditions, 'PodScheduled');
       next.status = withPhase(next.status, 'Scheduled', now);
-      Object.assign(next.status, scheduledStatus(ctx, vmi));
-      next.metadata.labels = { ...next.metadata.labels, [NODE_NAME_LABEL]: ctx.config.nodeName };
+      Object.assign(next.status, scheduledStatus(vmi, placement.node));
+      next.metadata.labels = { ...next.metadata.labels, [NODE_NAME_LABEL]: placement.node };
       next.status.conditions = setCondition(next.status.conditions, guestNotRunning(now));
       return boot * SCHEDULED_SHARE;
     }
@@ -188,7 +201,7 @@ function advance(
       const due = since('Scheduled') + boot * SCHEDULED_SHARE;
       if (now < due) return due - now;
       next.status = withPhase(next.status, 'Running', now);
-      Object.assign(next.status, runningStatus(ctx, vmi));
+      Object.assign(next.status, runningStatus(ctx, vmi, vmi.status?.nodeName ?? ctx.config.nodeName));
       let conditions = setCondition(next.status.conditions, {
         type: 'Ready',
         status: 'True',
@@ -205,6 +218,10 @@ function advance(
       next.status.conditions = conditions;
       return undefined;
     }
+    case 'Running':
+      // virt-handler re-evaluates it on every sync: a volume plugged in or a PVC changed moves it.
+      next.status.conditions = setCondition(next.status.conditions, liveMigratable(ctx, vmi));
+      return undefined;
     default:
       return undefined;
   }
@@ -239,26 +256,29 @@ function guestNotRunning(now: number) {
   };
 }
 
-function scheduledStatus(ctx: Context, vmi: VirtualMachineInstance): Partial<VMIStatus> {
+function scheduledStatus(vmi: VirtualMachineInstance, node: string): Partial<VMIStatus> {
   return {
-    nodeName: ctx.config.nodeName,
-    activePods: { [fakePodUID(vmi.metadata.uid)]: ctx.config.nodeName },
+    nodeName: node,
+    activePods: { [fakePodUID(vmi.metadata.uid)]: node },
     qosClass: 'Burstable',
     launcherContainerImageVersion: LAUNCHER_IMAGE,
     migrationTransport: 'Unix',
   };
 }
 
-function runningStatus(ctx: Context, vmi: VirtualMachineInstance): Partial<VMIStatus> {
+function runningStatus(ctx: Context, vmi: VirtualMachineInstance, node: string): Partial<VMIStatus> {
   const memory = guestMemory(vmi.spec);
   return {
-    ...scheduledStatus(ctx, vmi),
+    ...scheduledStatus(vmi, node),
     interfaces: interfaceStatuses(vmi),
     guestOSInfo: guestOSInfo(vmi.spec),
     currentCPUTopology: cpuTopology(vmi.spec),
     ...(memory ? { memory } : {}),
     machine: { type: 'pc-q35-rhel9.6.0' },
-    migrationMethod: migratableDisks(ctx, vmi) ? 'LiveMigration' : 'BlockMigration',
+    migrationMethod:
+      unsharedVolume(vmi, accessModesFrom(ctx, vmi.metadata.namespace)) === undefined
+        ? 'LiveMigration'
+        : 'BlockMigration',
     volumeStatus: volumeStatuses(vmi),
     runtimeUser: 107,
     selinuxContext: 'none',
@@ -293,54 +313,4 @@ function dataVolumeState(ctx: Context, vmi: VirtualMachineInstance) {
       message: status === 'True' ? "All of the VMI's DVs are bound and ready" : "Not all of the VMI's DVs are ready",
     },
   };
-}
-
-function migratableDisks(ctx: Context, vmi: VirtualMachineInstance): boolean {
-  return nonSharedClaim(ctx, vmi) === undefined;
-}
-
-/** The first PVC-backed volume that is not ReadWriteMany (which blocks live migration). */
-function nonSharedClaim(ctx: Context, vmi: VirtualMachineInstance): string | undefined {
-  for (const volume of vmi.spec.volumes ?? []) {
-    if (volume.persistentVolumeClaim) return volume.persistentVolumeClaim.claimName;
-    if (!volume.dataVolume) continue;
-    const dv = ctx.dvs.get(`${vmi.metadata.namespace}/${volume.dataVolume.name}`);
-    const modes = dv?.spec.storage?.accessModes ?? dv?.spec.pvc?.accessModes ?? [];
-    if (!modes.includes('ReadWriteMany')) return volume.dataVolume.name;
-  }
-  return undefined;
-}
-
-/** virt-handler's LiveMigratable condition, for the reasons a desktop VM can run into. */
-function liveMigratable(ctx: Context, vmi: VirtualMachineInstance) {
-  const devices = vmi.spec.domain.devices ?? {};
-  const claim = nonSharedClaim(ctx, vmi);
-  const podNetwork = vmi.spec.networks?.find((n) => n.pod !== undefined)?.name;
-  const podInterface = devices.interfaces?.find((i) => i.name === podNetwork);
-  let reason: string | undefined;
-  let message = '';
-  if (claim) {
-    reason = 'DisksNotLiveMigratable';
-    message = `cannot migrate VMI: PVC ${claim} is not shared, live migration requires that all PVCs must be shared (using ReadWriteMany access mode)`;
-  } else if (podInterface && podInterface.bridge !== undefined) {
-    reason = 'InterfaceNotLiveMigratable';
-    message =
-      'cannot migrate VMI which does not use masquerade, bridge with kubevirt.io/allow-pod-bridge-network-live-migration VM annotation or a migratable plugin to connect to the pod network';
-  } else if (
-    (devices.gpus as unknown[] | undefined)?.length ||
-    (devices.hostDevices as unknown[] | undefined)?.length
-  ) {
-    reason = 'HostDeviceNotLiveMigratable';
-    message = 'cannot migrate VMI with host devices';
-  }
-  return reason
-    ? {
-        type: 'LiveMigratable',
-        status: 'False' as const,
-        reason,
-        message,
-        lastProbeTime: null,
-        lastTransitionTime: null,
-      }
-    : { type: 'LiveMigratable', status: 'True' as const, lastProbeTime: null, lastTransitionTime: null };
 }

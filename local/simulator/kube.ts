@@ -4,6 +4,7 @@
 import {
   ApiException,
   AppsV1Api,
+  CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   PatchStrategy,
@@ -44,6 +45,20 @@ export const DATA_VOLUMES: Resource = {
   version: CDI_VERSION,
   plural: 'datavolumes',
   kind: 'DataVolume',
+};
+export const MIGRATIONS: Resource = {
+  group: KUBEVIRT_GROUP,
+  version: KUBEVIRT_VERSION,
+  plural: 'virtualmachineinstancemigrations',
+  kind: 'VirtualMachineInstanceMigration',
+};
+/** Core resources (group ""): the simulator reads nodes and claims like virt-controller does. */
+export const NODES: Resource = { group: '', version: 'v1', plural: 'nodes', kind: 'Node' };
+export const PERSISTENT_VOLUME_CLAIMS: Resource = {
+  group: '',
+  version: 'v1',
+  plural: 'persistentvolumeclaims',
+  kind: 'PersistentVolumeClaim',
 };
 export const DATA_SOURCES: Resource = {
   group: CDI_GROUP,
@@ -90,7 +105,8 @@ export function isConflict(err: unknown): boolean {
 
 export function resourcePath(resource: Resource, namespace?: string): string {
   const ns = namespace ? `/namespaces/${namespace}` : '';
-  return `/apis/${resource.group}/${resource.version}${ns}/${resource.plural}`;
+  const root = resource.group ? `/apis/${resource.group}` : '/api';
+  return `${root}/${resource.version}${ns}/${resource.plural}`;
 }
 
 export interface ListResult<T> {
@@ -101,6 +117,7 @@ export interface ListResult<T> {
 export class Api {
   private readonly custom: CustomObjectsApi;
   private readonly apps: AppsV1Api;
+  private readonly core: CoreV1Api;
 
   constructor(readonly kc: KubeConfig) {
     // Connections kept alive, as client-go's are in virt-controller: client-node's own clients
@@ -108,6 +125,7 @@ export class Api {
     // that waits for it) far slower than KubeVirt.
     this.custom = makeApiClient(kc, CustomObjectsApi);
     this.apps = makeApiClient(kc, AppsV1Api);
+    this.core = makeApiClient(kc, CoreV1Api);
   }
 
   async list<T>(resource: Resource, namespace?: string): Promise<ListResult<T>> {
@@ -116,9 +134,11 @@ export class Api {
     let cont: string | undefined;
     do {
       const page = (
-        namespace
-          ? await this.custom.listNamespacedCustomObject({ ...gvp(resource), namespace, limit: 500, _continue: cont })
-          : await this.custom.listClusterCustomObject({ ...gvp(resource), limit: 500, _continue: cont })
+        !resource.group
+          ? await this.listCore(resource, namespace, cont)
+          : namespace
+            ? await this.custom.listNamespacedCustomObject({ ...gvp(resource), namespace, limit: 500, _continue: cont })
+            : await this.custom.listClusterCustomObject({ ...gvp(resource), limit: 500, _continue: cont })
       ) as { items: T[]; metadata?: { resourceVersion?: string; continue?: string } };
       items.push(...page.items);
       // The first page's resourceVersion is the list's snapshot.
@@ -126,6 +146,35 @@ export class Api {
       cont = page.metadata?.continue || undefined;
     } while (cont);
     return { items, resourceVersion };
+  }
+
+  private async listCore(
+    resource: Resource,
+    namespace: string | undefined,
+    cont: string | undefined,
+  ): Promise<unknown> {
+    if (resource === NODES) return this.core.listNode({ limit: 500, _continue: cont });
+    if (resource !== PERSISTENT_VOLUME_CLAIMS) throw new Error(`no core list for ${resource.plural}`);
+    return namespace
+      ? this.core.listNamespacedPersistentVolumeClaim({ namespace, limit: 500, _continue: cont })
+      : this.core.listPersistentVolumeClaimForAllNamespaces({ limit: 500, _continue: cont });
+  }
+
+  /** Creates a Node (status included: the API server keeps a Node's status on create, as kubelet relies on). */
+  async createNode(node: object): Promise<void> {
+    try {
+      await this.core.createNode({ body: node as never, fieldManager: 'kubelet' });
+    } catch (err) {
+      if (errorCode(err) !== 409) throw err;
+    }
+  }
+
+  /** Replaces a node's taints (merge patch guarded by its resourceVersion), as the node lifecycle controller does. */
+  async setNodeTaints(name: string, resourceVersion: string, taints: object[]): Promise<void> {
+    await this.core.patchNode(
+      { name, body: { metadata: { resourceVersion }, spec: { taints } }, fieldManager: 'node-lifecycle-controller' },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
   }
 
   async getDataSource(namespace: string, name: string): Promise<DataSource> {

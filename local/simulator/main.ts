@@ -3,6 +3,8 @@
 //   node --import tsx local/simulator/main.ts --kubeconfig FILE [--namespace NS | --namespace-prefix P]
 //        [--boot-delay-ms 200] [--stop-delay-ms 100] [--clone-delay-ms 300]
 //        [--crash-loop-backoff-ms 1000] [--node-name sim-node-1]
+//        [--nodes 0] [--node-group sim-node] [--migration-delay-ms 600]
+//        [--migration-unschedulable-timeout-ms 300000]
 //        [--no-finalizers] [--no-firmware-uuid] [--exit-on-stdin-close]
 //        [--virt-api-front-proxy-ca FILE]
 //        [--screens auto|real|synthetic] [--screen-idle-ms 60000]
@@ -25,6 +27,11 @@ import { startVirtApi } from './virt-api/index.js';
 const USAGE = `usage: node --import tsx local/simulator/main.ts --kubeconfig FILE [--namespace NS | --namespace-prefix P]
   [--boot-delay-ms ${DEFAULT_CONFIG.bootDelayMs}] [--stop-delay-ms ${DEFAULT_CONFIG.stopDelayMs}] [--clone-delay-ms ${DEFAULT_CONFIG.cloneDelayMs}]
   [--crash-loop-backoff-ms ${DEFAULT_CONFIG.crashLoopBackoffMs}] [--node-name ${DEFAULT_CONFIG.nodeName}]
+  [--nodes N]                        create simulated Nodes <group>-1..N (if absent) and place VMIs on the group's
+                                     nodes (default 0: no Node objects, every VMI on --node-name)
+  [--node-group ${DEFAULT_CONFIG.nodeGroup}]          the nodes' label simulator.kubevdi.io/node-group (and name prefix)
+  [--migration-delay-ms ${DEFAULT_CONFIG.migrationDelayMs}]        a live migration from creation to Succeeded
+  [--migration-unschedulable-timeout-ms ${DEFAULT_CONFIG.migrationUnschedulableTimeoutMs}]  a migration without a target node fails after this
   [--no-finalizers] [--no-firmware-uuid] [--exit-on-stdin-close]
   [--virt-api-front-proxy-ca FILE]   also serve KubeVirt's subresource API (virt-api) through the API server
   [--screens auto|real|synthetic]    a desktop someone connects to gets a real X session with VNC and RDP
@@ -46,6 +53,13 @@ function milliseconds(value: string | undefined, name: string, fallback: number)
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) fail(`--${name} must be a number of milliseconds ≥ 0, got ${value}`);
+  return n;
+}
+
+function count(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 1000) fail(`--${name} must be a whole number from 0 to 1000, got ${value}`);
   return n;
 }
 
@@ -76,6 +90,14 @@ async function main(): Promise<void> {
       DEFAULT_CONFIG.crashLoopBackoffMs,
     ),
     nodeName: values['node-name'] ?? DEFAULT_CONFIG.nodeName,
+    nodes: count(values.nodes, 'nodes', DEFAULT_CONFIG.nodes),
+    nodeGroup: values['node-group'] ?? DEFAULT_CONFIG.nodeGroup,
+    migrationDelayMs: milliseconds(values['migration-delay-ms'], 'migration-delay-ms', DEFAULT_CONFIG.migrationDelayMs),
+    migrationUnschedulableTimeoutMs: milliseconds(
+      values['migration-unschedulable-timeout-ms'],
+      'migration-unschedulable-timeout-ms',
+      DEFAULT_CONFIG.migrationUnschedulableTimeoutMs,
+    ),
     finalizers: !values['no-finalizers'],
     firmwareUUID: !values['no-firmware-uuid'],
   };
@@ -143,6 +165,10 @@ function parse() {
       'clone-delay-ms': { type: 'string' },
       'crash-loop-backoff-ms': { type: 'string' },
       'node-name': { type: 'string' },
+      nodes: { type: 'string' },
+      'node-group': { type: 'string' },
+      'migration-delay-ms': { type: 'string' },
+      'migration-unschedulable-timeout-ms': { type: 'string' },
       'no-finalizers': { type: 'boolean' },
       'no-firmware-uuid': { type: 'boolean' },
       'exit-on-stdin-close': { type: 'boolean' },

@@ -26,6 +26,18 @@ export interface SimulatorOptions {
   /** Crash-loop backoff unit (KubeVirt: 10 s); the n-th consecutive failure waits about n² units. */
   crashLoopBackoffMs?: number;
   nodeName?: string;
+  /**
+   * Simulated Nodes `<nodeGroup>-1..N` created at start (README, "Nodes"); VMIs go to the group's
+   * nodes. Nodes are cluster-scoped: give each test its own `nodeGroup`, and delete the nodes
+   * after it (label `simulator.kubevdi.io/node-group`; `useWorld(ns, { nodes })` does both).
+   */
+  nodes?: number;
+  /** Label `simulator.kubevdi.io/node-group` (and name prefix) of this simulator's nodes; default `sim-node`. */
+  nodeGroup?: string;
+  /** A live migration from creation to Succeeded (default 600 ms). */
+  migrationDelayMs?: number;
+  /** A migration whose target cannot be placed fails after this long (default 300 s, as KubeVirt). */
+  migrationUnschedulableTimeoutMs?: number;
   /** KubeVirt's finalizers on VMs and VMIs (default true, as upstream). */
   finalizers?: boolean;
   /** Persist a firmware UUID into VMs without one, as virt-controller does (default true). */
@@ -74,6 +86,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   if (opts.cloneDelayMs !== undefined) args.push('--clone-delay-ms', String(opts.cloneDelayMs));
   if (opts.crashLoopBackoffMs !== undefined) args.push('--crash-loop-backoff-ms', String(opts.crashLoopBackoffMs));
   if (opts.nodeName) args.push('--node-name', opts.nodeName);
+  if (opts.nodes !== undefined) args.push('--nodes', String(opts.nodes));
+  if (opts.nodeGroup) args.push('--node-group', opts.nodeGroup);
+  if (opts.migrationDelayMs !== undefined) args.push('--migration-delay-ms', String(opts.migrationDelayMs));
+  if (opts.migrationUnschedulableTimeoutMs !== undefined)
+    args.push('--migration-unschedulable-timeout-ms', String(opts.migrationUnschedulableTimeoutMs));
   if (opts.finalizers === false) args.push('--no-finalizers');
   if (opts.firmwareUUID === false) args.push('--no-firmware-uuid');
   if (opts.virtApiFrontProxyCa) args.push('--virt-api-front-proxy-ca', opts.virtApiFrontProxyCa);

@@ -95,6 +95,12 @@ export function wasRunning(vmi: VirtualMachineInstance | undefined): boolean {
   return (vmi?.status?.phaseTransitionTimestamps ?? []).some((t) => t.phase === 'Running');
 }
 
+/** migrations.IsMigrating: a live migration has started and not ended. */
+export function isMigrating(vmi: VirtualMachineInstance | undefined): boolean {
+  const state = vmi?.status?.migrationState as { startTimestamp?: string; endTimestamp?: string } | undefined;
+  return !!state?.startTimestamp && !state.endTimestamp && Date.parse(state.startTimestamp) <= Date.now();
+}
+
 /** When the VMI last entered `phase` (ms), from its phaseTransitionTimestamps. */
 export function phaseSince(vmi: VirtualMachineInstance, phase: string): number | undefined {
   const entries = (vmi.status?.phaseTransitionTimestamps ?? []).filter((t) => t.phase === phase);
@@ -182,6 +188,7 @@ export function printableStatus(
   const paused = hasCondition(vmiConds, 'Paused', 'True');
   if (vm.metadata.deletionTimestamp) return 'Terminating';
   if (vmi && !isFinal(vmi) && (vmi.metadata.deletionTimestamp || f.stopExpected)) return 'Stopping';
+  if (isMigrating(vmi)) return 'Migrating';
   if (running && paused) return 'Paused';
   if (running) return 'Running';
   if (hasCondition(vmiConds, 'Synchronized', 'False', 'FailedPvcNotFound')) return 'ErrorPvcNotFound';

@@ -184,8 +184,47 @@ export interface DataSource extends KubeObject {
   spec: { source?: { pvc?: { name: string; namespace?: string }; snapshot?: { name: string; namespace?: string } } };
 }
 
+/** What the simulator reads of a PVC: the access modes that decide LiveMigratable. */
+export interface PersistentVolumeClaim extends KubeObject {
+  spec?: { accessModes?: string[] };
+}
+
+/** VirtualMachineInstanceMigrationState, on the VMI and (a copy) on the migration. */
+export interface MigrationState {
+  migrationUid?: string;
+  sourceNode?: string;
+  sourcePod?: string;
+  targetNode?: string;
+  targetPod?: string;
+  targetNodeAddress?: string;
+  targetDirectMigrationNodePorts?: Record<string, number>;
+  targetNodeDomainDetected?: boolean;
+  targetNodeDomainReadyTimestamp?: string;
+  startTimestamp?: string;
+  endTimestamp?: string;
+  mode?: string;
+  completed?: boolean;
+  failed?: boolean;
+  failureReason?: string;
+  abortStatus?: string;
+  [k: string]: unknown;
+}
+
+/** VirtualMachineInstanceMigration (kubevirt.io/v1). */
+export interface Migration extends KubeObject {
+  spec: { vmiName: string; addedNodeSelector?: Record<string, string>; [k: string]: unknown };
+  status?: {
+    phase?: string;
+    phaseTransitionTimestamps?: Array<{ phase: string; phaseTransitionTimestamp: string }>;
+    migrationState?: MigrationState;
+    conditions?: Condition[];
+    [k: string]: unknown;
+  };
+}
+
+/** `namespace/name`; `/name` for cluster-scoped objects (nodes). */
 export function key(obj: { metadata: { namespace?: string; name?: string } }): string {
-  return `${obj.metadata.namespace}/${obj.metadata.name}`;
+  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 }
 
 export function controllerOf(obj: KubeObject): OwnerReference | undefined {

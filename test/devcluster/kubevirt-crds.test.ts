@@ -13,7 +13,7 @@ import {
   kubevirtCrds,
   parseValidationsGenerated,
 } from '../../local/devcluster/kubevirt-crds.js';
-import { KUBEVIRT_CRDS_DIR } from '../support/kubevirt.js';
+import { KUBEVIRT_CRDS_DIR, kubevirtCrdFile } from '../support/kubevirt.js';
 
 // The real file's shape, including the generator's way of writing a back-quote inside a raw string.
 const GO_SOURCE = `package components
@@ -51,6 +51,7 @@ type Crd = {
 const KUBEVIRT_CRDS = [
   'virtualmachines.kubevirt.io',
   'virtualmachineinstances.kubevirt.io',
+  'virtualmachineinstancemigrations.kubevirt.io',
   'virtualmachinepools.pool.kubevirt.io',
   'virtualmachineinstancetypes.instancetype.kubevirt.io',
   'virtualmachineclusterinstancetypes.instancetype.kubevirt.io',
@@ -93,6 +94,7 @@ describe('kubevirtCrds', () => {
   const singulars = [
     'virtualmachine',
     'virtualmachineinstance',
+    'virtualmachineinstancemigration',
     'virtualmachineinstancetype',
     'virtualmachineclusterinstancetype',
     'virtualmachinepreference',
@@ -165,8 +167,7 @@ describe.skipIf(!hasGo)(`ensureKubevirtCrds (kubevirt.io/kubevirt@${KUBEVIRT_VER
   });
 
   describe.skipIf(!hasReference)(`against the reference CRDs in ${KUBEVIRT_CRDS_DIR}`, () => {
-    const reference = async (name: string) =>
-      parse(await readFile(path.join(KUBEVIRT_CRDS_DIR, `${name}.yaml`), 'utf8')) as Crd;
+    const reference = async (name: string) => parse(await readFile(kubevirtCrdFile(name), 'utf8')) as Crd;
 
     it.each(KUBEVIRT_CRDS)('%s: same names, scope, versions, columns, subresources and schemas', async (name) => {
       const ours = generated.get(name) as Crd;

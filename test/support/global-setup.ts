@@ -12,7 +12,7 @@ import { startVirtApi, type VirtApi } from '../../local/simulator/virt-api/index
 import { REPO_ROOT } from '../../src/paths.js';
 import { makeApply } from '../../src/runtime/apply.js';
 import { buildDist, OPERATOR_ENTRYPOINT } from './build.js';
-import { KUBEVIRT_CRDS_DIR } from './kubevirt.js';
+import { kubevirtCrdDirs } from './kubevirt.js';
 import { startTestOidc, type TestOidc } from './oidc.js';
 import { type ClusterInfo, TEST_USERS } from './users.js';
 
@@ -29,7 +29,7 @@ export async function setup(project: TestProject): Promise<void> {
   // Before the control plane: the API server's trust names the issuer's port.
   oidc = await startTestOidc((line) => process.stderr.write(`[oidc] ${line}\n`));
   const cp = await startControlPlane({
-    crdDirs: [path.join(REPO_ROOT, 'crds'), KUBEVIRT_CRDS_DIR],
+    crdDirs: [path.join(REPO_ROOT, 'crds'), ...kubevirtCrdDirs()],
     users: TEST_USERS,
     oidc: [oidc.trust],
     log,

@@ -1,9 +1,12 @@
 // The moving parts of an integration test besides the API server: the KubeVirt simulator and the
 // operator, each a process of its own, started per test and stopped after it (last started,
 // first stopped), before the test's namespace goes.
+import { CoreV1Api } from '@kubernetes/client-node';
 import { afterEach, inject } from 'vitest';
+import { NODE_GROUP_LABEL } from '../../local/simulator/nodes.js';
 import type { RdpServerChoice, ScreenMode } from '../../local/simulator/screen/tools.js';
 import { startSimulator } from '../../local/simulator/start.js';
+import { kubeconfig } from './cluster.js';
 import { type OperatorProcess, type OperatorProcessOptions, startOperatorProcess } from './operator.js';
 
 /**
@@ -19,6 +22,13 @@ export function useWorld(
     desktopCa?: { caFile: string; caKeyFile: string };
     /** The desktops' RDP server with real screens (default: FreeRDP's shadow server). */
     rdpServer?: RdpServerChoice;
+    /**
+     * Simulated nodes (local/simulator/README.md, "Nodes"): `<namespace>-1..N`, the test's own
+     * group, deleted after the test. Without, every desktop runs on the one implicit node.
+     */
+    nodes?: number;
+    /** A live migration from creation to Succeeded (the simulator's default: 600 ms). */
+    migrationDelayMs?: number;
   } = {},
 ) {
   const stops: (() => Promise<unknown>)[] = [];
@@ -45,7 +55,18 @@ export function useWorld(
         screens: world.screens ?? 'synthetic',
         ...(world.desktopCa ? { desktopCaCert: world.desktopCa.caFile, desktopCaKey: world.desktopCa.caKeyFile } : {}),
         ...(world.rdpServer ? { rdpServer: world.rdpServer } : {}),
+        ...(world.nodes ? { nodes: world.nodes, nodeGroup: namespace() } : {}),
+        ...(world.migrationDelayMs !== undefined ? { migrationDelayMs: world.migrationDelayMs } : {}),
       });
+      if (world.nodes) {
+        // Nodes are cluster-scoped: they would outlive the test's namespace.
+        const group = namespace();
+        stops.push(() =>
+          kubeconfig()
+            .makeApiClient(CoreV1Api)
+            .deleteCollectionNode({ labelSelector: `${NODE_GROUP_LABEL}=${group}` }),
+        );
+      }
       stops.push(() => sim.stop());
       return operator(args, options);
     },

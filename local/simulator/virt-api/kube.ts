@@ -1,8 +1,8 @@
 // The API calls virt-api makes: it reads the VM and VMI fresh for every request (no cache) and
 // writes as virt-api, with the admin's credentials standing in for its service account.
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { isNotFound, type Resource, VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../kube.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../types.js';
+import { isNotFound, MIGRATIONS, type Resource, VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../kube.js';
+import type { Migration, VirtualMachine, VirtualMachineInstance } from '../types.js';
 import type { LifecycleWrite } from './lifecycle.js';
 
 /** The field manager virt-api's client shows in managedFields (its user agent). */
@@ -66,6 +66,28 @@ export class VirtApiClient {
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
+  }
+
+  /** The VMI's migrations (upstream looks them up by the webhook's `kubevirt.io/vmi-name` label; spec covers unlabelled ones). */
+  async listMigrations(namespace: string, vmiName: string): Promise<Migration[]> {
+    const list = (await this.custom.listNamespacedCustomObject({
+      group: MIGRATIONS.group,
+      version: MIGRATIONS.version,
+      plural: MIGRATIONS.plural,
+      namespace,
+    })) as { items: Migration[] };
+    return list.items.filter((m) => m.spec?.vmiName === vmiName);
+  }
+
+  async createMigration(migration: Migration, dryRun: boolean): Promise<Migration> {
+    return (await this.custom.createNamespacedCustomObject({
+      group: MIGRATIONS.group,
+      version: MIGRATIONS.version,
+      plural: MIGRATIONS.plural,
+      namespace: migration.metadata.namespace,
+      body: migration,
+      ...(dryRun ? { dryRun: 'All' } : {}),
+    })) as Migration;
   }
 
   private async get<T>(resource: Resource, namespace: string, name: string): Promise<T | undefined> {

@@ -32,7 +32,7 @@ export interface LifecyclePlan {
   dryRun: boolean;
 }
 
-interface Options {
+export interface Options {
   dryRun?: string[];
   paused?: boolean;
   gracePeriod?: number;
@@ -229,7 +229,7 @@ export function guardHolds(write: LifecycleWrite, vm: VirtualMachine): boolean {
 }
 
 /** virt-api decodes the body with a YAML-or-JSON decoder; an empty body is fine. JSON only here. */
-function parseOptions(body: string): { ok: true; options: Options } | { ok: false; refusal: StatusError } {
+export function parseOptions(body: string): { ok: true; options: Options } | { ok: false; refusal: StatusError } {
   if (body.trim() === '') return { ok: true, options: {} };
   try {
     const parsed: unknown = JSON.parse(body);
@@ -241,7 +241,7 @@ function parseOptions(body: string): { ok: true; options: Options } | { ok: fals
   }
 }
 
-function isDryRun(options: Options): boolean {
+export function isDryRun(options: Options): boolean {
   return Array.isArray(options.dryRun) && options.dryRun.includes('All');
 }
 

@@ -9,6 +9,7 @@ import { apiGroupDocument, apiGroupList, apiResourceList, GROUP, VERSION } from 
 import { errorResponse, notFoundPath, PlainTextError, unauthorized } from './errors.js';
 import type { VirtApiClient } from './kube.js';
 import { LIFECYCLE_ACTIONS, type LifecycleAction } from './lifecycle.js';
+import { migrate } from './migrate.js';
 import { guestAgent, lifecycle, type Reply } from './subresources.js';
 import type { VncConsoles } from './vnc.js';
 
@@ -30,6 +31,7 @@ type Route =
   | { kind: 'discovery'; document: () => unknown }
   | { kind: 'health' }
   | { kind: 'lifecycle'; action: LifecycleAction; namespace: string; name: string }
+  | { kind: 'migrate'; namespace: string; name: string }
   | { kind: 'guestAgent'; what: 'userlist' | 'guestosinfo'; namespace: string; name: string }
   | { kind: 'vnc'; namespace: string; name: string };
 
@@ -62,6 +64,7 @@ export function route(path: string): Route | undefined {
   if (resource === 'virtualmachines' && (LIFECYCLE_ACTIONS as readonly string[]).includes(sub)) {
     return { kind: 'lifecycle', action: sub as LifecycleAction, namespace, name };
   }
+  if (resource === 'virtualmachines' && sub === 'migrate') return { kind: 'migrate', namespace, name };
   if (resource === 'virtualmachineinstances' && (sub === 'userlist' || sub === 'guestosinfo')) {
     return { kind: 'guestAgent', what: sub, namespace, name };
   }
@@ -116,7 +119,7 @@ async function handle(
   if (!caller) throw unauthorized();
   options.onProxied?.();
   if (!target) throw notFoundPath();
-  const method = target.kind === 'lifecycle' ? 'PUT' : 'GET';
+  const method = target.kind === 'lifecycle' || target.kind === 'migrate' ? 'PUT' : 'GET';
   // go-restful's answer for a path served under another method.
   if (req.method !== method) throw new PlainTextError(405, '405: Method Not Allowed');
   switch (target.kind) {
@@ -126,6 +129,8 @@ async function handle(
       const body = await readBody(req);
       return reply(res, await lifecycle(options.client, target.action, target.namespace, target.name, body));
     }
+    case 'migrate':
+      return reply(res, await migrate(options.client, target.namespace, target.name, await readBody(req)));
     case 'guestAgent':
       return reply(res, await guestAgent(options.client, target.what, target.namespace, target.name));
     case 'vnc':
