@@ -46,6 +46,8 @@ export interface MaintenanceInput {
   desktops: readonly DesktopPlace[];
   /** The rollout budget: free desktops that may be unavailable at once (maxUnavailable, at least 1). */
   budget: number;
+  /** Desktops the pool should have that do not exist yet (one deleted to be made afresh, between the two). */
+  missing?: number;
   /** Notice a holder gets before a desktop that cannot migrate is restarted, when the node sets none. */
   noticeMinutes: number;
   now: Date;
@@ -100,8 +102,10 @@ export function planMaintenance(input: MaintenanceInput): MaintenancePlan {
 
   const steps: MaintenanceStep[] = [];
   // Free desktops first, within the budget: every free desktop not ready is already unavailable,
-  // whatever moved it (a move begun by an earlier pass, a start, a reset).
-  const unavailable = desktops.filter((d) => !d.held && (!d.ready || d.leaving || d.migrating)).length;
+  // whatever moved it (a move begun by an earlier pass, a start, a reset), and so is one not made
+  // again yet.
+  const unavailable =
+    (input.missing ?? 0) + desktops.filter((d) => !d.held && (!d.ready || d.leaving || d.migrating)).length;
   let budget = Math.max(0, Math.max(1, input.budget) - unavailable);
   const free = there.filter((d) => !d.held && d.ready && !d.migrating).sort(byName);
   for (const d of free) {

@@ -37,6 +37,8 @@ export function poolMaintenance(
   claims: readonly Claim[],
   where: DesktopPlacement,
   now: Date,
+  /** How many desktops the pool keeps now (the pool controller's intent): those missing count against the budget. */
+  expectedDesktops?: number,
 ): PoolMaintenance | undefined {
   const inMaintenance = where.nodesInMaintenance();
   if (inMaintenance.size === 0) return undefined;
@@ -77,6 +79,7 @@ export function poolMaintenance(
     nodes,
     desktops: places,
     budget: resolveMaxUnavailable(pool.spec.updateStrategy.maxUnavailable, pool.spec.size),
+    missing: Math.max(0, (expectedDesktops ?? 0) - desktops.length),
     noticeMinutes: pool.spec.maintenance.noticeMinutes,
     now,
   });

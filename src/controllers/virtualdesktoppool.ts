@@ -225,7 +225,7 @@ async function reconcile(
   // Nodes in maintenance: free desktops leave them within the budget, held ones migrate.
   const leaving =
     deps.placement && !intent.paused
-      ? poolMaintenance(pool, desktops, deps.claims.byIndex(BY_POOL, key), deps.placement.where, now)
+      ? poolMaintenance(pool, desktops, deps.claims.byIndex(BY_POOL, key), deps.placement.where, now, intent.size)
       : undefined;
   if (leaving && !failure) {
     await moveFreeAndMigrate(deps, pool, desktops, leaving, log).catch((error: unknown) => {

@@ -54,6 +54,9 @@ describe('the maintenance plan of a pool', () => {
     const plan = planMaintenance(input([...moving, desktop('d-2', 'node-1', { persistent: true })]));
     expect(plan.steps).toEqual([]);
     expect(plan.waiting).toBe(1);
+    // One deleted to be made afresh and not made yet is away too.
+    const gone = planMaintenance(input([desktop('d-2', 'node-1')], { budget: 1, missing: 1 }));
+    expect(gone).toMatchObject({ steps: [], waiting: 1 });
     // Once they are back, the next one goes: stopped and started elsewhere (its disk cannot migrate).
     expect(planMaintenance(input([desktop('d-2', 'node-1', { persistent: true })])).steps).toEqual([
       { kind: 'restart', desktop: 'd-2', node: 'node-1', held: false },

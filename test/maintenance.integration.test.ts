@@ -1,0 +1,153 @@
+// Node maintenance end to end (issue 18 §2): the operator as its own process on a clock the test
+// moves, the KubeVirt simulator with two nodes of this test's own, a real API server. A node is
+// cordoned: no claim is bound to a desktop there, its free desktops leave first and never more at
+// once than the pool's rollout budget, the holder of a desktop there that cannot migrate (its disk
+// is ReadWriteOnce) is told when it restarts, and it restarts on the other node only then.
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
+import { useClockFile } from './support/clock-file.js';
+import { kubeconfig, useTestNamespace } from './support/cluster.js';
+import { useDesktops } from './support/desktops.js';
+import { eventually } from './support/eventually.js';
+import { useWorld } from './support/world.js';
+
+const namespace = useTestNamespace('maint');
+const world = useWorld(namespace, { nodes: 2 });
+const clock = useClockFile();
+const { templateWithDisks, pool, claim, readClaim, vms, bound } = useDesktops(namespace);
+
+interface Vmi {
+  metadata?: { name?: string; uid?: string };
+  status?: { nodeName?: string };
+}
+
+async function instances(): Promise<Vmi[]> {
+  const list = (await kubeconfig().makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+    group: 'kubevirt.io',
+    version: 'v1',
+    plural: 'virtualmachineinstances',
+    namespace: namespace(),
+  })) as { items: Vmi[] };
+  return list.items;
+}
+
+async function nodeOf(desktop: string): Promise<string | undefined> {
+  return (await instances()).find((i) => i.metadata?.name === desktop)?.status?.nodeName;
+}
+
+async function readPool(name: string): Promise<VirtualDesktopPool> {
+  return (await kubeconfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+    group: 'kubevdi.io',
+    version: 'v1alpha1',
+    plural: 'virtualdesktoppools',
+    namespace: namespace(),
+    name,
+  })) as VirtualDesktopPool;
+}
+
+async function events(name: string): Promise<string[]> {
+  const list = await kubeconfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: namespace() });
+  return list.items.filter((e) => e.involvedObject.name === name).map((e) => e.reason ?? '');
+}
+
+describe('a node in maintenance', () => {
+  it('gets no new binds, loses its free desktops within the budget, and restarts a held one only after the countdown', async () => {
+    await clock.set('2026-12-07T15:00:00Z');
+    const operator = await world.start(clock.flags());
+    await templateWithDisks();
+    await pool('sales', {
+      size: 6,
+      prestarted: 6,
+      session: { idle: { action: 'None' } },
+      updateStrategy: { maxUnavailable: 1 },
+      maintenance: { noticeMinutes: 60 },
+    });
+    // Six warm desktops, three on each node.
+    await eventually(async () => {
+      const placed = (await instances()).map((i) => i.status?.nodeName).filter(Boolean);
+      expect(placed).toHaveLength(6);
+      expect((await readPool('sales')).status?.ready).toBe(6);
+    }, 60_000);
+    await claim('alice', 'alice');
+    const alices = (await bound('alice', { ready: true })).status?.desktop?.name as string;
+    const node = (await nodeOf(alices)) as string;
+    expect(node).toBeDefined();
+
+    // The node goes into maintenance (kubectl cordon).
+    await kubeconfig()
+      .makeApiClient(CoreV1Api)
+      .patchNode(
+        { name: node, body: { spec: { unschedulable: true } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    // While the free desktops leave, never more than one (the budget) is away at once.
+    let fewestReadyFree = Number.POSITIVE_INFINITY;
+    const sampling = setInterval(() => {
+      void vms()
+        .then((desktops) => {
+          const readyFree = desktops.filter(
+            (vm) =>
+              !vm.metadata?.annotations?.['kubevdi.io/claim-uid'] &&
+              vm.status?.ready &&
+              !vm.metadata?.deletionTimestamp,
+          ).length;
+          fewestReadyFree = Math.min(fewestReadyFree, readyFree);
+        })
+        .catch(() => {});
+    }, 100);
+    try {
+      // alice is told when her desktop restarts: it cannot migrate (a ReadWriteOnce disk).
+      await eventually(async () =>
+        expect((await readClaim('alice')).status?.pendingAction).toMatchObject({
+          action: 'Restart',
+          reason: 'Maintenance',
+          deadline: expect.stringMatching(/^2026-12-07T16:00:\d\dZ$/),
+        }),
+      );
+      // bob gets a desktop, but not one on the node in maintenance.
+      await claim('bob', 'bob');
+      const bobs = (await bound('bob', { ready: true })).status?.desktop?.name as string;
+      expect(await nodeOf(bobs)).not.toBe(node);
+      // Every free desktop leaves the node; alice's stays until her deadline.
+      await eventually(async () => {
+        const there = (await instances()).filter((i) => i.status?.nodeName === node).map((i) => i.metadata?.name);
+        expect(there).toEqual([alices]);
+        expect((await readPool('sales')).status?.ready).toBe(6);
+      }, 90_000);
+    } finally {
+      clearInterval(sampling);
+    }
+    // Five free desktops, bob takes one, and at most one of the rest is away at a time: two that
+    // left the node at once would leave two ready.
+    expect(fewestReadyFree).toBeGreaterThanOrEqual(3);
+    await eventually(async () => {
+      const leaving = (await readPool('sales')).status?.conditions?.find((c) => c.type === 'LeavingNodes');
+      expect(leaving).toMatchObject({ status: 'True', reason: 'NodesInMaintenance' });
+      expect(leaving?.message).toContain(`: 1 on ${node} (in use by alice)`);
+    });
+    expect(await events('sales')).toContain('LeavingNode');
+    const uid = (await instances()).find((i) => i.metadata?.name === alices)?.metadata?.uid;
+
+    // An hour later by the operator's clock: her desktop restarts, on the other node, still hers.
+    await clock.set('2026-12-07T16:00:30Z', operator);
+    await eventually(async () => {
+      const vmi = (await instances()).find((i) => i.metadata?.name === alices);
+      expect(vmi?.metadata?.uid).not.toBe(uid);
+      expect(vmi?.status?.nodeName).toBeDefined();
+      expect(vmi?.status?.nodeName).not.toBe(node);
+    }, 60_000);
+    await eventually(async () => {
+      const c = await readClaim('alice');
+      expect(c.status?.phase).toBe('Bound');
+      expect(c.status?.desktop?.name).toBe(alices);
+      expect(c.status?.pendingAction).toBeUndefined();
+    });
+    await eventually(async () => expect(await events('alice')).toContain('RestartedForMaintenance'));
+    await eventually(async () =>
+      expect((await readPool('sales')).status?.conditions?.find((c) => c.type === 'LeavingNodes')).toMatchObject({
+        status: 'False',
+      }),
+    );
+  }, 300_000);
+});
