@@ -14,7 +14,7 @@ import type {
   V1RoleBinding,
   V1Service,
 } from '@kubernetes/client-node';
-import { SPEC_HASH_ANNOTATION } from '../api/annotations.js';
+import { PROFILE_DISK_ANNOTATION, SPEC_HASH_ANNOTATION } from '../api/annotations.js';
 import type { CapacityStatus, DailyPeak } from '../api/capacity.js';
 import { desktopFacts } from '../api/desktop-facts.js';
 import type { DesktopClaim } from '../api/desktopclaim.js';
@@ -510,17 +510,19 @@ function desktopsToWrite(
     const revision = inPlace.has(name) || own === undefined || !target.specs.has(own) ? target.revision : own;
     // A held desktop runs as its user left it; idle ones as the plan says.
     const running = plan.run.get(name) ?? facts.running;
-    const memoKey = `${fingerprint(revision)}/${index}/${running}`;
+    // The profile disk bound with it stays in its spec (render/profile-disk.ts).
+    const profile = vm.metadata?.annotations?.[PROFILE_DISK_ANNOTATION];
+    const memoKey = `${fingerprint(revision)}/${index}/${running}/${profile ?? ''}`;
     let hash = known?.get(memoKey);
     let desired: VirtualMachine | undefined;
     if (hash === undefined) {
-      desired = render(pool, target, revision, index, running);
+      desired = render(pool, target, revision, index, running, profile);
       hash = desired.metadata?.annotations?.[SPEC_HASH_ANNOTATION] as string;
     }
     hashes.set(memoKey, hash);
     if (vm.metadata?.annotations?.[SPEC_HASH_ANNOTATION] !== hash) {
       const vm = desired;
-      wanted.push(() => vm ?? render(pool, target, revision, index, running));
+      wanted.push(() => vm ?? render(pool, target, revision, index, running, profile));
     }
   }
   memo.set(`${namespace}/${pool.metadata.name}`, hashes);
@@ -590,6 +592,7 @@ function render(
   revision: number,
   index: number,
   running: boolean,
+  profileDisk?: string,
 ): VirtualMachine {
   const vm = renderDesktop({
     pool,
@@ -597,6 +600,7 @@ function render(
     revision,
     index,
     runStrategy: running ? 'Always' : 'Halted',
+    profileDisk,
   });
   return stamped(vm, hashOf(vm));
 }
