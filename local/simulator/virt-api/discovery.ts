@@ -16,6 +16,8 @@ export const SUBRESOURCES: Subresource[] = [
   { name: 'virtualmachines/start', kind: 'VirtualMachine', verbs: ['update'] },
   { name: 'virtualmachines/stop', kind: 'VirtualMachine', verbs: ['update'] },
   { name: 'virtualmachines/restart', kind: 'VirtualMachine', verbs: ['update'] },
+  { name: 'virtualmachines/addvolume', kind: 'VirtualMachine', verbs: ['update'] },
+  { name: 'virtualmachines/removevolume', kind: 'VirtualMachine', verbs: ['update'] },
   { name: 'virtualmachineinstances/vnc', kind: 'VirtualMachineInstance', verbs: ['get'] },
   { name: 'virtualmachineinstances/userlist', kind: 'VirtualMachineInstance', verbs: ['get'] },
   { name: 'virtualmachineinstances/guestosinfo', kind: 'VirtualMachineInstance', verbs: ['get'] },

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { authenticate, type Caller } from './auth.js';
 import { apiGroupDocument, apiGroupList, apiResourceList, GROUP, VERSION } from './discovery.js';
 import { errorResponse, notFoundPath, PlainTextError, unauthorized } from './errors.js';
+import { HOTPLUG_ACTIONS, type HotplugAction, hotplug } from './hotplug.js';
 import type { VirtApiClient } from './kube.js';
 import { LIFECYCLE_ACTIONS, type LifecycleAction } from './lifecycle.js';
 import { guestAgent, lifecycle, type Reply } from './subresources.js';
@@ -30,6 +31,7 @@ type Route =
   | { kind: 'discovery'; document: () => unknown }
   | { kind: 'health' }
   | { kind: 'lifecycle'; action: LifecycleAction; namespace: string; name: string }
+  | { kind: 'hotplug'; action: HotplugAction; namespace: string; name: string }
   | { kind: 'guestAgent'; what: 'userlist' | 'guestosinfo'; namespace: string; name: string }
   | { kind: 'vnc'; namespace: string; name: string };
 
@@ -61,6 +63,9 @@ export function route(path: string): Route | undefined {
   ];
   if (resource === 'virtualmachines' && (LIFECYCLE_ACTIONS as readonly string[]).includes(sub)) {
     return { kind: 'lifecycle', action: sub as LifecycleAction, namespace, name };
+  }
+  if (resource === 'virtualmachines' && (HOTPLUG_ACTIONS as readonly string[]).includes(sub)) {
+    return { kind: 'hotplug', action: sub as HotplugAction, namespace, name };
   }
   if (resource === 'virtualmachineinstances' && (sub === 'userlist' || sub === 'guestosinfo')) {
     return { kind: 'guestAgent', what: sub, namespace, name };
@@ -116,7 +121,7 @@ async function handle(
   if (!caller) throw unauthorized();
   options.onProxied?.();
   if (!target) throw notFoundPath();
-  const method = target.kind === 'lifecycle' ? 'PUT' : 'GET';
+  const method = target.kind === 'lifecycle' || target.kind === 'hotplug' ? 'PUT' : 'GET';
   // go-restful's answer for a path served under another method.
   if (req.method !== method) throw new PlainTextError(405, '405: Method Not Allowed');
   switch (target.kind) {
@@ -125,6 +130,10 @@ async function handle(
     case 'lifecycle': {
       const body = await readBody(req);
       return reply(res, await lifecycle(options.client, target.action, target.namespace, target.name, body));
+    }
+    case 'hotplug': {
+      const body = await readBody(req);
+      return reply(res, await hotplug(options.client, target.action, target.namespace, target.name, body));
     }
     case 'guestAgent':
       return reply(res, await guestAgent(options.client, target.what, target.namespace, target.name));
