@@ -136,7 +136,12 @@ function makeProfileDiskActions(kc: KubeConfig, core: CoreV1Api, metrics?: Metri
       const response = await config.httpApi.send(request).toPromise();
       if (response.httpStatusCode >= 300) {
         const body = await response.body.text();
-        throw new ApiException(response.httpStatusCode, `addvolume of ${namespace}/${desktop}: ${body.slice(0, 300)}`, body, {});
+        throw new ApiException(
+          response.httpStatusCode,
+          `addvolume of ${namespace}/${desktop}: ${body.slice(0, 300)}`,
+          body,
+          {},
+        );
       }
     },
   };

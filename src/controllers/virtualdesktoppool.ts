@@ -26,6 +26,7 @@ import type { VMTemplate, VMTemplateSpec } from '../api/vmtemplate.js';
 import { renderEntitlementBinding, renderEntitlementRole } from '../render/entitlements.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { desktopName, parseDesktopIndex } from '../render/names.js';
+import { attachedProfileDisk } from '../render/profile-disk.js';
 import { rdpNetworkPolicyName, renderRdpNetworkPolicy, renderRdpService } from '../render/rdp.js';
 import { hashOf, specOfRevision } from '../render/revisions.js';
 import { renderDesktop } from '../render/virtualmachine.js';
@@ -510,8 +511,10 @@ function desktopsToWrite(
     const revision = inPlace.has(name) || own === undefined || !target.specs.has(own) ? target.revision : own;
     // A held desktop runs as its user left it; idle ones as the plan says.
     const running = plan.run.get(name) ?? facts.running;
-    // The profile disk bound with it stays in its spec (render/profile-disk.ts).
-    const profile = vm.metadata?.annotations?.[PROFILE_DISK_ANNOTATION];
+    // The profile disk bound with it stays in its spec, once KubeVirt's addvolume has put it there
+    // (never before: a spec change alone does not hot-plug it into the running desktop).
+    const bound = vm.metadata?.annotations?.[PROFILE_DISK_ANNOTATION];
+    const profile = bound && attachedProfileDisk(vm) === bound ? bound : undefined;
     const memoKey = `${fingerprint(revision)}/${index}/${running}/${profile ?? ''}`;
     let hash = known?.get(memoKey);
     let desired: VirtualMachine | undefined;
