@@ -7,6 +7,7 @@ import type {
   V1ControllerRevision,
   V1NetworkPolicy,
   V1NetworkPolicyPeer,
+  V1PersistentVolumeClaim,
   V1Role,
   V1RoleBinding,
   V1Service,
@@ -17,6 +18,7 @@ import { OPERATOR_FIELD_MANAGER, SESSIONS_FIELD_MANAGER, USAGE_FIELD_MANAGER } f
 import {
   CONTROLLER_REVISIONS,
   NETWORK_POLICIES,
+  PERSISTENT_VOLUME_CLAIMS,
   ROLE_BINDINGS,
   ROLES,
   SERVICES,
@@ -30,12 +32,14 @@ import { VMTEMPLATES } from './api/vmtemplate.js';
 import { DesktopUsage } from './controllers/desktop-usage.js';
 import { claimController } from './controllers/desktopclaim.js';
 import { makeUserListReader } from './controllers/guest-agent.js';
+import { profileDiskController } from './controllers/profile-disk-controller.js';
 import { makeReferenceChecker } from './controllers/references.js';
 import { sessionController } from './controllers/sessions.js';
 import { BY_POOL, poolController } from './controllers/virtualdesktoppool.js';
 import { BY_TEMPLATE, templateController } from './controllers/vmtemplate.js';
 import { makeOperatorActions } from './operator-actions.js';
 import type { VirtualMachine } from './render/kubevirt.js';
+import { PROFILE_OF_LABEL } from './render/profile-disk.js';
 import { makeApply } from './runtime/apply.js';
 import type { Clock } from './runtime/clock.js';
 import type { Controller } from './runtime/controller.js';
@@ -100,7 +104,18 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const scope = { namespace: options.namespace, metrics, log };
 
   const caches = makeCaches(kc, scope);
-  const { templates, pools, revisions, desktops, claims, roles, roleBindings, services, networkPolicies } = caches;
+  const {
+    templates,
+    pools,
+    revisions,
+    desktops,
+    claims,
+    roles,
+    roleBindings,
+    services,
+    networkPolicies,
+    profileDisks,
+  } = caches;
   const informers = Object.values(caches);
 
   const apply = makeApply(kc, OPERATOR_FIELD_MANAGER, metrics);
@@ -121,6 +136,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       clock: options.clock,
     }),
     claimController({ ...shared, claims, roles, roleBindings, clock: options.clock }),
+    profileDiskController({ ...shared, claims, profileDisks, clock: options.clock }),
     sessionController({
       claims,
       desktops,
@@ -219,6 +235,11 @@ function makeCaches(kc: KubeConfig, scope: { namespace?: string; metrics: Metric
   const roleBindings = new Informer<V1RoleBinding>(kc, ROLE_BINDINGS, ours);
   const services = new Informer<V1Service>(kc, SERVICES, ours);
   const networkPolicies = new Informer<V1NetworkPolicy>(kc, NETWORK_POLICIES, ours);
+  // Only profile disks: of the namespace's PVCs, those kubevdi made for a person.
+  const profileDisks = new Informer<V1PersistentVolumeClaim>(kc, PERSISTENT_VOLUME_CLAIMS, {
+    ...scope,
+    labelSelector: `${LABELS.managedBy}=${MANAGED_BY},${PROFILE_OF_LABEL}`,
+  });
   claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
   const byLabel = (label: string) => (obj: KubernetesObject) => {
     const value = obj.metadata?.labels?.[label];
@@ -228,5 +249,17 @@ function makeCaches(kc: KubeConfig, scope: { namespace?: string; metrics: Metric
   desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
   services.addIndex(BY_POOL, byLabel(LABELS.pool));
-  return { templates, pools, revisions, desktops, claims, roles, roleBindings, services, networkPolicies };
+  profileDisks.addIndex(BY_POOL, byLabel(LABELS.pool));
+  return {
+    templates,
+    pools,
+    revisions,
+    desktops,
+    claims,
+    roles,
+    roleBindings,
+    services,
+    networkPolicies,
+    profileDisks,
+  };
 }

@@ -160,6 +160,28 @@ describe('profile disks', () => {
     expect(profileOf(await read('virtualmachines', won.desktop))).toBeUndefined();
   }, 150_000);
 
+  it('is deleted once unused for longer than its retention, with an Event saying whose, and not while in use', async () => {
+    await world.start(['--leader-elect', 'false']);
+    await templateWithDisks();
+    await pool('sales', { size: 1, prestarted: 1, profileDisk: { ...PROFILE, retainDaysAfterLastUse: 0 } });
+    await claim('alice', 'alice');
+    const held = await boundWithProfile('alice', 'alice');
+    // Retention 0 days, but attached: kept while alice holds the desktop.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect((await readPvc(held.disk))?.metadata?.uid).toBe(held.pvcUid);
+
+    await deleteClaim('alice');
+    await eventually(async () => expect(await readPvc(held.disk)).toBeUndefined(), 45_000);
+    const events = await eventually(async () => {
+      const list = await core().listNamespacedEvent({ namespace: namespace() });
+      const expired = list.items.filter((e) => e.reason === 'ProfileDiskExpired');
+      expect(expired).toHaveLength(1);
+      return expired;
+    });
+    expect(events[0]?.message).toContain(`${held.disk} of alice was deleted`);
+    expect(events[0]?.involvedObject.name).toBe('sales');
+  }, 120_000);
+
   it('is refused on Persistent pools, where the desktop keeps what people did', async () => {
     const refused = await refusal(
       applyAs()({

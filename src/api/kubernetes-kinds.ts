@@ -25,6 +25,14 @@ export const VIRTUAL_MACHINE_INSTANCES: ResourceType = {
   kind: 'VirtualMachineInstance',
   namespaced: true,
 };
+/** Profile disks (issue 18): the operator's own PVCs, one per person and pool. */
+export const PERSISTENT_VOLUME_CLAIMS: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'persistentvolumeclaims',
+  kind: 'PersistentVolumeClaim',
+  namespaced: true,
+};
 export const SERVICES: ResourceType = {
   group: '',
   version: 'v1',
