@@ -57,6 +57,8 @@ import { bindingsToConfirm, isOrphaned } from './orphaned-bindings.js';
 import {
   attachProfileDisk,
   ensureProfileDisk,
+  PROFILE_DISK_BUSY_RECHECK_MS,
+  ProfileDiskBusy,
   ProfileDiskRefused,
   profileAnnotation,
   profileDiskStatus,
@@ -414,6 +416,10 @@ async function bindClaim(
     try {
       profile = await ensureProfileDisk(deps, pool, claim, now(deps));
     } catch (err) {
+      if (err instanceof ProfileDiskBusy) {
+        pass.outcome.recheck(PROFILE_DISK_BUSY_RECHECK_MS);
+        return keepWaiting(deps, pass.poolName, claim, 'ProfileDiskDeleting', err.message);
+      }
       if (!(err instanceof ProfileDiskRefused)) throw err;
       return keepWaiting(deps, pass.poolName, claim, 'ProfileDiskRefused', err.message);
     }
@@ -440,7 +446,12 @@ async function keepBound(
 ): Promise<void> {
   await ensureGrant(deps, poolName, claim, desktopName);
   const facts = desktop && desktopFacts(desktop);
-  if (desktop) await reattachProfileDisk(deps, pool, claim, desktop);
+  // The status says what is, whether or not the attach could be made; its failure comes after.
+  let failure: { error: unknown } | undefined;
+  if (desktop)
+    await reattachProfileDisk(deps, pool, claim, desktop).catch((error: unknown) => {
+      failure = { error };
+    });
   await writeClaimStatus(
     deps,
     claim,
@@ -451,6 +462,7 @@ async function keepBound(
       profileDisk: profileDiskStatus(pool, claim.spec.user, desktop),
     }),
   );
+  if (failure) throw failure.error;
 }
 
 /**

@@ -67,7 +67,11 @@ async function reconcile(deps: ProfileDiskControllerDeps, key: Key, log: Logger)
       .filter((c) => !c.metadata?.deletionTimestamp && c.status?.phase !== 'Failed' && c.status?.phase !== 'Released')
       .map((c) => c.spec.user),
   );
-  const disks = deps.profileDisks.byIndex(BY_POOL, key).map(view);
+  // Being deleted already (a PVC stays until no pod uses it): decided, and recorded, once.
+  const disks = deps.profileDisks
+    .byIndex(BY_POOL, key)
+    .filter((pvc) => !pvc.metadata?.deletionTimestamp)
+    .map(view);
   const verdict = expiredProfileDisks({
     disks,
     attached: attached as Set<string>,

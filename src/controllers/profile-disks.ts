@@ -40,6 +40,12 @@ export interface ProfileDiskDeps {
 /** Refused: a disk of that name exists and is not this person's of this pool. Never attached. */
 export class ProfileDiskRefused extends Error {}
 
+/** The person's disk is being deleted: the claim waits, and is looked at again shortly. */
+export class ProfileDiskBusy extends Error {}
+
+/** How soon a claim waiting for its person's disk to go is looked at again (PVCs are not watched here). */
+export const PROFILE_DISK_BUSY_RECHECK_MS = 5000;
+
 /** The claim's person's profile disk of the pool, made if it does not exist yet. */
 export async function ensureProfileDisk(
   deps: ProfileDiskDeps,
@@ -64,6 +70,13 @@ export async function ensureProfileDisk(
         `Profile disk ${name} (${spec.size}) was created for ${user}`,
       );
     }
+  }
+  if (pvc.metadata?.deletionTimestamp) {
+    // Deleted (retention, an administrator) but still in use somewhere, or its storage still being
+    // released: the person gets a new disk once it is gone, never one on its way out.
+    throw new ProfileDiskBusy(
+      `profile disk ${name} of ${user} is being deleted; the claim is bound once it is gone and a new one is made`,
+    );
   }
   if (!belongsTo(pvc, poolName, user)) {
     const message = `PersistentVolumeClaim ${name} is not ${user}'s profile disk of pool ${poolName} (its labels or annotations say otherwise); it is not attached to anyone's desktop`;
