@@ -165,11 +165,17 @@ export async function giveBack(
   const profile = desktop.metadata?.annotations?.[PROFILE_DISK_ANNOTATION];
   if (profile) {
     await markReleased(deps, desktop.metadata?.namespace as string, profile, now(deps));
+    // An Automatic Stateless desktop was deleted (the reset) and the disk left with it; a Manual
+    // one stays its person's, reset in place, and keeps the disk.
+    const where =
+      pool.spec.assignment === 'Automatic'
+        ? `was detached with desktop ${desktopName}, which is made anew,`
+        : `stays on desktop ${desktopName}, which stays theirs,`;
     deps.recorder.record(
       claim,
       'Normal',
       'ProfileDiskKept',
-      `Profile disk ${profile} was detached with desktop ${desktopName} and is kept for ${claim.spec.user}`,
+      `Profile disk ${profile} ${where} and is kept for ${claim.spec.user}`,
     );
   }
   log.info({ claim: claim.metadata?.name, desktop: desktopName }, 'released');
