@@ -6,9 +6,11 @@
 // looked, or changed, is someone else's now, and a 409 from the failed precondition means "done".
 
 import {
+  ApiException,
   AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  HttpMethod,
   type KubeConfig,
   type KubernetesObject,
   NetworkingV1Api,
@@ -20,10 +22,17 @@ import { CLAIMS } from './api/desktopclaim.js';
 import { CLAIMS_FIELD_MANAGER } from './api/field-managers.js';
 import { DATA_VOLUMES, MIGRATIONS, VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from './api/kubernetes-kinds.js';
 import { pathOf } from './api/resource-type.js';
-import type { ControllerActions, DeletePreconditions } from './controllers/actions.js';
+import type { ControllerActions, DeletePreconditions, ProfileDiskActions } from './controllers/actions.js';
 import type { ResetActions } from './controllers/desktop-reset.js';
-import { ignoreExists, ignoreGone, ignoreNotFound, unlessChanged, unlessNotFound } from './runtime/api-errors.js';
-import { makeApiClient } from './runtime/client.js';
+import {
+  ignoreExists,
+  ignoreGone,
+  ignoreNotFound,
+  isApiError,
+  unlessChanged,
+  unlessNotFound,
+} from './runtime/api-errors.js';
+import { apiConfiguration, makeApiClient } from './runtime/client.js';
 import type { Metrics } from './runtime/metrics.js';
 
 export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): ControllerActions {
@@ -66,8 +75,10 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Controll
       ignoreGone(custom.deleteNamespacedCustomObject({ ...dvPath, namespace, name, body: foreground({ uid }) })),
     patchDesktop,
   };
+  const profileDisks = makeProfileDiskActions(kc, core, metrics);
   return {
     reset,
+    profileDisks,
     patchDesktop,
     deleteDesktop,
     patchClaim: async (namespace, name, body) => {
@@ -111,6 +122,53 @@ export function makeOperatorActions(kc: KubeConfig, metrics?: Metrics): Controll
           body: { preconditions: { uid: instanceUid } },
         }),
       );
+    },
+  };
+}
+
+function makeProfileDiskActions(kc: KubeConfig, core: CoreV1Api, metrics?: Metrics): ProfileDiskActions {
+  const config = apiConfiguration(kc, metrics);
+  const read = (namespace: string, name: string) =>
+    unlessNotFound(core.readNamespacedPersistentVolumeClaim({ namespace, name }));
+  return {
+    read,
+    create: async (pvc) => {
+      const namespace = pvc.metadata?.namespace as string;
+      try {
+        return await core.createNamespacedPersistentVolumeClaim({ namespace, body: pvc });
+      } catch (err) {
+        if (!isApiError(err, 409)) throw err;
+        const existing = await read(namespace, pvc.metadata?.name as string);
+        if (!existing) throw err;
+        return existing;
+      }
+    },
+    annotate: (namespace, name, annotations) =>
+      ignoreNotFound(
+        core.patchNamespacedPersistentVolumeClaim(
+          { namespace, name, body: { metadata: { annotations } }, fieldManager: CLAIMS_FIELD_MANAGER },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
+      ),
+    delete: (namespace, name, uid) =>
+      unlessChanged(core.deleteNamespacedPersistentVolumeClaim({ namespace, name, body: { preconditions: { uid } } })),
+    // A subresource of KubeVirt's aggregated API, which client-node has no typed call for.
+    addVolume: async (namespace, desktop, options) => {
+      const path = `/apis/subresources.kubevirt.io/v1/namespaces/${encodeURIComponent(namespace)}/virtualmachines/${encodeURIComponent(desktop)}/addvolume`;
+      const request = config.baseServer.makeRequestContext(path, HttpMethod.PUT);
+      request.setHeaderParam('Content-Type', 'application/json');
+      request.setBody(JSON.stringify(options));
+      await config.authMethods.default?.applySecurityAuthentication(request);
+      const response = await config.httpApi.send(request).toPromise();
+      if (response.httpStatusCode >= 300) {
+        const body = await response.body.text();
+        throw new ApiException(
+          response.httpStatusCode,
+          `addvolume of ${namespace}/${desktop}: ${body.slice(0, 300)}`,
+          body,
+          {},
+        );
+      }
     },
   };
 }

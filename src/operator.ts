@@ -7,6 +7,7 @@ import type {
   V1ControllerRevision,
   V1NetworkPolicy,
   V1NetworkPolicyPeer,
+  V1PersistentVolumeClaim,
   V1Role,
   V1RoleBinding,
   V1Service,
@@ -18,6 +19,7 @@ import {
   CONTROLLER_REVISIONS,
   NETWORK_POLICIES,
   NODES,
+  PERSISTENT_VOLUME_CLAIMS,
   ROLE_BINDINGS,
   ROLES,
   SERVICES,
@@ -33,12 +35,14 @@ import { desktopPlacement, type Instance, type Node } from './controllers/deskto
 import { DesktopUsage } from './controllers/desktop-usage.js';
 import { claimController } from './controllers/desktopclaim.js';
 import { makeUserListReader } from './controllers/guest-agent.js';
+import { profileDiskController } from './controllers/profile-disk-controller.js';
 import { makeReferenceChecker } from './controllers/references.js';
 import { sessionController } from './controllers/sessions.js';
 import { BY_POOL, poolController } from './controllers/virtualdesktoppool.js';
 import { BY_TEMPLATE, templateController } from './controllers/vmtemplate.js';
 import { makeOperatorActions } from './operator-actions.js';
 import type { VirtualMachine } from './render/kubevirt.js';
+import { PROFILE_OF_LABEL } from './render/profile-disk.js';
 import { makeApply } from './runtime/apply.js';
 import type { Clock } from './runtime/clock.js';
 import type { Controller } from './runtime/controller.js';
@@ -103,7 +107,18 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const scope = { namespace: options.namespace, metrics, log };
 
   const caches = makeCaches(kc, scope);
-  const { templates, pools, revisions, desktops, claims, roles, roleBindings, services, networkPolicies } = caches;
+  const {
+    templates,
+    pools,
+    revisions,
+    desktops,
+    claims,
+    roles,
+    roleBindings,
+    services,
+    networkPolicies,
+    profileDisks,
+  } = caches;
   const placement = { instances: caches.instances, nodes: caches.nodes };
   const where = desktopPlacement(placement.instances, placement.nodes);
   const informers = Object.values(caches);
@@ -134,6 +149,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       clock: options.clock,
       placement: { ...placement, where },
     }),
+    profileDiskController({ ...shared, claims, profileDisks, clock: options.clock }),
     sessionController({
       claims,
       desktops,
@@ -236,6 +252,11 @@ function makeCaches(kc: KubeConfig, scope: { namespace?: string; metrics: Metric
   // (cluster-scoped, whatever namespace the operator watches), for maintenance.
   const instances = new Informer<Instance>(kc, VIRTUAL_MACHINE_INSTANCES, ours);
   const nodes = new Informer<Node>(kc, NODES, { metrics: scope.metrics, log: scope.log });
+  // Only profile disks: of the namespace's PVCs, those kubevdi made for a person.
+  const profileDisks = new Informer<V1PersistentVolumeClaim>(kc, PERSISTENT_VOLUME_CLAIMS, {
+    ...scope,
+    labelSelector: `${LABELS.managedBy}=${MANAGED_BY},${PROFILE_OF_LABEL}`,
+  });
   claims.addIndex(BY_POOL, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`]);
   const byLabel = (label: string) => (obj: KubernetesObject) => {
     const value = obj.metadata?.labels?.[label];
@@ -245,6 +266,7 @@ function makeCaches(kc: KubeConfig, scope: { namespace?: string; metrics: Metric
   desktops.addIndex(BY_TEMPLATE, byLabel(LABELS.template));
   desktops.addIndex(BY_POOL, byLabel(LABELS.pool));
   services.addIndex(BY_POOL, byLabel(LABELS.pool));
+  profileDisks.addIndex(BY_POOL, byLabel(LABELS.pool));
   return {
     templates,
     pools,
@@ -257,5 +279,6 @@ function makeCaches(kc: KubeConfig, scope: { namespace?: string; metrics: Metric
     networkPolicies,
     instances,
     nodes,
+    profileDisks,
   };
 }

@@ -1,7 +1,9 @@
 // Pure functions: conditions, VMI phase predicates, the VM's printableStatus and start-failure
 // backoff as virt-controller v1.9 computes them (pkg/virt-controller/watch/vm/vm.go), and the
 // status virt-handler reports for a running guest. No I/O here.
+
 import { createHash } from 'node:crypto';
+import { hotplugStatus } from './hotplug-volume.js';
 import { desktopAddress } from './screen/address.js';
 import type {
   Condition,
@@ -399,7 +401,7 @@ export function volumeStatuses(vmi: VirtualMachineInstance): Array<Record<string
     const claimName = v.dataVolume?.name ?? v.persistentVolumeClaim?.claimName;
     if (claimName) out.persistentVolumeClaimInfo = { claimName, volumeMode: 'Filesystem' };
     if (v.containerDisk) out.containerDiskVolume = { checksum: 1 };
-    return out;
+    return { ...out, ...hotplugStatus(v) };
   });
 }
 

@@ -69,7 +69,7 @@ export interface KubeObject {
 export interface Volume {
   name: string;
   dataVolume?: { name: string };
-  persistentVolumeClaim?: { claimName: string };
+  persistentVolumeClaim?: { claimName: string; hotpluggable?: boolean };
   containerDisk?: { image: string };
   [source: string]: unknown;
 }

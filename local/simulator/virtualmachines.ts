@@ -5,6 +5,7 @@
 // the status: printableStatus, ready, created, runStrategy, conditions, startFailure,
 // observedGeneration/desiredGeneration.
 import { type Context, queueKey, SyncFailure } from './context.js';
+import { applyVolumeRequests, withoutHotplugged } from './hotplug.js';
 import {
   DATA_VOLUMES,
   errorCode,
@@ -90,6 +91,7 @@ export async function reconcileVirtualMachine(ctx: Context, k: string): Promise<
     } else {
       if (await ensureMetadata(ctx, vm)) return;
       if (await synchronizeFirmwareUUID(ctx, vm)) return;
+      if (await applyVolumeRequests(ctx, vm, vmi)) return;
       const orphan = ctx.vmis.get(k);
       if (orphan && !controllerOf(orphan) && !orphan.metadata.deletionTimestamp) {
         await adopt(ctx, vm, orphan);
@@ -263,8 +265,9 @@ async function restartRequired(
   if (vmi.metadata.deletionTimestamp) return undefined;
   const started = await revisionSpec(ctx, vmi);
   if (!started) return undefined;
-  const last = structuredClone(started.template.spec);
-  const cur = vm.spec.template.spec;
+  // Hot-plugged volumes come and go on the running VMI (hotplug.ts): no restart for them.
+  const last = structuredClone(withoutHotplugged(started.template.spec));
+  const cur = withoutHotplugged(vm.spec.template.spec);
   if (last.domain.cpu && cur.domain.cpu) last.domain.cpu.sockets = cur.domain.cpu.sockets;
   if (cur.domain.memory?.guest) last.domain.memory = { ...last.domain.memory, guest: cur.domain.memory.guest };
   last.nodeSelector = cur.nodeSelector;

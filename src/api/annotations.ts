@@ -51,3 +51,9 @@ export const CONSOLE_ANNOTATION_PREFIX = 'console.kubevdi.io/';
  * (the admission policy lets them change only the keys above), so it cannot be forged by them.
  */
 export const CONSOLE_END_ANNOTATION_PREFIX = 'console-end.kubevdi.io/';
+
+/**
+ * On a desktop: the profile disk (PVC) bound with it (issue 18). Set with the bind, so the pool's
+ * renderer keeps the disk in the desktop's spec whenever it applies the desktop again.
+ */
+export const PROFILE_DISK_ANNOTATION = 'kubevdi.io/profile-disk';

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ACTIVITY_ANNOTATION, CONSOLE_ANNOTATION_PREFIX } from './annotations.js';
 import type { KindDefinition } from './crd.js';
 import { API_VERSION, cel, conditions, immutable, ObjectMeta, objectName, observedGeneration } from './meta.js';
+import { ProfileDiskStatus } from './profile-disk.js';
 import { resourceTypeOf } from './resource-type.js';
 
 export const ClaimPhase = z.enum(['Pending', 'Bound', 'Released', 'Failed']);
@@ -52,6 +53,7 @@ export const DesktopClaimStatus = z
       .optional()
       .describe('The bound desktop.'),
     boundTime: z.iso.datetime().optional().describe('When the desktop was bound to the claim.'),
+    profileDisk: ProfileDiskStatus.optional(),
     connection: z
       .object({
         vncPath: z

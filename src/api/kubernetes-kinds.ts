@@ -41,6 +41,14 @@ export const NODES: ResourceType = {
   kind: 'Node',
   namespaced: false,
 };
+/** Profile disks (issue 18): the operator's own PVCs, one per person and pool. */
+export const PERSISTENT_VOLUME_CLAIMS: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'persistentvolumeclaims',
+  kind: 'PersistentVolumeClaim',
+  namespaced: true,
+};
 export const SERVICES: ResourceType = {
   group: '',
   version: 'v1',

@@ -16,6 +16,7 @@ import {
 } from './meta.js';
 import { Affinity, nodeSelector, Toleration } from './placement.js';
 import { PoolUsage } from './pool-usage.js';
+import { ProfileDiskSpec } from './profile-disk.js';
 import { RdpSignIn, TransferDirection } from './remote-desktop.js';
 import { resourceTypeOf } from './resource-type.js';
 
@@ -196,6 +197,7 @@ export const VirtualDesktopPoolSpec = cel(
       maintenance: Maintenance.prefault({}),
       placement: Placement.optional(),
       rdp: RdpSettings.prefault({}),
+      profileDisk: ProfileDiskSpec.optional(),
       paused: z
         .boolean()
         .default(false)
@@ -229,6 +231,16 @@ export const VirtualDesktopPoolSpec = cel(
     rule: '!has(self.growth) || self.growth.minSize <= self.size',
     message: 'growth.minSize cannot be larger than size: size is the most desktops the pool grows to',
     fieldPath: '.growth.minSize',
+  },
+  {
+    // A Persistent desktop keeps what its person did on its own disk (Manual), or hands that
+    // disk to the next person (Automatic): a profile disk there would be a second copy of the
+    // data, or one person's data beside another's. Refused rather than ignored, so nobody
+    // believes their people have one.
+    rule: "!has(self.profileDisk) || self.persistence == 'Stateless'",
+    message:
+      'profileDisk is for Stateless pools, whose reset would otherwise throw away what people did; a Persistent desktop keeps it on its own disk: remove profileDisk or make the pool Stateless',
+    fieldPath: '.profileDisk',
   },
   {
     rule: 'self.maxDesktopsPerUser >= 1',

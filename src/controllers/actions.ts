@@ -3,6 +3,7 @@
 // resourceVersion, and deletes of what they no longer want. Declared here, next to the controllers
 // that call them, so a controller's dependencies say what it may do; src/operator-actions.ts makes
 // them out of API calls, and a test may give its own.
+import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { GrantParts } from './claim-grant.js';
 import type { ResetActions } from './desktop-reset.js';
 
@@ -27,6 +28,21 @@ export interface ClaimActions extends MoveActions {
   liveClaimUid(namespace: string, name: string): Promise<string | undefined>;
   /** Deletes the parts of a claim's grant named in `parts`, each with its uid as a precondition when given. */
   deleteGrant(namespace: string, name: string, parts: GrantParts): Promise<void>;
+  profileDisks: ProfileDiskActions;
+}
+
+/** Profile disks (issue 18): PersistentVolumeClaims read live (never a cache: a person's data is at stake). */
+export interface ProfileDiskActions {
+  /** The PVC as the API server has it now; undefined when there is none. */
+  read(namespace: string, name: string): Promise<V1PersistentVolumeClaim | undefined>;
+  /** Creates it; the one that exists when another was made first (409), for the caller to check. */
+  create(pvc: V1PersistentVolumeClaim): Promise<V1PersistentVolumeClaim>;
+  /** JSON merge patch of its annotations; gone is done. */
+  annotate(namespace: string, name: string, annotations: Record<string, string>): Promise<void>;
+  /** With its uid as a precondition: only the disk the decision was made on. True when this call deleted it. */
+  delete(namespace: string, name: string, uid: string): Promise<boolean>;
+  /** KubeVirt's `virtualmachines/addvolume` subresource (AddVolumeOptions). */
+  addVolume(namespace: string, desktop: string, options: object): Promise<void>;
 }
 
 /** Moving a desktop off a node in maintenance (pool-maintenance.ts). */
@@ -49,6 +65,8 @@ export interface PoolActions extends MoveActions {
   /** Gone already is done. */
   deleteService(namespace: string, name: string): Promise<void>;
   deleteNetworkPolicy(namespace: string, name: string): Promise<void>;
+  /** Profile disks past their retention. */
+  profileDisks: ProfileDiskActions;
   /** For desktops reset in place (Manual Stateless pools). */
   reset: ResetActions;
 }

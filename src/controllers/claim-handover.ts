@@ -3,7 +3,13 @@
 // caches and guards its write with the resourceVersion or uid it decided on, so a decision from a
 // stale cache fails safely (false: decided again with fresh data) instead of acting twice.
 import type { KubernetesObject, V1Role, V1RoleBinding } from '@kubernetes/client-node';
-import { CLAIM_ANNOTATION, CLAIM_UID_ANNOTATION, HOLDER_ANNOTATION, RESET_ANNOTATION } from '../api/annotations.js';
+import {
+  CLAIM_ANNOTATION,
+  CLAIM_UID_ANNOTATION,
+  HOLDER_ANNOTATION,
+  PROFILE_DISK_ANNOTATION,
+  RESET_ANNOTATION,
+} from '../api/annotations.js';
 import { desktopFacts } from '../api/desktop-facts.js';
 import type { DesktopClaim } from '../api/desktopclaim.js';
 import { RELEASE_FINALIZER } from '../api/finalizers.js';
@@ -19,6 +25,7 @@ import type { Informer } from '../runtime/informer.js';
 import type { Logger } from '../runtime/log.js';
 import type { ClaimActions } from './actions.js';
 import { type CachedGrant, grantParts, grantWrites } from './claim-grant.js';
+import { markReleased } from './profile-disks.js';
 import type { Verdict } from './session-policy.js';
 
 export type Desktop = VirtualMachine & KubernetesObject;
@@ -61,8 +68,16 @@ export function uidOf(obj: KubernetesObject): string {
   return obj.metadata?.uid as string;
 }
 
-/** Takes a desktop for a claim, or returns false when the desktop changed since we looked. */
-export function bind(deps: HandoverDeps, claim: Claim, desktop: Desktop): Promise<boolean> {
+/**
+ * Takes a desktop for a claim, or returns false when the desktop changed since we looked.
+ * `annotations`: more to set in the same guarded write (the profile disk bound with it).
+ */
+export function bind(
+  deps: HandoverDeps,
+  claim: Claim,
+  desktop: Desktop,
+  annotations: Record<string, string> = {},
+): Promise<boolean> {
   return unlessChanged(
     deps.actions.patchDesktop(desktop.metadata?.namespace as string, desktop.metadata?.name as string, {
       metadata: {
@@ -71,6 +86,7 @@ export function bind(deps: HandoverDeps, claim: Claim, desktop: Desktop): Promis
           [HOLDER_ANNOTATION]: claim.spec.user,
           [CLAIM_ANNOTATION]: claim.metadata?.name,
           [CLAIM_UID_ANNOTATION]: claim.metadata?.uid,
+          ...annotations,
         },
       },
       // Start it if it is halted: a logon wants a running desktop.
@@ -146,6 +162,22 @@ export async function giveBack(
   if (returned !== 'returned') return returned === 'already';
   const desktopName = desktop.metadata?.name as string;
   deps.recorder.record(claim, 'Normal', 'DesktopReleased', `Desktop ${desktopName} was released`);
+  const profile = desktop.metadata?.annotations?.[PROFILE_DISK_ANNOTATION];
+  if (profile) {
+    await markReleased(deps, desktop.metadata?.namespace as string, profile, now(deps));
+    // An Automatic Stateless desktop was deleted (the reset) and the disk left with it; a Manual
+    // one stays its person's, reset in place, and keeps the disk.
+    const where =
+      pool.spec.assignment === 'Automatic'
+        ? `was detached with desktop ${desktopName}, which is made anew,`
+        : `stays on desktop ${desktopName}, which stays theirs,`;
+    deps.recorder.record(
+      claim,
+      'Normal',
+      'ProfileDiskKept',
+      `Profile disk ${profile} ${where} and is kept for ${claim.spec.user}`,
+    );
+  }
   log.info({ claim: claim.metadata?.name, desktop: desktopName }, 'released');
   return true;
 }

@@ -4,6 +4,7 @@
 // see. Pure: the controller stamps observedGeneration and transition times and writes it.
 import type { DesktopFacts } from '../api/desktop-facts.js';
 import type { DesktopClaim, DesktopClaimStatus } from '../api/desktopclaim.js';
+import type { ProfileDiskStatus } from '../api/profile-disk.js';
 import { rdpServiceName } from '../render/rdp.js';
 import { type ConditionInput, isoSeconds, setConditions } from '../runtime/conditions.js';
 import type { PendingAction, Verdict } from './session-policy.js';
@@ -39,6 +40,8 @@ export interface BoundContext {
   pending?: PendingAction;
   /** When the desktop was bound, if this is a new binding. */
   now: Date;
+  /** The person's profile disk, when the pool has them. */
+  profileDisk?: ProfileDiskStatus;
 }
 
 /** Bound to `desktop` (whose facts the cache shows, if it shows it). */
@@ -60,6 +63,7 @@ export function boundStatus(
       },
       // Given as undefined when nothing is due, so a deadline that no longer holds is removed.
       pendingAction: context.pending,
+      profileDisk: context.profileDisk,
     },
     conditions: [
       {

@@ -12,12 +12,14 @@
 // → status. A step that fails does not stop the others: every claim whose status can be decided
 // gets it written, and the first failure is thrown at the end for the work queue's backoff.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { PROFILE_DISK_ANNOTATION } from '../api/annotations.js';
 import { desktopFacts } from '../api/desktop-facts.js';
 import { CLAIMS } from '../api/desktopclaim.js';
 import { RELEASE_FINALIZER } from '../api/finalizers.js';
 import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { parseDesktopIndex } from '../render/names.js';
+import { attachedProfileDisk } from '../render/profile-disk.js';
 import { isoSeconds } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
 import type { Informer } from '../runtime/informer.js';
@@ -56,6 +58,15 @@ import {
 import { type DesktopPlacement, type Instance, type Node, onMaintenanceChange } from './desktop-placement.js';
 import { bindingsToConfirm, isOrphaned } from './orphaned-bindings.js';
 import { type PoolMaintenance, poolMaintenance } from './pool-maintenance.js';
+import {
+  attachProfileDisk,
+  ensureProfileDisk,
+  PROFILE_DISK_BUSY_RECHECK_MS,
+  ProfileDiskBusy,
+  ProfileDiskRefused,
+  profileAnnotation,
+  profileDiskStatus,
+} from './profile-disks.js';
 import { type PendingAction, sessionVerdict } from './session-policy.js';
 import { BY_POOL } from './virtualdesktoppool.js';
 
@@ -470,10 +481,26 @@ async function bindClaim(
   desktopName: string,
   log: Logger,
 ): Promise<void> {
-  if (!(await bind(deps, claim, desktop))) return pass.outcome.conflict();
+  let profile: string | undefined;
+  if (pool.spec.profileDisk) {
+    try {
+      profile = await ensureProfileDisk(deps, pool, claim, now(deps));
+    } catch (err) {
+      if (err instanceof ProfileDiskBusy) {
+        pass.outcome.recheck(PROFILE_DISK_BUSY_RECHECK_MS);
+        return keepWaiting(deps, pass.poolName, claim, 'ProfileDiskDeleting', err.message);
+      }
+      if (!(err instanceof ProfileDiskRefused)) throw err;
+      return keepWaiting(deps, pass.poolName, claim, 'ProfileDiskRefused', err.message);
+    }
+  }
+  if (!(await bind(deps, claim, desktop, profileAnnotation(profile)))) return pass.outcome.conflict();
   expected.binds.set(uidOf(claim), desktopName);
   deps.recorder.record(claim, 'Normal', 'DesktopBound', `Desktop ${desktopName} is bound to ${claim.spec.user}`);
   log.info({ claim: claim.metadata?.name, desktop: desktopName, user: claim.spec.user }, 'bound');
+  // Bound first, so the disk only ever goes to a desktop that is this person's (the guarded write
+  // above); the person's name decided the disk's, and ensureProfileDisk checked the disk says so.
+  if (profile) await pass.outcome.attempt(() => attachProfileDisk(deps, pool, desktop, profile));
   await keepBound(deps, pass.poolName, pool, claim, desktopName, desktop, undefined);
 }
 
@@ -489,11 +516,36 @@ async function keepBound(
 ): Promise<void> {
   await ensureGrant(deps, poolName, claim, desktopName);
   const facts = desktop && desktopFacts(desktop);
+  // The status says what is, whether or not the attach could be made; its failure comes after.
+  let failure: { error: unknown } | undefined;
+  if (desktop)
+    await reattachProfileDisk(deps, pool, claim, desktop).catch((error: unknown) => {
+      failure = { error };
+    });
   await writeClaimStatus(
     deps,
     claim,
-    boundStatus(claim, desktopName, facts, { rdp: pool.spec.rdp.enabled, pending, now: now(deps) }),
+    boundStatus(claim, desktopName, facts, {
+      rdp: pool.spec.rdp.enabled,
+      pending,
+      now: now(deps),
+      profileDisk: profileDiskStatus(pool, claim.spec.user, desktop),
+    }),
   );
+  if (failure) throw failure.error;
+}
+
+/**
+ * A bound desktop whose profile disk is not in its spec yet (the attach after the bind failed, or
+ * KubeVirt has not taken it in): attached again. Only a desktop the cache shows bound to this very
+ * claim, with this person's disk named on it at the bind.
+ */
+async function reattachProfileDisk(deps: ClaimControllerDeps, pool: Pool, claim: Claim, desktop: Desktop) {
+  if (!pool.spec.profileDisk || desktopFacts(desktop).claimUid !== uidOf(claim)) return;
+  const wanted = desktop.metadata?.annotations?.[PROFILE_DISK_ANNOTATION];
+  if (!wanted || attachedProfileDisk(desktop) === wanted) return;
+  if (wanted !== (await ensureProfileDisk(deps, pool, claim, now(deps)))) return;
+  await attachProfileDisk(deps, pool, desktop, wanted);
 }
 
 /**

@@ -14,7 +14,7 @@ import type {
   V1RoleBinding,
   V1Service,
 } from '@kubernetes/client-node';
-import { SPEC_HASH_ANNOTATION } from '../api/annotations.js';
+import { PROFILE_DISK_ANNOTATION, SPEC_HASH_ANNOTATION } from '../api/annotations.js';
 import type { CapacityStatus, DailyPeak } from '../api/capacity.js';
 import { desktopFacts } from '../api/desktop-facts.js';
 import type { DesktopClaim } from '../api/desktopclaim.js';
@@ -26,6 +26,7 @@ import type { VMTemplate, VMTemplateSpec } from '../api/vmtemplate.js';
 import { renderEntitlementBinding, renderEntitlementRole } from '../render/entitlements.js';
 import type { VirtualMachine } from '../render/kubevirt.js';
 import { desktopName, parseDesktopIndex } from '../render/names.js';
+import { attachedProfileDisk } from '../render/profile-disk.js';
 import { rdpNetworkPolicyName, renderRdpNetworkPolicy, renderRdpService } from '../render/rdp.js';
 import { hashOf, specOfRevision } from '../render/revisions.js';
 import { renderDesktop } from '../render/virtualmachine.js';
@@ -543,17 +544,21 @@ function desktopsToWrite(
     const revision = inPlace.has(name) || own === undefined || !target.specs.has(own) ? target.revision : own;
     // A held desktop runs as its user left it; idle ones as the plan says.
     const running = plan.run.get(name) ?? facts.running;
-    const memoKey = `${fingerprint(revision)}/${index}/${running}`;
+    // The profile disk bound with it stays in its spec, once KubeVirt's addvolume has put it there
+    // (never before: a spec change alone does not hot-plug it into the running desktop).
+    const bound = vm.metadata?.annotations?.[PROFILE_DISK_ANNOTATION];
+    const profile = bound && attachedProfileDisk(vm) === bound ? bound : undefined;
+    const memoKey = `${fingerprint(revision)}/${index}/${running}/${profile ?? ''}`;
     let hash = known?.get(memoKey);
     let desired: VirtualMachine | undefined;
     if (hash === undefined) {
-      desired = render(pool, target, revision, index, running);
+      desired = render(pool, target, revision, index, running, profile);
       hash = desired.metadata?.annotations?.[SPEC_HASH_ANNOTATION] as string;
     }
     hashes.set(memoKey, hash);
     if (vm.metadata?.annotations?.[SPEC_HASH_ANNOTATION] !== hash) {
       const vm = desired;
-      wanted.push(() => vm ?? render(pool, target, revision, index, running));
+      wanted.push(() => vm ?? render(pool, target, revision, index, running, profile));
     }
   }
   memo.set(`${namespace}/${pool.metadata.name}`, hashes);
@@ -623,6 +628,7 @@ function render(
   revision: number,
   index: number,
   running: boolean,
+  profileDisk?: string,
 ): VirtualMachine {
   const vm = renderDesktop({
     pool,
@@ -630,6 +636,7 @@ function render(
     revision,
     index,
     runStrategy: running ? 'Always' : 'Halted',
+    profileDisk,
   });
   return stamped(vm, hashOf(vm));
 }

@@ -122,6 +122,8 @@ export const Claim = z.object({
   rdp: z.boolean().optional(),
   /** Missing until the portal has asked the API server (and on a claim without a desktop). */
   allowed: DesktopPermissions.optional(),
+  /** The person's profile disk in this pool (issue 18): kept across resets, attached to their desktop. */
+  profileDisk: z.object({ size: z.string().optional(), attached: z.boolean() }).optional(),
 });
 export type Claim = z.infer<typeof Claim>;
 

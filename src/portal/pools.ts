@@ -94,6 +94,7 @@ export const SHOWN_TO_USERS = {
   maintenance: 'not shown',
   placement: 'not shown',
   rdp: 'not shown', // a claim's card offers the .rdp file when the claim names an RDP Service
+  profileDisk: 'claim card', // the claim's status.profileDisk
   paused: 'not shown',
 } as const satisfies Record<keyof VirtualDesktopPoolSpec, 'pool card' | 'claim card' | 'not shown'>;
 

@@ -151,7 +151,7 @@ export interface Clock {
 export type DiskBus = 'virtio' | 'sata' | 'scsi';
 
 export type Disk =
-  | { name: string; bootOrder?: number; disk: { bus: DiskBus } }
+  | { name: string; bootOrder?: number; serial?: string; disk: { bus: DiskBus } }
   | { name: string; bootOrder?: number; cdrom: { bus: 'sata' | 'scsi' } };
 
 export type VideoType = 'vga' | 'virtio' | 'bochs' | 'cirrus' | 'ramfb';
@@ -177,7 +177,8 @@ export type Volume =
   | { name: string; dataVolume: { name: string } }
   | { name: string; containerDisk: { image: string } }
   | { name: string; cloudInitNoCloud: { secretRef: { name: string } } }
-  | { name: string; sysprep: { secret: { name: string } } };
+  | { name: string; sysprep: { secret: { name: string } } }
+  | { name: string; persistentVolumeClaim: { claimName: string; hotpluggable?: boolean } };
 
 export interface Toleration {
   key?: string;

@@ -41,6 +41,7 @@ import type {
 import { KUBEVIRT_API_VERSION } from './kubevirt.js';
 import { desktopName, rootDiskName } from './names.js';
 import { poolOwnerReference } from './owner.js';
+import { profileAttachment } from './profile-disk.js';
 
 export interface DesktopInput {
   /** The pool, as read from the API server: metadata.name, namespace and uid are required. */
@@ -52,6 +53,11 @@ export interface DesktopInput {
   index: number;
   /** Always for a desktop that should run (prestarted or in use), Halted for one that should not. */
   runStrategy: 'Always' | 'Halted';
+  /**
+   * The profile disk (PVC) bound with the desktop, from its annotation: rendered where KubeVirt's
+   * addvolume put it, so applying the desktop again never unplugs it (`volumes` is an atomic list).
+   */
+  profileDisk?: string;
 }
 
 export function renderDesktop(input: DesktopInput): VirtualMachine {
@@ -69,7 +75,7 @@ export function renderDesktop(input: DesktopInput): VirtualMachine {
     template: {
       // The VMI and its virt-launcher pod carry the same labels, so selectors work on both.
       metadata: { labels: labels() },
-      spec: instanceSpec(spec, name, input.pool),
+      spec: instanceSpec(spec, name, input.pool, input.profileDisk),
     },
   };
   return {
@@ -158,8 +164,16 @@ function rootDataVolumeTemplates(
 
 // --- the VMI spec ---------------------------------------------------------------------------------
 
-function instanceSpec(spec: VMTemplateSpec, desktop: string, pool: VirtualDesktopPool): VirtualMachineInstanceSpec {
-  const disks = [rootDisk(spec, desktop), guestCustomization(spec)].filter((a) => a !== undefined);
+function instanceSpec(
+  spec: VMTemplateSpec,
+  desktop: string,
+  pool: VirtualDesktopPool,
+  profileDisk: string | undefined,
+): VirtualMachineInstanceSpec {
+  // The profile disk last, where KubeVirt appends a hot-plugged one.
+  const profile =
+    pool.spec.profileDisk && profileDisk ? profileAttachment(pool.spec.profileDisk, profileDisk) : undefined;
+  const disks = [rootDisk(spec, desktop), guestCustomization(spec), profile].filter((a) => a !== undefined);
   const nic = networkInterface(spec.network);
   return {
     domain: domain(spec, disks, nic),

@@ -17,6 +17,8 @@ export const SUBRESOURCES: Subresource[] = [
   { name: 'virtualmachines/stop', kind: 'VirtualMachine', verbs: ['update'] },
   { name: 'virtualmachines/restart', kind: 'VirtualMachine', verbs: ['update'] },
   { name: 'virtualmachines/migrate', kind: 'VirtualMachine', verbs: ['update'] },
+  { name: 'virtualmachines/addvolume', kind: 'VirtualMachine', verbs: ['update'] },
+  { name: 'virtualmachines/removevolume', kind: 'VirtualMachine', verbs: ['update'] },
   { name: 'virtualmachineinstances/vnc', kind: 'VirtualMachineInstance', verbs: ['get'] },
   { name: 'virtualmachineinstances/userlist', kind: 'VirtualMachineInstance', verbs: ['get'] },
   { name: 'virtualmachineinstances/guestosinfo', kind: 'VirtualMachineInstance', verbs: ['get'] },

@@ -51,6 +51,22 @@ export class VirtApiClient {
     await this.custom.patchNamespacedCustomObjectStatus({ ...request, body: { metadata, status } }, options);
   }
 
+  /** addvolume/removevolume: the VM's pending volume requests, guarded by its resourceVersion (hotplug.ts). */
+  async writeVolumeRequests(vm: VirtualMachine, volumeRequests: unknown[]): Promise<void> {
+    await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: VIRTUAL_MACHINES.group,
+        version: VIRTUAL_MACHINES.version,
+        plural: VIRTUAL_MACHINES.plural,
+        namespace: vm.metadata.namespace,
+        name: vm.metadata.name,
+        fieldManager: VIRT_API,
+        body: { metadata: { resourceVersion: vm.metadata.resourceVersion }, status: { volumeRequests } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
   /** Stop with a grace period shortens the VMI's terminationGracePeriodSeconds first. */
   async setGracePeriod(vmi: VirtualMachineInstance, seconds: number, dryRun: boolean): Promise<void> {
     await this.custom.patchNamespacedCustomObject(

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { authenticate, type Caller } from './auth.js';
 import { apiGroupDocument, apiGroupList, apiResourceList, GROUP, VERSION } from './discovery.js';
 import { errorResponse, notFoundPath, PlainTextError, unauthorized } from './errors.js';
+import { HOTPLUG_ACTIONS, type HotplugAction, hotplug } from './hotplug.js';
 import type { VirtApiClient } from './kube.js';
 import { LIFECYCLE_ACTIONS, type LifecycleAction } from './lifecycle.js';
 import { migrate } from './migrate.js';
@@ -32,6 +33,7 @@ type Route =
   | { kind: 'health' }
   | { kind: 'lifecycle'; action: LifecycleAction; namespace: string; name: string }
   | { kind: 'migrate'; namespace: string; name: string }
+  | { kind: 'hotplug'; action: HotplugAction; namespace: string; name: string }
   | { kind: 'guestAgent'; what: 'userlist' | 'guestosinfo'; namespace: string; name: string }
   | { kind: 'vnc'; namespace: string; name: string };
 
@@ -65,6 +67,9 @@ export function route(path: string): Route | undefined {
     return { kind: 'lifecycle', action: sub as LifecycleAction, namespace, name };
   }
   if (resource === 'virtualmachines' && sub === 'migrate') return { kind: 'migrate', namespace, name };
+  if (resource === 'virtualmachines' && (HOTPLUG_ACTIONS as readonly string[]).includes(sub)) {
+    return { kind: 'hotplug', action: sub as HotplugAction, namespace, name };
+  }
   if (resource === 'virtualmachineinstances' && (sub === 'userlist' || sub === 'guestosinfo')) {
     return { kind: 'guestAgent', what: sub, namespace, name };
   }
@@ -119,7 +124,7 @@ async function handle(
   if (!caller) throw unauthorized();
   options.onProxied?.();
   if (!target) throw notFoundPath();
-  const method = target.kind === 'lifecycle' || target.kind === 'migrate' ? 'PUT' : 'GET';
+  const method = target.kind === 'lifecycle' || target.kind === 'migrate' || target.kind === 'hotplug' ? 'PUT' : 'GET';
   // go-restful's answer for a path served under another method.
   if (req.method !== method) throw new PlainTextError(405, '405: Method Not Allowed');
   switch (target.kind) {
@@ -131,6 +136,10 @@ async function handle(
     }
     case 'migrate':
       return reply(res, await migrate(options.client, target.namespace, target.name, await readBody(req)));
+    case 'hotplug': {
+      const body = await readBody(req);
+      return reply(res, await hotplug(options.client, target.action, target.namespace, target.name, body));
+    }
     case 'guestAgent':
       return reply(res, await guestAgent(options.client, target.what, target.namespace, target.name));
     case 'vnc':

@@ -55,6 +55,10 @@ export function namespaceAccess(namespace: string, rules: readonly V1ResourceRul
       patch: kubevdi(CLAIMS.plural, 'patch'),
     },
     events: { list: can(rules, '', 'events', 'list'), create: can(rules, '', 'events', 'create') },
+    profileDisks: {
+      list: can(rules, '', 'persistentvolumeclaims', 'list'),
+      delete: can(rules, '', 'persistentvolumeclaims', 'delete'),
+    },
   };
 }
 

@@ -44,6 +44,7 @@ export const FORM_FIELDS = {
   maintenance: 'not in the form',
   placement: 'not in the form',
   rdp: 'not in the form',
+  profileDisk: 'not in the form', // YAML only, for now (issue 18)
   paused: 'not in the form', // paused and resumed by its own action (PoolPatch)
 } as const satisfies Record<keyof VirtualDesktopPoolSpec, 'in the form' | 'not in the form'>;
 

@@ -27,6 +27,7 @@ import { consoleEndRoutes } from './console-end.js';
 import { eventRoutes } from './event-stream.js';
 import { poolEditRoutes } from './pool-edit.js';
 import { poolSchedule } from './pool-schedule.js';
+import { profileDiskRoutes } from './profile-disks.js';
 import {
   adminPool,
   desktopRows,
@@ -202,5 +203,6 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
   templateRoutes(app, { asPerson, refuse, namespaces: options.namespaces });
   templateEditRoutes(app, { asPerson, refuse });
   consoleEndRoutes(app, { asPerson, refuse });
+  profileDiskRoutes(app, { asPerson, refuse });
   yamlRoutes(app, { asPerson, refuse });
 }

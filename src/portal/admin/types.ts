@@ -18,6 +18,8 @@ export const NamespaceAccess = z.object({
   /** Everyone's claims: list them (sessions), release one by force (delete), end a console connection (patch). */
   claims: z.object({ list: z.boolean(), delete: z.boolean(), patch: z.boolean() }),
   events: z.object({ list: z.boolean(), create: z.boolean() }),
+  /** People's profile disks (PersistentVolumeClaims): list them per pool, delete one. */
+  profileDisks: z.object({ list: z.boolean(), delete: z.boolean() }),
 });
 export type NamespaceAccess = z.infer<typeof NamespaceAccess>;
 
@@ -383,3 +385,26 @@ export const ObjectYaml = z.object({
   instance: z.string().optional(),
 });
 export type ObjectYaml = z.infer<typeof ObjectYaml>;
+
+/** One person's profile disk of a pool (issue 18). */
+export const AdminProfileDisk = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  person: z.string().optional(),
+  size: z.string().optional(),
+  /** The PVC's phase: Pending until the storage is provisioned, then Bound. */
+  phase: z.string().optional(),
+  /** When a desktop carrying it was last given back. */
+  lastReleased: z.string().optional(),
+  /** The desktop that carries it now, if any (then it cannot be deleted). */
+  desktop: z.string().optional(),
+});
+export type AdminProfileDisk = z.infer<typeof AdminProfileDisk>;
+
+/** GET /api/admin/pools/:namespace/:name/profile-disks */
+export const ProfileDiskList = z.object({
+  disks: z.array(AdminProfileDisk),
+  /** False when the person may not list PersistentVolumeClaims here. */
+  visible: z.boolean(),
+});
+export type ProfileDiskList = z.infer<typeof ProfileDiskList>;

@@ -65,6 +65,14 @@ export function toClaim(c: ClaimObject, context: ClaimContext = {}): Claim {
     ...(kind ? { poolKind: kind } : {}),
     ...(desktop ? { rdp: !!status.connection?.rdpService } : {}),
     ...(desktop && context.rules ? { allowed: desktopPermissions(context.rules, desktop.name) } : {}),
+    ...(status.profileDisk
+      ? {
+          profileDisk: {
+            ...(status.profileDisk.size ? { size: status.profileDisk.size } : {}),
+            attached: status.profileDisk.attached,
+          },
+        }
+      : {}),
   };
 }
 

@@ -99,6 +99,8 @@ function fillClaimCard(
         state && h('dd', { class: 'state', 'data-state': claim.desktop?.state ?? progress.state }, state),
         h('dt', {}, 'Logged on'),
         h('dd', { class: 'session' }, sessionText(claim.session, now)),
+        claim.profileDisk && h('dt', {}, 'Your files'),
+        claim.profileDisk && h('dd', { class: 'profile-disk' }, profileDiskText(claim.profileDisk)),
       )
     : false;
 
@@ -193,6 +195,14 @@ function fillClaimCard(
     h('div', { class: 'actions' }, connect, start, restart, stop, rdp, logOff),
   ];
   for (const part of parts) if (part instanceof HTMLElement) card.append(part);
+}
+
+/** The small line about the person's profile disk: what survives the desktop's reset. */
+function profileDiskText(disk: NonNullable<Claim['profileDisk']>): string {
+  const size = disk.size ? `${disk.size} ` : '';
+  return disk.attached
+    ? `Your ${size}profile disk is attached: what you keep there stays when the desktop is reset.`
+    : `Your ${size}profile disk is being attached…`;
 }
 
 /** Moves every countdown under `root` on to `now`: a local clock, nothing asked of the portal. */

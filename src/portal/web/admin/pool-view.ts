@@ -8,6 +8,7 @@ import { h } from '../dom.js';
 import { when } from '../words.js';
 import { type AdminContext, runAction, type View } from './context.js';
 import { poolActions } from './pool-actions.js';
+import { profileDisksSection } from './profile-disks-view.js';
 import { yamlHash } from './routes.js';
 import { scheduleSection } from './schedule-view.js';
 import { table } from './table.js';
@@ -103,10 +104,10 @@ export function poolView(context: AdminContext, namespace: string, name: string,
   return {
     title: `Pool ${name}`,
     async render(root) {
-      const data = await api(
-        DesktopList,
-        `/api/admin/pools/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/desktops`,
-      );
+      const [data, profileDisks] = await Promise.all([
+        api(DesktopList, `/api/admin/pools/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/desktops`),
+        profileDisksSection(context, namespace, name, refresh),
+      ]);
       const { pool } = data;
       const now = new Date();
       root.replaceChildren(
@@ -152,6 +153,7 @@ export function poolView(context: AdminContext, namespace: string, name: string,
               'This pool has no desktops.',
             )
           : h('p', { class: 'empty' }, 'You may not see the desktops of this pool.'),
+        ...(profileDisks ? [profileDisks] : []),
       );
     },
   };
