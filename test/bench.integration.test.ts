@@ -42,12 +42,18 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
     'failover',
     'growth',
     'idle',
+    'monday',
     'portal',
     'provisioning',
     'remote',
     'supply',
   ]);
-  for (const chart of results.benchmarks.growth?.charts ?? []) {
+  const charts = [
+    ...(results.benchmarks.growth?.charts ?? []),
+    ...(results.benchmarks.monday?.runs.map((r) => r.chart) ?? []),
+  ];
+  expect(charts.filter((c) => c.startsWith('monday-'))).toHaveLength(3);
+  for (const chart of charts) {
     expect(await readFile(path.join(out, chart), 'utf8')).toMatch(/^<svg /);
   }
   expect(results.machine.cores).toBeGreaterThan(0);
@@ -63,6 +69,8 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
     'portal:',
     'remote:',
     'growth:',
+    'Monday morning, schedule:',
+    '### The Monday morning',
   ]) {
     expect(report).toContain(heading);
   }
