@@ -29,7 +29,7 @@ import { applyTemplate, createNamespace, FIELD_MANAGER, PATHS, poolObject, readP
 import { type OperatorProcess, startOperatorProcess } from './harness/operator.js';
 import { type Distribution, distribution, ratio, round } from './harness/stats.js';
 import { waitUntil } from './harness/wait.js';
-import { watchCollection } from './harness/watch.js';
+import { keptWatch } from './harness/watch.js';
 import { type ClockFile, clockFile, MONDAY_MS } from './monday/clock.js';
 import {
   DAY_MINUTES,
@@ -331,7 +331,7 @@ async function day(
   const rawAt = new Map<string, number>();
   const seen = new Map<string, { phase?: string; ready?: boolean }[]>();
   const failures: string[] = [];
-  const watcher = await watchCollection<Claim & KubernetesObject>(
+  const watcher = await keptWatch<Claim & KubernetesObject>(
     cluster.admin,
     PATHS.claims(namespace),
     (claim, _type, at) => {
@@ -346,7 +346,7 @@ async function day(
       if (isBoundAndReady(claim)) boundAt.set(name, at);
     },
   );
-  const rawWatcher = await watchCollection<KubernetesObject>(cluster.admin, PATHS.claims(rawNamespace), (o, _t, at) => {
+  const rawWatcher = await keptWatch<KubernetesObject>(cluster.admin, PATHS.claims(rawNamespace), (o, _t, at) => {
     const name = o.metadata?.name ?? '';
     if (createdAt.has(`raw/${name}`) && !rawAt.has(name)) rawAt.set(name, at);
   });
@@ -442,7 +442,7 @@ async function day(
         );
       }
       const wait = tick - (performance.now() - tickStarted);
-      await Promise.race([new Promise((r) => setTimeout(r, Math.max(0, wait))), watcher.ended, rawWatcher.ended]);
+      await new Promise((r) => setTimeout(r, Math.max(0, wait)));
       if (failures.length) throw new Error(`${failures.length} claim calls failed, the first: ${failures[0]}`);
     }
     await Promise.all(pending);
