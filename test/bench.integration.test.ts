@@ -19,7 +19,7 @@ afterAll(async () => {
   if (out) await rm(out, { recursive: true, force: true });
 });
 
-it('npm run bench -- --quick completes and reports every benchmark', { timeout: 900_000 }, async () => {
+it('npm run bench -- --quick completes and reports every benchmark', { timeout: 1_200_000 }, async () => {
   out = await mkdtemp(path.join(tmpdir(), 'kubevdi-bench-'));
   child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--quick', '--out', out], {
     cwd: REPO_ROOT,
