@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { startSimulator } from '../local/simulator/start.js';
 import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
+import { lineChart } from './harness/chart.js';
 import type { BenchCluster } from './harness/cluster.js';
 import { applyPool, applyTemplate, createNamespace, PATHS } from './harness/fixtures.js';
 import { requestsBetween, startOperatorProcess, total } from './harness/operator.js';
@@ -163,37 +164,16 @@ async function writeCharts(dir: string, steps: GrowthStep[]): Promise<string[]> 
       y: (s: GrowthStep) => s.meanPoolReconcileMs,
     },
   ];
-  for (const chart of charts) await writeFile(`${dir}/${chart.file}`, lineChart(chart.title, steps, chart.y));
+  for (const chart of charts) await writeFile(`${dir}/${chart.file}`, growthChart(chart.title, steps, chart.y));
   return charts.map((c) => c.file);
 }
 
-export function lineChart(title: string, steps: GrowthStep[], y: (s: GrowthStep) => number): string {
-  const W = 480;
-  const H = 260;
-  const m = { left: 56, right: 16, top: 32, bottom: 40 };
-  const xs = steps.map((s) => s.desktops);
-  const ys = steps.map(y);
-  const xMax = Math.max(...xs, 1);
-  const yMax = Math.max(...ys, 1) * 1.1;
-  const px = (x: number) => m.left + (x / xMax) * (W - m.left - m.right);
-  const py = (v: number) => H - m.bottom - (v / yMax) * (H - m.top - m.bottom);
-  const points = steps.map((_s, i) => `${px(xs[i] as number).toFixed(1)},${py(ys[i] as number).toFixed(1)}`);
-  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * yMax);
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13">${esc(title)}</text>`,
-    ...ticks.map(
-      (t) =>
-        `<line x1="${m.left}" x2="${W - m.right}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}" stroke="#ddd"/><text x="${m.left - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${round(t, 1)}</text>`,
-    ),
-    `<line x1="${m.left}" x2="${W - m.right}" y1="${H - m.bottom}" y2="${H - m.bottom}" stroke="#333"/>`,
-    ...xs.map((x) => `<text x="${px(x).toFixed(1)}" y="${H - m.bottom + 16}" text-anchor="middle">${x}</text>`),
-    `<text x="${W / 2}" y="${H - 6}" text-anchor="middle">desktops</text>`,
-    `<polyline fill="none" stroke="#2563eb" stroke-width="2" points="${points.join(' ')}"/>`,
-    ...points.map((p) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="#2563eb"/>`),
-    '</svg>',
-    '',
-  ].join('\n');
+/** One growth chart: a value per step, against the desktops in all. */
+export function growthChart(title: string, steps: GrowthStep[], y: (s: GrowthStep) => number): string {
+  return lineChart({
+    title,
+    xLabel: 'desktops',
+    xTicks: steps.map((s) => ({ x: s.desktops, label: String(s.desktops) })),
+    series: [{ name: title, color: '#2563eb', dots: true, points: steps.map((s) => [s.desktops, y(s)]) }],
+  });
 }

@@ -19,7 +19,7 @@ afterAll(async () => {
   if (out) await rm(out, { recursive: true, force: true });
 });
 
-it('npm run bench -- --quick completes and reports every benchmark', { timeout: 900_000 }, async () => {
+it('npm run bench -- --quick completes and reports every benchmark', { timeout: 1_200_000 }, async () => {
   out = await mkdtemp(path.join(tmpdir(), 'kubevdi-bench-'));
   child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--quick', '--out', out], {
     cwd: REPO_ROOT,
@@ -42,12 +42,18 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
     'failover',
     'growth',
     'idle',
+    'monday',
     'portal',
     'provisioning',
     'remote',
     'supply',
   ]);
-  for (const chart of results.benchmarks.growth?.charts ?? []) {
+  const charts = [
+    ...(results.benchmarks.growth?.charts ?? []),
+    ...(results.benchmarks.monday?.runs.map((r) => r.chart) ?? []),
+  ];
+  expect(charts.filter((c) => c.startsWith('monday-'))).toHaveLength(3);
+  for (const chart of charts) {
     expect(await readFile(path.join(out, chart), 'utf8')).toMatch(/^<svg /);
   }
   expect(results.machine.cores).toBeGreaterThan(0);
@@ -63,6 +69,8 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
     'portal:',
     'remote:',
     'growth:',
+    'Monday morning, schedule:',
+    '### The Monday morning',
   ]) {
     expect(report).toContain(heading);
   }

@@ -19,6 +19,8 @@ export interface OperatorProcess {
   kill(): Promise<void>;
   /** kubevdi_api_requests_total summed over status codes, by verb. */
   requestsByVerb(): Promise<Record<string, number>>;
+  /** Its /metrics page as a scrape reads it. */
+  metricsText(): Promise<string>;
   cpuSeconds(): Promise<number>;
   residentBytes(): Promise<number>;
   /** The last log lines, for errors. */
@@ -114,6 +116,7 @@ export async function startOperatorProcess(
       }
       return byVerb;
     },
+    metricsText: metrics,
     cpuSeconds: () => cpuSeconds(pid),
     residentBytes: () => residentBytes(pid),
     logTail: tail,

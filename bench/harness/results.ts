@@ -5,6 +5,7 @@ import type { ClaimsResult } from '../claims.js';
 import type { FailoverResult } from '../failover.js';
 import type { GrowthResult } from '../growth.js';
 import type { IdleResult } from '../idle.js';
+import type { MondayResult } from '../monday.js';
 import type { PortalResult } from '../portal.js';
 import type { ProvisioningResult } from '../provisioning.js';
 import type { RemoteResult } from '../remote-desktop.js';
@@ -46,6 +47,14 @@ export interface Sizes {
   remoteKeyPresses: number;
   /** Sessions at once in the portal's capacity series. */
   remoteSessions: number[];
+  /** People of the Monday-morning benchmark (each of its three pools has as many desktops). */
+  mondayPeople: number;
+  /** Simulated seconds a real second through the logon storm. */
+  mondayStormSpeed: number;
+  /** Simulated seconds a real second where only the clock moves (nights, the middle of the day). */
+  mondayQuietSpeed: number;
+  /** The simulator's boot delay in the Monday-morning benchmark (real ms). */
+  mondayBootDelayMs: number;
 }
 
 export interface RunResults {
@@ -66,6 +75,7 @@ export interface RunResults {
     portal?: PortalResult;
     remote?: RemoteResult;
     growth?: GrowthResult;
+    monday?: MondayResult;
   };
   /** Benchmarks asked for that failed, with why. */
   failures: Record<string, string>;

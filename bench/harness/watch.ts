@@ -93,3 +93,41 @@ export async function untilWatched<T extends KubernetesObject>(
     watcher.stop();
   }
 }
+
+/**
+ * A watch that comes back by itself, for a benchmark that watches for many minutes: the API server
+ * ends watches at its request timeout, and under load sooner. Each new watch lists what is there
+ * first, so `onObject` sees those objects again (as a watching client would after a reconnect):
+ * it must take an object it has seen before as nothing new. Stops only with stop().
+ */
+export async function keptWatch<T extends KubernetesObject>(
+  kc: KubeConfig,
+  path: string,
+  onObject: (obj: T, type: string, at: number) => void,
+): Promise<{ stop(): void }> {
+  let current = await watchCollection<T>(kc, path, onObject);
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      await current.ended.catch(() => {});
+      while (!stopped) {
+        try {
+          current = await watchCollection<T>(kc, path, onObject);
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    }
+  })();
+  return {
+    stop() {
+      stopped = true;
+      try {
+        current.stop();
+      } catch {
+        // It had ended: nothing to stop.
+      }
+    },
+  };
+}
