@@ -6,7 +6,6 @@
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { HOLDER_ANNOTATION } from '../src/api/annotations.js';
-import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
 import { useClockFile } from './support/clock-file.js';
 import { kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops, type Vm } from './support/desktops.js';
@@ -16,20 +15,10 @@ import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('capacity');
 const world = useWorld(namespace);
-const { templateWithDisks, pool, claim, readClaim, deleteClaim, vms, bound } = useDesktops(namespace);
+const { templateWithDisks, pool, claim, readClaim, readPool, deleteClaim, vms, bound } = useDesktops(namespace);
 
 const clock = useClockFile();
 const setClock = clock.set;
-
-async function readPool(name: string): Promise<VirtualDesktopPool> {
-  return (await kubeconfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-    group: 'kubevdi.io',
-    version: 'v1alpha1',
-    plural: 'virtualdesktoppools',
-    namespace: namespace(),
-    name,
-  })) as VirtualDesktopPool;
-}
 
 async function eventReasons(): Promise<string[]> {
   const events = await kubeconfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: namespace() });

@@ -5,7 +5,6 @@
 // is ReadWriteOnce) is told when it restarts, and it restarts on the other node only then.
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
 import { useClockFile } from './support/clock-file.js';
 import { kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
@@ -15,7 +14,7 @@ import { useWorld } from './support/world.js';
 const namespace = useTestNamespace('maint');
 const world = useWorld(namespace, { nodes: 2 });
 const clock = useClockFile();
-const { templateWithDisks, pool, claim, readClaim, vms, bound } = useDesktops(namespace);
+const { templateWithDisks, pool, claim, readClaim, readPool, vms, bound } = useDesktops(namespace);
 
 interface Vmi {
   metadata?: { name?: string; uid?: string };
@@ -34,16 +33,6 @@ async function instances(): Promise<Vmi[]> {
 
 async function nodeOf(desktop: string): Promise<string | undefined> {
   return (await instances()).find((i) => i.metadata?.name === desktop)?.status?.nodeName;
-}
-
-async function readPool(name: string): Promise<VirtualDesktopPool> {
-  return (await kubeconfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-    group: 'kubevdi.io',
-    version: 'v1alpha1',
-    plural: 'virtualdesktoppools',
-    namespace: namespace(),
-    name,
-  })) as VirtualDesktopPool;
 }
 
 async function events(name: string): Promise<string[]> {

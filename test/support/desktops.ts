@@ -4,6 +4,7 @@ import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node
 import { expect } from 'vitest';
 import type { DesktopClaim } from '../../src/api/desktopclaim.js';
 import { API_VERSION } from '../../src/api/index.js';
+import type { VirtualDesktopPool } from '../../src/api/virtualdesktoppool.js';
 import { applyAs, kubeconfig } from './cluster.js';
 import { eventually } from './eventually.js';
 
@@ -63,6 +64,16 @@ export function useDesktops(namespace: () => string) {
     return (await custom().getNamespacedCustomObject({ ...CLAIMS, namespace: namespace(), name })) as Claim;
   }
 
+  async function readPool(name: string): Promise<VirtualDesktopPool> {
+    return (await custom().getNamespacedCustomObject({
+      group: 'kubevdi.io',
+      version: 'v1alpha1',
+      plural: 'virtualdesktoppools',
+      namespace: namespace(),
+      name,
+    })) as VirtualDesktopPool;
+  }
+
   async function listClaims(): Promise<Claim[]> {
     return ((await custom().listNamespacedCustomObject({ ...CLAIMS, namespace: namespace() })) as { items: Claim[] })
       .items;
@@ -106,5 +117,5 @@ export function useDesktops(namespace: () => string) {
       return c;
     }, 30_000);
 
-  return { templateWithDisks, pool, claim, readClaim, listClaims, deleteClaim, vms, diskUid, bound };
+  return { templateWithDisks, pool, claim, readClaim, readPool, listClaims, deleteClaim, vms, diskUid, bound };
 }
