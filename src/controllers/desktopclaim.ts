@@ -290,25 +290,33 @@ async function ensureFinalizers(deps: ClaimControllerDeps, pass: Pass): Promise<
 
 /** Claims being deleted: their desktop goes back, then their finalizer. */
 async function releaseDeleted(deps: ClaimControllerDeps, expected: Expectations, pass: Pass, log: Logger) {
-  for (const claim of pass.claims.filter((c) => c.metadata?.deletionTimestamp && !expected.finalized.has(uidOf(c)))) {
-    await pass.outcome.attempt(async () => {
-      // Desktops that changed between our read and our write: decided again with fresh data.
-      if (!(await release(deps, expected, pass.pool, claim, pass.desktops, log))) return pass.outcome.conflict();
-      expected.binds.delete(uidOf(claim));
-      expected.released.delete(uidOf(claim));
-    });
-  }
+  // Claims at once, as binds are (the evening's logoffs are the morning's storm in reverse); each
+  // claim's own steps stay in order, and each touches only its own desktop, grant and finalizer.
+  const deleted = pass.claims.filter((c) => c.metadata?.deletionTimestamp && !expected.finalized.has(uidOf(c)));
+  await inParallel(
+    deleted,
+    (claim) =>
+      pass.outcome.attempt(async () => {
+        // Desktops that changed between our read and our write: decided again with fresh data.
+        if (!(await release(deps, expected, pass.pool, claim, pass.desktops, log))) return pass.outcome.conflict();
+        expected.binds.delete(uidOf(claim));
+        expected.released.delete(uidOf(claim));
+      }),
+    CLAIM_CONCURRENCY,
+  );
 }
 
 /** Claims a session policy ended: their desktop goes back (again, should the first try have failed). */
 async function giveBackReleased(deps: ClaimControllerDeps, expected: Expectations, pass: Pass, log: Logger) {
-  for (const claim of pass.claims.filter(
-    (c) => !c.metadata?.deletionTimestamp && pass.isReleased(c) && !pass.isFailed(c),
-  )) {
-    await pass.outcome.attempt(async () => {
-      if (!(await giveBack(deps, expected, pass.pool, claim, pass.desktops, log))) pass.outcome.conflict();
-    });
-  }
+  const released = pass.claims.filter((c) => !c.metadata?.deletionTimestamp && pass.isReleased(c) && !pass.isFailed(c));
+  await inParallel(
+    released,
+    (claim) =>
+      pass.outcome.attempt(async () => {
+        if (!(await giveBack(deps, expected, pass.pool, claim, pass.desktops, log))) pass.outcome.conflict();
+      }),
+    CLAIM_CONCURRENCY,
+  );
 }
 
 /** Failed is terminal: such a claim keeps no grant and is never bound. */

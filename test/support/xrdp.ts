@@ -31,8 +31,13 @@ function environment(pid: number): Map<string, string> | undefined {
   }
 }
 
-/** The xrdp session showing `namespace/name`, if one runs. */
+/**
+ * The xrdp session showing `namespace/name`, if one runs: by its oldest process, which lives as
+ * long as the session (the session script); a younger one may be a helper that is gone a moment
+ * later (seen on a loaded machine: nsenter found no /proc/<pid>/ns of a process just listed).
+ */
 export function xrdpSession(namespace: string, name: string): XrdpSession | undefined {
+  let oldest: { session: XrdpSession; started: number } | undefined;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const env = environment(Number(entry));
@@ -40,9 +45,25 @@ export function xrdpSession(namespace: string, name: string): XrdpSession | unde
     const display = env.get('DISPLAY');
     const user = env.get('USER');
     const home = env.get('HOME');
-    if (display && user && home) return { pid: Number(entry), display: display.replace(/\.0$/, ''), user, home };
+    const started = startTime(Number(entry));
+    if (!display || !user || !home || started === undefined) continue;
+    if (!oldest || started < oldest.started) {
+      oldest = { session: { pid: Number(entry), display: display.replace(/\.0$/, ''), user, home }, started };
+    }
   }
-  return undefined;
+  return oldest?.session;
+}
+
+/** When a process started, in clock ticks since boot (field 22 of /proc/<pid>/stat); undefined when it is gone. */
+function startTime(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[19]);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
