@@ -7,6 +7,7 @@
 // an object, see it change", which a Bound claim needs at least twice (the claim, its status).
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { startSimulator } from '../local/simulator/start.js';
+import { RELEASE_FINALIZER } from '../src/api/finalizers.js';
 import { API_VERSION } from '../src/api/index.js';
 import { makeApiClient } from '../src/runtime/client.js';
 import type { BenchCluster } from './harness/cluster.js';
@@ -120,6 +121,11 @@ interface ClaimOptions {
   pool?: string;
   prefix?: string;
   timeoutMs?: number;
+  /**
+   * Created as the portal creates claims, with the release finalizer on: by default everywhere
+   * but the floor's namespaces (bench-raw-*), where no operator would ever take it off.
+   */
+  asThePortal?: boolean;
 }
 
 /** Deletes every claim of the namespace and waits until they are gone (finalizers done). */
@@ -144,7 +150,9 @@ async function claimTimes(
   const pool = options.pool ?? POOL;
   const prefix = options.prefix ?? 'claim';
   const timeoutMs = options.timeoutMs ?? 120_000;
-  if (namespace.startsWith('bench-raw')) await createNamespace(kc, namespace);
+  const raw = namespace.startsWith('bench-raw');
+  const finalizers = (options.asThePortal ?? !raw) ? [RELEASE_FINALIZER] : undefined;
+  if (raw) await createNamespace(kc, namespace);
   const createdAt = new Map<string, number>();
   const doneAt = new Map<string, number>();
   let all!: () => void;
@@ -173,7 +181,7 @@ async function claimTimes(
         const body = {
           apiVersion: API_VERSION,
           kind: 'DesktopClaim',
-          metadata: { name, namespace },
+          metadata: { name, namespace, ...(finalizers ? { finalizers } : {}) },
           spec: { poolRef: { name: pool }, user: `${prefix}-user-${i}` },
         };
         createdAt.set(name, performance.now());

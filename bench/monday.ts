@@ -16,6 +16,8 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { startSimulator } from '../local/simulator/start.js';
+import { CLAIM_ANNOTATION } from '../src/api/annotations.js';
+import { RELEASE_FINALIZER } from '../src/api/finalizers.js';
 import { API_VERSION } from '../src/api/index.js';
 import { lastDay } from '../src/api/pool-usage.js';
 import type { VirtualDesktopPool } from '../src/api/virtualdesktoppool.js';
@@ -48,8 +50,9 @@ import { mondayPeople, type Person, SEED, shareWithin } from './monday/storm.js'
 export const STRATEGIES = ['schedule', 'prestarted', 'growth'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
-/** The schedule's window, minutes after midnight, [from, to). */
-export const WINDOW = { from: 8 * 60 + 30, to: 18 * 60 };
+/** The schedule's windows, minutes after midnight, [from, to): its whole day, and the arrivals' part of it. */
+export const WINDOW = { from: 7 * 60 + 30, to: 18 * 60 };
+export const ARRIVALS = { from: WINDOW.from, to: 9 * 60 + 30 };
 export const MONDAY_TARGETS = {
   /** The schedule's p99 for people arriving inside its window, at most this many times the floor's p99. */
   p99RatioToFloor: 2,
@@ -86,11 +89,11 @@ export interface MondayRun {
   /** create → first watch event of a claim made at the same moment where no operator watches (ms). */
   raw: Distribution;
   /**
-   * Where the time goes, every person: create → the claim's first change by the operator (its
-   * release finalizer: the wait for the pool's claim reconcile, and one write), and from there to
-   * Bound + ready (bind, Role, RoleBinding, status; and a boot for those who waited for one).
+   * Where the time goes, every person: create → their desktop bound to them as a watch of the
+   * desktops shows it (the wait for the pool's claim reconcile, and the bind), and from there to
+   * Bound + ready (Role, RoleBinding, status; and a boot for those who waited for one).
    */
-  stages: { toFinalizer: Distribution; finalizerToReady: Distribution };
+  stages: { toBind: Distribution; bindToReady: Distribution };
   /** insideWindow / raw. */
   ratio: { p50: number; p99: number };
   /** Share (0–1) of people whose claim waited for a desktop to boot. */
@@ -161,17 +164,30 @@ export function strategySpec(strategy: Strategy, people: number): Record<string,
     const few = Math.max(2, Math.ceil(people * 0.02));
     return { prestarted: few, growth: { minSize: few, spare: few, removeAfterMinutes: 30 } };
   }
+  // What a team that knows its Monday would write: everyone's desktop warm before the crowd (a
+  // fresh pool has no week of peaks behind it, so the floor is the headcount; from the second week
+  // on, 100 % of the recent peak says the same), a small buffer for the rest of the office day,
+  // nothing at night.
+  const weekdays = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
   return {
     capacity: {
       timeZone: 'UTC',
       schedules: [
         {
+          name: 'arrivals',
+          days: weekdays,
+          from: toHHMM(ARRIVALS.from),
+          to: toHHMM(ARRIVALS.to),
+          warm: '100%',
+          minWarm: people,
+        },
+        {
           name: 'office-hours',
-          days: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'],
-          from: '08:30',
-          to: '18:00',
-          warm: '20%',
-          minWarm: Math.ceil(people * 0.2),
+          days: weekdays,
+          from: toHHMM(ARRIVALS.to),
+          to: toHHMM(WINDOW.to),
+          warm: '5%',
+          minWarm: Math.ceil(people * 0.02),
         },
       ],
       offPeakWarm: 0,
@@ -179,6 +195,9 @@ export function strategySpec(strategy: Strategy, people: number): Record<string,
     },
   };
 }
+
+const toHHMM = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
 async function mondayRun(
   cluster: BenchCluster,
@@ -245,7 +264,7 @@ async function mondayRun(
       operator: distribution(times.bound),
       insideWindow,
       raw,
-      stages: { toFinalizer: distribution(times.toFinalizer), finalizerToReady: distribution(times.finalizerToReady) },
+      stages: { toBind: distribution(times.toBind), bindToReady: distribution(times.bindToReady) },
       ratio: { p50: ratio(insideWindow.p50, raw.p50), p99: ratio(insideWindow.p99, raw.p99) },
       waitedForBoot: round(times.waited / people.length, 3),
       desktopHours: {
@@ -270,10 +289,20 @@ async function mondayRun(
 }
 
 /** Where the day waits: the end of the storm's segment, and the end of the logoffs' segment. */
-function gatesOf(plan: Segment[], sizes: MondaySizes): { storm: number; evening: number } {
-  const endOf = (minute: number) =>
-    plan.find((s) => s.from <= minute && minute < s.to && s.speed !== sizes.quietSpeed)?.to;
-  return { storm: endOf(9 * 60) ?? 9 * 60 + 30, evening: endOf(17 * 60 + 30) ?? 18 * 60 + 30 };
+function gatesOf(plan: Segment[], sizes: MondaySizes): Gates {
+  const busy = (minute: number) => plan.find((s) => s.from <= minute && minute < s.to && s.speed !== sizes.quietSpeed);
+  return {
+    morning: busy(8 * 60 + 40)?.from ?? 8 * 60 + 25,
+    storm: busy(9 * 60)?.to ?? 9 * 60 + 30,
+    evening: busy(17 * 60 + 30)?.to ?? 18 * 60 + 30,
+  };
+}
+
+/** Minutes of the simulated day where the clock waits for the pool (see `day`). */
+interface Gates {
+  morning: number;
+  storm: number;
+  evening: number;
 }
 
 /** Set up, on Sunday evening's clock: every desktop there (schedule: halted), the warm ones ready. */
@@ -294,9 +323,9 @@ interface DayTimes {
   bound: number[];
   /** ms create → first watch event of the raw claims. */
   raw: number[];
-  /** ms create → the watch shows the operator's finalizer, and from there to Bound + ready, by person. */
-  toFinalizer: number[];
-  finalizerToReady: number[];
+  /** ms create → a watch shows their desktop bound to them, and from there to Bound + ready, by person. */
+  toBind: number[];
+  bindToReady: number[];
   /** People who waited for a boot. */
   waited: number;
   samples: DaySample[];
@@ -317,7 +346,7 @@ async function day(
   plan: Segment[],
   clock: ClockFile,
   operator: OperatorProcess,
-  gateMinutes: { storm: number; evening: number },
+  gateMinutes: Gates,
 ): Promise<DayTimes> {
   const custom = makeApiClient(cluster.admin, CustomObjectsApi);
   const claimPath = (ns: string) => ({
@@ -329,7 +358,7 @@ async function day(
   const nameOf = (i: number) => `person-${i}`;
   const createdAt = new Map<string, number>();
   const boundAt = new Map<string, number>();
-  const finalizedAt = new Map<string, number>();
+  const desktopBoundAt = new Map<string, number>();
   const rawAt = new Map<string, number>();
   const seen = new Map<string, { phase?: string; ready?: boolean }[]>();
   const failures: string[] = [];
@@ -339,27 +368,36 @@ async function day(
     (claim, _type, at) => {
       const name = claim.metadata?.name ?? '';
       if (!createdAt.has(name) || boundAt.has(name)) return;
-      // The operator's first write to the claim (its release finalizer): what came before it was
-      // waiting for the pool's claim reconcile; what comes after, the bind, grant and status.
-      if (!finalizedAt.has(name) && claim.metadata?.finalizers?.length) finalizedAt.set(name, at);
       const phases = seen.get(name) ?? [];
       phases.push({ phase: claim.status?.phase, ready: claim.status?.desktop?.ready });
       seen.set(name, phases);
       if (isBoundAndReady(claim)) boundAt.set(name, at);
     },
   );
+  // The bind, the operator's first write for a person: what came before it was waiting for the
+  // pool's claim reconcile; what comes after, the grant and the status.
+  const desktopWatcher = await keptWatch<KubernetesObject>(cluster.admin, PATHS.vms(namespace), (vm, _t, at) => {
+    const claim = vm.metadata?.annotations?.[CLAIM_ANNOTATION];
+    if (claim && createdAt.has(claim) && !desktopBoundAt.has(claim)) desktopBoundAt.set(claim, at);
+  });
   const rawWatcher = await keptWatch<KubernetesObject>(cluster.admin, PATHS.claims(rawNamespace), (o, _t, at) => {
     const name = o.metadata?.name ?? '';
     if (createdAt.has(`raw/${name}`) && !rawAt.has(name)) rawAt.set(name, at);
   });
-  const create = async (ns: string, key: string, person: Person) => {
+  // `asThePortal`: with the release finalizer on, as the portal creates claims (the floor's claim,
+  // where no operator would remove it, has none).
+  const create = async (ns: string, key: string, person: Person, asThePortal: boolean) => {
     createdAt.set(key, performance.now());
     await custom.createNamespacedCustomObject({
       ...claimPath(ns),
       body: {
         apiVersion: API_VERSION,
         kind: 'DesktopClaim',
-        metadata: { name: nameOf(person.index), namespace: ns },
+        metadata: {
+          name: nameOf(person.index),
+          namespace: ns,
+          ...(asThePortal ? { finalizers: [RELEASE_FINALIZER] } : {}),
+        },
         spec: { poolRef: { name: POOL }, user: `user-${person.index}` },
       },
     });
@@ -375,8 +413,8 @@ async function day(
   const logon = async (person: Person) => {
     // The person and, at the same moment, the floor's claim where nobody acts on it.
     await Promise.all([
-      create(namespace, nameOf(person.index), person),
-      create(rawNamespace, `raw/${nameOf(person.index)}`, person),
+      create(namespace, nameOf(person.index), person, true),
+      create(rawNamespace, `raw/${nameOf(person.index)}`, person, false),
     ]);
   };
   const logoff = async (person: Person) => {
@@ -389,11 +427,25 @@ async function day(
   try {
     let t0 = performance.now();
     let next = 0;
-    // The gates: the day goes on past the storm only once everyone who came has a ready desktop,
+    // The gates: the crowd comes only once the pool has warmed what it wants by then (the night
+    // runs at thousands of times real speed, so the desktops a real pool boots in the hour before
+    // 8:30 get that hour here in real time, the clock stopped: no desktop-hours are counted for it);
+    // the day goes on past the storm only once everyone who came has a ready desktop,
     // so a person still waiting is measured, not logged off by a clock that raced on; and past the
     // logoffs only once every claim is gone, so a release still under way is not counted as hours
     // of a held desktop at the night's speed. The clock runs on at real speed while the day is held.
     const gates = [
+      {
+        minute: gateMinutes.morning,
+        what: 'the pool to have its warm desktops ready before the crowd',
+        // Booting a thousand desktops on a busy 2-core machine: minutes.
+        timeoutMs: 1_200_000,
+        passed: async () => {
+          const status = (await readPool(cluster.admin, namespace, POOL)).status;
+          const target = status?.capacity?.warmTarget ?? 0;
+          return (status?.available ?? 0) >= Math.min(target, status?.desktops ?? 0);
+        },
+      },
       {
         minute: gateMinutes.storm,
         what: 'everyone who came in the storm to have a ready desktop',
@@ -421,7 +473,7 @@ async function day(
       const gate = gates[0];
       if (gate && minute >= gate.minute) {
         gates.shift();
-        await waitUntil(gate.what, 300_000, gate.passed);
+        await waitUntil(gate.what, gate.timeoutMs ?? 300_000, gate.passed);
         const held = performance.now() - tickStarted;
         heldMs += held;
         t0 += held;
@@ -450,7 +502,7 @@ async function day(
     await Promise.all(pending);
     if (failures.length) throw new Error(`${failures.length} claim calls failed, the first: ${failures[0]}`);
     const missing = people.filter(
-      (p) => !boundAt.has(nameOf(p.index)) || !rawAt.has(nameOf(p.index)) || !finalizedAt.has(nameOf(p.index)),
+      (p) => !boundAt.has(nameOf(p.index)) || !rawAt.has(nameOf(p.index)) || !desktopBoundAt.has(nameOf(p.index)),
     );
     if (missing.length) {
       throw new Error(
@@ -460,6 +512,7 @@ async function day(
   } finally {
     for (const t of timers) clearTimeout(t);
     watcher.stop();
+    desktopWatcher.stop();
     rawWatcher.stop();
   }
   function describeMissing(names: string[]): string {
@@ -475,9 +528,9 @@ async function day(
     (at.get(name) as number) - (createdAt.get(key) as number);
   return {
     bound: people.map((p) => ms(boundAt, nameOf(p.index), nameOf(p.index))),
-    toFinalizer: people.map((p) => ms(finalizedAt, nameOf(p.index), nameOf(p.index))),
-    finalizerToReady: people.map(
-      (p) => (boundAt.get(nameOf(p.index)) as number) - (finalizedAt.get(nameOf(p.index)) as number),
+    toBind: people.map((p) => ms(desktopBoundAt, nameOf(p.index), nameOf(p.index))),
+    bindToReady: people.map(
+      (p) => (boundAt.get(nameOf(p.index)) as number) - (desktopBoundAt.get(nameOf(p.index)) as number),
     ),
     raw: people.map((p) => ms(rawAt, `raw/${nameOf(p.index)}`, nameOf(p.index))),
     waited: people.filter((p) => waitedForBoot(seen.get(nameOf(p.index)) ?? [])).length,
@@ -508,7 +561,7 @@ function sample(minute: number, namespace: string, text: string): DaySample {
 }
 
 const TITLES: Record<Strategy, string> = {
-  schedule: 'Schedule (08:30–18:00, 20 % warm)',
+  schedule: 'Schedule (07:30–09:30 everyone warm, to 18:00 a 5 % buffer)',
   prestarted: 'Fixed prestarted (all warm all day)',
   growth: 'Growth on demand from a small minimum',
 };

@@ -4,6 +4,7 @@
 import { CoreV1Api, type CoreV1Event, CustomObjectsApi, EventsV1Api, V1MicroTime } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { RELEASE_FINALIZER } from '../src/api/finalizers.js';
 import { API_VERSION } from '../src/api/index.js';
 import {
   ACTOR_ANNOTATION,
@@ -58,12 +59,13 @@ function createClaimAs(user: string, metadata: Record<string, unknown>) {
 
 describe('the claim admission policy at creation', () => {
   const BARE =
-    'a claim you create may carry no finalizers, owner references or labels, and no annotations but kubevdi.io/activity';
+    'a claim you create may carry no finalizers but kubevdi.io/release-desktop, no owner references or labels, and no annotations but kubevdi.io/activity';
 
   it('refuses a claim created with a foreign finalizer, owner reference, label or annotation, and takes a plain one', async () => {
     await entitleAlice();
     const planted: Record<string, Record<string, unknown>> = {
       finalizer: { finalizers: ['example.com/never-let-go'] },
+      'finalizer beside kubevdi’s': { finalizers: [RELEASE_FINALIZER, 'example.com/never-let-go'] },
       'owner reference': {
         ownerReferences: [
           { apiVersion: 'v1', kind: 'ConfigMap', name: 'anything', uid: '0d4f1c2e-0000-4000-8000-000000000000' },
@@ -76,8 +78,9 @@ describe('the claim admission policy at creation', () => {
       const { code, message } = await refusal(createClaimAs('alice', metadata));
       expect({ what, code, message }).toEqual({ what, code: 403, message: expect.stringContaining(BARE) });
     }
-    // What the portal and `kubectl apply -f claim.yaml` send still passes.
+    // What the portal (kubevdi's own release finalizer) and `kubectl apply -f claim.yaml` send still passes.
     await createClaimAs('alice', {});
+    await createClaimAs('alice', { generateName: 'released-', name: undefined, finalizers: [RELEASE_FINALIZER] });
     await createClaimAs('alice', { generateName: 'sales-', name: undefined });
     await createClaimAs('alice', {
       annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'kubevdi.io/activity': 'now' },

@@ -13,7 +13,7 @@ export const MONDAY_METHOD = `- **The Monday morning** (issue 17): a pool of N p
 
 const STRATEGY_TEXT: Record<MondayRun['strategy'], string> = {
   schedule:
-    'schedule: window 08:30–18:00 weekdays, warm 20 % of the recent peak (at least a fifth of the pool), 0 off-peak, power-off delay 30 min',
+    'schedule, weekdays: 07:30–09:30 warm 100 % of the recent peak (at least the headcount: a fresh pool has no peak yet), 09:30–18:00 warm 5 % (at least 2 % of the pool), 0 off-peak, power-off delay 30 min',
   prestarted: 'prestarted = size: every desktop warm all day',
   growth: 'growth on demand: minSize, spare and prestarted 2 % of the pool, surplus removed after 30 min',
 };
@@ -123,13 +123,13 @@ people arrive ${r.stormSpeed} times as densely in real time as on a real Monday 
 operator than the real morning. Desktop-hours are simulated hours; a change seen a real second late costs up to
 ${r.stormSpeed}–${r.plan[0]?.speed ?? '?'} simulated seconds of one desktop's time, depending on the segment.
 
-| run | pool | p50 / p95 / p99 inside the window (ms) | floor p50 / p99 (ms) | p99 / floor | create → finalizer, finalizer → ready: p50 / p99 (ms) | waited for a boot | running desktop-hours (held + free) | real s (of them held), load at start → end |
+| run | pool | p50 / p95 / p99 inside the window (ms) | floor p50 / p99 (ms) | p99 / floor | create → desktop bound, bound → ready: p50 / p99 (ms) | waited for a boot | running desktop-hours (held + free) | real s (of them held), load at start → end |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
   for (const run of r.runs) {
     const d = run.insideWindow;
     const h = run.desktopHours;
     out.push(
-      `| ${run.strategy} | ${STRATEGY_TEXT[run.strategy]} | ${d.p50} / ${d.p95} / **${d.p99}** | ${run.raw.p50} / ${run.raw.p99} | ${run.ratio.p99}× | ${stage(run.stages.toFinalizer)}; ${stage(run.stages.finalizerToReady)} | ${pct(run.waitedForBoot)} | **${h.running}** (${h.runningHeld} + ${h.runningFree}) | ${run.realSeconds} s (${run.heldSeconds} s), ${run.load.start} → ${run.load.end} |`,
+      `| ${run.strategy} | ${STRATEGY_TEXT[run.strategy]} | ${d.p50} / ${d.p95} / **${d.p99}** | ${run.raw.p50} / ${run.raw.p99} | ${run.ratio.p99}× | ${stage(run.stages.toBind)}; ${stage(run.stages.bindToReady)} | ${pct(run.waitedForBoot)} | **${h.running}** (${h.runningHeld} + ${h.runningFree}) | ${run.realSeconds} s (${run.heldSeconds} s), ${run.load.start} → ${run.load.end} |`,
     );
   }
   const share = hoursShare(r);

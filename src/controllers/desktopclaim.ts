@@ -8,8 +8,9 @@
 // Failed (terminal, no grant; see claim-limits.ts for which claims count).
 // What a claim's status says is decided in claim-status.ts, its grant in claim-grant.ts, which
 // desktop it gets in claim-plan.ts; this module reads the caches and carries the decisions out.
-// Reconcile reads top to bottom: finalizers → releases → limits → plan → bind → policies → grants
-// → status. A step that fails does not stop the others: every claim whose status can be decided
+// Reconcile reads top to bottom: finalizers (alongside the rest) → releases → limits → plan → bind
+// → policies → grants → status; a new bind's grant and status are written in its follow-up
+// (claim-follow-ups.ts) while the next pass goes on. A step that fails does not stop the others: every claim whose status can be decided
 // gets it written, and the first failure is thrown at the end for the work queue's backoff.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { PROFILE_DISK_ANNOTATION } from '../api/annotations.js';
@@ -20,6 +21,7 @@ import { LABELS } from '../api/labels.js';
 import type { VirtualDesktopPool } from '../api/virtualdesktoppool.js';
 import { parseDesktopIndex } from '../render/names.js';
 import { attachedProfileDisk } from '../render/profile-disk.js';
+import { unlessChanged } from '../runtime/api-errors.js';
 import { isoSeconds } from '../runtime/conditions.js';
 import { Controller, type Key, ownerKey, splitKey } from '../runtime/controller.js';
 import type { Informer } from '../runtime/informer.js';
@@ -29,6 +31,7 @@ import { inParallel } from '../runtime/parallel.js';
 import type { WriteStatus } from '../runtime/status.js';
 import type { ReconcileResult } from '../runtime/workqueue.js';
 import { windowAt } from './capacity-schedule.js';
+import { FollowUps } from './claim-follow-ups.js';
 import {
   bind,
   type Claim,
@@ -94,15 +97,18 @@ export function claimController(deps: ClaimControllerDeps): Controller {
     return pool ? [`${obj.metadata?.namespace}/${pool}`] : [];
   };
   const poolKey = (p: Pool) => `${p.metadata?.namespace}/${p.metadata?.name}`;
+  // A claim's follow-up (its grant and status after the bind) ends: its pool is looked at again.
+  let followUpEnded = (_key: Key) => {};
   const controller = new Controller(
     { name: 'desktopclaim', metrics: deps.metrics, log: deps.log },
-    claimReconciler(deps),
+    claimReconciler(deps, (key) => followUpEnded(key)),
   )
     .watches(deps.pools, (p) => [poolKey(p)])
     .watches(deps.claims, (c) => [`${c.metadata?.namespace}/${c.spec.poolRef.name}`])
     .watches(deps.desktops, ownerKey('VirtualDesktopPool'))
     .watches(deps.roles, byPoolLabel)
     .watches(deps.roleBindings, byPoolLabel);
+  followUpEnded = (key) => controller.enqueue(key);
   if (deps.placement) {
     // An instance placed or moved concerns its pool; a node's maintenance, every pool.
     controller.watches(deps.placement.instances, byPoolLabel);
@@ -119,6 +125,7 @@ export function claimController(deps: ClaimControllerDeps): Controller {
  */
 export function claimReconciler(
   deps: ClaimControllerDeps,
+  followUpEnded?: (key: Key) => void,
 ): (key: Key, log: Logger) => Promise<ReconcileResult | undefined> {
   const expected: Expectations = {
     binds: new Map(),
@@ -127,7 +134,8 @@ export function claimReconciler(
     gone: new Set(),
     failed: new Set(),
   };
-  return (key, log) => reconcile(deps, expected, key, log);
+  const followUps = new FollowUps(followUpEnded);
+  return (key, log) => reconcile(deps, expected, followUps, key, log);
 }
 
 /** What a reconcile learns on its way: conflicts to decide again, when to look again, its first failure. */
@@ -171,6 +179,7 @@ class Outcome {
 
 /** One reconcile of a pool's claims: what the caches show, read once, and what the pass learns. */
 interface Pass {
+  key: Key;
   namespace: string;
   poolName: string;
   /** Oldest first: the first to ask is the first served. */
@@ -183,24 +192,35 @@ interface Pass {
   isReleased(claim: Claim): boolean;
   /** Neither deleted, released nor failed. */
   live(claim: Claim): boolean;
+  /** Binds' follow-ups under way: a claim's grant and status are theirs until they end. */
+  followUps: FollowUps;
   outcome: Outcome;
 }
 
 async function reconcile(
   deps: ClaimControllerDeps,
   expected: Expectations,
+  followUps: FollowUps,
   key: Key,
   log: Logger,
 ): Promise<ReconcileResult | undefined> {
-  const pass = readPass(deps, expected, key);
+  const pass = readPass(deps, expected, followUps, key);
   if (!pass) return;
+  // A follow-up of an earlier pass failed: this pass tries again, and fails for the backoff.
+  const failedFollowUp = followUps.takeFailure(key);
+  if (failedFollowUp) pass.outcome.failed(failedFollowUp.error);
   await giveBackOrphans(deps, expected, pass, log);
-  const unfinalized = await ensureFinalizers(deps, pass);
+  // Alongside the rest of the pass, not before it: at a logon the finalizer and the bind are one
+  // round trip instead of two. A claim deleted before its finalizer landed is gone at once; the
+  // desktop bound to it meanwhile is an orphan, given back as any other (giveBackOrphans), and its
+  // grant, owned by the claim, goes with it.
+  const finalizing = ensureFinalizers(deps, pass);
   await releaseDeleted(deps, expected, pass, log);
   await giveBackReleased(deps, expected, pass, log);
   await dropGrantsOfFailed(deps, pass);
   if (!pass.pool) {
     await waitForPool(deps, expected, pass);
+    await finalizing;
     return pass.outcome.result();
   }
   const seats = seatsOf(expected, pass, pass.pool, deps.placement?.where);
@@ -210,12 +230,13 @@ async function reconcile(
     desktops: seats,
     maxDesktopsPerUser: pass.pool.spec.maxDesktopsPerUser,
   });
-  await carryOut(deps, expected, pass, pass.pool, decisions, unfinalized, log);
+  await carryOut(deps, expected, pass, pass.pool, decisions, log);
+  await finalizing;
   forgetSettled(expected, pass.claims, pass.desktops);
   return pass.outcome.result();
 }
 
-function readPass(deps: ClaimControllerDeps, expected: Expectations, key: Key): Pass | undefined {
+function readPass(deps: ClaimControllerDeps, expected: Expectations, followUps: FollowUps, key: Key): Pass | undefined {
   const { namespace, name: poolName } = splitKey(key);
   const claims = deps.claims
     .byIndex(BY_POOL, key)
@@ -227,6 +248,7 @@ function readPass(deps: ClaimControllerDeps, expected: Expectations, key: Key): 
   const isFailed = (c: Claim) => expected.failed.has(uidOf(c)) || c.status?.phase === 'Failed';
   const isReleased = (c: Claim) => expected.released.has(uidOf(c)) || releasedCondition(c) !== undefined;
   return {
+    key,
     namespace,
     poolName,
     claims,
@@ -235,6 +257,7 @@ function readPass(deps: ClaimControllerDeps, expected: Expectations, key: Key): 
     isFailed,
     isReleased,
     live: (c) => !c.metadata?.deletionTimestamp && !isReleased(c) && !isFailed(c),
+    followUps,
     outcome: new Outcome(),
   };
 }
@@ -264,28 +287,29 @@ async function giveBackOrphans(deps: ClaimControllerDeps, expected: Expectations
 }
 
 /**
- * The finalizer first, so no claim can be deleted before its desktop is given back. Returns the
- * claims (uids) whose finalizer could not be added: they are not bound in this pass.
+ * The release finalizer on every live claim, so none is deleted before its desktop is given back.
+ * Guarded by the claim's resourceVersion: a claim changed meanwhile (its status written by this
+ * very pass, at a logon) is tried again at once with fresh data, not after a failure's backoff.
  */
-async function ensureFinalizers(deps: ClaimControllerDeps, pass: Pass): Promise<Set<string>> {
+async function ensureFinalizers(deps: ClaimControllerDeps, pass: Pass): Promise<void> {
   const missing = pass.claims.filter(
     (c) => !pass.isFailed(c) && !c.metadata?.deletionTimestamp && !c.metadata?.finalizers?.includes(RELEASE_FINALIZER),
   );
-  const unfinalized = new Set<string>();
-  await inParallel(missing, (claim) =>
-    deps.actions
-      .patchClaim(claim.metadata?.namespace as string, claim.metadata?.name as string, {
+  await inParallel(missing, async (claim) => {
+    const added = await unlessChanged(
+      deps.actions.patchClaim(claim.metadata?.namespace as string, claim.metadata?.name as string, {
         metadata: {
           resourceVersion: claim.metadata?.resourceVersion,
           finalizers: [...(claim.metadata?.finalizers ?? []), RELEASE_FINALIZER],
         },
-      })
-      .catch((err: unknown) => {
-        unfinalized.add(uidOf(claim));
-        pass.outcome.failed(err);
       }),
-  );
-  return unfinalized;
+    ).catch((err: unknown) => {
+      pass.outcome.failed(err);
+      return true;
+    });
+    // Changed or deleted meanwhile: decided again at once (a deleted one's desktop is an orphan now).
+    if (!added) pass.outcome.conflict();
+  });
 }
 
 /** Claims being deleted: their desktop goes back, then their finalizer. */
@@ -297,6 +321,7 @@ async function releaseDeleted(deps: ClaimControllerDeps, expected: Expectations,
     deleted,
     (claim) =>
       pass.outcome.attempt(async () => {
+        await pass.followUps.after(uidOf(claim));
         // Desktops that changed between our read and our write: decided again with fresh data.
         if (!(await release(deps, expected, pass.pool, claim, pass.desktops, log))) return pass.outcome.conflict();
         expected.binds.delete(uidOf(claim));
@@ -313,6 +338,7 @@ async function giveBackReleased(deps: ClaimControllerDeps, expected: Expectation
     released,
     (claim) =>
       pass.outcome.attempt(async () => {
+        await pass.followUps.after(uidOf(claim));
         if (!(await giveBack(deps, expected, pass.pool, claim, pass.desktops, log))) pass.outcome.conflict();
       }),
     CLAIM_CONCURRENCY,
@@ -335,7 +361,7 @@ async function waitForPool(deps: ClaimControllerDeps, expected: Expectations, pa
     // tools apply claims and pools in any order, and the pool may be on its way.
     if (claim.status?.phase === 'Bound') {
       await pass.outcome.attempt(() =>
-        fail(deps, expected, claim, {
+        fail(deps, expected, pass, claim, {
           reason: 'PoolDeleted',
           message: `VirtualDesktopPool ${namespace}/${poolName} was deleted, and desktop ${claim.status?.desktop?.name ?? ''} with it; claim a desktop of another pool`,
         }),
@@ -381,7 +407,7 @@ async function failOverLimit(
   const claimByUid = new Map(pass.claims.map((c) => [uidOf(c), c]));
   await pass.outcome.attempt(() =>
     inParallel(overLimit, ({ uid, message }) =>
-      fail(deps, expected, claimByUid.get(uid) as Claim, { reason: 'UserLimitReached', message }),
+      fail(deps, expected, pass, claimByUid.get(uid) as Claim, { reason: 'UserLimitReached', message }),
     ),
   );
 }
@@ -391,7 +417,7 @@ async function failOverLimit(
  * Binds may run in parallel: the plan gives every claim a different desktop and each bind is
  * guarded by that desktop's resourceVersion, so one that conflicts (the desktop changed) fails
  * alone and its claim is decided again. The grant is in place before the status says Bound.
- * Claims whose finalizer could not be added (`skip`) wait for the next pass.
+ * A claim with a follow-up under way (just bound: claim-follow-ups.ts) is left to it.
  */
 async function carryOut(
   deps: ClaimControllerDeps,
@@ -399,7 +425,6 @@ async function carryOut(
   pass: Pass,
   pool: Pool,
   decisions: readonly ClaimDecision[],
-  skip: ReadonlySet<string>,
   log: Logger,
 ): Promise<void> {
   const pipelines: (() => Promise<void>)[] = [];
@@ -411,7 +436,8 @@ async function carryOut(
     : undefined;
   for (const decision of decisions) {
     const claim = claimByName.get(decision.claim) as Claim;
-    if (skip.has(uidOf(claim))) continue;
+    // Just bound: its follow-up writes its grant and status, and the pool is looked at again after.
+    if (pass.followUps.underWay(uidOf(claim))) continue;
     const desktop = 'desktop' in decision ? desktopByName.get(decision.desktop) : undefined;
     if (decision.kind === 'bind') {
       pipelines.push(() => bindClaim(deps, expected, pass, pool, claim, desktop as Desktop, decision.desktop, log));
@@ -478,7 +504,10 @@ function sooner(a: PendingAction | undefined, b: PendingAction | undefined): Pen
   return Date.parse(b.deadline) < Date.parse(a.deadline) ? b : a;
 }
 
-/** A new claim takes its desktop; then its grant, then its status says Bound. */
+/**
+ * A new claim takes its desktop; then, in its follow-up (the pass does not wait for it), its
+ * profile disk is attached, its grant written, and its status says Bound.
+ */
 async function bindClaim(
   deps: ClaimControllerDeps,
   expected: Expectations,
@@ -506,10 +535,17 @@ async function bindClaim(
   expected.binds.set(uidOf(claim), desktopName);
   deps.recorder.record(claim, 'Normal', 'DesktopBound', `Desktop ${desktopName} is bound to ${claim.spec.user}`);
   log.info({ claim: claim.metadata?.name, desktop: desktopName, user: claim.spec.user }, 'bound');
-  // Bound first, so the disk only ever goes to a desktop that is this person's (the guarded write
-  // above); the person's name decided the disk's, and ensureProfileDisk checked the disk says so.
-  if (profile) await pass.outcome.attempt(() => attachProfileDisk(deps, pool, desktop, profile));
-  await keepBound(deps, pass.poolName, pool, claim, desktopName, desktop, undefined);
+  pass.followUps.start(pass.key, uidOf(claim), async () => {
+    // Bound first, so the disk only ever goes to a desktop that is this person's (the guarded write
+    // above); the person's name decided the disk's, and ensureProfileDisk checked the disk says so.
+    let attachFailure: { error: unknown } | undefined;
+    if (profile)
+      await attachProfileDisk(deps, pool, desktop, profile).catch((error: unknown) => {
+        attachFailure = { error };
+      });
+    await keepBound(deps, pass.poolName, pool, claim, desktopName, desktop, undefined);
+    if (attachFailure) throw attachFailure.error;
+  });
 }
 
 /** A bound claim's grant (its desktop included), then its status: never Bound before the grant is in place. */
@@ -667,8 +703,15 @@ function seat(
  * A claim that can never be satisfied (over the person's limit, or its pool deleted under it):
  * phase Failed for good, as the record of why, with no grant.
  */
-async function fail(deps: ClaimControllerDeps, expected: Expectations, claim: Claim, why: FailedWhy): Promise<void> {
+async function fail(
+  deps: ClaimControllerDeps,
+  expected: Expectations,
+  pass: Pass,
+  claim: Claim,
+  why: FailedWhy,
+): Promise<void> {
   expected.failed.add(uidOf(claim));
+  await pass.followUps.after(uidOf(claim));
   await removeGrant(deps, claim);
   await writeClaimStatus(deps, claim, failedStatus(why));
 }

@@ -5,6 +5,7 @@
 
 import { CustomObjectsApi, type KubeConfig, type V1ResourceRule } from '@kubernetes/client-node';
 import { CLAIMS } from '../../api/desktopclaim.js';
+import { RELEASE_FINALIZER } from '../../api/finalizers.js';
 import { API_VERSION, GROUP } from '../../api/meta.js';
 import { POOLS } from '../../api/virtualdesktoppool.js';
 import { inParallel } from '../../runtime/parallel.js';
@@ -100,7 +101,13 @@ export async function createClaim(kc: KubeConfig, username: string, request: Cre
     body: {
       apiVersion: API_VERSION,
       kind: 'DesktopClaim',
-      metadata: { generateName: `${request.pool.slice(0, 57)}-`, namespace: request.namespace },
+      // With its release finalizer on already (the admission policy allows that one): the operator
+      // would otherwise add it with a write of its own before the person's desktop is theirs.
+      metadata: {
+        generateName: `${request.pool.slice(0, 57)}-`,
+        namespace: request.namespace,
+        finalizers: [RELEASE_FINALIZER],
+      },
       spec: { poolRef: { name: request.pool }, user: username },
     },
   })) as ClaimObject;
