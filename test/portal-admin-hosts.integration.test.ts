@@ -9,7 +9,6 @@
 // /tmp/kubevdi-screenshots (docs/images under `npm run screenshots`).
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type V1Node } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { MAINTENANCE_DEADLINE_ANNOTATION } from '../src/api/node-maintenance.js';
@@ -19,7 +18,7 @@ import { applyAs, bindClusterRole, kubeconfig, useTestNamespace } from './suppor
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { apiServerTrustsIssuer } from './support/oidc-login.js';
-import { usePortals } from './support/portal.js';
+import { captureLogs, usePortals } from './support/portal.js';
 import { useWorld } from './support/world.js';
 
 const namespace = useTestNamespace('admin-hosts');
@@ -112,11 +111,12 @@ describe('node maintenance in the Admin Portal', () => {
     });
     await world.start(['--leader-elect', 'false', '--session-poll-interval', '0.5s']);
     await apiServerTrustsIssuer(oidc, person('ada'));
+    const { log, lines } = captureLogs('info');
     const portal = await startPortal({
       namespaces: [ns],
       oidc: { issuer: oidc.issuer, clientId: oidc.clientId, clientSecret: oidc.clientSecret, caPem: oidc.caPem },
       sessionSecret: randomBytes(48),
-      log: pino({ level: 'warn' }),
+      log,
     });
     const url = portal.url;
 
@@ -181,6 +181,14 @@ describe('node maintenance in the Admin Portal', () => {
         actor: 'oidc:hopper@example.com',
         involvedNamespace: '',
       }),
+    );
+
+    const audit = () =>
+      lines.map((l) => JSON.parse(l) as { audit?: string; by?: string; node?: string }).filter((l) => l.audit);
+    await eventually(async () =>
+      expect(audit()).toContainEqual(
+        expect.objectContaining({ audit: 'node-maintenance-started', by: 'oidc:hopper@example.com', node }),
+      ),
     );
 
     // The view follows, without a reload: the node in maintenance, what is left to move off it,
@@ -250,6 +258,11 @@ describe('node maintenance in the Admin Portal', () => {
         'MaintenanceEnded',
         'oidc:hopper@example.com',
       ]),
+    );
+    await eventually(async () =>
+      expect(audit()).toContainEqual(
+        expect.objectContaining({ audit: 'node-maintenance-ended', by: 'oidc:hopper@example.com', node }),
+      ),
     );
     await row.getByRole('button', { name: `Start maintenance on ${node}` }).waitFor({ timeout: 15_000 });
     expect(await section.count()).toBe(0);
