@@ -266,5 +266,8 @@ describe('node maintenance in the Admin Portal', () => {
     );
     await row.getByRole('button', { name: `Start maintenance on ${node}` }).waitFor({ timeout: 15_000 });
     expect(await section.count()).toBe(0);
+    // ada's desktop stays where it is, and her countdown ends.
+    await countdown.waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await nodeOf(ns, desktop)).toBe(node);
   }, 300_000);
 });
