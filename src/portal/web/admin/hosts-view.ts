@@ -30,7 +30,7 @@ export function hostsView(context: AdminContext, refresh: () => void): View {
     });
     const field = h(
       'div',
-      { class: 'field' },
+      { class: 'field deadline' },
       h('label', { for: 'maintenance-deadline' }, 'Restart held desktops that cannot migrate at'),
       input,
       h(
@@ -99,7 +99,7 @@ export function hostsView(context: AdminContext, refresh: () => void): View {
       'span',
       {},
       h('span', { class: 'state', 'data-state': 'Updating' }, `In maintenance${until}`),
-      h('span', { class: 'detail' }, ` ${ready}, ${node.maintenance.because}`),
+      h('span', { class: 'detail' }, `${ready}, ${node.maintenance.because}`),
     );
   }
 
@@ -151,7 +151,7 @@ export function hostsView(context: AdminContext, refresh: () => void): View {
             { header: 'Desktops', cell: (n) => String(n.desktops), numeric: true },
             { header: 'CPU', cell: (n) => n.cpu ?? '—', numeric: true },
             { header: 'Memory', cell: (n) => n.memory ?? '—', numeric: true },
-            ...(mayChange ? [{ header: 'Actions', cell: actions }] : []),
+            ...(mayChange ? [{ header: 'Actions', cell: actions, nowrap: true }] : []),
           ],
           data.hosts,
           'No nodes.',
