@@ -3,6 +3,7 @@
 // sees the Hosts view (at most one per quarter second), so the Admin Portal's views follow live:
 // the page reads the view again. Watched as the person, per namespace, from now on.
 
+import { setMaxListeners } from 'node:events';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { CLAIMS } from '../../api/desktopclaim.js';
@@ -70,6 +71,8 @@ export function changeRoutes(
           stream.send({ type: 'changed' });
         }, COALESCE_MS);
       };
+      // One abort listener per watch, and this one: many namespaces are no leak.
+      setMaxListeners(watches.length + 10, stream.signal);
       stream.signal.addEventListener('abort', () => clearTimeout(pending));
       watches.forEach((w, i) => {
         void followCollection(kc, w.path, from[i], changed, stream.end, stream.signal).catch((err: unknown) =>
