@@ -12,6 +12,8 @@ import { toClaim } from '../src/portal/user/claim-view.js';
 import {
   activeClaims,
   countdownText,
+  deadlineAnnouncement,
+  dueAction,
   limitText,
   logOffWords,
   pendingReason,
@@ -183,6 +185,21 @@ describe('the words on the card', () => {
     );
     expect(countdownText(pending, new Date('2026-01-01T10:06:00Z'), fixed)).toBe('This desktop is being released now.');
     expect(remaining(3 * 3600_000)).toBe('3 hours');
+  });
+
+  it('keeps a maintenance restart a restart as the countdown ticks, and does not ask for activity that cannot stop it', () => {
+    const restart: PendingAction = { ...pending, action: 'Restart', reason: 'Maintenance' };
+    // The card's data-action-due as the page's clock reads it back each second.
+    expect(countdownText({ ...pending, action: dueAction('Restart') }, now, fixed)).toBe(
+      'This desktop will be restarted for maintenance at 10:05 (in 25 minutes).',
+    );
+    expect([dueAction('PowerOff'), dueAction('Release'), dueAction(undefined)]).toEqual([
+      'PowerOff',
+      'Release',
+      'Release',
+    ]);
+    expect(deadlineAnnouncement(restart, 5 * 60_000)).toBe('restarted for maintenance in 5 minutes: save your work.');
+    expect(deadlineAnnouncement(pending, 5 * 60_000)).toBe('released in 5 minutes unless you carry on working.');
   });
 
   it('says why in the person’s time: since the later of the last logoff and the last activity', () => {

@@ -1,5 +1,5 @@
 // What an administrator may do, per namespace, as the API server says (one SelfSubjectRulesReview
-// per namespace, matched as RBAC matches; one SelfSubjectAccessReview for nodes). The interface
+// per namespace, matched as RBAC matches; SelfSubjectAccessReviews for nodes: list, and patch). The interface
 // shows only what is allowed; the API server still decides every request.
 
 import type { KubeConfig, V1ResourceRule } from '@kubernetes/client-node';
@@ -96,10 +96,13 @@ export async function adminAccess(
     REVIEW_CONCURRENCY,
   );
   const mine = found.filter(administers).sort((a, b) => a.namespace.localeCompare(b.namespace));
+  const nodes = mine.length > 0 && (await allowed(kc, { group: '', resource: 'nodes', verb: 'list' }));
   return {
     username,
     administers: mine.length > 0,
     namespaces: mine,
-    nodes: mine.length > 0 && (await allowed(kc, { group: '', resource: 'nodes', verb: 'list' })),
+    nodes,
+    // Start and End maintenance cordon and uncordon: a patch of the node, as the person.
+    nodeMaintenance: nodes && (await allowed(kc, { group: '', resource: 'nodes', verb: 'patch' })),
   };
 }

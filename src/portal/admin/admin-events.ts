@@ -13,7 +13,8 @@ export interface AdminEvent {
   /** Who acted: the person whose credentials write the Event (the admission policy checks it). */
   actor: string;
   namespace: string;
-  involved: { apiVersion: string; kind: string; name: string; uid?: string };
+  /** The object; `namespace: ''` for a cluster-scoped one (a Node), whose Event goes in `namespace`. */
+  involved: { apiVersion: string; kind: string; name: string; uid?: string; namespace?: string };
   reason: string;
   message: string;
 }
@@ -36,7 +37,7 @@ export async function recordAdminEvent(kc: KubeConfig, log: FastifyBaseLogger, e
           namespace: event.namespace,
           annotations: { [ACTOR_ANNOTATION]: event.actor },
         },
-        involvedObject: { ...event.involved, namespace: event.namespace },
+        involvedObject: { namespace: event.namespace, ...event.involved },
         reason: event.reason,
         message: event.message,
         type: 'Normal',

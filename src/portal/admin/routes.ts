@@ -25,6 +25,7 @@ import { adminPage } from './admin-page.js';
 import { changeRoutes } from './change-stream.js';
 import { consoleEndRoutes } from './console-end.js';
 import { eventRoutes } from './event-stream.js';
+import { nodeMaintenanceRoutes } from './node-maintenance.js';
 import { poolEditRoutes } from './pool-edit.js';
 import { poolSchedule } from './pool-schedule.js';
 import { profileDiskRoutes } from './profile-disks.js';
@@ -139,11 +140,12 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
   app.get(
     '/api/admin/hosts',
     asPerson(async (kc) => {
-      const [nodes, vmis] = await Promise.all([
+      const [nodes, vmis, claims] = await Promise.all([
         kc.makeApiClient(CoreV1Api).listNode(),
         read<VmiObject>(kc, VIRTUAL_MACHINE_INSTANCES),
+        read<ClaimObject>(kc, CLAIMS),
       ]);
-      return HostList.parse({ hosts: hostRows(nodes.items as NodeObject[], vmis) });
+      return HostList.parse({ hosts: hostRows(nodes.items as NodeObject[], vmis, claims) });
     }),
   );
 
@@ -204,5 +206,6 @@ export function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): 
   templateEditRoutes(app, { asPerson, refuse });
   consoleEndRoutes(app, { asPerson, refuse });
   profileDiskRoutes(app, { asPerson, refuse });
+  nodeMaintenanceRoutes(app, { asPerson, refuse });
   yamlRoutes(app, { asPerson, refuse });
 }

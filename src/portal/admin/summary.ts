@@ -7,6 +7,7 @@ import { desktopFacts } from '../../api/desktop-facts.js';
 import { LABELS } from '../../api/labels.js';
 import { lastDay } from '../../api/pool-usage.js';
 import type { ClaimObject, PoolObject, TemplateObject } from '../kube-objects.js';
+import { hostMaintenance, type PlacedInstance } from './host-maintenance.js';
 import type { AdminDesktop, AdminPool, AdminSession, Attention, Condition, Host, Overview } from './types.js';
 
 interface Meta {
@@ -26,8 +27,9 @@ export type VmObject = Meta & {
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
   };
 };
-export type VmiObject = Meta & { status?: { nodeName?: string; phase?: string } };
+export type VmiObject = Meta & PlacedInstance & { status?: { phase?: string } };
 export type NodeObject = Meta & {
+  spec?: { unschedulable?: boolean; taints?: { key: string; effect?: string }[] };
   status?: {
     allocatable?: Record<string, string>;
     conditions?: { type: string; status: string }[];
@@ -246,7 +248,12 @@ export function matchesUser(session: AdminSession, query: string): boolean {
   return session.user.toLowerCase().includes(q) || session.loggedOn.some((u) => u.userName.toLowerCase().includes(q));
 }
 
-export function hostRows(nodes: readonly NodeObject[], vmis: readonly VmiObject[]): Host[] {
+/** Every node, what runs there, and for one in maintenance what is left to move and who works there. */
+export function hostRows(
+  nodes: readonly NodeObject[],
+  vmis: readonly VmiObject[],
+  claims: readonly ClaimObject[] = [],
+): Host[] {
   const perNode = new Map<string, number>();
   for (const vmi of vmis) {
     const node = vmi.status?.nodeName;
@@ -257,12 +264,14 @@ export function hostRows(nodes: readonly NodeObject[], vmis: readonly VmiObject[
       const name = n.metadata?.name as string;
       const cpu = n.status?.allocatable?.cpu;
       const memory = n.status?.allocatable?.memory;
+      const maintenance = hostMaintenance(n, vmis, claims);
       return {
         name,
         ready: n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
         ...(cpu ? { cpu } : {}),
         ...(memory ? { memory } : {}),
         desktops: perNode.get(name) ?? 0,
+        ...(maintenance ? { maintenance } : {}),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));

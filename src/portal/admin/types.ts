@@ -30,6 +30,8 @@ export const AdminAccess = z.object({
   namespaces: z.array(NamespaceAccess),
   /** May list nodes: the Hosts view. */
   nodes: z.boolean(),
+  /** May patch nodes: Start and End maintenance in the Hosts view. */
+  nodeMaintenance: z.boolean(),
 });
 export type AdminAccess = z.infer<typeof AdminAccess>;
 
@@ -234,6 +236,34 @@ export type AdminSession = z.infer<typeof AdminSession>;
 export const SessionList = z.object({ sessions: z.array(AdminSession) });
 export type SessionList = z.infer<typeof SessionList>;
 
+/** Someone whose desktop still runs on a node in maintenance, and how it leaves. */
+export const HostWorker = z.object({
+  namespace: z.string(),
+  person: z.string(),
+  desktop: z.string(),
+  pool: z.string(),
+  /**
+   * migrating: live, now; countdown: it cannot migrate, and restarts at `restartAt` (the person
+   * sees the countdown); other: not on its way yet (waiting for free desktops to leave first, or
+   * for the operator to tell its person).
+   */
+  leaves: z.enum(['migrating', 'countdown', 'other']),
+  restartAt: z.string().optional(),
+});
+export type HostWorker = z.infer<typeof HostWorker>;
+
+/** A node in maintenance: why, until when, what is left to move off it and who still works there. */
+export const HostMaintenance = z.object({
+  /** cordoned, or tainted kubevdi.io/maintenance. */
+  because: z.string(),
+  /** The node's kubevdi.io/maintenance-deadline, when it sets one (else each pool's notice applies). */
+  deadline: z.string().optional(),
+  /** kubevdi's desktops still there: free ones, and held ones by how they leave. */
+  left: z.object({ free: z.int(), migrating: z.int(), countdown: z.int(), other: z.int() }),
+  working: z.array(HostWorker),
+});
+export type HostMaintenance = z.infer<typeof HostMaintenance>;
+
 /** One node that can run desktops. */
 export const Host = z.object({
   name: z.string(),
@@ -241,12 +271,17 @@ export const Host = z.object({
   cpu: z.string().optional(),
   memory: z.string().optional(),
   desktops: z.int(),
+  maintenance: HostMaintenance.optional(),
 });
 export type Host = z.infer<typeof Host>;
 
 /** GET /api/admin/hosts. */
 export const HostList = z.object({ hosts: z.array(Host) });
 export type HostList = z.infer<typeof HostList>;
+
+/** POST /api/admin/nodes/:name/maintenance: by when held desktops that cannot migrate restart (else the pools' notice). */
+export const MaintenanceStart = z.object({ deadline: z.iso.datetime({ offset: true }).optional() });
+export type MaintenanceStart = z.infer<typeof MaintenanceStart>;
 
 /** One Event of the namespaces the person may watch. */
 export const AdminEvent = z.object({

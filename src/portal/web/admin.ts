@@ -140,7 +140,7 @@ async function start(): Promise<void> {
               : route.view === 'events'
                 ? eventsView(context)
                 : route.view === 'hosts' && access.nodes
-                  ? hostsView()
+                  ? hostsView(context, refresh)
                   : route.view === 'templates'
                     ? templatesView(context)
                     : route.view === 'template'

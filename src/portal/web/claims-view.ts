@@ -7,7 +7,15 @@ import { consolePagePath } from '../console/protocol.js';
 import { rdpPagePath } from '../console/rdp-protocol.js';
 import { h } from './dom.js';
 import { type Progress, progressOf, STEPS } from './progress.js';
-import { countdownText, pendingConsequence, pendingReason, sessionText, stateText, WARN_MS } from './words.js';
+import {
+  countdownText,
+  dueAction,
+  pendingConsequence,
+  pendingReason,
+  sessionText,
+  stateText,
+  WARN_MS,
+} from './words.js';
 
 export type ClaimAction = 'logOff' | 'start' | 'stop' | 'restart' | 'stillWorking';
 
@@ -209,7 +217,7 @@ function profileDiskText(disk: NonNullable<Claim['profileDisk']>): string {
 export function updateCountdowns(root: ParentNode, now: Date): void {
   for (const box of root.querySelectorAll<HTMLElement>('.countdown[data-deadline]')) {
     const deadline = box.dataset.deadline as string;
-    const action = box.dataset.actionDue === 'PowerOff' ? 'PowerOff' : 'Release';
+    const action = dueAction(box.dataset.actionDue);
     const line = box.querySelector('.when');
     if (line) line.textContent = countdownText({ action, reason: 'IdleTimeout', deadline, message: '' }, now);
     box.classList.toggle('soon', new Date(deadline).getTime() - now.getTime() < WARN_MS);

@@ -11,6 +11,8 @@ export interface Confirmation {
   confirm: string;
   /** Whether confirming loses something (styled as such). */
   danger?: boolean;
+  /** What the person may choose before confirming (labelled inputs); the caller reads them after. */
+  fields?: HTMLElement[];
 }
 
 let opened = 0;
@@ -29,6 +31,7 @@ export function confirmAction(confirmation: Confirmation): Promise<boolean> {
     { class: 'confirm', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-words` },
     h('h2', { id: `${id}-title` }, confirmation.title),
     h('div', { id: `${id}-words`, class: 'words' }, ...confirmation.words.map((w) => h('p', {}, w))),
+    ...(confirmation.fields ?? []),
     h('div', { class: 'actions' }, cancel, confirm),
   );
   document.body.append(dialog);

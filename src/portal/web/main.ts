@@ -18,7 +18,7 @@ import { byId } from './dom.js';
 import { claimStream } from './events.js';
 import { poolCard, setPoolLimit } from './pools-view.js';
 import { progressOf } from './progress.js';
-import { activeClaims, logOffWords, RESTART_WORDS, remaining, stopWords, WARN_MS } from './words.js';
+import { activeClaims, deadlineAnnouncement, logOffWords, RESTART_WORDS, stopWords, WARN_MS } from './words.js';
 
 // The Content-Security-Policy has no 'unsafe-eval': zod must not try to compile validators.
 z.config({ jitless: true });
@@ -158,8 +158,7 @@ function upsert(claim: Claim): void {
 
 /** Tells screen readers what the session policy will do to a desktop, and in how long. */
 function sayDeadline(claim: Claim, left: number): void {
-  const what = claim.pendingAction?.action === 'Release' ? 'released' : 'powered off';
-  say(`${poolName(claim)}: ${what} in ${remaining(left)} unless you carry on working.`);
+  if (claim.pendingAction) say(`${poolName(claim)}: ${deadlineAnnouncement(claim.pendingAction, left)}`);
 }
 
 function remove(ref: ClaimRef): void {

@@ -79,6 +79,18 @@ const ACTION_WORDS: Record<PendingAction['action'], string> = {
   Restart: 'restarted for maintenance',
 };
 
+/** The action a countdown's data-action-due names (what the card was drawn with); Release when unknown. */
+export function dueAction(written: string | undefined): PendingAction['action'] {
+  return written === 'PowerOff' || written === 'Restart' ? written : 'Release';
+}
+
+/** What the live region says as a deadline nears: "released in 5 minutes unless you carry on working". */
+export function deadlineAnnouncement(pending: PendingAction, left: number): string {
+  // Maintenance waits for nobody's activity: saying "carry on working" would mislead.
+  const unless = pending.reason === 'Maintenance' ? ': save your work' : ' unless you carry on working';
+  return `${ACTION_WORDS[pending.action]} in ${remaining(left)}${unless}.`;
+}
+
 export function countdownText(pending: PendingAction, now: Date, format: TimeFormat = localTime): string {
   const deadline = new Date(pending.deadline);
   const left = deadline.getTime() - now.getTime();

@@ -151,6 +151,7 @@ export function poolView(context: AdminContext, namespace: string, name: string,
               ],
               data.desktops,
               'This pool has no desktops.',
+              { stack: true },
             )
           : h('p', { class: 'empty' }, 'You may not see the desktops of this pool.'),
         ...(profileDisks ? [profileDisks] : []),

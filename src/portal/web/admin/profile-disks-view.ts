@@ -75,6 +75,7 @@ export async function profileDisksSection(
       ],
       data.disks,
       'This pool has no profile disks.',
+      { stack: true },
     ),
   );
 }

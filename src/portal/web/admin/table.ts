@@ -11,16 +11,30 @@ export interface Column<Row> {
   nowrap?: boolean;
 }
 
+export interface TableOptions {
+  /**
+   * On a phone, each row becomes a card of "header: value" lines instead of a table wider than
+   * the screen (admin.css): for tables with many or long columns, buttons last.
+   */
+  stack?: boolean;
+}
+
 export function table<Row>(
   caption: string,
   columns: readonly Column<Row>[],
   rows: readonly Row[],
   empty: string,
+  options: TableOptions = {},
 ): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
   return h(
     'div',
-    { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption },
+    {
+      class: options.stack ? 'table-scroll stack' : 'table-scroll',
+      tabindex: '0',
+      role: 'region',
+      'aria-label': caption,
+    },
     h(
       'table',
       {},
@@ -40,7 +54,11 @@ export function table<Row>(
             ...columns.map((c) =>
               h(
                 'td',
-                { class: [c.numeric && 'num', c.nowrap && 'nowrap'].filter(Boolean).join(' ') || undefined },
+                {
+                  class: [c.numeric && 'num', c.nowrap && 'nowrap'].filter(Boolean).join(' ') || undefined,
+                  // The header again, shown beside the value when rows stack as cards.
+                  'data-label': options.stack ? c.header : undefined,
+                },
                 c.cell(row),
               ),
             ),
