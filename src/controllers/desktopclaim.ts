@@ -58,6 +58,7 @@ import {
   pendingStatus,
   releasedStatus,
 } from './claim-status.js';
+import { ClaimsAsWritten } from './claims-as-written.js';
 import { type DesktopPlacement, type Instance, type Node, onMaintenanceChange } from './desktop-placement.js';
 import { bindingsToConfirm, isOrphaned } from './orphaned-bindings.js';
 import { type PoolMaintenance, poolMaintenance } from './pool-maintenance.js';
@@ -79,6 +80,9 @@ import { BY_POOL } from './virtualdesktoppool.js';
  */
 export const CLAIM_CONCURRENCY = 64;
 type Pool = VirtualDesktopPool & KubernetesObject;
+
+/** What a reconcile works with: the controller's dependencies, and the claims as it wrote them. */
+type ClaimPassDeps = ClaimControllerDeps & { asWritten: ClaimsAsWritten };
 
 export interface ClaimControllerDeps extends HandoverDeps {
   claims: Informer<Claim>;
@@ -135,7 +139,8 @@ export function claimReconciler(
     failed: new Set(),
   };
   const followUps = new FollowUps(followUpEnded);
-  return (key, log) => reconcile(deps, expected, followUps, key, log);
+  const own: ClaimPassDeps = { ...deps, asWritten: new ClaimsAsWritten() };
+  return (key, log) => reconcile(own, expected, followUps, key, log);
 }
 
 /** What a reconcile learns on its way: conflicts to decide again, when to look again, its first failure. */
@@ -198,7 +203,7 @@ interface Pass {
 }
 
 async function reconcile(
-  deps: ClaimControllerDeps,
+  deps: ClaimPassDeps,
   expected: Expectations,
   followUps: FollowUps,
   key: Key,
@@ -236,10 +241,11 @@ async function reconcile(
   return pass.outcome.result();
 }
 
-function readPass(deps: ClaimControllerDeps, expected: Expectations, followUps: FollowUps, key: Key): Pass | undefined {
+function readPass(deps: ClaimPassDeps, expected: Expectations, followUps: FollowUps, key: Key): Pass | undefined {
   const { namespace, name: poolName } = splitKey(key);
   const claims = deps.claims
     .byIndex(BY_POOL, key)
+    .map((c) => deps.asWritten.view(c))
     .sort((a, b) => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
   const desktops = deps.desktops.byIndex(BY_POOL, key);
   // No claims: nothing to do but free a desktop still bound to a claim that is gone.
@@ -263,7 +269,7 @@ function readPass(deps: ClaimControllerDeps, expected: Expectations, followUps: 
 }
 
 /** Desktops bound to a claim that is gone (orphaned-bindings.ts): given back once a live read confirms it. */
-async function giveBackOrphans(deps: ClaimControllerDeps, expected: Expectations, pass: Pass, log: Logger) {
+async function giveBackOrphans(deps: ClaimPassDeps, expected: Expectations, pass: Pass, log: Logger) {
   const pool = pass.pool;
   if (!pool) return;
   const known = new Set(pass.claims.map(uidOf));
@@ -291,7 +297,7 @@ async function giveBackOrphans(deps: ClaimControllerDeps, expected: Expectations
  * Guarded by the claim's resourceVersion: a claim changed meanwhile (its status written by this
  * very pass, at a logon) is tried again at once with fresh data, not after a failure's backoff.
  */
-async function ensureFinalizers(deps: ClaimControllerDeps, pass: Pass): Promise<void> {
+async function ensureFinalizers(deps: ClaimPassDeps, pass: Pass): Promise<void> {
   const missing = pass.claims.filter(
     (c) => !pass.isFailed(c) && !c.metadata?.deletionTimestamp && !c.metadata?.finalizers?.includes(RELEASE_FINALIZER),
   );
@@ -313,7 +319,7 @@ async function ensureFinalizers(deps: ClaimControllerDeps, pass: Pass): Promise<
 }
 
 /** Claims being deleted: their desktop goes back, then their finalizer. */
-async function releaseDeleted(deps: ClaimControllerDeps, expected: Expectations, pass: Pass, log: Logger) {
+async function releaseDeleted(deps: ClaimPassDeps, expected: Expectations, pass: Pass, log: Logger) {
   // Claims at once, as binds are (the evening's logoffs are the morning's storm in reverse); each
   // claim's own steps stay in order, and each touches only its own desktop, grant and finalizer.
   const deleted = pass.claims.filter((c) => c.metadata?.deletionTimestamp && !expected.finalized.has(uidOf(c)));
@@ -332,7 +338,7 @@ async function releaseDeleted(deps: ClaimControllerDeps, expected: Expectations,
 }
 
 /** Claims a session policy ended: their desktop goes back (again, should the first try have failed). */
-async function giveBackReleased(deps: ClaimControllerDeps, expected: Expectations, pass: Pass, log: Logger) {
+async function giveBackReleased(deps: ClaimPassDeps, expected: Expectations, pass: Pass, log: Logger) {
   const released = pass.claims.filter((c) => !c.metadata?.deletionTimestamp && pass.isReleased(c) && !pass.isFailed(c));
   await inParallel(
     released,
@@ -346,14 +352,14 @@ async function giveBackReleased(deps: ClaimControllerDeps, expected: Expectation
 }
 
 /** Failed is terminal: such a claim keeps no grant and is never bound. */
-async function dropGrantsOfFailed(deps: ClaimControllerDeps, pass: Pass) {
+async function dropGrantsOfFailed(deps: ClaimPassDeps, pass: Pass) {
   for (const claim of pass.claims.filter((c) => !c.metadata?.deletionTimestamp && pass.isFailed(c))) {
     await pass.outcome.attempt(() => removeGrant(deps, claim));
   }
 }
 
 /** The pool does not exist (yet, or any more). */
-async function waitForPool(deps: ClaimControllerDeps, expected: Expectations, pass: Pass) {
+async function waitForPool(deps: ClaimPassDeps, expected: Expectations, pass: Pass) {
   const { namespace, poolName } = pass;
   for (const claim of pass.claims.filter(pass.live)) {
     // Bound once, its desktop went with the pool: that session is over for good, and a pool made
@@ -385,7 +391,7 @@ function seatsOf(expected: Expectations, pass: Pass, pool: Pool, where: DesktopP
 
 /** Beyond what a person may hold: Failed now, rather than waiting in line with a grant of its own. */
 async function failOverLimit(
-  deps: ClaimControllerDeps,
+  deps: ClaimPassDeps,
   expected: Expectations,
   pass: Pass,
   pool: Pool,
@@ -420,7 +426,7 @@ async function failOverLimit(
  * A claim with a follow-up under way (just bound: claim-follow-ups.ts) is left to it.
  */
 async function carryOut(
-  deps: ClaimControllerDeps,
+  deps: ClaimPassDeps,
   expected: Expectations,
   pass: Pass,
   pool: Pool,
@@ -464,7 +470,7 @@ async function carryOut(
  * (the claim's pendingAction), and it is restarted on another node when that time comes.
  */
 async function restartForMaintenance(
-  deps: ClaimControllerDeps,
+  deps: ClaimPassDeps,
   pass: Pass,
   claim: Claim,
   desktop: Desktop,
@@ -509,7 +515,7 @@ function sooner(a: PendingAction | undefined, b: PendingAction | undefined): Pen
  * profile disk is attached, its grant written, and its status says Bound.
  */
 async function bindClaim(
-  deps: ClaimControllerDeps,
+  deps: ClaimPassDeps,
   expected: Expectations,
   pass: Pass,
   pool: Pool,
@@ -550,7 +556,7 @@ async function bindClaim(
 
 /** A bound claim's grant (its desktop included), then its status: never Bound before the grant is in place. */
 async function keepBound(
-  deps: ClaimControllerDeps,
+  deps: ClaimPassDeps,
   poolName: string,
   pool: Pool,
   claim: Claim,
@@ -584,7 +590,7 @@ async function keepBound(
  * KubeVirt has not taken it in): attached again. Only a desktop the cache shows bound to this very
  * claim, with this person's disk named on it at the bind.
  */
-async function reattachProfileDisk(deps: ClaimControllerDeps, pool: Pool, claim: Claim, desktop: Desktop) {
+async function reattachProfileDisk(deps: ClaimPassDeps, pool: Pool, claim: Claim, desktop: Desktop) {
   if (!pool.spec.profileDisk || desktopFacts(desktop).claimUid !== uidOf(claim)) return;
   const wanted = desktop.metadata?.annotations?.[PROFILE_DISK_ANNOTATION];
   if (!wanted || attachedProfileDisk(desktop) === wanted) return;
@@ -598,7 +604,7 @@ async function reattachProfileDisk(deps: ClaimControllerDeps, pool: Pool, claim:
  * failure is thrown, for backoff.
  */
 async function keepWaiting(
-  deps: ClaimControllerDeps,
+  deps: ClaimPassDeps,
   poolName: string,
   claim: Claim,
   reason: string,
@@ -617,7 +623,7 @@ async function keepWaiting(
  * as the record), powered off when idle, or kept, with what falls due next and when.
  */
 async function applySessionPolicy(
-  deps: ClaimControllerDeps,
+  deps: ClaimPassDeps,
   expected: Expectations,
   pass: Pass,
   pool: Pool,
@@ -704,7 +710,7 @@ function seat(
  * phase Failed for good, as the record of why, with no grant.
  */
 async function fail(
-  deps: ClaimControllerDeps,
+  deps: ClaimPassDeps,
   expected: Expectations,
   pass: Pass,
   claim: Claim,
@@ -731,7 +737,8 @@ function forgetSettled(expected: Expectations, claims: readonly Claim[], desktop
   }
 }
 
-async function writeClaimStatus(deps: ClaimControllerDeps, claim: Claim, update: ClaimStatusUpdate): Promise<void> {
-  await deps.writeStatus(CLAIMS, claim, claimStatus(claim, update));
+async function writeClaimStatus(deps: ClaimPassDeps, claim: Claim, update: ClaimStatusUpdate): Promise<void> {
+  const written = await deps.writeStatus(CLAIMS, claim, claimStatus(claim, update));
+  if (written) deps.asWritten.remember(claim, written);
   if (update.event) deps.recorder.record(claim, update.event.type, update.event.reason, update.event.message);
 }

@@ -150,5 +150,5 @@ async function writeStatus(
     revision: revision?.number ?? template.status?.revision,
     conditions: setConditions(template.status?.conditions, [ready], template.metadata.generation),
   };
-  return deps.writeStatus(VMTEMPLATES, template, status);
+  return (await deps.writeStatus(VMTEMPLATES, template, status)) !== undefined;
 }

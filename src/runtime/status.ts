@@ -13,11 +13,15 @@ import type { ResourceType } from '../api/resource-type.js';
 import { makeApiClient } from './client.js';
 import type { Metrics } from './metrics.js';
 
+/** The object as the API server returned it after a status write. */
+export type StatusWritten = KubernetesObject & { status?: unknown };
+
+/** Writes a status; the object as written, or undefined when the cache showed it so already (nothing written). */
 export type WriteStatus = <S extends object>(
   type: ResourceType,
   current: KubernetesObject & { status?: unknown },
   status: S,
-) => Promise<boolean>;
+) => Promise<StatusWritten | undefined>;
 
 /**
  * Is every field we would write already what the object shows? A key given as `undefined` must
@@ -34,10 +38,10 @@ export function statusUpToDate(current: unknown, desired: object): boolean {
 export function makeStatusWriter(kc: KubeConfig, fieldManager: string, metrics?: Metrics): WriteStatus {
   const api = makeApiClient(kc, CustomObjectsApi, metrics);
   return async (type, current, status) => {
-    if (statusUpToDate(current.status, status)) return false;
+    if (statusUpToDate(current.status, status)) return undefined;
     const { name, namespace } = current.metadata ?? {};
     if (!name || !namespace) throw new Error('status of an object without name or namespace');
-    await api.patchNamespacedCustomObjectStatus(
+    return (await api.patchNamespacedCustomObjectStatus(
       {
         group: type.group,
         version: type.version,
@@ -49,7 +53,6 @@ export function makeStatusWriter(kc: KubeConfig, fieldManager: string, metrics?:
         body: { apiVersion: current.apiVersion, kind: current.kind, metadata: { name, namespace }, status },
       },
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-    );
-    return true;
+    )) as StatusWritten;
   };
 }
