@@ -3,7 +3,7 @@
 // few seconds before a boundary and lets the operator's own requeue find it: a window opening
 // warms its count; closing keeps the surplus warm for the power-off delay, then powers off the
 // free desktops and never the one a user holds.
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { HOLDER_ANNOTATION } from '../src/api/annotations.js';
 import { useClockFile } from './support/clock-file.js';

@@ -8,14 +8,14 @@
 // maintenance: the node is uncordoned. axe-core; screenshots at 1280 and 390 px in
 // /tmp/kubevdi-screenshots (docs/images under `npm run screenshots`).
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, RbacAuthorizationV1Api, type V1Node } from '@kubernetes/client-node';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { MAINTENANCE_DEADLINE_ANNOTATION } from '../src/api/node-maintenance.js';
 import { call, person, shoot, useAdminPages } from './support/admin-pages.js';
-import { axeFindings, signInWithOidc, useChromium } from './support/browser.js';
+import { axeFindings, getDesktopInPortal, signInWithOidc, useChromium } from './support/browser.js';
 import { applyAs, bindClusterRole, kubeconfig, useTestNamespace } from './support/cluster.js';
-import { useDesktops } from './support/desktops.js';
+import { readInstance, useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { apiServerTrustsIssuer } from './support/oidc-login.js';
 import { captureLogs, usePortals } from './support/portal.js';
@@ -36,17 +36,7 @@ afterEach(async () => {
 const core = () => kubeconfig().makeApiClient(CoreV1Api);
 
 async function nodeOf(ns: string, desktop: string): Promise<string | undefined> {
-  const vmi = (await kubeconfig()
-    .makeApiClient(CustomObjectsApi)
-    .getNamespacedCustomObject({
-      group: 'kubevirt.io',
-      version: 'v1',
-      plural: 'virtualmachineinstances',
-      namespace: ns,
-      name: desktop,
-    })
-    .catch(() => undefined)) as { status?: { nodeName?: string } } | undefined;
-  return vmi?.status?.nodeName;
+  return (await readInstance(ns, desktop))?.status?.nodeName;
 }
 
 /** The portal's Events on a node (in `default`, as the kubelet's own), newest last. */
@@ -123,13 +113,7 @@ describe('node maintenance in the Admin Portal', () => {
     // ada takes a desktop; its disk is ReadWriteOnce, so it cannot migrate.
     const ada = await newPage();
     await signInWithOidc(ada, url, oidc.issuer, person('ada'));
-    const salesCard = ada.locator('#pools > li', { hasText: 'Sales desktops' });
-    await eventually(async () => {
-      await ada.reload();
-      await salesCard.waitFor({ timeout: 2000 });
-    });
-    await salesCard.getByRole('button', { name: 'Get desktop' }).click();
-    await ada.locator('#claims .headline', { hasText: 'Ready to connect' }).waitFor({ timeout: 60_000 });
+    await getDesktopInPortal(ada, 'Sales desktops');
     const [claim] = await listClaims();
     const desktop = claim?.status?.desktop?.name as string;
     const node = (await eventually(async () => {

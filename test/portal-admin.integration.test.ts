@@ -22,7 +22,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { API_VERSION } from '../src/api/index.js';
 import { consolePagePath } from '../src/portal/console/protocol.js';
 import { call, person, shoot, useAdminPages } from './support/admin-pages.js';
-import { axeFindings, signInWithOidc, useChromium } from './support/browser.js';
+import { axeFindings, getDesktopInPortal, signInWithOidc, useChromium } from './support/browser.js';
 import { applyAs, bindClusterRole, createNamespace, kubeconfig, useTestNamespace } from './support/cluster.js';
 import { useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
@@ -139,13 +139,7 @@ describe('the Admin Portal', () => {
     const ada = await newPage();
     await signInWithOidc(ada, url, oidc.issuer, person('ada'));
     expect(await ada.getByRole('link', { name: 'Administration' }).count()).toBe(0);
-    const salesCard = ada.locator('#pools > li', { hasText: 'Sales desktops' });
-    await eventually(async () => {
-      await ada.reload();
-      await salesCard.waitFor({ timeout: 2000 });
-    });
-    await salesCard.getByRole('button', { name: 'Get desktop' }).click();
-    await ada.locator('#claims .headline', { hasText: 'Ready to connect' }).waitFor({ timeout: 60_000 });
+    await getDesktopInPortal(ada, 'Sales desktops');
     const [claim] = await listClaims();
     const desktop = claim?.status?.desktop?.name as string;
     const disk = await diskUid(desktop);

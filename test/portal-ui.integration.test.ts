@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { DESCRIPTION_ANNOTATION } from '../src/api/annotations.js';
 import { API_VERSION } from '../src/api/index.js';
 import { axeFindings, problemsOf, useChromium } from './support/browser.js';
 import { applyAs, kubeconfig, useTestNamespace } from './support/cluster.js';
-import { useDesktops } from './support/desktops.js';
+import { readInstance, useDesktops } from './support/desktops.js';
 import { eventually } from './support/eventually.js';
 import { setLoggedInUsers } from './support/guest.js';
 import { serviceAccountToken, usePortals } from './support/portal.js';
@@ -288,19 +287,7 @@ describe('the user portal in a browser', () => {
     await card.locator('.state', { hasText: 'Running' }).waitFor();
 
     // Restart: asked first; KubeVirt makes a new instance of the desktop.
-    const vmiUid = async () =>
-      (
-        (await kubeconfig()
-          .makeApiClient(CustomObjectsApi)
-          .getNamespacedCustomObject({
-            group: 'kubevirt.io',
-            version: 'v1',
-            plural: 'virtualmachineinstances',
-            namespace: ns,
-            name: desktop,
-          })
-          .catch(() => undefined)) as { metadata?: { uid?: string } } | undefined
-      )?.metadata?.uid;
+    const vmiUid = async () => (await readInstance(ns, desktop))?.metadata?.uid;
     const before = await eventually(async () => {
       const uid = await vmiUid();
       expect(uid).toBeDefined();

@@ -4,6 +4,7 @@
 import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { eventually } from './eventually.js';
 
 /** Chromium for the file's tests, closed after them. */
 export function useChromium(): () => Browser {
@@ -60,4 +61,18 @@ export async function signInWithOidc(
   await page.getByLabel('Password').fill(person.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('Signed in as').waitFor();
+}
+
+/**
+ * In the person's portal: Get desktop on the pool card titled `pool` (reloading until the card is
+ * there: an entitlement takes a moment to reach the portal), then wait for "Ready to connect".
+ */
+export async function getDesktopInPortal(page: Page, pool: string): Promise<void> {
+  const card = page.locator('#pools > li', { hasText: pool });
+  await eventually(async () => {
+    await page.reload();
+    await card.waitFor({ timeout: 2000 });
+  });
+  await card.getByRole('button', { name: 'Get desktop' }).click();
+  await page.locator('#claims .headline', { hasText: 'Ready to connect' }).waitFor({ timeout: 60_000 });
 }

@@ -119,3 +119,20 @@ export function useDesktops(namespace: () => string) {
 
   return { templateWithDisks, pool, claim, readClaim, readPool, listClaims, deleteClaim, vms, diskUid, bound };
 }
+
+/** A desktop's instance (VMI) as the admin reads it now; undefined when it has none. */
+export async function readInstance(
+  namespace: string,
+  name: string,
+): Promise<{ metadata?: { uid?: string }; status?: { nodeName?: string } } | undefined> {
+  return (await kubeconfig()
+    .makeApiClient(CustomObjectsApi)
+    .getNamespacedCustomObject({
+      group: 'kubevirt.io',
+      version: 'v1',
+      plural: 'virtualmachineinstances',
+      namespace,
+      name,
+    })
+    .catch(() => undefined)) as { metadata?: { uid?: string }; status?: { nodeName?: string } } | undefined;
+}
