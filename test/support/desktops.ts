@@ -41,6 +41,23 @@ export function useDesktops(namespace: () => string) {
     });
   }
 
+  /**
+   * A template whose desktops boot from a container image: no PVC, so KubeVirt (and the simulator)
+   * can migrate them live.
+   */
+  async function templateFromImage(name = 'fedora'): Promise<void> {
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'VMTemplate',
+      metadata: { name, namespace: namespace() },
+      spec: {
+        os: { type: 'Linux' },
+        resources: { cpu: { cores: 2 }, memory: '4Gi' },
+        rootDisk: { source: { containerDisk: { image: 'quay.io/containerdisks/fedora:42' } } },
+      },
+    });
+  }
+
   async function pool(name: string, spec: Record<string, unknown>): Promise<void> {
     await apply({
       apiVersion: API_VERSION,
@@ -117,5 +134,17 @@ export function useDesktops(namespace: () => string) {
       return c;
     }, 30_000);
 
-  return { templateWithDisks, pool, claim, readClaim, readPool, listClaims, deleteClaim, vms, diskUid, bound };
+  return {
+    templateWithDisks,
+    templateFromImage,
+    pool,
+    claim,
+    readClaim,
+    readPool,
+    listClaims,
+    deleteClaim,
+    vms,
+    diskUid,
+    bound,
+  };
 }
