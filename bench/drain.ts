@@ -13,8 +13,9 @@
 //   it can and shuts down the rest). kubevdi runs as deployed, so it sees the cordon too; the
 //   evictions simply come first, as they do when a person drains a node by hand.
 //
-// The desktops are a realistic mix: most clone a golden image onto a ReadWriteOnce disk (the
-// common default: cannot migrate live), a share boot from a container image (no PVC: migratable).
+// The desktops are a realistic mix: all clone a golden image onto a disk of their own, most with
+// CDI's default access mode (ReadWriteOnce on most storage: KubeVirt cannot migrate them), a share
+// on ReadWriteMany storage (`rootDisk.accessMode`: migratable).
 // Held desktops are spread over both in the same proportion. What is measured comes from watches
 // (VMIs, claims, migrations), never from the operator's own account of itself.
 import {
@@ -134,10 +135,10 @@ export async function drain(
   return { sizes, mix, runs };
 }
 
-/** The pools: ReadWriteOnce clones of a golden image, and desktops from a container image. */
+/** The pools: clones of a golden image, with the default access mode and with ReadWriteMany. */
 const POOLS = [
-  { name: 'office', template: 'office', migratable: false },
-  { name: 'kiosk', template: 'kiosk', migratable: true },
+  { name: 'rwo', template: 'rwo', migratable: false },
+  { name: 'rwx', template: 'rwx', migratable: true },
 ] as const;
 
 async function oneDrain(
@@ -176,7 +177,7 @@ async function oneDrain(
       args: ['--test-clock-file', clock.file, '--lease-duration', '60s'],
     });
     const node = `${group}-1`;
-    const sizesOf = { office: mix.readWriteOnce, kiosk: mix.migratable };
+    const sizesOf = { rwo: mix.readWriteOnce, rwx: mix.migratable };
     await setUp(kc, namespace, sizesOf);
     log(`drain ${way}: setting up ${sizes.desktops} desktops on ${node}`);
     const vmis = new Map<string, Vmi>();
@@ -228,8 +229,8 @@ async function oneDrain(
     // The people: held desktops spread over both pools in the same proportion.
     const apply = makeApply(kc, FIELD_MANAGER);
     const holders = [
-      ...Array.from({ length: mix.heldReadWriteOnce }, () => 'office'),
-      ...Array.from({ length: mix.heldMigratable }, () => 'kiosk'),
+      ...Array.from({ length: mix.heldReadWriteOnce }, () => 'rwo'),
+      ...Array.from({ length: mix.heldMigratable }, () => 'rwx'),
     ];
     await Promise.all(
       holders.map((pool, i) =>
@@ -339,7 +340,7 @@ function isFinal(vmi: Vmi): boolean {
   return vmi.status?.phase === 'Succeeded' || vmi.status?.phase === 'Failed';
 }
 
-async function setUp(kc: KubeConfig, namespace: string, sizes: { office: number; kiosk: number }): Promise<void> {
+async function setUp(kc: KubeConfig, namespace: string, sizes: { rwo: number; rwx: number }): Promise<void> {
   const apply = makeApply(kc, FIELD_MANAGER);
   await apply({
     apiVersion: 'cdi.kubevirt.io/v1beta1',
@@ -347,20 +348,22 @@ async function setUp(kc: KubeConfig, namespace: string, sizes: { office: number;
     metadata: { name: GOLDEN, namespace },
     spec: { source: { pvc: { name: 'golden-image', namespace } } },
   });
-  // The office template clones the golden image onto a disk of its own, with CDI's default access
-  // mode (ReadWriteOnce on most storage): KubeVirt cannot migrate it.
-  await apply({
-    apiVersion: API_VERSION,
-    kind: 'VMTemplate',
-    metadata: { name: 'office', namespace },
-    spec: { ...TEMPLATE_SPEC, rootDisk: { source: { dataSource: { name: GOLDEN } }, size: '20Gi' } },
-  });
-  await apply({
-    apiVersion: API_VERSION,
-    kind: 'VMTemplate',
-    metadata: { name: 'kiosk', namespace },
-    spec: TEMPLATE_SPEC,
-  });
+  // Both clone the golden image onto a disk of their own: with CDI's default access mode
+  // (ReadWriteOnce on most storage: KubeVirt cannot migrate it), and on ReadWriteMany storage.
+  for (const [name, accessMode] of [
+    ['rwo', undefined],
+    ['rwx', 'ReadWriteMany'],
+  ] as const) {
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'VMTemplate',
+      metadata: { name, namespace },
+      spec: {
+        ...TEMPLATE_SPEC,
+        rootDisk: { source: { dataSource: { name: GOLDEN } }, size: '20Gi', ...(accessMode && { accessMode }) },
+      },
+    });
+  }
   for (const p of POOLS) {
     await apply({
       apiVersion: API_VERSION,

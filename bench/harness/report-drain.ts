@@ -64,7 +64,7 @@ export function drainSection(r: DrainResult): string {
   out.push(`A node holding ${r.sizes.desktops} running desktops, ${r.sizes.held} of them held by people, ${r.sizes.nodes} nodes in all
 (the other ${r.sizes.nodes - 1} empty when the drain begins), simulator boot delay ${r.sizes.bootDelayMs} ms. The mix: ${r.mix.readWriteOnce}
 desktops clone a golden image onto a disk of their own with CDI's default access mode (ReadWriteOnce on most storage:
-KubeVirt cannot migrate them), ${r.mix.migratable} boot from a container image (no PVC: migratable); of the held ones
+KubeVirt cannot migrate them), ${r.mix.migratable} onto ReadWriteMany storage (\`rootDisk.accessMode\`: migratable); of the held ones
 ${r.mix.heldReadWriteOnce} and ${r.mix.heldMigratable}. All Stateless pools, \`evictionStrategy: LiveMigrateIfPossible\` as kubevdi renders it.
 
 - **kubevdi**: the node is cordoned with \`kubevdi.io/maintenance-deadline\` an hour ahead. Free desktops are made

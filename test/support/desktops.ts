@@ -22,7 +22,11 @@ export function useDesktops(namespace: () => string) {
   const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
 
   /** A template whose desktops each get their own disk, cloned from a golden DataSource. */
-  async function templateWithDisks(name = 'fedora'): Promise<void> {
+  async function templateWithDisks(
+    name = 'fedora',
+    /** ReadWriteMany: disks KubeVirt can migrate live; without, CDI's default (ReadWriteOnce). */
+    accessMode?: 'ReadWriteOnce' | 'ReadWriteMany',
+  ): Promise<void> {
     await apply({
       apiVersion: 'cdi.kubevirt.io/v1beta1',
       kind: 'DataSource',
@@ -36,7 +40,7 @@ export function useDesktops(namespace: () => string) {
       spec: {
         os: { type: 'Linux' },
         resources: { cpu: { cores: 2 }, memory: '4Gi' },
-        rootDisk: { source: { dataSource: { name: 'golden' } }, size: '20Gi' },
+        rootDisk: { source: { dataSource: { name: 'golden' } }, size: '20Gi', ...(accessMode && { accessMode }) },
       },
     });
   }
