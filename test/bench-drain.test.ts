@@ -34,6 +34,13 @@ describe('a held session during a drain', () => {
     expect(tally([s])).toMatchObject({ sawCountdown: 1, restartedAfterCountdown: 0, lost: 1 });
   });
 
+  it('did not see a countdown that came after it had ended', () => {
+    const s = session();
+    seeInstance(s, { uid: 'u1', node: NODE, gone: true }, NODE, 5, NEVER);
+    s.countdownAt = 6;
+    expect(tally([s])).toMatchObject({ sawCountdown: 0, lost: 1 });
+  });
+
   it('is restarted as told when it ends after the countdown and the deadline', () => {
     const s = session({ countdownAt: 1 });
     seeInstance(s, { uid: 'u1', node: NODE, gone: true }, NODE, 20, 10);

@@ -45,6 +45,7 @@ export function seeInstance(
 
 export interface SessionTally {
   migratedLive: number;
+  /** Holders shown a countdown while their session still ran. */
   sawCountdown: number;
   restartedAfterCountdown: number;
   lost: number;
@@ -54,7 +55,10 @@ export function tally(sessions: Iterable<Session>): SessionTally {
   const all = [...sessions];
   return {
     migratedLive: all.filter((s) => s.endedAt === undefined && s.movedLive).length,
-    sawCountdown: all.filter((s) => s.countdownAt !== undefined).length,
+    // A countdown that came after the session had ended told nobody anything.
+    sawCountdown: all.filter(
+      (s) => s.countdownAt !== undefined && (s.endedAt === undefined || s.countdownAt <= s.endedAt),
+    ).length,
     restartedAfterCountdown: all.filter((s) => s.endedAt !== undefined && s.warned).length,
     lost: all.filter((s) => s.endedAt !== undefined && !s.warned).length,
   };
