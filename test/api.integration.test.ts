@@ -126,7 +126,7 @@ describe('invalid input is refused with a message a person understands', () => {
     };
     const msg = await refused(template('image-rwx', { ...linuxSpec(), rootDisk }));
     expect(msg).toBe(
-      'VMTemplate.kubevdi.io "image-rwx" is invalid: spec.rootDisk: Invalid value: "object": rootDisk.size, rootDisk.storageClassName and rootDisk.accessMode do not apply to a containerDisk source',
+      'VMTemplate.kubevdi.io "image-rwx" is invalid: spec.rootDisk: Invalid value: rootDisk.size, rootDisk.storageClassName and rootDisk.accessMode do not apply to a containerDisk source',
     );
   });
 
