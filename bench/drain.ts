@@ -176,6 +176,11 @@ async function oneDrain(
     operator = await startOperatorProcess(cluster.operatorKubeconfigFile, namespace, {
       args: ['--test-clock-file', clock.file, '--lease-duration', '60s'],
     });
+    const leading = operator;
+    // A wait the operator must end: given up at once when it no longer leads (it ended, or lost its
+    // lease on an overloaded machine), rather than after minutes of waiting for what it will not do.
+    const until = (what: string, timeoutMs: number, check: () => Promise<boolean>) =>
+      whileLeading(leading, waitUntil(what, timeoutMs, check));
     const node = `${group}-1`;
     const sizesOf = { rwo: mix.readWriteOnce, rwx: mix.migratable };
     await setUp(kc, namespace, sizesOf);
@@ -220,7 +225,7 @@ async function oneDrain(
     );
     watches.push(await keptWatch<Pool>(kc, PATHS.pools(namespace), (p) => pools.set(p.metadata?.name as string, p)));
     const running = () => [...vmis.values()].filter((v) => v.status?.phase === 'Running' && !isFinal(v));
-    await waitUntil(`${sizes.desktops} desktops running on ${node}`, 15 * MINUTE_MS, async () => {
+    await until(`${sizes.desktops} desktops running on ${node}`, 15 * MINUTE_MS, async () => {
       return (
         running().filter((v) => v.status?.nodeName === node).length === sizes.desktops &&
         POOLS.every((p) => pools.get(p.name)?.status?.ready === sizesOf[p.name])
@@ -244,7 +249,7 @@ async function oneDrain(
     );
     const boundReady = () =>
       [...claims.values()].filter((c) => c.status?.phase === 'Bound' && c.status.desktop?.ready === true);
-    await waitUntil(`${holders.length} claims Bound to a ready desktop`, 10 * MINUTE_MS, async () => {
+    await until(`${holders.length} claims Bound to a ready desktop`, 10 * MINUTE_MS, async () => {
       return boundReady().length === holders.length;
     });
     // The other nodes join (kubelets registering): empty, ready for what leaves the first.
@@ -280,7 +285,7 @@ async function oneDrain(
     let untilCountdowns: number | undefined;
     if (way === 'kubevdi') {
       // Everything that can leave has left; what is left waits for its deadline, its holder told.
-      await waitUntil('only desktops whose holders were told to be left on the node', 15 * MINUTE_MS, async () => {
+      await until('only desktops whose holders were told to be left on the node', 15 * MINUTE_MS, async () => {
         const left = onNode();
         return left.every((v) => {
           const s = sessions.get(v.metadata?.name as string);
@@ -292,11 +297,11 @@ async function oneDrain(
       deadlinePassedAt = performance.now();
       await clock.setMs(deadlineMs + 1000);
     }
-    await waitUntil(`no instance on ${node}`, 15 * MINUTE_MS, async () => onNode().length === 0);
+    await until(`no instance on ${node}`, 15 * MINUTE_MS, async () => onNode().length === 0);
     const emptyAt = performance.now();
     // kubevdi's hour of notice was skipped by moving its clock: what is left is real time.
     const secondsToEmpty = (emptyAt - started) / 1000;
-    await waitUntil('every desktop ready again, every claim Bound to a ready desktop', 15 * MINUTE_MS, async () => {
+    await until('every desktop ready again, every claim Bound to a ready desktop', 15 * MINUTE_MS, async () => {
       return (
         POOLS.every((p) => pools.get(p.name)?.status?.ready === sizesOf[p.name]) &&
         boundReady().length === holders.length
@@ -333,6 +338,26 @@ async function oneDrain(
     await simulator?.stop();
     await clock.remove();
     await core.deleteCollectionNode({ labelSelector: `${NODE_GROUP_LABEL}=${group}` });
+  }
+}
+
+async function whileLeading<T>(operator: OperatorProcess, wait: Promise<T>): Promise<T> {
+  let done = false;
+  const lost = (async () => {
+    while (!done) {
+      await new Promise((r) => setTimeout(r, 2000));
+      if (done) break;
+      const leads = await operator.isLeader().catch((err: unknown) => {
+        throw new Error(`the operator stopped: ${String(err).split('\n')[0]}`);
+      });
+      if (!leads) throw new Error('the operator no longer leads (its lease was lost)');
+    }
+  })();
+  lost.catch(() => {});
+  try {
+    return await Promise.race([wait, lost.then(() => wait)]);
+  } finally {
+    done = true;
   }
 }
 
