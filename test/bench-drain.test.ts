@@ -89,7 +89,7 @@ describe('the drain report', () => {
     expect(text).toContain('time to empty 2× (without the notice)');
     const [row] = drainRows(result);
     expect(row).toContain('**0 sessions lost**');
-    expect(row).toContain('**37 sessions lost** without warning');
+    expect(row).toContain('`kubectl drain`: empty in 20 s, **37 sessions lost**');
     expect(row).toContain('✅');
   });
 });
