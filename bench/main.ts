@@ -6,7 +6,8 @@
 //                                      portal users, the remote desktop in Chromium (3 rounds, up to 8
 //                                      sessions), growth to 5000 desktops in 50 pools, 5 minutes idle,
 //                                      then growth to 10000, the Monday morning of 1000 people three
-//                                      times: 40-45 minutes on 2 cores)
+//                                      times, draining a node of 200 desktops (50 held) twice:
+//                                      45-50 minutes on 2 cores)
 //   npm run bench -- --quick           small sizes (what CI runs, to keep the code working)
 //   npm run bench -- --only provisioning,idle --note "machine shared with other tests"
 //   npm run bench -- --quick --out /tmp/bench   results and BENCHMARKS.md there, not in the repo
@@ -20,6 +21,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../src/paths.js';
 import { claims } from './claims.js';
+import { drain } from './drain.js';
 import { failover } from './failover.js';
 import { growth } from './growth.js';
 import { type BenchCluster, startBenchCluster } from './harness/cluster.js';
@@ -62,6 +64,12 @@ const FULL: Sizes = {
   mondayStormSpeed: 10,
   mondayQuietSpeed: 3600,
   mondayBootDelayMs: 6000,
+  // Draining a node of 200 desktops, 50 held (issue 18), a quarter migratable, twice: a few minutes.
+  drainDesktops: 200,
+  drainHeld: 50,
+  drainMigratablePercent: 25,
+  drainNodes: 3,
+  drainBootDelayMs: 5000,
 };
 const QUICK: Sizes = {
   desktops: 50,
@@ -89,6 +97,11 @@ const QUICK: Sizes = {
   mondayStormSpeed: 240,
   mondayQuietSpeed: 14400,
   mondayBootDelayMs: 250,
+  drainDesktops: 12,
+  drainHeld: 4,
+  drainMigratablePercent: 25,
+  drainNodes: 3,
+  drainBootDelayMs: 250,
 };
 export const BENCHMARKS = [
   'provisioning',
@@ -100,6 +113,7 @@ export const BENCHMARKS = [
   'remote',
   'growth',
   'monday',
+  'drain',
 ] as const;
 type Name = (typeof BENCHMARKS)[number];
 
@@ -229,6 +243,20 @@ try {
       log,
     );
   });
+
+  benchmarks.drain = await run('drain', () =>
+    drain(
+      c,
+      {
+        desktops: sizes.drainDesktops,
+        held: sizes.drainHeld,
+        migratablePercent: sizes.drainMigratablePercent,
+        nodes: sizes.drainNodes,
+        bootDelayMs: sizes.drainBootDelayMs,
+      },
+      log,
+    ),
+  );
 
   const results: RunResults = {
     schema: 1,

@@ -119,6 +119,17 @@ describe('invalid input is refused with a message a person understands', () => {
     );
   });
 
+  it('an access mode for a containerDisk, which has no PVC', async () => {
+    const rootDisk = {
+      source: { containerDisk: { image: 'quay.io/containerdisks/fedora:42' } },
+      accessMode: 'ReadWriteMany',
+    };
+    const msg = await refused(template('image-rwx', { ...linuxSpec(), rootDisk }));
+    expect(msg).toBe(
+      'VMTemplate.kubevdi.io "image-rwx" is invalid: spec.rootDisk: Invalid value: rootDisk.size, rootDisk.storageClassName and rootDisk.accessMode do not apply to a containerDisk source',
+    );
+  });
+
   it('secure boot without EFI', async () => {
     const msg = await refused(
       template('bios-secure', { ...linuxSpec(), firmware: { type: 'BIOS', secureBoot: true } }),

@@ -39,6 +39,7 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
   expect(results.quick).toBe(true);
   expect(Object.keys(results.benchmarks).sort()).toEqual([
     'claims',
+    'drain',
     'failover',
     'growth',
     'idle',
@@ -71,6 +72,8 @@ it('npm run bench -- --quick completes and reports every benchmark', { timeout: 
     'growth:',
     'Monday morning, schedule:',
     '### The Monday morning',
+    'draining a node:',
+    '### Draining a node',
   ]) {
     expect(report).toContain(heading);
   }

@@ -2,6 +2,7 @@
 // table with the issue's targets and anchors beside the numbers, and what is not measured yet.
 import type { IdleResult } from '../idle.js';
 import type { PortalResult } from '../portal.js';
+import { DRAIN_METHOD, drainRows, drainSection } from './report-drain.js';
 import { mark } from './report-format.js';
 import { MONDAY_METHOD, mondayRows, mondaySection } from './report-monday.js';
 import { REMOTE_METHOD, remoteRows, remoteSection } from './report-remote.js';
@@ -241,7 +242,7 @@ desktop (issue 9). \`npm run bench\` runs the suite; \`npm run bench -- --quick\
   dependencies, directly with each user's token over one pool of kept-alive connections, all users
   at once; the API server's \`apiserver_request_total\` shows both make the same requests. Rounds
   alternate baseline and portal. Memory is the portal's VmRSS, sampled every 50 ms during the loads.
-${REMOTE_METHOD}${MONDAY_METHOD}- **Idle** starts once no VirtualMachine or pool in the namespace has changed for a few seconds
+${REMOTE_METHOD}${MONDAY_METHOD}${DRAIN_METHOD}- **Idle** starts once no VirtualMachine or pool in the namespace has changed for a few seconds
   after provisioning. The leader renews its Lease every 2 s (a get and an update) whatever the number
   of desktops; a watch on the Lease counts the renewals, so the writes kubevdi makes apart from
   them are shown on their own.
@@ -326,6 +327,7 @@ export function renderReport(r: RunResults, chartPath = 'bench/results'): string
     if (g.idle) rows.push(...idleRows(g.idle, `${g.pools} pools`));
   }
   if (b.monday) rows.push(...mondayRows(b.monday));
+  if (b.drain) rows.push(...drainRows(b.drain));
   out.push(rows.join('\n'));
   out.push(
     "\n✅ met, ❌ missed. Targets are reported, never asserted; the quick mode's sizes are too small to judge them.\n",
@@ -337,6 +339,7 @@ export function renderReport(r: RunResults, chartPath = 'bench/results'): string
   }
   if (b.remote) out.push(remoteSection(b.remote));
   if (b.monday) out.push(mondaySection(b.monday, chartPath));
+  if (b.drain) out.push(drainSection(b.drain));
   const failures = Object.entries(r.failures);
   if (failures.length) {
     out.push('### Failed in the latest run\n');

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClaimsResult } from '../claims.js';
+import type { DrainResult } from '../drain.js';
 import type { FailoverResult } from '../failover.js';
 import type { GrowthResult } from '../growth.js';
 import type { IdleResult } from '../idle.js';
@@ -55,6 +56,16 @@ export interface Sizes {
   mondayQuietSpeed: number;
   /** The simulator's boot delay in the Monday-morning benchmark (real ms). */
   mondayBootDelayMs: number;
+  /** Desktops on the node the drain benchmark empties (all running). */
+  drainDesktops: number;
+  /** Of them, held by people. */
+  drainHeld: number;
+  /** Percent of the desktops, and of the held ones, that can migrate live (the rest: ReadWriteOnce disks). */
+  drainMigratablePercent: number;
+  /** Nodes in the drain benchmark, the drained one included. */
+  drainNodes: number;
+  /** The simulator's boot delay in the drain benchmark (real ms). */
+  drainBootDelayMs: number;
 }
 
 export interface RunResults {
@@ -76,6 +87,7 @@ export interface RunResults {
     remote?: RemoteResult;
     growth?: GrowthResult;
     monday?: MondayResult;
+    drain?: DrainResult;
   };
   /** Benchmarks asked for that failed, with why. */
   failures: Record<string, string>;

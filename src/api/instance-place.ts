@@ -10,6 +10,7 @@ export interface InstanceObject {
     nodeName?: string;
     conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
     migrationState?: {
+      migrationUid?: string;
       completed?: boolean;
       failed?: boolean;
       sourceNode?: string;
@@ -47,7 +48,11 @@ export function instancePlace(vmi: InstanceObject | undefined): InstancePlace {
     ...(migratable === false
       ? { notMigratableBecause: [condition?.reason, condition?.message].filter(Boolean).join(': ') }
       : {}),
-    migrating: Boolean(state?.startTimestamp) && !finished,
+    // From the handoff to the target (migrationUid, phase Scheduled) on, not only once the copy
+    // starts (startTimestamp, phase Running): a migration between the two is in flight too, and one
+    // read as not moving was planned again every pass. (Pending and Scheduling leave no trace on the
+    // VMI; only the migration objects would show those.)
+    migrating: Boolean(state?.migrationUid || state?.startTimestamp) && !finished,
     migrationFailed: state?.failed === true && (state.sourceNode === undefined || state.sourceNode === node),
   };
 }

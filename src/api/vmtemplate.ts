@@ -112,6 +112,12 @@ const RootDisk = cel(
         'rootDisk.size',
       ).optional(),
       storageClassName: objectName("StorageClass of the desktops' disks; the cluster default when empty.").optional(),
+      accessMode: z
+        .enum(['ReadWriteOnce', 'ReadWriteMany'])
+        .optional()
+        .describe(
+          "Access mode of each desktop's cloned disk; when empty, CDI picks it from the StorageClass's StorageProfile (usually ReadWriteOnce). ReadWriteMany (e.g. Ceph RBD in block mode, NFS) lets KubeVirt migrate a running desktop live, so node maintenance moves held desktops without restarting them.",
+        ),
       bus: z
         .enum(['virtio', 'sata', 'scsi'])
         .default('virtio')
@@ -124,8 +130,8 @@ const RootDisk = cel(
     fieldPath: '.size',
   },
   {
-    rule: '!has(self.source.containerDisk) || (!has(self.size) && !has(self.storageClassName))',
-    message: 'rootDisk.size and rootDisk.storageClassName do not apply to a containerDisk source',
+    rule: '!has(self.source.containerDisk) || (!has(self.size) && !has(self.storageClassName) && !has(self.accessMode))',
+    message: 'rootDisk.size, rootDisk.storageClassName and rootDisk.accessMode do not apply to a containerDisk source',
   },
 );
 

@@ -113,6 +113,8 @@ export async function moveFreeAndMigrate(
     const vm = byName.get(step.desktop);
     const instanceUid = maintenance.instanceUids.get(step.desktop);
     if (!vm || !instanceUid) continue;
+    // Only what this pass does is logged: a countdown (warn) stands in every pass's plan until its
+    // deadline, and with dozens of people on a node a line for each, every pass, drowned the log.
     if (step.kind === 'recreate') {
       const uid = vm.metadata?.uid as string;
       if (
@@ -131,7 +133,7 @@ export async function moveFreeAndMigrate(
     } else if (step.kind === 'restart' && !step.held) {
       await deps.actions.restartDesktop(namespace, step.desktop, instanceUid);
       record(deps, pool, step, `free desktop ${step.desktop} cannot migrate; it is restarted on another node`);
-    }
+    } else continue;
     log.info({ desktop: step.desktop, node: step.node, step: step.kind }, 'leaving a node in maintenance');
   }
 }

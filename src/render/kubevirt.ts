@@ -81,6 +81,8 @@ export interface DataVolumeSpec {
   storage: {
     resources: { requests: { storage: Quantity } };
     storageClassName?: string;
+    /** Left to the StorageProfile unless the template asks (ReadWriteMany: live-migratable). */
+    accessModes?: ('ReadWriteOnce' | 'ReadWriteMany')[];
   };
 }
 

@@ -137,12 +137,14 @@ function rootDataVolumeTemplates(
   namespace: string,
   labels: Record<string, string>,
 ): Pick<VirtualMachineSpec, 'dataVolumeTemplates'> {
-  const { source, size, storageClassName } = spec.rootDisk;
+  const { source, size, storageClassName, accessMode } = spec.rootDisk;
   if (source.containerDisk) return {};
   if (size === undefined) throw new Error('rootDisk.size is required for a dataSource or pvc source');
   const storage = {
     resources: { requests: { storage: String(size) } },
     ...(storageClassName && { storageClassName }),
+    // Only when asked: without, CDI's StorageProfile decides, as before.
+    ...(accessMode && { accessModes: [accessMode] }),
   };
   // The namespace is written out (CDI would default it to the VM's): the clone source is then
   // visible in the VM, and a golden image in another namespace needs clone RBAC there (API-NOTES §1.5).

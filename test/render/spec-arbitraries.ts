@@ -69,11 +69,12 @@ const rootDisk: fc.Arbitrary<Spec> = fc
     quantity,
     opt(objectName),
     opt(fc.constantFrom('virtio', 'sata', 'scsi')),
+    opt(fc.constantFrom('ReadWriteOnce', 'ReadWriteMany')),
   )
-  .map(([kind, ref, image, size, storageClassName, bus]) =>
+  .map(([kind, ref, image, size, storageClassName, bus, accessMode]) =>
     kind === 'containerDisk'
       ? { source: { containerDisk: { image } }, bus }
-      : { source: { [kind]: ref }, size, storageClassName, bus },
+      : { source: { [kind]: ref }, size, storageClassName, bus, accessMode },
   );
 
 const firmware: fc.Arbitrary<Spec> = fc

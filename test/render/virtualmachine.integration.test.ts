@@ -113,7 +113,12 @@ describe('rendered desktops on a real API server with the KubeVirt CRDs', () => 
     const variants: Record<string, unknown>[] = [
       { resources: undefined, instancetype: { name: 'u1.large' }, preference: { name: 'windows.11.virtio' } },
       {
-        rootDisk: { source: { pvc: { name: 'golden', namespace: 'images' } }, size: '40Gi', storageClassName: 'rwx' },
+        rootDisk: {
+          source: { pvc: { name: 'golden', namespace: 'images' } },
+          size: '40Gi',
+          storageClassName: 'rwx',
+          accessMode: 'ReadWriteMany',
+        },
         network: { interfaceModel: 'virtio', multusNetworkName: 'vdi/desktop-lan' },
         display: { video: 'Default', sound: 'AC97', usbRedirection: false },
         evictionStrategy: 'LiveMigrate',

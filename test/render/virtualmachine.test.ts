@@ -260,6 +260,21 @@ describe('renderDesktop', () => {
     expect(vm2.spec.dataVolumeTemplates?.[0]?.spec.source).toEqual({ pvc: { name: 'golden', namespace: 'images' } });
   });
 
+  it('asks CDI for the access mode the template names, and otherwise leaves it to the StorageProfile', () => {
+    const shared = fedora({
+      rootDisk: { source: { pvc: { name: 'fedora-golden' } }, size: '40Gi', accessMode: 'ReadWriteMany' },
+    });
+    const vm = renderDesktop(input({ template: { name: 'fedora', spec: shared } }));
+    expect(vm.spec.dataVolumeTemplates?.[0]?.spec.storage).toEqual({
+      resources: { requests: { storage: '40Gi' } },
+      accessModes: ['ReadWriteMany'],
+    });
+    const plain = fedora({ rootDisk: { source: { pvc: { name: 'fedora-golden' } }, size: '40Gi' } });
+    expect(
+      renderDesktop(input({ template: { name: 'fedora', spec: plain } })).spec.dataVolumeTemplates?.[0]?.spec.storage,
+    ).not.toHaveProperty('accessModes');
+  });
+
   it('defaults the DataSource namespace to the pool namespace', () => {
     const spec = windows11({ rootDisk: { source: { dataSource: { name: 'win11' } }, size: '64Gi' } });
     const vm = renderDesktop(input({ template: { name: 'win11', spec } }));

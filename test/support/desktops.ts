@@ -22,7 +22,11 @@ export function useDesktops(namespace: () => string) {
   const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
 
   /** A template whose desktops each get their own disk, cloned from a golden DataSource. */
-  async function templateWithDisks(name = 'fedora'): Promise<void> {
+  async function templateWithDisks(
+    name = 'fedora',
+    /** ReadWriteMany: disks KubeVirt can migrate live; without, CDI's default (ReadWriteOnce). */
+    accessMode?: 'ReadWriteOnce' | 'ReadWriteMany',
+  ): Promise<void> {
     await apply({
       apiVersion: 'cdi.kubevirt.io/v1beta1',
       kind: 'DataSource',
@@ -36,7 +40,24 @@ export function useDesktops(namespace: () => string) {
       spec: {
         os: { type: 'Linux' },
         resources: { cpu: { cores: 2 }, memory: '4Gi' },
-        rootDisk: { source: { dataSource: { name: 'golden' } }, size: '20Gi' },
+        rootDisk: { source: { dataSource: { name: 'golden' } }, size: '20Gi', ...(accessMode && { accessMode }) },
+      },
+    });
+  }
+
+  /**
+   * A template whose desktops boot from a container image: no PVC, so KubeVirt (and the simulator)
+   * can migrate them live.
+   */
+  async function templateFromImage(name = 'fedora'): Promise<void> {
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'VMTemplate',
+      metadata: { name, namespace: namespace() },
+      spec: {
+        os: { type: 'Linux' },
+        resources: { cpu: { cores: 2 }, memory: '4Gi' },
+        rootDisk: { source: { containerDisk: { image: 'quay.io/containerdisks/fedora:42' } } },
       },
     });
   }
@@ -117,7 +138,19 @@ export function useDesktops(namespace: () => string) {
       return c;
     }, 30_000);
 
-  return { templateWithDisks, pool, claim, readClaim, readPool, listClaims, deleteClaim, vms, diskUid, bound };
+  return {
+    templateWithDisks,
+    templateFromImage,
+    pool,
+    claim,
+    readClaim,
+    readPool,
+    listClaims,
+    deleteClaim,
+    vms,
+    diskUid,
+    bound,
+  };
 }
 
 /** A desktop's instance (VMI) as the admin reads it now; undefined when it has none. */
