@@ -82,7 +82,16 @@ export async function startOperatorProcess(
     if (operator.exit && !stopping) {
       throw new Error(`the operator ended by itself (${exitCodeOrSignal(operator.exit)}):\n${tail()}`);
     }
-    return (await fetch(`${healthUrl}/metrics`)).text();
+    // A scrape can meet the server closing an idle kept-alive connection just as it is reused
+    // ("fetch failed", seen once in a 40-minute Monday run): tried again while the operator runs.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await (await fetch(`${healthUrl}/metrics`)).text();
+      } catch (err) {
+        if (attempt >= 3 || operator.exit) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   };
   // Work starts only with the lease: a benchmark's clock starts after that.
   const leads = async () => /^kubevdi_leader 1$/m.test(await metrics());
