@@ -4,7 +4,7 @@ import type { IdleResult } from '../idle.js';
 import type { PortalResult } from '../portal.js';
 import { DRAIN_METHOD, drainRows, drainSection } from './report-drain.js';
 import { mark } from './report-format.js';
-import { MONDAY_METHOD, mondayRows, mondaySection } from './report-monday.js';
+import { MONDAY_METHOD, mondayRows, mondaySection, mondayUnfinished } from './report-monday.js';
 import { REMOTE_METHOD, remoteRows, remoteSection } from './report-remote.js';
 import type { RunResults } from './results.js';
 
@@ -339,6 +339,7 @@ export function renderReport(r: RunResults, chartPath = 'bench/results'): string
   }
   if (b.remote) out.push(remoteSection(b.remote));
   if (b.monday) out.push(mondaySection(b.monday, chartPath));
+  else if (r.failures.monday) out.push(mondayUnfinished(chartPath));
   if (b.drain) out.push(drainSection(b.drain));
   const failures = Object.entries(r.failures);
   if (failures.length) {
