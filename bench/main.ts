@@ -29,7 +29,7 @@ import { machine } from './harness/machine.js';
 import { renderReport } from './harness/report.js';
 import { mergeResults, type RunResults, type Sizes, writeResults } from './harness/results.js';
 import { idle } from './idle.js';
-import { monday } from './monday.js';
+import { monday, STRATEGIES, type Strategy } from './monday.js';
 import { portal } from './portal.js';
 import { type Provisioned, provisioning } from './provisioning.js';
 import { remoteDesktop } from './remote-desktop.js';
@@ -126,6 +126,8 @@ const { values } = parseArgs({
     set: { type: 'string', multiple: true, default: [] },
     'report-only': { type: 'boolean', default: false },
     merge: { type: 'boolean', default: false },
+    // `--only monday --strategies schedule`: one of the Monday's pools, for profiling it.
+    strategies: { type: 'string' },
   },
 });
 const selected = new Set<Name>(
@@ -147,6 +149,12 @@ for (const assignment of values.set) {
   (sizes as unknown as Record<string, number | number[]>)[key] = Array.isArray(sizes[key as keyof Sizes])
     ? numbers
     : (numbers[0] as number);
+}
+function mondayStrategies(list: string): Strategy[] {
+  return list.split(',').map((s) => {
+    if (!(STRATEGIES as readonly string[]).includes(s)) throw new Error(`unknown Monday pool ${s} (${STRATEGIES})`);
+    return s as Strategy;
+  });
 }
 const resultsDir = values.out ? path.resolve(values.out) : path.join(REPO_ROOT, 'bench/results');
 const reportFile = values.out ? path.join(resultsDir, 'BENCHMARKS.md') : path.join(REPO_ROOT, 'BENCHMARKS.md');
@@ -238,6 +246,7 @@ try {
         stormSpeed: sizes.mondayStormSpeed,
         quietSpeed: sizes.mondayQuietSpeed,
         bootDelayMs: sizes.mondayBootDelayMs,
+        ...(values.strategies ? { strategies: mondayStrategies(values.strategies) } : {}),
       },
       resultsDir,
       log,

@@ -68,6 +68,8 @@ export interface MondaySizes {
   /** The rest of the day, where nothing but the clock happens. */
   quietSpeed: number;
   bootDelayMs: number;
+  /** The pools to run (all three unless told: `--strategies schedule`, for profiling one). */
+  strategies?: readonly Strategy[];
 }
 
 /** A moment of the simulated day, as the operator's metrics showed it. */
@@ -134,7 +136,7 @@ export async function monday(
   const plan = dayPlan(sizes.stormSpeed, sizes.quietSpeed);
   log(`monday: ${sizes.people} people; a simulated day takes ${round(dayRealMs(plan) / 1000, 1)} s`);
   const runs: MondayRun[] = [];
-  for (const strategy of STRATEGIES) {
+  for (const strategy of sizes.strategies ?? STRATEGIES) {
     const run = await mondayRun(cluster, strategy, people, plan, sizes, log);
     const chart = `monday-${strategy}.svg`;
     await writeFile(path.join(chartDir, chart), dayChart(strategy, run.samples));

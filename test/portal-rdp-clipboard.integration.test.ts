@@ -23,7 +23,14 @@ import { captureLogs, serviceAccountToken, usePortals } from './support/portal.j
 import { browserCookies, type PortalClient, signInWithToken } from './support/portal-client.js';
 import { bindUsers, claimRdpDesktop, showsDesktop } from './support/rdp-page.js';
 import { useWorld } from './support/world.js';
-import { copyInSession, inSession, sessionClipboard, type XrdpSession, xrdpSession } from './support/xrdp.js';
+import {
+  copyInSession,
+  copyInSessionUntil,
+  inSession,
+  sessionClipboard,
+  type XrdpSession,
+  xrdpSession,
+} from './support/xrdp.js';
 
 const namespace = useTestNamespace('portal-clip');
 const desktopCa = { caFile: '', caKeyFile: '' };
@@ -137,8 +144,7 @@ describe('the clipboard and files in the browser’s remote desktop', () => {
     // Copied in the desktop: on the browser's clipboard.
     const fromDesktop = `copied in the desktop ${Date.now()}`;
     let began = performance.now();
-    await copyInSession(session, fromDesktop);
-    await eventually(async () => expect(await browserClipboard(page)).toBe(fromDesktop), 20_000, 200);
+    await copyInSessionUntil(session, fromDesktop, async () => expect(await browserClipboard(page)).toBe(fromDesktop));
     const outMs = Math.round(performance.now() - began);
 
     // Copied in the browser: on the desktop's clipboard.
@@ -212,8 +218,9 @@ describe('the clipboard and files in the browser’s remote desktop', () => {
     expect(await one.page.isVisible('#upload')).toBe(false);
     expect(await one.page.isDisabled('#copy-from-desktop')).toBe(true);
     const copied = `copied out on a click ${Date.now()}`;
-    await copyInSession(one.session, copied);
-    await eventually(async () => expect(await one.page.isEnabled('#copy-from-desktop')).toBe(true), 20_000);
+    await copyInSessionUntil(one.session, copied, async () =>
+      expect(await one.page.isEnabled('#copy-from-desktop')).toBe(true),
+    );
     await look(one.page, 'clipboard-one-way');
     await one.page.click('#copy-from-desktop');
     await eventually(
@@ -261,10 +268,13 @@ describe('the clipboard and files in the browser’s remote desktop', () => {
     expect(await crafted.textContent('#transfer-status')).toContain('Copy and paste work both ways');
     await eventually(() => expect(logged()).toContain('channel cliprdr blocked'), 10_000);
     const secret = `kept in the desktop ${Date.now()}`;
-    await copyInSession(none.session, secret);
     await setBrowserClipboard(crafted, 'kept in the browser');
-    // Long enough for either to have crossed many times over (both take well under a second when allowed).
-    await new Promise((resolve) => setTimeout(resolve, 8000));
+    // Copied in the desktop again and again (one made before chansrv watched would prove nothing),
+    // for long enough for either to have crossed many times over (well under a second when allowed).
+    for (let copy = 0; copy < 4; copy++) {
+      await copyInSession(none.session, secret);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
     expect(await browserClipboard(crafted)).toBe('kept in the browser');
     expect(await sessionClipboard(none.session)).toBe(secret);
     expect(await crafted.textContent('#rdp-status')).toBe('Connected.');

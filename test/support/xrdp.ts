@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { shellQuote } from '../../local/simulator/screen/xrdp.js';
+import { eventually } from './eventually.js';
 
 export interface XrdpSession {
   /** A process of the session (in its namespaces). */
@@ -110,5 +111,28 @@ export async function copyInSession(session: XrdpSession, text: string): Promise
     session,
     `printf %s ${shellQuote(text)} | timeout 60 xclip -selection clipboard -i >/dev/null 2>&1 &`,
     10_000,
+  );
+}
+
+/**
+ * Copies `text` in the session again until `arrived` holds (or `timeoutMs` passes), as a person
+ * whose copy did not come through would. chansrv tells the client about a copy only when the X
+ * clipboard changes hands after its clipboard started (xrdp's clipboard_init watches for changes to
+ * come, not the owner already there), and it starts with the session's clipboard channel, a moment
+ * after the picture shows: a copy made in that moment is never offered.
+ */
+export async function copyInSessionUntil(
+  session: XrdpSession,
+  text: string,
+  arrived: () => Promise<unknown>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await eventually(
+    async () => {
+      await copyInSession(session, text);
+      await eventually(arrived, 5_000, 200);
+    },
+    timeoutMs,
+    0,
   );
 }

@@ -169,11 +169,14 @@ async function userInteraction(mode: ClipboardMode): Promise<UserInteraction> {
   );
   screen.append(created);
   const started = await ready;
-  // The element's clipboard registers what a session needs only after asking the browser for its
-  // clipboard permission, and a session takes it when it connects: ask the same first, so that
-  // by the time the answer comes (and a turn of the event loop later) that has happened.
-  await clipboardReadPermission();
+  // The element starts its clipboard right after 'ready' (in microtasks): it asks the browser for
+  // the clipboard permission and registers what a session needs when the answer comes, and a
+  // session takes only what was registered when it connects. Ask the same question after it (a
+  // task later its question is on its way): the browser answers a page's questions in order, so
+  // once ours is answered, its was. Asking before it lost the race on a loaded machine: a session
+  // without the clipboard, though the page offered it.
   await new Promise((resolve) => setTimeout(resolve, 0));
+  await clipboardReadPermission();
   started.onClipboardRemoteUpdateCallback(() => clipboard.desktopCopied());
   element = created;
   ui = started;
