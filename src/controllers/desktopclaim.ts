@@ -10,8 +10,9 @@
 // desktop it gets in claim-plan.ts; this module reads the caches and carries the decisions out.
 // Reconcile reads top to bottom: finalizers (alongside the rest) → releases → limits → plan → bind
 // → policies → grants → status; a new bind's grant and status are written in its follow-up
-// (claim-follow-ups.ts) while the next pass goes on. A step that fails does not stop the others: every claim whose status can be decided
-// gets it written, and the first failure is thrown at the end for the work queue's backoff.
+// (claim-follow-ups.ts) while the next pass goes on. A step that fails does not stop the others:
+// every claim whose status can be decided gets it written, and the first failure is thrown at the
+// end for the work queue's backoff.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { PROFILE_DISK_ANNOTATION } from '../api/annotations.js';
 import { desktopFacts } from '../api/desktop-facts.js';

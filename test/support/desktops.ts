@@ -22,6 +22,16 @@ export function useDesktops(namespace: () => string) {
   const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
 
   /** A template whose desktops each get their own disk, cloned from a golden DataSource. */
+  /** A VMTemplate of the tests' usual size booting from `rootDisk`. */
+  async function template(name: string, rootDisk: Record<string, unknown>): Promise<void> {
+    await apply({
+      apiVersion: API_VERSION,
+      kind: 'VMTemplate',
+      metadata: { name, namespace: namespace() },
+      spec: { os: { type: 'Linux' }, resources: { cpu: { cores: 2 }, memory: '4Gi' }, rootDisk },
+    });
+  }
+
   async function templateWithDisks(
     name = 'fedora',
     /** ReadWriteMany: disks KubeVirt can migrate live; without, CDI's default (ReadWriteOnce). */
@@ -33,15 +43,10 @@ export function useDesktops(namespace: () => string) {
       metadata: { name: 'golden', namespace: namespace() },
       spec: { source: { pvc: { name: 'golden-image', namespace: namespace() } } },
     });
-    await apply({
-      apiVersion: API_VERSION,
-      kind: 'VMTemplate',
-      metadata: { name, namespace: namespace() },
-      spec: {
-        os: { type: 'Linux' },
-        resources: { cpu: { cores: 2 }, memory: '4Gi' },
-        rootDisk: { source: { dataSource: { name: 'golden' } }, size: '20Gi', ...(accessMode && { accessMode }) },
-      },
+    await template(name, {
+      source: { dataSource: { name: 'golden' } },
+      size: '20Gi',
+      ...(accessMode && { accessMode }),
     });
   }
 
@@ -50,16 +55,7 @@ export function useDesktops(namespace: () => string) {
    * can migrate them live.
    */
   async function templateFromImage(name = 'fedora'): Promise<void> {
-    await apply({
-      apiVersion: API_VERSION,
-      kind: 'VMTemplate',
-      metadata: { name, namespace: namespace() },
-      spec: {
-        os: { type: 'Linux' },
-        resources: { cpu: { cores: 2 }, memory: '4Gi' },
-        rootDisk: { source: { containerDisk: { image: 'quay.io/containerdisks/fedora:42' } } },
-      },
-    });
+    await template(name, { source: { containerDisk: { image: 'quay.io/containerdisks/fedora:42' } } });
   }
 
   async function pool(name: string, spec: Record<string, unknown>): Promise<void> {
