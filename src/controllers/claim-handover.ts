@@ -117,7 +117,7 @@ export async function ensureGrant(
 }
 
 /** What the cache shows of a claim's grant. */
-function cachedGrant(deps: HandoverDeps, claim: Claim): CachedGrant {
+export function cachedGrant(deps: HandoverDeps, claim: Claim): CachedGrant {
   const namespace = claim.metadata?.namespace as string;
   const name = grantName(claim.metadata?.name as string);
   return { role: deps.roles.get(namespace, name), binding: deps.roleBindings.get(namespace, name) };

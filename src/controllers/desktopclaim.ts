@@ -36,6 +36,7 @@ import { FollowUps } from './claim-follow-ups.js';
 import {
   bind,
   type Claim,
+  cachedGrant,
   type Desktop,
   type Expectations,
   ensureGrant,
@@ -60,6 +61,7 @@ import {
   releasedStatus,
 } from './claim-status.js';
 import { ClaimsAsWritten } from './claims-as-written.js';
+import { KeptClaims, keptSignature } from './claims-kept.js';
 import { type DesktopPlacement, type Instance, type Node, onMaintenanceChange } from './desktop-placement.js';
 import { bindingsToConfirm, isOrphaned } from './orphaned-bindings.js';
 import { type PoolMaintenance, poolMaintenance } from './pool-maintenance.js';
@@ -81,9 +83,14 @@ import { BY_POOL } from './virtualdesktoppool.js';
  */
 export const CLAIM_CONCURRENCY = 64;
 type Pool = VirtualDesktopPool & KubernetesObject;
+/** After a write refused for a stale read: long enough for the caches to show what changed. */
+const CONFLICT_RECHECK_MS = 100;
 
-/** What a reconcile works with: the controller's dependencies, and the claims as it wrote them. */
-type ClaimPassDeps = ClaimControllerDeps & { asWritten: ClaimsAsWritten };
+/**
+ * What a reconcile works with: the controller's dependencies, the claims as it wrote them, and
+ * which bound claims' grant and status it made right from what (claims-kept.ts).
+ */
+type ClaimPassDeps = ClaimControllerDeps & { asWritten: ClaimsAsWritten; kept: KeptClaims };
 
 export interface ClaimControllerDeps extends HandoverDeps {
   claims: Informer<Claim>;
@@ -140,7 +147,7 @@ export function claimReconciler(
     failed: new Set(),
   };
   const followUps = new FollowUps(followUpEnded);
-  const own: ClaimPassDeps = { ...deps, asWritten: new ClaimsAsWritten() };
+  const own: ClaimPassDeps = { ...deps, asWritten: new ClaimsAsWritten(), kept: new KeptClaims() };
   return (key, log) => reconcile(own, expected, followUps, key, log);
 }
 
@@ -177,7 +184,7 @@ class Outcome {
   result(): ReconcileResult | undefined {
     if (this.failure) throw this.failure.error;
     // Someone changed a desktop between our read and our write: decide again with fresh data.
-    if (this.conflicts) return { requeueAfterMs: 100 };
+    if (this.conflicts) return { requeueAfterMs: CONFLICT_RECHECK_MS };
     // A logoff grace period or an idle timeout runs out: act then (a second late rather than early).
     return this.recheckInMs !== undefined ? { requeueAfterMs: this.recheckInMs + 1000 } : undefined;
   }
@@ -238,7 +245,7 @@ async function reconcile(
   });
   await carryOut(deps, expected, pass, pass.pool, decisions, log);
   await finalizing;
-  forgetSettled(expected, pass.claims, pass.desktops);
+  forgetSettled(expected, deps.kept, pass.claims, pass.desktops);
   return pass.outcome.result();
 }
 
@@ -461,7 +468,13 @@ async function carryOut(
       const restart = leaving ? await restartForMaintenance(deps, pass, claim, desktop, leaving, log) : undefined;
       pending = sooner(policy.pending, restart);
     }
-    pipelines.push(() => keepBound(deps, pass.poolName, pool, claim, decision.desktop, desktop, pending));
+    // Made right already from the same claim, desktop, grant, pool and pending action: nothing to do.
+    const signature = keptSignature({ claim, desktop, ...cachedGrant(deps, claim), pool, pending });
+    if (deps.kept.unchanged(uidOf(claim), signature)) continue;
+    pipelines.push(async () => {
+      await keepBound(deps, pass.poolName, pool, claim, decision.desktop, desktop, pending);
+      deps.kept.kept(uidOf(claim), signature);
+    });
   }
   await pass.outcome.attempt(() => inParallel(pipelines, (run) => run(), CLAIM_CONCURRENCY));
 }
@@ -512,8 +525,11 @@ function sooner(a: PendingAction | undefined, b: PendingAction | undefined): Pen
 }
 
 /**
- * A new claim takes its desktop; then, in its follow-up (the pass does not wait for it), its
- * profile disk is attached, its grant written, and its status says Bound.
+ * A new claim takes its desktop, in its follow-up (the pass does not wait for it): the bind, then
+ * its profile disk attached, its grant written, and its status says Bound. The desktop is the
+ * claim's in this process's plans from the start (`expected.binds`), so the passes that run while
+ * the bind is on its way hand it to nobody else; a bind refused (the desktop changed since the
+ * cache showed it) gives it back to the plans, and the pool is decided again.
  */
 async function bindClaim(
   deps: ClaimPassDeps,
@@ -538,11 +554,20 @@ async function bindClaim(
       return keepWaiting(deps, pass.poolName, claim, 'ProfileDiskRefused', err.message);
     }
   }
-  if (!(await bind(deps, claim, desktop, profileAnnotation(profile)))) return pass.outcome.conflict();
-  expected.binds.set(uidOf(claim), desktopName);
-  deps.recorder.record(claim, 'Normal', 'DesktopBound', `Desktop ${desktopName} is bound to ${claim.spec.user}`);
-  log.info({ claim: claim.metadata?.name, desktop: desktopName, user: claim.spec.user }, 'bound');
-  pass.followUps.start(pass.key, uidOf(claim), async () => {
+  const uid = uidOf(claim);
+  expected.binds.set(uid, desktopName);
+  pass.followUps.start(pass.key, uid, async () => {
+    let bound = false;
+    try {
+      bound = await bind(deps, claim, desktop, profileAnnotation(profile));
+    } finally {
+      // Not bound (refused, or failed): the desktop is free again in this process's plans.
+      if (!bound) expected.binds.delete(uid);
+    }
+    // Refused: ends after a pause, for the caches to show what changed, not to plan the same again.
+    if (!bound) return new Promise((resolve) => setTimeout(resolve, CONFLICT_RECHECK_MS));
+    deps.recorder.record(claim, 'Normal', 'DesktopBound', `Desktop ${desktopName} is bound to ${claim.spec.user}`);
+    log.info({ claim: claim.metadata?.name, desktop: desktopName, user: claim.spec.user }, 'bound');
     // Bound first, so the disk only ever goes to a desktop that is this person's (the guarded write
     // above); the person's name decided the disk's, and ensureProfileDisk checked the disk says so.
     let attachFailure: { error: unknown } | undefined;
@@ -723,8 +748,14 @@ async function fail(
   await writeClaimStatus(deps, claim, failedStatus(why));
 }
 
-function forgetSettled(expected: Expectations, claims: readonly Claim[], desktops: readonly Desktop[]): void {
+function forgetSettled(
+  expected: Expectations,
+  kept: KeptClaims,
+  claims: readonly Claim[],
+  desktops: readonly Desktop[],
+): void {
   const claimUids = new Set(claims.map(uidOf));
+  kept.keepOnly(claimUids);
   for (const uid of expected.finalized) if (!claimUids.has(uid)) expected.finalized.delete(uid);
   const desktopUids = new Set(desktops.map(uidOf));
   for (const uid of expected.gone) if (!desktopUids.has(uid)) expected.gone.delete(uid);
