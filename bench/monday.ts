@@ -123,6 +123,8 @@ export interface MondayResult {
   shareAroundNine: number;
   plan: Segment[];
   runs: MondayRun[];
+  /** Pools whose run failed (the others' results stand): why, first line. */
+  failed?: { strategy: Strategy; error: string }[];
   targets: typeof MONDAY_TARGETS;
 }
 
@@ -136,8 +138,17 @@ export async function monday(
   const plan = dayPlan(sizes.stormSpeed, sizes.quietSpeed);
   log(`monday: ${sizes.people} people; a simulated day takes ${round(dayRealMs(plan) / 1000, 1)} s`);
   const runs: MondayRun[] = [];
+  const failed: { strategy: Strategy; error: string }[] = [];
   for (const strategy of sizes.strategies ?? STRATEGIES) {
-    const run = await mondayRun(cluster, strategy, people, plan, sizes, log);
+    // A run that fails (a 40-minute attempt once lost two finished pools to the third's failure)
+    // is recorded; the pools that finished keep their results.
+    const run = await mondayRun(cluster, strategy, people, plan, sizes, log).catch((err: unknown) => {
+      const error = err instanceof Error ? err.message : String(err);
+      log(`monday ${strategy}: failed: ${error}`);
+      failed.push({ strategy, error: error.split('\n')[0] as string });
+      return undefined;
+    });
+    if (!run) continue;
     const chart = `monday-${strategy}.svg`;
     await writeFile(path.join(chartDir, chart), dayChart(strategy, run.samples));
     runs.push({ ...run, chart });
@@ -145,6 +156,7 @@ export async function monday(
       `monday ${strategy}: inside the window ${JSON.stringify(run.insideWindow)}, raw ${JSON.stringify(run.raw)}, waited for a boot ${round(run.waitedForBoot * 100, 1)} %, ${JSON.stringify(run.desktopHours)}`,
     );
   }
+  if (runs.length === 0) throw new Error(failed.map((f) => `${f.strategy}: ${f.error}`).join('; '));
   const logons = people.map((p) => p.logon);
   return {
     people: sizes.people,
@@ -155,6 +167,7 @@ export async function monday(
     shareAroundNine: round(shareWithin(logons, 8 * 60 + 55, 9 * 60 + 5), 3),
     plan,
     runs,
+    ...(failed.length ? { failed } : {}),
     targets: MONDAY_TARGETS,
   };
 }

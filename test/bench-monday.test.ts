@@ -2,7 +2,7 @@
 // percentiles, the simulated day's mapping to real time, desktop-hours, and who waited for a boot.
 import { describe, expect, it } from 'vitest';
 import { lineChart } from '../bench/harness/chart.js';
-import { hoursShare } from '../bench/harness/report-monday.js';
+import { hoursShare, mondayRows } from '../bench/harness/report-monday.js';
 import { distribution, percentile } from '../bench/harness/stats.js';
 import {
   DAY_MINUTES,
@@ -107,6 +107,30 @@ describe('desktop-hours', () => {
     const result = { runs: [run('schedule', 10_500), run('prestarted', 24_000)] } as MondayResult;
     expect(hoursShare(result)).toBe(0.44);
     expect(hoursShare({ runs: [run('schedule', 1)] } as MondayResult)).toBeUndefined();
+  });
+});
+
+describe('the results table', () => {
+  it('keeps the pools that finished and names the one that failed, with why', () => {
+    const finished = {
+      strategy: 'schedule',
+      insideWindow: { p50: 300, p95: 700, p99: 900, max: 1200 },
+      raw: { p50: 30, p99: 500 },
+      ratio: { p50: 10, p99: 1.8 },
+      waitedForBoot: 0,
+      desktopHours: { running: 9800, runningHeld: 9100, runningFree: 700, halted: 0 },
+    } as MondayRun;
+    const rows = mondayRows({
+      people: 1000,
+      runs: [finished],
+      failed: [{ strategy: 'growth', error: 'timed out | at 09:22' }],
+      targets: { p99RatioToFloor: 2, hoursShareOfAlwaysWarm: 0.5 },
+    } as MondayResult);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain('p99 **900 ms**');
+    expect(rows[0]).toContain('p99 ≤ 2× the floor ✅');
+    expect(rows[1]).toContain('growth');
+    expect(rows[1]).toContain('failed: timed out \\| at 09:22');
   });
 });
 

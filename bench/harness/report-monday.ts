@@ -89,6 +89,8 @@ export function mondayRows(r: MondayResult): string[] {
       `| Monday morning: running desktop-hours of the simulated day, schedule | **${schedule.desktopHours.running} h** | everything warm all day (prestarted): ${warm.desktopHours.running} h | ${share}× | ≤ ${r.targets.hoursShareOfAlwaysWarm}× ${mark(share <= r.targets.hoursShareOfAlwaysWarm)} |`,
     );
   }
+  for (const { strategy, error } of r.failed ?? [])
+    rows.push(`| Monday morning, ${strategy}: ${r.people} people | failed: ${tableText(error)} | | | |`);
   return rows;
 }
 
@@ -146,6 +148,8 @@ ${r.stormSpeed}–${r.plan[0]?.speed ?? '?'} simulated seconds of one desktop's 
       `| ${run.strategy} | ${STRATEGY_TEXT[run.strategy]} | ${d.p50} / ${d.p95} / **${d.p99}** | ${run.raw.p50} / ${run.raw.p99} | ${run.ratio.p99}× | ${stage(run.stages.toBind)}; ${stage(run.stages.bindToReady)} | ${pct(run.waitedForBoot)} | **${h.running}** (${h.runningHeld} + ${h.runningFree}) | ${run.realSeconds} s (${run.heldSeconds} s), ${run.load.start} → ${run.load.end} |`,
     );
   }
+  for (const { strategy, error } of r.failed ?? [])
+    out.push(`| ${strategy} | ${STRATEGY_TEXT[strategy]} | failed: ${tableText(error)} | | | | | | |`);
   const share = hoursShare(r);
   const schedule = r.runs.find((x) => x.strategy === 'schedule');
   if (schedule && share !== undefined) {
@@ -173,3 +177,5 @@ desktops warm, which maps onto the three runs:
 const span = (s: Segment | undefined) => (s ? `${clockText(s.from)}–${clockText(s.to)}` : '?');
 const stage = (d: Distribution) => `${d.p50} / ${d.p99}`;
 const pct = (share: number) => `${round(share * 100, 1)} %`;
+/** One line of a failure in a table cell. */
+const tableText = (text: string) => text.replaceAll('|', '\\|').slice(0, 300);
