@@ -8,6 +8,9 @@
 //     with the same session, without signing in again.
 // Invariants (test/chaos/invariants.ts) are checked after each fault; `npm run chaos` injects more.
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -74,6 +77,17 @@ async function world(name: string, withSimulator = true, operatorArgs: string[] 
       await sim?.stop();
     },
   };
+}
+
+/**
+ * Where the operator's log is kept when a fault left violations (the file is named in the test's
+ * output): what it did after the fault is the first thing to read.
+ */
+async function keepOperatorLog(op: OperatorProcess, fault: string, violations: readonly string[]): Promise<void> {
+  if (violations.length === 0) return;
+  const file = path.join(tmpdir(), `kubevdi-faults-${seed}-${fault}-operator.log`);
+  await writeFile(file, `${op.logs().join('\n')}\n`);
+  log(`${fault}: ${violations.length} violations; the operator's log is in ${file}`);
 }
 
 /** kubevdi_api_requests_total by verb/code, e.g. {"create/409": 2, "list/200": 9}. */
@@ -163,6 +177,7 @@ describe('faults besides SIGKILL', () => {
           load: w.load.counts,
         };
         log(`API server: ${JSON.stringify(results.apiServer)}`);
+        await keepOperatorLog(w.operator, 'apiserver', violations);
         expect(violations).toEqual([]);
         expect(delta(before, after, (k) => k === 'create/409')).toBe(0);
         expect(idleWrites).toBe(0);
@@ -224,6 +239,7 @@ describe('faults besides SIGKILL', () => {
           load: w.load.counts,
         };
         log(`etcd: ${JSON.stringify(results.etcd)}`);
+        await keepOperatorLog(w.operator, 'etcd', violations);
         expect(violations).toEqual([]);
         // Bounded: at most a relist per watched kind (a dozen) per fault, not one per event.
         expect(lists).toBeLessThanOrEqual(faults * 12 + 12);

@@ -51,8 +51,11 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   /** Keys being reconciled, with the promise of that run (stop() waits for them). */
   private readonly running = new Map<string, Promise<void>>();
-  /** Consecutive failures per key; absent means none. */
-  private readonly failures = new Map<string, number>();
+  /**
+   * Per key with consecutive failures: how many lengthened its backoff, and when the retry they
+   * scheduled is due. Absent means none.
+   */
+  private readonly failures = new Map<string, { count: number; retryAt: number }>();
   private readonly delayed = new DelayedKeys();
   /** When each key's last reconcile started, while minIntervalMs may hold it back. */
   private readonly lastStarted = new Map<string, number>();
@@ -179,11 +182,19 @@ export class WorkQueue {
   }
 
   private failed(key: string, err: unknown): void {
-    const failures = this.failures.get(key) ?? 0;
-    this.failures.set(key, failures + 1);
-    const delayMs = exponentialDelayMs(failures, this.baseDelayMs, this.maxDelayMs);
+    // The backoff grows with the time a key has been failing, not with how often it ran meanwhile:
+    // a failure before the scheduled retry was due (an event ran the key again at once, as it
+    // should) does not lengthen it. Counting those, an API server that refused everything for six
+    // seconds after a restart (its RBAC not loaded yet) while events kept coming left a pool's key
+    // at the five-minute cap, its new claims untouched long after the server was well again.
+    const previous = this.failures.get(key) ?? { count: 0, retryAt: 0 };
+    const early = now() < previous.retryAt;
+    const count = early ? previous.count : previous.count + 1;
+    const retryAt = early ? previous.retryAt : now() + exponentialDelayMs(count - 1, this.baseDelayMs, this.maxDelayMs);
+    this.failures.set(key, { count, retryAt });
     this.options.metrics?.queueRetries.inc({ queue: this.options.name });
-    this.log.warn({ key, err, failures: failures + 1, retryInMs: delayMs }, 'reconcile failed; retrying with backoff');
+    const delayMs = Math.ceil(retryAt - now());
+    this.log.warn({ key, err, failures: count, retryInMs: delayMs }, 'reconcile failed; retrying with backoff');
     this.addAfter(key, delayMs);
   }
 

@@ -169,6 +169,38 @@ describe('WorkQueue', () => {
     await q.queue.stop();
   });
 
+  it('lengthens the backoff with the time a key has been failing, not with the events that ran it meanwhile', async () => {
+    let fail = true;
+    let succeeded = 0;
+    const q = recordingQueue(
+      () => {
+        if (fail) throw new Error('refused');
+        succeeded++;
+      },
+      { baseDelayMs: 10, maxDelayMs: 300_000 },
+    );
+    q.queue.start();
+    // An API server that refuses everything for a second after a restart while events keep
+    // coming (each runs the key at once, as it should, and it fails)...
+    for (let ms = 0; ms < 1000; ms += 20) {
+      q.queue.add('a');
+      await vi.advanceTimersByTimeAsync(20);
+    }
+    expect(q.calls.length).toBeGreaterThan(50);
+    // ...and still when the retries the backoff scheduled come: a few in ten seconds, doubling.
+    const beforeRetries = q.calls.length;
+    await vi.advanceTimersByTimeAsync(10_000);
+    const retries = q.calls.length - beforeRetries;
+    expect(retries).toBeGreaterThanOrEqual(1);
+    expect(retries).toBeLessThanOrEqual(6);
+    // Well again, with no more events: the next retry comes within seconds, as after eleven
+    // seconds of failing (counting every failed run, it was at the five-minute cap).
+    fail = false;
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(succeeded).toBe(1);
+    await q.queue.stop();
+  });
+
   it('resets the backoff after a success', async () => {
     let failures = 2;
     const q = recordingQueue(

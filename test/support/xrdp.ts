@@ -4,12 +4,14 @@
 // clipboard are mounted, for the account alone), with its display and X authority. Always asynchronous: the
 // portal a test runs may share this process, and xclip waits on the very clipboard it relays.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { shellQuote } from '../../local/simulator/screen/xrdp.js';
 import { eventually } from './eventually.js';
 
 export interface XrdpSession {
+  /** The desktop it shows. */
+  desktop: { namespace: string; name: string };
   /** A process of the session (in its namespaces). */
   pid: number;
   /** `:N` */
@@ -49,7 +51,10 @@ export function xrdpSession(namespace: string, name: string): XrdpSession | unde
     const started = startTime(Number(entry));
     if (!display || !user || !home || started === undefined) continue;
     if (!oldest || started < oldest.started) {
-      oldest = { session: { pid: Number(entry), display: display.replace(/\.0$/, ''), user, home }, started };
+      oldest = {
+        session: { desktop: { namespace, name }, pid: Number(entry), display: display.replace(/\.0$/, ''), user, home },
+        started,
+      };
     }
   }
   return oldest?.session;
@@ -71,7 +76,8 @@ function startTime(pid: number): number | undefined {
  * Runs `script` (sh) in the session as its account; resolves with its output. `timeoutMs` bounds it
  * (xclip serving a selection runs until another program takes the clipboard).
  */
-export async function inSession(session: XrdpSession, script: string, timeoutMs = 20_000): Promise<string> {
+export async function inSession(found: XrdpSession, script: string, timeoutMs = 20_000): Promise<string> {
+  const session = current(found);
   const { stdout } = await promisify(execFile)(
     'nsenter',
     [
@@ -95,6 +101,16 @@ export async function inSession(session: XrdpSession, script: string, timeoutMs 
     { encoding: 'utf8', timeout: timeoutMs },
   );
   return stdout;
+}
+
+/**
+ * The desktop's session as it is now. On a loaded machine xrdp may have started it again (sesman
+ * gives up on an X server slow to start, and the client's next try gets a new session): the
+ * process first found is gone then, and the session to use is the new one.
+ */
+function current(session: XrdpSession): XrdpSession {
+  if (existsSync(`/proc/${session.pid}/ns/pid`)) return session;
+  return xrdpSession(session.desktop.namespace, session.desktop.name) ?? session;
 }
 
 /** What the session's clipboard holds as `target` (a MIME type, or UTF8_STRING), '' when nothing. */
