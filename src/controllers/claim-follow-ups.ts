@@ -6,60 +6,29 @@
 // One follow-up per claim at a time. Whatever takes a claim's grant away (a release, a failure)
 // waits for its follow-up first, so a grant is never written after it was removed. A follow-up's
 // failure is handed to the pool's next reconcile, which throws it for the work queue's backoff.
-// At most `limit` run at once, first come first served: unbounded, a logon storm of a thousand
-// had hundreds of follow-ups (each its own connection) sharing the API server, every one of them
-// slow, where a bounded line finishes the first arrivals first (the Monday benchmark: p50 9 s
-// from bind to ready, unbounded).
 import type { Key } from '../runtime/controller.js';
 
-/** Follow-ups running at once, across pools (this process's share of the API server). */
-export const FOLLOW_UP_CONCURRENCY = 32;
-
 export class FollowUps {
-  /** claim uid → its follow-up under way (waiting for its turn, or running). */
+  /** claim uid → its follow-up under way. */
   private readonly running = new Map<string, Promise<void>>();
   /** pool key → the first failure of a follow-up since its last reconcile. */
   private readonly failures = new Map<Key, { error: unknown }>();
-  /** Follow-ups waiting for their turn, oldest first. */
-  private readonly waiting: (() => void)[] = [];
-  private active = 0;
 
-  /**
-   * `settled`: told when a claim's follow-up ends, so its pool is looked at again (what it skipped
-   * meanwhile). `limit`: how many run at once.
-   */
-  constructor(
-    private readonly settled: (key: Key) => void = () => {},
-    private readonly limit = FOLLOW_UP_CONCURRENCY,
-  ) {}
+  /** `settled`: told when a claim's follow-up ends, so its pool is looked at again (what it skipped meanwhile). */
+  constructor(private readonly settled: (key: Key) => void = () => {}) {}
 
-  /** Starts `work` for a claim of pool `key` when its turn comes, unless one is under way for it already. */
+  /** Starts `work` for a claim of pool `key`, unless one is under way for it already. */
   start(key: Key, claimUid: string, work: () => Promise<void>): void {
     if (this.running.has(claimUid)) return;
-    const run = async () => {
-      try {
-        await work();
-      } catch (error) {
+    const done = work()
+      .catch((error: unknown) => {
         if (!this.failures.has(key)) this.failures.set(key, { error });
-      } finally {
-        this.active--;
-        this.waiting.shift()?.();
+      })
+      .finally(() => {
         this.running.delete(claimUid);
         this.settled(key);
-      }
-    };
-    if (this.active < this.limit) {
-      this.active++;
-      this.running.set(claimUid, run());
-      return;
-    }
-    const turn = new Promise<void>((resolve) =>
-      this.waiting.push(() => {
-        this.active++;
-        resolve();
-      }),
-    );
-    this.running.set(claimUid, turn.then(run));
+      });
+    this.running.set(claimUid, done);
   }
 
   /** Is a follow-up of this claim under way? Its grant and status are its business until it ends. */

@@ -36,31 +36,6 @@ describe("a bind's follow-up", () => {
     expect(followUps.takeFailure('ns/pool')).toBeUndefined();
   });
 
-  it('runs at most its limit at once, the first to come first, the others under way meanwhile', async () => {
-    const followUps = new FollowUps(() => {}, 2);
-    const gates = [gate(), gate(), gate(), gate()];
-    const started: number[] = [];
-    for (const [i, g] of gates.entries())
-      followUps.start('ns/pool', `uid-${i}`, () => {
-        started.push(i);
-        return g.promise;
-      });
-    expect(started).toEqual([0, 1]);
-    expect(followUps.underWay('uid-3')).toBe(true);
-    gates[1]?.open();
-    await followUps.after('uid-1');
-    await Promise.resolve();
-    expect(started).toEqual([0, 1, 2]);
-    gates[0]?.refuse(new Error('refused'));
-    await followUps.after('uid-0');
-    await Promise.resolve();
-    expect(started).toEqual([0, 1, 2, 3]);
-    gates[2]?.open();
-    gates[3]?.open();
-    await followUps.after('uid-3');
-    expect(followUps.takeFailure('ns/pool')).toMatchObject({ error: new Error('refused') });
-  });
-
   it('lets what takes a grant away wait for it, and answers at once for a claim with none', async () => {
     const followUps = new FollowUps();
     const work = gate();
