@@ -24,9 +24,9 @@ const STRATEGY_TEXT: Record<MondayRun['strategy'], string> = {
  */
 export const MONDAY_FINDINGS = `#### Findings
 
-Written by hand from the two full-size attempts of 2026-12-08 (1000 people, storm at 10×, 6 s boot), neither of which
-completed the third pool, so the results table has no row for them (the failure is under "Failed in the latest run"); their
-figures, from the runs' own log lines:
+Written by hand. The full-size attempts of 2026-12-08 (1000 people, storm at 10×, 6 s boot) did not complete all three
+pools in one run, so the results table has no row for them; their figures, from the runs' own log lines (the last three
+rows ran the schedule's pool alone, \`--strategies schedule\`, to measure changes to the claim path):
 
 | attempt | pool | p50 / p95 / p99 inside the window (ms) | floor p50 / p99 (ms) | p99 / floor | waited for a boot | running desktop-hours (held + free) |
 | --- | --- | --- | --- | --- | --- | --- |
@@ -36,28 +36,35 @@ figures, from the runs' own log lines:
 | 00:32, load 7–9 (a full CI run beside it) | schedule | 1475 / 4708 / **5737** | 37.7 / 823.7 | **7.0×** | 0 % | **10053** (9512 + 541) |
 | | prestarted | 3304 / 9732 / 11487 | 133.4 / 1575 | 7.3× | 0 % | 20400 (11321 + 9080) |
 | | growth | — timed out at 09:22: the first arrivals were still Bound to desktops not booted 300 s later (a thousand desktops made and booted on demand on a starved machine; the quick run completes) | | | | |
+| 03:39, load 3–4, binds moved into follow-ups (unbounded) | schedule | 11942 / 32924 / 36756 | 40.4 / 522.2 | 70× | 0 % | 9435 |
+| 03:49, load 2–3, the same, 32 follow-ups at once | schedule | 10737 / 51643 / 53931 | 20.8 / 215.5 | 250× | 0 % | 9537 |
+| **04:00, load 2.3–2.8**, binds in the pass, unchanged bound claims skipped | schedule | **524 / 1088 / 1288** | 17.9 / 111.7 | **11.5×** | 0 % | **9446** (8960 + 486) |
 
-1. **Desktop-hours: the target is met**, 0.49× keeping everything warm all day in both attempts (9857 of 20018, 10053
-   of 20400): the schedule warms everyone from 07:30, gives the surplus back from 09:30 (after the 30-minute delay)
-   and runs nothing at night. Nobody waited for a boot: the warm desktops were there before the crowd.
-2. **Latency: the p99 target (≤ 2× the floor) is missed**, at 7–8× (it was 29× in the attempt of 2026-12-07, where
-   65 % waited for a boot behind a buffer of a fifth of the pool). With every desktop warm, what is left is the claim
-   path itself. Traced per write in a quick run: the bind 15–25 ms, the Role 25 ms, **the RoleBinding 90–100 ms** (the
-   API server's escalation check: kubevdi deliberately lacks the \`bind\` verb, so every RoleBinding it writes is checked
-   against all it holds), the status 10–15 ms, each growing with the storm's concurrency; and the claim controller's
-   passes (keyed by pool) ran back to back at about 60 ms each with a thousand claims in the pool, about 90 % of the
-   operator's thread (\`kubevdi_reconcile_duration_seconds\`).
-3. **What this change did about it**: the portal creates claims with their release finalizer on (the admission policy
-   allows exactly kubevdi's own), so a logon's first write is the bind; a missing finalizer (claims made with kubectl)
-   is added beside the bind instead of before it; a bind's grant and status are written in a follow-up while the
-   pool's next pass goes on, so a claim no longer waits for the writes of the claims bound before it; and the pass
-   decides on the status it wrote while the cache still shows the claim as before (the status was written a second
-   time, with a new boundTime: 2.3 status writes per bind, 1.75 now).
-4. **What would shorten it further** (designed, not built): a grant that exists before the claim arrives — one Role and
-   RoleBinding per person and pool, owned by the pool and kept between logons, whose rules name the person's live
-   claims and bound desktops: a returning person's logon then writes the bind, a Role update and the status, never a
-   RoleBinding; and a pass that skips a bound claim whose inputs (claim, desktop, grant, pool generation, pending
-   action) did not change since its last write, so a pass costs what changed rather than every claim of the pool.
+1. **Desktop-hours: the target is met**, 0.49× keeping everything warm all day in both three-pool attempts (9857 of
+   20018, 10053 of 20400): the schedule warms everyone from 07:30, gives the surplus back from 09:30 (after the
+   30-minute delay) and runs nothing at night. Nobody waited for a boot: the warm desktops were there before the crowd.
+2. **Latency: the p99 target (≤ 2× the floor) is missed.** The last change brought the time to a desktop down by
+   3–4× (p50 1.3 s → 0.52 s, p99 4.1 s → 1.3 s), but on a quieter machine the floor fell further (p99 112 ms), so the
+   ratio reads 11.5×. Where a logon's time goes now (04:00): claim made → desktop bound p50 140 ms (p99 501),
+   bound → claim Bound and ready p50 364 ms (p99 1009): the grant and the status. The API server's own times for the
+   writes, from its metrics through the storm: the bind 23–83 ms, **the Role 98–119 ms and the RoleBinding 102–124 ms**
+   (server-side apply of RBAC objects, each checked for escalation: kubevdi deliberately lacks the \`bind\` and
+   \`escalate\` verbs), the status 23–53 ms. Two RBAC writes, one after the other (the RoleBinding needs its Role),
+   before the status may say Bound: about 0.25 s of the API server's time alone, against a floor of 18 ms (p50).
+3. **What the changes of 2026-12-08 did**: the portal creates claims with their release finalizer on (the admission
+   policy allows exactly kubevdi's own), so a logon's first write is the bind; a missing finalizer (claims made with
+   kubectl) is added beside the bind instead of before it; a bind's grant and status are written in a follow-up while
+   the pool's next pass goes on; the pass decides on the status it wrote while the cache still shows the claim as
+   before (2.3 status writes per bind → 1.75); and a pass leaves alone a bound claim whose claim, desktop, grant, pool
+   spec and pending action did not change since it made them right (a steady pass over a thousand bound claims cost
+   66 ms, most of it comparing every grant and status again; 9 ms now). Tried and reverted: moving the bind itself
+   into the follow-up, so a pass need not wait for its binds — every bind then queued behind the grants of the claims
+   before it (rows 03:39 and 03:49).
+4. **What would meet the target** (designed, not built): a grant that exists before the claim arrives — one Role and
+   RoleBinding per person and pool, owned by the pool and made when the person is first seen (or from the pool's
+   \`access.users\`), whose rules name the person's live claims and bound desktops. A logon then writes the bind, one
+   Role update and the status, never a RoleBinding; the Role's content must be computed from all the person's claims
+   of the pool and written by one worker at a time, so that a release never re-grants a desktop given back.
 `;
 
 /** Running desktop-hours of the schedule as a share of the prestarted run's (everything warm all day). */
