@@ -21,7 +21,6 @@ export function useDesktops(namespace: () => string) {
   const apply = applyAs();
   const custom = () => kubeconfig().makeApiClient(CustomObjectsApi);
 
-  /** A template whose desktops each get their own disk, cloned from a golden DataSource. */
   /** A VMTemplate of the tests' usual size booting from `rootDisk`. */
   async function template(name: string, rootDisk: Record<string, unknown>): Promise<void> {
     await apply({
@@ -32,6 +31,7 @@ export function useDesktops(namespace: () => string) {
     });
   }
 
+  /** A template whose desktops each get their own disk, cloned from a golden DataSource. */
   async function templateWithDisks(
     name = 'fedora',
     /** ReadWriteMany: disks KubeVirt can migrate live; without, CDI's default (ReadWriteOnce). */
